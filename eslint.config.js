@@ -1,0 +1,68 @@
+// Lint: type-aware TypeScript rules plus the module boundaries of docs/architecture.md.
+import importX from 'eslint-plugin-import-x'
+import tseslint from 'typescript-eslint'
+
+const otherDomainInternals = {
+  regex: '^\\.\\.(/\\.\\.)*/[a-z-]+/(?!index\\.js$)',
+  message: 'Import another domain through its index.ts, never its insides.',
+}
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', 'web/dist/**', 'tmp/**', '.continuum/**', 'test-output/**'] },
+  ...tseslint.configs.recommendedTypeChecked,
+  {
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    plugins: { 'import-x': importX },
+    settings: { 'import-x/ignore': ['node_modules'] },
+    rules: {
+      curly: ['error', 'multi-line'],
+      eqeqeq: ['error', 'always', { null: 'ignore' }],
+      '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/require-await': 'off',
+      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+    },
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/**/*.test.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [otherDomainInternals] }] },
+  },
+  {
+    files: ['src/platform/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['../*/**'], message: 'platform/ imports no domain.' }] }] },
+  },
+  {
+    files: ['src/db/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: [{ group: ['../*/**', '!../platform/index.js'], message: 'db/ imports only platform/.' }] }],
+    },
+  },
+  {
+    files: ['src/contract/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['../*/**'], message: 'contract/ is a leaf: the client and the browser import it.' }] }] },
+  },
+  {
+    files: ['src/client/**/*.ts', 'src/cli/**/*.ts'],
+    ignores: ['src/cli/commands/server-commands.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../*/**', '../../*/**', '!../client/index.js', '!../../client/index.js', '!../contract/index.js', '!../../contract/index.js', '!../platform/index.js', '!../../platform/index.js'],
+              message: 'The client and the CLI reach the system only over HTTP: import client/, contract/ or platform/.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['**/*.js'],
+    extends: [tseslint.configs.disableTypeChecked],
+  },
+)

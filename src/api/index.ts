@@ -1,0 +1,4 @@
+/** api: the HTTP face of Continuum — Fastify server, routes per domain, OpenAPI 3.1. */
+export { buildServer, type ServerOptions } from './server.js'
+export { startServer, stopOnSignals, type RunningServer, type StartOptions } from './start.js'
+export { toContinuumError } from './error-handler.js'

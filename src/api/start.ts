@@ -1,0 +1,75 @@
+/**
+ * Running the API as a process: open the database (migrating an embedded one, checking a
+ * PostgreSQL one), listen, and shut down gracefully — stop accepting, let requests in flight
+ * finish, then close the database.
+ */
+import type { FastifyInstance } from 'fastify'
+import { assertSchemaCurrent, connect, migrate, type Database } from '../db/index.js'
+import { systemClock, version, type Clock, type Config, type Logger } from '../platform/index.js'
+import { buildServer } from './server.js'
+
+export interface RunningServer {
+  app: FastifyInstance
+  database: Database
+  /** Base URL the server answers on. */
+  url: string
+  stop(): Promise<void>
+}
+
+export interface StartOptions {
+  logger: Logger
+  clock?: Clock
+  /** Apply pending migrations on PostgreSQL too (embedded databases always are). */
+  migrate?: boolean
+  /** Use this open database instead of opening config.db. */
+  database?: Database
+}
+
+export async function startServer(config: Config, options: StartOptions): Promise<RunningServer> {
+  const database = options.database ?? (await connect(config.db))
+  try {
+    if (database.backend === 'pglite' || options.migrate) {
+      const result = await migrate(database)
+      if (result.applied.length > 0) options.logger.info({ applied: result.applied, version: result.current }, 'database migrated')
+    } else {
+      await assertSchemaCurrent(database)
+    }
+    const app = await buildServer({
+      ctx: { db: database.db, clock: options.clock ?? systemClock },
+      database,
+      logger: options.logger,
+      version,
+      bodyLimit: config.bodyLimit,
+    })
+    const address = await app.listen({ host: config.host, port: config.port })
+    let stopping: Promise<void> | undefined
+    const stop = () =>
+      (stopping ??= (async () => {
+        await app.close()
+        if (!options.database) await database.close()
+      })())
+    return { app, database, url: address.replace('[::1]', 'localhost'), stop }
+  } catch (err) {
+    if (!options.database) await database.close().catch(() => {})
+    throw err
+  }
+}
+
+/** Stops the server on SIGINT/SIGTERM; a second signal exits at once. */
+export function stopOnSignals(server: RunningServer, logger: Logger): void {
+  let signalled = false
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signalled) process.exit(130)
+    signalled = true
+    logger.info({ signal }, 'shutting down: finishing requests in flight')
+    server.stop().then(
+      () => process.exit(0),
+      (err: unknown) => {
+        logger.error({ err }, 'shutdown failed')
+        process.exit(1)
+      },
+    )
+  }
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+}

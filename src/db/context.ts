@@ -1,0 +1,12 @@
+import type { Kysely, Transaction } from 'kysely'
+import type { Clock } from '../platform/index.js'
+import type { DB } from './schema.js'
+
+/** What every use case receives: where to read and write, and what time it is. */
+export interface Context {
+  db: Kysely<DB>
+  clock: Clock
+}
+
+/** A store function's first argument: the database or an open transaction. */
+export type Executor = Kysely<DB> | Transaction<DB>

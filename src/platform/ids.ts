@@ -1,0 +1,17 @@
+import { v7 as uuidv7, validate, version } from 'uuid'
+
+/** New record ids are UUIDv7: unique across processes and ordered by creation time. */
+export function newId(): string {
+  return uuidv7()
+}
+
+const uuidShape = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+
+/** True for any well-formed UUID (records imported from elsewhere may carry v4 ids). */
+export function isUuid(value: string): boolean {
+  return uuidShape.test(value) && validate(value)
+}
+
+export function isUuidV7(value: string): boolean {
+  return isUuid(value) && version(value) === 7
+}

@@ -1,0 +1,11 @@
+/**
+ * platform: what every domain stands on — configuration, the error catalogue, logging, ids,
+ * time. Imports no domain and touches no table.
+ */
+export * from './errors.js'
+export * from './clock.js'
+export * from './ids.js'
+export * from './config.js'
+export * from './logger.js'
+export * from './cursor.js'
+export * from './version.js'
