@@ -53,8 +53,8 @@ export default tseslint.config(
         {
           patterns: [
             {
-              group: ['../*/**', '../../*/**', '!../client/index.js', '!../../client/index.js', '!../contract/index.js', '!../../contract/index.js', '!../platform/index.js', '!../../platform/index.js'],
-              message: 'The client and the CLI reach the system only over HTTP: import client/, contract/ or platform/.',
+              regex: '^(\\.\\./)+(?!(client|contract|platform)/index\\.js$)[a-z-]+/',
+              message: 'The client and the CLI reach the system only over HTTP: import client/, contract/ or platform/ (index.js).',
             },
           ],
         },

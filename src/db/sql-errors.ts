@@ -14,6 +14,8 @@ interface PgLikeError {
 export const sqlState = {
   uniqueViolation: '23505',
   foreignKeyViolation: '23503',
+  /** PostgreSQL 17 (PGlite) reports ON DELETE RESTRICT with this code, 15 with 23503. */
+  restrictViolation: '23001',
   checkViolation: '23514',
   notNullViolation: '23502',
   serializationFailure: '40001',
@@ -60,6 +62,7 @@ export function mapDatabaseError(err: unknown, mapping: DatabaseErrorMapping = {
     case sqlState.uniqueViolation:
       return new ContinuumError(mapping.unique?.code ?? 'CONFLICT', mapping.unique?.message ?? 'record exists already', details, { cause: err })
     case sqlState.foreignKeyViolation:
+    case sqlState.restrictViolation:
       return new ContinuumError(mapping.foreignKey?.code ?? 'REFERENCE_NOT_FOUND', mapping.foreignKey?.message ?? 'a referenced record does not exist', details, { cause: err })
     case sqlState.serializationFailure:
     case sqlState.deadlockDetected:

@@ -125,21 +125,27 @@ async function ensureTemplate(admin: pg.Client, template: string): Promise<void>
     } finally {
       await database.close()
     }
-    await admin.query(`alter database ${building} rename to ${template}`)
+    // The migrating session may linger for a moment after it closed.
+    await retryWhileInUse(() => admin.query(`alter database ${building} rename to ${template}`))
   } finally {
     await admin.query('select pg_advisory_unlock($1)', [TEMPLATE_LOCK_KEY])
   }
 }
 
 async function createFromTemplate(admin: pg.Client, name: string, template: string): Promise<void> {
+  // The template may be being copied by another test file at this instant.
+  await retryWhileInUse(() => admin.query(`create database ${name} template ${template}`))
+}
+
+/** Retries an operation that fails with 55006 (object in use), with jittered backoff. */
+async function retryWhileInUse(operation: () => Promise<unknown>): Promise<void> {
   for (let attempt = 0; ; attempt++) {
     try {
-      await admin.query(`create database ${name} template ${template}`)
+      await operation()
       return
     } catch (err) {
-      // 55006: the template is being copied by another test file at this instant
-      if ((err as { code?: string }).code !== '55006' || attempt >= 50) throw err
-      await new Promise((resolve) => setTimeout(resolve, 50 + Math.random() * 100))
+      if ((err as { code?: string }).code !== '55006' || attempt >= 100) throw err
+      await new Promise((resolve) => setTimeout(resolve, 20 + Math.random() * 80))
     }
   }
 }

@@ -1,0 +1,88 @@
+/**
+ * The commands that run the server side in this process: serve, migrate and demo. They are the
+ * only CLI code that imports server domains; every other command goes through the HTTP client.
+ */
+import { Command } from 'commander'
+import { startServer, stopOnSignals } from '../../api/index.js'
+import { connect, migrate } from '../../db/index.js'
+import { createLogger } from '../../platform/index.js'
+import { cliContext, withExamples } from '../context.js'
+import { formatTable, printResult } from '../output.js'
+
+interface ServeOptions {
+  port?: string
+  host?: string
+  migrate?: boolean
+}
+
+export function serveCommand(): Command {
+  return withExamples(
+    new Command('serve')
+      .description('Run the API server')
+      .option('--port <port>', 'port to listen on (default 8080, env CONTINUUM_PORT)')
+      .option('--host <address>', 'address to listen on (default 127.0.0.1, env CONTINUUM_HOST)')
+      .option('--migrate', 'apply pending migrations on PostgreSQL first (embedded databases always are)')
+      .action(async (opts: ServeOptions, cmd: Command) => {
+        const { config } = cliContext(cmd, { port: opts.port, host: opts.host })
+        const logger = createLogger({ level: config.logLevel })
+        const server = await startServer(config, { logger, migrate: opts.migrate === true })
+        logger.info({ url: server.url, db: server.database.url }, 'Continuum API listening')
+        stopOnSignals(server, logger)
+      }),
+    'continuum serve --db postgres://continuum@db.example.org/continuum --port 8080',
+  )
+}
+
+export function migrateCommand(): Command {
+  return withExamples(
+    new Command('migrate').description('Apply pending database migrations (safe to run from several processes at once)').action(async (_opts: unknown, cmd: Command) => {
+      const { config, out } = cliContext(cmd)
+      const database = await connect(config.db)
+      try {
+        const result = await migrate(database)
+        printResult(out, { database: database.url, ...result }, (r) =>
+          r.applied.length === 0
+            ? `database ${r.database} is up to date at version ${r.current}`
+            : `${formatTable(r.applied, [
+                { header: 'version', value: (m) => m.version },
+                { header: 'applied', value: (m) => m.name },
+              ])}\ndatabase ${r.database} is at version ${r.current}`,
+        )
+      } finally {
+        await database.close()
+      }
+    }),
+    'continuum migrate --db postgres://postgres@127.0.0.1:5432/continuum',
+  )
+}
+
+export function demoCommand(): Command {
+  return withExamples(
+    new Command('demo')
+      .description('Run Continuum on this machine: embedded database under CONTINUUM_HOME, API on :8080')
+      .option('--port <port>', 'port to listen on (default 8080)')
+      .option('--host <address>', 'address to listen on (default 127.0.0.1)')
+      .action(async (opts: ServeOptions, cmd: Command) => {
+        const { config, out } = cliContext(cmd, { port: opts.port, host: opts.host })
+        const logger = createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel })
+        const server = await startServer(config, { logger })
+        out.write(
+          [
+            `Continuum demo is running at ${server.url}`,
+            `  database  ${server.database.url} (embedded; delete ${config.home} to start afresh)`,
+            '',
+            'Try next:',
+            `  curl ${server.url}/healthz`,
+            `  curl ${server.url}/openapi.json`,
+            `  npx continuum --server ${server.url} catalog infra add egi --title "EGI Federation" --kind HTC --operator "EGI Foundation" --country NL`,
+            `  npx continuum --server ${server.url} catalog infra ls`,
+            '',
+            'Stop with Ctrl-C.',
+          ].join('\n'),
+        )
+        stopOnSignals(server, logger)
+      }),
+    'npm start',
+    'continuum demo --port 9090',
+  )
+}

@@ -1,0 +1,41 @@
+/** What every command needs: the resolved configuration, the output, and a client. */
+import type { Command } from 'commander'
+import { ContinuumClient } from '../client/index.js'
+import { loadConfig, type Config, type ConfigFlags } from '../platform/index.js'
+import { processOutput, type Output } from './output.js'
+
+export interface GlobalOptions {
+  server?: string
+  token?: string
+  db?: string
+  config?: string
+  home?: string
+  logLevel?: string
+  json?: boolean
+}
+
+export interface CliContext {
+  config: Config
+  out: Output
+  client: () => ContinuumClient
+}
+
+export function cliContext(command: Command, extraFlags: ConfigFlags = {}): CliContext {
+  const g = command.optsWithGlobals<GlobalOptions>()
+  const config = loadConfig({
+    server: g.server,
+    token: g.token,
+    db: g.db,
+    config: g.config,
+    home: g.home,
+    logLevel: g.logLevel,
+    ...extraFlags,
+  })
+  const out = processOutput(g.json === true)
+  return { config, out, client: () => new ContinuumClient({ server: config.server, token: config.token }) }
+}
+
+/** Adds the "Example" section every command's --help must show. */
+export function withExamples(command: Command, ...examples: string[]): Command {
+  return command.addHelpText('after', `\nExample${examples.length > 1 ? 's' : ''}:\n${examples.map((e) => `  $ ${e}`).join('\n')}\n`)
+}
