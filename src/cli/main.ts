@@ -6,7 +6,7 @@ import { Command, CommanderError, Option } from 'commander'
 import { ContinuumError, exitCodes, logLevels, version } from '../platform/index.js'
 import { catalogCommand } from './commands/catalog.js'
 import { ReportedError } from './commands/common.js'
-import { demoCommand, migrateCommand, serveCommand } from './commands/server-commands.js'
+import { demoCommand, migrateCommand, serveCommand, workerCommand } from './commands/server-commands.js'
 import { withExamples } from './context.js'
 import { printError, processOutput } from './output.js'
 
@@ -23,6 +23,7 @@ export function buildProgram(): Command {
     .option('--json', 'machine-readable JSON output')
     .showHelpAfterError('(add --help for usage)')
   program.addCommand(serveCommand())
+  program.addCommand(workerCommand())
   program.addCommand(migrateCommand())
   program.addCommand(demoCommand())
   program.addCommand(catalogCommand())

@@ -4,8 +4,9 @@
  */
 import { Command } from 'commander'
 import { startServer, stopOnSignals } from '../../api/index.js'
-import { connect, migrate } from '../../db/index.js'
-import { createLogger } from '../../platform/index.js'
+import { assertSchemaCurrent, connect, migrate } from '../../db/index.js'
+import { createLogger, newId, runAgents, systemClock } from '../../platform/index.js'
+import { selectAgents } from '../../worker/index.js'
 import { cliContext, withExamples } from '../context.js'
 import { formatTable, printResult } from '../output.js'
 
@@ -84,5 +85,34 @@ export function demoCommand(): Command {
       }),
     'npm start',
     'continuum demo --port 9090',
+  )
+}
+
+export function workerCommand(): Command {
+  return withExamples(
+    new Command('worker')
+      .description('Run the background agents (rules, transfers, workflows …) against the database; run several for more throughput')
+      .option('--only <prefixes>', 'comma-separated agent name prefixes to run, e.g. transfers,rules')
+      .action(async (opts: { only?: string }, cmd: Command) => {
+        const { config, out } = cliContext(cmd)
+        const logger = createLogger({ level: config.logLevel, name: 'continuum-worker' })
+        const database = await connect(config.db)
+        if (database.backend === 'pglite') await migrate(database)
+        else await assertSchemaCurrent(database)
+        const workerId = `${process.pid}-${newId()}`
+        const agents = selectAgents({ db: database.db, clock: systemClock }, { workerId, ...(opts.only ? { only: opts.only.split(',') } : {}) })
+        if (agents.length === 0) out.error('no agents to run')
+        logger.info({ workerId, agents: agents.map((a) => a.name) }, 'worker started')
+        const runner = runAgents(agents, logger)
+        const stop = () => {
+          logger.info('worker stopping: finishing current rounds')
+          void runner.stop().then(() => database.close())
+        }
+        process.once('SIGINT', stop)
+        process.once('SIGTERM', stop)
+        await runner.done
+      }),
+    'continuum worker --db postgres://127.0.0.1/continuum',
+    'continuum worker --only transfers',
   )
 }

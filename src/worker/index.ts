@@ -1,0 +1,24 @@
+/**
+ * worker: the background side of Continuum. Collects the agents of every domain; `continuum
+ * worker` runs them against the shared database. Domains add their agents in `allAgents`.
+ */
+import type { Context } from '../db/index.js'
+import type { Agent } from '../platform/index.js'
+
+export interface WorkerOptions {
+  /** Run only the agents whose names start with one of these prefixes. */
+  only?: readonly string[]
+  /** Identifies this process in lease columns (`claimed_by`). */
+  workerId: string
+}
+
+/** Every domain's agents. */
+export function allAgents(_ctx: Context, _options: WorkerOptions): Agent[] {
+  return []
+}
+
+export function selectAgents(ctx: Context, options: WorkerOptions): Agent[] {
+  const agents = allAgents(ctx, options)
+  if (!options.only?.length) return agents
+  return agents.filter((a) => options.only?.some((prefix) => a.name.startsWith(prefix)))
+}
