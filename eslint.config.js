@@ -8,20 +8,57 @@ const otherDomainInternals = {
 }
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'web/dist/**', 'tmp/**', '.continuum/**', 'test-output/**'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      'web/dist/**',
+      'tmp/**',
+      '.continuum/**',
+      'test-output/**',
+    ],
+  },
   ...tseslint.configs.recommendedTypeChecked,
   {
-    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    languageOptions: {
+      parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
     plugins: { 'import-x': importX },
     settings: { 'import-x/ignore': ['node_modules'] },
     rules: {
       curly: ['error', 'multi-line'],
       eqeqeq: ['error', 'always', { null: 'ignore' }],
       '@typescript-eslint/consistent-type-imports': ['error', { fixStyle: 'inline-type-imports' }],
-      '@typescript-eslint/no-floating-promises': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        {
+          allowForKnownSafeCalls: [
+            {
+              from: 'package',
+              package: 'node:test',
+              name: [
+                'describe',
+                'it',
+                'test',
+                'suite',
+                'before',
+                'after',
+                'beforeEach',
+                'afterEach',
+              ],
+            },
+          ],
+        },
+      ],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       '@typescript-eslint/require-await': 'off',
-      '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true, allowBoolean: true }],
+      '@typescript-eslint/restrict-template-expressions': [
+        'error',
+        { allowNumber: true, allowBoolean: true },
+      ],
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
     },
   },
@@ -32,17 +69,41 @@ export default tseslint.config(
   },
   {
     files: ['src/platform/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['../*/**'], message: 'platform/ imports no domain.' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ group: ['../*/**'], message: 'platform/ imports no domain.' }] },
+      ],
+    },
   },
   {
     files: ['src/db/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: [{ group: ['../*/**', '!../platform/index.js'], message: 'db/ imports only platform/.' }] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            { group: ['../*/**', '!../platform/index.js'], message: 'db/ imports only platform/.' },
+          ],
+        },
+      ],
     },
   },
   {
     files: ['src/contract/**/*.ts'],
-    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['../*/**'], message: 'contract/ is a leaf: the client and the browser import it.' }] }] },
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: ['../*/**'],
+              message: 'contract/ is a leaf: the client and the browser import it.',
+            },
+          ],
+        },
+      ],
+    },
   },
   {
     files: ['src/client/**/*.ts', 'src/cli/**/*.ts'],
@@ -54,7 +115,8 @@ export default tseslint.config(
           patterns: [
             {
               regex: '^(\\.\\./)+(?!(client|contract|platform)/index\\.js$)[a-z-]+/',
-              message: 'The client and the CLI reach the system only over HTTP: import client/, contract/ or platform/ (index.js).',
+              message:
+                'The client and the CLI reach the system only over HTTP: import client/, contract/ or platform/ (index.js).',
             },
           ],
         },

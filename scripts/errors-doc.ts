@@ -4,7 +4,8 @@ import { errorCatalog, exitCodes } from '../src/platform/index.js'
 
 const exitNames = Object.fromEntries(Object.entries(exitCodes).map(([name, code]) => [code, name]))
 const rows = Object.entries(errorCatalog).map(
-  ([code, info]) => `| \`${code}\` | ${info.status} | ${info.exit} (${exitNames[info.exit]}) | ${info.retryable ? 'yes' : 'no'} | ${info.summary} |`,
+  ([code, info]) =>
+    `| \`${code}\` | ${info.status} | ${info.exit} (${exitNames[info.exit]}) | ${info.retryable ? 'yes' : 'no'} | ${info.summary} |`,
 )
 const text = `# Error codes
 

@@ -1,7 +1,7 @@
 /**
  * The database schema as Kysely sees it: one interface per table, named after the table.
  * Each domain's `*-store.ts` is the only code that queries its own tables.
- * Keep in step with migrations/ (a test compares them).
+ * Keep in step with migrations/.
  */
 import type { ColumnType, Generated } from 'kysely'
 

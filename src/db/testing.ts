@@ -13,7 +13,8 @@ import pg from 'pg'
 import { connect, dumpEmbedded, type Backend, type Database } from './connect.js'
 import { loadMigrations, migrate } from './migrator.js'
 
-export const testPostgresUrl = process.env.CONTINUUM_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+export const testPostgresUrl =
+  process.env.CONTINUUM_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 
 export interface TestBackend {
   name: Backend
@@ -27,7 +28,8 @@ let backendsPromise: Promise<TestBackend[]> | undefined
 export function testBackends(): Promise<TestBackend[]> {
   backendsPromise ??= (async () => {
     const only = process.env.DB_BACKEND
-    const wanted: Backend[] = only === 'pglite' || only === 'postgres' ? [only] : ['pglite', 'postgres']
+    const wanted: Backend[] =
+      only === 'pglite' || only === 'postgres' ? [only] : ['pglite', 'postgres']
     const out: TestBackend[] = []
     for (const name of wanted) {
       out.push({ name, skip: name === 'postgres' ? await postgresSkipReason() : false })
@@ -58,6 +60,47 @@ export interface TestDatabase extends Database {
 
 export async function openTestDatabase(backend: Backend): Promise<TestDatabase> {
   return backend === 'pglite' ? openPGlite() : openPostgres()
+}
+
+/** A database with nothing in it, not even migrations; for tests of the migrator itself. */
+export async function openEmptyDatabase(
+  backend: Backend,
+): Promise<TestDatabase & { connectAgain(): Promise<Database> }> {
+  if (backend === 'pglite') {
+    const database = await connect('memory:')
+    return {
+      ...database,
+      connectAgain: () => Promise.reject(new Error('an in-memory PGlite has one session')),
+    }
+  }
+  const name = `continuum_t_${randomBytes(6).toString('hex')}`
+  const admin = new pg.Client({ connectionString: testPostgresUrl })
+  await admin.connect()
+  try {
+    await admin.query(`create database ${name}`)
+  } finally {
+    await admin.end()
+  }
+  const url = withDatabase(testPostgresUrl, name)
+  const database = await connect(url, { maxConnections: 3 })
+  return {
+    ...database,
+    connectAgain: () => connect(url, { maxConnections: 3 }),
+    close: async () => {
+      await database.close()
+      await dropDatabase(name)
+    },
+  }
+}
+
+async function dropDatabase(name: string): Promise<void> {
+  const dropper = new pg.Client({ connectionString: testPostgresUrl })
+  await dropper.connect()
+  try {
+    await dropper.query(`drop database if exists ${name} with (force)`)
+  } finally {
+    await dropper.end()
+  }
 }
 
 function schemaHash(): string {
@@ -99,13 +142,7 @@ async function openPostgres(): Promise<TestDatabase> {
     ...database,
     async close() {
       await database.close()
-      const dropper = new pg.Client({ connectionString: testPostgresUrl })
-      await dropper.connect()
-      try {
-        await dropper.query(`drop database if exists ${name} with (force)`)
-      } finally {
-        await dropper.end()
-      }
+      await dropDatabase(name)
     },
   }
 }
