@@ -1,0 +1,28 @@
+// A Continuum API process for benchmarks: database from argv[2] (default memory:), one
+// infrastructure, listening on a random port; prints `READY <url> <id>` when it can be hit.
+import { buildServer } from '../../src/api/index.js'
+import { addInfrastructure } from '../../src/catalog/index.js'
+import { connect, migrate } from '../../src/db/index.js'
+import { createLogger, systemClock, version } from '../../src/platform/index.js'
+
+const database = await connect(process.argv[2] ?? 'memory:')
+await migrate(database)
+const ctx = { db: database.db, clock: systemClock }
+const name = `bench-${process.pid}`
+const infra = await addInfrastructure(ctx, {
+  name,
+  title: 'LUMI',
+  kind: 'HPC',
+  operator: 'CSC – IT Center for Science',
+  country: 'FI',
+  url: 'https://www.lumi-supercomputer.eu/',
+  description: 'EuroHPC pre-exascale system hosted by CSC in Kajaani, Finland.',
+  source: 'https://www.lumi-supercomputer.eu/',
+})
+// Production settings: request logging at info level, written to stdout (here /dev/null).
+const app = await buildServer({ ctx, database, logger: createLogger({ level: 'info' }), version })
+const url = await app.listen({ host: '127.0.0.1', port: 0 })
+process.stderr.write(`READY ${url} ${infra.id} ${JSON.stringify(infra)}\n`)
+process.on('SIGTERM', () => {
+  void app.close().then(() => database.close().then(() => process.exit(0)))
+})

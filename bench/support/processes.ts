@@ -1,0 +1,33 @@
+/** Starting and stopping benchmark peer processes. */
+import { spawn, type ChildProcess } from 'node:child_process'
+
+export interface Peer {
+  child: ChildProcess
+  /** Words after READY on the process's ready line. */
+  ready: string[]
+  stop(): Promise<void>
+}
+
+export function startPeer(script: string, args: string[] = []): Promise<Peer> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
+    let err = ''
+    child.stderr.on('data', (d: Buffer) => {
+      err += d.toString()
+      const line = err.split('\n').find((l) => l.startsWith('READY '))
+      if (line) {
+        const [, ...ready] = line.split(' ')
+        resolve({
+          child,
+          ready,
+          stop: () =>
+            new Promise((done) => {
+              child.once('exit', () => done())
+              child.kill('SIGTERM')
+            }),
+        })
+      }
+    })
+    child.once('exit', (code) => reject(new Error(`${script} exited with ${code}: ${err}`)))
+  })
+}
