@@ -17,7 +17,11 @@ for (const name of selected) {
     process.exit(2)
   }
   console.log(`\n## ${name}`)
-  const r = spawnSync(process.execPath, ['--import', 'tsx', `bench/${name}.ts`, ...(only ? rest : [])], { stdio: 'inherit' })
+  const r = spawnSync(
+    process.execPath,
+    ['--import', 'tsx', `bench/${name}.ts`, ...(only ? rest : [])],
+    { stdio: 'inherit' },
+  )
   if (r.status !== 0) failed++
 }
 process.exit(failed ? 1 : 0)

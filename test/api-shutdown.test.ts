@@ -21,7 +21,9 @@ describe('API shutdown', () => {
         await held
       })
       await isHolding
-      const received = new Promise<void>((resolve) => server.app.server.once('request', () => resolve()))
+      const received = new Promise<void>((resolve) =>
+        server.app.server.once('request', () => resolve()),
+      )
       const inFlight = fetch(`${server.url}/catalog/infrastructures/${infra.name}`)
       // Once the server has parsed the request, start closing.
       await received

@@ -24,7 +24,10 @@ describe('continuum CLI', () => {
   before(async () => {
     database = await openTestDatabase('pglite')
     server = await startTestServer(database)
-    env = { CONTINUUM_SERVER: server.url, CONTINUUM_HOME: mkdtempSync(path.join(os.tmpdir(), 'continuum-cli-')) }
+    env = {
+      CONTINUUM_SERVER: server.url,
+      CONTINUUM_HOME: mkdtempSync(path.join(os.tmpdir(), 'continuum-cli-')),
+    }
   })
   after(async () => {
     await server.close()
@@ -48,7 +51,23 @@ describe('continuum CLI', () => {
 
   it('adds, lists, shows and removes infrastructures, in tables and in JSON', async () => {
     const name = uniqueName('cli')
-    const add = await runCli(['catalog', 'infra', 'add', name, '--title', 'CLI Cluster', '--kind', 'HPC', '--operator', 'Test Centre', '--country', 'FI'], env)
+    const add = await runCli(
+      [
+        'catalog',
+        'infra',
+        'add',
+        name,
+        '--title',
+        'CLI Cluster',
+        '--kind',
+        'HPC',
+        '--operator',
+        'Test Centre',
+        '--country',
+        'FI',
+      ],
+      env,
+    )
     assert.equal(add.code, 0, add.stderr)
     assert.match(add.stdout, new RegExp(`added infrastructure ${name}`))
 
@@ -56,23 +75,35 @@ describe('continuum CLI', () => {
     assert.equal(ls.code, 0, ls.stderr)
     const lines = ls.stdout.trim().split('\n')
     assert.match(lines[0] ?? '', /^NAME\s+KIND\s+COUNTRY\s+STATUS/)
-    assert.ok(lines.some((l) => l.startsWith(name) && /\bHPC\b/.test(l) && /\bFI\b/.test(l)), ls.stdout)
+    assert.ok(
+      lines.some((l) => l.startsWith(name) && /\bHPC\b/.test(l) && /\bFI\b/.test(l)),
+      ls.stdout,
+    )
 
     const json = await runCli(['catalog', 'infra', 'ls', '--json', '-q', name], env)
     const items = JSON.parse(json.stdout) as Array<{ name: string; country: string }>
-    assert.deepEqual(items.map((i) => [i.name, i.country]), [[name, 'FI']])
+    assert.deepEqual(
+      items.map((i) => [i.name, i.country]),
+      [[name, 'FI']],
+    )
 
     const show = await runCli(['catalog', 'infra', 'show', name], env)
     assert.match(show.stdout, /^country:\s+FI$/m)
     assert.match(show.stdout, /^operator:\s+Test Centre$/m)
 
-    const update = await runCli(['catalog', 'infra', 'update', name, '--status', 'retired', '--json'], env)
+    const update = await runCli(
+      ['catalog', 'infra', 'update', name, '--status', 'retired', '--json'],
+      env,
+    )
     assert.equal((JSON.parse(update.stdout) as { status: string }).status, 'retired')
 
     const rm = await runCli(['catalog', 'infra', 'rm', name, 'no-such-infra'], env)
     assert.equal(rm.code, exitCodes.notFound, 'a failed item sets the exit code')
     assert.match(rm.stdout, new RegExp(`removed infrastructure ${name}`))
-    assert.match(rm.stderr, /error INFRASTRUCTURE_NOT_FOUND: infrastructure 'no-such-infra' not found/)
+    assert.match(
+      rm.stderr,
+      /error INFRASTRUCTURE_NOT_FOUND: infrastructure 'no-such-infra' not found/,
+    )
     const after = await runCli(['catalog', 'infra', 'show', name], env)
     assert.equal(after.code, exitCodes.notFound)
   })
@@ -83,7 +114,23 @@ describe('continuum CLI', () => {
     const body = JSON.parse(missing.stdout) as { error: { code: string } }
     assert.equal(body.error.code, 'INFRASTRUCTURE_NOT_FOUND')
 
-    const bad = await runCli(['catalog', 'infra', 'add', 'x1', '--title', 'X', '--kind', 'HPC', '--operator', 'O', '--country', 'XX'], env)
+    const bad = await runCli(
+      [
+        'catalog',
+        'infra',
+        'add',
+        'x1',
+        '--title',
+        'X',
+        '--kind',
+        'HPC',
+        '--operator',
+        'O',
+        '--country',
+        'XX',
+      ],
+      env,
+    )
     assert.equal(bad.code, exitCodes.invalid)
     assert.match(bad.stderr, /error VALIDATION_FAILED: country: 'XX'/)
 
@@ -97,9 +144,15 @@ describe('continuum CLI', () => {
   })
 
   it('says when the server cannot be reached, with a retryable exit code', async () => {
-    const r = await runCli(['catalog', 'infra', 'ls'], { ...env, CONTINUUM_SERVER: 'http://127.0.0.1:9' })
+    const r = await runCli(['catalog', 'infra', 'ls'], {
+      ...env,
+      CONTINUUM_SERVER: 'http://127.0.0.1:9',
+    })
     assert.equal(r.code, exitCodes.unavailable)
-    assert.match(r.stderr, /error SERVER_UNREACHABLE: cannot reach the Continuum server at http:\/\/127\.0\.0\.1:9/)
+    assert.match(
+      r.stderr,
+      /error SERVER_UNREACHABLE: cannot reach the Continuum server at http:\/\/127\.0\.0\.1:9/,
+    )
   })
 
   it('refuses a bad configuration value naming its source', async () => {

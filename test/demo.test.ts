@@ -19,7 +19,10 @@ interface Demo {
 
 function startDemo(home: string): Promise<Demo> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [binPath, 'demo', '--port', '0'], { env: { ...process.env, CONTINUUM_HOME: home }, stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(process.execPath, [binPath, 'demo', '--port', '0'], {
+      env: { ...process.env, CONTINUUM_HOME: home },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
     let out = ''
     const onData = (d: Buffer) => {
       out += d.toString()
@@ -50,7 +53,13 @@ describe('continuum demo', () => {
       assert.equal((await client.health()).status, 'ok')
       const doc = await client.http.request<{ openapi: string }>('GET', '/openapi.json')
       assert.match(doc.openapi, /^3\.1\./)
-      await client.catalog.addInfrastructure({ name: 'demo-kept', title: 'Kept', kind: 'Data', operator: 'Test', country: 'NL' })
+      await client.catalog.addInfrastructure({
+        name: 'demo-kept',
+        title: 'Kept',
+        kind: 'Data',
+        operator: 'Test',
+        country: 'NL',
+      })
 
       const second = await runCli(['demo', '--port', '0'], { CONTINUUM_HOME: home })
       assert.equal(second.code, 6, 'a second process on the same embedded database is refused')

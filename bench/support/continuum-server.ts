@@ -7,7 +7,10 @@ import { createLogger, systemClock, version } from '../../src/platform/index.js'
 
 const database = await connect(process.argv[2] ?? 'memory:')
 await migrate(database)
-const ctx = { db: database.db, clock: systemClock }
+const logger = createLogger({
+  level: (process.env.BENCH_LOG_LEVEL as 'info' | undefined) ?? 'info',
+})
+const ctx = { db: database.db, clock: systemClock, changes: await database.openChangeFeed(logger) }
 const name = `bench-${process.pid}`
 const infra = await addInfrastructure(ctx, {
   name,
@@ -20,7 +23,7 @@ const infra = await addInfrastructure(ctx, {
   source: 'https://www.lumi-supercomputer.eu/',
 })
 // Production settings: request logging at info level, written to stdout (here /dev/null).
-const app = await buildServer({ ctx, database, logger: createLogger({ level: 'info' }), version })
+const app = await buildServer({ ctx, database, logger, version })
 const url = await app.listen({ host: '127.0.0.1', port: 0 })
 process.stderr.write(`READY ${url} ${infra.id} ${JSON.stringify(infra)}\n`)
 process.on('SIGTERM', () => {

@@ -10,7 +10,9 @@ export interface Peer {
 
 export function startPeer(script: string, args: string[] = []): Promise<Peer> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'ignore', 'pipe'] })
+    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    })
     let err = ''
     child.stderr.on('data', (d: Buffer) => {
       err += d.toString()

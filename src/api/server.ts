@@ -4,7 +4,7 @@
  */
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import type { Context, Database } from '../db/index.js'
-import { newId, type Logger } from '../platform/index.js'
+import { newRequestId, type Logger } from '../platform/index.js'
 import { installErrorHandling } from './error-handler.js'
 import { openApiRoute, registerOpenApi } from './openapi.js'
 import { catalogRoutes } from './routes/catalog.js'
@@ -30,7 +30,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     // A caller's X-Request-Id is kept when it is well-formed, so logs join up across services.
     genReqId: (req) => {
       const given = req.headers['x-request-id']
-      return typeof given === 'string' && requestIdShape.test(given) ? given : newId()
+      return typeof given === 'string' && requestIdShape.test(given) ? given : newRequestId()
     },
     routerOptions: { maxParamLength: 256 },
   }) as unknown as FastifyInstance

@@ -39,8 +39,9 @@ export async function startServer(config: Config, options: StartOptions): Promis
     } else {
       await assertSchemaCurrent(database)
     }
+    const changes = await database.openChangeFeed(options.logger)
     const app = await buildServer({
-      ctx: { db: database.db, clock: options.clock ?? systemClock },
+      ctx: { db: database.db, clock: options.clock ?? systemClock, changes },
       database,
       logger: options.logger,
       version,
@@ -51,6 +52,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
     const stop = () =>
       (stopping ??= (async () => {
         await app.close()
+        await changes.close()
         if (!options.database) await database.close()
       })())
     return { app, database, url: address.replace('[::1]', 'localhost'), stop }

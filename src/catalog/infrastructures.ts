@@ -10,7 +10,14 @@ import type {
   Page,
 } from '../contract/index.js'
 import type { Context, Executor } from '../db/index.js'
-import { ContinuumError, decodeCursor, encodeCursor, isUuid, newId } from '../platform/index.js'
+import {
+  ContinuumError,
+  ReadCache,
+  decodeCursor,
+  encodeCursor,
+  isUuid,
+  newId,
+} from '../platform/index.js'
 import {
   deleteInfrastructureRow,
   findInfrastructureRow,
@@ -23,12 +30,31 @@ import {
 } from './infrastructures-store.js'
 import { assertCountry } from './validation.js'
 
+const TABLE = 'infrastructures'
+
+/** Reads of single infrastructures are hot (every placement, every page); keep them in memory. */
+const caches = new WeakMap<object, ReadCache<Infrastructure>>()
+
+function cacheOf(ctx: Context): ReadCache<Infrastructure> | undefined {
+  if (!ctx.changes?.reliable) return undefined
+  let cache = caches.get(ctx.changes)
+  if (!cache) caches.set(ctx.changes, (cache = new ReadCache<Infrastructure>()))
+  return cache
+}
+
+/** Runs a write and tells the change feed once it committed. */
+async function writing<T>(ctx: Context, work: (tx: Executor) => Promise<T>): Promise<T> {
+  const result = await ctx.db.transaction().execute(work)
+  ctx.changes?.announce(TABLE)
+  return result
+}
+
 export async function addInfrastructure(
   ctx: Context,
   input: InfrastructureCreate,
 ): Promise<Infrastructure> {
   assertCountry(input.country)
-  return ctx.db.transaction().execute(async (tx) => {
+  return writing(ctx, async (tx) => {
     const partOf = input.partOf == null ? null : await resolveReference(tx, input.partOf, 'partOf')
     const now = ctx.clock.now()
     const id = newId()
@@ -52,7 +78,13 @@ export async function addInfrastructure(
 }
 
 export async function getInfrastructure(ctx: Context, idOrName: string): Promise<Infrastructure> {
-  return toInfrastructure(await mustFind(ctx.db, by(idOrName), idOrName))
+  const cache = cacheOf(ctx)
+  const generation = ctx.changes?.generation(TABLE) ?? 0
+  const cached = cache?.get(idOrName, generation)
+  if (cached) return cached
+  const infrastructure = toInfrastructure(await mustFind(ctx.db, by(idOrName), idOrName))
+  cache?.set(idOrName, infrastructure, generation)
+  return infrastructure
 }
 
 export async function findInfrastructure(
@@ -95,7 +127,7 @@ export async function updateInfrastructure(
   patch: InfrastructureUpdate,
 ): Promise<Infrastructure> {
   if (patch.country !== undefined) assertCountry(patch.country)
-  return ctx.db.transaction().execute(async (tx) => {
+  return writing(ctx, async (tx) => {
     const current = await mustFind(tx, by(idOrName), idOrName)
     const changes: InfrastructureChanges = { updated_at: ctx.clock.now() }
     if (patch.title !== undefined) changes.title = patch.title
@@ -119,7 +151,7 @@ export async function deleteInfrastructure(
   ctx: Context,
   idOrName: string,
 ): Promise<Infrastructure> {
-  return ctx.db.transaction().execute(async (tx) => {
+  return writing(ctx, async (tx) => {
     const current = await mustFind(tx, by(idOrName), idOrName)
     await deleteInfrastructureRow(tx, current.id, current.name)
     return toInfrastructure(current)

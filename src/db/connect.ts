@@ -9,7 +9,8 @@ import path from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import { Kysely, PostgresDialect } from 'kysely'
 import pg from 'pg'
-import { ContinuumError, redactUrl } from '../platform/index.js'
+import { ContinuumError, redactUrl, type Logger } from '../platform/index.js'
+import { listenForChanges, localChangeFeed, type ChangeFeed } from './change-feed.js'
 import { PGliteDialect } from './pglite-dialect.js'
 import type { DB } from './schema.js'
 import { mapDatabaseError } from './sql-errors.js'
@@ -29,6 +30,8 @@ export interface Database {
   readonly url: string
   /** Runs `fn` on one dedicated session of the database. */
   withSession<T>(fn: (session: ScriptSession) => Promise<T>): Promise<T>
+  /** Starts following committed changes (for read caches); see change-feed.ts. */
+  openChangeFeed(logger: Logger): Promise<ChangeFeed>
   close(): Promise<void>
 }
 
@@ -96,6 +99,7 @@ async function connectPostgres(url: string, options: ConnectOptions): Promise<Da
         client.release()
       }
     },
+    openChangeFeed: (logger) => listenForChanges(url, logger),
     close: () => db.destroy(),
   }
 }
@@ -138,6 +142,8 @@ async function connectPGlite(
             (await pglite.query<R>(text, params)).rows,
         }),
       ),
+    // Only this process can open the data directory, so its own announcements are complete.
+    openChangeFeed: async () => localChangeFeed(),
     async close() {
       await db.destroy()
       await pglite.close()

@@ -19,4 +19,5 @@ export {
 } from './migrator.js'
 export { mapDatabaseError, sqlState, sqlStateOf, type DatabaseErrorMapping } from './sql-errors.js'
 export type { Context, Executor } from './context.js'
+export { changeChannel, listenForChanges, localChangeFeed, type ChangeFeed } from './change-feed.js'
 export type * from './schema.js'

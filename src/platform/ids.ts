@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto'
 import { v7 as uuidv7, validate, version } from 'uuid'
 
 /** New record ids are UUIDv7: unique across processes and ordered by creation time. */
@@ -14,4 +15,16 @@ export function isUuid(value: string): boolean {
 
 export function isUuidV7(value: string): boolean {
   return isUuid(value) && version(value) === 7
+}
+
+const processPrefix = randomBytes(4).toString('hex')
+let requestCounter = 0
+
+/**
+ * Request ids: unique across processes (random per-process prefix) and cheap (a counter), since
+ * one is made for every API request.
+ */
+export function newRequestId(): string {
+  requestCounter = (requestCounter + 1) % Number.MAX_SAFE_INTEGER
+  return `${processPrefix}-${requestCounter.toString(36)}`
 }

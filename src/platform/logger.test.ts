@@ -42,3 +42,18 @@ describe('logging', () => {
     }
   })
 })
+
+describe('scrubSecrets', () => {
+  it('leaves objects without secrets untouched (same reference) and censors nested secrets', async () => {
+    const { scrubSecrets } = await import('./logger.js')
+    const clean = { method: 'GET', url: '/x', nested: { a: [1, 2, { b: 3 }] } }
+    assert.equal(scrubSecrets(clean), clean)
+    const dirty = { a: { b: { Authorization: 'Bearer x', list: [{ password: 'p' }] } }, ok: 1 }
+    const scrubbed = scrubSecrets(dirty)
+    assert.deepEqual(scrubbed, {
+      a: { b: { Authorization: '[redacted]', list: [{ password: '[redacted]' }] } },
+      ok: 1,
+    })
+    assert.equal(dirty.a.b.Authorization, 'Bearer x', 'the original is not modified')
+  })
+})

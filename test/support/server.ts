@@ -22,13 +22,22 @@ export async function startTestServer(
   database: TestDatabase,
   options: { clock?: Clock; logger?: Logger; bodyLimit?: number } = {},
 ): Promise<TestServer> {
+  const changes = await database.openChangeFeed(silentLogger)
   const app = await buildServer({
-    ctx: { db: database.db, clock: options.clock ?? systemClock },
+    ctx: { db: database.db, clock: options.clock ?? systemClock, changes },
     database,
     logger: options.logger ?? silentLogger,
     version,
     ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
   })
   const url = await app.listen({ host: '127.0.0.1', port: 0 })
-  return { app, url, client: new ContinuumClient({ server: url }), close: () => app.close() }
+  return {
+    app,
+    url,
+    client: new ContinuumClient({ server: url }),
+    close: async () => {
+      await app.close()
+      await changes.close()
+    },
+  }
 }
