@@ -5,6 +5,7 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import type { Context, Database } from '../db/index.js'
 import { newRequestId, type Logger } from '../platform/index.js'
+import { createAccessLog } from './access-log.js'
 import { installErrorHandling } from './error-handler.js'
 import { openApiRoute, registerOpenApi } from './openapi.js'
 import { catalogRoutes } from './routes/catalog.js'
@@ -48,19 +49,18 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       throw new Error(`route ${String(route.method)} ${route.url} declares no policy action`)
     }
   })
-  app.addHook('onRequest', async (request, reply) => {
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('x-request-id', request.id)
+    done()
   })
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.info(
-      {
-        method: request.method,
-        url: request.url,
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime),
-      },
-      'request',
-    )
+  const accessLog = createAccessLog(options.logger)
+  app.addHook('onResponse', (request, reply, done) => {
+    accessLog(request, reply)
+    done()
+  })
+  app.addHook('onClose', (_app, done) => {
+    accessLog.flush()
+    done()
   })
 
   installErrorHandling(app)
