@@ -1,0 +1,39 @@
+/** Every route must be documented and declare its policy action; the server refuses any that does not. */
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { openTestDatabase, type TestDatabase } from '../src/db/testing.js'
+
+describe('route declarations', () => {
+  let database: TestDatabase
+  before(async () => {
+    database = await openTestDatabase('pglite')
+  })
+  after(async () => {
+    await database.close()
+  })
+
+  it('refuses a route without a response schema or without a policy action', async () => {
+    const { buildServer } = await import('../src/api/index.js')
+    const { silentLogger, systemClock, version } = await import('../src/platform/index.js')
+    const app = await buildServer({
+      ctx: { db: database.db, clock: systemClock },
+      database,
+      logger: silentLogger,
+      version,
+    })
+    assert.throws(
+      () => app.get('/undocumented', { config: { action: 'x.y.read' } }, async () => ({})),
+      /no response schema/,
+    )
+    assert.throws(
+      () =>
+        app.get(
+          '/ungated',
+          { schema: { response: { 200: { type: 'object' } } } },
+          async () => ({}),
+        ),
+      /declares no policy action/,
+    )
+    await app.close()
+  })
+})
