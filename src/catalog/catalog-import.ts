@@ -3,7 +3,7 @@
  * every record is written in one transaction in dependency order; any error — in any file —
  * rolls everything back and is reported as `file:line:col json.path: message`.
  */
-import type { CatalogFileKey, CommunityCreate, ImportError, ImportResult, InfrastructureCreate } from '../contract/index.js'
+import { catalogFileKeys, type CatalogFileKey, type CommunityCreate, type ImportError, type ImportResult, type InfrastructureCreate } from '../contract/index.js'
 import type { Context, Executor } from '../db/index.js'
 import { sqlStateOf } from '../db/index.js'
 import { ContinuumError, newId, type Clock } from '../platform/index.js'
@@ -50,6 +50,9 @@ export function readCatalogFiles(files: ImportInput['files']): { records: Locate
     errors.push(...parsed.errors)
   }
   errors.push(...findDuplicates(records))
+  // Dependency order across files: every kind's references are written before it (stable sort).
+  const order = new Map(catalogFileKeys.map((k, i) => [k, i]))
+  records.sort((a, b) => order.get(a.key)! - order.get(b.key)!)
   return { records, errors }
 }
 

@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from 'commander'
 import { ContinuumError, exitCodes, logLevels, version } from '../platform/index.js'
 import { catalogCommand } from './commands/catalog.js'
 import { ReportedError } from './commands/common.js'
+import { landscapeCommand } from './commands/landscape.js'
 import { demoCommand, migrateCommand, serveCommand, workerCommand } from './commands/server-commands.js'
 import { withExamples } from './context.js'
 import { printError, processOutput } from './output.js'
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   program.addCommand(migrateCommand())
   program.addCommand(demoCommand())
   program.addCommand(catalogCommand())
+  program.addCommand(landscapeCommand())
   return withExamples(program, 'continuum catalog infra ls --json', 'continuum serve --db postgres://127.0.0.1/continuum')
 }
 

@@ -101,7 +101,7 @@ export const ComputeService = kind(
     site: NullableRef('site'),
     memoryPerCoreGB: Nullable(Type.Number({ minimum: 0, maximum: 10_000, description: 'Memory per core (GB).' })),
     accelerators: Type.Array(AcceleratorSchema, { maxItems: 20 }),
-    maxWalltimeHours: Nullable(Type.Number({ minimum: 0, maximum: 1e6, description: 'Longest job allowed (hours); null when unlimited (cloud VMs).' })),
+    maxWalltimeHours: Nullable(Type.Number({ minimum: 0, maximum: 1e6, description: 'Longest job allowed (hours); null when not published, or unlimited for cloud VMs (batchSystem cloud).' })),
     interactive: Flag('Interactive sessions (shells, notebooks) supported.'),
     containerRuntimes: Type.Array(StringEnum(containerRuntimes), { uniqueItems: true, maxItems: 10 }),
     networkEgressGbps: Nullable(Type.Number({ minimum: 0, maximum: 1e6, description: 'External network capacity (Gb/s).' })),

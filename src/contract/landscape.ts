@@ -194,6 +194,7 @@ export const CombinationSchema = Type.Object(
     policies: Type.Array(NameSchema),
     covers: Type.Array(Type.String({ description: 'Requirement keys met by the combination.' })),
     uncovered: Type.Array(Type.String()),
+    closest: Type.Array(Type.Object({ requirement: Type.String(), reason: Type.String() }, { additionalProperties: false }), { description: 'For each uncovered requirement, what comes closest.' }),
   },
   { additionalProperties: false },
 )

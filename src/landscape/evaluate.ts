@@ -62,8 +62,10 @@ export function evaluateCompute(p: RequirementProfile, s: ComputeService, facts:
       bump(add(out, 'compute.memoryPerCoreGB', m == null ? PARTIAL : m >= c.memoryPerCoreGB ? FIT : m >= 0.75 * c.memoryPerCoreGB ? PARTIAL : NO, () => (m == null ? `needs ${fmt(c.memoryPerCoreGB!)} GB/core: memory per core not published` : `needs ${fmt(c.memoryPerCoreGB!)} GB/core: has ${fmt(m)} GB/core`)))
     }
     if (c.walltimeHours != null) {
+      // null: cloud VMs run until stopped; elsewhere the limit is simply not published.
       const w = s.maxWalltimeHours
-      bump(add(out, 'compute.walltimeHours', w == null || w >= c.walltimeHours ? FIT : NO, () => (w == null ? `walltime ${fmt(c.walltimeHours!)} h: no limit` : w >= c.walltimeHours! ? `walltime ${fmt(c.walltimeHours!)} h ≤ max ${fmt(w)} h` : `walltime ${fmt(c.walltimeHours!)} h > max ${fmt(w)} h`)))
+      const code: Code = w == null ? (s.batchSystem === 'cloud' ? FIT : PARTIAL) : w >= c.walltimeHours ? FIT : NO
+      bump(add(out, 'compute.walltimeHours', code, () => (w == null ? `walltime ${fmt(c.walltimeHours!)} h: ${s.batchSystem === 'cloud' ? 'no limit (cloud VMs)' : 'max walltime not published'}` : w >= c.walltimeHours! ? `walltime ${fmt(c.walltimeHours!)} h ≤ max ${fmt(w)} h` : `walltime ${fmt(c.walltimeHours!)} h > max ${fmt(w)} h`)))
     }
     if (c.batchSystems?.length) {
       bump(add(out, 'compute.batchSystems', c.batchSystems.includes(s.batchSystem) ? FIT : NO, () => `workload management drives ${c.batchSystems!.join('/')}: runs ${s.batchSystem}`))

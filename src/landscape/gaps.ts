@@ -6,7 +6,7 @@
  */
 import type { Action, Evaluation, GapReport, MatchResult } from '../contract/index.js'
 import { matchUseCase, type Landscape } from './match.js'
-import { capabilityAreas, d52Recommendations, requirementAreas, statedRequirements } from './requirements.js'
+import { capabilityAreas, d52Recommendations, requirementAreas, requirementKind, statedRequirements } from './requirements.js'
 
 const verdictRank = { fit: 0, partial: 1, no: 2 } as const
 
@@ -23,7 +23,7 @@ function closest(evaluations: Evaluation[], key: string): { text: string; target
 }
 
 export function gapReport(l: Landscape, matches: MatchResult[] = l.useCases.map((uc) => matchUseCase(l, uc))): GapReport {
-  const perUseCase = matches.map((m) => ({ useCase: m.useCase, verdict: m.verdict, gaps: m.best.uncovered.map((key) => ({ requirement: key, closest: closest(m.evaluations, key).text })) }))
+  const perUseCase = matches.map((m) => ({ useCase: m.useCase, verdict: m.verdict, gaps: m.best.closest.map((c) => ({ requirement: c.requirement, closest: c.reason })) }))
 
   const byKey = new Map<string, string[]>()
   for (const m of matches) for (const key of m.best.uncovered) byKey.set(key, [...(byKey.get(key) ?? []), m.useCase])
@@ -31,7 +31,7 @@ export function gapReport(l: Landscape, matches: MatchResult[] = l.useCases.map(
     .filter(([, ucs]) => ucs.length >= 2)
     .sort((a, b) => b[1].length - a[1].length || a[0].localeCompare(b[0]))
     .map(([key, ucs]) => {
-      const tops = matches.filter((m) => ucs.includes(m.useCase)).map((m) => `${m.useCase} → ${closest(m.evaluations, key).text}`)
+      const tops = matches.filter((m) => ucs.includes(m.useCase)).map((m) => `${m.useCase} → ${m.best.closest.find((c) => c.requirement === key)?.reason ?? ''}`)
       return { requirement: key, area: capabilityAreas[(requirementAreas[key]?.[0] ?? 1) - 1]!, useCases: ucs, closest: tops.slice(0, 3) }
     })
 
@@ -74,7 +74,12 @@ function rankActions(matches: MatchResult[]): Action[] {
   const actions = new Map<string, { target: string; key: string; text: string; unblocks: Set<string> }>()
   for (const m of matches) {
     for (const key of m.best.uncovered) {
-      const c = closest(m.evaluations, key)
+      // Fix it where the best combination already is; else at the record that comes closest.
+      const kind = requirementKind(key)
+      const names = kind === 'compute' ? m.best.compute : kind === 'storage' ? m.best.storage : m.best.policies
+      const inCombo = m.evaluations.find((e) => e.kind === kind && names.includes(e.name) && e.reasons.some((r) => r.requirement === key && r.verdict !== 'fit'))
+      const r = inCombo?.reasons.find((x) => x.requirement === key)
+      const c = inCombo && r ? { target: `${inCombo.kind}:${inCombo.name}`, text: `${inCombo.name}: ${r.reason}` } : closest(m.evaluations, key)
       if (!c.target) continue
       const id = `${c.target}|${key}`
       const a = actions.get(id) ?? { target: c.target, key, text: c.text.replace(/^[^:]+: /, ''), unblocks: new Set<string>() }

@@ -61,49 +61,92 @@ export function evaluateAll(l: Landscape, uc: UseCase): Evaluation[] {
 }
 
 const notNo = (e: Evaluation, except: Set<string>) => e.reasons.every((r) => r.verdict !== 'no' || except.has(r.requirement))
-const fits = (e: Evaluation) => e.reasons.filter((r) => r.verdict === 'fit').length
 
 export function matchUseCase(l: Landscape, uc: UseCase): MatchResult {
   const evaluations = evaluateAll(l, uc)
   const p: RequirementProfile = uc.profile
   const stated = statedRequirements(p)
-  const byName = new Map(evaluations.map((e) => [`${e.kind}:${e.name}`, e]))
-  // Infrastructures the community can get into at all.
-  const open = new Set(evaluations.filter((e) => e.kind === 'policy' && e.reasons.find((r) => r.requirement === 'access.eligibility')?.verdict !== 'no').map((e) => e.infrastructure))
-
-  const computeCands = evaluations.filter((e) => e.kind === 'compute' && open.has(e.infrastructure) && notNo(e, capacityKeys)).sort((a, b) => fits(b) - fits(a) || cores(l, b.name) - cores(l, a.name))
-  const compute = pickCapacity(computeCands, (e) => cores(l, e.name), Math.max((p.compute?.coreHoursPerYear ?? 0) / 8760, p.compute?.peakCores ?? 0))
+  const idx = indexOf(l)
+  // The best policy of each infrastructure the community is eligible for, and how good it is.
+  const bestPolicy = new Map<string, Evaluation>()
+  for (const e of evaluations) {
+    if (e.kind !== 'policy' || e.reasons.find((r) => r.requirement === 'access.eligibility')?.verdict === 'no') continue
+    const cur = bestPolicy.get(e.infrastructure)
+    if (!cur || rankVerdict[e.verdict] < rankVerdict[cur.verdict] || (e.verdict === cur.verdict && e.score > cur.score)) bestPolicy.set(e.infrastructure, e)
+  }
+  const policyScore = (e: Evaluation) => bestPolicy.get(e.infrastructure)?.score ?? 0
+  // Services on accessible infrastructures, without a blocking reason other than capacity, best
+  // service-and-policy score first; when none qualifies, the best accessible ones anyway.
+  const candidates = (pred: (e: Evaluation) => boolean, size: (e: Evaluation) => number) => {
+    const open = evaluations.filter((e) => pred(e) && bestPolicy.has(e.infrastructure))
+    const clean = open.filter((e) => notNo(e, capacityKeys))
+    return (clean.length > 0 ? clean : open).sort((a, b) => b.score + policyScore(b) - (a.score + policyScore(a)) || size(b) - size(a) || a.name.localeCompare(b.name))
+  }
+  const coresOf = (e: Evaluation) => idx.compute.get(e.name)?.cores ?? 0
+  const tbOf = (e: Evaluation) => idx.storage.get(e.name)?.capacityTB ?? 0
+  const isTape = (e: Evaluation) => idx.storage.get(e.name)?.media === 'tape'
+  const compute = pickCapacity(candidates((e) => e.kind === 'compute', coresOf), coresOf, Math.max((p.compute?.coreHoursPerYear ?? 0) / 8760, p.compute?.peakCores ?? 0))
   const diskNeed = (p.data?.storedPB ?? 0) * (p.data?.diskShare ?? 1) * 1000
   const tapeNeed = (p.data?.storedPB ?? 0) * (1 - (p.data?.diskShare ?? 1)) * 1000
-  const storageCands = (tape: boolean) =>
-    evaluations.filter((e) => e.kind === 'storage' && open.has(e.infrastructure) && (storageMedia(l, e.name) === 'tape') === tape && notNo(e, capacityKeys)).sort((a, b) => capacity(l, b.name) - capacity(l, a.name))
-  const storage = [...pickCapacity(storageCands(false), (e) => capacity(l, e.name), diskNeed), ...(tapeNeed > 0 ? pickCapacity(storageCands(true), (e) => capacity(l, e.name), tapeNeed) : [])]
+  const disk = pickCapacity(candidates((e) => e.kind === 'storage' && !isTape(e), tbOf), tbOf, diskNeed)
+  const tape = tapeNeed > 0 ? pickCapacity(candidates((e) => e.kind === 'storage' && isTape(e), tbOf), tbOf, tapeNeed) : []
+  const storage = [...disk, ...tape]
 
   const infras = new Set([...compute, ...storage].map((e) => e.infrastructure))
-  const policies: Evaluation[] = []
-  const policyEvals = evaluations.filter((e) => e.kind === 'policy')
-  for (const infra of infras.size > 0 ? infras : new Set(policyEvals.slice(0, 1).map((e) => e.infrastructure))) {
-    const best = policyEvals.filter((e) => e.infrastructure === infra).sort((a, b) => rankVerdict[a.verdict] - rankVerdict[b.verdict] || b.score - a.score)[0]
-    if (best) policies.push(best)
-  }
+  const policyRank = [...bestPolicy.values()].sort((a, b) => rankVerdict[a.verdict] - rankVerdict[b.verdict] || b.score - a.score || a.name.localeCompare(b.name))
+  const policies = infras.size > 0 ? policyRank.filter((e) => infras.has(e.infrastructure)) : policyRank.slice(0, 1)
 
   const chosen = { compute, storage, policy: policies }
   const covers: string[] = []
   const uncovered: string[] = []
   for (const key of stated) {
-    const kind = requirementKind(key)
-    const set = chosen[kind]
     let ok: boolean
-    if (key === 'compute.coreHoursPerYear') ok = sum(compute, (e) => cores(l, e.name) * 8760) >= (p.compute?.coreHoursPerYear ?? 0) && compute.length > 0
-    else if (key === 'compute.peakCores') ok = sum(compute, (e) => cores(l, e.name)) >= (p.compute?.peakCores ?? 0) && compute.length > 0
-    else if (key === 'data.storedPB') ok = sum(storage.filter((e) => storageMedia(l, e.name) !== 'tape'), (e) => capacity(l, e.name)) >= diskNeed && storage.length > 0
-    else if (key === 'data.tapePB') ok = sum(storage.filter((e) => storageMedia(l, e.name) === 'tape'), (e) => capacity(l, e.name)) >= tapeNeed
-    else ok = set.length > 0 && set.every((e) => e.reasons.find((r) => r.requirement === key)?.verdict === 'fit')
+    if (key === 'compute.coreHoursPerYear') ok = compute.length > 0 && sum(compute, coresOf) * 8760 >= (p.compute?.coreHoursPerYear ?? 0)
+    else if (key === 'compute.peakCores') ok = compute.length > 0 && sum(compute, coresOf) >= (p.compute?.peakCores ?? 0)
+    else if (key === 'data.storedPB') ok = disk.length > 0 && sum(disk, tbOf) >= diskNeed
+    else if (key === 'data.tapePB') ok = tape.length > 0 && sum(tape, tbOf) >= tapeNeed
+    else {
+      const set = chosen[requirementKind(key)]
+      ok = set.length > 0 && set.every((e) => e.reasons.find((r) => r.requirement === key)?.verdict !== 'no') && set.some((e) => e.reasons.find((r) => r.requirement === key)?.verdict === 'fit')
+    }
     ;(ok ? covers : uncovered).push(key)
   }
-  void byName
+  const closest = uncovered.map((key) => ({ requirement: key, reason: closestReason(key, chosen[requirementKind(key)], evaluations, bestPolicy) }))
   const verdict = uncovered.length === 0 ? 'fit' : covers.length > 0 ? 'partial' : 'no'
-  return { useCase: uc.name, verdict, evaluations, best: { compute: compute.map((e) => e.name), storage: storage.map((e) => e.name), policies: policies.map((e) => e.name), covers, uncovered } }
+  return { useCase: uc.name, verdict, evaluations, best: { compute: compute.map((e) => e.name), storage: storage.map((e) => e.name), policies: policies.map((e) => e.name), covers, uncovered, closest } }
+}
+
+/**
+ * What comes closest to meeting an uncovered requirement: the chosen records' own reason when
+ * one is stated, else the best reason among accessible records, else among all.
+ */
+function closestReason(key: string, chosen: Evaluation[], all: Evaluation[], open: Map<string, Evaluation>): string {
+  const pick = (es: Evaluation[]) => {
+    let best: { e: Evaluation; r: Reason } | undefined
+    for (const e of es) {
+      const r = e.reasons.find((x) => x.requirement === key)
+      if (r && (!best || rankVerdict[r.verdict] < rankVerdict[best.r.verdict] || (r.verdict === best.r.verdict && e.score > best.e.score))) best = { e, r }
+    }
+    return best && `${best.e.name}: ${best.r.reason}`
+  }
+  const fromChosen = pick(chosen)
+  const alternatives = pick(all.filter((e) => open.has(e.infrastructure) && !chosen.includes(e) && e.reasons.some((r) => r.requirement === key && r.verdict === 'fit')))
+  if (fromChosen && alternatives) return `${fromChosen} (meets it elsewhere: ${alternatives})`
+  return fromChosen ?? pick(all.filter((e) => open.has(e.infrastructure))) ?? pick(all) ?? 'no record states this'
+}
+
+interface Index {
+  compute: Map<string, ComputeService>
+  storage: Map<string, StorageService>
+}
+const indexes = new WeakMap<Landscape, Index>()
+function indexOf(l: Landscape): Index {
+  let idx = indexes.get(l)
+  if (!idx) {
+    idx = { compute: new Map(l.compute.map((c) => [c.name, c])), storage: new Map(l.storage.map((s) => [s.name, s])) }
+    indexes.set(l, idx)
+  }
+  return idx
 }
 
 function pickCapacity(cands: Evaluation[], size: (e: Evaluation) => number, need: number, max = 8): Evaluation[] {
@@ -117,13 +160,4 @@ function pickCapacity(cands: Evaluation[], size: (e: Evaluation) => number, need
   return out
 }
 
-const sum = (es: Evaluation[], f: (e: Evaluation) => number) => es.reduce((s, e) => s + f(e), 0)
-function cores(l: Landscape, name: string): number {
-  return l.compute.find((c) => c.name === name)?.cores ?? 0
-}
-function capacity(l: Landscape, name: string): number {
-  return l.storage.find((s) => s.name === name)?.capacityTB ?? 0
-}
-function storageMedia(l: Landscape, name: string): string {
-  return l.storage.find((s) => s.name === name)?.media ?? 'disk'
-}
+const sum = (es: Evaluation[], f: (e: Evaluation) => number) => es.reduce((t, e) => t + f(e), 0)
