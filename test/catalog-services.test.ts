@@ -7,7 +7,11 @@ import { makeCommunity, makeInfrastructure, uniqueName } from './support/factori
 import { startTestServer, type TestServer } from './support/server.js'
 import type { ContinuumClient } from '../src/client/index.js'
 
-async function rejectsWith(promise: Promise<unknown>, code: string, messagePart?: string): Promise<ContinuumError> {
+async function rejectsWith(
+  promise: Promise<unknown>,
+  code: string,
+  messagePart?: string,
+): Promise<ContinuumError> {
   try {
     await promise
   } catch (err) {
@@ -33,7 +37,13 @@ describeEachBackend('landscape records over HTTP', (fixture) => {
   after(() => server.close())
 
   it('adds a site and a compute service with defaults, reads them back by name and id', async () => {
-    const site = await c.landscape.sites.add({ name: uniqueName('site'), title: 'Machine room', infrastructure: infra, country: 'FI', tier: 1 })
+    const site = await c.landscape.sites.add({
+      name: uniqueName('site'),
+      title: 'Machine room',
+      infrastructure: infra,
+      country: 'FI',
+      tier: 1,
+    })
     assert.equal(site.infrastructure, infra)
     assert.deepEqual(site.attributes, {})
     const svc = await c.landscape.computeServices.add({
@@ -59,31 +69,141 @@ describeEachBackend('landscape records over HTTP', (fixture) => {
 
   it('refuses dangling references, wrong types, unknown fields, bad countries and duplicates — and stores nothing', async () => {
     const name = uniqueName('bad')
-    await rejectsWith(c.landscape.storageServices.add({ name, title: 't', infrastructure: 'nope', media: 'disk', protocols: ['root'] }), 'REFERENCE_NOT_FOUND', 'infrastructure')
-    await rejectsWith(c.landscape.storageServices.add({ name, title: 't', infrastructure: infra, media: 'floppy', protocols: ['root'] }), 'VALIDATION_FAILED', 'media')
-    await rejectsWith(c.landscape.storageServices.add({ name, title: 't', infrastructure: infra, media: 'disk', protocols: ['gopher'] }), 'VALIDATION_FAILED')
-    await rejectsWith(c.landscape.computeServices.add({ name, title: 't', infrastructure: infra, batchSystem: 'slurm', cores: 'many' }), 'VALIDATION_FAILED', 'cores')
-    await rejectsWith(c.landscape.computeServices.add({ name, title: 't', infrastructure: infra, batchSystem: 'slurm', cores: 1, colour: 'red' }), 'VALIDATION_FAILED')
-    await rejectsWith(c.landscape.sites.add({ name, title: 't', infrastructure: infra, country: 'XX' }), 'VALIDATION_FAILED', 'country')
-    await rejectsWith(c.landscape.sites.add({ name: '../etc', title: 't', infrastructure: infra, country: 'DE' }), 'VALIDATION_FAILED')
+    await rejectsWith(
+      c.landscape.storageServices.add({
+        name,
+        title: 't',
+        infrastructure: 'nope',
+        media: 'disk',
+        protocols: ['root'],
+      }),
+      'REFERENCE_NOT_FOUND',
+      'infrastructure',
+    )
+    await rejectsWith(
+      c.landscape.storageServices.add({
+        name,
+        title: 't',
+        infrastructure: infra,
+        media: 'floppy',
+        protocols: ['root'],
+      }),
+      'VALIDATION_FAILED',
+      'media',
+    )
+    await rejectsWith(
+      c.landscape.storageServices.add({
+        name,
+        title: 't',
+        infrastructure: infra,
+        media: 'disk',
+        protocols: ['gopher'],
+      }),
+      'VALIDATION_FAILED',
+    )
+    await rejectsWith(
+      c.landscape.computeServices.add({
+        name,
+        title: 't',
+        infrastructure: infra,
+        batchSystem: 'slurm',
+        cores: 'many',
+      }),
+      'VALIDATION_FAILED',
+      'cores',
+    )
+    await rejectsWith(
+      c.landscape.computeServices.add({
+        name,
+        title: 't',
+        infrastructure: infra,
+        batchSystem: 'slurm',
+        cores: 1,
+        colour: 'red',
+      }),
+      'VALIDATION_FAILED',
+    )
+    await rejectsWith(
+      c.landscape.sites.add({ name, title: 't', infrastructure: infra, country: 'XX' }),
+      'VALIDATION_FAILED',
+      'country',
+    )
+    await rejectsWith(
+      c.landscape.sites.add({ name: '../etc', title: 't', infrastructure: infra, country: 'DE' }),
+      'VALIDATION_FAILED',
+    )
     await rejectsWith(c.landscape.computeServices.get(name), 'COMPUTE_SERVICE_NOT_FOUND')
     await rejectsWith(c.landscape.storageServices.get(name), 'STORAGE_SERVICE_NOT_FOUND')
-    const ok = await c.landscape.storageServices.add({ name, title: 't', infrastructure: infra, media: 'tape', protocols: ['root'], capacityTB: 1000 })
-    await rejectsWith(c.landscape.storageServices.add({ name, title: 'other', infrastructure: infra, media: 'tape', protocols: ['root'] }), 'STORAGE_SERVICE_ALREADY_EXISTS')
+    const ok = await c.landscape.storageServices.add({
+      name,
+      title: 't',
+      infrastructure: infra,
+      media: 'tape',
+      protocols: ['root'],
+      capacityTB: 1000,
+    })
+    await rejectsWith(
+      c.landscape.storageServices.add({
+        name,
+        title: 'other',
+        infrastructure: infra,
+        media: 'tape',
+        protocols: ['root'],
+      }),
+      'STORAGE_SERVICE_ALREADY_EXISTS',
+    )
     assert.equal((await c.landscape.storageServices.get(name)).title, ok.title)
   })
 
   it('checks name lists in policies and refuses to delete what they name', async () => {
-    const svc = await c.landscape.computeServices.add({ name: uniqueName('cpu'), title: 'CPU', infrastructure: infra, batchSystem: 'slurm', cores: 1000 })
-    await rejectsWith(c.landscape.accessPolicies.add({ name: uniqueName('pol'), title: 'p', infrastructure: infra, route: 'rolling', services: ['no-such-service'] }), 'REFERENCE_NOT_FOUND', 'services')
-    await rejectsWith(c.landscape.accessPolicies.add({ name: uniqueName('pol'), title: 'p', infrastructure: infra, route: 'rolling', eligibility: { anyEuropeanResearcher: false, communities: ['ghost'], vos: [], groups: [], countries: [] } }), 'REFERENCE_NOT_FOUND', 'eligibility.communities')
+    const svc = await c.landscape.computeServices.add({
+      name: uniqueName('cpu'),
+      title: 'CPU',
+      infrastructure: infra,
+      batchSystem: 'slurm',
+      cores: 1000,
+    })
+    await rejectsWith(
+      c.landscape.accessPolicies.add({
+        name: uniqueName('pol'),
+        title: 'p',
+        infrastructure: infra,
+        route: 'rolling',
+        services: ['no-such-service'],
+      }),
+      'REFERENCE_NOT_FOUND',
+      'services',
+    )
+    await rejectsWith(
+      c.landscape.accessPolicies.add({
+        name: uniqueName('pol'),
+        title: 'p',
+        infrastructure: infra,
+        route: 'rolling',
+        eligibility: {
+          anyEuropeanResearcher: false,
+          communities: ['ghost'],
+          vos: [],
+          groups: [],
+          countries: [],
+        },
+      }),
+      'REFERENCE_NOT_FOUND',
+      'eligibility.communities',
+    )
     const policy = await c.landscape.accessPolicies.add({
       name: uniqueName('pol'),
       title: 'Benchmark access',
       infrastructure: infra,
       route: 'peer-reviewed-call',
       services: [svc.name],
-      eligibility: { anyEuropeanResearcher: true, communities: [community], vos: ['atlas'], groups: ['/atlas/production'], countries: [] },
+      eligibility: {
+        anyEuropeanResearcher: true,
+        communities: [community],
+        vos: ['atlas'],
+        groups: ['/atlas/production'],
+        countries: [],
+      },
       allocationUnit: 'node-hours',
       periodMonths: 12,
       acceptedAai: ['myaccessid'],
@@ -91,7 +211,10 @@ describeEachBackend('landscape records over HTTP', (fixture) => {
     assert.equal(policy.multiYear, false)
     assert.deepEqual(policy.eligibility.communities, [community])
     await rejectsWith(c.landscape.computeServices.delete(svc.name), 'RECORD_IN_USE', policy.name)
-    const updated = await c.landscape.accessPolicies.update(policy.name, { multiYear: true, services: [] })
+    const updated = await c.landscape.accessPolicies.update(policy.name, {
+      multiYear: true,
+      services: [],
+    })
     assert.equal(updated.multiYear, true)
     await c.landscape.computeServices.delete(svc.name)
     await rejectsWith(c.landscape.accessPolicies.update(policy.name, {}), 'VALIDATION_FAILED')
@@ -99,42 +222,132 @@ describeEachBackend('landscape records over HTTP', (fixture) => {
 
   it('keeps members unique per community, with roles and working groups', async () => {
     const other = (await c.catalog.addCommunity(makeCommunity())).name
-    const wg = await c.landscape.workingGroups.add({ name: uniqueName('wg'), title: 'WG1 Data', community })
-    const m1 = await c.landscape.members.add({ name: 'jdoe', community, displayName: 'J. Doe', roles: ['coordinator'], workingGroups: [wg.name] })
+    const wg = await c.landscape.workingGroups.add({
+      name: uniqueName('wg'),
+      title: 'WG1 Data',
+      community,
+    })
+    const m1 = await c.landscape.members.add({
+      name: 'jdoe',
+      community,
+      displayName: 'J. Doe',
+      roles: ['coordinator'],
+      workingGroups: [wg.name],
+    })
     await c.landscape.members.add({ name: 'jdoe', community: other, displayName: 'J. Doe' })
-    await rejectsWith(c.landscape.members.add({ name: 'jdoe', community, displayName: 'again' }), 'MEMBER_ALREADY_EXISTS')
+    await rejectsWith(
+      c.landscape.members.add({ name: 'jdoe', community, displayName: 'again' }),
+      'MEMBER_ALREADY_EXISTS',
+    )
     await rejectsWith(c.landscape.members.get('jdoe'), 'AMBIGUOUS_NAME')
     assert.equal((await c.landscape.members.get(m1.id)).community, community)
     const listed = await c.landscape.members.list({ community })
-    assert.deepEqual(listed.items.map((m) => m.name), ['jdoe'])
+    assert.deepEqual(
+      listed.items.map((m) => m.name),
+      ['jdoe'],
+    )
     await rejectsWith(c.landscape.workingGroups.delete(wg.name), 'RECORD_IN_USE')
-    await rejectsWith(c.landscape.members.add({ name: 'x', community, displayName: 'X', roles: ['king'] }), 'VALIDATION_FAILED')
+    await rejectsWith(
+      c.landscape.members.add({ name: 'x', community, displayName: 'X', roles: ['king'] }),
+      'VALIDATION_FAILED',
+    )
   })
 
   it('pages through a kind with keyset cursors, each record once', async () => {
     const names = Array.from({ length: 7 }, () => uniqueName('pg-site')).sort()
-    for (const n of names) await c.landscape.sites.add({ name: n, title: n, infrastructure: infra, country: 'DE' })
+    for (const n of names) {
+      await c.landscape.sites.add({ name: n, title: n, infrastructure: infra, country: 'DE' })
+    }
     const seen: string[] = []
     let cursor: string | undefined
     do {
-      const page = await c.landscape.sites.list({ q: 'pg-site', limit: 3, ...(cursor ? { cursor } : {}) })
+      const page = await c.landscape.sites.list({
+        q: 'pg-site',
+        limit: 3,
+        ...(cursor ? { cursor } : {}),
+      })
       seen.push(...page.items.map((s) => s.name))
       cursor = page.next ?? undefined
     } while (cursor)
     assert.deepEqual(seen, names)
     await rejectsWith(c.landscape.sites.list({ cursor: 'garbage' }), 'VALIDATION_FAILED', 'cursor')
-    await rejectsWith(c.landscape.softwareEnvironments.list({ infrastructure: infra }), 'VALIDATION_FAILED')
+    await rejectsWith(
+      c.landscape.softwareEnvironments.list({ infrastructure: infra }),
+      'VALIDATION_FAILED',
+    )
   })
 
   it('refuses inconsistent records: link to itself, period ending before it starts, site of another infrastructure', async () => {
-    const s = await c.landscape.sites.add({ name: uniqueName('s'), title: 's', infrastructure: infra, country: 'DE' })
-    await rejectsWith(c.landscape.networkLinks.add({ name: uniqueName('l'), from: s.name, to: s.name, bandwidthGbps: 100 }), 'VALIDATION_FAILED', 'two different sites')
-    const svc = await c.landscape.storageServices.add({ name: uniqueName('st'), title: 'st', infrastructure: infra, media: 'disk', protocols: ['davs'] })
-    await rejectsWith(c.landscape.allocations.add({ name: uniqueName('a'), community, service: svc.name, amount: 10, unit: 'tb', periodStart: '2026-01-01', periodEnd: '2025-01-01' }), 'VALIDATION_FAILED', 'periodEnd')
-    await rejectsWith(c.landscape.allocations.add({ name: uniqueName('a'), community, service: 'ghost', amount: 10, unit: 'tb' }), 'REFERENCE_NOT_FOUND', 'service')
-    const a = await c.landscape.allocations.add({ name: uniqueName('a'), community, service: svc.name, amount: 10, unit: 'tb', periodStart: '2026-01-01', periodEnd: '2027-01-01', used: 2.5 })
+    const s = await c.landscape.sites.add({
+      name: uniqueName('s'),
+      title: 's',
+      infrastructure: infra,
+      country: 'DE',
+    })
+    await rejectsWith(
+      c.landscape.networkLinks.add({
+        name: uniqueName('l'),
+        from: s.name,
+        to: s.name,
+        bandwidthGbps: 100,
+      }),
+      'VALIDATION_FAILED',
+      'two different sites',
+    )
+    const svc = await c.landscape.storageServices.add({
+      name: uniqueName('st'),
+      title: 'st',
+      infrastructure: infra,
+      media: 'disk',
+      protocols: ['davs'],
+    })
+    await rejectsWith(
+      c.landscape.allocations.add({
+        name: uniqueName('a'),
+        community,
+        service: svc.name,
+        amount: 10,
+        unit: 'tb',
+        periodStart: '2026-01-01',
+        periodEnd: '2025-01-01',
+      }),
+      'VALIDATION_FAILED',
+      'periodEnd',
+    )
+    await rejectsWith(
+      c.landscape.allocations.add({
+        name: uniqueName('a'),
+        community,
+        service: 'ghost',
+        amount: 10,
+        unit: 'tb',
+      }),
+      'REFERENCE_NOT_FOUND',
+      'service',
+    )
+    const a = await c.landscape.allocations.add({
+      name: uniqueName('a'),
+      community,
+      service: svc.name,
+      amount: 10,
+      unit: 'tb',
+      periodStart: '2026-01-01',
+      periodEnd: '2027-01-01',
+      used: 2.5,
+    })
     assert.equal(a.used, 2.5)
     const infra2 = (await c.catalog.addInfrastructure(makeInfrastructure())).name
-    await rejectsWith(c.landscape.computeServices.add({ name: uniqueName('c'), title: 'c', infrastructure: infra2, site: s.name, batchSystem: 'slurm', cores: 1 }), 'VALIDATION_FAILED', 'belongs to infrastructure')
+    await rejectsWith(
+      c.landscape.computeServices.add({
+        name: uniqueName('c'),
+        title: 'c',
+        infrastructure: infra2,
+        site: s.name,
+        batchSystem: 'slurm',
+        cores: 1,
+      }),
+      'VALIDATION_FAILED',
+      'belongs to infrastructure',
+    )
   })
 })

@@ -17,19 +17,27 @@ export async function exportCatalog(ctx: Context): Promise<CatalogFile> {
   const out: Record<string, unknown> = { version: 1 }
   for (const key of catalogFileKeys) {
     let items: Array<Record<string, unknown>>
-    if (key === 'infrastructures') items = await all((cursor) => listInfrastructures(ctx, { limit: 500, ...(cursor ? { cursor } : {}) }))
-    else if (key === 'communities') items = await all((cursor) => listCommunities(ctx, { limit: 500, ...(cursor ? { cursor } : {}) }))
-    else items = await listAllRecords(ctx.db, fileKeyKinds[key]!)
+    if (key === 'infrastructures') {
+      items = await all((cursor) =>
+        listInfrastructures(ctx, { limit: 500, ...(cursor ? { cursor } : {}) }),
+      )
+    } else if (key === 'communities') {
+      items = await all((cursor) =>
+        listCommunities(ctx, { limit: 500, ...(cursor ? { cursor } : {}) }),
+      )
+    } else items = await listAllRecords(ctx.db, fileKeyKinds[key]!)
     if (items.length > 0) out[key] = items.map(strip)
   }
-  return out as CatalogFile
+  return out
 }
 
 export async function exportCatalogYaml(ctx: Context): Promise<string> {
   return stringify(await exportCatalog(ctx), { lineWidth: 0, aliasDuplicateObjects: false })
 }
 
-async function all<T>(page: (cursor?: string) => Promise<{ items: T[]; next: string | null }>): Promise<T[]> {
+async function all<T>(
+  page: (cursor?: string) => Promise<{ items: T[]; next: string | null }>,
+): Promise<T[]> {
   const out: T[] = []
   let cursor: string | undefined
   do {

@@ -6,11 +6,18 @@
 import { Ajv, type ErrorObject } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml'
-import { CatalogFileSchema, catalogFileKeys, type CatalogFileKey, type ImportError } from '../contract/index.js'
+import {
+  CatalogFileSchema,
+  catalogFileKeys,
+  type CatalogFileKey,
+  type ImportError,
+} from '../contract/index.js'
 import { parseQuantity } from './quantities.js'
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv
-const ajv = addFormats(new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false }))
+const ajv = addFormats(
+  new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false }),
+)
 const validateFile = ajv.compile(CatalogFileSchema)
 
 export type PathPart = string | number
@@ -60,28 +67,64 @@ export function locate(file: ParsedFile, path: readonly PathPart[], keyOf?: stri
   return error(file.path, line, col, formatPath(keyOf === undefined ? path : [...path, keyOf]), '')
 }
 
-export function error(file: string, line: number, column: number, path: string, message: string): ImportError {
-  return { file, line, column, path, message, text: `${file}:${line}:${column} ${path}: ${message}` }
+export function error(
+  file: string,
+  line: number,
+  column: number,
+  path: string,
+  message: string,
+): ImportError {
+  return {
+    file,
+    line,
+    column,
+    path,
+    message,
+    text: `${file}:${line}:${column} ${path}: ${message}`,
+  }
 }
 
-export function located(file: ParsedFile, path: readonly PathPart[], message: string, keyOf?: string): ImportError {
+export function located(
+  file: ParsedFile,
+  path: readonly PathPart[],
+  message: string,
+  keyOf?: string,
+): ImportError {
   const at = locate(file, path, keyOf)
   return error(at.file, at.line, at.column, at.path, message)
 }
 
 /** Parses and schema-checks one file; returns its records or its errors. */
-export function parseCatalogFile(path: string, content: string): { file: ParsedFile; records: LocatedRecord[]; errors: ImportError[] } {
+export function parseCatalogFile(
+  path: string,
+  content: string,
+): { file: ParsedFile; records: LocatedRecord[]; errors: ImportError[] } {
   const lines = new LineCounter()
-  const doc = parseDocument(content, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true })
+  const doc = parseDocument(content, {
+    lineCounter: lines,
+    prettyErrors: false,
+    uniqueKeys: true,
+    strict: true,
+  })
   const file: ParsedFile = { path, doc, lines }
   const errors: ImportError[] = []
   for (const e of doc.errors) {
     const { line, col } = lines.linePos(e.pos[0])
-    errors.push(error(path, line, col, '(syntax)', e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '')))
+    errors.push(
+      error(
+        path,
+        line,
+        col,
+        '(syntax)',
+        e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''),
+      ),
+    )
   }
   if (errors.length > 0) return { file, records: [], errors }
   const data: unknown = doc.toJS({ maxAliasCount: 100 })
-  if (data === null || data === undefined) return { file, records: [], errors: [error(path, 1, 1, '(file)', 'the file is empty')] }
+  if (data === null || data === undefined) {
+    return { file, records: [], errors: [error(path, 1, 1, '(file)', 'the file is empty')] }
+  }
   convertQuantities(data, [], file, errors)
   if (!validateFile(data)) {
     for (const e of dedupe(validateFile.errors ?? [])) errors.push(ajvError(file, e))
@@ -89,12 +132,19 @@ export function parseCatalogFile(path: string, content: string): { file: ParsedF
   if (errors.length > 0) return { file, records: [], errors }
   const records: LocatedRecord[] = []
   const body = data as Record<string, Array<Record<string, unknown>>>
-  for (const key of catalogFileKeys) (body[key] ?? []).forEach((value, index) => records.push({ key, index, value, file }))
+  for (const key of catalogFileKeys) {
+    ;(body[key] ?? []).forEach((value, index) => records.push({ key, index, value, file }))
+  }
   return { file, records, errors }
 }
 
 /** Replaces quantity strings (`"72 h"`) in unit-suffixed fields by numbers, in place. */
-function convertQuantities(value: unknown, path: PathPart[], file: ParsedFile, errors: ImportError[]): void {
+function convertQuantities(
+  value: unknown,
+  path: PathPart[],
+  file: ParsedFile,
+  errors: ImportError[],
+): void {
   if (Array.isArray(value)) {
     value.forEach((v, i) => convertQuantities(v, [...path, i], file, errors))
   } else if (value !== null && typeof value === 'object') {
@@ -135,7 +185,11 @@ function ajvError(file: ParsedFile, e: ErrorObject): ImportError {
     case 'type':
       return located(file, path, `expected ${String(e.params.type).replace(',', ' or ')}`)
     case 'enum':
-      return located(file, path, `expected one of ${(e.params.allowedValues as unknown[]).join(', ')}`)
+      return located(
+        file,
+        path,
+        `expected one of ${(e.params.allowedValues as unknown[]).join(', ')}`,
+      )
     default:
       return located(file, path, e.message ?? e.keyword)
   }
@@ -151,7 +205,13 @@ export function findDuplicates(records: LocatedRecord[]): ImportError[] {
     const prior = first.get(id)
     if (prior) {
       const at = locate(prior.file, [prior.key, prior.index, 'name'])
-      errors.push(located(r.file, [r.key, r.index, 'name'], `duplicate name '${String(r.value.name)}' (first at ${at.file}:${at.line}:${at.column})`))
+      errors.push(
+        located(
+          r.file,
+          [r.key, r.index, 'name'],
+          `duplicate name '${String(r.value.name)}' (first at ${at.file}:${at.line}:${at.column})`,
+        ),
+      )
     } else first.set(id, r)
   }
   return errors

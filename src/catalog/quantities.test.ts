@@ -15,8 +15,14 @@ it('converts quantities to the unit in the field name', () => {
 })
 
 it('refuses unknown units, missing units and unit-less fields', () => {
-  assert.match((parseQuantity('capacityTB', '3 XB') as { error: string }).error, /unknown unit 'XB'/)
-  assert.match((parseQuantity('maxWalltimeHours', 'soon') as { error: string }).error, /expected a number or a quantity/)
+  assert.match(
+    (parseQuantity('capacityTB', '3 XB') as { error: string }).error,
+    /unknown unit 'XB'/,
+  )
+  assert.match(
+    (parseQuantity('maxWalltimeHours', 'soon') as { error: string }).error,
+    /expected a number or a quantity/,
+  )
   assert.match((parseQuantity('growthPBPerYear', '7 PB') as { error: string }).error, /per year/)
   assert.match((parseQuantity('capacityTB', '7 PB/y') as { error: string }).error, /not per year/)
   assert.match((parseQuantity('cores', '12 h') as { error: string }).error, /takes no unit/)

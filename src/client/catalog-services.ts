@@ -82,7 +82,9 @@ export class LandscapeClient {
     return this.http.request('GET', '/landscape/survey')
   }
   answerSurvey(useCase: string, answers: Record<string, unknown>): Promise<UseCase> {
-    return this.http.request('POST', `/landscape/use-cases/${seg(useCase)}/survey`, { body: { answers } })
+    return this.http.request('POST', `/landscape/use-cases/${seg(useCase)}/survey`, {
+      body: { answers },
+    })
   }
   searchDocuments(q: string, limit?: number): Promise<{ items: DocumentHit[] }> {
     return this.http.request('GET', '/landscape/documents-search', { query: { q, limit } })

@@ -56,7 +56,10 @@ class PGliteDriver implements Driver {
     return this.connection
   }
 
-  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+  async beginTransaction(
+    connection: DatabaseConnection,
+    settings: TransactionSettings,
+  ): Promise<void> {
     const isolation = settings.isolationLevel ? ` isolation level ${settings.isolationLevel}` : ''
     await connection.executeQuery(CompiledQuery.raw(`begin${isolation}`))
   }
@@ -90,7 +93,6 @@ class PGliteConnection implements DatabaseConnection {
     }
   }
 
-   
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error('streaming is not supported on PGlite; page with keyset queries instead')
   }

@@ -23,7 +23,11 @@ export { loadShippedLandscape, readYamlTree, shippedDataDir } from './shipped.js
 export async function matchUseCaseByName(ctx: Context, name: string): Promise<MatchResult> {
   const l = await loadLandscape(ctx)
   const uc = l.useCases.find((u) => u.name === name || u.id === name)
-  if (!uc) throw new ContinuumError('USE_CASE_NOT_FOUND', `use case '${name}' not found`, { useCase: name })
+  if (!uc) {
+    throw new ContinuumError('USE_CASE_NOT_FOUND', `use case '${name}' not found`, {
+      useCase: name,
+    })
+  }
   return matchUseCase(l, uc)
 }
 
@@ -36,7 +40,10 @@ export function buildReport(l: Landscape, now: Date): ReportData {
   return reportData(l, matches, gapReport(l, matches), now)
 }
 
-export async function landscapeReport(ctx: Context, format: 'markdown' | 'html' | 'json'): Promise<string | ReportData> {
+export async function landscapeReport(
+  ctx: Context,
+  format: 'markdown' | 'html' | 'json',
+): Promise<string | ReportData> {
   const data = buildReport(await loadLandscape(ctx), ctx.clock.now())
   return format === 'markdown' ? renderMarkdown(data) : format === 'html' ? renderHtml(data) : data
 }

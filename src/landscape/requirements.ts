@@ -61,7 +61,9 @@ export function statedRequirements(p: RequirementProfile): string[] {
   if (d.storedPB != null) out.push('data.storedPB')
   if (d.storedPB != null && d.diskShare != null && d.diskShare < 1) out.push('data.tapePB')
   if (d.protocols?.length) out.push('data.protocols')
-  if (p.software?.containers || p.software?.containerRuntimes?.length) out.push('software.containers')
+  if (p.software?.containers || p.software?.containerRuntimes?.length) {
+    out.push('software.containers')
+  }
   if (p.software?.cvmfsRepositories?.length) out.push('software.cvmfsRepositories')
   if (p.workflow?.unattendedLongRunning) out.push('workflow.unattendedLongRunning')
   if (a.allocationModel != null) out.push('access.allocationModel')

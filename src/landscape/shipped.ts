@@ -12,13 +12,18 @@ import type { Context } from '../db/index.js'
 export const shippedDataDir = fileURLToPath(new URL('../../data/landscape/', import.meta.url))
 
 /** Every YAML file under `dir`, in path order, as import input (paths relative to the repo). */
-export function readYamlTree(dir: string, base = path.resolve(dir, '../..')): Array<{ path: string; content: string }> {
+export function readYamlTree(
+  dir: string,
+  base = path.resolve(dir, '../..'),
+): Array<{ path: string; content: string }> {
   const out: Array<{ path: string; content: string }> = []
   const walk = (d: string) => {
     for (const entry of readdirSync(d).sort()) {
       const full = path.join(d, entry)
       if (statSync(full).isDirectory()) walk(full)
-      else if (/\.ya?ml$/.test(entry)) out.push({ path: path.relative(base, full), content: readFileSync(full, 'utf8') })
+      else if (/\.ya?ml$/.test(entry)) {
+        out.push({ path: path.relative(base, full), content: readFileSync(full, 'utf8') })
+      }
     }
   }
   walk(dir)

@@ -5,8 +5,21 @@
  * Use cases and documents live under /landscape, the rest under /catalog.
  */
 import type { FastifyInstance } from 'fastify'
-import { addRecord, deleteRecord, getRecord, kinds, listRecords, updateRecord, type KindName } from '../../catalog/index.js'
-import { IdOrNameParamsSchema, PageSchema, RecordListQuerySchema, type RecordListQuery } from '../../contract/index.js'
+import {
+  addRecord,
+  deleteRecord,
+  getRecord,
+  kinds,
+  listRecords,
+  updateRecord,
+  type KindName,
+} from '../../catalog/index.js'
+import {
+  IdOrNameParamsSchema,
+  PageSchema,
+  RecordListQuerySchema,
+  type RecordListQuery,
+} from '../../contract/index.js'
 import type { Context } from '../../db/index.js'
 import { routeSchema } from '../route-schema.js'
 
@@ -24,27 +37,59 @@ export function recordRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): v
     const action = (verb: string) => `${domain}.${kind}.${verb}`
     app.get<{ Querystring: RecordListQuery }>(base, {
       config: { action: action('list') },
-      schema: routeSchema({ operationId: `list${Name}s`, tags, summary: `List ${spec.label}s, filtered and paged`, querystring: RecordListQuerySchema, response: { 200: PageSchema(spec.schemas.record) } }),
+      schema: routeSchema({
+        operationId: `list${Name}s`,
+        tags,
+        summary: `List ${spec.label}s, filtered and paged`,
+        querystring: RecordListQuerySchema,
+        response: { 200: PageSchema(spec.schemas.record) },
+      }),
       handler: (request) => listRecords(ctx, kind, request.query),
     })
     app.post<{ Body: Record<string, unknown> }>(base, {
       config: { action: action('create') },
-      schema: routeSchema({ operationId: `add${Name}`, tags, summary: `Add a ${spec.label}`, body: spec.schemas.create, response: { 201: spec.schemas.record } }),
-      handler: async (request, reply) => reply.status(201).send(await addRecord(ctx, kind, request.body)),
+      schema: routeSchema({
+        operationId: `add${Name}`,
+        tags,
+        summary: `Add a ${spec.label}`,
+        body: spec.schemas.create,
+        response: { 201: spec.schemas.record },
+      }),
+      handler: async (request, reply) =>
+        reply.status(201).send(await addRecord(ctx, kind, request.body)),
     })
     app.get<{ Params: IdParams }>(`${base}/:id`, {
       config: { action: action('read') },
-      schema: routeSchema({ operationId: `get${Name}`, tags, summary: `Get a ${spec.label} by id or name`, params: IdOrNameParamsSchema, response: { 200: spec.schemas.record } }),
+      schema: routeSchema({
+        operationId: `get${Name}`,
+        tags,
+        summary: `Get a ${spec.label} by id or name`,
+        params: IdOrNameParamsSchema,
+        response: { 200: spec.schemas.record },
+      }),
       handler: (request) => getRecord(ctx, kind, request.params.id),
     })
     app.patch<{ Params: IdParams; Body: Record<string, unknown> }>(`${base}/:id`, {
       config: { action: action('update') },
-      schema: routeSchema({ operationId: `update${Name}`, tags, summary: `Change fields of a ${spec.label}`, params: IdOrNameParamsSchema, body: spec.schemas.update, response: { 200: spec.schemas.record } }),
+      schema: routeSchema({
+        operationId: `update${Name}`,
+        tags,
+        summary: `Change fields of a ${spec.label}`,
+        params: IdOrNameParamsSchema,
+        body: spec.schemas.update,
+        response: { 200: spec.schemas.record },
+      }),
       handler: (request) => updateRecord(ctx, kind, request.params.id, request.body),
     })
     app.delete<{ Params: IdParams }>(`${base}/:id`, {
       config: { action: action('delete') },
-      schema: routeSchema({ operationId: `delete${Name}`, tags, summary: `Delete a ${spec.label}; answers with the deleted record`, params: IdOrNameParamsSchema, response: { 200: spec.schemas.record } }),
+      schema: routeSchema({
+        operationId: `delete${Name}`,
+        tags,
+        summary: `Delete a ${spec.label}; answers with the deleted record`,
+        params: IdOrNameParamsSchema,
+        response: { 200: spec.schemas.record },
+      }),
       handler: (request) => deleteRecord(ctx, kind, request.params.id),
     })
   }

@@ -9,7 +9,10 @@ import { printResult, type Output } from '../output.js'
 import { ReportedError } from './common.js'
 
 /** Files given, with folders expanded to the YAML/JSON files inside them, in path order. */
-export function readInputFiles(inputs: string[], glue2: boolean): Array<{ path: string; content: string }> {
+export function readInputFiles(
+  inputs: string[],
+  glue2: boolean,
+): Array<{ path: string; content: string }> {
   const out: Array<{ path: string; content: string }> = []
   const pattern = glue2 ? /\.json$/ : /\.(ya?ml|json)$/
   const visit = (p: string) => {
@@ -20,17 +23,30 @@ export function readInputFiles(inputs: string[], glue2: boolean): Array<{ path: 
       throw new ContinuumError('INVALID_ARGUMENT', `${p}: no such file or folder`, { path: p })
     }
     if (st.isDirectory()) for (const e of readdirSync(p).sort()) visit(path.join(p, e))
-    else if (pattern.test(p) || inputs.includes(p)) out.push({ path: p, content: readFileSync(p, 'utf8') })
+    else if (pattern.test(p) || inputs.includes(p)) {
+      out.push({ path: p, content: readFileSync(p, 'utf8') })
+    }
   }
   inputs.forEach(visit)
-  if (out.length === 0) throw new ContinuumError('INVALID_ARGUMENT', 'no catalogue files found in the given paths', { paths: inputs })
+  if (out.length === 0) {
+    throw new ContinuumError('INVALID_ARGUMENT', 'no catalogue files found in the given paths', {
+      paths: inputs,
+    })
+  }
   return out
 }
 
 function summary(r: ImportResult): string {
   const counts = Object.entries(r.counts).map(([k, n]) => `${n} ${k}`)
-  const lines = [`${r.dryRun ? 'valid: would import' : 'imported'} ${counts.join(', ') || 'nothing'}`]
-  if (r.unmapped.length) lines.push(`not mapped (${r.unmapped.length}):`, ...r.unmapped.map((u) => `  ${u.file} ${u.path}: ${u.reason}`))
+  const lines = [
+    `${r.dryRun ? 'valid: would import' : 'imported'} ${counts.join(', ') || 'nothing'}`,
+  ]
+  if (r.unmapped.length) {
+    lines.push(
+      `not mapped (${r.unmapped.length}):`,
+      ...r.unmapped.map((u) => `  ${u.file} ${u.path}: ${u.reason}`),
+    )
+  }
   return lines.join('\n')
 }
 
@@ -39,7 +55,14 @@ function reportImportError(out: Output, err: unknown): never {
   if (err instanceof ContinuumError && err.code === 'IMPORT_INVALID') {
     const errors = (err.details.errors as ImportError[] | undefined) ?? []
     if (out.json) out.write(JSON.stringify({ error: err.toJSON() }, null, 2))
-    else out.error([...errors.map((e) => e.text), `${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was imported`].join('\n'))
+    else {
+      out.error(
+        [
+          ...errors.map((e) => e.text),
+          `${errors.length} error${errors.length === 1 ? '' : 's'}; nothing was imported`,
+        ].join('\n'),
+      )
+    }
     throw new ReportedError(err)
   }
   throw err
@@ -52,29 +75,44 @@ export function catalogIoCommands(): Command[] {
       .argument('<paths...>', 'YAML files or folders (or GLUE 2.0 JSON with --glue2)')
       .option('--glue2', 'the files are GLUE 2.0 JSON')
       .option('--dry-run', 'check everything, change nothing')
-      .action(async (paths: string[], opts: { glue2?: boolean; dryRun?: boolean }, cmd: Command) => {
-        const { out, client } = cliContext(cmd)
-        const files = readInputFiles(paths, opts.glue2 === true)
-        try {
-          const result = await client().landscape.importCatalog({ files, format: opts.glue2 ? 'glue2' : 'yaml', dryRun: opts.dryRun === true })
-          printResult(out, result, summary)
-        } catch (err) {
-          reportImportError(out, err)
-        }
-      }),
+      .action(
+        async (paths: string[], opts: { glue2?: boolean; dryRun?: boolean }, cmd: Command) => {
+          const { out, client } = cliContext(cmd)
+          const files = readInputFiles(paths, opts.glue2 === true)
+          try {
+            const result = await client().landscape.importCatalog({
+              files,
+              format: opts.glue2 ? 'glue2' : 'yaml',
+              dryRun: opts.dryRun === true,
+            })
+            printResult(out, result, summary)
+          } catch (err) {
+            reportImportError(out, err)
+          }
+        },
+      ),
     'continuum catalog import data/landscape',
     'continuum catalog import --glue2 site-bdii.json',
   )
   const validate = withExamples(
     new Command('validate')
-      .description('Check catalogue files against the schema and the current catalogue (references, duplicates); changes nothing')
+      .description(
+        'Check catalogue files against the schema and the current catalogue (references, duplicates); changes nothing',
+      )
       .argument('<paths...>', 'YAML files or folders')
       .option('--glue2', 'the files are GLUE 2.0 JSON')
       .action(async (paths: string[], opts: { glue2?: boolean }, cmd: Command) => {
         const { out, client } = cliContext(cmd)
         const files = readInputFiles(paths, opts.glue2 === true)
         try {
-          printResult(out, await client().landscape.validateCatalog({ files, format: opts.glue2 ? 'glue2' : 'yaml' }), summary)
+          printResult(
+            out,
+            await client().landscape.validateCatalog({
+              files,
+              format: opts.glue2 ? 'glue2' : 'yaml',
+            }),
+            summary,
+          )
         } catch (err) {
           reportImportError(out, err)
         }
