@@ -2,13 +2,7 @@
  * Use cases of the catalogue's infrastructures: the e-Infrastructures (HPC centres, HTC grids,
  * clouds, data services) and the federations they belong to (`partOf`).
  */
-import type {
-  Infrastructure,
-  InfrastructureCreate,
-  InfrastructureListQuery,
-  InfrastructureUpdate,
-  Page,
-} from '../contract/index.js'
+import type { Infrastructure, InfrastructureCreate, InfrastructureListQuery, InfrastructureUpdate, Page } from '../contract/index.js'
 import type { Context, Executor } from '../db/index.js'
 import { ContinuumError, decodeCursor, encodeCursor, isUuid, newId } from '../platform/index.js'
 import {
@@ -23,10 +17,7 @@ import {
 } from './infrastructures-store.js'
 import { assertCountry } from './validation.js'
 
-export async function addInfrastructure(
-  ctx: Context,
-  input: InfrastructureCreate,
-): Promise<Infrastructure> {
+export async function addInfrastructure(ctx: Context, input: InfrastructureCreate): Promise<Infrastructure> {
   assertCountry(input.country)
   return ctx.db.transaction().execute(async (tx) => {
     const partOf = input.partOf == null ? null : await resolveReference(tx, input.partOf, 'partOf')
@@ -55,18 +46,12 @@ export async function getInfrastructure(ctx: Context, idOrName: string): Promise
   return toInfrastructure(await mustFind(ctx.db, by(idOrName), idOrName))
 }
 
-export async function findInfrastructure(
-  ctx: Context,
-  idOrName: string,
-): Promise<Infrastructure | undefined> {
+export async function findInfrastructure(ctx: Context, idOrName: string): Promise<Infrastructure | undefined> {
   const row = await findInfrastructureRow(ctx.db, by(idOrName))
   return row && toInfrastructure(row)
 }
 
-export async function listInfrastructures(
-  ctx: Context,
-  query: InfrastructureListQuery = {},
-): Promise<Page<Infrastructure>> {
+export async function listInfrastructures(ctx: Context, query: InfrastructureListQuery = {}): Promise<Page<Infrastructure>> {
   const limit = query.limit ?? 50
   const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, 1)[0]
   let partOfId: string | undefined
@@ -89,11 +74,7 @@ export async function listInfrastructures(
   return { items, next: rows.length > limit && last ? encodeCursor([last.name]) : null }
 }
 
-export async function updateInfrastructure(
-  ctx: Context,
-  idOrName: string,
-  patch: InfrastructureUpdate,
-): Promise<Infrastructure> {
+export async function updateInfrastructure(ctx: Context, idOrName: string, patch: InfrastructureUpdate): Promise<Infrastructure> {
   if (patch.country !== undefined) assertCountry(patch.country)
   return ctx.db.transaction().execute(async (tx) => {
     const current = await mustFind(tx, by(idOrName), idOrName)
@@ -107,18 +88,14 @@ export async function updateInfrastructure(
     if (patch.description !== undefined) changes.description = patch.description
     if (patch.source !== undefined) changes.source = patch.source
     if (patch.partOf !== undefined) {
-      changes.part_of =
-        patch.partOf === null ? null : await resolveParent(tx, current, patch.partOf)
+      changes.part_of = patch.partOf === null ? null : await resolveParent(tx, current, patch.partOf)
     }
     await updateInfrastructureRow(tx, current.id, changes)
     return toInfrastructure(await mustFind(tx, { id: current.id }, idOrName))
   })
 }
 
-export async function deleteInfrastructure(
-  ctx: Context,
-  idOrName: string,
-): Promise<Infrastructure> {
+export async function deleteInfrastructure(ctx: Context, idOrName: string): Promise<Infrastructure> {
   return ctx.db.transaction().execute(async (tx) => {
     const current = await mustFind(tx, by(idOrName), idOrName)
     await deleteInfrastructureRow(tx, current.id, current.name)
@@ -130,45 +107,25 @@ function by(idOrName: string): { id: string } | { name: string } {
   return isUuid(idOrName) ? { id: idOrName.toLowerCase() } : { name: idOrName }
 }
 
-async function mustFind(
-  db: Executor,
-  key: { id: string } | { name: string },
-  shown: string,
-): Promise<InfrastructureRow> {
+async function mustFind(db: Executor, key: { id: string } | { name: string }, shown: string): Promise<InfrastructureRow> {
   const row = await findInfrastructureRow(db, key)
-  if (!row)
-    throw new ContinuumError('INFRASTRUCTURE_NOT_FOUND', `infrastructure '${shown}' not found`, {
-      infrastructure: shown,
-    })
+  if (!row) throw new ContinuumError('INFRASTRUCTURE_NOT_FOUND', `infrastructure '${shown}' not found`, { infrastructure: shown })
   return row
 }
 
 async function resolveReference(db: Executor, name: string, field: string): Promise<string> {
   const row = await findInfrastructureRow(db, { name })
-  if (!row)
-    throw new ContinuumError(
-      'REFERENCE_NOT_FOUND',
-      `${field}: infrastructure '${name}' not found`,
-      { field, value: name },
-    )
+  if (!row) throw new ContinuumError('REFERENCE_NOT_FOUND', `${field}: infrastructure '${name}' not found`, { field, value: name })
   return row.id
 }
 
-async function resolveParent(
-  db: Executor,
-  child: InfrastructureRow,
-  parentName: string,
-): Promise<string> {
+async function resolveParent(db: Executor, child: InfrastructureRow, parentName: string): Promise<string> {
   const parentId = await resolveReference(db, parentName, 'partOf')
   if (parentId === child.id || (await listAncestorIds(db, parentId)).includes(child.id)) {
-    throw new ContinuumError(
-      'VALIDATION_FAILED',
-      `partOf: '${parentName}' is '${child.name}' itself or one of its members; membership cannot form a cycle`,
-      {
-        field: 'partOf',
-        value: parentName,
-      },
-    )
+    throw new ContinuumError('VALIDATION_FAILED', `partOf: '${parentName}' is '${child.name}' itself or one of its members; membership cannot form a cycle`, {
+      field: 'partOf',
+      value: parentName,
+    })
   }
   return parentId
 }

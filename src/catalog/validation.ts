@@ -7,11 +7,7 @@ const regionNames = new Intl.DisplayNames(['en'], { type: 'region' })
 export function assertCountry(code: string, field = 'country'): void {
   const known = /^[A-Z]{2}$/.test(code) && regionNames.of(code) !== code
   if (!known) {
-    throw new ContinuumError(
-      'VALIDATION_FAILED',
-      `${field}: '${code}' is not an ISO 3166-1 alpha-2 country code`,
-      { field, value: code },
-    )
+    throw new ContinuumError('VALIDATION_FAILED', `${field}: '${code}' is not an ISO 3166-1 alpha-2 country code`, { field, value: code })
   }
 }
 

@@ -32,17 +32,10 @@ export function cliContext(command: Command, extraFlags: ConfigFlags = {}): CliC
     ...extraFlags,
   })
   const out = processOutput(g.json === true)
-  return {
-    config,
-    out,
-    client: () => new ContinuumClient({ server: config.server, token: config.token }),
-  }
+  return { config, out, client: () => new ContinuumClient({ server: config.server, token: config.token }) }
 }
 
 /** Adds the "Example" section every command's --help must show. */
 export function withExamples(command: Command, ...examples: string[]): Command {
-  return command.addHelpText(
-    'after',
-    `\nExample${examples.length > 1 ? 's' : ''}:\n${examples.map((e) => `  $ ${e}`).join('\n')}\n`,
-  )
+  return command.addHelpText('after', `\nExample${examples.length > 1 ? 's' : ''}:\n${examples.map((e) => `  $ ${e}`).join('\n')}\n`)
 }

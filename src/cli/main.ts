@@ -7,12 +7,7 @@ import { ContinuumError, exitCodes, logLevels, version } from '../platform/index
 import { catalogCommand } from './commands/catalog.js'
 import { ReportedError } from './commands/common.js'
 import { landscapeCommand } from './commands/landscape.js'
-import {
-  demoCommand,
-  migrateCommand,
-  serveCommand,
-  workerCommand,
-} from './commands/server-commands.js'
+import { demoCommand, migrateCommand, serveCommand, workerCommand } from './commands/server-commands.js'
 import { withExamples } from './context.js'
 import { printError, processOutput } from './output.js'
 
@@ -22,15 +17,10 @@ export function buildProgram(): Command {
     .version(version, '-V, --version')
     .option('--server <url>', 'API server (env CONTINUUM_SERVER, default http://127.0.0.1:8080)')
     .option('--token <token>', 'bearer token (env CONTINUUM_TOKEN)')
-    .option(
-      '--db <url>',
-      'database for server commands: postgres://…, pglite:<dir> or memory: (env CONTINUUM_DB)',
-    )
+    .option('--db <url>', 'database for server commands: postgres://…, pglite:<dir> or memory: (env CONTINUUM_DB)')
     .option('--config <file>', 'config file (env CONTINUUM_CONFIG, default <home>/config.yaml)')
     .option('--home <dir>', 'folder for embedded state (env CONTINUUM_HOME, default ./.continuum)')
-    .addOption(
-      new Option('--log-level <level>', 'log level (env CONTINUUM_LOG_LEVEL)').choices(logLevels),
-    )
+    .addOption(new Option('--log-level <level>', 'log level (env CONTINUUM_LOG_LEVEL)').choices(logLevels))
     .option('--json', 'machine-readable JSON output')
     .showHelpAfterError('(add --help for usage)')
   program.addCommand(serveCommand())
@@ -39,11 +29,7 @@ export function buildProgram(): Command {
   program.addCommand(demoCommand())
   program.addCommand(catalogCommand())
   program.addCommand(landscapeCommand())
-  return withExamples(
-    program,
-    'continuum catalog infra ls --json',
-    'continuum serve --db postgres://127.0.0.1/continuum',
-  )
+  return withExamples(program, 'continuum catalog infra ls --json', 'continuum serve --db postgres://127.0.0.1/continuum')
 }
 
 function exitOverrideEverywhere(command: Command): void {
@@ -64,10 +50,7 @@ export async function main(argv: string[]): Promise<number> {
       return err.exitCode === 0 ? exitCodes.ok : exitCodes.invalid
     }
     if (err instanceof ReportedError) return err.error.exitCode
-    const error =
-      err instanceof ContinuumError
-        ? err
-        : new ContinuumError('INTERNAL', (err as Error).message ?? String(err), {}, { cause: err })
+    const error = err instanceof ContinuumError ? err : new ContinuumError('INTERNAL', (err as Error).message ?? String(err), {}, { cause: err })
     printError(processOutput(json), error)
     if (error.code === 'INTERNAL' && process.env.CONTINUUM_DEBUG) console.error(err)
     return error.exitCode

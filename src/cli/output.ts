@@ -26,23 +26,7 @@ export interface Column<T> {
 export function formatTable<T>(rows: readonly T[], columns: readonly Column<T>[]): string {
   const table = new Table({
     head: columns.map((c) => c.header.toUpperCase()),
-    chars: {
-      top: '',
-      'top-mid': '',
-      'top-left': '',
-      'top-right': '',
-      bottom: '',
-      'bottom-mid': '',
-      'bottom-left': '',
-      'bottom-right': '',
-      left: '',
-      'left-mid': '',
-      mid: '',
-      'mid-mid': '',
-      right: '',
-      'right-mid': '',
-      middle: '  ',
-    },
+    chars: { top: '', 'top-mid': '', 'top-left': '', 'top-right': '', bottom: '', 'bottom-mid': '', 'bottom-left': '', 'bottom-right': '', left: '', 'left-mid': '', mid: '', 'mid-mid': '', right: '', 'right-mid': '', middle: '  ' },
     style: { head: [], border: [], 'padding-left': 0, 'padding-right': 0 },
   })
   for (const row of rows) table.push(columns.map((c) => cell(c.value(row))))
@@ -60,8 +44,7 @@ export function formatRecord(record: Record<string, unknown>): string {
 function cell(value: unknown): string {
   if (value === null || value === undefined || value === '') return '-'
   if (typeof value === 'string') return value
-  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
-    return value.toString()
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint') return value.toString()
   return JSON.stringify(value)
 }
 
@@ -75,11 +58,9 @@ export function printError(out: Output, err: ContinuumError): void {
     return
   }
   const lines = [`error ${err.code}: ${err.message}`]
-  const fieldErrors =
-    (err.details.errors as Array<{ field: string; message: string }> | undefined) ?? []
+  const fieldErrors = (err.details.errors as Array<{ field: string; message: string }> | undefined) ?? []
   if (fieldErrors.length > 1) lines.push(...fieldErrors.map((f) => `  ${f.field}: ${f.message}`))
-  if (typeof err.details.requestId === 'string')
-    lines.push(`  request id: ${err.details.requestId}`)
+  if (typeof err.details.requestId === 'string') lines.push(`  request id: ${err.details.requestId}`)
   if (err.retryable) lines.push('  (this may succeed if retried)')
   out.error(lines.join('\n'))
 }

@@ -47,19 +47,13 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
   if (url.startsWith('pglite:') && url.length > 'pglite:'.length) {
     return connectPGlite(path.resolve(url.slice('pglite:'.length)), url, options)
   }
-  throw new ContinuumError(
-    'CONFIG_INVALID',
-    `unsupported database URL '${redactUrl(url)}': expected postgres://…, pglite:<dir> or memory:`,
-    { url: redactUrl(url) },
-  )
+  throw new ContinuumError('CONFIG_INVALID', `unsupported database URL '${redactUrl(url)}': expected postgres://…, pglite:<dir> or memory:`, { url: redactUrl(url) })
 }
 
 async function connectPostgres(url: string, options: ConnectOptions): Promise<Database> {
   const types = {
     getTypeParser: ((oid: number, format?: string): unknown =>
-      oid === INT8
-        ? (v: string) => Number(v)
-        : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
+      oid === INT8 ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
   }
   const pool = new pg.Pool({ connectionString: url, max: options.maxConnections ?? 10, types })
   // An idle client losing its server (restart, failover) must not crash the process.
@@ -70,12 +64,7 @@ async function connectPostgres(url: string, options: ConnectOptions): Promise<Da
     await pool.end().catch(() => {})
     const mapped = mapDatabaseError(err)
     if (mapped instanceof ContinuumError) throw mapped
-    throw new ContinuumError(
-      'DATABASE_UNAVAILABLE',
-      `cannot connect to ${redactUrl(url)}: ${(err as Error).message}`,
-      { url: redactUrl(url) },
-      { cause: err },
-    )
+    throw new ContinuumError('DATABASE_UNAVAILABLE', `cannot connect to ${redactUrl(url)}: ${(err as Error).message}`, { url: redactUrl(url) }, { cause: err })
   }
   const db = new Kysely<DB>({ dialect: new PostgresDialect({ pool }) })
   return {
@@ -89,8 +78,7 @@ async function connectPostgres(url: string, options: ConnectOptions): Promise<Da
           exec: async (script) => {
             await client.query(script)
           },
-          query: async <R>(text: string, params: unknown[] = []) =>
-            (await client.query(text, params)).rows as R[],
+          query: async <R>(text: string, params: unknown[] = []) => (await client.query(text, params)).rows as R[],
         })
       } finally {
         client.release()
@@ -100,11 +88,7 @@ async function connectPostgres(url: string, options: ConnectOptions): Promise<Da
   }
 }
 
-async function connectPGlite(
-  dir: string | undefined,
-  url: string,
-  options: ConnectOptions,
-): Promise<Database> {
+async function connectPGlite(dir: string | undefined, url: string, options: ConnectOptions): Promise<Database> {
   const lock = dir === undefined ? undefined : lockDataDir(dir)
   let pglite: PGlite
   try {
@@ -115,12 +99,7 @@ async function connectPGlite(
     })
   } catch (cause) {
     lock?.release()
-    throw new ContinuumError(
-      'DATABASE_UNAVAILABLE',
-      `cannot open embedded database ${url}: ${(cause as Error).message}`,
-      { url },
-      { cause },
-    )
+    throw new ContinuumError('DATABASE_UNAVAILABLE', `cannot open embedded database ${url}: ${(cause as Error).message}`, { url }, { cause })
   }
   const db = new Kysely<DB>({ dialect: new PGliteDialect(pglite) })
   const database: Database = {
@@ -134,8 +113,7 @@ async function connectPGlite(
           exec: async (script) => {
             await pglite.exec(script)
           },
-          query: async <R>(text: string, params: unknown[] = []) =>
-            (await pglite.query<R>(text, params)).rows,
+          query: async <R>(text: string, params: unknown[] = []) => (await pglite.query<R>(text, params)).rows,
         }),
       ),
     async close() {
@@ -150,9 +128,8 @@ async function connectPGlite(
 
 /** Dumps an embedded database to a tarball blob that `connect(…, { loadDataDir })` restores. */
 export async function dumpEmbedded(database: Database): Promise<Blob> {
-  if (database.backend !== 'pglite')
-    throw new Error('dumpEmbedded works on embedded databases only')
-  return database.withSession(async () => await pgliteOf(database).dumpDataDir('none'))
+  if (database.backend !== 'pglite') throw new Error('dumpEmbedded works on embedded databases only')
+  return database.withSession(async () => (await pgliteOf(database).dumpDataDir('none')))
 }
 
 const pgliteInstances = new WeakMap<Database, PGlite>()
@@ -172,11 +149,7 @@ function lockDataDir(dir: string): { release(): void } {
   try {
     const owner = Number(readFileSync(file, 'utf8'))
     if (owner && owner !== process.pid && isAlive(owner)) {
-      throw new ContinuumError(
-        'DATABASE_UNAVAILABLE',
-        `embedded database ${dir} is in use by process ${owner}; stop it or use PostgreSQL for several processes`,
-        { dir, pid: owner },
-      )
+      throw new ContinuumError('DATABASE_UNAVAILABLE', `embedded database ${dir} is in use by process ${owner}; stop it or use PostgreSQL for several processes`, { dir, pid: owner })
     }
   } catch (err) {
     if (err instanceof ContinuumError) throw err

@@ -37,26 +37,11 @@ export function loadMigrations(dir = migrationsDir): Migration[] {
     .sort()
   const migrations = files.map((file, index) => {
     const match = /^(\d{4})_([a-z0-9_]+)\.sql$/.exec(file)
-    if (!match)
-      throw new ContinuumError(
-        'MIGRATION_FAILED',
-        `migration file name '${file}' must look like 0001_name.sql`,
-        { file },
-      )
+    if (!match) throw new ContinuumError('MIGRATION_FAILED', `migration file name '${file}' must look like 0001_name.sql`, { file })
     const version = Number(match[1])
-    if (version !== index + 1)
-      throw new ContinuumError(
-        'MIGRATION_FAILED',
-        `migration ${file} is out of sequence: expected version ${index + 1}`,
-        { file },
-      )
+    if (version !== index + 1) throw new ContinuumError('MIGRATION_FAILED', `migration ${file} is out of sequence: expected version ${index + 1}`, { file })
     const sql = readFileSync(path.join(dir, file), 'utf8')
-    return {
-      version,
-      name: match[2] as string,
-      sql,
-      checksum: createHash('sha256').update(sql).digest('hex'),
-    }
+    return { version, name: match[2] as string, sql, checksum: createHash('sha256').update(sql).digest('hex') }
   })
   if (dir === migrationsDir) cached = migrations
   return migrations
@@ -66,10 +51,7 @@ export function latestVersion(): number {
   return loadMigrations().length
 }
 
-export async function migrate(
-  database: Database,
-  migrations = loadMigrations(),
-): Promise<MigrationResult> {
+export async function migrate(database: Database, migrations = loadMigrations()): Promise<MigrationResult> {
   return database.withSession(async (session) => {
     const locking = database.backend === 'postgres'
     if (locking) await session.query('select pg_advisory_lock($1)', [MIGRATION_LOCK_KEY])
@@ -81,10 +63,7 @@ export async function migrate(
   })
 }
 
-async function applyPending(
-  session: ScriptSession,
-  migrations: Migration[],
-): Promise<MigrationResult> {
+async function applyPending(session: ScriptSession, migrations: Migration[]): Promise<MigrationResult> {
   await session.exec(`create table if not exists schema_migrations (
     version integer primary key,
     name text not null,
@@ -97,18 +76,10 @@ async function applyPending(
   for (const row of landed) {
     const mine = known.get(row.version)
     if (!mine) {
-      throw new ContinuumError(
-        'SCHEMA_OUT_OF_DATE',
-        `the database has migration ${row.version} (${row.name}) that this Continuum does not know; upgrade Continuum`,
-        { version: row.version },
-      )
+      throw new ContinuumError('SCHEMA_OUT_OF_DATE', `the database has migration ${row.version} (${row.name}) that this Continuum does not know; upgrade Continuum`, { version: row.version })
     }
     if (mine.checksum !== row.checksum) {
-      throw new ContinuumError(
-        'MIGRATION_FAILED',
-        `migration ${row.version} (${row.name}) was edited after it was applied; add a new migration instead`,
-        { version: row.version },
-      )
+      throw new ContinuumError('MIGRATION_FAILED', `migration ${row.version} (${row.name}) was edited after it was applied; add a new migration instead`, { version: row.version })
     }
   }
   const done = new Set(landed.map((r) => r.version))
@@ -118,19 +89,11 @@ async function applyPending(
     try {
       await session.exec('begin')
       await session.exec(m.sql)
-      await session.query(
-        'insert into schema_migrations (version, name, checksum) values ($1, $2, $3)',
-        [m.version, m.name, m.checksum],
-      )
+      await session.query('insert into schema_migrations (version, name, checksum) values ($1, $2, $3)', [m.version, m.name, m.checksum])
       await session.exec('commit')
     } catch (cause) {
       await session.exec('rollback').catch(() => {})
-      throw new ContinuumError(
-        'MIGRATION_FAILED',
-        `migration ${m.version} (${m.name}) failed: ${(cause as Error).message}`,
-        { version: m.version },
-        { cause },
-      )
+      throw new ContinuumError('MIGRATION_FAILED', `migration ${m.version} (${m.name}) failed: ${(cause as Error).message}`, { version: m.version }, { cause })
     }
     applied.push({ version: m.version, name: m.name })
   }
@@ -140,13 +103,9 @@ async function applyPending(
 /** The schema version the database is at, or 0 when it was never migrated. */
 export async function schemaVersion(database: Database): Promise<number> {
   return database.withSession(async (session) => {
-    const [exists] = await session.query<{ present: boolean }>(
-      "select to_regclass('schema_migrations') is not null as present",
-    )
+    const [exists] = await session.query<{ present: boolean }>("select to_regclass('schema_migrations') is not null as present")
     if (!exists?.present) return 0
-    const [row] = await session.query<{ version: number | null }>(
-      'select max(version) as version from schema_migrations',
-    )
+    const [row] = await session.query<{ version: number | null }>('select max(version) as version from schema_migrations')
     return row?.version ?? 0
   })
 }
@@ -156,10 +115,6 @@ export async function assertSchemaCurrent(database: Database): Promise<void> {
   const version = await schemaVersion(database)
   const expected = latestVersion()
   if (version !== expected) {
-    throw new ContinuumError(
-      'SCHEMA_OUT_OF_DATE',
-      `database schema is at version ${version}, this Continuum needs ${expected}; run \`continuum migrate\``,
-      { version, expected },
-    )
+    throw new ContinuumError('SCHEMA_OUT_OF_DATE', `database schema is at version ${version}, this Continuum needs ${expected}; run \`continuum migrate\``, { version, expected })
   }
 }

@@ -56,10 +56,7 @@ class PGliteDriver implements Driver {
     return this.connection
   }
 
-  async beginTransaction(
-    connection: DatabaseConnection,
-    settings: TransactionSettings,
-  ): Promise<void> {
+  async beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
     const isolation = settings.isolationLevel ? ` isolation level ${settings.isolationLevel}` : ''
     await connection.executeQuery(CompiledQuery.raw(`begin${isolation}`))
   }
@@ -93,6 +90,7 @@ class PGliteConnection implements DatabaseConnection {
     }
   }
 
+   
   async *streamQuery<R>(): AsyncIterableIterator<QueryResult<R>> {
     throw new Error('streaming is not supported on PGlite; page with keyset queries instead')
   }

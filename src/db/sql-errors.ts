@@ -60,44 +60,19 @@ export function mapDatabaseError(err: unknown, mapping: DatabaseErrorMapping = {
   const details = { ...mapping.details, constraint: constraintOf(err) }
   switch (state) {
     case sqlState.uniqueViolation:
-      return new ContinuumError(
-        mapping.unique?.code ?? 'CONFLICT',
-        mapping.unique?.message ?? 'record exists already',
-        details,
-        { cause: err },
-      )
+      return new ContinuumError(mapping.unique?.code ?? 'CONFLICT', mapping.unique?.message ?? 'record exists already', details, { cause: err })
     case sqlState.foreignKeyViolation:
     case sqlState.restrictViolation:
-      return new ContinuumError(
-        mapping.foreignKey?.code ?? 'REFERENCE_NOT_FOUND',
-        mapping.foreignKey?.message ?? 'a referenced record does not exist',
-        details,
-        { cause: err },
-      )
+      return new ContinuumError(mapping.foreignKey?.code ?? 'REFERENCE_NOT_FOUND', mapping.foreignKey?.message ?? 'a referenced record does not exist', details, { cause: err })
     case sqlState.serializationFailure:
     case sqlState.deadlockDetected:
-      return new ContinuumError(
-        'TRANSACTION_CONFLICT',
-        'a concurrent transaction conflicted; retry',
-        {},
-        { cause: err },
-      )
+      return new ContinuumError('TRANSACTION_CONFLICT', 'a concurrent transaction conflicted; retry', {}, { cause: err })
     case sqlState.adminShutdown:
     case sqlState.cannotConnectNow:
-      return new ContinuumError(
-        'DATABASE_UNAVAILABLE',
-        'the database is not accepting connections',
-        {},
-        { cause: err },
-      )
+      return new ContinuumError('DATABASE_UNAVAILABLE', 'the database is not accepting connections', {}, { cause: err })
     default:
       if (isConnectionError(err)) {
-        return new ContinuumError(
-          'DATABASE_UNAVAILABLE',
-          'the database cannot be reached',
-          {},
-          { cause: err },
-        )
+        return new ContinuumError('DATABASE_UNAVAILABLE', 'the database cannot be reached', {}, { cause: err })
       }
       return err
   }
@@ -105,7 +80,5 @@ export function mapDatabaseError(err: unknown, mapping: DatabaseErrorMapping = {
 
 function isConnectionError(err: unknown): boolean {
   const code = (err as { code?: unknown } | null)?.code
-  return (
-    code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ENOTFOUND' || code === 'ETIMEDOUT'
-  )
+  return code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ENOTFOUND' || code === 'ETIMEDOUT'
 }

@@ -13,8 +13,7 @@ import pg from 'pg'
 import { connect, dumpEmbedded, type Backend, type Database } from './connect.js'
 import { loadMigrations, migrate } from './migrator.js'
 
-export const testPostgresUrl =
-  process.env.CONTINUUM_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
+export const testPostgresUrl = process.env.CONTINUUM_TEST_PG_URL ?? 'postgres://postgres@127.0.0.1:5432/test'
 
 export interface TestBackend {
   name: Backend
@@ -28,8 +27,7 @@ let backendsPromise: Promise<TestBackend[]> | undefined
 export function testBackends(): Promise<TestBackend[]> {
   backendsPromise ??= (async () => {
     const only = process.env.DB_BACKEND
-    const wanted: Backend[] =
-      only === 'pglite' || only === 'postgres' ? [only] : ['pglite', 'postgres']
+    const wanted: Backend[] = only === 'pglite' || only === 'postgres' ? [only] : ['pglite', 'postgres']
     const out: TestBackend[] = []
     for (const name of wanted) {
       out.push({ name, skip: name === 'postgres' ? await postgresSkipReason() : false })

@@ -23,9 +23,7 @@ export interface AgentRunner {
 
 export function runAgents(agents: readonly Agent[], logger: Logger): AgentRunner {
   const controller = new AbortController()
-  const loops = agents.map((agent) =>
-    loop(agent, controller.signal, logger.child({ agent: agent.name })),
-  )
+  const loops = agents.map((agent) => loop(agent, controller.signal, logger.child({ agent: agent.name })))
   const done = Promise.all(loops).then(() => undefined)
   return {
     done,
@@ -49,8 +47,7 @@ async function loop(agent: Agent, signal: AbortSignal, logger: Logger): Promise<
     }
     if (handled > 0 && failures === 0) continue
     // Back off after failures (up to 30 s) so a broken dependency is not hammered.
-    const wait =
-      failures > 0 ? Math.min(30_000, 500 * 2 ** Math.min(failures, 6)) : (agent.idleMs ?? 1000)
+    const wait = failures > 0 ? Math.min(30_000, 500 * 2 ** Math.min(failures, 6)) : (agent.idleMs ?? 1000)
     await abortableDelay(wait, signal)
   }
 }

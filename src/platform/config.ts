@@ -31,8 +31,7 @@ export interface Config {
   sources: Partial<Record<ConfigKey, ConfigSource>>
 }
 
-export type ConfigKey =
-  'home' | 'db' | 'host' | 'port' | 'server' | 'token' | 'logLevel' | 'bodyLimit'
+export type ConfigKey = 'home' | 'db' | 'host' | 'port' | 'server' | 'token' | 'logLevel' | 'bodyLimit'
 export type ConfigSource = 'flag' | 'env' | 'file' | 'default'
 
 /** Values given on the command line; undefined means "not given". */
@@ -80,23 +79,9 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   if (!(logLevels as readonly string[]).includes(logLevel)) {
     throw invalid('logLevel', sources.logLevel, `expected one of ${logLevels.join(', ')}`, logLevel)
   }
-  const bodyLimit = parsePositiveInteger(
-    'bodyLimit',
-    withDefault('bodyLimit', String(1024 * 1024)),
-    sources.bodyLimit,
-  )
+  const bodyLimit = parsePositiveInteger('bodyLimit', withDefault('bodyLimit', String(1024 * 1024)), sources.bodyLimit)
 
-  return {
-    home,
-    db,
-    host,
-    port,
-    server,
-    token: get('token'),
-    logLevel: logLevel as LogLevel,
-    bodyLimit,
-    sources,
-  }
+  return { home, db, host, port, server, token: get('token'), logLevel: logLevel as LogLevel, bodyLimit, sources }
 }
 
 function pick(
@@ -138,91 +123,49 @@ function readConfigFile(file: string): Record<string, string | number> {
   try {
     text = readFileSync(file, 'utf8')
   } catch (cause) {
-    throw new ContinuumError(
-      'CONFIG_INVALID',
-      `cannot read config file ${file}`,
-      { file },
-      { cause },
-    )
+    throw new ContinuumError('CONFIG_INVALID', `cannot read config file ${file}`, { file }, { cause })
   }
   let parsed: unknown
   try {
     parsed = parseYaml(text)
   } catch (cause) {
-    throw new ContinuumError(
-      'CONFIG_INVALID',
-      `config file ${file} is not valid YAML: ${(cause as Error).message}`,
-      { file },
-      { cause },
-    )
+    throw new ContinuumError('CONFIG_INVALID', `config file ${file} is not valid YAML: ${(cause as Error).message}`, { file }, { cause })
   }
   if (parsed === null || parsed === undefined) return {}
   if (typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new ContinuumError(
-      'CONFIG_INVALID',
-      `config file ${file} must be a mapping of settings`,
-      { file },
-    )
+    throw new ContinuumError('CONFIG_INVALID', `config file ${file} must be a mapping of settings`, { file })
   }
   for (const [key, value] of Object.entries(parsed)) {
     if (!fileKeys.has(key)) {
-      throw new ContinuumError(
-        'CONFIG_INVALID',
-        `config file ${file}: unknown setting '${key}' (known: ${[...fileKeys].join(', ')})`,
-        { file, key },
-      )
+      throw new ContinuumError('CONFIG_INVALID', `config file ${file}: unknown setting '${key}' (known: ${[...fileKeys].join(', ')})`, { file, key })
     }
     if (typeof value !== 'string' && typeof value !== 'number') {
-      throw new ContinuumError(
-        'CONFIG_INVALID',
-        `config file ${file}: setting '${key}' must be a string or number`,
-        { file, key },
-      )
+      throw new ContinuumError('CONFIG_INVALID', `config file ${file}: setting '${key}' must be a string or number`, { file, key })
     }
   }
   return parsed as Record<string, string | number>
 }
 
-function invalid(
-  key: ConfigKey,
-  source: ConfigSource | undefined,
-  why: string,
-  value: string,
-): ContinuumError {
+function invalid(key: ConfigKey, source: ConfigSource | undefined, why: string, value: string): ContinuumError {
   const where = source === 'env' ? envNames[key] : source === 'flag' ? `--${key}` : key
-  return new ContinuumError('CONFIG_INVALID', `${where}: ${why} (got '${value}')`, {
-    key,
-    source,
-    value,
-  })
+  return new ContinuumError('CONFIG_INVALID', `${where}: ${why} (got '${value}')`, { key, source, value })
 }
 
 function parsePort(value: string, source: ConfigSource | undefined): number {
   const port = Number(value)
-  if (!/^\d+$/.test(value) || port > 65535)
-    throw invalid('port', source, 'expected a port number 0-65535', value)
+  if (!/^\d+$/.test(value) || port > 65535) throw invalid('port', source, 'expected a port number 0-65535', value)
   return port
 }
 
-function parsePositiveInteger(
-  key: ConfigKey,
-  value: string,
-  source: ConfigSource | undefined,
-): number {
+function parsePositiveInteger(key: ConfigKey, value: string, source: ConfigSource | undefined): number {
   const n = Number(value)
-  if (!/^\d+$/.test(value) || n < 1 || !Number.isSafeInteger(n))
-    throw invalid(key, source, 'expected a positive integer', value)
+  if (!/^\d+$/.test(value) || n < 1 || !Number.isSafeInteger(n)) throw invalid(key, source, 'expected a positive integer', value)
   return n
 }
 
 function checkDatabaseUrl(value: string, source: ConfigSource | undefined): void {
   if (value === 'memory:' || /^pglite:.+/.test(value) || /^postgres(ql)?:\/\/.+/.test(value)) return
-  throw invalid(
-    'db',
-    source,
-    "expected 'postgres://…', 'pglite:<dir>' or 'memory:'",
-    redactUrl(value),
-  )
+  throw invalid('db', source, "expected 'postgres://…', 'pglite:<dir>' or 'memory:'", redactUrl(value))
 }
 
 function checkServerUrl(value: string, source: ConfigSource | undefined): void {

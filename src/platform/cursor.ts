@@ -11,12 +11,9 @@ export function encodeCursor(key: readonly string[]): string {
 export function decodeCursor(cursor: string, parts: number): string[] {
   try {
     const key: unknown = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'))
-    if (Array.isArray(key) && key.length === parts && key.every((k) => typeof k === 'string'))
-      return key
+    if (Array.isArray(key) && key.length === parts && key.every((k) => typeof k === 'string')) return key
   } catch {
     // reported below
   }
-  throw new ContinuumError('VALIDATION_FAILED', 'cursor: not a cursor returned by this listing', {
-    field: 'cursor',
-  })
+  throw new ContinuumError('VALIDATION_FAILED', 'cursor: not a cursor returned by this listing', { field: 'cursor' })
 }

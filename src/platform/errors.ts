@@ -27,310 +27,63 @@ const e = exitCodes
 
 export const errorCatalog = {
   // Request shape and input
-  VALIDATION_FAILED: {
-    status: 400,
-    exit: e.invalid,
-    retryable: false,
-    summary: 'A field is missing, of the wrong type, out of range or unknown.',
-  },
-  MALFORMED_REQUEST: {
-    status: 400,
-    exit: e.invalid,
-    retryable: false,
-    summary: 'The request body is not valid JSON, or the request is otherwise unreadable.',
-  },
-  INVALID_ARGUMENT: {
-    status: 400,
-    exit: e.invalid,
-    retryable: false,
-    summary: 'A command-line argument or option is invalid.',
-  },
-  CONFIG_INVALID: {
-    status: 500,
-    exit: e.invalid,
-    retryable: false,
-    summary: 'A configuration value (flag, environment variable or config file) is invalid.',
-  },
-  PAYLOAD_TOO_LARGE: {
-    status: 413,
-    exit: e.invalid,
-    retryable: false,
-    summary: 'The request body exceeds the server limit.',
-  },
-  UNSUPPORTED_MEDIA_TYPE: {
-    status: 415,
-    exit: e.invalid,
-    retryable: false,
-    summary: 'The request body has a content type the route does not accept.',
-  },
-  REFERENCE_NOT_FOUND: {
-    status: 422,
-    exit: e.invalid,
-    retryable: false,
-    summary: 'A field refers to a record that does not exist.',
-  },
-  ROUTE_NOT_FOUND: {
-    status: 404,
-    exit: e.notFound,
-    retryable: false,
-    summary: 'No API route matches the method and path.',
-  },
+  VALIDATION_FAILED: { status: 400, exit: e.invalid, retryable: false, summary: 'A field is missing, of the wrong type, out of range or unknown.' },
+  MALFORMED_REQUEST: { status: 400, exit: e.invalid, retryable: false, summary: 'The request body is not valid JSON, or the request is otherwise unreadable.' },
+  INVALID_ARGUMENT: { status: 400, exit: e.invalid, retryable: false, summary: 'A command-line argument or option is invalid.' },
+  CONFIG_INVALID: { status: 500, exit: e.invalid, retryable: false, summary: 'A configuration value (flag, environment variable or config file) is invalid.' },
+  PAYLOAD_TOO_LARGE: { status: 413, exit: e.invalid, retryable: false, summary: 'The request body exceeds the server limit.' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, exit: e.invalid, retryable: false, summary: 'The request body has a content type the route does not accept.' },
+  REFERENCE_NOT_FOUND: { status: 422, exit: e.invalid, retryable: false, summary: 'A field refers to a record that does not exist.' },
+  ROUTE_NOT_FOUND: { status: 404, exit: e.notFound, retryable: false, summary: 'No API route matches the method and path.' },
 
   // Identity and authorisation
-  UNAUTHENTICATED: {
-    status: 401,
-    exit: e.denied,
-    retryable: false,
-    summary: 'No valid bearer token was presented.',
-  },
-  POLICY_DENIED: {
-    status: 403,
-    exit: e.denied,
-    retryable: false,
-    summary: 'The authorisation policy denies this action on this resource.',
-  },
+  UNAUTHENTICATED: { status: 401, exit: e.denied, retryable: false, summary: 'No valid bearer token was presented.' },
+  POLICY_DENIED: { status: 403, exit: e.denied, retryable: false, summary: 'The authorisation policy denies this action on this resource.' },
 
   // Catalogue
-  COMMUNITY_NOT_FOUND: {
-    status: 404,
-    exit: e.notFound,
-    retryable: false,
-    summary: 'No community has this id or name.',
-  },
-  COMMUNITY_ALREADY_EXISTS: {
-    status: 409,
-    exit: e.conflict,
-    retryable: false,
-    summary: 'A community with this name exists already.',
-  },
-  INFRASTRUCTURE_NOT_FOUND: {
-    status: 404,
-    exit: e.notFound,
-    retryable: false,
-    summary: 'No infrastructure has this id or name.',
-  },
-  INFRASTRUCTURE_ALREADY_EXISTS: {
-    status: 409,
-    exit: e.conflict,
-    retryable: false,
-    summary: 'An infrastructure with this name exists already.',
-  },
-  INFRASTRUCTURE_IN_USE: {
-    status: 409,
-    exit: e.conflict,
-    retryable: false,
-    summary: 'The infrastructure cannot be deleted while other records refer to it.',
-  },
+  COMMUNITY_NOT_FOUND: { status: 404, exit: e.notFound, retryable: false, summary: 'No community has this id or name.' },
+  COMMUNITY_ALREADY_EXISTS: { status: 409, exit: e.conflict, retryable: false, summary: 'A community with this name exists already.' },
+  INFRASTRUCTURE_NOT_FOUND: { status: 404, exit: e.notFound, retryable: false, summary: 'No infrastructure has this id or name.' },
+  INFRASTRUCTURE_ALREADY_EXISTS: { status: 409, exit: e.conflict, retryable: false, summary: 'An infrastructure with this name exists already.' },
+  INFRASTRUCTURE_IN_USE: { status: 409, exit: e.conflict, retryable: false, summary: 'The infrastructure cannot be deleted while other records refer to it.' },
 
   // Landscape (catalogue records beyond communities and infrastructures, use cases, imports)
-  SITE_NOT_FOUND: {
-    status: 404,
-    exit: e.notFound,
-    retryable: false,
-    summary: 'No site has this id or name.',
-  },
-  SITE_ALREADY_EXISTS: {
-    status: 409,
-    exit: e.conflict,
-    retryable: false,
-    summary: 'A site with this name exists already.',
-  },
-  COMPUTE_SERVICE_NOT_FOUND: {
-    status: 404,
-    exit: e.notFound,
-    retryable: false,
-    summary: 'No compute service has this id or name.',
-  },
-  COMPUTE_SERVICE_ALREADY_EXISTS: {
-    status: 409,
-    exit: e.conflict,
-    retryable: false,
-    summary: 'A compute service with this name exists already.',
-  },
-  STORAGE_SERVICE_NOT_FOUND: {
-    status: 404,
-    exit: e.notFound,
-    retryable: false,
-    summary: 'No storage service has this id or name.',
-  },
-  STORAGE_SERVICE_ALREADY_EXISTS: {
-    status: 409,
-    exit: e.conflict,
-    retryable: false,
-    summary: 'A storage service with this name exists already.',
-  },
-  SOFTWARE_ENVIRONMENT_NOT_FOUND: {
-    status: 404,
-    exit: e.notFound,
-    retryable: false,
-    summary: 'No software environment has this id or name.',
-  },
-  SOFTWARE_ENVIRONMENT_ALREADY_EXISTS: {
-    status: 409,
-    exit: e.conflict,
-    retryable: false,
-    summary: 'A software environment with this name exists already.',
-  },
-  NETWORK_LINK_NOT_FOUND: {
-    status: 404,
-    exit: e.notFound,
-    retryable: false,
-    summary: 'No network link has this id or name.',
-  },
-  NETWORK_LINK_ALREADY_EXISTS: {
-    status: 409,
-    exit: e.conflict,
-    retryable: false,
-    summary: 'A network link with this name exists already.',
-  },
-  ACCESS_POLICY_NOT_FOUND: {
-    status: 404,
-    exit: e.notFound,
-    retryable: false,
-    summary: 'No access policy has this id or name.',
-  },
-  ACCESS_POLICY_ALREADY_EXISTS: {
-    status: 409,
-    exit: e.conflict,
-    retryable: false,
-    summary: 'An access policy with this name exists already.',
-  },
-  ALLOCATION_NOT_FOUND: {
-    status: 404,
-    exit: e.notFound,
-    retryable: false,
-    summary: 'No allocation has this id or name.',
-  },
-  ALLOCATION_ALREADY_EXISTS: {
-    status: 409,
-    exit: e.conflict,
-    retryable: false,
-    summary: 'An allocation with this name exists already.',
-  },
-  WORKING_GROUP_NOT_FOUND: {
-    status: 404,
-    exit: e.notFound,
-    retryable: false,
-    summary: 'No working group has this id or name.',
-  },
-  WORKING_GROUP_ALREADY_EXISTS: {
-    status: 409,
-    exit: e.conflict,
-    retryable: false,
-    summary: 'A working group with this name exists already.',
-  },
-  MEMBER_NOT_FOUND: {
-    status: 404,
-    exit: e.notFound,
-    retryable: false,
-    summary: 'No community member has this id or name.',
-  },
-  MEMBER_ALREADY_EXISTS: {
-    status: 409,
-    exit: e.conflict,
-    retryable: false,
-    summary: 'The community has a member with this name already.',
-  },
-  USE_CASE_NOT_FOUND: {
-    status: 404,
-    exit: e.notFound,
-    retryable: false,
-    summary: 'No use case has this id or name.',
-  },
-  USE_CASE_ALREADY_EXISTS: {
-    status: 409,
-    exit: e.conflict,
-    retryable: false,
-    summary: 'A use case with this name exists already.',
-  },
-  DOCUMENT_NOT_FOUND: {
-    status: 404,
-    exit: e.notFound,
-    retryable: false,
-    summary: 'No knowledge-hub document has this id or name.',
-  },
-  DOCUMENT_ALREADY_EXISTS: {
-    status: 409,
-    exit: e.conflict,
-    retryable: false,
-    summary: 'A knowledge-hub document with this name exists already.',
-  },
-  RECORD_IN_USE: {
-    status: 409,
-    exit: e.conflict,
-    retryable: false,
-    summary: 'The record cannot be deleted while other records refer to it.',
-  },
-  AMBIGUOUS_NAME: {
-    status: 409,
-    exit: e.conflict,
-    retryable: false,
-    summary: 'The name matches several records (members of different communities); give the id.',
-  },
-  IMPORT_INVALID: {
-    status: 400,
-    exit: e.invalid,
-    retryable: false,
-    summary:
-      'A catalogue file (YAML or GLUE 2.0 JSON) has errors; nothing was imported. details.errors lists file:line:col, path and message.',
-  },
+  SITE_NOT_FOUND: { status: 404, exit: e.notFound, retryable: false, summary: 'No site has this id or name.' },
+  SITE_ALREADY_EXISTS: { status: 409, exit: e.conflict, retryable: false, summary: 'A site with this name exists already.' },
+  COMPUTE_SERVICE_NOT_FOUND: { status: 404, exit: e.notFound, retryable: false, summary: 'No compute service has this id or name.' },
+  COMPUTE_SERVICE_ALREADY_EXISTS: { status: 409, exit: e.conflict, retryable: false, summary: 'A compute service with this name exists already.' },
+  STORAGE_SERVICE_NOT_FOUND: { status: 404, exit: e.notFound, retryable: false, summary: 'No storage service has this id or name.' },
+  STORAGE_SERVICE_ALREADY_EXISTS: { status: 409, exit: e.conflict, retryable: false, summary: 'A storage service with this name exists already.' },
+  SOFTWARE_ENVIRONMENT_NOT_FOUND: { status: 404, exit: e.notFound, retryable: false, summary: 'No software environment has this id or name.' },
+  SOFTWARE_ENVIRONMENT_ALREADY_EXISTS: { status: 409, exit: e.conflict, retryable: false, summary: 'A software environment with this name exists already.' },
+  NETWORK_LINK_NOT_FOUND: { status: 404, exit: e.notFound, retryable: false, summary: 'No network link has this id or name.' },
+  NETWORK_LINK_ALREADY_EXISTS: { status: 409, exit: e.conflict, retryable: false, summary: 'A network link with this name exists already.' },
+  ACCESS_POLICY_NOT_FOUND: { status: 404, exit: e.notFound, retryable: false, summary: 'No access policy has this id or name.' },
+  ACCESS_POLICY_ALREADY_EXISTS: { status: 409, exit: e.conflict, retryable: false, summary: 'An access policy with this name exists already.' },
+  ALLOCATION_NOT_FOUND: { status: 404, exit: e.notFound, retryable: false, summary: 'No allocation has this id or name.' },
+  ALLOCATION_ALREADY_EXISTS: { status: 409, exit: e.conflict, retryable: false, summary: 'An allocation with this name exists already.' },
+  WORKING_GROUP_NOT_FOUND: { status: 404, exit: e.notFound, retryable: false, summary: 'No working group has this id or name.' },
+  WORKING_GROUP_ALREADY_EXISTS: { status: 409, exit: e.conflict, retryable: false, summary: 'A working group with this name exists already.' },
+  MEMBER_NOT_FOUND: { status: 404, exit: e.notFound, retryable: false, summary: 'No community member has this id or name.' },
+  MEMBER_ALREADY_EXISTS: { status: 409, exit: e.conflict, retryable: false, summary: 'The community has a member with this name already.' },
+  USE_CASE_NOT_FOUND: { status: 404, exit: e.notFound, retryable: false, summary: 'No use case has this id or name.' },
+  USE_CASE_ALREADY_EXISTS: { status: 409, exit: e.conflict, retryable: false, summary: 'A use case with this name exists already.' },
+  DOCUMENT_NOT_FOUND: { status: 404, exit: e.notFound, retryable: false, summary: 'No knowledge-hub document has this id or name.' },
+  DOCUMENT_ALREADY_EXISTS: { status: 409, exit: e.conflict, retryable: false, summary: 'A knowledge-hub document with this name exists already.' },
+  RECORD_IN_USE: { status: 409, exit: e.conflict, retryable: false, summary: 'The record cannot be deleted while other records refer to it.' },
+  AMBIGUOUS_NAME: { status: 409, exit: e.conflict, retryable: false, summary: 'The name matches several records (members of different communities); give the id.' },
+  IMPORT_INVALID: { status: 400, exit: e.invalid, retryable: false, summary: 'A catalogue file (YAML or GLUE 2.0 JSON) has errors; nothing was imported. details.errors lists file:line:col, path and message.' },
 
   // Concurrency and availability
-  CONFLICT: {
-    status: 409,
-    exit: e.conflict,
-    retryable: false,
-    summary: 'The change conflicts with the current state of a record.',
-  },
-  TRANSACTION_CONFLICT: {
-    status: 503,
-    exit: e.unavailable,
-    retryable: true,
-    summary: 'A concurrent transaction won; the same request may be retried.',
-  },
-  DATABASE_UNAVAILABLE: {
-    status: 503,
-    exit: e.unavailable,
-    retryable: true,
-    summary: 'The database cannot be reached.',
-  },
-  SCHEMA_OUT_OF_DATE: {
-    status: 503,
-    exit: e.unavailable,
-    retryable: false,
-    summary:
-      'The database schema does not match this version of Continuum; run `continuum migrate`.',
-  },
-  MIGRATION_FAILED: {
-    status: 500,
-    exit: e.internal,
-    retryable: false,
-    summary: 'A schema migration failed or a landed migration was edited.',
-  },
-  SERVER_UNREACHABLE: {
-    status: 503,
-    exit: e.unavailable,
-    retryable: true,
-    summary: 'The client could not connect to the Continuum server.',
-  },
-  SHUTTING_DOWN: {
-    status: 503,
-    exit: e.unavailable,
-    retryable: true,
-    summary: 'The server is shutting down; retry against another instance.',
-  },
-  TIMEOUT: {
-    status: 504,
-    exit: e.unavailable,
-    retryable: true,
-    summary: 'The operation did not finish in time.',
-  },
-  INTERNAL: {
-    status: 500,
-    exit: e.internal,
-    retryable: true,
-    summary: 'An unexpected error; details are in the server log under the request id.',
-  },
+  CONFLICT: { status: 409, exit: e.conflict, retryable: false, summary: 'The change conflicts with the current state of a record.' },
+  TRANSACTION_CONFLICT: { status: 503, exit: e.unavailable, retryable: true, summary: 'A concurrent transaction won; the same request may be retried.' },
+  DATABASE_UNAVAILABLE: { status: 503, exit: e.unavailable, retryable: true, summary: 'The database cannot be reached.' },
+  SCHEMA_OUT_OF_DATE: { status: 503, exit: e.unavailable, retryable: false, summary: 'The database schema does not match this version of Continuum; run `continuum migrate`.' },
+  MIGRATION_FAILED: { status: 500, exit: e.internal, retryable: false, summary: 'A schema migration failed or a landed migration was edited.' },
+  SERVER_UNREACHABLE: { status: 503, exit: e.unavailable, retryable: true, summary: 'The client could not connect to the Continuum server.' },
+  SHUTTING_DOWN: { status: 503, exit: e.unavailable, retryable: true, summary: 'The server is shutting down; retry against another instance.' },
+  TIMEOUT: { status: 504, exit: e.unavailable, retryable: true, summary: 'The operation did not finish in time.' },
+  INTERNAL: { status: 500, exit: e.internal, retryable: true, summary: 'An unexpected error; details are in the server log under the request id.' },
 } as const satisfies Record<string, CodeInfo>
 
 export type ErrorCode = keyof typeof errorCatalog
@@ -348,12 +101,7 @@ export class ContinuumError extends Error {
   readonly code: ErrorCode
   readonly details: ErrorDetails
 
-  constructor(
-    code: ErrorCode,
-    message: string,
-    details: ErrorDetails = {},
-    options?: { cause?: unknown },
-  ) {
+  constructor(code: ErrorCode, message: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
     super(message, options)
     this.name = 'ContinuumError'
     this.code = code

@@ -7,21 +7,7 @@ import type { LogLevel } from './config.js'
 
 export type { Logger }
 
-const secretKeys = [
-  'authorization',
-  'cookie',
-  'set-cookie',
-  'token',
-  'access_token',
-  'refresh_token',
-  'id_token',
-  'password',
-  'secret',
-  'client_secret',
-  'private_key',
-  'privateKey',
-  'device_code',
-]
+const secretKeys = ['authorization', 'cookie', 'set-cookie', 'token', 'access_token', 'refresh_token', 'id_token', 'password', 'secret', 'client_secret', 'private_key', 'privateKey', 'device_code']
 
 export const redactPaths = [
   ...secretKeys.map((k) => `req.headers["${k}"]`),
@@ -31,10 +17,7 @@ export const redactPaths = [
   ...secretKeys.map((k) => `*.*["${k}"]`),
 ]
 
-export function createLogger(
-  options: { level?: LogLevel; name?: string } = {},
-  destination?: DestinationStream,
-): Logger {
+export function createLogger(options: { level?: LogLevel; name?: string } = {}, destination?: DestinationStream): Logger {
   return pino(
     {
       name: options.name ?? 'continuum',

@@ -30,9 +30,7 @@ const communityColumns: Column<Community>[] = [
 ]
 
 export function catalogCommand(): Command {
-  const catalog = new Command('catalog').description(
-    'The landscape catalogue: communities and e-Infrastructures',
-  )
+  const catalog = new Command('catalog').description('The landscape catalogue: communities and e-Infrastructures')
   catalog.addCommand(infraCommand())
   catalog.addCommand(communityCommand())
   for (const c of catalogIoCommands()) catalog.addCommand(c)
@@ -40,12 +38,7 @@ export function catalogCommand(): Command {
 }
 
 function infraCommand(): Command {
-  const infra = withExamples(
-    new Command('infra')
-      .alias('infrastructure')
-      .description('e-Infrastructures: HPC centres, HTC grids, clouds, data services'),
-    'continuum catalog infra show lumi',
-  )
+  const infra = withExamples(new Command('infra').alias('infrastructure').description('e-Infrastructures: HPC centres, HTC grids, clouds, data services'), 'continuum catalog infra show lumi')
 
   infra.addCommand(
     withExamples(
@@ -53,47 +46,21 @@ function infraCommand(): Command {
         .description('List infrastructures')
         .addOption(new Option('--kind <kind>', 'only this kind').choices(infrastructureKinds))
         .option('--country <code>', 'only this ISO 3166 country code')
-        .addOption(
-          new Option('--status <status>', 'only this status').choices(infrastructureStatuses),
-        )
+        .addOption(new Option('--status <status>', 'only this status').choices(infrastructureStatuses))
         .option('--part-of <name>', 'only members of this federation')
         .option('-q, --search <text>', 'name or title contains')
         .option('--limit <n>', 'show at most n', parseLimit)
-        .action(
-          async (
-            opts: {
-              kind?: Infrastructure['kind']
-              country?: string
-              status?: Infrastructure['status']
-              partOf?: string
-              search?: string
-              limit?: number
-            },
-            cmd: Command,
-          ) => {
-            const { out, client } = cliContext(cmd)
-            const c = client()
-            const items: Infrastructure[] = []
-            const query = {
-              kind: opts.kind,
-              country: opts.country,
-              status: opts.status,
-              partOf: opts.partOf,
-              q: opts.search,
-              limit: Math.min(opts.limit ?? 500, 500),
-            }
-            for await (const item of ContinuumClient.pages(
-              (q: typeof query) => c.catalog.listInfrastructures(q),
-              query,
-            )) {
-              items.push(item)
-              if (opts.limit !== undefined && items.length >= opts.limit) break
-            }
-            printResult(out, items, (rows) =>
-              rows.length ? formatTable(rows, infraColumns) : 'no infrastructures match',
-            )
-          },
-        ),
+        .action(async (opts: { kind?: Infrastructure['kind']; country?: string; status?: Infrastructure['status']; partOf?: string; search?: string; limit?: number }, cmd: Command) => {
+          const { out, client } = cliContext(cmd)
+          const c = client()
+          const items: Infrastructure[] = []
+          const query = { kind: opts.kind, country: opts.country, status: opts.status, partOf: opts.partOf, q: opts.search, limit: Math.min(opts.limit ?? 500, 500) }
+          for await (const item of ContinuumClient.pages((q: typeof query) => c.catalog.listInfrastructures(q), query)) {
+            items.push(item)
+            if (opts.limit !== undefined && items.length >= opts.limit) break
+          }
+          printResult(out, items, (rows) => (rows.length ? formatTable(rows, infraColumns) : 'no infrastructures match'))
+        }),
       'continuum catalog infra ls --kind HPC --country DE',
       'continuum catalog infra ls --part-of egi --json',
     ),
@@ -118,41 +85,19 @@ function infraCommand(): Command {
         .description('Add an infrastructure')
         .argument('<name>', 'short name: lower-case letters, digits, . _ -')
         .requiredOption('--title <title>', 'full name')
-        .addOption(
-          new Option('--kind <kind>', 'kind of resource')
-            .choices(infrastructureKinds)
-            .makeOptionMandatory(),
-        )
+        .addOption(new Option('--kind <kind>', 'kind of resource').choices(infrastructureKinds).makeOptionMandatory())
         .requiredOption('--operator <org>', 'organisation that runs it')
         .requiredOption('--country <code>', "ISO 3166-1 alpha-2 code, or 'EU'")
         .option('--url <url>', 'home page')
-        .addOption(
-          new Option('--status <status>', 'lifecycle status').choices(infrastructureStatuses),
-        )
+        .addOption(new Option('--status <status>', 'lifecycle status').choices(infrastructureStatuses))
         .option('--part-of <name>', 'federation or programme it belongs to')
         .option('--description <text>', 'what it offers')
         .option('--source <url>', 'public page the facts come from')
-        .action(
-          async (
-            name: string,
-            opts: {
-              title: string
-              kind: Infrastructure['kind']
-              operator: string
-              country: string
-              url?: string
-              status?: Infrastructure['status']
-              partOf?: string
-              description?: string
-              source?: string
-            },
-            cmd: Command,
-          ) => {
-            const { out, client } = cliContext(cmd)
-            const created = await client().catalog.addInfrastructure({ name, ...opts })
-            printResult(out, created, (i) => `added infrastructure ${i.name} (${i.id})`)
-          },
-        ),
+        .action(async (name: string, opts: { title: string; kind: Infrastructure['kind']; operator: string; country: string; url?: string; status?: Infrastructure['status']; partOf?: string; description?: string; source?: string }, cmd: Command) => {
+          const { out, client } = cliContext(cmd)
+          const created = await client().catalog.addInfrastructure({ name, ...opts })
+          printResult(out, created, (i) => `added infrastructure ${i.name} (${i.id})`)
+        }),
       'continuum catalog infra add jsc-jureca --title "JURECA-DC" --kind HPC --operator "Jülich Supercomputing Centre" --country DE',
     ),
   )
@@ -167,9 +112,7 @@ function infraCommand(): Command {
         .option('--operator <org>', 'organisation that runs it')
         .option('--country <code>', 'ISO 3166-1 alpha-2 code')
         .option('--url <url>', "home page ('' to clear)")
-        .addOption(
-          new Option('--status <status>', 'lifecycle status').choices(infrastructureStatuses),
-        )
+        .addOption(new Option('--status <status>', 'lifecycle status').choices(infrastructureStatuses))
         .option('--part-of <name>', "federation it belongs to ('' to clear)")
         .option('--description <text>', 'what it offers')
         .option('--source <url>', "public page the facts come from ('' to clear)")
@@ -180,11 +123,7 @@ function infraCommand(): Command {
             if (value === undefined) continue
             patch[key] = value === '' && ['url', 'partOf', 'source'].includes(key) ? null : value
           }
-          if (Object.keys(patch).length === 0)
-            throw new ContinuumError(
-              'INVALID_ARGUMENT',
-              'nothing to change: give at least one option (see --help)',
-            )
+          if (Object.keys(patch).length === 0) throw new ContinuumError('INVALID_ARGUMENT', 'nothing to change: give at least one option (see --help)')
           const updated = await client().catalog.updateInfrastructure(name, patch)
           printResult(out, updated, (i) => `updated infrastructure ${i.name}`)
         }),
@@ -209,10 +148,7 @@ function infraCommand(): Command {
 }
 
 function communityCommand(): Command {
-  const community = withExamples(
-    new Command('community').description('Research communities (ATLAS, CMS, LOFAR, SKA …)'),
-    'continuum catalog community ls',
-  )
+  const community = withExamples(new Command('community').description('Research communities (ATLAS, CMS, LOFAR, SKA …)'), 'continuum catalog community ls')
 
   community.addCommand(
     withExamples(
@@ -225,21 +161,12 @@ function communityCommand(): Command {
           const { out, client } = cliContext(cmd)
           const c = client()
           const items: Community[] = []
-          const query = {
-            field: opts.field,
-            q: opts.search,
-            limit: Math.min(opts.limit ?? 500, 500),
-          }
-          for await (const item of ContinuumClient.pages(
-            (q: typeof query) => c.catalog.listCommunities(q),
-            query,
-          )) {
+          const query = { field: opts.field, q: opts.search, limit: Math.min(opts.limit ?? 500, 500) }
+          for await (const item of ContinuumClient.pages((q: typeof query) => c.catalog.listCommunities(q), query)) {
             items.push(item)
             if (opts.limit !== undefined && items.length >= opts.limit) break
           }
-          printResult(out, items, (rows) =>
-            rows.length ? formatTable(rows, communityColumns) : 'no communities match',
-          )
+          printResult(out, items, (rows) => (rows.length ? formatTable(rows, communityColumns) : 'no communities match'))
         }),
       'continuum catalog community ls --field "Radio Astronomy"',
     ),
@@ -267,17 +194,11 @@ function communityCommand(): Command {
         .option('--field <field>', 'research field')
         .option('--description <text>', 'what the community does')
         .option('--homepage <url>', 'home page')
-        .action(
-          async (
-            name: string,
-            opts: { title: string; field?: string; description?: string; homepage?: string },
-            cmd: Command,
-          ) => {
-            const { out, client } = cliContext(cmd)
-            const created = await client().catalog.addCommunity({ name, ...opts })
-            printResult(out, created, (c) => `added community ${c.name} (${c.id})`)
-          },
-        ),
+        .action(async (name: string, opts: { title: string; field?: string; description?: string; homepage?: string }, cmd: Command) => {
+          const { out, client } = cliContext(cmd)
+          const created = await client().catalog.addCommunity({ name, ...opts })
+          printResult(out, created, (c) => `added community ${c.name} (${c.id})`)
+        }),
       'continuum catalog community add lofar --title "LOFAR" --field "Radio Astronomy"',
     ),
   )
@@ -295,14 +216,9 @@ function communityCommand(): Command {
           const { out, client } = cliContext(cmd)
           const patch: Record<string, string | null> = {}
           for (const [key, value] of Object.entries(opts)) {
-            if (value !== undefined)
-              patch[key] = value === '' && key !== 'description' ? null : value
+            if (value !== undefined) patch[key] = value === '' && key !== 'description' ? null : value
           }
-          if (Object.keys(patch).length === 0)
-            throw new ContinuumError(
-              'INVALID_ARGUMENT',
-              'nothing to change: give at least one option (see --help)',
-            )
+          if (Object.keys(patch).length === 0) throw new ContinuumError('INVALID_ARGUMENT', 'nothing to change: give at least one option (see --help)')
           const updated = await client().catalog.updateCommunity(name, patch)
           printResult(out, updated, (c) => `updated community ${c.name}`)
         }),

@@ -19,12 +19,7 @@ export interface ItemResult {
  * Applies `remove` to each item independently and reports each; the command fails with the
  * first failure's code once all were tried, so one bad name does not stop the others.
  */
-export async function removeEach(
-  out: Output,
-  items: string[],
-  noun: string,
-  remove: (item: string) => Promise<unknown>,
-): Promise<void> {
+export async function removeEach(out: Output, items: string[], noun: string, remove: (item: string) => Promise<unknown>): Promise<void> {
   const results: ItemResult[] = []
   let firstError: ContinuumError | undefined
   for (const item of items) {

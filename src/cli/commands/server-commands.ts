@@ -22,10 +22,7 @@ export function serveCommand(): Command {
       .description('Run the API server')
       .option('--port <port>', 'port to listen on (default 8080, env CONTINUUM_PORT)')
       .option('--host <address>', 'address to listen on (default 127.0.0.1, env CONTINUUM_HOST)')
-      .option(
-        '--migrate',
-        'apply pending migrations on PostgreSQL first (embedded databases always are)',
-      )
+      .option('--migrate', 'apply pending migrations on PostgreSQL first (embedded databases always are)')
       .action(async (opts: ServeOptions, cmd: Command) => {
         const { config } = cliContext(cmd, { port: opts.port, host: opts.host })
         const logger = createLogger({ level: config.logLevel })
@@ -39,25 +36,23 @@ export function serveCommand(): Command {
 
 export function migrateCommand(): Command {
   return withExamples(
-    new Command('migrate')
-      .description('Apply pending database migrations (safe to run from several processes at once)')
-      .action(async (_opts: unknown, cmd: Command) => {
-        const { config, out } = cliContext(cmd)
-        const database = await connect(config.db)
-        try {
-          const result = await migrate(database)
-          printResult(out, { database: database.url, ...result }, (r) =>
-            r.applied.length === 0
-              ? `database ${r.database} is up to date at version ${r.current}`
-              : `${formatTable(r.applied, [
-                  { header: 'version', value: (m) => m.version },
-                  { header: 'applied', value: (m) => m.name },
-                ])}\ndatabase ${r.database} is at version ${r.current}`,
-          )
-        } finally {
-          await database.close()
-        }
-      }),
+    new Command('migrate').description('Apply pending database migrations (safe to run from several processes at once)').action(async (_opts: unknown, cmd: Command) => {
+      const { config, out } = cliContext(cmd)
+      const database = await connect(config.db)
+      try {
+        const result = await migrate(database)
+        printResult(out, { database: database.url, ...result }, (r) =>
+          r.applied.length === 0
+            ? `database ${r.database} is up to date at version ${r.current}`
+            : `${formatTable(r.applied, [
+                { header: 'version', value: (m) => m.version },
+                { header: 'applied', value: (m) => m.name },
+              ])}\ndatabase ${r.database} is at version ${r.current}`,
+        )
+      } finally {
+        await database.close()
+      }
+    }),
     'continuum migrate --db postgres://postgres@127.0.0.1:5432/continuum',
   )
 }
@@ -65,16 +60,12 @@ export function migrateCommand(): Command {
 export function demoCommand(): Command {
   return withExamples(
     new Command('demo')
-      .description(
-        'Run Continuum on this machine: embedded database under CONTINUUM_HOME, API on :8080',
-      )
+      .description('Run Continuum on this machine: embedded database under CONTINUUM_HOME, API on :8080')
       .option('--port <port>', 'port to listen on (default 8080)')
       .option('--host <address>', 'address to listen on (default 127.0.0.1)')
       .action(async (opts: ServeOptions, cmd: Command) => {
         const { config, out } = cliContext(cmd, { port: opts.port, host: opts.host })
-        const logger = createLogger({
-          level: config.logLevel === 'info' ? 'warn' : config.logLevel,
-        })
+        const logger = createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel })
         const server = await startServer(config, { logger })
         out.write(
           [
@@ -100,13 +91,8 @@ export function demoCommand(): Command {
 export function workerCommand(): Command {
   return withExamples(
     new Command('worker')
-      .description(
-        'Run the background agents (rules, transfers, workflows …) against the database; run several for more throughput',
-      )
-      .option(
-        '--only <prefixes>',
-        'comma-separated agent name prefixes to run, e.g. transfers,rules',
-      )
+      .description('Run the background agents (rules, transfers, workflows …) against the database; run several for more throughput')
+      .option('--only <prefixes>', 'comma-separated agent name prefixes to run, e.g. transfers,rules')
       .action(async (opts: { only?: string }, cmd: Command) => {
         const { config, out } = cliContext(cmd)
         const logger = createLogger({ level: config.logLevel, name: 'continuum-worker' })
@@ -114,10 +100,7 @@ export function workerCommand(): Command {
         if (database.backend === 'pglite') await migrate(database)
         else await assertSchemaCurrent(database)
         const workerId = `${process.pid}-${newId()}`
-        const agents = selectAgents(
-          { db: database.db, clock: systemClock },
-          { workerId, ...(opts.only ? { only: opts.only.split(',') } : {}) },
-        )
+        const agents = selectAgents({ db: database.db, clock: systemClock }, { workerId, ...(opts.only ? { only: opts.only.split(',') } : {}) })
         if (agents.length === 0) out.error('no agents to run')
         logger.info({ workerId, agents: agents.map((a) => a.name) }, 'worker started')
         const runner = runAgents(agents, logger)
