@@ -76,6 +76,37 @@ describeEachBackend('landscape CLI', (fixture) => {
     const rep = await run(server.url, 'landscape', 'report', '--format', 'html', '-o', out)
     assert.equal(rep.code, 0, rep.stderr)
     assert.match(readFileSync(out, 'utf8'), /^<!doctype html>/)
+    const add = await run(
+      server.url,
+      'catalog',
+      'member',
+      'add',
+      '--set',
+      'name=jdoe',
+      '--set',
+      'community=lofar',
+      '--set',
+      'displayName=J. Doe',
+      '--set',
+      'roles=[coordinator]',
+    )
+    assert.equal(add.code, 0, add.stderr)
+    const members = await run(
+      server.url,
+      '--json',
+      'catalog',
+      'member',
+      'ls',
+      '--community',
+      'lofar',
+    )
+    assert.deepEqual(
+      (JSON.parse(members.stdout) as Array<{ name: string; roles: string[] }>).map((m) => [
+        m.name,
+        m.roles,
+      ]),
+      [['jdoe', ['coordinator']]],
+    )
     const json = await run(server.url, '--json', 'landscape', 'usecases', 'ls')
     assert.equal((JSON.parse(json.stdout) as unknown[]).length, 10)
   })

@@ -71,7 +71,7 @@ function add(out: Out, requirement: string, code: Code, reason: () => string): C
 export function evaluateCompute(
   p: RequirementProfile,
   s: ComputeService,
-  facts: ComputeFacts | undefined,
+  facts?: ComputeFacts,
   out?: Reason[],
 ): Code {
   let worst: Code = FIT

@@ -11,6 +11,7 @@ import { ContinuumError } from '../../platform/index.js'
 import { cliContext, withExamples } from '../context.js'
 import { formatRecord, formatTable, printResult, type Column } from '../output.js'
 import { catalogIoCommands } from './catalog-io.js'
+import { catalogRecordCommands } from './catalog-records.js'
 import { parseLimit, removeEach } from './common.js'
 
 const infraColumns: Column<Infrastructure>[] = [
@@ -33,7 +34,7 @@ export function catalogCommand(): Command {
   const catalog = new Command('catalog').description('The landscape catalogue: communities and e-Infrastructures')
   catalog.addCommand(infraCommand())
   catalog.addCommand(communityCommand())
-  for (const c of catalogIoCommands()) catalog.addCommand(c)
+  for (const c of [...catalogIoCommands(), ...catalogRecordCommands()]) catalog.addCommand(c)
   return withExamples(catalog, 'continuum catalog infra ls --kind HPC')
 }
 
