@@ -282,15 +282,13 @@ function indexOf(l: Landscape): Index {
   return idx
 }
 
-function pickCapacity(
-  cands: Evaluation[],
-  size: (e: Evaluation) => number,
-  need: number,
-  max = 8,
-): Evaluation[] {
+function pickCapacity(cands: Evaluation[], size: (e: Evaluation) => number, need: number, max = 8): Evaluation[] {
+  // Records of unknown or zero size cannot cover a stated need; they are used only when
+  // nothing of known size qualifies (then the gap says "not published").
+  const sized = need > 0 && cands.some((e) => size(e) > 0) ? cands.filter((e) => size(e) > 0) : cands
   const out: Evaluation[] = []
   let total = 0
-  for (const e of cands) {
+  for (const e of sized) {
     if (out.length >= max || (out.length > 0 && total >= need)) break
     out.push(e)
     total += size(e)

@@ -38,7 +38,7 @@ export function recordRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): v
     app.get<{ Querystring: RecordListQuery }>(base, {
       config: { action: action('list') },
       schema: routeSchema({
-        operationId: `list${Name}s`,
+        operationId: `list${spec.plural.split('-').map(pascal).join('')}`,
         tags,
         summary: `List ${spec.label}s, filtered and paged`,
         querystring: RecordListQuerySchema,
