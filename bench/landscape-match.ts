@@ -177,8 +177,9 @@ const g = generate()
 const pairs = g.useCases.length * (g.compute.length + g.storage.length)
 // Warm up both loops so the JIT has compiled them before timing.
 for (let r = 0; r < 2; r++) {
-  for (const uc of g.useCases.slice(0, 50))
+  for (const uc of g.useCases.slice(0, 50)) {
     for (const s of g.compute) evaluateCompute(uc.profile, s, g.facts.get(s.name))
+  }
 }
 const matcher = timeIt(() => {
   let fits = 0

@@ -218,6 +218,23 @@ describeEachBackend('landscape records over HTTP', (fixture) => {
     assert.equal(updated.multiYear, true)
     await c.landscape.computeServices.delete(svc.name)
     await rejectsWith(c.landscape.accessPolicies.update(policy.name, {}), 'VALIDATION_FAILED')
+    await rejectsWith(
+      c.landscape.accessPolicies.update(policy.name, { colour: 'red' }),
+      'VALIDATION_FAILED',
+    )
+    await rejectsWith(
+      c.landscape.accessPolicies.update(policy.name, { name: 'renamed' }),
+      'VALIDATION_FAILED',
+    )
+    await rejectsWith(
+      c.landscape.accessPolicies.update(policy.name, { route: 'bribery' }),
+      'VALIDATION_FAILED',
+    )
+    assert.equal(
+      (await c.landscape.accessPolicies.get(policy.name)).route,
+      'peer-reviewed-call',
+      'refused patches change nothing',
+    )
   })
 
   it('keeps members unique per community, with roles and working groups', async () => {

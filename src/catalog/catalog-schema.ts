@@ -11,18 +11,19 @@ function widen(node: unknown, key?: string): unknown {
   if (Array.isArray(node)) return node.map((n) => widen(n))
   if (node === null || typeof node !== 'object') return node
   const out: Record<string, unknown> = {}
-  for (const [k, v] of Object.entries(node))
+  for (const [k, v] of Object.entries(node)) {
     out[k] =
       k === 'properties'
         ? Object.fromEntries(Object.entries(v as object).map(([pk, pv]) => [pk, widen(pv, pk)]))
         : widen(v)
+  }
   const type = out.type
   if (
     key &&
     unitField.test(key) &&
     (type === 'number' || (Array.isArray(type) && type.includes('number')))
   ) {
-    out.type = [...(Array.isArray(type) ? type : [type]), 'string']
+    out.type = [...(Array.isArray(type) ? (type as string[]) : [type as string]), 'string']
     out.pattern = '^\\s*[0-9]+(\\.[0-9]+)?([eE][+-]?[0-9]+)?\\s*[A-Za-z/]+\\s*$'
   }
   return out

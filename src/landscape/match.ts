@@ -282,10 +282,16 @@ function indexOf(l: Landscape): Index {
   return idx
 }
 
-function pickCapacity(cands: Evaluation[], size: (e: Evaluation) => number, need: number, max = 8): Evaluation[] {
+function pickCapacity(
+  cands: Evaluation[],
+  size: (e: Evaluation) => number,
+  need: number,
+  max = 8,
+): Evaluation[] {
   // Records of unknown or zero size cannot cover a stated need; they are used only when
   // nothing of known size qualifies (then the gap says "not published").
-  const sized = need > 0 && cands.some((e) => size(e) > 0) ? cands.filter((e) => size(e) > 0) : cands
+  const sized =
+    need > 0 && cands.some((e) => size(e) > 0) ? cands.filter((e) => size(e) > 0) : cands
   const out: Evaluation[] = []
   let total = 0
   for (const e of sized) {

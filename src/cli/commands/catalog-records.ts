@@ -8,7 +8,7 @@ import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
 import { parse as parseYaml } from 'yaml'
 import type { ContinuumClient } from '../../client/index.js'
-import type { RecordsClient } from '../../client/catalog-services.js'
+import type { RecordsClient } from '../../client/index.js'
 import { ContinuumError } from '../../platform/index.js'
 import { cliContext, withExamples } from '../context.js'
 import { formatRecord, formatTable, printResult } from '../output.js'
@@ -107,8 +107,9 @@ function readInput(opts: { file?: string; set?: string[] }): Record<string, unkn
     } catch (err) {
       throw new ContinuumError('INVALID_ARGUMENT', `${opts.file}: ${(err as Error).message}`)
     }
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed))
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
       throw new ContinuumError('INVALID_ARGUMENT', `${opts.file}: expected one record (a map)`)
+    }
     out = parsed as Record<string, unknown>
   }
   for (const pair of opts.set ?? []) {
@@ -116,8 +117,9 @@ function readInput(opts: { file?: string; set?: string[] }): Record<string, unkn
     if (eq < 1) throw new ContinuumError('INVALID_ARGUMENT', `--set ${pair}: expected key=value`)
     out[pair.slice(0, eq)] = parseYaml(pair.slice(eq + 1)) as unknown
   }
-  if (Object.keys(out).length === 0)
+  if (Object.keys(out).length === 0) {
     throw new ContinuumError('INVALID_ARGUMENT', 'nothing given: use --file or --set key=value')
+  }
   return out
 }
 
