@@ -9,6 +9,9 @@ import { createAccessLog } from './access-log.js'
 import { installErrorHandling } from './error-handler.js'
 import { openApiRoute, registerOpenApi } from './openapi.js'
 import { catalogRoutes } from './routes/catalog.js'
+import { catalogIoRoutes } from './routes/catalog-io.js'
+import { recordRoutes } from './routes/catalog-services.js'
+import { landscapeRoutes } from './routes/landscape.js'
 import { healthRoutes } from './routes/health.js'
 import { validatorCompiler } from './validation.js'
 
@@ -68,5 +71,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   healthRoutes(app, { database: options.database, version: options.version })
   openApiRoute(app)
   catalogRoutes(app, { ctx: options.ctx })
+  recordRoutes(app, { ctx: options.ctx })
+  catalogIoRoutes(app, { ctx: options.ctx })
+  landscapeRoutes(app, { ctx: options.ctx })
   return app
 }

@@ -2,6 +2,7 @@
 import { Command, Option } from 'commander'
 import { logLevels, version } from '../platform/index.js'
 import { catalogCommand } from './commands/catalog.js'
+import { landscapeCommand } from './commands/landscape.js'
 import {
   demoCommand,
   migrateCommand,
@@ -32,6 +33,7 @@ export function buildProgram(): Command {
   program.addCommand(migrateCommand())
   program.addCommand(demoCommand())
   program.addCommand(catalogCommand())
+  program.addCommand(landscapeCommand())
   return withExamples(
     program,
     'continuum catalog infra ls --json',

@@ -1,14 +1,18 @@
 import { CatalogClient } from './catalog.js'
+import { LandscapeClient } from './catalog-services.js'
 import { HttpTransport, type ClientOptions } from './http.js'
 
 /** The typed client of the Continuum API, one property per domain. */
 export class ContinuumClient {
   readonly http: HttpTransport
   readonly catalog: CatalogClient
+  /** Landscape records, catalogue import/export, survey, match, gaps, reports. */
+  readonly landscape: LandscapeClient
 
   constructor(options: ClientOptions) {
     this.http = new HttpTransport(options)
     this.catalog = new CatalogClient(this.http)
+    this.landscape = new LandscapeClient(this.http)
   }
 
   health(): Promise<{ status: 'ok'; version: string }> {

@@ -71,6 +71,9 @@ export class HttpTransport {
     const text = await response.text()
     const parsed = text === '' ? undefined : safeJson(text)
     if (!response.ok) throw toError(response, parsed, text)
+    // Reports come back as Markdown or HTML: text answers are returned as text.
+    const type = response.headers.get('content-type') ?? ''
+    if (text !== '' && !type.includes('json')) return text as T
     return parsed as T
   }
 }

@@ -2,3 +2,4 @@
 export { ContinuumClient } from './continuum-client.js'
 export { HttpTransport, type ClientOptions, type Query, type Loose } from './http.js'
 export type * from '../contract/index.js'
+export { LandscapeClient, RecordsClient } from './catalog-services.js'

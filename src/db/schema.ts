@@ -41,8 +41,166 @@ export interface SchemaMigrationsTable {
   applied_at: Timestamp
 }
 
+// ----- landscape (migration 0002_landscape.sql); jsonb columns are parsed JSON -----
+
+interface Described {
+  description: Generated<string>
+  source: string | null
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface SitesTable extends Described {
+  id: string
+  name: string
+  title: string
+  infrastructure_id: string
+  country: string
+  city: string | null
+  tier: number | null
+  attributes: Generated<Record<string, string>>
+}
+
+export interface ComputeServicesTable extends Described {
+  id: string
+  name: string
+  title: string
+  infrastructure_id: string
+  site_id: string | null
+  batch_system: string
+  cores: number
+  memory_per_core_gb: number | null
+  accelerators: Generated<unknown[]>
+  max_walltime_hours: number | null
+  interactive: Generated<boolean>
+  container_runtimes: Generated<string[]>
+  network_egress_gbps: number | null
+  energy: unknown
+  attributes: Generated<Record<string, string>>
+}
+
+export interface StorageServicesTable extends Described {
+  id: string
+  name: string
+  title: string
+  infrastructure_id: string
+  site_id: string | null
+  media: string
+  protocols: string[]
+  capacity_tb: number | null
+  attributes: Generated<Record<string, string>>
+}
+
+export interface SoftwareEnvironmentsTable extends Described {
+  id: string
+  name: string
+  title: string
+  kind: string
+  reference: string
+  compute_services: Generated<string[]>
+}
+
+export interface NetworkLinksTable extends Described {
+  id: string
+  name: string
+  from_id: string
+  to_id: string
+  bandwidth_gbps: number
+  latency_ms: number | null
+}
+
+export interface AccessPoliciesTable extends Described {
+  id: string
+  name: string
+  title: string
+  infrastructure_id: string
+  route: string
+  services: Generated<string[]>
+  eligibility: unknown
+  allocation_unit: string | null
+  typical_size: number | null
+  period_months: number | null
+  renewable: Generated<boolean>
+  multi_year: Generated<boolean>
+  accepted_aai: Generated<string[]>
+  cross_infrastructure: Generated<boolean>
+  interactive: Generated<boolean>
+  unattended_workflows: Generated<boolean>
+  user_interfaces: Generated<string[]>
+  feedback_loop: Generated<boolean>
+}
+
+export interface AllocationsTable extends Described {
+  id: string
+  name: string
+  community_id: string
+  service: string
+  amount: number
+  unit: string
+  policy_id: string | null
+  period_start: string | null
+  period_end: string | null
+  used: Generated<number>
+}
+
+export interface WorkingGroupsTable extends Described {
+  id: string
+  name: string
+  title: string
+  community_id: string
+}
+
+export interface CommunityMembersTable {
+  id: string
+  name: string
+  community_id: string
+  display_name: string
+  email: string | null
+  affiliation: string | null
+  roles: Generated<string[]>
+  working_groups: Generated<string[]>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface UseCasesTable extends Described {
+  id: string
+  name: string
+  title: string
+  community_id: string
+  field: string | null
+  status: Generated<string>
+  profile: Generated<unknown>
+}
+
+export interface KnowledgeDocumentsTable {
+  id: string
+  name: string
+  title: string
+  url: string | null
+  text: Generated<string>
+  tags: Generated<string[]>
+  links: Generated<unknown>
+  source: string | null
+  /** Generated tsvector; never written. */
+  search: Generated<string>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
 export interface DB {
   communities: CommunitiesTable
   infrastructures: InfrastructuresTable
   schema_migrations: SchemaMigrationsTable
+  sites: SitesTable
+  compute_services: ComputeServicesTable
+  storage_services: StorageServicesTable
+  software_environments: SoftwareEnvironmentsTable
+  network_links: NetworkLinksTable
+  access_policies: AccessPoliciesTable
+  allocations: AllocationsTable
+  working_groups: WorkingGroupsTable
+  community_members: CommunityMembersTable
+  use_cases: UseCasesTable
+  knowledge_documents: KnowledgeDocumentsTable
 }

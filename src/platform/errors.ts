@@ -122,6 +122,33 @@ export const errorCatalog = {
     summary: 'The infrastructure cannot be deleted while other records refer to it.',
   },
 
+  // Landscape (catalogue records beyond communities and infrastructures, use cases, imports)
+  SITE_NOT_FOUND: { status: 404, exit: e.notFound, retryable: false, summary: 'No site has this id or name.' },
+  SITE_ALREADY_EXISTS: { status: 409, exit: e.conflict, retryable: false, summary: 'A site with this name exists already.' },
+  COMPUTE_SERVICE_NOT_FOUND: { status: 404, exit: e.notFound, retryable: false, summary: 'No compute service has this id or name.' },
+  COMPUTE_SERVICE_ALREADY_EXISTS: { status: 409, exit: e.conflict, retryable: false, summary: 'A compute service with this name exists already.' },
+  STORAGE_SERVICE_NOT_FOUND: { status: 404, exit: e.notFound, retryable: false, summary: 'No storage service has this id or name.' },
+  STORAGE_SERVICE_ALREADY_EXISTS: { status: 409, exit: e.conflict, retryable: false, summary: 'A storage service with this name exists already.' },
+  SOFTWARE_ENVIRONMENT_NOT_FOUND: { status: 404, exit: e.notFound, retryable: false, summary: 'No software environment has this id or name.' },
+  SOFTWARE_ENVIRONMENT_ALREADY_EXISTS: { status: 409, exit: e.conflict, retryable: false, summary: 'A software environment with this name exists already.' },
+  NETWORK_LINK_NOT_FOUND: { status: 404, exit: e.notFound, retryable: false, summary: 'No network link has this id or name.' },
+  NETWORK_LINK_ALREADY_EXISTS: { status: 409, exit: e.conflict, retryable: false, summary: 'A network link with this name exists already.' },
+  ACCESS_POLICY_NOT_FOUND: { status: 404, exit: e.notFound, retryable: false, summary: 'No access policy has this id or name.' },
+  ACCESS_POLICY_ALREADY_EXISTS: { status: 409, exit: e.conflict, retryable: false, summary: 'An access policy with this name exists already.' },
+  ALLOCATION_NOT_FOUND: { status: 404, exit: e.notFound, retryable: false, summary: 'No allocation has this id or name.' },
+  ALLOCATION_ALREADY_EXISTS: { status: 409, exit: e.conflict, retryable: false, summary: 'An allocation with this name exists already.' },
+  WORKING_GROUP_NOT_FOUND: { status: 404, exit: e.notFound, retryable: false, summary: 'No working group has this id or name.' },
+  WORKING_GROUP_ALREADY_EXISTS: { status: 409, exit: e.conflict, retryable: false, summary: 'A working group with this name exists already.' },
+  MEMBER_NOT_FOUND: { status: 404, exit: e.notFound, retryable: false, summary: 'No community member has this id or name.' },
+  MEMBER_ALREADY_EXISTS: { status: 409, exit: e.conflict, retryable: false, summary: 'The community has a member with this name already.' },
+  USE_CASE_NOT_FOUND: { status: 404, exit: e.notFound, retryable: false, summary: 'No use case has this id or name.' },
+  USE_CASE_ALREADY_EXISTS: { status: 409, exit: e.conflict, retryable: false, summary: 'A use case with this name exists already.' },
+  DOCUMENT_NOT_FOUND: { status: 404, exit: e.notFound, retryable: false, summary: 'No knowledge-hub document has this id or name.' },
+  DOCUMENT_ALREADY_EXISTS: { status: 409, exit: e.conflict, retryable: false, summary: 'A knowledge-hub document with this name exists already.' },
+  RECORD_IN_USE: { status: 409, exit: e.conflict, retryable: false, summary: 'The record cannot be deleted while other records refer to it.' },
+  AMBIGUOUS_NAME: { status: 409, exit: e.conflict, retryable: false, summary: 'The name matches several records (members of different communities); give the id.' },
+  IMPORT_INVALID: { status: 400, exit: e.invalid, retryable: false, summary: 'A catalogue file (YAML or GLUE 2.0 JSON) has errors; nothing was imported. details.errors lists file:line:col, path and message.' },
+
   // Concurrency and availability
   CONFLICT: {
     status: 409,

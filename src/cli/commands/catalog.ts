@@ -10,6 +10,8 @@ import {
 import { ContinuumError } from '../../platform/index.js'
 import { cliContext, withExamples } from '../context.js'
 import { formatRecord, formatTable, printResult, type Column } from '../output.js'
+import { catalogIoCommands } from './catalog-io.js'
+import { catalogRecordCommands } from './catalog-records.js'
 import { parseLimit, removeEach } from './common.js'
 
 const infraColumns: Column<Infrastructure>[] = [
@@ -34,6 +36,7 @@ export function catalogCommand(): Command {
   )
   catalog.addCommand(infraCommand())
   catalog.addCommand(communityCommand())
+  for (const c of [...catalogIoCommands(), ...catalogRecordCommands()]) catalog.addCommand(c)
   return withExamples(catalog, 'continuum catalog infra ls --kind HPC')
 }
 

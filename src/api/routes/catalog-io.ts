@@ -1,0 +1,56 @@
+/** HTTP routes that move whole catalogues: import (YAML or GLUE 2.0 JSON; all-or-nothing), validate, export. */
+import type { FastifyInstance } from 'fastify'
+import { exportCatalogYaml, importCatalog } from '../../catalog/index.js'
+import {
+  ExportSchema,
+  ImportRequestSchema,
+  ImportResultSchema,
+  type ImportRequest,
+} from '../../contract/index.js'
+import type { Context } from '../../db/index.js'
+import { importGlue2 } from '../../catalog/index.js'
+import { routeSchema } from '../route-schema.js'
+
+export function catalogIoRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): void {
+  const tags = ['catalog']
+  const run = (body: ImportRequest, dryRun: boolean) =>
+    body.format === 'glue2'
+      ? importGlue2(ctx, { files: body.files, dryRun })
+      : importCatalog(ctx, { files: body.files, dryRun })
+  app.post<{ Body: ImportRequest }>('/catalog/import', {
+    config: { action: 'catalog.import' },
+    bodyLimit: 64 * 1024 * 1024,
+    schema: routeSchema({
+      operationId: 'importCatalog',
+      tags,
+      summary:
+        'Import catalogue files, all or nothing; errors name file:line:col and the field path',
+      body: ImportRequestSchema,
+      response: { 200: ImportResultSchema },
+    }),
+    handler: (request) => run(request.body, request.body.dryRun === true),
+  })
+  app.post<{ Body: ImportRequest }>('/catalog/validate', {
+    config: { action: 'catalog.validate' },
+    bodyLimit: 64 * 1024 * 1024,
+    schema: routeSchema({
+      operationId: 'validateCatalog',
+      tags,
+      summary:
+        'Check catalogue files against the schema and the current catalogue; changes nothing',
+      body: ImportRequestSchema,
+      response: { 200: ImportResultSchema },
+    }),
+    handler: (request) => run(request.body, true),
+  })
+  app.get('/catalog/export', {
+    config: { action: 'catalog.export' },
+    schema: routeSchema({
+      operationId: 'exportCatalog',
+      tags,
+      summary: 'The whole catalogue as one YAML catalogue file',
+      response: { 200: ExportSchema },
+    }),
+    handler: async () => ({ content: await exportCatalogYaml(ctx) }),
+  })
+}

@@ -1,0 +1,218 @@
+/**
+ * Reads catalogue files (YAML, or JSON which is YAML too) into records, with every problem
+ * reported as `file:line:col json.path: message`: syntax errors, schema errors (wrong types,
+ * unknown fields, bad enums), unknown units, and duplicate names across all files.
+ */
+import { Ajv, type ErrorObject } from 'ajv'
+import addFormatsModule from 'ajv-formats'
+import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml'
+import {
+  CatalogFileSchema,
+  catalogFileKeys,
+  type CatalogFileKey,
+  type ImportError,
+} from '../contract/index.js'
+import { parseQuantity } from './quantities.js'
+
+const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv
+const ajv = addFormats(
+  new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false }),
+)
+const validateFile = ajv.compile(CatalogFileSchema)
+
+export type PathPart = string | number
+
+/** One record read from a file, with where it came from so later errors can point at it. */
+export interface LocatedRecord {
+  key: CatalogFileKey
+  index: number
+  value: Record<string, unknown>
+  file: ParsedFile
+}
+
+export interface ParsedFile {
+  path: string
+  doc: Document.Parsed
+  lines: LineCounter
+}
+
+export function formatPath(path: readonly PathPart[]): string {
+  let out = ''
+  for (const p of path) out += typeof p === 'number' ? `[${p}]` : out === '' ? p : `.${p}`
+  return out || '(file)'
+}
+
+/** Where `path` is in the file: the value's node, or for a missing/unknown key the nearest parent. */
+export function locate(file: ParsedFile, path: readonly PathPart[], keyOf?: string): ImportError {
+  let node: unknown = file.doc.contents
+  let found: Node | undefined = node as Node | undefined
+  for (const part of path) {
+    if (isMap(node)) {
+      const pair = node.items.find((p) => isScalar(p.key) && p.key.value === part)
+      if (!pair) break
+      found = (pair.value as Node | null) ?? (pair.key as Node)
+      node = pair.value
+    } else if (isSeq(node) && typeof part === 'number') {
+      node = node.items[part]
+      if (!node) break
+      found = node as Node
+    } else break
+  }
+  if (keyOf !== undefined && isMap(node)) {
+    const pair = node.items.find((p) => isScalar(p.key) && p.key.value === keyOf)
+    if (pair) found = pair.key as Node
+  }
+  const offset = found?.range?.[0] ?? 0
+  const { line, col } = file.lines.linePos(offset)
+  return error(file.path, line, col, formatPath(keyOf === undefined ? path : [...path, keyOf]), '')
+}
+
+export function error(
+  file: string,
+  line: number,
+  column: number,
+  path: string,
+  message: string,
+): ImportError {
+  return {
+    file,
+    line,
+    column,
+    path,
+    message,
+    text: `${file}:${line}:${column} ${path}: ${message}`,
+  }
+}
+
+export function located(
+  file: ParsedFile,
+  path: readonly PathPart[],
+  message: string,
+  keyOf?: string,
+): ImportError {
+  const at = locate(file, path, keyOf)
+  return error(at.file, at.line, at.column, at.path, message)
+}
+
+/** Parses and schema-checks one file; returns its records or its errors. */
+export function parseCatalogFile(
+  path: string,
+  content: string,
+): { file: ParsedFile; records: LocatedRecord[]; errors: ImportError[] } {
+  const lines = new LineCounter()
+  const doc = parseDocument(content, {
+    lineCounter: lines,
+    prettyErrors: false,
+    uniqueKeys: true,
+    strict: true,
+  })
+  const file: ParsedFile = { path, doc, lines }
+  const errors: ImportError[] = []
+  for (const e of doc.errors) {
+    const { line, col } = lines.linePos(e.pos[0])
+    errors.push(
+      error(
+        path,
+        line,
+        col,
+        '(syntax)',
+        e.message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, ''),
+      ),
+    )
+  }
+  if (errors.length > 0) return { file, records: [], errors }
+  const data: unknown = doc.toJS({ maxAliasCount: 100 })
+  if (data === null || data === undefined) {
+    return { file, records: [], errors: [error(path, 1, 1, '(file)', 'the file is empty')] }
+  }
+  convertQuantities(data, [], file, errors)
+  if (!validateFile(data)) {
+    for (const e of dedupe(validateFile.errors ?? [])) errors.push(ajvError(file, e))
+  }
+  if (errors.length > 0) return { file, records: [], errors }
+  const records: LocatedRecord[] = []
+  const body = data as Record<string, Array<Record<string, unknown>>>
+  for (const key of catalogFileKeys) {
+    ;(body[key] ?? []).forEach((value, index) => records.push({ key, index, value, file }))
+  }
+  return { file, records, errors }
+}
+
+/** Replaces quantity strings (`"72 h"`) in unit-suffixed fields by numbers, in place. */
+function convertQuantities(
+  value: unknown,
+  path: PathPart[],
+  file: ParsedFile,
+  errors: ImportError[],
+): void {
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => convertQuantities(v, [...path, i], file, errors))
+  } else if (value !== null && typeof value === 'object') {
+    const obj = value as Record<string, unknown>
+    for (const [k, v] of Object.entries(obj)) {
+      if (typeof v === 'string' && /(GB|TB|PB|PBPerYear|Gbps|[wW]alltimeHours|Ms)$/.test(k)) {
+        const q = parseQuantity(k, v)
+        if (typeof q === 'number') obj[k] = q
+        else errors.push(located(file, [...path, k], q.error))
+      } else convertQuantities(v, [...path, k], file, errors)
+    }
+  }
+}
+
+function dedupe(errors: ErrorObject[]): ErrorObject[] {
+  const seen = new Set<string>()
+  return errors.filter((e) => {
+    const key = `${e.instancePath} ${e.keyword} ${e.params.additionalProperty ?? ''}`
+    if (seen.has(key)) return false
+    seen.add(key)
+    return true
+  })
+}
+
+function ajvError(file: ParsedFile, e: ErrorObject): ImportError {
+  const path: PathPart[] = e.instancePath
+    .split('/')
+    .slice(1)
+    .map((p) => p.replace(/~1/g, '/').replace(/~0/g, '~'))
+    .map((p) => (/^\d+$/.test(p) ? Number(p) : p))
+  switch (e.keyword) {
+    case 'additionalProperties': {
+      const extra = String(e.params.additionalProperty)
+      return located(file, path, `unknown field '${extra}'`, extra)
+    }
+    case 'required':
+      return located(file, path, `missing required field '${String(e.params.missingProperty)}'`)
+    case 'type':
+      return located(file, path, `expected ${String(e.params.type).replace(',', ' or ')}`)
+    case 'enum':
+      return located(
+        file,
+        path,
+        `expected one of ${(e.params.allowedValues as unknown[]).join(', ')}`,
+      )
+    default:
+      return located(file, path, e.message ?? e.keyword)
+  }
+}
+
+/** Duplicate names across all files (members: within their community). */
+export function findDuplicates(records: LocatedRecord[]): ImportError[] {
+  const first = new Map<string, LocatedRecord>()
+  const errors: ImportError[] = []
+  for (const r of records) {
+    const scope = r.key === 'members' ? `${String(r.value.community)}/` : ''
+    const id = `${r.key}:${scope}${String(r.value.name)}`
+    const prior = first.get(id)
+    if (prior) {
+      const at = locate(prior.file, [prior.key, prior.index, 'name'])
+      errors.push(
+        located(
+          r.file,
+          [r.key, r.index, 'name'],
+          `duplicate name '${String(r.value.name)}' (first at ${at.file}:${at.line}:${at.column})`,
+        ),
+      )
+    } else first.set(id, r)
+  }
+  return errors
+}

@@ -1,0 +1,306 @@
+/**
+ * Use cases shared by every landscape record kind (kinds.ts): add, get, find, list, update and
+ * delete, each in one transaction, with names resolved to references, name lists checked, and
+ * deletes refused while other records name the record. The `…In` variants run inside a
+ * transaction the caller owns (the all-or-nothing YAML import).
+ */
+import type { Page } from '../contract/index.js'
+import type { Context, Executor } from '../db/index.js'
+import {
+  ContinuumError,
+  decodeCursor,
+  encodeCursor,
+  isUuid,
+  newId,
+  type Clock,
+} from '../platform/index.js'
+import { kinds, nameListReferences, type KindName, type KindSpec } from './kinds.js'
+import {
+  deleteRow,
+  findNameListUsers,
+  idsByName,
+  insertRow,
+  selectRows,
+  updateRow,
+  type Row,
+} from './records-store.js'
+import { assertCountry } from './validation.js'
+
+export type WireRecord = Record<string, unknown> & {
+  id: string
+  name: string
+  createdAt: string
+  updatedAt: string
+}
+
+export interface RecordListOptions {
+  limit?: number | undefined
+  cursor?: string | undefined
+  q?: string | undefined
+  infrastructure?: string | undefined
+  community?: string | undefined
+}
+
+export async function addRecord(
+  ctx: Context,
+  kind: KindName,
+  input: Record<string, unknown>,
+): Promise<WireRecord> {
+  return ctx.db.transaction().execute((tx) => addRecordIn(tx, ctx.clock, kind, input))
+}
+
+export async function addRecordIn(
+  tx: Executor,
+  clock: Clock,
+  kind: KindName,
+  input: Record<string, unknown>,
+): Promise<WireRecord> {
+  const spec: KindSpec = kinds[kind]
+  const full: Record<string, unknown> = { ...input }
+  for (const fs of spec.fields) {
+    if (full[fs.field] === undefined && fs.default !== undefined) {
+      full[fs.field] = structuredClone(fs.default)
+    }
+  }
+  await checkRecord(tx, spec, full)
+  const now = clock.now()
+  const id = newId()
+  const row: Record<string, unknown> = { id, name: input.name, created_at: now, updated_at: now }
+  for (const fs of spec.fields) {
+    row[fs.column] =
+      fs.type === 'ref'
+        ? await refId(tx, fs.ref!, fs.field, full[fs.field] as string | null)
+        : full[fs.field]
+  }
+  await insertRow(tx, spec, row, String(input.name))
+  return toWire(spec, await mustFind(tx, spec, id))
+}
+
+export async function getRecord(
+  ctx: Context,
+  kind: KindName,
+  idOrName: string,
+): Promise<WireRecord> {
+  const spec = kinds[kind]
+  return toWire(spec, await mustFind(ctx.db, spec, idOrName))
+}
+
+export async function findRecord(
+  ctx: Context,
+  kind: KindName,
+  idOrName: string,
+): Promise<WireRecord | undefined> {
+  const spec = kinds[kind]
+  const rows = await selectRows(
+    ctx.db,
+    spec,
+    isUuid(idOrName) ? { id: idOrName.toLowerCase() } : { name: idOrName, limit: 2 },
+  )
+  return rows.length === 1 ? toWire(spec, rows[0]!) : undefined
+}
+
+export async function listRecords(
+  ctx: Context,
+  kind: KindName,
+  query: RecordListOptions = {},
+): Promise<Page<WireRecord>> {
+  const spec: KindSpec = kinds[kind]
+  const limit = query.limit ?? 50
+  const after =
+    query.cursor === undefined ? undefined : (decodeCursor(query.cursor, 2) as [string, string])
+  const refs: Record<string, string> = {}
+  for (const key of ['infrastructure', 'community'] as const) {
+    const value = query[key]
+    if (value === undefined) continue
+    const column = spec.filters[key]
+    if (!column) {
+      throw new ContinuumError(
+        'VALIDATION_FAILED',
+        `${key}: ${spec.label}s cannot be filtered by ${key}`,
+        { field: key },
+      )
+    }
+    const ids = await idsByName(
+      ctx.db,
+      key === 'infrastructure' ? 'infrastructures' : 'communities',
+      [value],
+    )
+    const id = ids.get(value)
+    if (!id) return { items: [], next: null }
+    refs[column] = id
+  }
+  const rows = await selectRows(ctx.db, spec, {
+    refs,
+    q: query.q,
+    after,
+    limit: limit + 1,
+  } as Parameters<typeof selectRows>[2])
+  const items = rows.slice(0, limit).map((r) => toWire(spec, r))
+  const last = items.at(-1)
+  return { items, next: rows.length > limit && last ? encodeCursor([last.name, last.id]) : null }
+}
+
+/** Every record of a kind, in name order (exports and the matcher's snapshot). */
+export async function listAllRecords(db: Executor, kind: KindName): Promise<WireRecord[]> {
+  const spec = kinds[kind]
+  return (await selectRows(db, spec, {})).map((r) => toWire(spec, r))
+}
+
+export async function updateRecord(
+  ctx: Context,
+  kind: KindName,
+  idOrName: string,
+  patch: Record<string, unknown>,
+): Promise<WireRecord> {
+  const spec: KindSpec = kinds[kind]
+  return ctx.db.transaction().execute(async (tx) => {
+    const current = toWire(spec, await mustFind(tx, spec, idOrName))
+    const merged = { ...current, ...patch }
+    await checkRecord(tx, spec, merged)
+    const changes: Record<string, unknown> = { updated_at: ctx.clock.now() }
+    for (const fs of spec.fields) {
+      if (patch[fs.field] === undefined) continue
+      changes[fs.column] =
+        fs.type === 'ref'
+          ? await refId(tx, fs.ref!, fs.field, patch[fs.field] as string | null)
+          : patch[fs.field]
+    }
+    await updateRow(tx, spec, current.id, changes)
+    return toWire(spec, await mustFind(tx, spec, current.id))
+  })
+}
+
+export async function deleteRecord(
+  ctx: Context,
+  kind: KindName,
+  idOrName: string,
+): Promise<WireRecord> {
+  const spec: KindSpec = kinds[kind]
+  return ctx.db.transaction().execute(async (tx) => {
+    const current = toWire(spec, await mustFind(tx, spec, idOrName))
+    await assertNotNamed(tx, spec.table, current.name)
+    await deleteRow(tx, spec, current.id, current.name)
+    return current
+  })
+}
+
+/** Refuses to delete a record that other records name inside jsonb lists (no FK can say so). */
+export async function assertNotNamed(db: Executor, table: string, name: string): Promise<void> {
+  const refs = [
+    ...nameListReferences,
+    { from: 'allocation' as const, column: 'service', jsonPath: null, table: 'compute_services' },
+    { from: 'allocation' as const, column: 'service', jsonPath: null, table: 'storage_services' },
+  ]
+  for (const r of refs) {
+    if (r.table !== table) continue
+    const users = await findNameListUsers(db, kinds[r.from].table, r.column, r.jsonPath, name)
+    if (users.length > 0) {
+      throw new ContinuumError(
+        'RECORD_IN_USE',
+        `'${name}' is named by ${kinds[r.from].label} ${users.map((u) => `'${u}'`).join(', ')}`,
+        { name, usedBy: { kind: r.from, names: users } },
+      )
+    }
+  }
+}
+
+async function mustFind(db: Executor, spec: KindSpec, idOrName: string): Promise<Row> {
+  const rows = await selectRows(
+    db,
+    spec,
+    isUuid(idOrName) ? { id: idOrName.toLowerCase() } : { name: idOrName, limit: 2 },
+  )
+  if (rows.length === 0) {
+    throw new ContinuumError(spec.notFound, `${spec.label} '${idOrName}' not found`, {
+      [spec.kind]: idOrName,
+    })
+  }
+  if (rows.length > 1) {
+    throw new ContinuumError(
+      'AMBIGUOUS_NAME',
+      `${spec.label} name '${idOrName}' is used in several communities; give its id`,
+      { name: idOrName },
+    )
+  }
+  return rows[0]!
+}
+
+async function refId(
+  db: Executor,
+  table: string,
+  field: string,
+  name: string | null,
+): Promise<string | null> {
+  if (name === null) return null
+  const id = (await idsByName(db, table, [name])).get(name)
+  if (!id) {
+    throw new ContinuumError(
+      'REFERENCE_NOT_FOUND',
+      `${field}: ${table.replace(/_/g, ' ').replace(/ies$/, 'y').replace(/s$/, '')} '${name}' not found`,
+      { field, value: name },
+    )
+  }
+  return id
+}
+
+/** Checks the schema cannot express: countries, name lists, consistency between fields. */
+async function checkRecord(
+  db: Executor,
+  spec: KindSpec,
+  r: Record<string, unknown>,
+): Promise<void> {
+  if (typeof r.country === 'string') assertCountry(r.country)
+  for (const check of spec.nameChecks?.(r) ?? []) {
+    const known = new Set<string>()
+    for (const table of check.tables) {
+      for (const name of (await idsByName(db, table, check.names)).keys()) known.add(name)
+    }
+    const missing = check.names.filter((n) => !known.has(n))
+    if (missing.length > 0) {
+      throw new ContinuumError(
+        'REFERENCE_NOT_FOUND',
+        `${check.path}: ${missing.map((m) => `'${m}'`).join(', ')} not found`,
+        { field: check.path, value: missing },
+      )
+    }
+  }
+  if (spec.kind === 'networkLink' && r.from === r.to) {
+    throw invalid('to', 'a network link joins two different sites')
+  }
+  if (
+    spec.kind === 'allocation' &&
+    typeof r.periodStart === 'string' &&
+    typeof r.periodEnd === 'string' &&
+    r.periodEnd < r.periodStart
+  ) {
+    throw invalid('periodEnd', `period ends (${r.periodEnd}) before it starts (${r.periodStart})`)
+  }
+  if (typeof r.site === 'string' && typeof r.infrastructure === 'string') {
+    const site = (await selectRows(db, kinds.site, { name: r.site }))[0]
+    if (site && site.infrastructure_id__name !== r.infrastructure) {
+      throw invalid(
+        'site',
+        `site '${r.site}' belongs to infrastructure '${String(site.infrastructure_id__name)}', not '${r.infrastructure}'`,
+      )
+    }
+  }
+}
+
+function invalid(field: string, message: string): ContinuumError {
+  return new ContinuumError('VALIDATION_FAILED', `${field}: ${message}`, { field })
+}
+
+export function toWire(spec: KindSpec, row: Row): WireRecord {
+  const out: Record<string, unknown> = { id: row.id, name: row.name }
+  for (const fs of spec.fields) {
+    out[fs.field] =
+      fs.type === 'ref'
+        ? (row[`${fs.column}__name`] ?? null)
+        : fs.type === 'num' && row[fs.column] !== null
+          ? Number(row[fs.column])
+          : row[fs.column]
+  }
+  out.createdAt = new Date(row.created_at).toISOString()
+  out.updatedAt = new Date(row.updated_at).toISOString()
+  return out as WireRecord
+}

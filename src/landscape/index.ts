@@ -1,0 +1,49 @@
+/**
+ * landscape: the Plan face — use cases and their requirement profiles, the requirements survey,
+ * knowledge-hub search, matching, gap analysis, reports, and the shipped data set. Reads the
+ * catalogue through catalog/index.ts; writes use_cases and knowledge_documents through it.
+ */
+import type { GapReport, MatchResult } from '../contract/index.js'
+import type { Context } from '../db/index.js'
+import { ContinuumError } from '../platform/index.js'
+import { gapReport } from './gaps.js'
+import { matchUseCase, type Landscape } from './match.js'
+import { renderHtml, renderMarkdown, reportData, type ReportData } from './report.js'
+import { loadLandscape } from './snapshot.js'
+
+export { loadLandscape } from './snapshot.js'
+export { matchUseCase, evaluateAll, buildFacts, type Landscape } from './match.js'
+export { gapReport } from './gaps.js'
+export { evaluateCompute, evaluatePolicy, evaluateStorage } from './evaluate.js'
+export { renderHtml, renderMarkdown, reportData, type ReportData } from './report.js'
+export { surveyQuestions, applySurveyAnswers, answerSurvey } from './survey.js'
+export { searchDocuments } from './documents.js'
+export { loadShippedLandscape, readYamlTree, shippedDataDir } from './shipped.js'
+
+export async function matchUseCaseByName(ctx: Context, name: string): Promise<MatchResult> {
+  const l = await loadLandscape(ctx)
+  const uc = l.useCases.find((u) => u.name === name || u.id === name)
+  if (!uc) {
+    throw new ContinuumError('USE_CASE_NOT_FOUND', `use case '${name}' not found`, {
+      useCase: name,
+    })
+  }
+  return matchUseCase(l, uc)
+}
+
+export async function landscapeGaps(ctx: Context): Promise<GapReport> {
+  return gapReport(await loadLandscape(ctx))
+}
+
+export function buildReport(l: Landscape, now: Date): ReportData {
+  const matches = l.useCases.map((uc) => matchUseCase(l, uc))
+  return reportData(l, matches, gapReport(l, matches), now)
+}
+
+export async function landscapeReport(
+  ctx: Context,
+  format: 'markdown' | 'html' | 'json',
+): Promise<string | ReportData> {
+  const data = buildReport(await loadLandscape(ctx), ctx.clock.now())
+  return format === 'markdown' ? renderMarkdown(data) : format === 'html' ? renderHtml(data) : data
+}
