@@ -18,8 +18,9 @@ it('every shipped file validates against the published schema; quantities are al
   const ajv = new Ajv2020({ allErrors: true, strict: false })
   ;(addFormatsModule as unknown as (a: Ajv2020) => void)(ajv)
   const validate = ajv.compile(catalogJsonSchema())
-  for (const f of readYamlTree(shippedDataDir))
+  for (const f of readYamlTree(shippedDataDir)) {
     assert.ok(validate(parse(f.content)), `${f.path}: ${ajv.errorsText(validate.errors)}`)
+  }
   const svc = { name: 'x', title: 'x', infrastructure: 'y', batchSystem: 'slurm', cores: 1 }
   assert.ok(validate({ computeServices: [{ ...svc, maxWalltimeHours: '72 h' }] }))
   assert.ok(!validate({ computeServices: [{ ...svc, maxWalltimeHours: 'soon' }] }))

@@ -8,8 +8,25 @@ export * from './communities.js'
 export * from './infrastructures.js'
 export { assertCountry, countryName } from './validation.js'
 export { kinds, kindNames, type KindName, type KindSpec } from './kinds.js'
-export { addRecord, addRecordIn, deleteRecord, findRecord, getRecord, listAllRecords, listRecords, updateRecord, type RecordListOptions, type WireRecord } from './records.js'
-export { importCatalog, importRecords, readCatalogFiles, invalid as importInvalid, type ImportInput } from './catalog-import.js'
+export {
+  addRecord,
+  addRecordIn,
+  deleteRecord,
+  findRecord,
+  getRecord,
+  listAllRecords,
+  listRecords,
+  updateRecord,
+  type RecordListOptions,
+  type WireRecord,
+} from './records.js'
+export {
+  importCatalog,
+  importRecords,
+  readCatalogFiles,
+  invalid as importInvalid,
+  type ImportInput,
+} from './catalog-import.js'
 export { exportCatalog, exportCatalogYaml } from './catalog-export.js'
 export { parseQuantity } from './quantities.js'
 export { located, type LocatedRecord } from './catalog-file-parse.js'
