@@ -2,7 +2,7 @@
  * catalog: the landscape's records — communities, infrastructures, sites, compute and storage
  * services, software environments, network links, access policies, allocations, working
  * groups and members (plus the use-case and document tables the landscape domain describes).
- * Writes the tables communities, infrastructures and those of migration 0002_landscape.
+ * Writes the tables communities, infrastructures and those of migration 0003_landscape.
  */
 export * from './communities.js'
 export * from './infrastructures.js'

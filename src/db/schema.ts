@@ -41,7 +41,7 @@ export interface SchemaMigrationsTable {
   applied_at: Timestamp
 }
 
-// ----- landscape (migration 0002_landscape.sql); jsonb columns are parsed JSON -----
+// ----- landscape (migration 0003_landscape.sql); jsonb columns are parsed JSON -----
 
 interface Described {
   description: Generated<string>
