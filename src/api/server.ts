@@ -7,8 +7,13 @@ import type { Context, Database } from '../db/index.js'
 import { newId, type Logger } from '../platform/index.js'
 import { installErrorHandling } from './error-handler.js'
 import { openApiRoute, registerOpenApi } from './openapi.js'
+import { installGate } from './gate.js'
+import { auditRoutes } from './routes/audit.js'
+import { authRoutes } from './routes/auth.js'
 import { catalogRoutes } from './routes/catalog.js'
 import { healthRoutes } from './routes/health.js'
+import { policyRoutes } from './routes/policy.js'
+import { Security, type SecurityOptions } from './security.js'
 import { validatorCompiler } from './validation.js'
 
 export interface ServerOptions {
@@ -17,6 +22,8 @@ export interface ServerOptions {
   logger: Logger
   version: string
   bodyLimit?: number
+  /** Token issuers, the built-in issuer and gate settings; default: gate on, no issuer trusted. */
+  security?: SecurityOptions
 }
 
 const requestIdShape = /^[A-Za-z0-9._:-]{1,64}$/
@@ -41,20 +48,37 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.addHook('onRoute', (route) => {
     const schema = route.schema as { response?: unknown; hide?: boolean } | undefined
     if (route.method === 'HEAD') return
-    if (!schema?.response) throw new Error(`route ${String(route.method)} ${route.url} has no response schema`)
-    if (!route.config?.action) throw new Error(`route ${String(route.method)} ${route.url} declares no policy action`)
+    if (!schema?.response) {
+      throw new Error(`route ${String(route.method)} ${route.url} has no response schema`)
+    }
+    if (!route.config?.action) {
+      throw new Error(`route ${String(route.method)} ${route.url} declares no policy action`)
+    }
   })
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
   })
   app.addHook('onResponse', async (request, reply) => {
-    request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request')
+    request.log.info(
+      {
+        method: request.method,
+        url: request.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request',
+    )
   })
 
+  const security = new Security(options.ctx, options.logger, options.security)
+  installGate(app, security)
   installErrorHandling(app)
   await registerOpenApi(app, options.version)
   healthRoutes(app, { database: options.database, version: options.version })
   openApiRoute(app)
   catalogRoutes(app, { ctx: options.ctx })
+  authRoutes(app, { ctx: options.ctx, security })
+  policyRoutes(app, { ctx: options.ctx, security })
+  auditRoutes(app, { security })
   return app
 }

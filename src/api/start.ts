@@ -30,7 +30,11 @@ export async function startServer(config: Config, options: StartOptions): Promis
   try {
     if (database.backend === 'pglite' || options.migrate) {
       const result = await migrate(database)
-      if (result.applied.length > 0) options.logger.info({ applied: result.applied, version: result.current }, 'database migrated')
+      if (result.applied.length > 0)
+        options.logger.info(
+          { applied: result.applied, version: result.current },
+          'database migrated',
+        )
     } else {
       await assertSchemaCurrent(database)
     }

@@ -12,7 +12,10 @@ const ReadySchema = Type.Object({
   checks: Type.Record(Type.String(), Type.String()),
 })
 
-export function healthRoutes(app: FastifyInstance, options: { database: Database; version: string }): void {
+export function healthRoutes(
+  app: FastifyInstance,
+  options: { database: Database; version: string },
+): void {
   app.get('/healthz', {
     config: { action: 'health.read', public: true },
     logLevel: 'warn',
@@ -41,7 +44,11 @@ export function healthRoutes(app: FastifyInstance, options: { database: Database
         throw new ContinuumError('DATABASE_UNAVAILABLE', 'database does not answer', {}, { cause })
       }
       await assertSchemaCurrent(options.database)
-      return { status: 'ready' as const, backend: options.database.backend, checks: { database: 'ok', schema: 'ok' } }
+      return {
+        status: 'ready' as const,
+        backend: options.database.backend,
+        checks: { database: 'ok', schema: 'ok' },
+      }
     },
   })
 }
