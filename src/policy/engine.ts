@@ -7,7 +7,7 @@
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs'
 import type { Context } from '../db/index.js'
 import { ContinuumError } from '../platform/index.js'
-import { buildCedarSchema, type ResourceType } from './cedar-schema.js'
+import { actionGroups, buildCedarSchema, parseAction, type ResourceType } from './cedar-schema.js'
 import { listCurrentPolicyRows, policyTableStamp } from './policies-store.js'
 
 export interface PrincipalFacts {
@@ -167,6 +167,8 @@ function evaluate(setId: string, r: AuthzRequest): Decision {
     context: { ...r.context },
     preparsedPolicySetId: setId,
     entities: [
+      // Evaluated without the schema, so the action's groups travel as its parents.
+      { uid: { type: 'Action', id: r.action }, attrs: {}, parents: actionParents(r.action) },
       {
         uid: user,
         attrs: {
@@ -190,6 +192,17 @@ function evaluate(setId: string, r: AuthzRequest): Decision {
     policies: [...new Set(diagnostics.reason.map(policyNameOf))],
     errors: diagnostics.errors.map((e) => `${e.policyId}: ${e.error.message}`),
   }
+}
+
+const parentsByAction = new Map<string, Array<{ type: string; id: string }>>()
+
+function actionParents(action: string): Array<{ type: string; id: string }> {
+  let parents = parentsByAction.get(action)
+  if (!parents) {
+    parents = actionGroups(parseAction(action)).map((id) => ({ type: 'Action', id }))
+    parentsByAction.set(action, parents)
+  }
+  return parents
 }
 
 function cacheKey(r: AuthzRequest): string {

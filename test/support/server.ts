@@ -42,6 +42,8 @@ export interface TestServerOptions {
   /** Extra security settings (external issuers, clients, demo users …). */
   security?: Omit<SecurityOptions, 'builtInIssuer' | 'gate'>
   issuer?: { demoUsers?: Record<string, string[]> }
+  /** Registers extra routes before the server listens (tests of the gate's resource hook). */
+  routes?: (app: FastifyInstance) => void
 }
 
 export async function startTestServer(
@@ -75,6 +77,7 @@ export async function startTestServer(
       auditFlushMs: 20,
     },
   })
+  options.routes?.(app)
   const url = await app.listen({ host: '127.0.0.1', port: 0 })
   app.security.setIssuerUrl(url)
   const mintToken = async (claims: Partial<MintClaims> = {}) => {
