@@ -5,7 +5,6 @@
  * at most once per cooldown). Asymmetric algorithms only; `none` and HMAC never verify.
  */
 import {
-  createRemoteJWKSet,
   decodeJwt,
   decodeProtectedHeader,
   errors as joseErrors,
@@ -15,6 +14,7 @@ import {
 } from 'jose'
 import { ContinuumError, type Clock } from '../platform/index.js'
 import { principalOf, type Identity } from './identity.js'
+import { RemoteKeySet } from './remote-key-set.js'
 import {
   communityOfGroup as defaultCommunityOfGroup,
   hasCapabilityScopes,
@@ -54,6 +54,8 @@ export interface VerifierOptions {
   maxTokenBytes?: number
   /** Maps a group to a community; default: the group's first component. */
   communityOfGroup?: (group: string, issuer: string) => string | undefined
+  /** Least time between two JWKS reloads caused by unknown key ids (default 30 s). */
+  jwksCooldownMs?: number
   /** For discovery and JWKS requests (tests count them). */
   fetch?: typeof fetch
 }
@@ -223,11 +225,9 @@ export class TokenVerifier {
         { reason: 'discovery' },
       )
     }
-    return createRemoteJWKSet(jwksUrl, {
-      cooldownDuration: 30_000,
-      cacheMaxAge: 600_000,
-      timeoutDuration: 5000,
-    })
+    return new RemoteKeySet(jwksUrl, this.options.clock, fetchImpl, {
+      cooldownMs: this.options.jwksCooldownMs ?? 30_000,
+    }).getKey
   }
 }
 
@@ -240,7 +240,8 @@ function refuse(message: string, reason: string): ContinuumError {
 }
 
 function reasonOf(err: unknown): string {
-  if (err instanceof ContinuumError) return typeof err.details.reason === 'string' ? err.details.reason : 'invalid'
+  if (err instanceof ContinuumError)
+    return typeof err.details.reason === 'string' ? err.details.reason : 'invalid'
   if (err instanceof joseErrors.JWTExpired) return 'expired'
   if (err instanceof joseErrors.JWTClaimValidationFailed) return err.claim
   if (err instanceof joseErrors.JWSSignatureVerificationFailed) return 'signature'
