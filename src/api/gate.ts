@@ -40,6 +40,9 @@ export function installGate(app: FastifyInstance, security: Security): void {
   app.decorate('security', security)
   app.addHook('onRoute', (route) => {
     const action = route.config?.action
+    if (route.config?.public) {
+      for (const m of [route.method].flat()) security.publicRoutes.add(`${m} ${route.url}`)
+    }
     if (action && !route.config?.public && route.method !== 'HEAD') {
       parseAction(action)
       security.actions.add(action)

@@ -38,6 +38,8 @@ export class Security {
   readonly issuer: BuiltInIssuer | undefined
   /** Every action a route declared: the Cedar schema's actions. */
   readonly actions = new Set<string>()
+  /** `METHOD /url` of the routes that skip the gate (health, discovery, the OAuth endpoints). */
+  readonly publicRoutes = new Set<string>()
 
   constructor(ctx: Context, logger: Logger, options: SecurityOptions = {}) {
     this.gate = options.gate ?? true

@@ -1,14 +1,22 @@
+import { AuthClient } from './auth.js'
 import { CatalogClient } from './catalog.js'
 import { HttpTransport, type ClientOptions } from './http.js'
+import { AuditClient, PolicyClient } from './policy.js'
 
 /** The typed client of the Continuum API, one property per domain. */
 export class ContinuumClient {
   readonly http: HttpTransport
   readonly catalog: CatalogClient
+  readonly auth: AuthClient
+  readonly policy: PolicyClient
+  readonly audit: AuditClient
 
   constructor(options: ClientOptions) {
     this.http = new HttpTransport(options)
     this.catalog = new CatalogClient(this.http)
+    this.auth = new AuthClient(this.http)
+    this.policy = new PolicyClient(this.http)
+    this.audit = new AuditClient(this.http)
   }
 
   health(): Promise<{ status: 'ok'; version: string }> {
@@ -20,7 +28,10 @@ export class ContinuumClient {
   }
 
   /** Walks every page of a listing; never holds more than one page. */
-  static async *pages<T, Q extends object>(list: (query: Q & { cursor?: string }) => Promise<{ items: T[]; next: string | null }>, query: Q): AsyncGenerator<T> {
+  static async *pages<T, Q extends object>(
+    list: (query: Q & { cursor?: string }) => Promise<{ items: T[]; next: string | null }>,
+    query: Q,
+  ): AsyncGenerator<T> {
     let cursor: string | undefined
     do {
       const page = await list(cursor === undefined ? query : { ...query, cursor })
