@@ -10,28 +10,20 @@ import { ContinuumError } from '../platform/index.js'
 import { validationError } from './validation.js'
 
 const fastifyCodes: Record<string, (err: FastifyError) => ContinuumError> = {
-  FST_ERR_CTP_INVALID_JSON_BODY: () =>
-    new ContinuumError('MALFORMED_REQUEST', 'request body is not valid JSON'),
-  FST_ERR_CTP_EMPTY_JSON_BODY: () =>
-    new ContinuumError('MALFORMED_REQUEST', 'request body is empty but the content type is JSON'),
-  FST_ERR_CTP_BODY_TOO_LARGE: () =>
-    new ContinuumError('PAYLOAD_TOO_LARGE', 'request body is larger than the server accepts'),
-  FST_ERR_CTP_INVALID_MEDIA_TYPE: () =>
-    new ContinuumError('UNSUPPORTED_MEDIA_TYPE', 'unsupported content type; send application/json'),
-  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () =>
-    new ContinuumError('MALFORMED_REQUEST', 'content-length does not match the body'),
-  FST_ERR_CTP_INVALID_TYPE: () =>
-    new ContinuumError('MALFORMED_REQUEST', 'content-type header is invalid'),
+  FST_ERR_CTP_INVALID_JSON_BODY: () => new ContinuumError('MALFORMED_REQUEST', 'request body is not valid JSON'),
+  FST_ERR_CTP_EMPTY_JSON_BODY: () => new ContinuumError('MALFORMED_REQUEST', 'request body is empty but the content type is JSON'),
+  FST_ERR_CTP_BODY_TOO_LARGE: () => new ContinuumError('PAYLOAD_TOO_LARGE', 'request body is larger than the server accepts'),
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: () => new ContinuumError('UNSUPPORTED_MEDIA_TYPE', 'unsupported content type; send application/json'),
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => new ContinuumError('MALFORMED_REQUEST', 'content-length does not match the body'),
+  FST_ERR_CTP_INVALID_TYPE: () => new ContinuumError('MALFORMED_REQUEST', 'content-type header is invalid'),
   FST_ERR_BAD_URL: () => new ContinuumError('MALFORMED_REQUEST', 'the URL is not valid'),
-  FST_ERR_ASYNC_CONSTRAINT: () =>
-    new ContinuumError('MALFORMED_REQUEST', 'the request could not be routed'),
+  FST_ERR_ASYNC_CONSTRAINT: () => new ContinuumError('MALFORMED_REQUEST', 'the request could not be routed'),
 }
 
 export function toContinuumError(err: unknown): ContinuumError {
   if (err instanceof ContinuumError) return err
   const fe = err as FastifyError & { validation?: ErrorObject[]; validationContext?: string }
-  if (Array.isArray(fe.validation))
-    return validationError(fe.validation, fe.validationContext ?? 'request')
+  if (Array.isArray(fe.validation)) return validationError(fe.validation, fe.validationContext ?? 'request')
   const known = typeof fe.code === 'string' ? fastifyCodes[fe.code] : undefined
   if (known) return known(fe)
   const mapped = mapDatabaseError(err)
@@ -48,19 +40,11 @@ export function installErrorHandling(app: FastifyInstance): void {
     if (error.code === 'INTERNAL') request.log.error({ err }, 'request failed')
     else request.log.debug({ code: error.code, message: error.message }, 'request refused')
     return reply.status(error.status).send({
-      error: {
-        code: error.code,
-        message: error.message,
-        details: error.details,
-        requestId: request.id,
-      },
+      error: { code: error.code, message: error.message, details: error.details, requestId: request.id },
     })
   })
   app.setNotFoundHandler((request, reply) => {
-    const error = new ContinuumError(
-      'ROUTE_NOT_FOUND',
-      `no route ${request.method} ${request.url.split('?')[0]}`,
-    )
+    const error = new ContinuumError('ROUTE_NOT_FOUND', `no route ${request.method} ${request.url.split('?')[0]}`)
     return reply.status(error.status).send({ error: { ...error.toJSON(), requestId: request.id } })
   })
 }

@@ -11,12 +11,9 @@ export async function registerOpenApi(app: FastifyInstance, version: string): Pr
       info: {
         title: 'Continuum API',
         version,
-        description:
-          "Europe's research e-Infrastructures as one compute and data continuum. Errors are `{error:{code,message,details,requestId}}` with codes from docs/errors.md.",
+        description: "Europe's research e-Infrastructures as one compute and data continuum. Errors are `{error:{code,message,details,requestId}}` with codes from docs/errors.md.",
       },
-      components: {
-        securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } },
-      },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
       security: [{ bearer: [] }],
     },
   })

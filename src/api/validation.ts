@@ -11,13 +11,7 @@ import { ContinuumError } from '../platform/index.js'
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv
 
 function makeAjv(options: Options): Ajv {
-  const ajv = new Ajv({
-    allErrors: true,
-    strict: false,
-    useDefaults: true,
-    removeAdditional: false,
-    ...options,
-  })
+  const ajv = new Ajv({ allErrors: true, strict: false, useDefaults: true, removeAdditional: false, ...options })
   addFormats(ajv)
   return ajv
 }
@@ -44,16 +38,13 @@ export function validationError(errors: ErrorObject[], part: string): ContinuumE
     fields.push(fe)
   }
   const message = fields.map((f) => `${f.field}: ${f.message}`).join('; ')
-  return new ContinuumError('VALIDATION_FAILED', message || `${part} is invalid`, {
-    errors: fields,
-  })
+  return new ContinuumError('VALIDATION_FAILED', message || `${part} is invalid`, { errors: fields })
 }
 
 function describe(e: ErrorObject, part: string): FieldError {
   // Body fields are named bare (`url`), other parts with a prefix (`query.limit`, `params.id`).
   const prefix = part === 'body' ? [] : [part === 'querystring' ? 'query' : part]
-  const base =
-    [...prefix, ...e.instancePath.split('/').slice(1).map(unescapePointer)].join('.') || part
+  const base = [...prefix, ...e.instancePath.split('/').slice(1).map(unescapePointer)].join('.') || part
   const p = e.params as Record<string, unknown>
   switch (e.keyword) {
     case 'additionalProperties':

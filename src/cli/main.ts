@@ -4,7 +4,10 @@
  */
 import { Command, CommanderError, Option } from 'commander'
 import { ContinuumError, exitCodes, logLevels, version } from '../platform/index.js'
+import { auditCommand } from './commands/audit.js'
+import { loginCommand, logoutCommand, tokenCommand, whoamiCommand } from './commands/auth.js'
 import { catalogCommand } from './commands/catalog.js'
+import { policyCommand } from './commands/policy.js'
 import { ReportedError } from './commands/common.js'
 import { demoCommand, migrateCommand, serveCommand, workerCommand } from './commands/server-commands.js'
 import { withExamples } from './context.js'
@@ -27,6 +30,12 @@ export function buildProgram(): Command {
   program.addCommand(migrateCommand())
   program.addCommand(demoCommand())
   program.addCommand(catalogCommand())
+  program.addCommand(loginCommand())
+  program.addCommand(tokenCommand())
+  program.addCommand(whoamiCommand())
+  program.addCommand(logoutCommand())
+  program.addCommand(policyCommand())
+  program.addCommand(auditCommand())
   return withExamples(program, 'continuum catalog infra ls --json', 'continuum serve --db postgres://127.0.0.1/continuum')
 }
 

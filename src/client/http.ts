@@ -32,11 +32,7 @@ export class HttpTransport {
     this.timeoutMs = options.timeoutMs ?? 60_000
   }
 
-  async request<T>(
-    method: string,
-    path: string,
-    options: { query?: Query; body?: unknown } = {},
-  ): Promise<T> {
+  async request<T>(method: string, path: string, options: { query?: Query; body?: unknown } = {}): Promise<T> {
     const url = new URL(this.server + path)
     for (const [key, value] of Object.entries(options.query ?? {})) {
       if (value !== undefined) url.searchParams.set(key, String(value))
@@ -54,19 +50,9 @@ export class HttpTransport {
       })
     } catch (cause) {
       if ((cause as Error).name === 'TimeoutError') {
-        throw new ContinuumError(
-          'TIMEOUT',
-          `${method} ${url.pathname} took longer than ${this.timeoutMs} ms`,
-          { server: this.server },
-          { cause },
-        )
+        throw new ContinuumError('TIMEOUT', `${method} ${url.pathname} took longer than ${this.timeoutMs} ms`, { server: this.server }, { cause })
       }
-      throw new ContinuumError(
-        'SERVER_UNREACHABLE',
-        `cannot reach the Continuum server at ${this.server}: ${describeCause(cause)}`,
-        { server: this.server },
-        { cause },
-      )
+      throw new ContinuumError('SERVER_UNREACHABLE', `cannot reach the Continuum server at ${this.server}: ${describeCause(cause)}`, { server: this.server }, { cause })
     }
     const text = await response.text()
     const parsed = text === '' ? undefined : safeJson(text)
@@ -76,29 +62,14 @@ export class HttpTransport {
 }
 
 function toError(response: Response, parsed: unknown, text: string): ContinuumError {
-  const body = (
-    parsed as
-      | { error?: { code?: unknown; message?: unknown; details?: unknown; requestId?: unknown } }
-      | undefined
-  )?.error
+  const body = (parsed as { error?: { code?: unknown; message?: unknown; details?: unknown; requestId?: unknown } } | undefined)?.error
   if (body && typeof body.message === 'string') {
-    const details = {
-      ...(body.details as Record<string, unknown> | undefined),
-      ...(typeof body.requestId === 'string' ? { requestId: body.requestId } : {}),
-    }
+    const details = { ...(body.details as Record<string, unknown> | undefined), ...(typeof body.requestId === 'string' ? { requestId: body.requestId } : {}) }
     if (isErrorCode(body.code)) return new ContinuumError(body.code, body.message, details)
     // A newer server may know codes this client does not; keep it visible.
-    return new ContinuumError(
-      response.status >= 500 ? 'INTERNAL' : 'MALFORMED_REQUEST',
-      body.message,
-      { ...details, remoteCode: body.code },
-    )
+    return new ContinuumError(response.status >= 500 ? 'INTERNAL' : 'MALFORMED_REQUEST', body.message, { ...details, remoteCode: body.code })
   }
-  return new ContinuumError(
-    response.status >= 500 ? 'INTERNAL' : 'MALFORMED_REQUEST',
-    `HTTP ${response.status} from server: ${text.slice(0, 200)}`,
-    { status: response.status },
-  )
+  return new ContinuumError(response.status >= 500 ? 'INTERNAL' : 'MALFORMED_REQUEST', `HTTP ${response.status} from server: ${text.slice(0, 200)}`, { status: response.status })
 }
 
 function safeJson(text: string): unknown {

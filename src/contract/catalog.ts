@@ -22,18 +22,12 @@ export const infrastructureStatuses = ['operational', 'planned', 'retired'] as c
 export type InfrastructureStatus = (typeof infrastructureStatuses)[number]
 
 const KindSchema = StringEnum(infrastructureKinds, { description: 'HPC | HTC | Cloud | Data' })
-const StatusSchema = StringEnum(infrastructureStatuses, {
-  description: 'operational | planned | retired',
-})
+const StatusSchema = StringEnum(infrastructureStatuses, { description: 'operational | planned | retired' })
 const CountrySchema = Type.String({
   pattern: '^[A-Z]{2}$',
-  description:
-    "ISO 3166-1 alpha-2 country code of the operator, or 'EU' for a pan-European service.",
+  description: "ISO 3166-1 alpha-2 country code of the operator, or 'EU' for a pan-European service.",
 })
-const SearchSchema = Type.String({
-  maxLength: 100,
-  description: 'Case-insensitive substring of the name or title.',
-})
+const SearchSchema = Type.String({ maxLength: 100, description: 'Case-insensitive substring of the name or title.' })
 
 export const CommunitySchema = Type.Object(
   {
@@ -54,15 +48,7 @@ export const CommunityCreateSchema = Type.Object(
   {
     name: NameSchema,
     title: TitleSchema,
-    field: Type.Optional(
-      Nullable(
-        Type.String({
-          minLength: 1,
-          maxLength: 100,
-          description: 'Research field, e.g. "High-Energy Physics".',
-        }),
-      ),
-    ),
+    field: Type.Optional(Nullable(Type.String({ minLength: 1, maxLength: 100, description: 'Research field, e.g. "High-Energy Physics".' }))),
     description: Type.Optional(DescriptionSchema),
     homepage: Type.Optional(Nullable(UrlSchema)),
   },
@@ -82,11 +68,7 @@ export const CommunityUpdateSchema = Type.Object(
 export type CommunityUpdate = Static<typeof CommunityUpdateSchema>
 
 export const CommunityListQuerySchema = Type.Object(
-  {
-    ...PageQuerySchema,
-    q: Type.Optional(SearchSchema),
-    field: Type.Optional(Type.String({ maxLength: 100 })),
-  },
+  { ...PageQuerySchema, q: Type.Optional(SearchSchema), field: Type.Optional(Type.String({ maxLength: 100 })) },
   { additionalProperties: false },
 )
 export type CommunityListQuery = Static<typeof CommunityListQuerySchema>
@@ -113,20 +95,9 @@ export const InfrastructureSchema = Type.Object(
 )
 export type Infrastructure = Static<typeof InfrastructureSchema>
 
-const OperatorSchema = Type.String({
-  minLength: 1,
-  maxLength: 200,
-  description: 'Organisation that runs it.',
-})
-const PartOfSchema = Nullable(
-  Type.String({
-    ...NameSchema,
-    description: 'Name of the federation or programme it belongs to (another infrastructure).',
-  }),
-)
-const SourceSchema = Nullable(
-  Type.String({ ...UrlSchema, description: 'Public page the facts come from.' }),
-)
+const OperatorSchema = Type.String({ minLength: 1, maxLength: 200, description: 'Organisation that runs it.' })
+const PartOfSchema = Nullable(Type.String({ ...NameSchema, description: 'Name of the federation or programme it belongs to (another infrastructure).' }))
+const SourceSchema = Nullable(Type.String({ ...UrlSchema, description: 'Public page the facts come from.' }))
 
 export const InfrastructureCreateSchema = Type.Object(
   {
@@ -176,7 +147,4 @@ export type InfrastructureListQuery = Static<typeof InfrastructureListQuerySchem
 
 export const InfrastructurePageSchema = PageSchema(InfrastructureSchema)
 
-export const IdOrNameParamsSchema = Type.Object(
-  { id: IdOrNameSchema },
-  { additionalProperties: false },
-)
+export const IdOrNameParamsSchema = Type.Object({ id: IdOrNameSchema }, { additionalProperties: false })

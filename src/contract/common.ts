@@ -12,21 +12,13 @@ export const NameSchema = Type.String({
   minLength: 1,
   maxLength: 63,
   pattern: '^[a-z0-9][a-z0-9._-]*$',
-  description:
-    "Lower-case letters, digits, '.', '_' and '-'; starts with a letter or digit; at most 63 characters.",
+  description: "Lower-case letters, digits, '.', '_' and '-'; starts with a letter or digit; at most 63 characters.",
 })
 
-export const IdSchema = Type.String({
-  format: 'uuid',
-  description: 'A UUID (v7 for records created here).',
-})
+export const IdSchema = Type.String({ format: 'uuid', description: 'A UUID (v7 for records created here).' })
 
 /** A path parameter that is either a record's UUID or its name. */
-export const IdOrNameSchema = Type.String({
-  minLength: 1,
-  maxLength: 63,
-  description: 'Record id (UUID) or name.',
-})
+export const IdOrNameSchema = Type.String({ minLength: 1, maxLength: 63, description: 'Record id (UUID) or name.' })
 
 export const TitleSchema = Type.String({ minLength: 1, maxLength: 200 })
 export const DescriptionSchema = Type.String({ maxLength: 4000 })
@@ -44,30 +36,21 @@ export function Nullable<T extends TSchema>(schema: T) {
 }
 
 /** A closed set of strings, as `enum` (one error, and a clean OpenAPI). */
-export function StringEnum<const T extends readonly string[]>(
-  values: T,
-  options: { description?: string } = {},
-) {
+export function StringEnum<const T extends readonly string[]>(values: T, options: { description?: string } = {}) {
   return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options })
 }
 
 /** Keyset paging: pass `next` back as `cursor` to get the following page. */
 export const PageQuerySchema = {
-  limit: Type.Optional(
-    Type.Integer({ minimum: 1, maximum: 500, default: 50, description: 'Items per page (1–500).' }),
-  ),
-  cursor: Type.Optional(
-    Type.String({ maxLength: 512, description: 'The `next` value of the previous page.' }),
-  ),
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 500, default: 50, description: 'Items per page (1–500).' })),
+  cursor: Type.Optional(Type.String({ maxLength: 512, description: 'The `next` value of the previous page.' })),
 }
 
 export function PageSchema<T extends TSchema>(item: T) {
   return Type.Object(
     {
       items: Type.Array(item),
-      next: Nullable(
-        Type.String({ description: 'Cursor of the next page; null on the last page.' }),
-      ),
+      next: Nullable(Type.String({ description: 'Cursor of the next page; null on the last page.' })),
     },
     { additionalProperties: false },
   )

@@ -8,10 +8,7 @@ describe('error catalogue', () => {
     for (const code of errorCodes) {
       const info = errorCatalog[code]
       assert.ok(info.status >= 400 && info.status < 600, code)
-      assert.ok(
-        Object.values(exitCodes).includes(info.exit as never) && (info.exit as number) !== 0,
-        code,
-      )
+      assert.ok(Object.values(exitCodes).includes(info.exit as never) && (info.exit as number) !== 0, code)
       assert.match(code, /^[A-Z][A-Z0-9_]+$/)
     }
   })
@@ -20,10 +17,7 @@ describe('error catalogue', () => {
     const doc = readFileSync(new URL('../../docs/errors.md', import.meta.url), 'utf8')
     for (const code of errorCodes) {
       const info = errorCatalog[code]
-      assert.ok(
-        doc.includes(`| \`${code}\` | ${info.status} | ${info.exit} `),
-        `${code} missing or stale in docs/errors.md`,
-      )
+      assert.ok(doc.includes(`| \`${code}\` | ${info.status} | ${info.exit} `), `${code} missing or stale in docs/errors.md`)
     }
   })
 
@@ -32,11 +26,7 @@ describe('error catalogue', () => {
     assert.equal(err.status, 503)
     assert.equal(err.exitCode, exitCodes.unavailable)
     assert.equal(err.retryable, true)
-    assert.deepEqual(err.toJSON(), {
-      code: 'DATABASE_UNAVAILABLE',
-      message: 'down',
-      details: { host: 'db' },
-    })
+    assert.deepEqual(err.toJSON(), { code: 'DATABASE_UNAVAILABLE', message: 'down', details: { host: 'db' } })
     assert.equal(isErrorCode('NOPE'), false)
     assert.equal(isErrorCode('toString'), false, 'prototype keys are not codes')
   })

@@ -16,10 +16,7 @@ export interface BackendFixture {
 
 const backends = await testBackends()
 
-export function describeEachBackend(
-  title: string,
-  body: (fixture: () => BackendFixture) => void,
-): void {
+export function describeEachBackend(title: string, body: (fixture: () => BackendFixture) => void): void {
   for (const backend of backends) {
     describe(`${title} [${backend.name}]`, { skip: backend.skip }, () => {
       let fixture: BackendFixture | undefined

@@ -12,10 +12,7 @@ const ReadySchema = Type.Object({
   checks: Type.Record(Type.String(), Type.String()),
 })
 
-export function healthRoutes(
-  app: FastifyInstance,
-  options: { database: Database; version: string },
-): void {
+export function healthRoutes(app: FastifyInstance, options: { database: Database; version: string }): void {
   app.get('/healthz', {
     config: { action: 'health.read', public: true },
     logLevel: 'warn',
@@ -44,11 +41,7 @@ export function healthRoutes(
         throw new ContinuumError('DATABASE_UNAVAILABLE', 'database does not answer', {}, { cause })
       }
       await assertSchemaCurrent(options.database)
-      return {
-        status: 'ready' as const,
-        backend: options.database.backend,
-        checks: { database: 'ok', schema: 'ok' },
-      }
+      return { status: 'ready' as const, backend: options.database.backend, checks: { database: 'ok', schema: 'ok' } }
     },
   })
 }
