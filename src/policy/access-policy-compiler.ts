@@ -4,9 +4,9 @@
  * what the gate enforces. The input is this small interface, not the catalogue's records: the
  * landscape maps its records onto it.
  *
- *   compute services: the eligible communities may submit to (write on) the ComputeService
- *                     resources named, and read them;
- *   storage services: they may read and write the StorageEndpoint resources named;
+ *   compute services: the eligible communities may submit to (write on) and read the
+ *                     `ComputeService::"<name>"` resources named;
+ *   storage services: they may read and write the `StorageEndpoint::"<name>"` resources named;
  *   interactive / unattended: when false, requests whose context says interactive (resp.
  *                     unattended) are not permitted by this policy.
  */
@@ -19,9 +19,9 @@ export interface AccessPolicyInput {
   communities: string[]
   /** How access is obtained (e.g. `excellence-call`, `community-allocation`); recorded, not evaluated. */
   accessRoute: string
-  /** Names of the compute services covered (ComputeService resources' `name`). */
+  /** Names of the compute services covered (the ids of ComputeService resources). */
   computeServices: string[]
-  /** Names of the storage services covered (StorageEndpoint resources' `name`). */
+  /** Names of the storage services covered (the ids of StorageEndpoint resources). */
   storageServices: string[]
   interactive: boolean
   unattendedWorkflows: boolean
@@ -42,18 +42,18 @@ export function compileAccessPolicy(input: AccessPolicyInput): PolicyText[] {
   ]
   const annotations = `@accessPolicy(${quote(input.name)})\n@accessRoute(${quote(input.accessRoute)})\n`
   const out: PolicyText[] = []
+  // One statement per service, with the service in the policy's scope: the engine then
+  // evaluates only the statements of the service a request is about (see policy-index.ts).
   const rule = (kind: string, type: string, services: string[]) => {
     if (services.length === 0 || input.communities.length === 0) return
-    const conditions = [
-      `resource has name`,
-      `${list(services)}.contains(resource.name)`,
-      who,
-      ...modes,
-    ].join(' &&\n  ')
-    out.push({
-      name: `access.${input.name}.${kind}`,
-      body: `${annotations}permit (principal, action, resource is ${type}) when {\n  ${conditions}\n};`,
-    })
+    const conditions = [who, ...modes].join(' &&\n  ')
+    const body = services
+      .map(
+        (service) =>
+          `${annotations}permit (principal, action, resource == ${type}::${quote(service)}) when {\n  ${conditions}\n};`,
+      )
+      .join('\n')
+    out.push({ name: `access.${input.name}.${kind}`, body })
   }
   rule('compute', 'ComputeService', input.computeServices)
   rule('storage', 'StorageEndpoint', input.storageServices)

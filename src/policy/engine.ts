@@ -9,6 +9,7 @@ import type { Context } from '../db/index.js'
 import { ContinuumError } from '../platform/index.js'
 import { actionGroups, buildCedarSchema, parseAction, type ResourceType } from './cedar-schema.js'
 import { listCurrentPolicyRows, policyTableStamp } from './policies-store.js'
+import { PolicyIndex } from './policy-index.js'
 
 export interface PrincipalFacts {
   principal: string
@@ -87,7 +88,7 @@ export function policyNameOf(cedarId: string): string {
 
 export class PolicyEngine {
   private generation = 0
-  private setId: string | undefined
+  private index: PolicyIndex | undefined
   private stamp: string | undefined
   private checkedAt = -Infinity
   private readonly cache = new Map<string, Decision>()
@@ -105,14 +106,14 @@ export class PolicyEngine {
   /** Reloads the policy set if the table changed (checked at most every refreshMs). */
   async ensureCurrent(): Promise<void> {
     if (
-      this.setId !== undefined &&
+      this.index !== undefined &&
       Date.now() - this.checkedAt < (this.options.refreshMs ?? 5000)
     ) {
       return
     }
     const stamp = await policyTableStamp(this.ctx.db)
     this.checkedAt = Date.now()
-    if (stamp !== this.stamp || this.setId === undefined) await this.reload(stamp)
+    if (stamp !== this.stamp || this.index === undefined) await this.reload(stamp)
   }
 
   /** Forces a reload; the write path calls it after a change in this process. */
@@ -125,17 +126,17 @@ export class PolicyEngine {
 
   /** Loads a policy set directly (benchmarks, `policy test` with a draft). */
   load(policies: readonly PolicyText[]): void {
-    const id = `continuum-${process.pid}-${++this.generation}`
-    const answer = cedar.preparsePolicySet(id, { staticPolicies: toStaticPolicies(policies) })
+    const staticPolicies = toStaticPolicies(policies)
+    const answer = cedar.checkParsePolicySet({ staticPolicies })
     if (answer.type === 'failure') {
       throw new ContinuumError('POLICY_INVALID', answer.errors.map((e) => e.message).join('; '))
     }
-    this.setId = id
+    this.index = new PolicyIndex(staticPolicies, `continuum-${process.pid}-${++this.generation}`)
     this.cache.clear()
   }
 
   decide(request: AuthzRequest, options: { useCache?: boolean } = {}): Decision {
-    if (this.setId === undefined) {
+    if (this.index === undefined) {
       throw new ContinuumError('INTERNAL', 'policy engine used before loading')
     }
     const useCache = options.useCache ?? true
@@ -144,7 +145,9 @@ export class PolicyEngine {
       const hit = this.cache.get(key)
       if (hit) return hit
     }
-    const decision = evaluate(this.setId, request)
+    const setId = this.index.setFor(request.action, request.resource.type, request.resource.id)
+    const decision: Decision =
+      setId === null ? { decision: 'deny', policies: [], errors: [] } : evaluate(setId, request)
     if (useCache) {
       if (this.cache.size >= (this.options.cacheSize ?? 50_000)) this.cache.clear()
       this.cache.set(key, decision)
@@ -179,7 +182,7 @@ function evaluate(setId: string, r: AuthzRequest): Decision {
         },
         parents,
       },
-      ...parents.map((uid) => ({ uid, attrs: {}, parents: [] })),
+      // Group and Community entities need not be listed: `in` follows the parents named here.
       { uid: resource, attrs: { ...r.resource.attrs }, parents: [] },
     ],
   })
