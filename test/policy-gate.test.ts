@@ -92,6 +92,15 @@ describeEachBackend('policy gate', (fixture) => {
         / \/(healthz|readyz|openapi\.json|\.well-known\/openid-configuration|auth\/(jwks|token|device|device_authorization))$/,
         `unexpected public route ${route}`,
       )
+    const form = await fetch(`${server.url}/catalog/infrastructures`, {
+      method: 'POST',
+      headers: {
+        authorization: `Bearer ${await server.mintToken({ groups: ['/continuum/admins'] })}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
+      body: 'name=x',
+    })
+    assert.equal(form.status, 415, 'form bodies are for the OAuth endpoints only')
     const schema = await admin.policy.schema()
     for (const action of [
       'catalog.infrastructure.create',

@@ -108,7 +108,9 @@ export function authRoutes(
       return reply.status(204).send()
     },
   })
-  if (security.issuer) builtInIssuerRoutes(app, ctx, security, security.issuer)
+  const issuer = security.issuer
+  // In a plugin of their own, so that the form-encoded body parser applies to these routes only.
+  if (issuer) void app.register(async (scope) => builtInIssuerRoutes(scope, ctx, security, issuer))
 }
 
 function builtInIssuerRoutes(
