@@ -30,8 +30,9 @@ async function throughput(url: string, path: string, token: string | undefined):
     duration: seconds,
     headers: token ? { authorization: `Bearer ${token}` } : {},
   })
-  if (result.non2xx > 0 || result.errors > 0)
+  if (result.non2xx > 0 || result.errors > 0) {
     throw new Error(`${path}: ${result.non2xx} non-2xx, ${result.errors} errors`)
+  }
   return result.requests.average
 }
 
@@ -78,7 +79,8 @@ async function apiBench(): Promise<Array<{ route: string; gated: number; ungated
   const user = await issuer.mint({ sub: 'bench-user', groups: ['/atlas'] })
   const rows = []
   // Alternating rounds, median of each: the machine is shared, so load drifts during a run.
-  const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number
+  const median = (xs: number[]) =>
+    [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] as number
   for (const route of ['/catalog/infrastructures/infra-7', '/catalog/infrastructures?limit=20']) {
     const u: number[] = []
     const g: number[] = []
@@ -184,8 +186,9 @@ function cedarBench(): { policies: number; uncached: number; cached: number; dis
     let n = 0
     const start = performance.now()
     while (performance.now() - start < ms) {
-      for (let k = 0; k < 200; k++)
+      for (let k = 0; k < 200; k++) {
         engine.decide(requests[(n + k) % requests.length] as AuthzRequest, { useCache })
+      }
       n += 200
     }
     return (n / (performance.now() - start)) * 1000

@@ -9,7 +9,7 @@ import { Writable } from 'node:stream'
 import { after, before, it } from 'node:test'
 import { SignJWT, exportSPKI, importJWK } from 'jose'
 import { BuiltInIssuer } from '../src/auth/index.js'
-import { ContinuumError, createLogger, systemClock } from '../src/platform/index.js'
+import { type ContinuumError, createLogger, systemClock } from '../src/platform/index.js'
 import { Type } from '../src/contract/index.js'
 import { routeSchema } from '../src/api/route-schema.js'
 import { describeEachBackend } from './support/backends.js'
@@ -366,8 +366,9 @@ describeEachBackend('token attacks at the gate', (fixture) => {
       'device code replay audited',
     )
     assert.ok(logText.length > 0, 'the logger was used')
-    for (const secret of secrets)
+    for (const secret of secrets) {
       assert.ok(!logText.includes(secret), 'a token or secret is in the log output')
+    }
   })
 })
 

@@ -86,12 +86,13 @@ describeEachBackend('policy gate', (fixture) => {
       }
     }
     assert.ok(gated >= 15, `walked ${gated} gated routes`)
-    for (const route of publicRoutes)
+    for (const route of publicRoutes) {
       assert.match(
         route,
         / \/(healthz|readyz|openapi\.json|\.well-known\/openid-configuration|auth\/(jwks|token|device|device_authorization))$/,
         `unexpected public route ${route}`,
       )
+    }
     const form = await fetch(`${server.url}/catalog/infrastructures`, {
       method: 'POST',
       headers: {
@@ -107,8 +108,9 @@ describeEachBackend('policy gate', (fixture) => {
       'policy.policy.create',
       'audit.entry.list',
       'workflows.task.create',
-    ])
+    ]) {
       assert.ok(schema.actions.includes(action), action)
+    }
   })
 
   it('lets the starting policies decide: reads for everyone, audit and policies for admins only', async () => {
@@ -117,8 +119,9 @@ describeEachBackend('policy gate', (fixture) => {
     await rejectsWith(atlas.audit.list(), 'POLICY_DENIED')
     await rejectsWith(atlas.policy.list(), 'POLICY_DENIED')
     const names = (await admin.policy.list()).map((p) => p.name)
-    for (const name of ['admins', 'authenticated-read', 'community-write', 'wlcg-capabilities'])
+    for (const name of ['admins', 'authenticated-read', 'community-write', 'wlcg-capabilities']) {
       assert.ok(names.includes(name), name)
+    }
   })
 
   it('refuses policies that do not parse or do not validate, and stores nothing', async () => {
@@ -276,11 +279,12 @@ describeEachBackend('policy gate', (fixture) => {
       (second.items[0]?.id ?? 0) < (first.items[1]?.id ?? 0),
       'newest first, pages do not overlap',
     )
-    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE'])
+    for (const method of ['POST', 'PUT', 'PATCH', 'DELETE']) {
       await rejectsWith(
         admin.http.request(method, '/audit', method === 'DELETE' ? {} : { body: {} }),
         'ROUTE_NOT_FOUND',
       )
+    }
     await rejectsWith(admin.audit.list({ cursor: 'garbage' }), 'VALIDATION_FAILED')
   })
 })

@@ -27,16 +27,18 @@ export class RemoteKeySet {
 
   readonly getKey: JWTVerifyGetKey = async (header, token) => {
     const now = this.clock.now().getTime()
-    if (!this.local || now - this.fetchedAt > (this.options.maxAgeMs ?? 600_000))
+    if (!this.local || now - this.fetchedAt > (this.options.maxAgeMs ?? 600_000)) {
       await this.reload()
+    }
     try {
       return await (this.local as JWTVerifyGetKey)(header, token)
     } catch (err) {
       if (
         !(err instanceof joseErrors.JWKSNoMatchingKey) ||
         now - this.missRefreshAt < (this.options.cooldownMs ?? 30_000)
-      )
+      ) {
         throw err
+      }
       this.missRefreshAt = now
       await this.reload()
       return (this.local as JWTVerifyGetKey)(header, token)

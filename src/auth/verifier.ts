@@ -240,8 +240,9 @@ function refuse(message: string, reason: string): ContinuumError {
 }
 
 function reasonOf(err: unknown): string {
-  if (err instanceof ContinuumError)
+  if (err instanceof ContinuumError) {
     return typeof err.details.reason === 'string' ? err.details.reason : 'invalid'
+  }
   if (err instanceof joseErrors.JWTExpired) return 'expired'
   if (err instanceof joseErrors.JWTClaimValidationFailed) return err.claim
   if (err instanceof joseErrors.JWSSignatureVerificationFailed) return 'signature'

@@ -76,12 +76,13 @@ export async function deviceLogin(options: DeviceLoginOptions): Promise<TokenRes
     if (response.ok) return body
     if (body.error === 'authorization_pending') await wait(interval)
     else if (body.error === 'slow_down') await wait((interval += 5))
-    else
+    else {
       throw new ContinuumError(
         'UNAUTHENTICATED',
         `login failed: ${body.error ?? response.status} ${body.error_description ?? ''}`.trim(),
         { reason: body.error },
       )
+    }
   }
   throw new ContinuumError('TIMEOUT', 'the login code expired before it was approved')
 }
@@ -99,8 +100,9 @@ async function json<T>(
   } catch (cause) {
     throw new ContinuumError('SERVER_UNREACHABLE', `cannot reach ${url}`, { url }, { cause })
   }
-  if (!response.ok)
+  if (!response.ok) {
     throw new ContinuumError('UNAUTHENTICATED', `${url} answered HTTP ${response.status}`, { url })
+  }
   return (await response.json()) as T
 }
 

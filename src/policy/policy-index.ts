@@ -75,15 +75,15 @@ function index(id: string, text: string): IndexedPolicy {
   if (json.type === 'failure') return { id, text, resources: undefined, actions: undefined }
   const { resource, action } = json.json
   let resources: string[] | undefined
-  if ((resource.op === '==' || resource.op === 'in') && 'entity' in resource)
-    resources = [uidKey(resource.entity as Uid)]
-  else if (resource.op === 'is') resources = [resource.entity_type]
+  if ((resource.op === '==' || resource.op === 'in') && 'entity' in resource) {
+    resources = [uidKey(resource.entity)]
+  } else if (resource.op === 'is') resources = [resource.entity_type]
   let actions: string[] | undefined
-  if (action.op === '==' && 'entity' in action)
-    actions = [uidKey(action.entity as Uid).replace(/^Action::/, '')]
-  else if (action.op === 'in') {
+  if (action.op === '==' && 'entity' in action) {
+    actions = [uidKey(action.entity).replace(/^Action::/, '')]
+  } else if (action.op === 'in') {
     const entities = 'entities' in action ? action.entities : [action.entity]
-    actions = entities.map((e) => uidKey(e as Uid).replace(/^Action::/, ''))
+    actions = entities.map((e) => uidKey(e).replace(/^Action::/, ''))
   }
   return { id, text, resources, actions }
 }

@@ -65,12 +65,13 @@ export function tokenCommand(): Command {
       .action(async (_opts: unknown, cmd: Command) => {
         const { config, out } = cliContext(cmd)
         const stored = readToken(config.home)
-        if (!stored)
+        if (!stored) {
           throw new ContinuumError(
             'NOT_LOGGED_IN',
             'no valid token is stored; run `continuum login`',
             { tokenFile: tokenFile(config.home) },
           )
+        }
         printResult(
           out,
           {
