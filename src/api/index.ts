@@ -2,3 +2,5 @@
 export { buildServer, type ServerOptions } from './server.js'
 export { startServer, stopOnSignals, type RunningServer, type StartOptions } from './start.js'
 export { toContinuumError } from './error-handler.js'
+export { Security, type SecurityOptions } from './security.js'
+export { type RouteResource } from './gate.js'

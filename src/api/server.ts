@@ -8,11 +8,16 @@ import { newRequestId, type Logger } from '../platform/index.js'
 import { createAccessLog } from './access-log.js'
 import { installErrorHandling } from './error-handler.js'
 import { openApiRoute, registerOpenApi } from './openapi.js'
+import { installGate } from './gate.js'
+import { auditRoutes } from './routes/audit.js'
+import { authRoutes } from './routes/auth.js'
 import { catalogRoutes } from './routes/catalog.js'
 import { catalogIoRoutes } from './routes/catalog-io.js'
 import { recordRoutes } from './routes/catalog-services.js'
 import { landscapeRoutes } from './routes/landscape.js'
 import { healthRoutes } from './routes/health.js'
+import { policyRoutes } from './routes/policy.js'
+import { Security, type SecurityOptions } from './security.js'
 import { validatorCompiler } from './validation.js'
 
 export interface ServerOptions {
@@ -21,6 +26,8 @@ export interface ServerOptions {
   logger: Logger
   version: string
   bodyLimit?: number
+  /** Token issuers, the built-in issuer and gate settings; default: gate on, no issuer trusted. */
+  security?: SecurityOptions
 }
 
 const requestIdShape = /^[A-Za-z0-9._:-]{1,64}$/
@@ -66,6 +73,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     done()
   })
 
+  // The gate's onRoute hook must see every route, so it is installed before any is added.
+  const security = new Security(options.ctx, options.logger, options.security)
+  installGate(app, security)
   installErrorHandling(app)
   await registerOpenApi(app, options.version)
   healthRoutes(app, { database: options.database, version: options.version })
@@ -74,5 +84,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   recordRoutes(app, { ctx: options.ctx })
   catalogIoRoutes(app, { ctx: options.ctx })
   landscapeRoutes(app, { ctx: options.ctx })
+  authRoutes(app, { ctx: options.ctx, security })
+  policyRoutes(app, { ctx: options.ctx, security })
+  auditRoutes(app, { security })
   return app
 }

@@ -4,6 +4,8 @@
  * finish, then close the database.
  */
 import type { FastifyInstance } from 'fastify'
+import path from 'node:path'
+import { BuiltInIssuer } from '../auth/index.js'
 import { assertSchemaCurrent, connect, migrate, type Database } from '../db/index.js'
 import { systemClock, version, type Clock, type Config, type Logger } from '../platform/index.js'
 import { buildServer } from './server.js'
@@ -23,6 +25,8 @@ export interface StartOptions {
   migrate?: boolean
   /** Use this open database instead of opening config.db. */
   database?: Database
+  /** Demo users who may approve device logins at the built-in issuer (name → groups). */
+  demoUsers?: Record<string, string[]>
 }
 
 export async function startServer(config: Config, options: StartOptions): Promise<RunningServer> {
@@ -39,15 +43,34 @@ export async function startServer(config: Config, options: StartOptions): Promis
     } else {
       await assertSchemaCurrent(database)
     }
+    const clock = options.clock ?? systemClock
     const changes = await database.openChangeFeed(options.logger)
+    const builtInIssuer = config.builtinIssuer
+      ? await BuiltInIssuer.create({
+          url: config.server,
+          keyDir: path.join(config.home, 'keys'),
+          clock,
+          audience: config.audiences[0] ?? 'continuum',
+          ...(options.demoUsers ? { demoUsers: options.demoUsers } : {}),
+        })
+      : undefined
     const app = await buildServer({
-      ctx: { db: database.db, clock: options.clock ?? systemClock, changes },
+      ctx: { db: database.db, clock, changes },
       database,
       logger: options.logger,
       version,
       bodyLimit: config.bodyLimit,
+      security: {
+        issuers: config.issuers.map((issuer) => ({ issuer })),
+        audiences: config.audiences,
+        ...(builtInIssuer ? { builtInIssuer } : {}),
+      },
     })
     const address = await app.listen({ host: config.host, port: config.port })
+    // The issuer is the configured public URL, or else the address we listen on.
+    if (builtInIssuer && config.sources.server === 'default') {
+      app.security.setIssuerUrl(address.replace('[::1]', 'localhost'))
+    }
     let stopping: Promise<void> | undefined
     const stop = () =>
       (stopping ??= (async () => {

@@ -3,6 +3,7 @@ import type { Command } from 'commander'
 import { ContinuumClient } from '../client/index.js'
 import { loadConfig, type Config, type ConfigFlags } from '../platform/index.js'
 import { processOutput, type Output } from './output.js'
+import { readToken } from './token-store.js'
 
 export interface GlobalOptions {
   server?: string
@@ -32,10 +33,12 @@ export function cliContext(command: Command, extraFlags: ConfigFlags = {}): CliC
     ...extraFlags,
   })
   const out = processOutput(g.json === true)
+  // An explicit --token / CONTINUUM_TOKEN wins; otherwise the token `continuum login` stored.
+  const token = () => config.token ?? readToken(config.home)?.accessToken
   return {
     config,
     out,
-    client: () => new ContinuumClient({ server: config.server, token: config.token }),
+    client: () => new ContinuumClient({ server: config.server, token: token() }),
   }
 }
 

@@ -1,8 +1,11 @@
 /** The command tree of `continuum`: global options and one sub-command per domain. */
 import { Command, Option } from 'commander'
 import { logLevels, version } from '../platform/index.js'
+import { auditCommand } from './commands/audit.js'
+import { loginCommand, logoutCommand, tokenCommand, whoamiCommand } from './commands/auth.js'
 import { catalogCommand } from './commands/catalog.js'
 import { landscapeCommand } from './commands/landscape.js'
+import { policyCommand } from './commands/policy.js'
 import {
   demoCommand,
   migrateCommand,
@@ -34,6 +37,12 @@ export function buildProgram(): Command {
   program.addCommand(demoCommand())
   program.addCommand(catalogCommand())
   program.addCommand(landscapeCommand())
+  program.addCommand(loginCommand())
+  program.addCommand(tokenCommand())
+  program.addCommand(whoamiCommand())
+  program.addCommand(logoutCommand())
+  program.addCommand(policyCommand())
+  program.addCommand(auditCommand())
   return withExamples(
     program,
     'continuum catalog infra ls --json',

@@ -1,6 +1,8 @@
+import { AuthClient } from './auth.js'
 import { CatalogClient } from './catalog.js'
 import { LandscapeClient } from './catalog-services.js'
 import { HttpTransport, type ClientOptions } from './http.js'
+import { AuditClient, PolicyClient } from './policy.js'
 
 /** The typed client of the Continuum API, one property per domain. */
 export class ContinuumClient {
@@ -8,11 +10,17 @@ export class ContinuumClient {
   readonly catalog: CatalogClient
   /** Landscape records, catalogue import/export, survey, match, gaps, reports. */
   readonly landscape: LandscapeClient
+  readonly auth: AuthClient
+  readonly policy: PolicyClient
+  readonly audit: AuditClient
 
   constructor(options: ClientOptions) {
     this.http = new HttpTransport(options)
     this.catalog = new CatalogClient(this.http)
     this.landscape = new LandscapeClient(this.http)
+    this.auth = new AuthClient(this.http)
+    this.policy = new PolicyClient(this.http)
+    this.audit = new AuditClient(this.http)
   }
 
   health(): Promise<{ status: 'ok'; version: string }> {

@@ -34,6 +34,53 @@ export interface InfrastructuresTable {
   updated_at: Timestamp
 }
 
+export interface PoliciesTable {
+  id: string
+  name: string
+  version: number
+  body: string
+  description: Generated<string>
+  source: Generated<string>
+  deleted: Generated<boolean>
+  created_by: string
+  created_at: Timestamp
+}
+
+export interface AuditLogTable {
+  id: Generated<number>
+  at: Timestamp
+  request_id: string
+  principal: string | null
+  action: string
+  resource: string
+  decision: string
+  policies: ColumnType<string[], string, string>
+  reason: Generated<string>
+  method: Generated<string>
+  path: Generated<string>
+}
+
+export interface AuthDeviceCodesTable {
+  device_code_hash: string
+  user_code: string
+  client_id: string
+  scope: Generated<string>
+  status: string
+  subject: string | null
+  groups: ColumnType<string[] | null, string | null, string | null>
+  expires_at: Timestamp
+  created_at: Timestamp
+}
+
+export interface AuthRevocationsTable {
+  id: string
+  issuer: string
+  subject: string
+  community: string
+  created_by: string
+  created_at: Timestamp
+}
+
 export interface SchemaMigrationsTable {
   version: number
   name: string
@@ -192,6 +239,10 @@ export interface DB {
   communities: CommunitiesTable
   infrastructures: InfrastructuresTable
   schema_migrations: SchemaMigrationsTable
+  policies: PoliciesTable
+  audit_log: AuditLogTable
+  auth_device_codes: AuthDeviceCodesTable
+  auth_revocations: AuthRevocationsTable
   sites: SitesTable
   compute_services: ComputeServicesTable
   storage_services: StorageServicesTable

@@ -27,12 +27,28 @@ export interface Config {
   logLevel: LogLevel
   /** Largest request body the API accepts, in bytes. */
   bodyLimit: number
+  /** External token issuers trusted by the API (`iss` values, found by OIDC discovery). */
+  issuers: string[]
+  /** Audiences the API answers to. */
+  audiences: string[]
+  /** Run the built-in token issuer (embedded mode, demos); off unless configured. */
+  builtinIssuer: boolean
   /** Where the settings came from, for `continuum config` and for error messages. */
   sources: Partial<Record<ConfigKey, ConfigSource>>
 }
 
 export type ConfigKey =
-  'home' | 'db' | 'host' | 'port' | 'server' | 'token' | 'logLevel' | 'bodyLimit'
+  | 'home'
+  | 'db'
+  | 'host'
+  | 'port'
+  | 'server'
+  | 'token'
+  | 'logLevel'
+  | 'bodyLimit'
+  | 'issuers'
+  | 'audiences'
+  | 'builtinIssuer'
 export type ConfigSource = 'flag' | 'env' | 'file' | 'default'
 
 /** Values given on the command line; undefined means "not given". */
@@ -47,11 +63,25 @@ const envNames: Record<ConfigKey, string> = {
   token: 'CONTINUUM_TOKEN',
   logLevel: 'CONTINUUM_LOG_LEVEL',
   bodyLimit: 'CONTINUUM_BODY_LIMIT',
+  issuers: 'CONTINUUM_ISSUERS',
+  audiences: 'CONTINUUM_AUDIENCES',
+  builtinIssuer: 'CONTINUUM_BUILTIN_ISSUER',
 }
 
 export const configEnvironment = envNames
 
-const fileKeys = new Set<string>(['db', 'host', 'port', 'server', 'token', 'logLevel', 'bodyLimit'])
+const fileKeys = new Set<string>([
+  'db',
+  'host',
+  'port',
+  'server',
+  'token',
+  'logLevel',
+  'bodyLimit',
+  'issuers',
+  'audiences',
+  'builtinIssuer',
+])
 
 export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): Config {
   const sources: Config['sources'] = {}
@@ -86,6 +116,14 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     sources.bodyLimit,
   )
 
+  const issuers = splitList(withDefault('issuers', ''))
+  for (const issuer of issuers) checkServerUrl(issuer, sources.issuers, 'issuers')
+  const audiences = splitList(withDefault('audiences', 'continuum'))
+  const builtin = withDefault('builtinIssuer', 'off')
+  if (!['on', 'off', 'true', 'false'].includes(builtin)) {
+    throw invalid('builtinIssuer', sources.builtinIssuer, "expected 'on' or 'off'", builtin)
+  }
+
   return {
     home,
     db,
@@ -95,8 +133,19 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     token: get('token'),
     logLevel: logLevel as LogLevel,
     bodyLimit,
+    issuers,
+    audiences,
+    builtinIssuer: builtin === 'on' || builtin === 'true',
     sources,
   }
+}
+
+/** A comma-separated setting as a list. */
+function splitList(value: string): string[] {
+  return value
+    .split(',')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
 }
 
 function pick(
@@ -227,14 +276,18 @@ function checkDatabaseUrl(value: string, source: ConfigSource | undefined): void
   )
 }
 
-function checkServerUrl(value: string, source: ConfigSource | undefined): void {
+function checkServerUrl(
+  value: string,
+  source: ConfigSource | undefined,
+  key: ConfigKey = 'server',
+): void {
   try {
     const url = new URL(value)
     if (url.protocol === 'http:' || url.protocol === 'https:') return
   } catch {
     // reported below
   }
-  throw invalid('server', source, 'expected an http:// or https:// URL', value)
+  throw invalid(key, source, 'expected an http:// or https:// URL', value)
 }
 
 /** Hides the password in a connection string, for logs and messages. */

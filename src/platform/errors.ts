@@ -90,6 +90,45 @@ export const errorCatalog = {
     summary: 'The authorisation policy denies this action on this resource.',
   },
 
+  // Security: identity, policies, audit
+  POLICY_INVALID: {
+    status: 400,
+    exit: e.invalid,
+    retryable: false,
+    summary:
+      'A Cedar policy does not parse or does not validate against the schema of actions and entities.',
+  },
+  POLICY_NOT_FOUND: {
+    status: 404,
+    exit: e.notFound,
+    retryable: false,
+    summary: 'No policy has this name.',
+  },
+  DEVICE_CODE_INVALID: {
+    status: 400,
+    exit: e.invalid,
+    retryable: false,
+    summary: 'The device login code is unknown, expired or already used.',
+  },
+  REVOCATION_ALREADY_EXISTS: {
+    status: 409,
+    exit: e.conflict,
+    retryable: false,
+    summary: 'This community membership is revoked already.',
+  },
+  REVOCATION_NOT_FOUND: {
+    status: 404,
+    exit: e.notFound,
+    retryable: false,
+    summary: 'No revocation has this id.',
+  },
+  NOT_LOGGED_IN: {
+    status: 401,
+    exit: e.denied,
+    retryable: false,
+    summary: 'The CLI has no token (or it expired); run `continuum login`.',
+  },
+
   // Catalogue
   COMMUNITY_NOT_FOUND: {
     status: 404,

@@ -1,6 +1,12 @@
-/** A real API server on a random loopback port over a test database, and a client for it. */
+/**
+ * A real API server on a random loopback port over a test database, and a client for it.
+ * By default the gate runs with an in-memory built-in issuer and `client` carries a token of an
+ * admin identity (group /continuum/admins), so other domains' tests have full access;
+ * `mintToken` / `clientAs` give tokens and clients of any other identity.
+ */
 import type { FastifyInstance } from 'fastify'
-import { buildServer } from '../../src/api/index.js'
+import { buildServer, type SecurityOptions } from '../../src/api/index.js'
+import { BuiltInIssuer, type MintClaims } from '../../src/auth/index.js'
 import { ContinuumClient } from '../../src/client/index.js'
 import type { TestDatabase } from '../../src/db/testing.js'
 import {
@@ -11,33 +17,85 @@ import {
   type Logger,
 } from '../../src/platform/index.js'
 
+export const adminGroup = '/continuum/admins'
+
 export interface TestServer {
   app: FastifyInstance
   url: string
+  /** A client with an admin token. */
   client: ContinuumClient
+  /** The built-in issuer (undefined with `gate: false`). */
+  issuer: BuiltInIssuer | undefined
+  /** Signs a token for any identity (defaults: subject `test-user`, no groups). */
+  mintToken(claims?: Partial<MintClaims>): Promise<string>
+  /** A client carrying a token for this identity; `null` for no token at all. */
+  clientAs(claims: Partial<MintClaims> | null): Promise<ContinuumClient>
   close(): Promise<void>
+}
+
+export interface TestServerOptions {
+  clock?: Clock
+  logger?: Logger
+  bodyLimit?: number
+  /** false: no gate at all (benchmarks' baseline). */
+  gate?: boolean
+  /** Extra security settings (external issuers, clients, demo users …). */
+  security?: Omit<SecurityOptions, 'builtInIssuer' | 'gate'>
+  issuer?: { demoUsers?: Record<string, string[]> }
+  /** Registers extra routes before the server listens (tests of the gate's resource hook). */
+  routes?: (app: FastifyInstance) => void
 }
 
 export async function startTestServer(
   database: TestDatabase,
-  options: { clock?: Clock; logger?: Logger; bodyLimit?: number } = {},
+  options: TestServerOptions = {},
 ): Promise<TestServer> {
+  const clock = options.clock ?? systemClock
   const changes = await database.openChangeFeed(silentLogger)
+  const gate = options.gate ?? true
+  const issuer = gate
+    ? await BuiltInIssuer.create({
+        url: 'http://127.0.0.1',
+        clock,
+        audience: 'continuum',
+        demoUsers: options.issuer?.demoUsers ?? { admin: [adminGroup], alice: ['/atlas'] },
+        clients: [
+          { id: 'test-service', secret: 'test-service-secret', groups: ['/continuum/services'] },
+        ],
+      })
+    : undefined
   const app = await buildServer({
-    ctx: { db: database.db, clock: options.clock ?? systemClock, changes },
+    ctx: { db: database.db, clock, changes },
     database,
     logger: options.logger ?? silentLogger,
     version,
     ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
-  })
-  const url = await app.listen({ host: '127.0.0.1', port: 0 })
-  return {
-    app,
-    url,
-    client: new ContinuumClient({ server: url }),
-    close: async () => {
-      await app.close()
-      await changes.close()
+    security: {
+      ...options.security,
+      gate,
+      ...(issuer ? { builtInIssuer: issuer } : {}),
+      refreshMs: 0,
+      auditFlushMs: 20,
     },
+  })
+  options.routes?.(app)
+  const url = await app.listen({ host: '127.0.0.1', port: 0 })
+  app.security.setIssuerUrl(url)
+  const mintToken = async (claims: Partial<MintClaims> = {}) => {
+    if (!issuer) throw new Error('no issuer: the gate is off')
+    return issuer.mint({ sub: 'test-user', ...claims })
   }
+  const clientAs = async (claims: Partial<MintClaims> | null) =>
+    new ContinuumClient({
+      server: url,
+      token: claims === null ? undefined : await mintToken(claims),
+    })
+  const client = gate
+    ? await clientAs({ sub: 'test-admin', groups: [adminGroup], expiresIn: 10 * 365 * 86_400 })
+    : new ContinuumClient({ server: url })
+  const close = async () => {
+    await app.close()
+    await changes.close()
+  }
+  return { app, url, client, issuer, mintToken, clientAs, close }
 }

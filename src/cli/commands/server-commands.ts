@@ -62,6 +62,13 @@ export function migrateCommand(): Command {
   )
 }
 
+/** Who may approve a device login at the demo's built-in issuer, and with which groups. */
+const demoUsers: Record<string, string[]> = {
+  admin: ['/continuum/admins'],
+  'atlas-user': ['/atlas'],
+  'lofar-user': ['/lofar'],
+}
+
 export function demoCommand(): Command {
   return withExamples(
     new Command('demo')
@@ -71,19 +78,31 @@ export function demoCommand(): Command {
       .option('--port <port>', 'port to listen on (default 8080)')
       .option('--host <address>', 'address to listen on (default 127.0.0.1)')
       .action(async (opts: ServeOptions, cmd: Command) => {
-        const { config, out } = cliContext(cmd, { port: opts.port, host: opts.host })
+        const { config, out } = cliContext(cmd, {
+          port: opts.port,
+          host: opts.host,
+          builtinIssuer: 'on',
+        })
         const logger = createLogger({
           level: config.logLevel === 'info' ? 'warn' : config.logLevel,
         })
-        const server = await startServer(config, { logger })
+        const server = await startServer(config, { logger, demoUsers })
         out.write(
           [
             `Continuum demo is running at ${server.url}`,
             `  database  ${server.database.url} (embedded; delete ${config.home} to start afresh)`,
             '',
+            `  issuer    ${server.url} (built-in; keys in ${config.home}/keys, mode 0600)`,
+            '',
+            'Log in first (device flow, as with oidc-agent); approve in the browser as one of the demo users',
+            `(${Object.keys(demoUsers).join(', ')}), then every command uses the stored token:`,
+            `  npx continuum --server ${server.url} login`,
+            `  npx continuum --server ${server.url} whoami`,
+            '',
             'Try next:',
             `  curl ${server.url}/healthz`,
             `  curl ${server.url}/openapi.json`,
+            `  curl -H "Authorization: Bearer $(npx continuum token)" ${server.url}/auth/me`,
             `  npx continuum --server ${server.url} catalog infra add egi --title "EGI Federation" --kind HTC --operator "EGI Foundation" --country NL`,
             `  npx continuum --server ${server.url} catalog infra ls`,
             '',

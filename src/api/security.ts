@@ -1,0 +1,70 @@
+/**
+ * The security parts one server runs with: token verifier, optional built-in issuer, policy
+ * engine, audit log and revocation list. Built once per server from `SecurityOptions`.
+ */
+import {
+  type BuiltInIssuer,
+  RevocationList,
+  TokenVerifier,
+  type TrustedIssuer,
+} from '../auth/index.js'
+import type { Context } from '../db/index.js'
+import type { Logger } from '../platform/index.js'
+import { AuditLog, PolicyEngine } from '../policy/index.js'
+
+export interface SecurityOptions {
+  /** Run the gate (default true). Only benchmarks' ungated baseline turns it off. */
+  gate?: boolean
+  /** External issuers trusted (EGI Check-in, INDIGO IAM, a site's IdP). */
+  issuers?: TrustedIssuer[]
+  /** Audiences this deployment answers to (default `['continuum']`). */
+  audiences?: string[]
+  /** The built-in issuer, served under /auth and trusted; absent in production by default. */
+  builtInIssuer?: BuiltInIssuer
+  clockSkewSeconds?: number
+  communityOfGroup?: (group: string, issuer: string) => string | undefined
+  /** How long policy and revocation caches may be stale across processes (default 5 s). */
+  refreshMs?: number
+  auditFlushMs?: number
+  fetch?: typeof fetch
+}
+
+export class Security {
+  readonly gate: boolean
+  readonly verifier: TokenVerifier
+  readonly engine: PolicyEngine
+  readonly audit: AuditLog
+  readonly revocations: RevocationList
+  readonly issuer: BuiltInIssuer | undefined
+  /** Every action a route declared: the Cedar schema's actions. */
+  readonly actions = new Set<string>()
+  /** `METHOD /url` of the routes that skip the gate (health, discovery, the OAuth endpoints). */
+  readonly publicRoutes = new Set<string>()
+
+  constructor(ctx: Context, logger: Logger, options: SecurityOptions = {}) {
+    this.gate = options.gate ?? true
+    this.issuer = options.builtInIssuer
+    this.verifier = new TokenVerifier({
+      issuers: [...(options.issuers ?? []), ...(this.issuer ? [this.issuer.trusted()] : [])],
+      audiences: options.audiences ?? [this.issuer?.audience ?? 'continuum'],
+      clock: ctx.clock,
+      ...(options.clockSkewSeconds === undefined
+        ? {}
+        : { clockSkewSeconds: options.clockSkewSeconds }),
+      ...(options.communityOfGroup ? { communityOfGroup: options.communityOfGroup } : {}),
+      ...(options.fetch ? { fetch: options.fetch } : {}),
+    })
+    this.engine = new PolicyEngine(ctx, () => this.actions, {
+      refreshMs: options.refreshMs ?? 5000,
+    })
+    this.audit = new AuditLog(ctx, logger, { flushMs: options.auditFlushMs ?? 200 })
+    this.revocations = new RevocationList(ctx, options.refreshMs ?? 5000)
+  }
+
+  /** The built-in issuer's public URL is known only once the server listens. */
+  setIssuerUrl(url: string): void {
+    if (!this.issuer) return
+    this.issuer.url = url.replace(/\/+$/, '')
+    this.verifier.trust(this.issuer.trusted())
+  }
+}

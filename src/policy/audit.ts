@@ -1,0 +1,106 @@
+/**
+ * The audit log: every decision of the gate (allowed, denied, unauthenticated) with who, what,
+ * which resource, which policies and when. Entries are buffered and written in batches (one
+ * multi-row INSERT) so that auditing does not cost a database round trip per request; readers
+ * flush first, and the server flushes on close.
+ */
+import type { AuditEntry, AuditQuery, Page } from '../contract/index.js'
+import type { Context } from '../db/index.js'
+import { decodeCursor, encodeCursor, type Logger } from '../platform/index.js'
+import { insertAuditRows, listAuditRows, type AuditRow, type NewAuditRow } from './audit-store.js'
+
+export interface AuditRecord {
+  at: Date
+  requestId: string
+  principal: string | null
+  action: string
+  resource: string
+  decision: 'allow' | 'deny' | 'unauthenticated'
+  policies: string[]
+  reason: string
+  method: string
+  path: string
+}
+
+export class AuditLog {
+  private buffer: NewAuditRow[] = []
+  private timer: NodeJS.Timeout | undefined
+  private flushing: Promise<void> = Promise.resolve()
+
+  constructor(
+    private readonly ctx: Context,
+    private readonly logger: Logger,
+    private readonly options: { batchSize?: number; flushMs?: number } = {},
+  ) {}
+
+  record(r: AuditRecord): void {
+    this.buffer.push({
+      at: r.at,
+      request_id: r.requestId,
+      principal: r.principal,
+      action: r.action,
+      resource: r.resource.slice(0, 1000),
+      decision: r.decision,
+      policies: JSON.stringify(r.policies),
+      reason: r.reason.slice(0, 1000),
+      method: r.method,
+      path: r.path.slice(0, 1000),
+    })
+    if (this.buffer.length >= (this.options.batchSize ?? 200)) void this.flush()
+    else this.timer ??= setTimeout(() => void this.flush(), this.options.flushMs ?? 200)
+  }
+
+  /** Writes everything recorded so far; resolves when it is stored. */
+  flush(): Promise<void> {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = undefined
+    const rows = this.buffer
+    this.buffer = []
+    this.flushing = this.flushing.then(async () => {
+      try {
+        await insertAuditRows(this.ctx.db, rows)
+      } catch (err) {
+        // Never lose the trail silently: the log keeps what the table could not.
+        this.logger.error(
+          { err, lost: rows.length, entries: rows.map((r) => ({ ...r, policies: r.policies })) },
+          'audit log write failed',
+        )
+      }
+    })
+    return this.flushing
+  }
+
+  async list(query: AuditQuery): Promise<Page<AuditEntry>> {
+    await this.flush()
+    const limit = query.limit ?? 100
+    const before = query.cursor === undefined ? undefined : Number(decodeCursor(query.cursor, 1)[0])
+    const rows = await listAuditRows(this.ctx.db, {
+      principal: query.principal,
+      action: query.action,
+      decision: query.decision,
+      since: query.since === undefined ? undefined : new Date(query.since),
+      until: query.until === undefined ? undefined : new Date(query.until),
+      before,
+      limit: limit + 1,
+    })
+    const items = rows.slice(0, limit).map(toEntry)
+    const last = items.at(-1)
+    return { items, next: rows.length > limit && last ? encodeCursor([String(last.id)]) : null }
+  }
+}
+
+function toEntry(r: AuditRow): AuditEntry {
+  return {
+    id: Number(r.id),
+    at: new Date(r.at).toISOString(),
+    requestId: r.request_id,
+    principal: r.principal,
+    action: r.action,
+    resource: r.resource,
+    decision: r.decision as AuditEntry['decision'],
+    policies: typeof r.policies === 'string' ? (JSON.parse(r.policies) as string[]) : r.policies,
+    reason: r.reason,
+    method: r.method,
+    path: r.path,
+  }
+}

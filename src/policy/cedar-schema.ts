@@ -1,0 +1,98 @@
+/**
+ * The Cedar schema: entity types of Continuum and one action per route action, built from the
+ * actions the routes declare (`<domain>.<thing>.<verb>`). Each action also belongs to groups a
+ * policy can name: `Action::"read"` / `Action::"write"` (by verb), `Action::"<domain>"`, and
+ * `Action::"<domain>.read"` / `Action::"<domain>.write"`. Routes added later are in the schema
+ * as soon as they are registered, without editing this file.
+ */
+import type { SchemaJson } from '@cedar-policy/cedar-wasm/nodejs'
+
+export const readVerbs = new Set(['read', 'list'])
+
+export const resourceTypes = [
+  'Collection',
+  'DataIdentifier',
+  'StorageEndpoint',
+  'ComputeService',
+  'Infrastructure',
+  'Allocation',
+  'Workflow',
+  'Community',
+  'Group',
+  'Scope',
+  'User',
+] as const
+export type ResourceType = (typeof resourceTypes)[number]
+
+export interface ParsedAction {
+  id: string
+  domain: string
+  verb: string
+  kind: 'read' | 'write'
+}
+
+const actionShape = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/
+
+export function parseAction(id: string): ParsedAction {
+  if (!actionShape.test(id)) throw new Error(`policy action '${id}' is not <domain>.<thing>.<verb>`)
+  const parts = id.split('.')
+  const verb = parts.at(-1) as string
+  return { id, domain: parts[0] as string, verb, kind: readVerbs.has(verb) ? 'read' : 'write' }
+}
+
+/** Groups an action belongs to, most general first. */
+export function actionGroups(action: ParsedAction): string[] {
+  return [action.kind, action.domain, `${action.domain}.${action.kind}`]
+}
+
+const optionalString = { type: 'String', required: false } as const
+/** Attributes any resource may carry; a route's resource hook fills those it knows. */
+const resourceAttributes = {
+  name: optionalString,
+  community: optionalString,
+  scope: optionalString,
+  path: optionalString,
+  infrastructure: optionalString,
+  kind: optionalString,
+}
+
+export function buildCedarSchema(actionIds: Iterable<string>): SchemaJson<string> {
+  const actions = [...new Set(actionIds)].sort().map(parseAction)
+  const groups = new Set(actions.flatMap(actionGroups))
+  const context = {
+    type: 'Record',
+    attributes: {
+      capabilityToken: { type: 'Boolean' },
+      scopeGrants: { type: 'Boolean' },
+      interactive: { type: 'Boolean', required: false },
+      unattended: { type: 'Boolean', required: false },
+    },
+  }
+  const appliesTo = { principalTypes: ['User'], resourceTypes: [...resourceTypes], context }
+  const actionDefs: Record<string, unknown> = {}
+  for (const g of groups) actionDefs[g] = {}
+  for (const a of actions) {
+    if (groups.has(a.id)) throw new Error(`policy action '${a.id}' collides with an action group`)
+    actionDefs[a.id] = { appliesTo, memberOf: actionGroups(a).map((id) => ({ id })) }
+  }
+  const resourceShape = { type: 'Record', attributes: resourceAttributes }
+  const entityTypes: Record<string, unknown> = {
+    User: {
+      memberOfTypes: ['Group', 'Community'],
+      shape: {
+        type: 'Record',
+        attributes: {
+          issuer: { type: 'String' },
+          subject: { type: 'String' },
+          groups: { type: 'Set', element: { type: 'String' } },
+          communities: { type: 'Set', element: { type: 'String' } },
+        },
+      },
+    },
+    Group: { memberOfTypes: ['Community'] },
+    Community: {},
+    Scope: {},
+  }
+  for (const t of resourceTypes) entityTypes[t] ??= { shape: resourceShape }
+  return { '': { entityTypes, actions: actionDefs } } as unknown as SchemaJson<string>
+}
