@@ -8,7 +8,7 @@ import { after, before, it } from 'node:test'
 import { errorCatalog, isErrorCode } from '../src/platform/index.js'
 import { describeEachBackend } from './support/backends.js'
 import { makeInfrastructure } from './support/factories.js'
-import { startTestServer, type TestServer } from './support/server.js'
+import { adminGroup, startTestServer, type TestServer } from './support/server.js'
 
 interface BadRequest {
   name: string
@@ -380,8 +380,10 @@ async function snapshot(server: TestServer): Promise<string> {
 
 describeEachBackend('bad input to the catalogue API', (fixture) => {
   let server: TestServer
+  let token: string
   before(async () => {
     server = await startTestServer(fixture().database, { bodyLimit: 64 * 1024 })
+    token = await server.mintToken({ sub: 'bad-input', groups: [adminGroup] })
     await server.client.catalog.addInfrastructure(valid)
   })
   after(() => server.close())
@@ -391,7 +393,7 @@ describeEachBackend('bad input to the catalogue API', (fixture) => {
     assert.ok(all.length >= 50)
     const before = await snapshot(server)
     for (const r of all) {
-      const headers: Record<string, string> = {}
+      const headers: Record<string, string> = { authorization: `Bearer ${token}` }
       let payload: string | undefined
       if (r.raw !== undefined) {
         payload = r.raw

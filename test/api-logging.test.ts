@@ -6,7 +6,7 @@ import { censorQuery } from '../src/api/access-log.js'
 import { openTestDatabase } from '../src/db/testing.js'
 import { createLogger } from '../src/platform/index.js'
 import { makeInfrastructure } from './support/factories.js'
-import { startTestServer } from './support/server.js'
+import { adminGroup, startTestServer } from './support/server.js'
 
 describe('API logging', () => {
   it('writes one access line per request with the request id, and never the token', async () => {
@@ -20,7 +20,8 @@ describe('API logging', () => {
     const logger = createLogger({ level: 'info' }, sink)
     const database = await openTestDatabase('pglite')
     const server = await startTestServer(database, { logger })
-    const secret = 'eyJhbGciOiJFUzI1NiJ9.eyJzdWIiOiJzZWNyZXQifQ.c2lnbmF0dXJl'
+    // A real, valid token: it must reach the gate and never a log line.
+    const secret = await server.mintToken({ sub: 'log-test', groups: [adminGroup] })
     try {
       const infra = await server.client.catalog.addInfrastructure(makeInfrastructure())
       const response = await fetch(

@@ -24,7 +24,10 @@ describe('API shutdown', () => {
       const received = new Promise<void>((resolve) =>
         server.app.server.once('request', () => resolve()),
       )
-      const inFlight = fetch(`${server.url}/catalog/infrastructures/${infra.name}`)
+      const token = await server.mintToken({ sub: 'shutdown-test', groups: ['/continuum/admins'] })
+      const inFlight = fetch(`${server.url}/catalog/infrastructures/${infra.name}`, {
+        headers: { authorization: `Bearer ${token}` },
+      })
       // Once the server has parsed the request, start closing.
       await received
       const closing = server.app.close()

@@ -10,7 +10,7 @@ import { openTestDatabase, type TestDatabase } from '../src/db/testing.js'
 import { exitCodes, version } from '../src/platform/index.js'
 import { runCli } from './support/cli.js'
 import { uniqueName } from './support/factories.js'
-import { startTestServer, type TestServer } from './support/server.js'
+import { adminGroup, startTestServer, type TestServer } from './support/server.js'
 
 function walk(command: Command, prefix: string[] = []): Array<{ path: string; command: Command }> {
   const here = [...prefix, command.name()]
@@ -26,6 +26,7 @@ describe('continuum CLI', () => {
     server = await startTestServer(database)
     env = {
       CONTINUUM_SERVER: server.url,
+      CONTINUUM_TOKEN: await server.mintToken({ sub: 'cli-admin', groups: [adminGroup] }),
       CONTINUUM_HOME: mkdtempSync(path.join(os.tmpdir(), 'continuum-cli-')),
     }
   })

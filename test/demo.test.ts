@@ -8,7 +8,7 @@ import { mkdtempSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { describe, it } from 'node:test'
-import { ContinuumClient } from '../src/client/index.js'
+import { ContinuumClient, deviceLogin } from '../src/client/index.js'
 import { binPath, runCli } from './support/cli.js'
 
 interface Demo {
@@ -35,6 +35,26 @@ function startDemo(home: string): Promise<Demo> {
   })
 }
 
+/** Logs in at the demo's built-in issuer with the device flow, approving as the demo admin. */
+async function loginAsAdmin(url: string): Promise<ContinuumClient> {
+  let approval: Promise<unknown> = Promise.resolve()
+  const token = await deviceLogin({
+    issuer: url,
+    clientId: 'continuum-cli',
+    prompt: (authorization) => {
+      approval = fetch(`${url}/auth/device`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ user_code: authorization.user_code, user: 'admin' }).toString(),
+      })
+    },
+    wait: async () => {
+      await approval
+    },
+  })
+  return new ContinuumClient({ server: url, token: token.access_token })
+}
+
 function stop(child: ChildProcess): Promise<number | null> {
   return new Promise((resolve) => {
     child.removeAllListeners('exit')
@@ -49,8 +69,10 @@ describe('continuum demo', () => {
     const first = await startDemo(home)
     try {
       assert.match(first.output(), /Try next:/)
-      const client = new ContinuumClient({ server: first.url })
-      assert.equal((await client.health()).status, 'ok')
+      const anonymous = new ContinuumClient({ server: first.url })
+      assert.equal((await anonymous.health()).status, 'ok')
+      await assert.rejects(anonymous.catalog.listInfrastructures(), /bearer token is required/)
+      const client = await loginAsAdmin(first.url)
       const doc = await client.http.request<{ openapi: string }>('GET', '/openapi.json')
       assert.match(doc.openapi, /^3\.1\./)
       await client.catalog.addInfrastructure({
@@ -70,7 +92,7 @@ describe('continuum demo', () => {
 
     const again = await startDemo(home)
     try {
-      const client = new ContinuumClient({ server: again.url })
+      const client = await loginAsAdmin(again.url)
       assert.equal((await client.catalog.getInfrastructure('demo-kept')).title, 'Kept')
       assert.equal((await client.readiness()).status, 'ready')
     } finally {

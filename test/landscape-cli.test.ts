@@ -6,10 +6,12 @@ import os from 'node:os'
 import path from 'node:path'
 import { after, before, it } from 'node:test'
 import { describeEachBackend } from './support/backends.js'
-import { startTestServer, type TestServer } from './support/server.js'
+import { adminGroup, startTestServer, type TestServer } from './support/server.js'
 
 const bin = path.join(import.meta.dirname, '..', 'bin', 'continuum.js')
 const root = path.join(import.meta.dirname, '..')
+/** An admin token of the test server under way (the CLI goes through the gate). */
+let token = ''
 
 function run(
   server: string,
@@ -19,7 +21,7 @@ function run(
     execFile(
       process.execPath,
       [bin, '--server', server, ...args],
-      { cwd: root, env: { ...process.env, CONTINUUM_HOME: os.tmpdir() } },
+      { cwd: root, env: { ...process.env, CONTINUUM_HOME: os.tmpdir(), CONTINUUM_TOKEN: token } },
       (err, stdout, stderr) => {
         resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr })
       },
@@ -32,6 +34,7 @@ describeEachBackend('landscape CLI', (fixture) => {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'continuum-cli-'))
   before(async () => {
     server = await startTestServer(fixture().database, { clock: fixture().clock })
+    token = await server.mintToken({ sub: 'cli-admin', groups: [adminGroup] })
   })
   after(async () => {
     await server.close()

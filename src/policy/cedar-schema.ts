@@ -31,7 +31,7 @@ export interface ParsedAction {
   kind: 'read' | 'write'
 }
 
-const actionShape = /^[a-z][a-z0-9-]*(\.[a-z][a-z0-9-]*)+$/
+const actionShape = /^[a-z][a-z0-9-]*(\.[a-z][a-zA-Z0-9-]*)+$/
 
 export function parseAction(id: string): ParsedAction {
   if (!actionShape.test(id)) throw new Error(`policy action '${id}' is not <domain>.<thing>.<verb>`)
