@@ -112,6 +112,25 @@ describeEachBackend('catalogue import and export', (fixture) => {
     )
   })
 
+  it('reports a clash the database finds (a member twice in one community) at its place, importing nothing', async () => {
+    const file = (n: number) => ({
+      path: `m${n}.yaml`,
+      content: `communities:\n  - {name: clash-${n}, title: C}\nmembers:\n  - {name: jdoe, community: clash-1, displayName: J}\n`,
+    })
+    await server.client.landscape.importCatalog({ files: [file(1)] })
+    const before = await count()
+    const errors = await importErrors(server.client.landscape.importCatalog({ files: [file(2)] }))
+    assert.equal(
+      errors[0]!.text,
+      "m2.yaml:4:12 members[0].name: community member 'jdoe' exists already",
+    )
+    assert.equal(await count(), before)
+    await assert.rejects(
+      server.client.catalog.getCommunity('clash-2'),
+      (e: ContinuumError) => e.code === 'COMMUNITY_NOT_FOUND',
+    )
+  })
+
   it('validates without importing, and refuses a non-catalogue body', async () => {
     const before = await count()
     const res = await server.client.landscape.validateCatalog({

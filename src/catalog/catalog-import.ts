@@ -182,7 +182,7 @@ async function writeAll(
       const field = typeof err.details.field === 'string' ? err.details.field.split('.') : ['name']
       errors.push(located(r.file, [r.key, r.index, ...field], err.message.replace(/^[\w.]+: /, '')))
       // A failed statement aborts a PostgreSQL transaction; nothing after it could run.
-      if (sqlStateOf(err.cause ?? err) !== undefined) break
+      if (sqlStateOf(err.cause ?? err) !== undefined) return errors
     }
   }
   for (const { r, id, parent } of partOf) {

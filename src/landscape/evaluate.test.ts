@@ -4,12 +4,12 @@ import type { AccessPolicy, ComputeService, Reason, StorageService } from '../co
 import {
   acceleratorAccepted,
   evaluateCompute,
-  evaluatePolicy,
   evaluateStorage,
   FIT,
   NO,
   PARTIAL,
 } from './evaluate.js'
+import { evaluatePolicy } from './evaluate-policy.js'
 
 const t = '2026-01-01T00:00:00.000Z'
 const svc = (o: Partial<ComputeService> = {}): ComputeService => ({

@@ -5,7 +5,6 @@
  * the benchmark counts.
  */
 import type {
-  AccessPolicy,
   ComputeService,
   Reason,
   RequirementProfile,
@@ -53,7 +52,7 @@ export function acceleratorAccepted(offered: string, wanted: readonly string[]):
   })
 }
 
-const fmt = (n: number) =>
+export const fmt = (n: number) =>
   Number.isInteger(n) ? n.toLocaleString('en-GB') : Number(n.toPrecision(3)).toLocaleString('en-GB')
 const HOURS_PER_YEAR = 8760
 
@@ -62,8 +61,8 @@ export interface ComputeFacts {
   cvmfs: Set<string>
 }
 
-type Out = Reason[] | undefined
-function add(out: Out, requirement: string, code: Code, reason: () => string): Code {
+export type Out = Reason[] | undefined
+export function add(out: Out, requirement: string, code: Code, reason: () => string): Code {
   out?.push({ requirement, verdict: verdictOf(code), reason: reason() })
   return code
 }
@@ -278,150 +277,6 @@ export function evaluateStorage(p: RequirementProfile, s: StorageService, out?: 
         () => `speaks ${d.protocols!.join('/')}: offers ${s.protocols.join(', ')}`,
       ),
     ) as Code
-  }
-  return worst
-}
-
-const federatedAai = new Set([
-  'egi-checkin',
-  'indigo-iam',
-  'wlcg-iam',
-  'ska-iam',
-  'myaccessid',
-  'eduteams',
-  'edugain',
-  'lifescience-aai',
-  'helmholtz-aai',
-  'puhuri',
-])
-
-export function evaluatePolicy(
-  p: RequirementProfile,
-  community: string,
-  vos: readonly string[],
-  s: AccessPolicy,
-  out?: Reason[],
-): Code {
-  let worst: Code = FIT
-  const bump = (code: Code) => {
-    if (code > worst) worst = code
-  }
-  const a = p.access ?? {}
-  const e = s.eligibility
-  const member = e.communities.includes(community) || e.vos.some((v) => vos.includes(v))
-  const eligible: Code =
-    e.anyEuropeanResearcher || member ? (e.countries.length > 0 && !member ? PARTIAL : FIT) : NO
-  bump(
-    add(out, 'access.eligibility', eligible, () =>
-      eligible === FIT
-        ? member
-          ? `${community} is named as eligible`
-          : 'open to any European researcher'
-        : eligible === PARTIAL
-          ? `national route: researchers of ${e.countries.join(', ')} only`
-          : `eligible: ${[...e.communities, ...e.vos].join(', ') || 'named groups'} only`,
-    ),
-  )
-  if (a.allocationModel != null) {
-    const m = a.allocationModel
-    const code: Code =
-      m === 'multi-year'
-        ? s.multiYear
-          ? FIT
-          : s.renewable
-            ? PARTIAL
-            : NO
-        : m === 'pledged'
-          ? s.route === 'community-membership'
-            ? FIT
-            : s.multiYear || s.renewable
-              ? PARTIAL
-              : NO
-          : m === 'opportunistic'
-            ? s.route === 'rolling' ||
-              s.route === 'community-membership' ||
-              s.route === 'commercial'
-              ? FIT
-              : PARTIAL
-            : s.route === 'commercial'
-              ? PARTIAL
-              : FIT
-    bump(
-      add(
-        out,
-        'access.allocationModel',
-        code,
-        () =>
-          `needs a ${m} allocation: access by ${s.route.replace(/-/g, ' ')}${s.periodMonths ? `, ${s.periodMonths}-month periods` : ''}${s.multiYear ? ', multi-year possible' : s.renewable ? ', renewable' : ''}`,
-      ),
-    )
-  }
-  if (a.acceptableRoutes?.length) {
-    bump(
-      add(
-        out,
-        'access.acceptableRoutes',
-        a.acceptableRoutes.includes(s.route) ? FIT : NO,
-        () => `can use ${a.acceptableRoutes!.join('/')}: access by ${s.route}`,
-      ),
-    )
-  }
-  if (a.crossInfrastructure) {
-    bump(
-      add(
-        out,
-        'access.crossInfrastructure',
-        s.crossInfrastructure ? FIT : NO,
-        () =>
-          `one allocation across infrastructures: ${s.crossInfrastructure ? 'allowed' : 'usable on this infrastructure only'}`,
-      ),
-    )
-  }
-  if (a.aai?.length) {
-    const ok = s.acceptedAai.some((x) => a.aai!.includes(x))
-    bump(
-      add(
-        out,
-        'access.aai',
-        ok ? FIT : NO,
-        () =>
-          `members log in with ${a.aai!.join('/')}: accepts ${s.acceptedAai.join(', ') || 'nothing published'}`,
-      ),
-    )
-  }
-  if (a.tokens) {
-    const ok = s.acceptedAai.some((x) => federatedAai.has(x))
-    bump(
-      add(
-        out,
-        'access.tokens',
-        ok ? FIT : NO,
-        () =>
-          `needs OIDC/WLCG tokens: ${ok ? 'federated token issuer accepted' : 'local accounts only'}`,
-      ),
-    )
-  }
-  if ((p.compute?.interactiveShare ?? 0) > 0) {
-    bump(
-      add(
-        out,
-        'access.interactive',
-        s.interactive ? FIT : PARTIAL,
-        () =>
-          `interactive work: ${s.interactive ? 'part of the allocation' : 'not part of the allocation'}`,
-      ),
-    )
-  }
-  if (p.workflow?.unattendedLongRunning) {
-    bump(
-      add(
-        out,
-        'workflow.unattendedLongRunning',
-        s.unattendedWorkflows ? FIT : NO,
-        () =>
-          `unattended long-running workflows: ${s.unattendedWorkflows ? 'allowed' : 'not allowed (interactive users only)'}`,
-      ),
-    )
   }
   return worst
 }

@@ -16,13 +16,8 @@ import type {
   StorageService,
   UseCase,
 } from '../contract/index.js'
-import {
-  evaluateCompute,
-  evaluatePolicy,
-  evaluateStorage,
-  scoreOf,
-  type ComputeFacts,
-} from './evaluate.js'
+import { evaluateCompute, evaluateStorage, scoreOf, type ComputeFacts } from './evaluate.js'
+import { evaluatePolicy } from './evaluate-policy.js'
 import { requirementKind, statedRequirements } from './requirements.js'
 
 export interface Landscape {

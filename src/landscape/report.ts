@@ -211,10 +211,10 @@ export function renderHtml(r: ReportData): string {
 body{font:14px/1.4 system-ui,sans-serif;margin:2em;color:#222}table{border-collapse:collapse}td,th{padding:2px 6px}
 .heat td{width:18px;height:18px;border:1px solid #fff}.heat th.v{height:140px;vertical-align:bottom}.heat th.v span{writing-mode:vertical-rl;transform:rotate(180deg)}
 td.fit{background:#2e7d32;color:#fff}td.partial{background:#f9a825}td.no{background:#e0e0e0}.heat th{text-align:left;font-weight:normal}
-.bar{width:200px;background:#eee}.bar div{background:#1565c0;height:10px}
+.key{display:inline-block;width:12px;height:12px;margin-left:8px}.key.fit{background:#2e7d32}.key.partial{background:#f9a825}.key.no{background:#e0e0e0}.bar{width:200px;background:#eee}.bar div{background:#1565c0;height:10px}
 </style></head><body>
 <h1>Landscape fit and gap report</h1><p>Generated ${esc(r.generatedAt)} · ${r.landscape.infrastructures.length} infrastructures · ${r.fitMatrix.rows.length} use cases</p>
-<h2>Fit matrix</h2><p><span class="fit">■</span> fit · partial · no</p>
+<h2>Fit matrix</h2><p><span class="key fit"></span> fit <span class="key partial"></span> partial <span class="key no"></span> no</p>
 <table class="heat"><thead><tr><th></th><th>overall</th>${head}</tr></thead><tbody>
 ${rows}
 </tbody></table>

@@ -95,6 +95,22 @@ const kinds: KindCli[] = [
     filter: 'community',
     example: 'continuum catalog member ls --community spectrum',
   },
+  {
+    command: 'usecase',
+    label: 'use cases',
+    client: (c) => c.landscape.useCases,
+    columns: ['name', 'community', 'status', 'title'],
+    filter: 'community',
+    example: 'continuum catalog usecase add -f my-use-case.yaml',
+  },
+  {
+    command: 'doc',
+    label: 'knowledge-hub documents',
+    client: (c) => c.landscape.documents,
+    columns: ['name', 'title', 'tags', 'url'],
+    example:
+      'continuum catalog doc add --set name=notes --set title="Staging notes" --set text="…"',
+  },
 ]
 
 /** Reads a record from --file and/or --set key=value (values parsed as YAML: numbers, lists, booleans). */

@@ -2,16 +2,12 @@
  * `continuum landscape …`: the Plan face — infrastructures with their services and policies,
  * use cases, the survey, knowledge-hub search, match, gaps and reports.
  */
-import { readFileSync, writeFileSync } from 'node:fs'
+import { writeFileSync } from 'node:fs'
 import { Command, Option } from 'commander'
-import { parse as parseYaml } from 'yaml'
 import type { ContinuumClient } from '../../client/index.js'
 import type {
   AccessPolicy,
   ComputeService,
-  Evaluation,
-  GapReport,
-  MatchResult,
   Page,
   StorageService,
   UseCase,
@@ -19,6 +15,8 @@ import type {
 import { ContinuumError } from '../../platform/index.js'
 import { cliContext, withExamples } from '../context.js'
 import { formatRecord, formatTable, printResult } from '../output.js'
+import { formatGaps, formatMatch } from './landscape-format.js'
+import { surveyCommand } from './landscape-survey.js'
 
 async function all<T>(
   list: (q: {
@@ -299,104 +297,6 @@ export function landscapeCommand(): Command {
   )
 }
 
-function surveyCommand(): Command {
-  const survey = withExamples(
-    new Command('survey').description(
-      'The requirements survey: questions, and answers that become a requirement profile',
-    ),
-    'continuum landscape survey questions',
-  )
-  survey.addCommand(
-    withExamples(
-      new Command('questions')
-        .description('List the questions, their units and ids')
-        .action(async (_o: unknown, cmd: Command) => {
-          const { out, client } = cliContext(cmd)
-          const { questions } = await client().landscape.survey()
-          printResult(out, questions, (qs) =>
-            formatTable(qs, [
-              { header: 'id', value: (q) => q.id },
-              {
-                header: 'unit',
-                value: (q) => q.unit ?? (q.choices.length ? q.choices.join('|') : q.answer),
-              },
-              { header: 'question', value: (q) => q.text },
-            ]),
-          )
-        }),
-      'continuum landscape survey questions',
-    ),
-  )
-  survey.addCommand(
-    withExamples(
-      new Command('answer')
-        .description('Fold answers (a YAML map of question id → answer) into a use case profile')
-        .argument('<use-case>')
-        .requiredOption('--answers <file>', 'YAML file: compute.walltimeHours: 72 h …')
-        .action(async (useCase: string, opts: { answers: string }, cmd: Command) => {
-          const { out, client } = cliContext(cmd)
-          let answers: unknown
-          try {
-            answers = parseYaml(readFileSync(opts.answers, 'utf8'))
-          } catch (err) {
-            throw new ContinuumError(
-              'INVALID_ARGUMENT',
-              `${opts.answers}: ${(err as Error).message}`,
-            )
-          }
-          if (!answers || typeof answers !== 'object' || Array.isArray(answers)) {
-            throw new ContinuumError(
-              'INVALID_ARGUMENT',
-              `${opts.answers}: expected a map of question id to answer`,
-            )
-          }
-          const uc = await client().landscape.answerSurvey(
-            useCase,
-            answers as Record<string, unknown>,
-          )
-          printResult(
-            out,
-            uc,
-            (u) => `updated the profile of ${u.name}:\n${JSON.stringify(u.profile, null, 2)}`,
-          )
-        }),
-      'continuum landscape survey answer lofar2-calibration-imaging --answers answers.yaml',
-    ),
-  )
-  return survey
-}
-
-const icon = { fit: 'FIT    ', partial: 'PARTIAL', no: 'NO     ' } as const
-
-export function formatMatch(m: MatchResult, top: number): string {
-  const lines = [
-    `${m.useCase}: ${m.verdict.toUpperCase()}`,
-    '',
-    'Best combination:',
-    `  compute   ${m.best.compute.join(', ') || '-'}`,
-    `  storage   ${m.best.storage.join(', ') || '-'}`,
-    `  policies  ${m.best.policies.join(', ') || '-'}`,
-  ]
-  if (m.best.uncovered.length) lines.push(`  not covered: ${m.best.uncovered.join(', ')}`)
-  for (const kind of ['compute', 'storage', 'policy'] as const) {
-    const es = m.evaluations.filter((e: Evaluation) => e.kind === kind)
-    if (es.length === 0) continue
-    lines.push(
-      '',
-      `${kind === 'policy' ? 'Access policies' : `${kind[0]!.toUpperCase()}${kind.slice(1)} services`} (best ${Math.min(top, es.length)} of ${es.length}):`,
-    )
-    for (const e of es.slice(0, top)) {
-      lines.push(`  ${icon[e.verdict]} ${e.name} (${e.infrastructure})`)
-      for (const r of e.reasons) {
-        lines.push(
-          `      ${r.verdict === 'fit' ? '✓' : r.verdict === 'partial' ? '~' : '✗'} ${r.reason}`,
-        )
-      }
-    }
-  }
-  return lines.join('\n')
-}
-
 function matchCommand(): Command {
   return withExamples(
     new Command('match')
@@ -413,37 +313,6 @@ function matchCommand(): Command {
       }),
     'continuum landscape match hl-lhc-production --top 3',
   )
-}
-
-export function formatGaps(g: GapReport): string {
-  const lines: string[] = ['Gaps per use case:']
-  for (const u of g.perUseCase) {
-    lines.push(`  ${u.useCase}: ${u.verdict}`)
-    for (const x of u.gaps) lines.push(`    ✗ ${x.requirement} — closest: ${x.closest}`)
-  }
-  lines.push('', 'Cross-cutting gaps:')
-  for (const x of g.crossCutting) {
-    lines.push(
-      `  ${x.requirement} (${x.area}): ${x.useCases.length} use cases — ${x.useCases.join(', ')}`,
-    )
-  }
-  if (g.crossCutting.length === 0) lines.push('  none')
-  lines.push('', 'Coverage per capability area:')
-  for (const a of g.areas) {
-    lines.push(
-      `  ${String(a.number).padStart(2)}. ${a.area.padEnd(38)} ${String(Math.round(a.coverage * 100)).padStart(3)} %  (${a.met}/${a.total})`,
-    )
-  }
-  lines.push('', 'Recommended actions:')
-  for (const phase of ['foundation', 'integration', 'maturation'] as const) {
-    const list = g.actions.filter((a) => a.phase === phase).slice(0, 10)
-    lines.push(`  ${phase}:`)
-    for (const a of list) {
-      lines.push(`    ${a.rank}. ${a.target}: ${a.change} — unblocks ${a.unblocks.join(', ')}`)
-    }
-    if (list.length === 0) lines.push('    none')
-  }
-  return lines.join('\n')
 }
 
 function gapsCommand(): Command {

@@ -1,0 +1,64 @@
+/** Human-readable renderings of match results and gap reports for `continuum landscape`. */
+import type { Evaluation, GapReport, MatchResult } from '../../contract/index.js'
+
+const icon = { fit: 'FIT    ', partial: 'PARTIAL', no: 'NO     ' } as const
+
+export function formatMatch(m: MatchResult, top: number): string {
+  const lines = [
+    `${m.useCase}: ${m.verdict.toUpperCase()}`,
+    '',
+    'Best combination:',
+    `  compute   ${m.best.compute.join(', ') || '-'}`,
+    `  storage   ${m.best.storage.join(', ') || '-'}`,
+    `  policies  ${m.best.policies.join(', ') || '-'}`,
+  ]
+  if (m.best.uncovered.length) lines.push(`  not covered: ${m.best.uncovered.join(', ')}`)
+  for (const kind of ['compute', 'storage', 'policy'] as const) {
+    const es = m.evaluations.filter((e: Evaluation) => e.kind === kind)
+    if (es.length === 0) continue
+    lines.push(
+      '',
+      `${kind === 'policy' ? 'Access policies' : `${kind[0]!.toUpperCase()}${kind.slice(1)} services`} (best ${Math.min(top, es.length)} of ${es.length}):`,
+    )
+    for (const e of es.slice(0, top)) {
+      lines.push(`  ${icon[e.verdict]} ${e.name} (${e.infrastructure})`)
+      for (const r of e.reasons) {
+        lines.push(
+          `      ${r.verdict === 'fit' ? '✓' : r.verdict === 'partial' ? '~' : '✗'} ${r.reason}`,
+        )
+      }
+    }
+  }
+  return lines.join('\n')
+}
+
+export function formatGaps(g: GapReport): string {
+  const lines: string[] = ['Gaps per use case:']
+  for (const u of g.perUseCase) {
+    lines.push(`  ${u.useCase}: ${u.verdict}`)
+    for (const x of u.gaps) lines.push(`    ✗ ${x.requirement} — closest: ${x.closest}`)
+  }
+  lines.push('', 'Cross-cutting gaps:')
+  for (const x of g.crossCutting) {
+    lines.push(
+      `  ${x.requirement} (${x.area}): ${x.useCases.length} use cases — ${x.useCases.join(', ')}`,
+    )
+  }
+  if (g.crossCutting.length === 0) lines.push('  none')
+  lines.push('', 'Coverage per capability area:')
+  for (const a of g.areas) {
+    lines.push(
+      `  ${String(a.number).padStart(2)}. ${a.area.padEnd(38)} ${String(Math.round(a.coverage * 100)).padStart(3)} %  (${a.met}/${a.total})`,
+    )
+  }
+  lines.push('', 'Recommended actions:')
+  for (const phase of ['foundation', 'integration', 'maturation'] as const) {
+    const list = g.actions.filter((a) => a.phase === phase).slice(0, 10)
+    lines.push(`  ${phase}:`)
+    for (const a of list) {
+      lines.push(`    ${a.rank}. ${a.target}: ${a.change} — unblocks ${a.unblocks.join(', ')}`)
+    }
+    if (list.length === 0) lines.push('    none')
+  }
+  return lines.join('\n')
+}
