@@ -33,11 +33,13 @@ export interface Config {
   audiences: string[]
   /** Run the built-in token issuer (embedded mode, demos); off unless configured. */
   builtinIssuer: boolean
+  /** Group → community rules, `/escape/lofar=lofar,…`; unmatched groups use their first component. */
+  groupCommunities: string
   /** Where the settings came from, for `continuum config` and for error messages. */
   sources: Partial<Record<ConfigKey, ConfigSource>>
 }
 
-export type ConfigKey = 'home' | 'db' | 'host' | 'port' | 'server' | 'token' | 'logLevel' | 'bodyLimit' | 'issuers' | 'audiences' | 'builtinIssuer'
+export type ConfigKey = 'home' | 'db' | 'host' | 'port' | 'server' | 'token' | 'logLevel' | 'bodyLimit' | 'issuers' | 'audiences' | 'builtinIssuer' | 'groupCommunities'
 export type ConfigSource = 'flag' | 'env' | 'file' | 'default'
 
 /** Values given on the command line; undefined means "not given". */
@@ -55,11 +57,12 @@ const envNames: Record<ConfigKey, string> = {
   issuers: 'CONTINUUM_ISSUERS',
   audiences: 'CONTINUUM_AUDIENCES',
   builtinIssuer: 'CONTINUUM_BUILTIN_ISSUER',
+  groupCommunities: 'CONTINUUM_GROUP_COMMUNITIES',
 }
 
 export const configEnvironment = envNames
 
-const fileKeys = new Set<string>(['db', 'host', 'port', 'server', 'token', 'logLevel', 'bodyLimit', 'issuers', 'audiences', 'builtinIssuer'])
+const fileKeys = new Set<string>(['db', 'host', 'port', 'server', 'token', 'logLevel', 'bodyLimit', 'issuers', 'audiences', 'builtinIssuer', 'groupCommunities'])
 
 export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): Config {
   const sources: Config['sources'] = {}
@@ -96,7 +99,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
   const builtin = withDefault('builtinIssuer', 'off')
   if (!['on', 'off', 'true', 'false'].includes(builtin)) throw invalid('builtinIssuer', sources.builtinIssuer, "expected 'on' or 'off'", builtin)
 
-  return { home, db, host, port, server, token: get('token'), logLevel: logLevel as LogLevel, bodyLimit, issuers, audiences, builtinIssuer: builtin === 'on' || builtin === 'true', sources }
+  return { home, db, host, port, server, token: get('token'), logLevel: logLevel as LogLevel, bodyLimit, issuers, audiences, builtinIssuer: builtin === 'on' || builtin === 'true', groupCommunities: withDefault('groupCommunities', ''), sources }
 }
 
 /** A comma-separated setting as a list. */
