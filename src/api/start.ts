@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify'
 import path from 'node:path'
-import { BuiltInIssuer } from '../auth/index.js'
+import { BuiltInIssuer, groupCommunityMapper } from '../auth/index.js'
 import { assertSchemaCurrent, connect, migrate, type Database } from '../db/index.js'
 import { systemClock, version, type Clock, type Config, type Logger } from '../platform/index.js'
 import { buildServer } from './server.js'
@@ -63,6 +63,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
       security: {
         issuers: config.issuers.map((issuer) => ({ issuer })),
         audiences: config.audiences,
+        communityOfGroup: groupCommunityMapper(config.groupCommunities),
         ...(builtInIssuer ? { builtInIssuer } : {}),
       },
     })

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import {
   communityOfGroup,
+  groupCommunityMapper,
   isSupportedWlcgVersion,
   normalisePath,
   parseCapabilityScopes,
@@ -56,5 +57,15 @@ describe('WLCG profile', () => {
     )
     assert.equal(communityOfGroup('/atlas/production'), 'atlas')
     assert.equal(normalisePath('/a//b/'), '/a/b')
+  })
+
+  it('maps groups to communities by configured rules, longest first', () => {
+    const map = groupCommunityMapper('/escape=escape, /escape/lofar=lofar')
+    assert.equal(map('/escape/lofar/imaging'), 'lofar')
+    assert.equal(map('/escape/ska'), 'escape')
+    assert.equal(map('/escape-other'), 'escape-other', 'by component, not by prefix')
+    assert.equal(map('/atlas/production'), 'atlas', 'unmapped groups use their first component')
+    assert.throws(() => groupCommunityMapper('atlas'))
+    assert.throws(() => groupCommunityMapper('/atlas=Not Valid'))
   })
 })

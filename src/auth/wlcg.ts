@@ -2,6 +2,7 @@
  * The WLCG common JWT profile (v1.0): version check, ordered groups, and capability scopes with
  * path-component matching. Pure functions; the gate and the policy engine build on them.
  */
+import { ContinuumError } from '../platform/index.js'
 
 /** Storage capabilities of the profile; `modify` includes `create` (profile §"Capability-based authorization"). */
 export const storageCapabilities = [
@@ -145,4 +146,35 @@ export function computeCapabilityForVerb(verb: string): ComputeCapability {
   if (verb === 'create' || verb === 'run' || verb === 'submit') return 'compute.create'
   if (verb === 'cancel' || verb === 'delete') return 'compute.cancel'
   return 'compute.modify'
+}
+
+/**
+ * A configured group → community mapping, e.g. `/atlas=atlas,/escape/lofar=lofar`: the longest
+ * configured group that the token's group equals or lies under (by component) decides; groups
+ * matching no rule fall back to their first component.
+ */
+export function groupCommunityMapper(rules: string): (group: string) => string | undefined {
+  const parsed: Array<{ group: string; community: string }> = []
+  for (const rule of rules
+    .split(',')
+    .map((r) => r.trim())
+    .filter((r) => r !== '')) {
+    const eq = rule.indexOf('=')
+    const group = normalisePath(rule.slice(0, eq))
+    const community = rule
+      .slice(eq + 1)
+      .trim()
+      .toLowerCase()
+    if (eq < 1 || group === undefined || !/^[a-z0-9][a-z0-9._-]{0,62}$/.test(community)) {
+      throw new ContinuumError(
+        'CONFIG_INVALID',
+        `group mapping '${rule}' is not '/group=community'`,
+        { rule },
+      )
+    }
+    parsed.push({ group, community })
+  }
+  parsed.sort((a, b) => b.group.length - a.group.length)
+  return (group) =>
+    parsed.find((r) => pathWithin(r.group, group))?.community ?? communityOfGroup(group)
 }

@@ -33,6 +33,8 @@ export interface Config {
   audiences: string[]
   /** Run the built-in token issuer (embedded mode, demos); off unless configured. */
   builtinIssuer: boolean
+  /** Group → community rules, `/escape/lofar=lofar,…`; unmatched groups use their first component. */
+  groupCommunities: string
   /** Where the settings came from, for `continuum config` and for error messages. */
   sources: Partial<Record<ConfigKey, ConfigSource>>
 }
@@ -49,6 +51,7 @@ export type ConfigKey =
   | 'issuers'
   | 'audiences'
   | 'builtinIssuer'
+  | 'groupCommunities'
 export type ConfigSource = 'flag' | 'env' | 'file' | 'default'
 
 /** Values given on the command line; undefined means "not given". */
@@ -66,6 +69,7 @@ const envNames: Record<ConfigKey, string> = {
   issuers: 'CONTINUUM_ISSUERS',
   audiences: 'CONTINUUM_AUDIENCES',
   builtinIssuer: 'CONTINUUM_BUILTIN_ISSUER',
+  groupCommunities: 'CONTINUUM_GROUP_COMMUNITIES',
 }
 
 export const configEnvironment = envNames
@@ -81,6 +85,7 @@ const fileKeys = new Set<string>([
   'issuers',
   'audiences',
   'builtinIssuer',
+  'groupCommunities',
 ])
 
 export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): Config {
@@ -136,6 +141,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     issuers,
     audiences,
     builtinIssuer: builtin === 'on' || builtin === 'true',
+    groupCommunities: withDefault('groupCommunities', ''),
     sources,
   }
 }

@@ -31,7 +31,7 @@ export interface ParsedAction {
   kind: 'read' | 'write'
 }
 
-const actionShape = /^[a-z][a-z0-9-]*(\.[a-z][a-zA-Z0-9-]*)+$/
+const actionShape = /^[a-z][a-z0-9_-]*(\.[a-z][a-zA-Z0-9_-]*)+$/
 
 export function parseAction(id: string): ParsedAction {
   if (!actionShape.test(id)) throw new Error(`policy action '${id}' is not <domain>.<thing>.<verb>`)
@@ -40,9 +40,14 @@ export function parseAction(id: string): ParsedAction {
   return { id, domain: parts[0] as string, verb, kind: readVerbs.has(verb) ? 'read' : 'write' }
 }
 
-/** Groups an action belongs to, most general first. */
+/**
+ * Groups an action belongs to, most general first. A two-part action such as `usage.read` is
+ * itself the group `<domain>.read`; it is never its own parent.
+ */
 export function actionGroups(action: ParsedAction): string[] {
-  return [action.kind, action.domain, `${action.domain}.${action.kind}`]
+  return [action.kind, action.domain, `${action.domain}.${action.kind}`].filter(
+    (g) => g !== action.id,
+  )
 }
 
 const optionalString = { type: 'String', required: false } as const
@@ -72,7 +77,6 @@ export function buildCedarSchema(actionIds: Iterable<string>): SchemaJson<string
   const actionDefs: Record<string, unknown> = {}
   for (const g of groups) actionDefs[g] = {}
   for (const a of actions) {
-    if (groups.has(a.id)) throw new Error(`policy action '${a.id}' collides with an action group`)
     actionDefs[a.id] = { appliesTo, memberOf: actionGroups(a).map((id) => ({ id })) }
   }
   const resourceShape = { type: 'Record', attributes: resourceAttributes }
