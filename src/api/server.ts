@@ -8,6 +8,7 @@ import { newId, type Logger } from '../platform/index.js'
 import { installErrorHandling } from './error-handler.js'
 import { openApiRoute, registerOpenApi } from './openapi.js'
 import { catalogRoutes } from './routes/catalog.js'
+import { dataRoutes } from './routes/data.js'
 import { healthRoutes } from './routes/health.js'
 import { validatorCompiler } from './validation.js'
 
@@ -41,14 +42,24 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.addHook('onRoute', (route) => {
     const schema = route.schema as { response?: unknown; hide?: boolean } | undefined
     if (route.method === 'HEAD') return
-    if (!schema?.response) throw new Error(`route ${String(route.method)} ${route.url} has no response schema`)
-    if (!route.config?.action) throw new Error(`route ${String(route.method)} ${route.url} declares no policy action`)
+    if (!schema?.response)
+      throw new Error(`route ${String(route.method)} ${route.url} has no response schema`)
+    if (!route.config?.action)
+      throw new Error(`route ${String(route.method)} ${route.url} declares no policy action`)
   })
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
   })
   app.addHook('onResponse', async (request, reply) => {
-    request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request')
+    request.log.info(
+      {
+        method: request.method,
+        url: request.url,
+        status: reply.statusCode,
+        ms: Math.round(reply.elapsedTime),
+      },
+      'request',
+    )
   })
 
   installErrorHandling(app)
@@ -56,5 +67,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   healthRoutes(app, { database: options.database, version: options.version })
   openApiRoute(app)
   catalogRoutes(app, { ctx: options.ctx })
+  dataRoutes(app, { ctx: options.ctx })
   return app
 }

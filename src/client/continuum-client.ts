@@ -1,14 +1,17 @@
 import { CatalogClient } from './catalog.js'
+import { DataClient } from './data.js'
 import { HttpTransport, type ClientOptions } from './http.js'
 
 /** The typed client of the Continuum API, one property per domain. */
 export class ContinuumClient {
   readonly http: HttpTransport
   readonly catalog: CatalogClient
+  readonly data: DataClient
 
   constructor(options: ClientOptions) {
     this.http = new HttpTransport(options)
     this.catalog = new CatalogClient(this.http)
+    this.data = new DataClient(this.http)
   }
 
   health(): Promise<{ status: 'ok'; version: string }> {
@@ -20,7 +23,10 @@ export class ContinuumClient {
   }
 
   /** Walks every page of a listing; never holds more than one page. */
-  static async *pages<T, Q extends object>(list: (query: Q & { cursor?: string }) => Promise<{ items: T[]; next: string | null }>, query: Q): AsyncGenerator<T> {
+  static async *pages<T, Q extends object>(
+    list: (query: Q & { cursor?: string }) => Promise<{ items: T[]; next: string | null }>,
+    query: Q,
+  ): AsyncGenerator<T> {
     let cursor: string | undefined
     do {
       const page = await list(cursor === undefined ? query : { ...query, cursor })

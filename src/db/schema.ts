@@ -34,6 +34,65 @@ export interface InfrastructuresTable {
   updated_at: Timestamp
 }
 
+export interface DataScopesTable {
+  name: string
+  account: string
+  community_id: string | null
+  created_at: Timestamp
+}
+
+export interface DataDidsTable {
+  scope: string
+  name: string
+  type: string
+  status: Generated<string>
+  monotonic: Generated<boolean>
+  bytes: number | null
+  adler32: string | null
+  sha256: string | null
+  meta: ColumnType<Record<string, unknown>, string | undefined, string>
+  account: string
+  created_at: Timestamp
+  updated_at: Timestamp
+  deleted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
+}
+
+export interface DataAttachmentsTable {
+  parent_scope: string
+  parent_name: string
+  child_scope: string
+  child_name: string
+  created_at: Timestamp
+}
+
+export interface StorageEndpointsTable {
+  id: string
+  name: string
+  attributes: ColumnType<Record<string, unknown>, string | undefined, string>
+  protocols: ColumnType<unknown[], string | undefined, string>
+  available_read: Generated<boolean>
+  available_write: Generated<boolean>
+  available_delete: Generated<boolean>
+  capacity_bytes: number | null
+  used_bytes: Generated<number>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface DataReplicasTable {
+  scope: string
+  name: string
+  endpoint_id: string
+  state: string
+  bytes: number
+  adler32: string | null
+  path: string
+  lock_count: Generated<number>
+  tombstone: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
 export interface SchemaMigrationsTable {
   version: number
   name: string
@@ -45,4 +104,9 @@ export interface DB {
   communities: CommunitiesTable
   infrastructures: InfrastructuresTable
   schema_migrations: SchemaMigrationsTable
+  data_scopes: DataScopesTable
+  data_dids: DataDidsTable
+  data_attachments: DataAttachmentsTable
+  storage_endpoints: StorageEndpointsTable
+  data_replicas: DataReplicasTable
 }
