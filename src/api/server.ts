@@ -42,24 +42,14 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.addHook('onRoute', (route) => {
     const schema = route.schema as { response?: unknown; hide?: boolean } | undefined
     if (route.method === 'HEAD') return
-    if (!schema?.response)
-      throw new Error(`route ${String(route.method)} ${route.url} has no response schema`)
-    if (!route.config?.action)
-      throw new Error(`route ${String(route.method)} ${route.url} declares no policy action`)
+    if (!schema?.response) throw new Error(`route ${String(route.method)} ${route.url} has no response schema`)
+    if (!route.config?.action) throw new Error(`route ${String(route.method)} ${route.url} declares no policy action`)
   })
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id)
   })
   app.addHook('onResponse', async (request, reply) => {
-    request.log.info(
-      {
-        method: request.method,
-        url: request.url,
-        status: reply.statusCode,
-        ms: Math.round(reply.elapsedTime),
-      },
-      'request',
-    )
+    request.log.info({ method: request.method, url: request.url, status: reply.statusCode, ms: Math.round(reply.elapsedTime) }, 'request')
   })
 
   installErrorHandling(app)

@@ -23,10 +23,7 @@ export class ContinuumClient {
   }
 
   /** Walks every page of a listing; never holds more than one page. */
-  static async *pages<T, Q extends object>(
-    list: (query: Q & { cursor?: string }) => Promise<{ items: T[]; next: string | null }>,
-    query: Q,
-  ): AsyncGenerator<T> {
+  static async *pages<T, Q extends object>(list: (query: Q & { cursor?: string }) => Promise<{ items: T[]; next: string | null }>, query: Q): AsyncGenerator<T> {
     let cursor: string | undefined
     do {
       const page = await list(cursor === undefined ? query : { ...query, cursor })

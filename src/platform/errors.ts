@@ -27,272 +27,56 @@ const e = exitCodes
 
 export const errorCatalog = {
   // Request shape and input
-  VALIDATION_FAILED: {
-    status: 400,
-    exit: e.invalid,
-    retryable: false,
-    summary: 'A field is missing, of the wrong type, out of range or unknown.',
-  },
-  MALFORMED_REQUEST: {
-    status: 400,
-    exit: e.invalid,
-    retryable: false,
-    summary: 'The request body is not valid JSON, or the request is otherwise unreadable.',
-  },
-  INVALID_ARGUMENT: {
-    status: 400,
-    exit: e.invalid,
-    retryable: false,
-    summary: 'A command-line argument or option is invalid.',
-  },
-  CONFIG_INVALID: {
-    status: 500,
-    exit: e.invalid,
-    retryable: false,
-    summary: 'A configuration value (flag, environment variable or config file) is invalid.',
-  },
-  PAYLOAD_TOO_LARGE: {
-    status: 413,
-    exit: e.invalid,
-    retryable: false,
-    summary: 'The request body exceeds the server limit.',
-  },
-  UNSUPPORTED_MEDIA_TYPE: {
-    status: 415,
-    exit: e.invalid,
-    retryable: false,
-    summary: 'The request body has a content type the route does not accept.',
-  },
-  REFERENCE_NOT_FOUND: {
-    status: 422,
-    exit: e.invalid,
-    retryable: false,
-    summary: 'A field refers to a record that does not exist.',
-  },
-  ROUTE_NOT_FOUND: {
-    status: 404,
-    exit: e.notFound,
-    retryable: false,
-    summary: 'No API route matches the method and path.',
-  },
+  VALIDATION_FAILED: { status: 400, exit: e.invalid, retryable: false, summary: 'A field is missing, of the wrong type, out of range or unknown.' },
+  MALFORMED_REQUEST: { status: 400, exit: e.invalid, retryable: false, summary: 'The request body is not valid JSON, or the request is otherwise unreadable.' },
+  INVALID_ARGUMENT: { status: 400, exit: e.invalid, retryable: false, summary: 'A command-line argument or option is invalid.' },
+  CONFIG_INVALID: { status: 500, exit: e.invalid, retryable: false, summary: 'A configuration value (flag, environment variable or config file) is invalid.' },
+  PAYLOAD_TOO_LARGE: { status: 413, exit: e.invalid, retryable: false, summary: 'The request body exceeds the server limit.' },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, exit: e.invalid, retryable: false, summary: 'The request body has a content type the route does not accept.' },
+  REFERENCE_NOT_FOUND: { status: 422, exit: e.invalid, retryable: false, summary: 'A field refers to a record that does not exist.' },
+  ROUTE_NOT_FOUND: { status: 404, exit: e.notFound, retryable: false, summary: 'No API route matches the method and path.' },
 
   // Identity and authorisation
-  UNAUTHENTICATED: {
-    status: 401,
-    exit: e.denied,
-    retryable: false,
-    summary: 'No valid bearer token was presented.',
-  },
-  POLICY_DENIED: {
-    status: 403,
-    exit: e.denied,
-    retryable: false,
-    summary: 'The authorisation policy denies this action on this resource.',
-  },
+  UNAUTHENTICATED: { status: 401, exit: e.denied, retryable: false, summary: 'No valid bearer token was presented.' },
+  POLICY_DENIED: { status: 403, exit: e.denied, retryable: false, summary: 'The authorisation policy denies this action on this resource.' },
 
   // Catalogue
-  COMMUNITY_NOT_FOUND: {
-    status: 404,
-    exit: e.notFound,
-    retryable: false,
-    summary: 'No community has this id or name.',
-  },
-  COMMUNITY_ALREADY_EXISTS: {
-    status: 409,
-    exit: e.conflict,
-    retryable: false,
-    summary: 'A community with this name exists already.',
-  },
-  INFRASTRUCTURE_NOT_FOUND: {
-    status: 404,
-    exit: e.notFound,
-    retryable: false,
-    summary: 'No infrastructure has this id or name.',
-  },
-  INFRASTRUCTURE_ALREADY_EXISTS: {
-    status: 409,
-    exit: e.conflict,
-    retryable: false,
-    summary: 'An infrastructure with this name exists already.',
-  },
-  INFRASTRUCTURE_IN_USE: {
-    status: 409,
-    exit: e.conflict,
-    retryable: false,
-    summary: 'The infrastructure cannot be deleted while other records refer to it.',
-  },
+  COMMUNITY_NOT_FOUND: { status: 404, exit: e.notFound, retryable: false, summary: 'No community has this id or name.' },
+  COMMUNITY_ALREADY_EXISTS: { status: 409, exit: e.conflict, retryable: false, summary: 'A community with this name exists already.' },
+  INFRASTRUCTURE_NOT_FOUND: { status: 404, exit: e.notFound, retryable: false, summary: 'No infrastructure has this id or name.' },
+  INFRASTRUCTURE_ALREADY_EXISTS: { status: 409, exit: e.conflict, retryable: false, summary: 'An infrastructure with this name exists already.' },
+  INFRASTRUCTURE_IN_USE: { status: 409, exit: e.conflict, retryable: false, summary: 'The infrastructure cannot be deleted while other records refer to it.' },
 
   // Data federation: namespace, endpoints, replicas, rules, quotas
-  DID_INVALID: {
-    status: 400,
-    exit: e.invalid,
-    retryable: false,
-    summary: 'A data identifier (scope:name) breaks the grammar: length, characters, "/", "..".',
-  },
-  DID_NOT_FOUND: {
-    status: 404,
-    exit: e.notFound,
-    retryable: false,
-    summary: 'No data identifier has this scope:name (or it was deleted).',
-  },
-  DID_ALREADY_EXISTS: {
-    status: 409,
-    exit: e.conflict,
-    retryable: false,
-    summary: 'The scope:name is taken; names are never reused, even after deletion.',
-  },
-  DID_CLOSED: {
-    status: 409,
-    exit: e.conflict,
-    retryable: false,
-    summary:
-      'The dataset or container is closed (or monotonic) and cannot change its content this way.',
-  },
-  DID_ATTACHMENT_INVALID: {
-    status: 422,
-    exit: e.invalid,
-    retryable: false,
-    summary:
-      'This attachment is not allowed: datasets hold files, containers hold datasets and containers, no cycles.',
-  },
-  SCOPE_NOT_FOUND: {
-    status: 404,
-    exit: e.notFound,
-    retryable: false,
-    summary: 'No scope has this name.',
-  },
-  SCOPE_ALREADY_EXISTS: {
-    status: 409,
-    exit: e.conflict,
-    retryable: false,
-    summary: 'A scope with this name exists already.',
-  },
-  EXPRESSION_INVALID: {
-    status: 400,
-    exit: e.invalid,
-    retryable: false,
-    summary: 'The endpoint expression has a syntax error; details.position says where.',
-  },
-  EXPRESSION_EMPTY: {
-    status: 422,
-    exit: e.invalid,
-    retryable: false,
-    summary: 'The endpoint expression is valid but selects no endpoint.',
-  },
-  ENDPOINT_NOT_FOUND: {
-    status: 404,
-    exit: e.notFound,
-    retryable: false,
-    summary: 'No storage endpoint has this name or id.',
-  },
-  ENDPOINT_ALREADY_EXISTS: {
-    status: 409,
-    exit: e.conflict,
-    retryable: false,
-    summary: 'A storage endpoint with this name exists already.',
-  },
-  ENDPOINT_UNAVAILABLE: {
-    status: 409,
-    exit: e.conflict,
-    retryable: false,
-    summary:
-      'The endpoint is not available for this operation (read, write or delete is switched off).',
-  },
-  REPLICA_NOT_FOUND: {
-    status: 404,
-    exit: e.notFound,
-    retryable: false,
-    summary: 'The file has no replica on this endpoint.',
-  },
-  REPLICA_ALREADY_EXISTS: {
-    status: 409,
-    exit: e.conflict,
-    retryable: false,
-    summary: 'The file has a replica on this endpoint already.',
-  },
-  CHECKSUM_MISMATCH: {
-    status: 422,
-    exit: e.invalid,
-    retryable: false,
-    summary: 'Size or checksum differ from what is recorded or declared for the file.',
-  },
-  RULE_NOT_FOUND: {
-    status: 404,
-    exit: e.notFound,
-    retryable: false,
-    summary: 'No replication rule has this id.',
-  },
-  QUOTA_EXCEEDED: {
-    status: 409,
-    exit: e.conflict,
-    retryable: false,
-    summary:
-      'The rule would need more bytes on an endpoint than the quota leaves; details give the numbers.',
-  },
-  STORAGE_ERROR: {
-    status: 502,
-    exit: e.unavailable,
-    retryable: true,
-    summary:
-      'A storage endpoint failed or answered unexpectedly (details name the endpoint and URL).',
-  },
+  DID_INVALID: { status: 400, exit: e.invalid, retryable: false, summary: 'A data identifier (scope:name) breaks the grammar: length, characters, "/", "..".' },
+  DID_NOT_FOUND: { status: 404, exit: e.notFound, retryable: false, summary: 'No data identifier has this scope:name (or it was deleted).' },
+  DID_ALREADY_EXISTS: { status: 409, exit: e.conflict, retryable: false, summary: 'The scope:name is taken; names are never reused, even after deletion.' },
+  DID_CLOSED: { status: 409, exit: e.conflict, retryable: false, summary: 'The dataset or container is closed (or monotonic) and cannot change its content this way.' },
+  DID_ATTACHMENT_INVALID: { status: 422, exit: e.invalid, retryable: false, summary: 'This attachment is not allowed: datasets hold files, containers hold datasets and containers, no cycles.' },
+  SCOPE_NOT_FOUND: { status: 404, exit: e.notFound, retryable: false, summary: 'No scope has this name.' },
+  SCOPE_ALREADY_EXISTS: { status: 409, exit: e.conflict, retryable: false, summary: 'A scope with this name exists already.' },
+  EXPRESSION_INVALID: { status: 400, exit: e.invalid, retryable: false, summary: 'The endpoint expression has a syntax error; details.position says where.' },
+  EXPRESSION_EMPTY: { status: 422, exit: e.invalid, retryable: false, summary: 'The endpoint expression is valid but selects no endpoint.' },
+  ENDPOINT_NOT_FOUND: { status: 404, exit: e.notFound, retryable: false, summary: 'No storage endpoint has this name or id.' },
+  ENDPOINT_ALREADY_EXISTS: { status: 409, exit: e.conflict, retryable: false, summary: 'A storage endpoint with this name exists already.' },
+  ENDPOINT_UNAVAILABLE: { status: 409, exit: e.conflict, retryable: false, summary: 'The endpoint is not available for this operation (read, write or delete is switched off).' },
+  REPLICA_NOT_FOUND: { status: 404, exit: e.notFound, retryable: false, summary: 'The file has no replica on this endpoint.' },
+  REPLICA_ALREADY_EXISTS: { status: 409, exit: e.conflict, retryable: false, summary: 'The file has a replica on this endpoint already.' },
+  CHECKSUM_MISMATCH: { status: 422, exit: e.invalid, retryable: false, summary: 'Size or checksum differ from what is recorded or declared for the file.' },
+  RULE_NOT_FOUND: { status: 404, exit: e.notFound, retryable: false, summary: 'No replication rule has this id.' },
+  QUOTA_EXCEEDED: { status: 409, exit: e.conflict, retryable: false, summary: 'The rule would need more bytes on an endpoint than the quota leaves; details give the numbers.' },
+  STORAGE_ERROR: { status: 502, exit: e.unavailable, retryable: true, summary: 'A storage endpoint failed or answered unexpectedly (details name the endpoint and URL).' },
 
   // Concurrency and availability
-  CONFLICT: {
-    status: 409,
-    exit: e.conflict,
-    retryable: false,
-    summary: 'The change conflicts with the current state of a record.',
-  },
-  TRANSACTION_CONFLICT: {
-    status: 503,
-    exit: e.unavailable,
-    retryable: true,
-    summary: 'A concurrent transaction won; the same request may be retried.',
-  },
-  DATABASE_UNAVAILABLE: {
-    status: 503,
-    exit: e.unavailable,
-    retryable: true,
-    summary: 'The database cannot be reached.',
-  },
-  SCHEMA_OUT_OF_DATE: {
-    status: 503,
-    exit: e.unavailable,
-    retryable: false,
-    summary:
-      'The database schema does not match this version of Continuum; run `continuum migrate`.',
-  },
-  MIGRATION_FAILED: {
-    status: 500,
-    exit: e.internal,
-    retryable: false,
-    summary: 'A schema migration failed or a landed migration was edited.',
-  },
-  SERVER_UNREACHABLE: {
-    status: 503,
-    exit: e.unavailable,
-    retryable: true,
-    summary: 'The client could not connect to the Continuum server.',
-  },
-  SHUTTING_DOWN: {
-    status: 503,
-    exit: e.unavailable,
-    retryable: true,
-    summary: 'The server is shutting down; retry against another instance.',
-  },
-  TIMEOUT: {
-    status: 504,
-    exit: e.unavailable,
-    retryable: true,
-    summary: 'The operation did not finish in time.',
-  },
-  INTERNAL: {
-    status: 500,
-    exit: e.internal,
-    retryable: true,
-    summary: 'An unexpected error; details are in the server log under the request id.',
-  },
+  CONFLICT: { status: 409, exit: e.conflict, retryable: false, summary: 'The change conflicts with the current state of a record.' },
+  TRANSACTION_CONFLICT: { status: 503, exit: e.unavailable, retryable: true, summary: 'A concurrent transaction won; the same request may be retried.' },
+  DATABASE_UNAVAILABLE: { status: 503, exit: e.unavailable, retryable: true, summary: 'The database cannot be reached.' },
+  SCHEMA_OUT_OF_DATE: { status: 503, exit: e.unavailable, retryable: false, summary: 'The database schema does not match this version of Continuum; run `continuum migrate`.' },
+  MIGRATION_FAILED: { status: 500, exit: e.internal, retryable: false, summary: 'A schema migration failed or a landed migration was edited.' },
+  SERVER_UNREACHABLE: { status: 503, exit: e.unavailable, retryable: true, summary: 'The client could not connect to the Continuum server.' },
+  SHUTTING_DOWN: { status: 503, exit: e.unavailable, retryable: true, summary: 'The server is shutting down; retry against another instance.' },
+  TIMEOUT: { status: 504, exit: e.unavailable, retryable: true, summary: 'The operation did not finish in time.' },
+  INTERNAL: { status: 500, exit: e.internal, retryable: true, summary: 'An unexpected error; details are in the server log under the request id.' },
 } as const satisfies Record<string, CodeInfo>
 
 export type ErrorCode = keyof typeof errorCatalog
@@ -310,12 +94,7 @@ export class ContinuumError extends Error {
   readonly code: ErrorCode
   readonly details: ErrorDetails
 
-  constructor(
-    code: ErrorCode,
-    message: string,
-    details: ErrorDetails = {},
-    options?: { cause?: unknown },
-  ) {
+  constructor(code: ErrorCode, message: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
     super(message, options)
     this.name = 'ContinuumError'
     this.code = code
