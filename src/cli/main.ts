@@ -5,6 +5,7 @@
 import { Command, CommanderError, Option } from 'commander'
 import { ContinuumError, exitCodes, logLevels, version } from '../platform/index.js'
 import { catalogCommand } from './commands/catalog.js'
+import { dataCommand } from './commands/data.js'
 import { ReportedError } from './commands/common.js'
 import { demoCommand, migrateCommand, serveCommand, workerCommand } from './commands/server-commands.js'
 import { withExamples } from './context.js'
@@ -27,6 +28,7 @@ export function buildProgram(): Command {
   program.addCommand(migrateCommand())
   program.addCommand(demoCommand())
   program.addCommand(catalogCommand())
+  program.addCommand(dataCommand())
   return withExamples(program, 'continuum catalog infra ls --json', 'continuum serve --db postgres://127.0.0.1/continuum')
 }
 

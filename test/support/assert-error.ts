@@ -12,14 +12,16 @@ export async function rejectsWith(
   } catch (err) {
     assert.ok(err instanceof ContinuumError, `expected ContinuumError ${code}, got ${String(err)}`)
     assert.equal(err.code, code, err.message)
-    if (messagePart)
-      assert.match(
-        err.message,
-        typeof messagePart === 'string'
-          ? new RegExp(messagePart.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
-          : messagePart,
-      )
+    if (messagePart) {
+      const pattern =
+        typeof messagePart === 'string' ? new RegExp(escapeRegExp(messagePart)) : messagePart
+      assert.match(err.message, pattern)
+    }
     return err
   }
   assert.fail(`expected ${code}`)
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')
 }
