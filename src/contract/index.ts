@@ -2,3 +2,4 @@
 export * from './common.js'
 export * from './catalog.js'
 export * from './data.js'
+export * from './data-rules.js'

@@ -160,15 +160,15 @@ export async function listChildRows(db: Executor, parent: Key, after: Key | unde
 }
 
 /** Every file below a collection (or the file itself), streamed in pages by the caller. */
-export async function listFileKeysBelow(db: Executor, key: Key): Promise<Array<Key & { bytes: number | null }>> {
-  const result = await sql<Key & { bytes: number | null }>`
+export async function listFileKeysBelow(db: Executor, key: Key): Promise<Array<Key & { bytes: number | null; adler32: string | null }>> {
+  const result = await sql<Key & { bytes: number | null; adler32: string | null }>`
     with recursive down(scope, name, depth) as (
       select ${key.scope}::text, ${key.name}::text, 0
       union
       select a.child_scope, a.child_name, down.depth + 1 from data_attachments a join down on a.parent_scope = down.scope and a.parent_name = down.name
       where down.depth < 100
     )
-    select distinct d.scope, d.name, d.bytes from down join data_dids d on d.scope = down.scope and d.name = down.name
+    select distinct d.scope, d.name, d.bytes, d.adler32 from down join data_dids d on d.scope = down.scope and d.name = down.name
     where d.type = 'file' and d.deleted_at is null
     order by d.scope, d.name`.execute(db)
   return result.rows

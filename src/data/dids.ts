@@ -24,6 +24,7 @@ import {
 } from './dids-store.js'
 import { parseMetaFilter } from './metadata-filter.js'
 import { tombstoneReplicasOf } from './replicas-store.js'
+import { listRuleIdsOn, markRulesForEvaluation } from './rules-store.js'
 
 /** Who acts; the security gate will pass the token's subject. */
 export interface Actor {
@@ -150,6 +151,8 @@ export async function attachDids(ctx: Context, parent: DidRef, input: Attachment
       if (same(parent) || ancestors.some(same)) throw attachError(parent, `attaching ${formatDid(child)} would form a cycle`)
     }
     const attached = await insertAttachmentRows(tx, parent, input.children, ctx.clock.now())
+    // Rules on this collection or above it must place the new content (dataset growth).
+    if (attached > 0) await markRulesForEvaluation(tx, await listRuleIdsOn(tx, [parent, ...(await listAncestorKeys(tx, parent))]))
     return { attached }
   })
 }

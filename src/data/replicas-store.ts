@@ -112,3 +112,34 @@ export async function tombstoneReplicasOf(db: Executor, key: Key, now: Date): Pr
     .where('lock_count', '=', 0)
     .execute()
 }
+
+/** Adds (or removes) rule locks on a replica; at zero locks the replica gets a tombstone. */
+export async function changeReplicaLocks(db: Executor, key: Key, endpointId: string, delta: number, now: Date): Promise<void> {
+  await sql`
+    update data_replicas set
+      lock_count = greatest(lock_count + ${delta}, 0),
+      tombstone = case when lock_count + ${delta} <= 0 then ${now}::timestamptz else null end,
+      updated_at = ${now}
+    where scope = ${key.scope} and name = ${key.name} and endpoint_id = ${endpointId}`.execute(db)
+}
+
+export async function insertCopyingReplica(db: Executor, row: { scope: string; name: string; endpoint_id: string; bytes: number; adler32: string | null; path: string; lock_count: number; now: Date }): Promise<void> {
+  await db
+    .insertInto('data_replicas')
+    .values({ scope: row.scope, name: row.name, endpoint_id: row.endpoint_id, state: 'copying', bytes: row.bytes, adler32: row.adler32, path: row.path, lock_count: row.lock_count, created_at: row.now, updated_at: row.now })
+    .execute()
+}
+
+/**
+ * The next tombstoned replica whose grace period is over, locked for this transaction so that
+ * no rule can lock it while its bytes are being deleted (other reapers skip it).
+ */
+export async function lockReapableReplica(db: Executor, before: Date, endpointIds?: string[]): Promise<ReplicaRow | undefined> {
+  let query = selectReplicas(db)
+    .where('r.tombstone', 'is not', null)
+    .where('r.tombstone', '<=', before)
+    .where('r.lock_count', '=', 0)
+    .where('e.available_delete', '=', true)
+  if (endpointIds) query = query.where('r.endpoint_id', 'in', endpointIds)
+  return query.orderBy('r.tombstone').limit(1).forUpdate('r').skipLocked().executeTakeFirst()
+}

@@ -93,6 +93,70 @@ export interface DataReplicasTable {
   updated_at: Timestamp
 }
 
+export interface DataRulesTable {
+  id: string
+  scope: string
+  name: string
+  account: string
+  copies: number
+  expression: string
+  source_expression: string | null
+  grouping: string
+  weight: string | null
+  activity: string
+  comment: string
+  state: string
+  locks_ok: Generated<number>
+  locks_replicating: Generated<number>
+  locks_stuck: Generated<number>
+  expires_at: Date | null
+  needs_evaluation: Generated<boolean>
+  claimed_by: string | null
+  claimed_until: Date | null
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface DataLocksTable {
+  rule_id: string
+  scope: string
+  name: string
+  endpoint_id: string
+  state: string
+  bytes: number
+  reason: string | null
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
+export interface DataQuotasTable {
+  owner: string
+  endpoint_id: string
+  bytes: number
+  updated_at: Timestamp
+}
+
+export interface TransferRequestsTable {
+  id: string
+  scope: string
+  name: string
+  endpoint_id: string
+  state: Generated<string>
+  activity: string
+  bytes: number
+  adler32: string | null
+  source_expression: string | null
+  attempts: Generated<number>
+  max_attempts: Generated<number>
+  last_error: string | null
+  last_source: string | null
+  not_before: Timestamp
+  claimed_by: string | null
+  claimed_until: Date | null
+  created_at: Timestamp
+  updated_at: Timestamp
+}
+
 export interface SchemaMigrationsTable {
   version: number
   name: string
@@ -109,4 +173,8 @@ export interface DB {
   data_attachments: DataAttachmentsTable
   storage_endpoints: StorageEndpointsTable
   data_replicas: DataReplicasTable
+  data_rules: DataRulesTable
+  data_locks: DataLocksTable
+  data_quotas: DataQuotasTable
+  transfer_requests: TransferRequestsTable
 }

@@ -64,6 +64,8 @@ export const errorCatalog = {
   REPLICA_ALREADY_EXISTS: { status: 409, exit: e.conflict, retryable: false, summary: 'The file has a replica on this endpoint already.' },
   CHECKSUM_MISMATCH: { status: 422, exit: e.invalid, retryable: false, summary: 'Size or checksum differ from what is recorded or declared for the file.' },
   RULE_NOT_FOUND: { status: 404, exit: e.notFound, retryable: false, summary: 'No replication rule has this id.' },
+  RULE_UNSATISFIABLE: { status: 409, exit: e.conflict, retryable: false, summary: 'The endpoint expression selects fewer writable endpoints than the rule asks copies.' },
+  TRANSFER_NOT_FOUND: { status: 404, exit: e.notFound, retryable: false, summary: 'No transfer request has this id.' },
   QUOTA_EXCEEDED: { status: 409, exit: e.conflict, retryable: false, summary: 'The rule would need more bytes on an endpoint than the quota leaves; details give the numbers.' },
   STORAGE_ERROR: { status: 502, exit: e.unavailable, retryable: true, summary: 'A storage endpoint failed or answered unexpectedly (details name the endpoint and URL).' },
 

@@ -1,0 +1,71 @@
+/**
+ * The rule engine's background work, called by agents: re-evaluating rules whose content grew,
+ * expiring rules at the end of their lifetime, and reaping tombstoned replicas after a grace
+ * period (the bytes are deleted by the caller's storage protocol, inside the row lock).
+ */
+import type { Context } from '../db/index.js'
+import { addUsedBytes, listEndpointRows } from './endpoints-store.js'
+import { protocolsFor, toEndpoint } from './endpoints.js'
+import { deleteReplicaRow, lockReapableReplica } from './replicas-store.js'
+import { replicaUrl } from './replicas.js'
+import { releaseRule, placeLocks } from './rules.js'
+import { claimRulesForEvaluation, findRuleRow, lockExpiredRules, releaseRule as releaseRuleClaim } from './rules-store.js'
+
+/** Places locks for content added to collections with rules; returns rules evaluated. */
+export async function evaluateRules(ctx: Context, worker: string, options: { leaseMs: number; limit: number }): Promise<number> {
+  const ids = await ctx.db.transaction().execute((tx) => claimRulesForEvaluation(tx, worker, ctx.clock.now(), options.leaseMs, options.limit))
+  for (const id of ids) {
+    await ctx.db.transaction().execute(async (tx) => {
+      const rule = await findRuleRow(tx, id, true)
+      if (!rule || rule.claimed_by !== worker) return
+      const endpoints = (await listEndpointRows(tx)).map(toEndpoint)
+      // Growth is placed without a quota check: the rule was accepted and Rucio does the same.
+      await placeLocks(tx, rule, endpoints, ctx.clock.now(), false)
+      await releaseRuleClaim(tx, id, { needs_evaluation: false })
+    })
+  }
+  return ids.length
+}
+
+/** Deletes rules whose lifetime is over: locks released, unlocked replicas tombstoned. */
+export async function expireRules(ctx: Context, limit: number): Promise<number> {
+  return ctx.db.transaction().execute(async (tx) => {
+    const now = ctx.clock.now()
+    const rules = await lockExpiredRules(tx, now, limit)
+    for (const rule of rules) await releaseRule(tx, rule, now)
+    return rules.length
+  })
+}
+
+export interface ReapTarget {
+  scope: string
+  name: string
+  endpoint: string
+  urls: string[]
+}
+
+/**
+ * Deletes up to `limit` replicas whose tombstone is older than the grace period. Each replica is
+ * locked while `deleteBytes` runs, so no rule can claim it half-deleted; the row goes only after
+ * the bytes are gone (a failure leaves it for the next round).
+ */
+export async function reapReplicas(ctx: Context, options: { graceMs: number; limit: number; deleteBytes: (target: ReapTarget) => Promise<void> }): Promise<number> {
+  let reaped = 0
+  for (let i = 0; i < options.limit; i++) {
+    const done = await ctx.db.transaction().execute(async (tx) => {
+      const before = new Date(ctx.clock.now().getTime() - options.graceMs)
+      const replica = await lockReapableReplica(tx, before)
+      if (!replica) return false
+      const endpoint = toEndpoint((await listEndpointRows(tx)).find((e) => e.id === replica.endpoint_id)!)
+      const urls = protocolsFor(endpoint, 'delete').map((p) => replicaUrl(p.url, replica.path))
+      // Copying replicas too: a transfer may have left part of a file behind.
+      await options.deleteBytes({ scope: replica.scope, name: replica.name, endpoint: endpoint.name, urls })
+      await deleteReplicaRow(tx, replica, replica.endpoint_id)
+      if (replica.state === 'available') await addUsedBytes(tx, replica.endpoint_id, -Number(replica.bytes))
+      return true
+    })
+    if (!done) break
+    reaped++
+  }
+  return reaped
+}
