@@ -8,14 +8,15 @@ import { checksummed, digestOf, StreamingChecksum, type Digest } from './checksu
 import type { ProtocolRegistry } from './protocols/index.js'
 
 export interface Expected {
-  bytes: number
+  /** null when unknown before streaming (an upload without a declared size). */
+  bytes: number | null
   adler32: string | null
 }
 
 /** Throws CHECKSUM_MISMATCH if `got` differs from `expected` (adler32 only when known). */
 export function assertDigest(where: string, expected: Expected, got: Digest): void {
-  if (got.bytes !== expected.bytes || (expected.adler32 !== null && got.adler32 !== expected.adler32)) {
-    throw new ContinuumError('CHECKSUM_MISMATCH', `${where}: expected ${expected.bytes} bytes adler32 ${expected.adler32 ?? '?'}, got ${got.bytes} bytes adler32 ${got.adler32}`, {
+  if ((expected.bytes !== null && got.bytes !== expected.bytes) || (expected.adler32 !== null && got.adler32 !== expected.adler32)) {
+    throw new ContinuumError('CHECKSUM_MISMATCH', `${where}: expected ${expected.bytes ?? '?'} bytes adler32 ${expected.adler32 ?? '?'}, got ${got.bytes} bytes adler32 ${got.adler32}`, {
       url: where,
       expected,
       got,
@@ -28,14 +29,15 @@ export async function writeVerified(registry: ProtocolRegistry, source: AsyncIte
   const dest = registry.for(destUrl)
   const sum = await StreamingChecksum.create()
   try {
-    await dest.write(destUrl, checksummed(source, sum), { bytes: expected.bytes })
-    assertDigest(`stream to ${destUrl}`, expected, sum.digest())
+    await dest.write(destUrl, checksummed(source, sum), expected.bytes === null ? {} : { bytes: expected.bytes })
+    const streamed = sum.digest()
+    assertDigest(`stream to ${destUrl}`, expected, streamed)
     const stat = await dest.stat(destUrl)
-    if (stat?.bytes !== expected.bytes) {
-      throw new ContinuumError('CHECKSUM_MISMATCH', `${destUrl}: holds ${stat?.bytes ?? 'no'} bytes after writing ${expected.bytes}`, { url: destUrl })
+    if (stat?.bytes !== streamed.bytes) {
+      throw new ContinuumError('CHECKSUM_MISMATCH', `${destUrl}: holds ${stat?.bytes ?? 'no'} bytes after writing ${streamed.bytes}`, { url: destUrl })
     }
     const written = await digestOf(dest.read(destUrl))
-    assertDigest(destUrl, { bytes: expected.bytes, adler32: sum.digest().adler32 }, written)
+    assertDigest(destUrl, streamed, written)
     return written
   } catch (err) {
     await dest.delete(destUrl).catch(() => undefined)

@@ -8,3 +8,4 @@ export { copyVerified, writeVerified, assertDigest, type Expected } from './copy
 export { StreamingChecksum, checksummed, digestOf, type Digest } from './checksums.js'
 export { TransferAgent, type TransferAgentOptions } from './agents/transfer-agent.js'
 export { ReaperAgent, type ReaperOptions } from './agents/reaper.js'
+export { uploadFile, openDownload, type UploadInput, type DownloadSource } from './upload.js'

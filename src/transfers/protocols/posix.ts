@@ -5,7 +5,6 @@ import path from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { fileURLToPath } from 'node:url'
-import { randomBytes } from 'node:crypto'
 import { ContinuumError } from '../../platform/index.js'
 import type { StorageProtocol } from './storage-protocol.js'
 
@@ -34,10 +33,14 @@ export class PosixProtocol implements StorageProtocol {
     return createReadStream(toPath(url), { highWaterMark: 1024 * 1024 })
   }
 
-  /** Writes beside the target and renames into place, so a failure never leaves a partial file. */
+  /**
+   * Writes beside the target and renames into place, so a failure never leaves a partial file
+   * at the target. The side file's name is fixed, so a retry after a killed writer overwrites
+   * what that writer left.
+   */
   async write(url: string, source: AsyncIterable<Uint8Array>): Promise<void> {
     const target = toPath(url)
-    const part = `${target}.part-${randomBytes(4).toString('hex')}`
+    const part = `${target}.part`
     try {
       await mkdir(path.dirname(target), { recursive: true })
       await pipeline(Readable.from(source, { objectMode: false }), createWriteStream(part, { highWaterMark: 1024 * 1024 }))
