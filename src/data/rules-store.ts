@@ -100,6 +100,9 @@ export async function setLocksOnReplica(db: Executor, replica: Key & { endpointI
 /** Recounts locks per state and derives each rule's state: stuck > replicating > ok. */
 export async function refreshRuleStates(db: Executor, ids: string[], now: Date): Promise<void> {
   if (ids.length === 0) return
+  // Lock the rules first (in id order, so concurrent transfers cannot deadlock): the count below
+  // is a new statement and so sees every lock change committed before it.
+  await db.selectFrom('data_rules').select('id').where('id', 'in', ids).orderBy('id').forUpdate().execute()
   await sql`
     update data_rules r set
       locks_ok = c.ok, locks_replicating = c.replicating, locks_stuck = c.stuck,
