@@ -7,8 +7,26 @@ import assert from 'node:assert/strict'
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { after, before, it } from 'node:test'
-import { addDid, addRule, addScope, attachDids, claimTransfers, getRule, listReplicas, listRuleLocks, listTransfers, planTransfer, RuleEvaluatorAgent } from '../src/data/index.js'
-import { digestOf, ProtocolRegistry, ReaperAgent, TransferAgent, uploadFile } from '../src/transfers/index.js'
+import {
+  addDid,
+  addRule,
+  addScope,
+  attachDids,
+  claimTransfers,
+  getRule,
+  listReplicas,
+  listRuleLocks,
+  listTransfers,
+  planTransfer,
+  RuleEvaluatorAgent,
+} from '../src/data/index.js'
+import {
+  digestOf,
+  ProtocolRegistry,
+  ReaperAgent,
+  TransferAgent,
+  uploadFile,
+} from '../src/transfers/index.js'
 import { describeEachBackend } from './support/backends.js'
 import { uniqueScope } from './support/data-factories.js'
 import { bytesOf, randomData, tempStorage, type TempStorage } from './support/posix-endpoints.js'
@@ -31,16 +49,34 @@ describeEachBackend('done when: 2 copies on country=DE|country=FR', (fixture) =>
     await addScope(ctx, { name: scope })
 
     // A user uploads three files to an Italian endpoint and groups them in a dataset.
-    const files = [0, 1, 2].map((i) => ({ name: `L2026_SB00${i}.MS`, data: randomData(200_000 + i * 1000) }))
+    const files = [0, 1, 2].map((i) => ({
+      name: `L2026_SB00${i}.MS`,
+      data: randomData(200_000 + i * 1000),
+    }))
     await addDid(ctx, { scope, name: 'L2026', type: 'dataset' })
     for (const f of files) {
-      const replica = await uploadFile(ctx, registry, { scope, name: f.name, to: it.name }, bytesOf(f.data))
+      const replica = await uploadFile(
+        ctx,
+        registry,
+        { scope, name: f.name, to: it.name },
+        bytesOf(f.data),
+      )
       assert.equal(replica.bytes, f.data.length)
       assert.equal(replica.adler32, (await digestOf(bytesOf(f.data))).adler32)
     }
-    await attachDids(ctx, { scope, name: 'L2026' }, { children: files.map((f) => ({ scope, name: f.name })) })
+    await attachDids(
+      ctx,
+      { scope, name: 'L2026' },
+      { children: files.map((f) => ({ scope, name: f.name })) },
+    )
 
-    const rule = await addRule(ctx, { scope, name: 'L2026', copies: 2, expression: 'country=DE|country=FR', lifetimeSeconds: 3600 })
+    const rule = await addRule(ctx, {
+      scope,
+      name: 'L2026',
+      copies: 2,
+      expression: 'country=DE|country=FR',
+      lifetimeSeconds: 3600,
+    })
     assert.equal(rule.state, 'replicating')
     assert.equal(rule.locksReplicating, 6)
     const locks = await listRuleLocks(ctx, rule.id)
@@ -68,19 +104,25 @@ describeEachBackend('done when: 2 copies on country=DE|country=FR', (fixture) =>
 
     // The bytes are really there, on both chosen endpoints, and verify.
     for (const f of files) {
-      const replicas = (await listReplicas(ctx, { scope, name: f.name })).filter((r) => chosen.includes(r.endpoint))
+      const replicas = (await listReplicas(ctx, { scope, name: f.name })).filter((r) =>
+        chosen.includes(r.endpoint),
+      )
       assert.equal(replicas.length, 2)
       for (const r of replicas) {
         assert.equal(r.state, 'available')
         assert.deepEqual(readFileSync(new URL(r.urls[0]!)), f.data)
       }
     }
-    assert.ok(!existsSync(`${partial}.part`), 'the killed worker\'s partial file was replaced')
+    assert.ok(!existsSync(`${partial}.part`), "the killed worker's partial file was replaced")
     // Nothing recorded twice: one transfer per replica, all done.
     const transfers = await listTransfers(ctx, { scope })
     assert.equal(transfers.length, 6)
     assert.ok(transfers.every((t) => t.state === 'done'))
-    assert.equal(transfers.filter((t) => t.attempts === 2).length, 6, 'each was attempted by A, then by B')
+    assert.equal(
+      transfers.filter((t) => t.attempts === 2).length,
+      6,
+      'each was attempted by A, then by B',
+    )
 
     // The rule expires; its replicas get tombstones; the reaper deletes after the grace period.
     clock.advance(3600_000)
@@ -91,10 +133,19 @@ describeEachBackend('done when: 2 copies on country=DE|country=FR', (fixture) =>
     clock.advance(600_001)
     assert.equal(await reaper.runOnce(), 6, 'the six rule copies; uploads carry no tombstone')
     for (const f of files) {
-      assert.deepEqual((await listReplicas(ctx, { scope, name: f.name })).map((r) => r.endpoint), [it.name])
+      assert.deepEqual(
+        (await listReplicas(ctx, { scope, name: f.name })).map((r) => r.endpoint),
+        [it.name],
+      )
     }
-    const filesOn = (dir: string) => (existsSync(dir) ? readdirSync(dir, { recursive: true }).map(String).filter((p) => p.endsWith('.MS')) : [])
-    for (const e of [de1, de2, fr]) assert.deepEqual(filesOn(storage.dirOf(e)), [], `no bytes left on ${e.name}`)
+    const filesOn = (dir: string) =>
+      existsSync(dir)
+        ? readdirSync(dir, { recursive: true })
+            .map(String)
+            .filter((p) => p.endsWith('.MS'))
+        : []
+    for (const e of [de1, de2, fr])
+      assert.deepEqual(filesOn(storage.dirOf(e)), [], `no bytes left on ${e.name}`)
     assert.equal(filesOn(storage.dirOf(it)).length, 3, 'the uploads stay')
   })
 })

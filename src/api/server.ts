@@ -8,7 +8,9 @@ import { newId, type Logger } from '../platform/index.js'
 import { installErrorHandling } from './error-handler.js'
 import { openApiRoute, registerOpenApi } from './openapi.js'
 import { catalogRoutes } from './routes/catalog.js'
+import { dataRuleRoutes } from './routes/data-rules.js'
 import { dataRoutes } from './routes/data.js'
+import { dataTransferRoutes } from './routes/data-transfers.js'
 import { healthRoutes } from './routes/health.js'
 import { validatorCompiler } from './validation.js'
 
@@ -58,5 +60,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   openApiRoute(app)
   catalogRoutes(app, { ctx: options.ctx })
   dataRoutes(app, { ctx: options.ctx })
+  dataRuleRoutes(app, { ctx: options.ctx })
+  dataTransferRoutes(app, { ctx: options.ctx })
   return app
 }

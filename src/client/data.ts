@@ -16,6 +16,16 @@ import type {
   Replica,
   ReplicaBulk,
 } from '../contract/index.js'
+import type {
+  BadReplica,
+  Lock,
+  Quota,
+  QuotaSet,
+  Rule,
+  RuleCreate,
+  RuleListQuery,
+  Transfer,
+} from '../contract/index.js'
 import type { HttpTransport, Loose } from './http.js'
 
 const seg = encodeURIComponent
@@ -98,5 +108,88 @@ export class DataClient {
 
   registerReplicas(input: ReplicaBulk): Promise<BulkResult> {
     return this.http.request('POST', '/data/replicas', { body: input })
+  }
+
+  addRule(input: RuleCreate): Promise<Rule> {
+    return this.http.request('POST', '/data/rules', { body: input })
+  }
+
+  async listRules(query: Loose<RuleListQuery> = {}): Promise<Rule[]> {
+    return (await this.http.request<{ items: Rule[] }>('GET', '/data/rules', { query })).items
+  }
+
+  getRule(id: string): Promise<Rule> {
+    return this.http.request('GET', `/data/rules/${seg(id)}`)
+  }
+
+  async listRuleLocks(id: string): Promise<Lock[]> {
+    return (await this.http.request<{ items: Lock[] }>('GET', `/data/rules/${seg(id)}/locks`)).items
+  }
+
+  deleteRule(id: string): Promise<Rule> {
+    return this.http.request('DELETE', `/data/rules/${seg(id)}`)
+  }
+
+  declareBad(input: BadReplica): Promise<{ transfers: number }> {
+    return this.http.request('POST', '/data/replicas/bad', { body: input })
+  }
+
+  setQuota(input: QuotaSet): Promise<Quota> {
+    return this.http.request('PUT', '/data/quotas', { body: input })
+  }
+
+  async listQuotas(owner?: string): Promise<Quota[]> {
+    return (
+      await this.http.request<{ items: Quota[] }>('GET', '/data/quotas', { query: { owner } })
+    ).items
+  }
+
+  async listTransfers(
+    query: {
+      state?: string | undefined
+      scope?: string | undefined
+      name?: string | undefined
+    } = {},
+  ): Promise<Transfer[]> {
+    return (await this.http.request<{ items: Transfer[] }>('GET', '/transfers', { query })).items
+  }
+
+  getTransfer(id: string): Promise<Transfer> {
+    return this.http.request('GET', `/transfers/${seg(id)}`)
+  }
+
+  /** Streams bytes to an endpoint chosen by `to`; the server verifies and registers the replica. */
+  async upload(
+    did: DidRef,
+    body: BodyInit,
+    options: { to: string; bytes?: number; adler32?: string },
+  ): Promise<Replica> {
+    const headers: Record<string, string> = {
+      'content-type': 'application/octet-stream',
+      accept: 'application/json',
+    }
+    if (options.bytes !== undefined) headers['content-length'] = String(options.bytes)
+    const res = await this.http.stream('PUT', `/data/files/${seg(did.scope)}/${seg(did.name)}`, {
+      query: { to: options.to, adler32: options.adler32 },
+      body,
+      headers,
+    })
+    return (await res.json()) as Replica
+  }
+
+  /** Opens a download; the caller verifies `adler32` and `bytes` while streaming `res.body`. */
+  async download(
+    did: DidRef,
+    exclude: string[] = [],
+  ): Promise<{ response: Response; bytes: number; adler32: string | null; endpoint: string }> {
+    const res = await this.http.stream('GET', `/data/files/${seg(did.scope)}/${seg(did.name)}`, {
+      query: { exclude: exclude.length ? exclude.join(',') : undefined },
+    })
+    return {
+      response: res,
+      bytes: Number(res.headers.get('content-length') ?? 0),
+      adler32: res.headers.get('x-adler32'),
+      endpoint: res.headers.get('x-replica-endpoint') ?? '',
+    }
   }
 }

@@ -7,7 +7,11 @@ export const ruleGroupings = ['all', 'dataset', 'none'] as const
 export const transferStates = ['queued', 'submitted', 'done', 'failed', 'cancelled'] as const
 
 const ExpressionSchema = Type.String({ minLength: 1, maxLength: 1000 })
-const OwnerSchema = Type.String({ minLength: 1, maxLength: 100, description: 'Account or community charged for the rule.' })
+const OwnerSchema = Type.String({
+  minLength: 1,
+  maxLength: 100,
+  description: 'Account or community charged for the rule.',
+})
 
 export const RuleSchema = Type.Object(
   {
@@ -41,9 +45,24 @@ export const RuleCreateSchema = Type.Object(
     copies: Type.Integer({ minimum: 1, maximum: 100 }),
     expression: ExpressionSchema,
     account: Type.Optional(OwnerSchema),
-    lifetimeSeconds: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 * 365 * 86400, description: 'The rule expires this long after creation.' })),
-    grouping: Type.Optional(StringEnum(ruleGroupings, { description: 'all: every file on the same endpoints; dataset: per dataset; none: per file.' })),
-    weight: Type.Optional(Type.String({ pattern: '^[A-Za-z][A-Za-z0-9_]{0,62}$', description: 'Numeric endpoint attribute preferred when choosing.' })),
+    lifetimeSeconds: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 100 * 365 * 86400,
+        description: 'The rule expires this long after creation.',
+      }),
+    ),
+    grouping: Type.Optional(
+      StringEnum(ruleGroupings, {
+        description: 'all: every file on the same endpoints; dataset: per dataset; none: per file.',
+      }),
+    ),
+    weight: Type.Optional(
+      Type.String({
+        pattern: '^[A-Za-z][A-Za-z0-9_]{0,62}$',
+        description: 'Numeric endpoint attribute preferred when choosing.',
+      }),
+    ),
     sourceExpression: Type.Optional(ExpressionSchema),
     activity: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
     comment: Type.Optional(Type.String({ maxLength: 1000 })),
@@ -53,11 +72,19 @@ export const RuleCreateSchema = Type.Object(
 export type RuleCreate = Static<typeof RuleCreateSchema>
 
 export const RuleListQuerySchema = Type.Object(
-  { scope: Type.Optional(ScopeSchema), name: Type.Optional(DidNameSchema), account: Type.Optional(OwnerSchema), state: Type.Optional(StringEnum(ruleStates)) },
+  {
+    scope: Type.Optional(ScopeSchema),
+    name: Type.Optional(DidNameSchema),
+    account: Type.Optional(OwnerSchema),
+    state: Type.Optional(StringEnum(ruleStates)),
+  },
   { additionalProperties: false },
 )
 export type RuleListQuery = Static<typeof RuleListQuerySchema>
-export const RuleListSchema = Type.Object({ items: Type.Array(RuleSchema) }, { additionalProperties: false })
+export const RuleListSchema = Type.Object(
+  { items: Type.Array(RuleSchema) },
+  { additionalProperties: false },
+)
 export const RuleParamsSchema = Type.Object({ id: IdSchema }, { additionalProperties: false })
 
 export const LockSchema = Type.Object(
@@ -72,22 +99,42 @@ export const LockSchema = Type.Object(
   { additionalProperties: false },
 )
 export type Lock = Static<typeof LockSchema>
-export const LockListSchema = Type.Object({ items: Type.Array(LockSchema) }, { additionalProperties: false })
+export const LockListSchema = Type.Object(
+  { items: Type.Array(LockSchema) },
+  { additionalProperties: false },
+)
 
 export const QuotaSchema = Type.Object(
-  { owner: OwnerSchema, endpoint: EndpointNameSchema, bytes: Type.Integer(), usedBytes: Type.Integer() },
+  {
+    owner: OwnerSchema,
+    endpoint: EndpointNameSchema,
+    bytes: Type.Integer(),
+    usedBytes: Type.Integer(),
+  },
   { additionalProperties: false },
 )
 export type Quota = Static<typeof QuotaSchema>
 export const QuotaSetSchema = Type.Object(
-  { owner: OwnerSchema, endpoint: EndpointNameSchema, bytes: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }) },
+  {
+    owner: OwnerSchema,
+    endpoint: EndpointNameSchema,
+    bytes: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
+  },
   { additionalProperties: false },
 )
 export type QuotaSet = Static<typeof QuotaSetSchema>
-export const QuotaListSchema = Type.Object({ items: Type.Array(QuotaSchema) }, { additionalProperties: false })
+export const QuotaListSchema = Type.Object(
+  { items: Type.Array(QuotaSchema) },
+  { additionalProperties: false },
+)
 
 export const BadReplicaSchema = Type.Object(
-  { scope: ScopeSchema, name: DidNameSchema, endpoint: EndpointNameSchema, reason: Type.String({ minLength: 1, maxLength: 1000 }) },
+  {
+    scope: ScopeSchema,
+    name: DidNameSchema,
+    endpoint: EndpointNameSchema,
+    reason: Type.String({ minLength: 1, maxLength: 1000 }),
+  },
   { additionalProperties: false },
 )
 export type BadReplica = Static<typeof BadReplicaSchema>
@@ -110,4 +157,7 @@ export const TransferSchema = Type.Object(
   { additionalProperties: false },
 )
 export type Transfer = Static<typeof TransferSchema>
-export const TransferListSchema = Type.Object({ items: Type.Array(TransferSchema) }, { additionalProperties: false })
+export const TransferListSchema = Type.Object(
+  { items: Type.Array(TransferSchema) },
+  { additionalProperties: false },
+)

@@ -27,7 +27,10 @@ export class StreamingChecksum {
 }
 
 /** Passes chunks through unchanged while checksumming them. */
-export async function* checksummed(source: AsyncIterable<Uint8Array>, sum: StreamingChecksum): AsyncGenerator<Uint8Array> {
+export async function* checksummed(
+  source: AsyncIterable<Uint8Array>,
+  sum: StreamingChecksum,
+): AsyncGenerator<Uint8Array> {
   for await (const chunk of source) {
     sum.update(chunk)
     yield chunk

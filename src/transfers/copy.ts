@@ -15,26 +15,46 @@ export interface Expected {
 
 /** Throws CHECKSUM_MISMATCH if `got` differs from `expected` (adler32 only when known). */
 export function assertDigest(where: string, expected: Expected, got: Digest): void {
-  if ((expected.bytes !== null && got.bytes !== expected.bytes) || (expected.adler32 !== null && got.adler32 !== expected.adler32)) {
-    throw new ContinuumError('CHECKSUM_MISMATCH', `${where}: expected ${expected.bytes ?? '?'} bytes adler32 ${expected.adler32 ?? '?'}, got ${got.bytes} bytes adler32 ${got.adler32}`, {
-      url: where,
-      expected,
-      got,
-    })
+  if (
+    (expected.bytes !== null && got.bytes !== expected.bytes) ||
+    (expected.adler32 !== null && got.adler32 !== expected.adler32)
+  ) {
+    throw new ContinuumError(
+      'CHECKSUM_MISMATCH',
+      `${where}: expected ${expected.bytes ?? '?'} bytes adler32 ${expected.adler32 ?? '?'}, got ${got.bytes} bytes adler32 ${got.adler32}`,
+      {
+        url: where,
+        expected,
+        got,
+      },
+    )
   }
 }
 
 /** Writes a stream to `destUrl` and verifies it there; returns the verified digest. */
-export async function writeVerified(registry: ProtocolRegistry, source: AsyncIterable<Uint8Array>, destUrl: string, expected: Expected): Promise<Digest> {
+export async function writeVerified(
+  registry: ProtocolRegistry,
+  source: AsyncIterable<Uint8Array>,
+  destUrl: string,
+  expected: Expected,
+): Promise<Digest> {
   const dest = registry.for(destUrl)
   const sum = await StreamingChecksum.create()
   try {
-    await dest.write(destUrl, checksummed(source, sum), expected.bytes === null ? {} : { bytes: expected.bytes })
+    await dest.write(
+      destUrl,
+      checksummed(source, sum),
+      expected.bytes === null ? {} : { bytes: expected.bytes },
+    )
     const streamed = sum.digest()
     assertDigest(`stream to ${destUrl}`, expected, streamed)
     const stat = await dest.stat(destUrl)
     if (stat?.bytes !== streamed.bytes) {
-      throw new ContinuumError('CHECKSUM_MISMATCH', `${destUrl}: holds ${stat?.bytes ?? 'no'} bytes after writing ${streamed.bytes}`, { url: destUrl })
+      throw new ContinuumError(
+        'CHECKSUM_MISMATCH',
+        `${destUrl}: holds ${stat?.bytes ?? 'no'} bytes after writing ${streamed.bytes}`,
+        { url: destUrl },
+      )
     }
     const written = await digestOf(dest.read(destUrl))
     assertDigest(destUrl, streamed, written)
@@ -45,6 +65,11 @@ export async function writeVerified(registry: ProtocolRegistry, source: AsyncIte
   }
 }
 
-export async function copyVerified(registry: ProtocolRegistry, sourceUrl: string, destUrl: string, expected: Expected): Promise<Digest> {
+export async function copyVerified(
+  registry: ProtocolRegistry,
+  sourceUrl: string,
+  destUrl: string,
+  expected: Expected,
+): Promise<Digest> {
   return writeVerified(registry, registry.for(sourceUrl).read(sourceUrl), destUrl, expected)
 }

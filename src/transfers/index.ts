@@ -3,7 +3,12 @@
  * each), verified copies, the transfer agent and the reaper. Writes no table of its own: it
  * reports through the data domain's transfer-request use cases.
  */
-export { ProtocolRegistry, PosixProtocol, WebdavProtocol, type StorageProtocol } from './protocols/index.js'
+export {
+  ProtocolRegistry,
+  PosixProtocol,
+  WebdavProtocol,
+  type StorageProtocol,
+} from './protocols/index.js'
 export { copyVerified, writeVerified, assertDigest, type Expected } from './copy.js'
 export { StreamingChecksum, checksummed, digestOf, type Digest } from './checksums.js'
 export { TransferAgent, type TransferAgentOptions } from './agents/transfer-agent.js'

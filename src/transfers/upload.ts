@@ -4,7 +4,15 @@
  * failed upload registers nothing and leaves nothing. Download: the best available replica,
  * another one if it fails; the caller verifies the checksum while streaming.
  */
-import { getDid, listEndpoints, listReplicas, protocolsFor, registerReplicas, deterministicPath, type DidKey } from '../data/index.js'
+import {
+  getDid,
+  listEndpoints,
+  listReplicas,
+  protocolsFor,
+  registerReplicas,
+  deterministicPath,
+  type DidKey,
+} from '../data/index.js'
 import type { Context } from '../db/index.js'
 import { ContinuumError } from '../platform/index.js'
 import type { Did, Replica } from '../contract/index.js'
@@ -18,23 +26,54 @@ export interface UploadInput extends DidKey {
   adler32?: string | undefined
 }
 
-export async function uploadFile(ctx: Context, registry: ProtocolRegistry, input: UploadInput, source: AsyncIterable<Uint8Array>): Promise<Replica> {
+export async function uploadFile(
+  ctx: Context,
+  registry: ProtocolRegistry,
+  input: UploadInput,
+  source: AsyncIterable<Uint8Array>,
+): Promise<Replica> {
   const path = deterministicPath(input)
-  const candidates = (await listEndpoints(ctx, { expression: input.to })).filter((e) => e.availableWrite)
+  const candidates = (await listEndpoints(ctx, { expression: input.to })).filter(
+    (e) => e.availableWrite,
+  )
   candidates.sort((a, b) => free(b) - free(a) || a.name.localeCompare(b.name))
-  const endpoint = candidates.find((e) => protocolsFor(e, 'write').some((p) => registry.supports(p.url)))
-  if (!endpoint) throw new ContinuumError('ENDPOINT_UNAVAILABLE', `no endpoint selected by '${input.to}' accepts writes over a supported protocol`, { expression: input.to })
+  const endpoint = candidates.find((e) =>
+    protocolsFor(e, 'write').some((p) => registry.supports(p.url)),
+  )
+  if (!endpoint) {
+    throw new ContinuumError(
+      'ENDPOINT_UNAVAILABLE',
+      `no endpoint selected by '${input.to}' accepts writes over a supported protocol`,
+      { expression: input.to },
+    )
+  }
   const protocol = protocolsFor(endpoint, 'write').find((p) => registry.supports(p.url))!
   const url = `${protocol.url.replace(/\/+$/, '')}/${path}`
   if (await registry.for(url).stat(url)) {
-    throw new ContinuumError('REPLICA_ALREADY_EXISTS', `${input.scope}:${input.name}: a file exists at ${endpoint.name} already`, { endpoint: endpoint.name })
+    throw new ContinuumError(
+      'REPLICA_ALREADY_EXISTS',
+      `${input.scope}:${input.name}: a file exists at ${endpoint.name} already`,
+      { endpoint: endpoint.name },
+    )
   }
-  const digest = await writeVerified(registry, source, url, { bytes: input.bytes ?? null, adler32: input.adler32 ?? null })
-  const result = await registerReplicas(ctx, { endpoint: endpoint.name, replicas: [{ scope: input.scope, name: input.name, bytes: digest.bytes, adler32: digest.adler32 }] })
+  const digest = await writeVerified(registry, source, url, {
+    bytes: input.bytes ?? null,
+    adler32: input.adler32 ?? null,
+  })
+  const result = await registerReplicas(ctx, {
+    endpoint: endpoint.name,
+    replicas: [
+      { scope: input.scope, name: input.name, bytes: digest.bytes, adler32: digest.adler32 },
+    ],
+  })
   const item = result.results[0]
   if (!item?.ok) {
     await registry.for(url).delete(url)
-    throw new ContinuumError((item?.error?.code ?? 'INTERNAL') as 'INTERNAL', item?.error?.message ?? 'registration failed', { did: `${input.scope}:${input.name}` })
+    throw new ContinuumError(
+      (item?.error?.code ?? 'INTERNAL') as 'INTERNAL',
+      item?.error?.message ?? 'registration failed',
+      { did: `${input.scope}:${input.name}` },
+    )
   }
   return (await listReplicas(ctx, input)).find((r) => r.endpoint === endpoint.name)!
 }
@@ -51,10 +90,23 @@ export interface DownloadSource {
 }
 
 /** Opens the best available replica of a file (read protocol priority), trying others on failure. */
-export async function openDownload(ctx: Context, registry: ProtocolRegistry, ref: DidKey, exclude: string[] = []): Promise<DownloadSource> {
+export async function openDownload(
+  ctx: Context,
+  registry: ProtocolRegistry,
+  ref: DidKey,
+  exclude: string[] = [],
+): Promise<DownloadSource> {
   const did = await getDid(ctx, ref)
-  if (did.type !== 'file') throw new ContinuumError('VALIDATION_FAILED', `${ref.scope}:${ref.name} is a ${did.type}; download its files`, { did: `${ref.scope}:${ref.name}` })
-  const replicas = (await listReplicas(ctx, ref)).filter((r) => r.state === 'available' && !exclude.includes(r.endpoint))
+  if (did.type !== 'file') {
+    throw new ContinuumError(
+      'VALIDATION_FAILED',
+      `${ref.scope}:${ref.name} is a ${did.type}; download its files`,
+      { did: `${ref.scope}:${ref.name}` },
+    )
+  }
+  const replicas = (await listReplicas(ctx, ref)).filter(
+    (r) => r.state === 'available' && !exclude.includes(r.endpoint),
+  )
   const errors: string[] = []
   for (const replica of replicas) {
     const url = replica.urls.find((u) => registry.supports(u))
@@ -66,5 +118,9 @@ export async function openDownload(ctx: Context, registry: ProtocolRegistry, ref
       errors.push(`${replica.endpoint}: ${(err as Error).message}`)
     }
   }
-  throw new ContinuumError('REPLICA_NOT_FOUND', `no readable replica of ${ref.scope}:${ref.name}${errors.length ? ` (${errors.join('; ')})` : ''}`, { did: `${ref.scope}:${ref.name}`, errors })
+  throw new ContinuumError(
+    'REPLICA_NOT_FOUND',
+    `no readable replica of ${ref.scope}:${ref.name}${errors.length ? ` (${errors.join('; ')})` : ''}`,
+    { did: `${ref.scope}:${ref.name}`, errors },
+  )
 }

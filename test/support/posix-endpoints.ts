@@ -11,7 +11,11 @@ import { uniqueEndpointName } from './data-factories.js'
 
 export interface TempStorage {
   root: string
-  add(ctx: Context, attributes: Record<string, string | number | boolean>, overrides?: { capacityBytes?: number | null; name?: string }): Promise<Endpoint>
+  add(
+    ctx: Context,
+    attributes: Record<string, string | number | boolean>,
+    overrides?: { capacityBytes?: number | null; name?: string },
+  ): Promise<Endpoint>
   dirOf(endpoint: Endpoint): string
   cleanup(): void
 }

@@ -29,13 +29,26 @@ export class ReaperAgent implements Agent {
   }
 
   runOnce(): Promise<number> {
-    return reapReplicas(this.ctx, { graceMs: this.options.graceMs ?? 3_600_000, limit: this.options.batch ?? 100, deleteBytes: (t) => this.deleteBytes(t) })
+    return reapReplicas(this.ctx, {
+      graceMs: this.options.graceMs ?? 3_600_000,
+      limit: this.options.batch ?? 100,
+      deleteBytes: (t) => this.deleteBytes(t),
+    })
   }
 
   private async deleteBytes(target: ReapTarget): Promise<void> {
     const url = target.urls.find((u) => this.registry.supports(u))
-    if (!url) throw new ContinuumError('STORAGE_ERROR', `${target.endpoint} offers no supported delete protocol`, { endpoint: target.endpoint })
+    if (!url) {
+      throw new ContinuumError(
+        'STORAGE_ERROR',
+        `${target.endpoint} offers no supported delete protocol`,
+        { endpoint: target.endpoint },
+      )
+    }
     await this.registry.for(url).delete(url)
-    this.options.logger?.info({ did: `${target.scope}:${target.name}`, endpoint: target.endpoint }, 'replica deleted')
+    this.options.logger?.info(
+      { did: `${target.scope}:${target.name}`, endpoint: target.endpoint },
+      'replica deleted',
+    )
   }
 }

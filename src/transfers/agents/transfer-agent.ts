@@ -4,7 +4,14 @@
  * killed agent's lease runs out and another agent repeats the copy from the start; the write is
  * atomic at the destination, so the repeat is safe and the outcome is recorded once.
  */
-import { completeTransfer, claimTransfers, failTransfer, heartbeatTransfer, planTransfer, type TransferPlan } from '../../data/index.js'
+import {
+  completeTransfer,
+  claimTransfers,
+  failTransfer,
+  heartbeatTransfer,
+  planTransfer,
+  type TransferPlan,
+} from '../../data/index.js'
 import type { Context } from '../../db/index.js'
 import type { Agent, Logger } from '../../platform/index.js'
 import { copyVerified } from '../copy.js'
@@ -41,14 +48,20 @@ export class TransferAgent implements Agent {
   }
 
   async runOnce(): Promise<number> {
-    const ids = await claimTransfers(this.ctx, this.options.workerId, { leaseMs: this.leaseMs, limit: this.batch })
+    const ids = await claimTransfers(this.ctx, this.options.workerId, {
+      leaseMs: this.leaseMs,
+      limit: this.batch,
+    })
     await Promise.all(ids.map((id) => this.run(id)))
     return ids.length
   }
 
   private async run(id: string): Promise<void> {
     const worker = this.options.workerId
-    const beat = setInterval(() => void heartbeatTransfer(this.ctx, id, worker, this.leaseMs).catch(() => undefined), Math.max(1000, this.leaseMs / 3))
+    const beat = setInterval(
+      () => void heartbeatTransfer(this.ctx, id, worker, this.leaseMs).catch(() => undefined),
+      Math.max(1000, this.leaseMs / 3),
+    )
     beat.unref()
     let plan: TransferPlan | undefined
     let sourceId: string | undefined
@@ -56,16 +69,40 @@ export class TransferAgent implements Agent {
       plan = await planTransfer(this.ctx, id)
       const dest = plan.destination.urls.find((u) => this.registry.supports(u))
       if (!dest) throw new Error(`no supported write protocol on ${plan.destination.endpoint}`)
-      const source = plan.sources.map((s) => ({ s, url: s.urls.find((u) => this.registry.supports(u)) })).find((x) => x.url !== undefined)
-      if (!source?.url) throw new Error(plan.sources.length ? 'no source replica offers a supported read protocol' : 'no available source replica')
+      const source = plan.sources
+        .map((s) => ({ s, url: s.urls.find((u) => this.registry.supports(u)) }))
+        .find((x) => x.url !== undefined)
+      if (!source?.url) {
+        throw new Error(
+          plan.sources.length
+            ? 'no source replica offers a supported read protocol'
+            : 'no available source replica',
+        )
+      }
       sourceId = source.s.endpointId
-      await copyVerified(this.registry, source.url, dest, { bytes: plan.bytes, adler32: plan.adler32 })
+      await copyVerified(this.registry, source.url, dest, {
+        bytes: plan.bytes,
+        adler32: plan.adler32,
+      })
       const outcome = await completeTransfer(this.ctx, id, worker)
       if (outcome === 'unwanted') await this.registry.for(dest).delete(dest)
-      this.options.logger?.info({ transfer: id, did: `${plan.scope}:${plan.name}`, from: source.s.endpoint, to: plan.destination.endpoint, outcome }, 'transfer finished')
+      this.options.logger?.info(
+        {
+          transfer: id,
+          did: `${plan.scope}:${plan.name}`,
+          from: source.s.endpoint,
+          to: plan.destination.endpoint,
+          outcome,
+        },
+        'transfer finished',
+      )
     } catch (err) {
       const error = (err as Error).message
-      const outcome = await failTransfer(this.ctx, id, worker, { error, sourceEndpointId: sourceId, backoffMs: this.backoffMs })
+      const outcome = await failTransfer(this.ctx, id, worker, {
+        error,
+        sourceEndpointId: sourceId,
+        backoffMs: this.backoffMs,
+      })
       this.options.logger?.warn({ transfer: id, error, outcome }, 'transfer attempt failed')
     } finally {
       clearInterval(beat)

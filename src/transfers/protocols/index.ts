@@ -22,7 +22,13 @@ export class ProtocolRegistry {
 
   for(url: string): StorageProtocol {
     const p = this.byScheme.get(schemeOf(url))
-    if (!p) throw new ContinuumError('STORAGE_ERROR', `no storage protocol for '${schemeOf(url)}://' (${url})`, { url })
+    if (!p) {
+      throw new ContinuumError(
+        'STORAGE_ERROR',
+        `no storage protocol for '${schemeOf(url)}://' (${url})`,
+        { url },
+      )
+    }
     return p
   }
 }

@@ -43,7 +43,10 @@ export class PosixProtocol implements StorageProtocol {
     const part = `${target}.part`
     try {
       await mkdir(path.dirname(target), { recursive: true })
-      await pipeline(Readable.from(source, { objectMode: false }), createWriteStream(part, { highWaterMark: 1024 * 1024 }))
+      await pipeline(
+        Readable.from(source, { objectMode: false }),
+        createWriteStream(part, { highWaterMark: 1024 * 1024 }),
+      )
       await rename(part, target)
     } catch (err) {
       await rm(part, { force: true })
@@ -62,5 +65,10 @@ export class PosixProtocol implements StorageProtocol {
 
 function storageError(url: string, err: unknown): ContinuumError {
   if (err instanceof ContinuumError) return err
-  return new ContinuumError('STORAGE_ERROR', `${url}: ${(err as Error).message}`, { url }, { cause: err })
+  return new ContinuumError(
+    'STORAGE_ERROR',
+    `${url}: ${(err as Error).message}`,
+    { url },
+    { cause: err },
+  )
 }

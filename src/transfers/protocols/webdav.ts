@@ -19,7 +19,10 @@ export class WebdavProtocol implements StorageProtocol {
   constructor(private readonly options: { token?: string; timeoutMs?: number } = {}) {}
 
   private headers(extra: Record<string, string> = {}): Record<string, string> {
-    return { ...(this.options.token ? { authorization: `Bearer ${this.options.token}` } : {}), ...extra }
+    return {
+      ...(this.options.token ? { authorization: `Bearer ${this.options.token}` } : {}),
+      ...extra,
+    }
   }
 
   async stat(url: string): Promise<{ bytes: number } | undefined> {
@@ -35,18 +38,31 @@ export class WebdavProtocol implements StorageProtocol {
     for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) yield chunk
   }
 
-  async write(url: string, source: AsyncIterable<Uint8Array>, options: { bytes?: number } = {}): Promise<void> {
+  async write(
+    url: string,
+    source: AsyncIterable<Uint8Array>,
+    options: { bytes?: number } = {},
+  ): Promise<void> {
     try {
       const res = await this.put(url, source, options.bytes)
       await res.body?.cancel()
       if (res.status === 409) {
-        throw new ContinuumError('STORAGE_ERROR', `PUT ${url}: parent collection missing (409); the server must create parents (nginx: create_full_put_path on)`, { url, status: 409 })
+        throw new ContinuumError(
+          'STORAGE_ERROR',
+          `PUT ${url}: parent collection missing (409); the server must create parents (nginx: create_full_put_path on)`,
+          { url, status: 409 },
+        )
       }
       if (!res.ok) throw httpError(url, 'PUT', res)
     } catch (err) {
       await this.delete(url).catch(() => undefined)
       if (err instanceof ContinuumError) throw err
-      throw new ContinuumError('STORAGE_ERROR', `PUT ${url}: ${(err as Error).message}`, { url }, { cause: err })
+      throw new ContinuumError(
+        'STORAGE_ERROR',
+        `PUT ${url}: ${(err as Error).message}`,
+        { url },
+        { cause: err },
+      )
     }
   }
 
@@ -68,9 +84,18 @@ export class WebdavProtocol implements StorageProtocol {
 
   private async request(url: string, init: RequestInit): Promise<Response> {
     try {
-      return await fetch(httpUrl(url), { headers: this.headers(), ...init, signal: AbortSignal.timeout(this.options.timeoutMs ?? 3_600_000) })
+      return await fetch(httpUrl(url), {
+        headers: this.headers(),
+        ...init,
+        signal: AbortSignal.timeout(this.options.timeoutMs ?? 3_600_000),
+      })
     } catch (err) {
-      throw new ContinuumError('STORAGE_ERROR', `${init.method ?? 'GET'} ${url}: ${describe(err)}`, { url }, { cause: err })
+      throw new ContinuumError(
+        'STORAGE_ERROR',
+        `${init.method ?? 'GET'} ${url}: ${describe(err)}`,
+        { url },
+        { cause: err },
+      )
     }
   }
 }
@@ -81,5 +106,9 @@ function describe(err: unknown): string {
 }
 
 function httpError(url: string, method: string, res: Response): ContinuumError {
-  return new ContinuumError('STORAGE_ERROR', `${method} ${url}: HTTP ${res.status} ${res.statusText}`, { url, status: res.status })
+  return new ContinuumError(
+    'STORAGE_ERROR',
+    `${method} ${url}: HTTP ${res.status} ${res.statusText}`,
+    { url, status: res.status },
+  )
 }
