@@ -6,6 +6,7 @@ import { Command, CommanderError, Option } from 'commander'
 import { ContinuumError, exitCodes, logLevels, version } from '../platform/index.js'
 import { catalogCommand } from './commands/catalog.js'
 import { dataCommand } from './commands/data.js'
+import { transferCommand } from './commands/data-rules.js'
 import { ReportedError } from './commands/common.js'
 import { demoCommand, migrateCommand, serveCommand, workerCommand } from './commands/server-commands.js'
 import { withExamples } from './context.js'
@@ -29,6 +30,7 @@ export function buildProgram(): Command {
   program.addCommand(demoCommand())
   program.addCommand(catalogCommand())
   program.addCommand(dataCommand())
+  program.addCommand(transferCommand())
   return withExamples(program, 'continuum catalog infra ls --json', 'continuum serve --db postgres://127.0.0.1/continuum')
 }
 

@@ -5,13 +5,7 @@ import type { ContinuumClient } from '../../client/index.js'
 import type { Endpoint, Meta, Protocol } from '../../contract/index.js'
 import { ContinuumError } from '../../platform/index.js'
 import { cliContext, withExamples } from '../context.js'
-import {
-  formatRecord,
-  printError,
-  printResult,
-  type Column,
-  type Output,
-} from '../output.js'
+import { formatRecord, printError, printResult, type Column, type Output } from '../output.js'
 import { parseLimit, ReportedError } from './common.js'
 import { collect, formatBytes, parseDidArg, parsePairs } from './data-args.js'
 

@@ -7,6 +7,8 @@ import { formatRecord, formatTable, printResult, type Column, type Output } from
 import { parseLimit, removeEach } from './common.js'
 import { collect, parseDidArg, parsePairs } from './data-args.js'
 import { endpointColumns, endpointCommand, registerCommand } from './data-endpoints.js'
+import { badCommand, quotaCommand, ruleCommand } from './data-rules.js'
+import { downloadCommand, uploadCommand } from './data-transfer.js'
 
 const didColumns: Column<Did>[] = [
   { header: 'did', value: (d) => `${d.scope}:${d.name}` },
@@ -226,6 +228,11 @@ export function dataCommand(): Command {
   )
   data.addCommand(endpointCommand())
   data.addCommand(registerCommand())
+  data.addCommand(ruleCommand())
+  data.addCommand(quotaCommand())
+  data.addCommand(badCommand())
+  data.addCommand(uploadCommand())
+  data.addCommand(downloadCommand())
   return withExamples(
     data,
     "continuum data ls 'atlas:data18*' --filter 'run>1000'",
