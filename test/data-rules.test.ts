@@ -44,7 +44,10 @@ describeEachBackend('replication rules over HTTP', (fixture) => {
   }
 
   async function upload(scope: string, name: string, to: string, data = randomData(50_000)) {
-    const replica = await client.data.upload({ scope, name }, new Uint8Array(data), { to, bytes: data.length })
+    const replica = await client.data.upload({ scope, name }, new Uint8Array(data), {
+      to,
+      bytes: data.length,
+    })
     return { replica, data }
   }
 
