@@ -61,6 +61,7 @@ export class EndpointIndex<E extends ExpressionEndpoint = ExpressionEndpoint> {
   private readonly byEquals = new Map<string, BitSet>()
   private readonly byName = new Map<string, number>()
   private readonly numeric = new Map<string, { values: Float64Array; positions: Int32Array }>()
+  private readonly compared = new Map<string, BitSet>()
   private readonly everything: BitSet
   private readonly empty: BitSet
 
@@ -140,6 +141,17 @@ export class EndpointIndex<E extends ExpressionEndpoint = ExpressionEndpoint> {
   }
 
   private compare(key: string, kind: 'less' | 'greater', bound: number): BitSet {
+    // Rules repeat the same few comparisons; the index is immutable, so their sets can be kept.
+    const cacheKey = `${key}${kind === 'less' ? '<' : '>'}${bound}`
+    let cached = this.compared.get(cacheKey)
+    if (!cached) {
+      if (this.compared.size >= 1000) this.compared.clear()
+      this.compared.set(cacheKey, (cached = this.scan(key, kind, bound)))
+    }
+    return cached
+  }
+
+  private scan(key: string, kind: 'less' | 'greater', bound: number): BitSet {
     const column = this.numeric.get(key)
     const out = new BitSet(this.endpoints.length)
     if (!column) return out

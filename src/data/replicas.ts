@@ -44,12 +44,15 @@ export async function registerReplicas(ctx: Context, input: ReplicaBulk, actor: 
     for (const scope of new Set(candidates.map((c) => c.file.scope))) scopes.set(scope, (await findScopeRow(tx, scope)) !== undefined)
     let live = candidates.filter(({ i, file }) => scopes.get(file.scope) || void fail(i, 'SCOPE_NOT_FOUND', `scope '${file.scope}' not found`))
 
-    await insertMissingFiles(tx, live.map((c) => c.file), actor.account, now)
-    const facts = new Map((await findFileFacts(tx, live.map((c) => c.file))).map((f) => [`${f.scope}:${f.name}`, f]))
+    const created = await insertMissingFiles(tx, live.map((c) => c.file), actor.account, now)
+    // Files created just now agree with their replica by construction; check only the others.
+    const existing = live.filter((c) => !created.has(`${c.file.scope}:${c.file.name}`)).map((c) => c.file)
+    const facts = new Map((await findFileFacts(tx, existing)).map((f) => [`${f.scope}:${f.name}`, f]))
     const toFill: Array<{ scope: string; name: string; bytes: number; adler32: string }> = []
     live = live.filter(({ i, file }) => {
-      const f = facts.get(`${file.scope}:${file.name}`)
       const did = `${file.scope}:${file.name}`
+      if (created.has(did)) return true
+      const f = facts.get(did)
       if (!f || f.deleted) return void fail(i, 'DID_ALREADY_EXISTS', `${did} was deleted; names are never reused`)
       if (f.type !== 'file') return void fail(i, 'DID_ATTACHMENT_INVALID', `${did} is a ${f.type}, not a file`)
       if (f.bytes === null && f.adler32 === null) toFill.push(file)
