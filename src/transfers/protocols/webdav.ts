@@ -3,7 +3,10 @@
  * is WebDAV over TLS, i.e. https. A failed PUT is followed by a DELETE so that no partial file
  * stays behind.
  */
+import http from 'node:http'
+import https from 'node:https'
 import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { ContinuumError } from '../../platform/index.js'
 import type { StorageProtocol } from './storage-protocol.js'
 
@@ -32,10 +35,14 @@ export class WebdavProtocol implements StorageProtocol {
     return { bytes: Number(res.headers.get('content-length') ?? 0) }
   }
 
+  /** GET through node:http (not fetch): about twice the throughput for large files. */
   async *read(url: string): AsyncIterable<Uint8Array> {
-    const res = await this.request(url, { method: 'GET' })
-    if (!res.ok || !res.body) throw httpError(url, 'GET', res)
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) yield chunk
+    const res = await this.raw('GET', url)
+    if (res.statusCode !== 200) {
+      res.resume()
+      throw new ContinuumError('STORAGE_ERROR', `GET ${url}: HTTP ${res.statusCode}`, { url, status: res.statusCode })
+    }
+    for await (const chunk of res) yield chunk as Uint8Array
   }
 
   async write(
@@ -45,7 +52,6 @@ export class WebdavProtocol implements StorageProtocol {
   ): Promise<void> {
     try {
       const res = await this.put(url, source, options.bytes)
-      await res.body?.cancel()
       if (res.status === 409) {
         throw new ContinuumError(
           'STORAGE_ERROR',
@@ -66,14 +72,38 @@ export class WebdavProtocol implements StorageProtocol {
     }
   }
 
-  private put(url: string, source: AsyncIterable<Uint8Array>, bytes?: number): Promise<Response> {
-    const body = Readable.toWeb(Readable.from(source)) as ReadableStream<Uint8Array>
-    return this.request(url, {
-      method: 'PUT',
-      body,
-      headers: this.headers(bytes === undefined ? {} : { 'content-length': String(bytes) }),
-      duplex: 'half',
-    } as RequestInit)
+  private async put(url: string, source: AsyncIterable<Uint8Array>, bytes?: number): Promise<{ ok: boolean; status: number; statusText: string; body: null }> {
+    const target = new URL(httpUrl(url))
+    const client = target.protocol === 'https:' ? https : http
+    const headers: Record<string, string> = this.headers(bytes === undefined ? { 'transfer-encoding': 'chunked' } : { 'content-length': String(bytes) })
+    const req = client.request(target, { method: 'PUT', headers, timeout: this.options.timeoutMs ?? 3_600_000 })
+    const response = new Promise<http.IncomingMessage>((resolve, reject) => {
+      req.once('response', resolve)
+      req.once('error', reject)
+      req.once('timeout', () => req.destroy(new Error('timed out')))
+    })
+    try {
+      await pipeline(Readable.from(source, { objectMode: false, highWaterMark: 1 << 20 }), req)
+    } catch (err) {
+      req.destroy()
+      throw err
+    }
+    const res = await response
+    res.resume()
+    const status = res.statusCode ?? 0
+    return { ok: status >= 200 && status < 300, status, statusText: res.statusMessage ?? '', body: null }
+  }
+
+  private raw(method: string, url: string): Promise<http.IncomingMessage> {
+    const target = new URL(httpUrl(url))
+    const client = target.protocol === 'https:' ? https : http
+    return new Promise((resolve, reject) => {
+      const req = client.request(target, { method, headers: this.headers(), timeout: this.options.timeoutMs ?? 3_600_000 })
+      req.once('response', resolve)
+      req.once('error', (err) => reject(new ContinuumError('STORAGE_ERROR', `${method} ${url}: ${describe(err)}`, { url }, { cause: err })))
+      req.once('timeout', () => req.destroy(new Error('timed out')))
+      req.end()
+    })
   }
 
   async delete(url: string): Promise<void> {
@@ -105,7 +135,7 @@ function describe(err: unknown): string {
   return cause?.code ?? cause?.message ?? (err as Error).message
 }
 
-function httpError(url: string, method: string, res: Response): ContinuumError {
+function httpError(url: string, method: string, res: { status: number; statusText: string }): ContinuumError {
   return new ContinuumError(
     'STORAGE_ERROR',
     `${method} ${url}: HTTP ${res.status} ${res.statusText}`,
