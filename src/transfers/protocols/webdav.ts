@@ -82,6 +82,8 @@ export class WebdavProtocol implements StorageProtocol {
       req.once('error', reject)
       req.once('timeout', () => req.destroy(new Error('timed out')))
     })
+    // Awaited below; a failed upload rejects it too, which must not count as unhandled.
+    response.catch(() => undefined)
     try {
       await pipeline(Readable.from(source, { objectMode: false, highWaterMark: 1 << 20 }), req)
     } catch (err) {
