@@ -30,7 +30,7 @@ export class PosixProtocol implements StorageProtocol {
   }
 
   read(url: string): AsyncIterable<Uint8Array> {
-    return createReadStream(toPath(url), { highWaterMark: 1024 * 1024 })
+    return createReadStream(toPath(url), { highWaterMark: 4 << 20 })
   }
 
   /**

@@ -85,7 +85,7 @@ export class WebdavProtocol implements StorageProtocol {
     // Awaited below; a failed upload rejects it too, which must not count as unhandled.
     response.catch(() => undefined)
     try {
-      await pipeline(Readable.from(source, { objectMode: false, highWaterMark: 1 << 20 }), req)
+      await pipeline(Readable.from(coalesce(source, 4 << 20), { objectMode: false, highWaterMark: 4 << 20 }), req)
     } catch (err) {
       req.destroy()
       throw err
@@ -143,4 +143,24 @@ function httpError(url: string, method: string, res: { status: number; statusTex
     `${method} ${url}: HTTP ${res.status} ${res.statusText}`,
     { url, status: res.status },
   )
+}
+
+/** Joins small chunks into writes of about `size` bytes: large writes make Node's HTTP client faster. */
+async function* coalesce(source: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Uint8Array> {
+  let parts: Uint8Array[] = []
+  let held = 0
+  for await (const chunk of source) {
+    if (held === 0 && chunk.byteLength >= size) {
+      yield chunk
+      continue
+    }
+    parts.push(chunk)
+    held += chunk.byteLength
+    if (held >= size) {
+      yield Buffer.concat(parts, held)
+      parts = []
+      held = 0
+    }
+  }
+  if (held > 0) yield Buffer.concat(parts, held)
 }
