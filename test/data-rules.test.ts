@@ -4,7 +4,7 @@ import { existsSync, readdirSync, rmSync } from 'node:fs'
 import { after, before, it } from 'node:test'
 import type { ContinuumClient } from '../src/client/index.js'
 import { RuleEvaluatorAgent } from '../src/data/index.js'
-import { digestOf, ProtocolRegistry, TransferAgent } from '../src/transfers/index.js'
+import { digestOf, ProtocolRegistry, ReaperAgent, TransferAgent } from '../src/transfers/index.js'
 import { rejectsWith } from './support/assert-error.js'
 import { describeEachBackend } from './support/backends.js'
 import { uniqueScope } from './support/data-factories.js'
@@ -118,7 +118,7 @@ describeEachBackend('replication rules over HTTP', (fixture) => {
       [err.details.quotaBytes, err.details.neededBytes, err.details.usedBytes],
       [60_000, 100_000, 0],
     )
-    assert.equal((await client.data.listRules({ scope })).length, 0, 'nothing created')
+    assert.equal((await client.data.listRules({ scope, name: 'ds' })).length, 0, 'nothing created')
     await client.data.setQuota({ owner: 'atlas', endpoint: fr.name, bytes: 1e9 })
 
     const rule = await client.data.addRule({
@@ -223,12 +223,48 @@ describeEachBackend('replication rules over HTTP', (fixture) => {
       ['cancelled'],
     )
     const replicas = await client.data.listReplicas({ scope, name: 'h1' })
-    assert.ok(replicas.every((r) => r.lockCount === 0))
+    assert.deepEqual(
+      replicas.map((r) => r.lockCount).sort(),
+      [0, 1],
+      'the upload rule still holds the first copy',
+    )
     assert.ok(
       replicas.filter((r) => r.endpoint === endpoints[1]!.name).every((r) => r.tombstone !== null),
     )
     assert.ok(
       existsSync(new URL(replicas.find((r) => r.endpoint === endpoints[0]!.name)!.urls[0]!)),
+    )
+  })
+
+  it('reaps only after the grace period, and on endpoints with a free-space target only when space is short', async () => {
+    const { tag, endpoints, scope } = await setup(['DE', 'FR'])
+    const [de, fr] = endpoints as [(typeof endpoints)[0], (typeof endpoints)[0]]
+    await client.data.updateEndpoint(fr.name, {
+      capacityBytes: 1e9,
+      attributes: { reaper_free_gb: 0.5 },
+    })
+    await upload(scope, 'r1', de.name)
+    const rule = await client.data.addRule({ scope, name: 'r1', copies: 2, expression: tag })
+    assert.equal(await agent.runOnce(), 1)
+    const copy = (await client.data.listReplicas({ scope, name: 'r1' })).find(
+      (r) => r.endpoint === fr.name,
+    )!
+    assert.ok(existsSync(new URL(copy.urls[0]!)))
+    const reaper = new ReaperAgent(fixture().ctx, { graceMs: 60_000 })
+    fixture().clock.advance(120_000)
+    await reaper.runOnce() // tombstones left by earlier tests in this database
+    await client.data.deleteRule(rule.id)
+    assert.equal(await reaper.runOnce(), 0, 'grace period not over')
+    fixture().clock.advance(120_000)
+    assert.equal(await reaper.runOnce(), 0, 'FR has 1 GB free, more than its 0.5 GB target')
+    await client.data.updateEndpoint(fr.name, { attributes: { reaper_free_gb: 2 } })
+    assert.equal(await reaper.runOnce(), 1)
+    assert.ok(!existsSync(new URL(copy.urls[0]!)), 'bytes deleted')
+    assert.equal((await client.data.getEndpoint(fr.name)).usedBytes, 0)
+    assert.deepEqual(
+      (await client.data.listReplicas({ scope, name: 'r1' })).map((r) => r.endpoint),
+      [de.name],
+      'the upload stays',
     )
   })
 })

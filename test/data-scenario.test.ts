@@ -131,7 +131,7 @@ describeEachBackend('done when: 2 copies on country=DE|country=FR', (fixture) =>
     const reaper = new ReaperAgent(ctx, { registry, graceMs: 600_000 })
     assert.equal(await reaper.runOnce(), 0, 'grace period not over')
     clock.advance(600_001)
-    assert.equal(await reaper.runOnce(), 6, 'the six rule copies; uploads carry no tombstone')
+    assert.equal(await reaper.runOnce(), 6, 'the six rule copies; the uploads are kept by their upload rules')
     for (const f of files) {
       assert.deepEqual(
         (await listReplicas(ctx, { scope, name: f.name })).map((r) => r.endpoint),

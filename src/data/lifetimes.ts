@@ -3,6 +3,7 @@
  * expiring rules at the end of their lifetime, and reaping tombstoned replicas after a grace
  * period (the bytes are deleted by the caller's storage protocol, inside the row lock).
  */
+import type { Endpoint } from '../contract/index.js'
 import type { Context } from '../db/index.js'
 import { addUsedBytes, listEndpointRows } from './endpoints-store.js'
 import { protocolsFor, toEndpoint } from './endpoints.js'
@@ -45,6 +46,17 @@ export interface ReapTarget {
 }
 
 /**
+ * Free-space targets: an endpoint with the attribute `reaper_free_gb=N` (and a known capacity) is
+ * only reaped while it has less than N GB free; others are reaped as soon as the grace period
+ * is over (Rucio's "greedy" mode).
+ */
+export function needsSpace(e: Endpoint): boolean {
+  const target = Number(e.attributes.reaper_free_gb)
+  if (!Number.isFinite(target) || e.attributes.reaper_free_gb === undefined || e.capacityBytes === null) return true
+  return e.capacityBytes - e.usedBytes < target * 1e9
+}
+
+/**
  * Deletes up to `limit` replicas whose tombstone is older than the grace period. Each replica is
  * locked while `deleteBytes` runs, so no rule can claim it half-deleted; the row goes only after
  * the bytes are gone (a failure leaves it for the next round).
@@ -54,9 +66,10 @@ export async function reapReplicas(ctx: Context, options: { graceMs: number; lim
   for (let i = 0; i < options.limit; i++) {
     const done = await ctx.db.transaction().execute(async (tx) => {
       const before = new Date(ctx.clock.now().getTime() - options.graceMs)
-      const replica = await lockReapableReplica(tx, before)
+      const endpoints = (await listEndpointRows(tx)).map(toEndpoint)
+      const replica = await lockReapableReplica(tx, before, endpoints.filter(needsSpace).map((e) => e.id))
       if (!replica) return false
-      const endpoint = toEndpoint((await listEndpointRows(tx)).find((e) => e.id === replica.endpoint_id)!)
+      const endpoint = endpoints.find((e) => e.id === replica.endpoint_id)!
       const urls = protocolsFor(endpoint, 'delete').map((p) => replicaUrl(p.url, replica.path))
       // Copying replicas too: a transfer may have left part of a file behind.
       await options.deleteBytes({ scope: replica.scope, name: replica.name, endpoint: endpoint.name, urls })

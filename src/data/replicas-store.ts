@@ -142,6 +142,9 @@ export async function lockReapableReplica(db: Executor, before: Date, endpointId
     .where('r.tombstone', '<=', before)
     .where('r.lock_count', '=', 0)
     .where('e.available_delete', '=', true)
-  if (endpointIds) query = query.where('r.endpoint_id', 'in', endpointIds)
+  if (endpointIds) {
+    if (endpointIds.length === 0) return undefined
+    query = query.where('r.endpoint_id', 'in', endpointIds)
+  }
   return query.orderBy('r.tombstone').limit(1).forUpdate('r').skipLocked().executeTakeFirst()
 }

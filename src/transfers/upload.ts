@@ -2,9 +2,11 @@
  * Moving bytes between a user and the federation. Upload: stream to an endpoint chosen from an
  * expression, checksumming on the way, verify at the endpoint, then register the replica — a
  * failed upload registers nothing and leaves nothing. Download: the best available replica,
- * another one if it fails; the caller verifies the checksum while streaming.
+ * another one if it fails; the caller verifies the checksum while streaming. An upload is kept by a
+ * rule of one copy on its endpoint (delete that rule to let the reaper remove it).
  */
 import {
+  addRule,
   getDid,
   listEndpoints,
   listReplicas,
@@ -75,6 +77,14 @@ export async function uploadFile(
       { did: `${input.scope}:${input.name}` },
     )
   }
+  // As `rucio upload` does, a rule of one copy on that endpoint keeps the upload from the reaper.
+  await addRule(ctx, {
+    scope: input.scope,
+    name: input.name,
+    copies: 1,
+    expression: endpoint.name,
+    comment: 'upload',
+  })
   return (await listReplicas(ctx, input)).find((r) => r.endpoint === endpoint.name)!
 }
 
