@@ -7,7 +7,28 @@
  */
 import { EndpointIndex, parseExpression, type ExpressionEndpoint } from '../src/data/index.js'
 
-const countries = ['DE', 'FR', 'IT', 'NL', 'ES', 'PL', 'CH', 'UK', 'SE', 'CZ', 'AT', 'BE', 'PT', 'NO', 'FI', 'DK', 'GR', 'IE', 'HU', 'SI']
+const countries = [
+  'DE',
+  'FR',
+  'IT',
+  'NL',
+  'ES',
+  'PL',
+  'CH',
+  'UK',
+  'SE',
+  'CZ',
+  'AT',
+  'BE',
+  'PT',
+  'NO',
+  'FI',
+  'DK',
+  'GR',
+  'IE',
+  'HU',
+  'SI',
+]
 const endpoints: ExpressionEndpoint[] = Array.from({ length: 10_000 }, (_, i) => {
   const attributes: Record<string, string | number | boolean> = {
     country: countries[i % countries.length]!,
@@ -44,18 +65,28 @@ function time(label: string, n: number, fn: (i: number) => void): number {
 
 const t0 = performance.now()
 const index = new EndpointIndex(endpoints)
-console.log(`index build over ${endpoints.length} endpoints x 20 attributes: ${(performance.now() - t0).toFixed(0)} ms`)
+console.log(
+  `index build over ${endpoints.length} endpoints x 20 attributes: ${(performance.now() - t0).toFixed(0)} ms`,
+)
 
-const ours = time('indexed evaluation, typical expressions (count)', 100_000, (i) => index.count(typical[i % typical.length]!))
-time('indexed evaluation + materialise the selected endpoints', 20_000, (i) => index.select(typical[i % typical.length]!))
-time('parse + indexed evaluation, every expression new', 50_000, (i) => index.count(`${typical[i % typical.length]!}|EP${i}`))
+const ours = time('indexed evaluation, typical expressions (count)', 100_000, (i) =>
+  index.count(typical[i % typical.length]!),
+)
+time('indexed evaluation + materialise the selected endpoints', 20_000, (i) =>
+  index.select(typical[i % typical.length]!),
+)
+time('parse + indexed evaluation, every expression new', 50_000, (i) =>
+  index.count(`${typical[i % typical.length]!}|EP${i}`),
+)
 const naive = time('baseline: parse + naive scan of every endpoint', 500, (i) => {
   const tree = parseExpression(typical[i % typical.length]!)
   let n = 0
   for (const e of endpoints) if (matches(tree, e)) n++
   return n
 })
-console.log(`ratio indexed / naive scan: ${(ours / naive).toFixed(0)}x; target >= 10,000/s: ${ours >= 10_000 ? 'met' : 'NOT met'}`)
+console.log(
+  `ratio indexed / naive scan: ${(ours / naive).toFixed(0)}x; target >= 10,000/s: ${ours >= 10_000 ? 'met' : 'NOT met'}`,
+)
 
 function matches(node: ReturnType<typeof parseExpression>, e: ExpressionEndpoint): boolean {
   const a = e.attributes

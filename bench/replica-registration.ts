@@ -16,7 +16,12 @@ import { systemClock } from '../src/platform/index.js'
 
 const total = Number(process.argv[2] ?? 1_000_000)
 const batch = 10_000
-const rows = Array.from({ length: total }, (_, i) => ({ scope: 'bench', name: `file_${i}`, bytes: 1000 + i, adler32: randomBytes(4).toString('hex') }))
+const rows = Array.from({ length: total }, (_, i) => ({
+  scope: 'bench',
+  name: `file_${i}`,
+  bytes: 1000 + i,
+  adler32: randomBytes(4).toString('hex'),
+}))
 
 async function ours(): Promise<number> {
   const db = await openTestDatabase('postgres')
@@ -26,7 +31,10 @@ async function ours(): Promise<number> {
     const endpoint = await addEndpoint(ctx, { name: 'BENCH_DISK' })
     const t0 = performance.now()
     for (let i = 0; i < total; i += batch) {
-      const result = await registerReplicas(ctx, { endpoint: endpoint.name, replicas: rows.slice(i, i + batch) })
+      const result = await registerReplicas(ctx, {
+        endpoint: endpoint.name,
+        replicas: rows.slice(i, i + batch),
+      })
       if (result.failed) throw new Error(`${result.failed} failed`)
     }
     return total / ((performance.now() - t0) / 1000)
@@ -37,8 +45,14 @@ async function ours(): Promise<number> {
 
 async function copy(): Promise<number> {
   const db = await openTestDatabase('postgres')
-  const dbName = (await db.db.selectNoFrom((eb) => eb.fn<string>('current_database').as('name')).executeTakeFirstOrThrow()).name
-  const client = new pg.Client({ connectionString: testPostgresUrl.replace(/\/[^/]*$/, `/${dbName}`) })
+  const dbName = (
+    await db.db
+      .selectNoFrom((eb) => eb.fn<string>('current_database').as('name'))
+      .executeTakeFirstOrThrow()
+  ).name
+  const client = new pg.Client({
+    connectionString: testPostgresUrl.replace(/\/[^/]*$/, `/${dbName}`),
+  })
   await client.connect()
   try {
     const ctx = { db: db.db, clock: systemClock }
@@ -48,16 +62,32 @@ async function copy(): Promise<number> {
     const t0 = performance.now()
     await client.query('begin')
     await pipeline(
-      Readable.from((function* () {
-        for (const r of rows) yield `${r.scope}\t${r.name}\tfile\t${r.bytes}\t${r.adler32}\t{}\troot\t${now}\t${now}\n`
-      })()),
-      client.query(copyFrom('copy data_dids (scope, name, type, bytes, adler32, meta, account, created_at, updated_at) from stdin')),
+      Readable.from(
+        (function* () {
+          for (const r of rows) {
+            yield `${r.scope}\t${r.name}\tfile\t${r.bytes}\t${r.adler32}\t{}\troot\t${now}\t${now}\n`
+          }
+        })(),
+      ),
+      client.query(
+        copyFrom(
+          'copy data_dids (scope, name, type, bytes, adler32, meta, account, created_at, updated_at) from stdin',
+        ),
+      ),
     )
     await pipeline(
-      Readable.from((function* () {
-        for (const r of rows) yield `${r.scope}\t${r.name}\t${endpoint.id}\tavailable\t${r.bytes}\t${r.adler32}\t${deterministicPath(r)}\t${now}\t${now}\n`
-      })()),
-      client.query(copyFrom('copy data_replicas (scope, name, endpoint_id, state, bytes, adler32, path, created_at, updated_at) from stdin')),
+      Readable.from(
+        (function* () {
+          for (const r of rows) {
+            yield `${r.scope}\t${r.name}\t${endpoint.id}\tavailable\t${r.bytes}\t${r.adler32}\t${deterministicPath(r)}\t${now}\t${now}\n`
+          }
+        })(),
+      ),
+      client.query(
+        copyFrom(
+          'copy data_replicas (scope, name, endpoint_id, state, bytes, adler32, path, created_at, updated_at) from stdin',
+        ),
+      ),
     )
     await client.query('commit')
     return total / ((performance.now() - t0) / 1000)
@@ -68,7 +98,13 @@ async function copy(): Promise<number> {
 }
 
 const copyRate = await copy()
-console.log(`raw COPY (files + replicas)       ${Math.round(copyRate).toLocaleString('en').padStart(10)} replicas/s`)
+console.log(
+  `raw COPY (files + replicas)       ${Math.round(copyRate).toLocaleString('en').padStart(10)} replicas/s`,
+)
 const ourRate = await ours()
-console.log(`registerReplicas, 10k per call    ${Math.round(ourRate).toLocaleString('en').padStart(10)} replicas/s`)
-console.log(`ratio: ${((ourRate / copyRate) * 100).toFixed(0)} % of COPY (target >= 50 %) for ${total.toLocaleString('en')} replicas`)
+console.log(
+  `registerReplicas, 10k per call    ${Math.round(ourRate).toLocaleString('en').padStart(10)} replicas/s`,
+)
+console.log(
+  `ratio: ${((ourRate / copyRate) * 100).toFixed(0)} % of COPY (target >= 50 %) for ${total.toLocaleString('en')} replicas`,
+)

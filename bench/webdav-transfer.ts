@@ -11,7 +11,14 @@ import path from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { pathToFileURL } from 'node:url'
-import { checksummed, PosixProtocol, ProtocolRegistry, StreamingChecksum, WebdavProtocol, writeVerified } from '../src/transfers/index.js'
+import {
+  checksummed,
+  PosixProtocol,
+  ProtocolRegistry,
+  StreamingChecksum,
+  WebdavProtocol,
+  writeVerified,
+} from '../src/transfers/index.js'
 import { startNginxWebdav } from '../test/support/nginx.js'
 
 const mib = Number(process.argv[2] ?? 1024)
@@ -22,7 +29,12 @@ execFileSync('dd', ['if=/dev/urandom', `of=${file}`, 'bs=1M', `count=${mib}`], {
 const nginx = await startNginxWebdav()
 const dav = new WebdavProtocol()
 const posix = new PosixProtocol()
-const rcloneEnv = { ...process.env, RCLONE_CONFIG_DAV_TYPE: 'webdav', RCLONE_CONFIG_DAV_URL: `${nginx.url}/`, RCLONE_CONFIG_DAV_VENDOR: 'other' }
+const rcloneEnv = {
+  ...process.env,
+  RCLONE_CONFIG_DAV_TYPE: 'webdav',
+  RCLONE_CONFIG_DAV_URL: `${nginx.url}/`,
+  RCLONE_CONFIG_DAV_VENDOR: 'other',
+}
 
 async function timed(label: string, fn: () => Promise<void> | void): Promise<number> {
   const t0 = performance.now()
@@ -34,26 +46,65 @@ async function timed(label: string, fn: () => Promise<void> | void): Promise<num
 
 try {
   console.log(`file: ${mib} MiB; nginx-extras WebDAV at ${nginx.url}`)
-  const curlUp = await timed('upload   curl -T', () => void execFileSync('curl', ['-sf', '-T', file, `${nginx.url}/curl/big.bin`]))
-  const rcloneUp = await timed('upload   rclone copyto', () => void execFileSync('rclone', ['copyto', file, 'dav:rclone/big.bin'], { env: rcloneEnv }))
+  const curlUp = await timed(
+    'upload   curl -T',
+    () => void execFileSync('curl', ['-sf', '-T', file, `${nginx.url}/curl/big.bin`]),
+  )
+  const rcloneUp = await timed(
+    'upload   rclone copyto',
+    () => void execFileSync('rclone', ['copyto', file, 'dav:rclone/big.bin'], { env: rcloneEnv }),
+  )
   let adler = ''
   const oursUp = await timed('upload   continuum (adler32 while streaming)', async () => {
     const sum = await StreamingChecksum.create()
-    await dav.write(`${nginx.url}/ours/big.bin`, checksummed(posix.read(pathToFileURL(file).href), sum), { bytes })
+    await dav.write(
+      `${nginx.url}/ours/big.bin`,
+      checksummed(posix.read(pathToFileURL(file).href), sum),
+      { bytes },
+    )
     adler = sum.digest().adler32
   })
   await timed('upload   continuum verified (+ read back, adler32)', async () => {
-    await writeVerified(new ProtocolRegistry(), posix.read(pathToFileURL(file).href), `${nginx.url}/verified/big.bin`, { bytes, adler32: adler })
+    await writeVerified(
+      new ProtocolRegistry(),
+      posix.read(pathToFileURL(file).href),
+      `${nginx.url}/verified/big.bin`,
+      { bytes, adler32: adler },
+    )
   })
-  const curlDown = await timed('download curl -o', () => void execFileSync('curl', ['-sf', '-o', path.join(dir, 'curl.bin'), `${nginx.url}/ours/big.bin`]))
-  const rcloneDown = await timed('download rclone copyto', () => void execFileSync('rclone', ['copyto', 'dav:ours/big.bin', path.join(dir, 'rclone.bin')], { env: rcloneEnv }))
+  const curlDown = await timed(
+    'download curl -o',
+    () =>
+      void execFileSync('curl', [
+        '-sf',
+        '-o',
+        path.join(dir, 'curl.bin'),
+        `${nginx.url}/ours/big.bin`,
+      ]),
+  )
+  const rcloneDown = await timed(
+    'download rclone copyto',
+    () =>
+      void execFileSync('rclone', ['copyto', 'dav:ours/big.bin', path.join(dir, 'rclone.bin')], {
+        env: rcloneEnv,
+      }),
+  )
   const oursDown = await timed('download continuum (adler32 while streaming)', async () => {
     const sum = await StreamingChecksum.create()
-    await pipeline(Readable.from(checksummed(dav.read(`${nginx.url}/ours/big.bin`), sum)), createWriteStream(path.join(dir, 'ours.bin')))
-    if (sum.digest().adler32 !== adler || statSync(path.join(dir, 'ours.bin')).size !== bytes) throw new Error('checksum mismatch')
+    await pipeline(
+      Readable.from(checksummed(dav.read(`${nginx.url}/ours/big.bin`), sum)),
+      createWriteStream(path.join(dir, 'ours.bin')),
+    )
+    if (sum.digest().adler32 !== adler || statSync(path.join(dir, 'ours.bin')).size !== bytes) {
+      throw new Error('checksum mismatch')
+    }
   })
-  console.log(`upload:   ${((oursUp / Math.max(curlUp, rcloneUp)) * 100).toFixed(0)} % of the faster peer`)
-  console.log(`download: ${((oursDown / Math.max(curlDown, rcloneDown)) * 100).toFixed(0)} % of the faster peer`)
+  console.log(
+    `upload:   ${((oursUp / Math.max(curlUp, rcloneUp)) * 100).toFixed(0)} % of the faster peer`,
+  )
+  console.log(
+    `download: ${((oursDown / Math.max(curlDown, rcloneDown)) * 100).toFixed(0)} % of the faster peer`,
+  )
 } finally {
   await nginx.stop()
   rmSync(dir, { recursive: true, force: true })

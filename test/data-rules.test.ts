@@ -36,8 +36,9 @@ describeEachBackend('replication rules over HTTP', (fixture) => {
   async function setup(countries: string[]) {
     const tag = `T${Math.random().toString(36).slice(2, 9)}`
     const endpoints = []
-    for (const country of countries)
+    for (const country of countries) {
       endpoints.push(await storage.add(fixture().ctx, { country, type: 'disk', [tag]: true }))
+    }
     const scope = uniqueScope()
     await client.data.addScope({ name: scope })
     return { tag, endpoints, scope }
@@ -191,8 +192,9 @@ describeEachBackend('replication rules over HTTP', (fixture) => {
     assert.deepEqual(Buffer.from(await dl.response.arrayBuffer()), data)
 
     // Now both copies are lost: the transfer has no source and, after its retries, is stuck.
-    for (const r of await client.data.listReplicas({ scope, name: 'g1' }))
+    for (const r of await client.data.listReplicas({ scope, name: 'g1' })) {
       rmSync(new URL(r.urls[0]!))
+    }
     await client.data.declareBad({ scope, name: 'g1', endpoint: de.name, reason: 'lost' })
     await client.data.declareBad({ scope, name: 'g1', endpoint: fr.name, reason: 'lost' })
     for (let attempt = 0; attempt < 4; attempt++) {

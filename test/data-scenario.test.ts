@@ -131,7 +131,11 @@ describeEachBackend('done when: 2 copies on country=DE|country=FR', (fixture) =>
     const reaper = new ReaperAgent(ctx, { registry, graceMs: 600_000 })
     assert.equal(await reaper.runOnce(), 0, 'grace period not over')
     clock.advance(600_001)
-    assert.equal(await reaper.runOnce(), 6, 'the six rule copies; the uploads are kept by their upload rules')
+    assert.equal(
+      await reaper.runOnce(),
+      6,
+      'the six rule copies; the uploads are kept by their upload rules',
+    )
     for (const f of files) {
       assert.deepEqual(
         (await listReplicas(ctx, { scope, name: f.name })).map((r) => r.endpoint),
@@ -144,8 +148,9 @@ describeEachBackend('done when: 2 copies on country=DE|country=FR', (fixture) =>
             .map(String)
             .filter((p) => p.endsWith('.MS'))
         : []
-    for (const e of [de1, de2, fr])
+    for (const e of [de1, de2, fr]) {
       assert.deepEqual(filesOn(storage.dirOf(e)), [], `no bytes left on ${e.name}`)
+    }
     assert.equal(filesOn(storage.dirOf(it)).length, 3, 'the uploads stay')
   })
 })

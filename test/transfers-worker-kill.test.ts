@@ -90,8 +90,9 @@ describe(
         const feeder = createWriteStream(srcPath)
         feeder.on('error', () => undefined)
         feeder.write(data.subarray(0, data.length / 2))
-        for (let i = 0; i < 600 && !(existsSync(part) && statSync(part).size > 0); i++)
+        for (let i = 0; i < 600 && !(existsSync(part) && statSync(part).size > 0); i++) {
           await delay(50)
+        }
         assert.ok(existsSync(part) && statSync(part).size > 0, 'the worker started writing')
         worker.kill('SIGKILL')
         await exited

@@ -204,9 +204,7 @@ async function downloadOne(
     let bytes = 0
     const bar = bars?.create(dl.bytes, 0, { name: `${ref.scope}:${ref.name}` })
     try {
-      const body = Readable.fromWeb(
-        dl.response.body! as WebReadableStream<Uint8Array>,
-      )
+      const body = Readable.fromWeb(dl.response.body! as WebReadableStream<Uint8Array>)
       await pipeline(
         body,
         counting((n) => {

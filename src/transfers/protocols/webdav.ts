@@ -40,7 +40,10 @@ export class WebdavProtocol implements StorageProtocol {
     const res = await this.raw('GET', url)
     if (res.statusCode !== 200) {
       res.resume()
-      throw new ContinuumError('STORAGE_ERROR', `GET ${url}: HTTP ${res.statusCode}`, { url, status: res.statusCode })
+      throw new ContinuumError('STORAGE_ERROR', `GET ${url}: HTTP ${res.statusCode}`, {
+        url,
+        status: res.statusCode,
+      })
     }
     for await (const chunk of res) yield chunk as Uint8Array
   }
@@ -72,11 +75,23 @@ export class WebdavProtocol implements StorageProtocol {
     }
   }
 
-  private async put(url: string, source: AsyncIterable<Uint8Array>, bytes?: number): Promise<{ ok: boolean; status: number; statusText: string; body: null }> {
+  private async put(
+    url: string,
+    source: AsyncIterable<Uint8Array>,
+    bytes?: number,
+  ): Promise<{ ok: boolean; status: number; statusText: string; body: null }> {
     const target = new URL(httpUrl(url))
     const client = target.protocol === 'https:' ? https : http
-    const headers: Record<string, string> = this.headers(bytes === undefined ? { 'transfer-encoding': 'chunked' } : { 'content-length': String(bytes) })
-    const req = client.request(target, { method: 'PUT', headers, timeout: this.options.timeoutMs ?? 3_600_000 })
+    const headers: Record<string, string> = this.headers(
+      bytes === undefined
+        ? { 'transfer-encoding': 'chunked' }
+        : { 'content-length': String(bytes) },
+    )
+    const req = client.request(target, {
+      method: 'PUT',
+      headers,
+      timeout: this.options.timeoutMs ?? 3_600_000,
+    })
     const response = new Promise<http.IncomingMessage>((resolve, reject) => {
       req.once('response', resolve)
       req.once('error', reject)
@@ -85,7 +100,10 @@ export class WebdavProtocol implements StorageProtocol {
     // Awaited below; a failed upload rejects it too, which must not count as unhandled.
     response.catch(() => undefined)
     try {
-      await pipeline(Readable.from(coalesce(source, 4 << 20), { objectMode: false, highWaterMark: 4 << 20 }), req)
+      await pipeline(
+        Readable.from(coalesce(source, 4 << 20), { objectMode: false, highWaterMark: 4 << 20 }),
+        req,
+      )
     } catch (err) {
       req.destroy()
       throw err
@@ -93,16 +111,34 @@ export class WebdavProtocol implements StorageProtocol {
     const res = await response
     res.resume()
     const status = res.statusCode ?? 0
-    return { ok: status >= 200 && status < 300, status, statusText: res.statusMessage ?? '', body: null }
+    return {
+      ok: status >= 200 && status < 300,
+      status,
+      statusText: res.statusMessage ?? '',
+      body: null,
+    }
   }
 
   private raw(method: string, url: string): Promise<http.IncomingMessage> {
     const target = new URL(httpUrl(url))
     const client = target.protocol === 'https:' ? https : http
     return new Promise((resolve, reject) => {
-      const req = client.request(target, { method, headers: this.headers(), timeout: this.options.timeoutMs ?? 3_600_000 })
+      const req = client.request(target, {
+        method,
+        headers: this.headers(),
+        timeout: this.options.timeoutMs ?? 3_600_000,
+      })
       req.once('response', resolve)
-      req.once('error', (err) => reject(new ContinuumError('STORAGE_ERROR', `${method} ${url}: ${describe(err)}`, { url }, { cause: err })))
+      req.once('error', (err) =>
+        reject(
+          new ContinuumError(
+            'STORAGE_ERROR',
+            `${method} ${url}: ${describe(err)}`,
+            { url },
+            { cause: err },
+          ),
+        ),
+      )
       req.once('timeout', () => req.destroy(new Error('timed out')))
       req.end()
     })
@@ -137,7 +173,11 @@ function describe(err: unknown): string {
   return cause?.code ?? cause?.message ?? (err as Error).message
 }
 
-function httpError(url: string, method: string, res: { status: number; statusText: string }): ContinuumError {
+function httpError(
+  url: string,
+  method: string,
+  res: { status: number; statusText: string },
+): ContinuumError {
   return new ContinuumError(
     'STORAGE_ERROR',
     `${method} ${url}: HTTP ${res.status} ${res.statusText}`,
@@ -146,7 +186,10 @@ function httpError(url: string, method: string, res: { status: number; statusTex
 }
 
 /** Joins small chunks into writes of about `size` bytes: large writes make Node's HTTP client faster. */
-async function* coalesce(source: AsyncIterable<Uint8Array>, size: number): AsyncGenerator<Uint8Array> {
+async function* coalesce(
+  source: AsyncIterable<Uint8Array>,
+  size: number,
+): AsyncGenerator<Uint8Array> {
   let parts: Uint8Array[] = []
   let held = 0
   for await (const chunk of source) {
