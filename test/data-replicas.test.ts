@@ -2,7 +2,10 @@
 import assert from 'node:assert/strict'
 import { after, before, it } from 'node:test'
 import type { ContinuumClient } from '../src/client/index.js'
-import { deterministicPath } from '../src/data/index.js'
+import { existsSync, mkdtempSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { createDemoEndpoints, deterministicPath } from '../src/data/index.js'
 import { rejectsWith } from './support/assert-error.js'
 import { describeEachBackend } from './support/backends.js'
 import {
@@ -249,5 +252,73 @@ describeEachBackend('storage endpoints and replicas over HTTP', (fixture) => {
     }))
     const result = await client.data.registerReplicas({ endpoint: ep.name, replicas })
     assert.equal(result.ok, 10_000)
+  })
+
+  it('refuses oversized batches and writes to endpoints that are switched off', async () => {
+    const ep = await client.data.addEndpoint(makeEndpoint())
+    const replicas = Array.from({ length: 10_001 }, (_, i) => ({
+      scope,
+      name: `over_${i}`,
+      bytes: 1,
+      adler32: '00000001',
+    }))
+    await rejectsWith(
+      client.data.registerReplicas({ endpoint: ep.name, replicas }),
+      'VALIDATION_FAILED',
+    )
+    await rejectsWith(client.data.getDid({ scope, name: 'over_0' }), 'DID_NOT_FOUND')
+    await client.data.updateEndpoint(ep.name, { availableWrite: false })
+    await client.data.addDid({
+      scope,
+      name: 'nowrite',
+      type: 'file',
+      bytes: 1,
+      adler32: '00000001',
+    })
+    await rejectsWith(
+      client.data.addRule({ scope, name: 'nowrite', copies: 1, expression: ep.name }),
+      'RULE_UNSATISFIABLE',
+    )
+    await rejectsWith(
+      client.data.upload({ scope, name: 'nowrite2' }, new Uint8Array(10), { to: ep.name }),
+      'ENDPOINT_UNAVAILABLE',
+    )
+    await rejectsWith(
+      client.data.addRule({
+        scope,
+        name: 'nowrite',
+        copies: 1,
+        expression: '*',
+        sourceExpression: 'country=',
+      }),
+      'EXPRESSION_INVALID',
+    )
+  })
+
+  it('creates the demo endpoints once, with POSIX directories under the home folder', async () => {
+    const home = mkdtempSync(path.join(os.tmpdir(), 'continuum-home-'))
+    try {
+      const first = await createDemoEndpoints(fixture().ctx, home)
+      const again = await createDemoEndpoints(fixture().ctx, home)
+      const names = (list: typeof first) =>
+        list
+          .filter(
+            (e) => e.name.endsWith('DISK') || e.name.endsWith('TAPE') || e.name === 'SURF_LOFAR',
+          )
+          .map((e) => e.name)
+          .sort()
+      assert.deepEqual(names(again), names(first))
+      assert.ok(names(first).includes('DESY-ZN_DATADISK'))
+      assert.ok(existsSync(path.join(home, 'storage', 'desy-zn_datadisk')))
+      assert.deepEqual(
+        (await client.data.listEndpoints('country=DE&tier=1&infra=wlcg'))
+          .map((e) => e.name)
+          .filter((n) => n.includes('DATADISK'))
+          .sort(),
+        ['DESY-ZN_DATADISK', 'KIT_DATADISK'],
+      )
+    } finally {
+      rmSync(home, { recursive: true, force: true })
+    }
   })
 })
