@@ -211,6 +211,22 @@ describeEachBackend('replication rules over HTTP', (fixture) => {
     const failed = await client.data.listTransfers({ scope, state: 'failed' })
     assert.ok(failed.length >= 1 && failed.every((t) => t.attempts === 4))
     await rejectsWith(client.data.download({ scope, name: 'g1' }), 'REPLICA_NOT_FOUND')
+
+    // An hour later the repairer gives the stuck files another chance.
+    fixture().clock.advance(3_600_001)
+    assert.ok((await new RuleEvaluatorAgent(fixture().ctx, { workerId: 'w' }).runOnce()) >= 2)
+    assert.equal((await client.data.getRule(rule.id)).state, 'replicating')
+    assert.equal(
+      (await client.data.listTransfers({ scope, name: 'g1', state: 'queued' })).length,
+      2,
+    )
+    await client.data.deleteRule(rule.id)
+    await client.data.deleteRule((await client.data.listRules({ scope, name: 'g1' }))[0]!.id)
+    assert.equal(
+      (await client.data.listTransfers({ scope, name: 'g1', state: 'queued' })).length,
+      0,
+      'cancelled with the rules',
+    )
   })
 
   it('deletes a rule: locks released, replicas tombstoned, queued transfers cancelled', async () => {

@@ -7,10 +7,20 @@ import type { Endpoint } from '../contract/index.js'
 import type { Context } from '../db/index.js'
 import { addUsedBytes, listEndpointRows } from './endpoints-store.js'
 import { protocolsFor, toEndpoint } from './endpoints.js'
-import { deleteReplicaRow, lockReapableReplica } from './replicas-store.js'
+import { deleteReplicaRow, findReplicaRow, lockReapableReplica } from './replicas-store.js'
 import { replicaUrl } from './replicas.js'
 import { releaseRule, placeLocks } from './rules.js'
-import { claimRulesForEvaluation, findRuleRow, lockExpiredRules, releaseRule as releaseRuleClaim } from './rules-store.js'
+import {
+  claimRulesForEvaluation,
+  findRuleRow,
+  insertTransferRow,
+  lockExpiredRules,
+  lockStuckLocks,
+  refreshRuleStates,
+  releaseRule as releaseRuleClaim,
+  setLocksOnReplica,
+} from './rules-store.js'
+import { newId } from '../platform/index.js'
 
 /** Places locks for content added to collections with rules; returns rules evaluated. */
 export async function evaluateRules(ctx: Context, worker: string, options: { leaseMs: number; limit: number }): Promise<number> {
@@ -26,6 +36,36 @@ export async function evaluateRules(ctx: Context, worker: string, options: { lea
     })
   }
   return ids.length
+}
+
+/**
+ * Retries stuck files (Rucio's judge-repairer): each lock stuck for longer than `afterMs` goes
+ * back to replicating with a new transfer request; its reason stays on the failed request.
+ */
+export async function repairStuckLocks(ctx: Context, options: { afterMs: number; limit: number }): Promise<number> {
+  return ctx.db.transaction().execute(async (tx) => {
+    const now = ctx.clock.now()
+    const locks = await lockStuckLocks(tx, new Date(now.getTime() - options.afterMs), options.limit)
+    const rules = new Set<string>()
+    for (const lock of locks) {
+      const rule = await findRuleRow(tx, lock.rule_id)
+      const replica = { scope: lock.scope, name: lock.name, endpointId: lock.endpoint_id }
+      for (const id of await setLocksOnReplica(tx, replica, ['stuck'], 'replicating', null, now)) rules.add(id)
+      await insertTransferRow(tx, {
+        id: newId(),
+        scope: lock.scope,
+        name: lock.name,
+        endpoint_id: lock.endpoint_id,
+        activity: rule?.activity ?? 'default',
+        bytes: Number(lock.bytes),
+        adler32: (await findReplicaRow(tx, lock, lock.endpoint_id))?.adler32 ?? null,
+        source_expression: rule?.source_expression ?? null,
+        now,
+      })
+    }
+    await refreshRuleStates(tx, [...rules], now)
+    return locks.length
+  })
 }
 
 /** Deletes rules whose lifetime is over: locks released, unlocked replicas tombstoned. */

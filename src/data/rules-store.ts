@@ -208,3 +208,11 @@ export async function cancelUnwantedTransfers(db: Executor, now: Date): Promise<
     where t.state = 'queued' and not exists (
       select 1 from data_locks l where l.scope = t.scope and l.name = t.name and l.endpoint_id = t.endpoint_id)`.execute(db)
 }
+
+/**
+ * Stuck locks older than `before`, locked for this transaction: the repairer gives their files a
+ * new transfer (a source may have come back, an endpoint may have been fixed).
+ */
+export async function lockStuckLocks(db: Executor, before: Date, limit: number): Promise<Array<Selectable<DataLocksTable>>> {
+  return db.selectFrom('data_locks').selectAll().where('state', '=', 'stuck').where('updated_at', '<', before).orderBy('updated_at').limit(limit).forUpdate().skipLocked().execute()
+}
