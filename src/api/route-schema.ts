@@ -3,15 +3,23 @@
  * in server.ts refuses any that lacks one), an operation id for the OpenAPI document, and the
  * policy action it performs — the security gate decides on that action.
  */
-import type { FastifySchema } from 'fastify'
+import type { FastifyRequest, FastifySchema } from 'fastify'
 import { ErrorBodySchema, type TSchema } from '../contract/index.js'
+import type { RouteResource } from './gate.js'
+
+export type { RouteResource }
 
 export interface RouteConfig {
   /** Policy action, e.g. `catalog.infrastructure.read`. */
   action: string
   /** Routes anyone may call without a token (health, discovery). */
   public?: boolean
+  /** The resource the request touches, for the gate (e.g. WLCG `storage.read:/path` checks). */
+  resource?: ResourceOf
 }
+
+/** What a route touches (see gate.ts): a typed id and, for the namespace, its path (`/scope/name`). */
+export type ResourceOf = (request: FastifyRequest) => RouteResource
 
 declare module 'fastify' {
   interface FastifyContextConfig {

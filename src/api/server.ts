@@ -15,6 +15,9 @@ import { catalogRoutes } from './routes/catalog.js'
 import { catalogIoRoutes } from './routes/catalog-io.js'
 import { recordRoutes } from './routes/catalog-services.js'
 import { landscapeRoutes } from './routes/landscape.js'
+import { dataRuleRoutes } from './routes/data-rules.js'
+import { dataRoutes } from './routes/data.js'
+import { dataTransferRoutes } from './routes/data-transfers.js'
 import { healthRoutes } from './routes/health.js'
 import { policyRoutes } from './routes/policy.js'
 import { Security, type SecurityOptions } from './security.js'
@@ -87,5 +90,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   authRoutes(app, { ctx: options.ctx, security })
   policyRoutes(app, { ctx: options.ctx, security })
   auditRoutes(app, { security })
+  dataRoutes(app, { ctx: options.ctx })
+  dataRuleRoutes(app, { ctx: options.ctx })
+  dataTransferRoutes(app, { ctx: options.ctx })
   return app
 }

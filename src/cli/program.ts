@@ -4,6 +4,8 @@ import { logLevels, version } from '../platform/index.js'
 import { auditCommand } from './commands/audit.js'
 import { loginCommand, logoutCommand, tokenCommand, whoamiCommand } from './commands/auth.js'
 import { catalogCommand } from './commands/catalog.js'
+import { dataCommand } from './commands/data.js'
+import { transferCommand } from './commands/data-rules.js'
 import { landscapeCommand } from './commands/landscape.js'
 import { policyCommand } from './commands/policy.js'
 import {
@@ -37,6 +39,8 @@ export function buildProgram(): Command {
   program.addCommand(demoCommand())
   program.addCommand(catalogCommand())
   program.addCommand(landscapeCommand())
+  program.addCommand(dataCommand())
+  program.addCommand(transferCommand())
   program.addCommand(loginCommand())
   program.addCommand(tokenCommand())
   program.addCommand(whoamiCommand())

@@ -1,6 +1,7 @@
 import { AuthClient } from './auth.js'
 import { CatalogClient } from './catalog.js'
 import { LandscapeClient } from './catalog-services.js'
+import { DataClient } from './data.js'
 import { HttpTransport, type ClientOptions } from './http.js'
 import { AuditClient, PolicyClient } from './policy.js'
 
@@ -13,6 +14,7 @@ export class ContinuumClient {
   readonly auth: AuthClient
   readonly policy: PolicyClient
   readonly audit: AuditClient
+  readonly data: DataClient
 
   constructor(options: ClientOptions) {
     this.http = new HttpTransport(options)
@@ -21,6 +23,7 @@ export class ContinuumClient {
     this.auth = new AuthClient(this.http)
     this.policy = new PolicyClient(this.http)
     this.audit = new AuditClient(this.http)
+    this.data = new DataClient(this.http)
   }
 
   health(): Promise<{ status: 'ok'; version: string }> {

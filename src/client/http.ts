@@ -76,6 +76,49 @@ export class HttpTransport {
     if (text !== '' && !type.includes('json')) return text as T
     return parsed as T
   }
+
+  /**
+   * A request whose body or answer is a byte stream (uploads, downloads): returns the Response
+   * on success for the caller to stream; errors become ContinuumErrors as for `request`.
+   */
+  async stream(
+    method: string,
+    path: string,
+    options: {
+      query?: Query
+      body?: BodyInit
+      headers?: Record<string, string>
+      timeoutMs?: number
+    } = {},
+  ): Promise<Response> {
+    const url = new URL(this.server + path)
+    for (const [key, value] of Object.entries(options.query ?? {})) {
+      if (value !== undefined) url.searchParams.set(key, String(value))
+    }
+    const headers: Record<string, string> = { 'x-request-id': newId(), ...options.headers }
+    if (this.token) headers.authorization = `Bearer ${this.token}`
+    let response: Response
+    try {
+      response = await this.fetchImpl(url, {
+        method,
+        headers,
+        ...(options.body === undefined ? {} : { body: options.body, duplex: 'half' }),
+        signal: AbortSignal.timeout(options.timeoutMs ?? 24 * 3_600_000),
+      })
+    } catch (cause) {
+      throw new ContinuumError(
+        'SERVER_UNREACHABLE',
+        `cannot reach the Continuum server at ${this.server}: ${describeCause(cause)}`,
+        { server: this.server },
+        { cause },
+      )
+    }
+    if (!response.ok) {
+      const text = await response.text()
+      throw toError(response, text === '' ? undefined : safeJson(text), text)
+    }
+    return response
+  }
 }
 
 function toError(response: Response, parsed: unknown, text: string): ContinuumError {

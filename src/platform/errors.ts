@@ -314,6 +314,133 @@ export const errorCatalog = {
       'A catalogue file (YAML or GLUE 2.0 JSON) has errors; nothing was imported. details.errors lists file:line:col, path and message.',
   },
 
+  // Data federation: namespace, endpoints, replicas, rules, quotas
+  DID_INVALID: {
+    status: 400,
+    exit: e.invalid,
+    retryable: false,
+    summary: 'A data identifier (scope:name) breaks the grammar: length, characters, "/", "..".',
+  },
+  DID_NOT_FOUND: {
+    status: 404,
+    exit: e.notFound,
+    retryable: false,
+    summary: 'No data identifier has this scope:name (or it was deleted).',
+  },
+  DID_ALREADY_EXISTS: {
+    status: 409,
+    exit: e.conflict,
+    retryable: false,
+    summary: 'The scope:name is taken; names are never reused, even after deletion.',
+  },
+  DID_CLOSED: {
+    status: 409,
+    exit: e.conflict,
+    retryable: false,
+    summary:
+      'The dataset or container is closed (or monotonic) and cannot change its content this way.',
+  },
+  DID_ATTACHMENT_INVALID: {
+    status: 422,
+    exit: e.invalid,
+    retryable: false,
+    summary:
+      'This attachment is not allowed: datasets hold files, containers hold datasets and containers, no cycles.',
+  },
+  SCOPE_NOT_FOUND: {
+    status: 404,
+    exit: e.notFound,
+    retryable: false,
+    summary: 'No scope has this name.',
+  },
+  SCOPE_ALREADY_EXISTS: {
+    status: 409,
+    exit: e.conflict,
+    retryable: false,
+    summary: 'A scope with this name exists already.',
+  },
+  EXPRESSION_INVALID: {
+    status: 400,
+    exit: e.invalid,
+    retryable: false,
+    summary: 'The endpoint expression has a syntax error; details.position says where.',
+  },
+  EXPRESSION_EMPTY: {
+    status: 422,
+    exit: e.invalid,
+    retryable: false,
+    summary: 'The endpoint expression is valid but selects no endpoint.',
+  },
+  ENDPOINT_NOT_FOUND: {
+    status: 404,
+    exit: e.notFound,
+    retryable: false,
+    summary: 'No storage endpoint has this name or id.',
+  },
+  ENDPOINT_ALREADY_EXISTS: {
+    status: 409,
+    exit: e.conflict,
+    retryable: false,
+    summary: 'A storage endpoint with this name exists already.',
+  },
+  ENDPOINT_UNAVAILABLE: {
+    status: 409,
+    exit: e.conflict,
+    retryable: false,
+    summary:
+      'The endpoint is not available for this operation (read, write or delete is switched off).',
+  },
+  REPLICA_NOT_FOUND: {
+    status: 404,
+    exit: e.notFound,
+    retryable: false,
+    summary: 'The file has no replica on this endpoint.',
+  },
+  REPLICA_ALREADY_EXISTS: {
+    status: 409,
+    exit: e.conflict,
+    retryable: false,
+    summary: 'The file has a replica on this endpoint already.',
+  },
+  CHECKSUM_MISMATCH: {
+    status: 422,
+    exit: e.invalid,
+    retryable: false,
+    summary: 'Size or checksum differ from what is recorded or declared for the file.',
+  },
+  RULE_NOT_FOUND: {
+    status: 404,
+    exit: e.notFound,
+    retryable: false,
+    summary: 'No replication rule has this id.',
+  },
+  RULE_UNSATISFIABLE: {
+    status: 409,
+    exit: e.conflict,
+    retryable: false,
+    summary: 'The endpoint expression selects fewer writable endpoints than the rule asks copies.',
+  },
+  TRANSFER_NOT_FOUND: {
+    status: 404,
+    exit: e.notFound,
+    retryable: false,
+    summary: 'No transfer request has this id.',
+  },
+  QUOTA_EXCEEDED: {
+    status: 409,
+    exit: e.conflict,
+    retryable: false,
+    summary:
+      'The rule would need more bytes on an endpoint than the quota leaves; details give the numbers.',
+  },
+  STORAGE_ERROR: {
+    status: 502,
+    exit: e.unavailable,
+    retryable: true,
+    summary:
+      'A storage endpoint failed or answered unexpectedly (details name the endpoint and URL).',
+  },
+
   // Concurrency and availability
   CONFLICT: {
     status: 409,

@@ -21,6 +21,8 @@ export const resourceTypes = [
   'Group',
   'Scope',
   'User',
+  'Rule',
+  'TransferRequest',
 ] as const
 export type ResourceType = (typeof resourceTypes)[number]
 

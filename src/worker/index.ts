@@ -2,8 +2,10 @@
  * worker: the background side of Continuum. Collects the agents of every domain; `continuum
  * worker` runs them against the shared database. Domains add their agents in `allAgents`.
  */
+import { RuleEvaluatorAgent } from '../data/index.js'
 import type { Context } from '../db/index.js'
 import type { Agent } from '../platform/index.js'
+import { ReaperAgent, TransferAgent } from '../transfers/index.js'
 
 export interface WorkerOptions {
   /** Run only the agents whose names start with one of these prefixes. */
@@ -13,8 +15,12 @@ export interface WorkerOptions {
 }
 
 /** Every domain's agents. */
-export function allAgents(_ctx: Context, _options: WorkerOptions): Agent[] {
-  return []
+export function allAgents(ctx: Context, options: WorkerOptions): Agent[] {
+  return [
+    new RuleEvaluatorAgent(ctx, { workerId: options.workerId }),
+    new TransferAgent(ctx, { workerId: options.workerId }),
+    new ReaperAgent(ctx),
+  ]
 }
 
 export function selectAgents(ctx: Context, options: WorkerOptions): Agent[] {

@@ -1,0 +1,184 @@
+/** HTTP routes of replication rules, quotas, bad replicas and transfer requests. */
+import type { FastifyInstance } from 'fastify'
+import {
+  BadReplicaSchema,
+  LockListSchema,
+  QuotaListSchema,
+  QuotaSchema,
+  QuotaSetSchema,
+  RuleCreateSchema,
+  RuleListQuerySchema,
+  RuleListSchema,
+  RuleParamsSchema,
+  RuleSchema,
+  TransferListSchema,
+  TransferSchema,
+  Type,
+  transferStates,
+  StringEnum,
+  type BadReplica,
+  type QuotaSet,
+  type RuleCreate,
+  type RuleListQuery,
+} from '../../contract/index.js'
+import {
+  addRule,
+  declareBadReplica,
+  deleteRule,
+  getRule,
+  getTransfer,
+  listQuotas,
+  listRuleLocks,
+  listRules,
+  listTransfers,
+  setQuota,
+} from '../../data/index.js'
+import type { Context } from '../../db/index.js'
+import { routeSchema } from '../route-schema.js'
+import { didResource } from './data.js'
+
+export function dataRuleRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): void {
+  const tags = ['data']
+  const ruleResource = {
+    resource: (req: { params: unknown }) => ({
+      type: 'Rule' as const,
+      id: (req.params as { id: string }).id,
+    }),
+  }
+
+  app.post<{ Body: RuleCreate }>('/data/rules', {
+    config: {
+      action: 'data.rule.create',
+      resource: (req) => didResource((req.body as RuleCreate).scope, (req.body as RuleCreate).name),
+    },
+    schema: routeSchema({
+      operationId: 'addRule',
+      tags,
+      summary: 'Add a replication rule',
+      body: RuleCreateSchema,
+      response: { 201: RuleSchema },
+    }),
+    handler: async (request, reply) => reply.status(201).send(await addRule(ctx, request.body)),
+  })
+  app.get<{ Querystring: RuleListQuery }>('/data/rules', {
+    config: { action: 'data.rule.list' },
+    schema: routeSchema({
+      operationId: 'listRules',
+      tags,
+      summary: 'List rules by identifier, account or state',
+      querystring: RuleListQuerySchema,
+      response: { 200: RuleListSchema },
+    }),
+    handler: async (request) => ({ items: await listRules(ctx, request.query) }),
+  })
+  app.get<{ Params: { id: string } }>('/data/rules/:id', {
+    config: { action: 'data.rule.read', ...ruleResource },
+    schema: routeSchema({
+      operationId: 'getRule',
+      tags,
+      summary: 'Get a rule',
+      params: RuleParamsSchema,
+      response: { 200: RuleSchema },
+    }),
+    handler: (request) => getRule(ctx, request.params.id),
+  })
+  app.get<{ Params: { id: string } }>('/data/rules/:id/locks', {
+    config: { action: 'data.rule.read', ...ruleResource },
+    schema: routeSchema({
+      operationId: 'listRuleLocks',
+      tags,
+      summary: "A rule's locks per file and endpoint, with the reason for each stuck one",
+      params: RuleParamsSchema,
+      response: { 200: LockListSchema },
+    }),
+    handler: async (request) => ({ items: await listRuleLocks(ctx, request.params.id) }),
+  })
+  app.delete<{ Params: { id: string } }>('/data/rules/:id', {
+    config: { action: 'data.rule.delete', ...ruleResource },
+    schema: routeSchema({
+      operationId: 'deleteRule',
+      tags,
+      summary: 'Delete a rule; unlocked replicas get tombstones',
+      params: RuleParamsSchema,
+      response: { 200: RuleSchema },
+    }),
+    handler: (request) => deleteRule(ctx, request.params.id),
+  })
+
+  app.post<{ Body: BadReplica }>('/data/replicas/bad', {
+    config: {
+      action: 'data.replica.declare-bad',
+      resource: (req) => didResource((req.body as BadReplica).scope, (req.body as BadReplica).name),
+    },
+    schema: routeSchema({
+      operationId: 'declareBadReplica',
+      tags,
+      summary: 'Declare a replica lost or corrupted; rules re-replicate it',
+      body: BadReplicaSchema,
+      response: { 200: Type.Object({ transfers: Type.Integer() }) },
+    }),
+    handler: (request) => declareBadReplica(ctx, request.body),
+  })
+
+  app.put<{ Body: QuotaSet }>('/data/quotas', {
+    config: {
+      action: 'data.quota.set',
+      resource: (req) => ({ type: 'StorageEndpoint', id: (req.body as QuotaSet).endpoint }),
+    },
+    schema: routeSchema({
+      operationId: 'setQuota',
+      tags,
+      summary: 'Set the bytes an account or community may lock on an endpoint',
+      body: QuotaSetSchema,
+      response: { 200: QuotaSchema },
+    }),
+    handler: (request) => setQuota(ctx, request.body),
+  })
+  app.get<{ Querystring: { owner?: string } }>('/data/quotas', {
+    config: { action: 'data.quota.list' },
+    schema: routeSchema({
+      operationId: 'listQuotas',
+      tags,
+      summary: 'Quotas with the bytes in use',
+      querystring: Type.Object(
+        { owner: Type.Optional(Type.String({ maxLength: 100 })) },
+        { additionalProperties: false },
+      ),
+      response: { 200: QuotaListSchema },
+    }),
+    handler: async (request) => ({ items: await listQuotas(ctx, request.query.owner) }),
+  })
+
+  app.get<{ Querystring: { state?: string; scope?: string; name?: string } }>('/transfers', {
+    config: { action: 'transfers.request.list' },
+    schema: routeSchema({
+      operationId: 'listTransfers',
+      tags: ['transfers'],
+      summary: 'Transfer requests, by state or identifier',
+      querystring: Type.Object(
+        {
+          state: Type.Optional(StringEnum(transferStates)),
+          scope: Type.Optional(Type.String({ maxLength: 25 })),
+          name: Type.Optional(Type.String({ maxLength: 250 })),
+        },
+        { additionalProperties: false },
+      ),
+      response: { 200: TransferListSchema },
+    }),
+    handler: async (request) => ({ items: await listTransfers(ctx, request.query) }),
+  })
+  app.get<{ Params: { id: string } }>('/transfers/:id', {
+    config: {
+      action: 'transfers.request.read',
+      resource: (req) => ({ type: 'TransferRequest', id: (req.params as { id: string }).id }),
+    },
+    schema: routeSchema({
+      operationId: 'getTransfer',
+      tags: ['transfers'],
+      summary: 'One transfer request',
+      params: RuleParamsSchema,
+      response: { 200: TransferSchema },
+    }),
+    handler: (request) => getTransfer(ctx, request.params.id),
+  })
+}

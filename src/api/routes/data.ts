@@ -1,0 +1,290 @@
+/**
+ * HTTP routes of the data federation. Each states its policy action and, for the gate's WLCG
+ * `storage.*:/path` checks, the namespace path it touches (`/scope/name`).
+ */
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import {
+  Type,
+  AttachmentSchema,
+  BulkResultSchema,
+  ContentQuerySchema,
+  DataScopeCreateSchema,
+  DataScopeListSchema,
+  DataScopeSchema,
+  DidCreateSchema,
+  DidListQuerySchema,
+  DidPageSchema,
+  DidParamsSchema,
+  DidSchema,
+  DidUpdateSchema,
+  EndpointCreateSchema,
+  EndpointListQuerySchema,
+  EndpointListSchema,
+  EndpointParamsSchema,
+  EndpointSchema,
+  EndpointUpdateSchema,
+  ReplicaBulkSchema,
+  ReplicaListSchema,
+  type Attachment,
+  type DataScopeCreate,
+  type DidCreate,
+  type DidListQuery,
+  type DidUpdate,
+  type EndpointCreate,
+  type EndpointUpdate,
+  type ReplicaBulk,
+} from '../../contract/index.js'
+import {
+  addDid,
+  addEndpoint,
+  addScope,
+  attachDids,
+  deleteDid,
+  detachDids,
+  getDid,
+  getEndpoint,
+  listContent,
+  listDids,
+  listEndpoints,
+  listReplicas,
+  listScopes,
+  namespacePath,
+  registerReplicas,
+  updateDid,
+  updateEndpoint,
+} from '../../data/index.js'
+import type { Context } from '../../db/index.js'
+import { routeSchema, type RouteResource } from '../route-schema.js'
+
+type DidParams = { scope: string; name: string }
+type EndpointParams = { endpoint: string }
+
+/** The resource of a DID route: validates the identifier, so a path never holds `..`. */
+export function didResource(scope: string, name: string): RouteResource {
+  return { type: 'DataIdentifier', id: `${scope}:${name}`, path: namespacePath({ scope, name }) }
+}
+
+const didOf = (req: FastifyRequest) => {
+  const p = req.params as DidParams
+  return didResource(p.scope, p.name)
+}
+const endpointOf = (req: FastifyRequest): RouteResource => ({
+  type: 'StorageEndpoint',
+  id: (req.params as EndpointParams).endpoint,
+})
+
+export function dataRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): void {
+  const tags = ['data']
+
+  app.get('/data/scopes', {
+    config: { action: 'data.scope.list' },
+    schema: routeSchema({
+      operationId: 'listScopes',
+      tags,
+      summary: 'List scopes',
+      response: { 200: DataScopeListSchema },
+    }),
+    handler: async () => ({ items: await listScopes(ctx) }),
+  })
+  app.post<{ Body: DataScopeCreate }>('/data/scopes', {
+    config: {
+      action: 'data.scope.create',
+      resource: (req) => ({
+        type: 'Scope',
+        id: (req.body as DataScopeCreate).name,
+        path: `/${(req.body as DataScopeCreate).name}`,
+      }),
+    },
+    schema: routeSchema({
+      operationId: 'addScope',
+      tags,
+      summary: 'Add a scope',
+      body: DataScopeCreateSchema,
+      response: { 201: DataScopeSchema },
+    }),
+    handler: async (request, reply) => reply.status(201).send(await addScope(ctx, request.body)),
+  })
+
+  app.get<{ Querystring: DidListQuery }>('/data/dids', {
+    config: {
+      action: 'data.did.list',
+      resource: (req) => ({
+        type: 'Scope',
+        id: (req.query as DidListQuery).scope,
+        path: `/${(req.query as DidListQuery).scope}`,
+      }),
+    },
+    schema: routeSchema({
+      operationId: 'listDids',
+      tags,
+      summary: 'List data identifiers of a scope, by name pattern, type and metadata',
+      querystring: DidListQuerySchema,
+      response: { 200: DidPageSchema },
+    }),
+    handler: (request) => listDids(ctx, request.query),
+  })
+  app.post<{ Body: DidCreate }>('/data/dids', {
+    config: {
+      action: 'data.did.create',
+      resource: (req) => didResource((req.body as DidCreate).scope, (req.body as DidCreate).name),
+    },
+    schema: routeSchema({
+      operationId: 'addDid',
+      tags,
+      summary: 'Add a file, dataset or container',
+      body: DidCreateSchema,
+      response: { 201: DidSchema },
+    }),
+    handler: async (request, reply) => reply.status(201).send(await addDid(ctx, request.body)),
+  })
+  app.get<{ Params: DidParams }>('/data/dids/:scope/:name', {
+    config: { action: 'data.did.read', resource: didOf },
+    schema: routeSchema({
+      operationId: 'getDid',
+      tags,
+      summary: 'Get a data identifier',
+      params: DidParamsSchema,
+      response: { 200: DidSchema },
+    }),
+    handler: (request) => getDid(ctx, request.params),
+  })
+  app.patch<{ Params: DidParams; Body: DidUpdate }>('/data/dids/:scope/:name', {
+    config: { action: 'data.did.update', resource: didOf },
+    schema: routeSchema({
+      operationId: 'updateDid',
+      tags,
+      summary: 'Close a collection or change metadata',
+      params: DidParamsSchema,
+      body: DidUpdateSchema,
+      response: { 200: DidSchema },
+    }),
+    handler: (request) => updateDid(ctx, request.params, request.body),
+  })
+  app.delete<{ Params: DidParams }>('/data/dids/:scope/:name', {
+    config: { action: 'data.did.delete', resource: didOf },
+    schema: routeSchema({
+      operationId: 'deleteDid',
+      tags,
+      summary: 'Delete an identifier (its name stays taken; its replicas are tombstoned)',
+      params: DidParamsSchema,
+      response: { 200: DidSchema },
+    }),
+    handler: (request) => deleteDid(ctx, request.params),
+  })
+  app.get<{ Params: DidParams; Querystring: { limit?: number; cursor?: string } }>(
+    '/data/dids/:scope/:name/content',
+    {
+      config: { action: 'data.did.read', resource: didOf },
+      schema: routeSchema({
+        operationId: 'listContent',
+        tags,
+        summary: 'Direct content of a dataset or container',
+        params: DidParamsSchema,
+        querystring: ContentQuerySchema,
+        response: { 200: DidPageSchema },
+      }),
+      handler: (request) => listContent(ctx, request.params, request.query),
+    },
+  )
+  app.post<{ Params: DidParams; Body: Attachment }>('/data/dids/:scope/:name/attach', {
+    config: { action: 'data.did.attach', resource: didOf },
+    schema: routeSchema({
+      operationId: 'attachDids',
+      tags,
+      summary: 'Attach files to a dataset, or collections to a container',
+      params: DidParamsSchema,
+      body: AttachmentSchema,
+      response: { 200: Type.Object({ attached: Type.Integer() }) },
+    }),
+    handler: (request) => attachDids(ctx, request.params, request.body),
+  })
+  app.post<{ Params: DidParams; Body: Attachment }>('/data/dids/:scope/:name/detach', {
+    config: { action: 'data.did.detach', resource: didOf },
+    schema: routeSchema({
+      operationId: 'detachDids',
+      tags,
+      summary: 'Detach content from an open, non-monotonic collection',
+      params: DidParamsSchema,
+      body: AttachmentSchema,
+      response: { 200: Type.Object({ detached: Type.Integer() }) },
+    }),
+    handler: (request) => detachDids(ctx, request.params, request.body),
+  })
+  app.get<{ Params: DidParams }>('/data/dids/:scope/:name/replicas', {
+    config: { action: 'data.replica.read', resource: didOf },
+    schema: routeSchema({
+      operationId: 'listReplicas',
+      tags,
+      summary: 'Replicas of a file or of every file below a collection',
+      params: DidParamsSchema,
+      response: { 200: ReplicaListSchema },
+    }),
+    handler: async (request) => ({ items: await listReplicas(ctx, request.params) }),
+  })
+
+  app.get<{ Querystring: { expression?: string } }>('/data/endpoints', {
+    config: { action: 'data.endpoint.list' },
+    schema: routeSchema({
+      operationId: 'listEndpoints',
+      tags,
+      summary: 'List storage endpoints, or those an expression selects',
+      querystring: EndpointListQuerySchema,
+      response: { 200: EndpointListSchema },
+    }),
+    handler: async (request) => ({ items: await listEndpoints(ctx, request.query) }),
+  })
+  app.post<{ Body: EndpointCreate }>('/data/endpoints', {
+    config: {
+      action: 'data.endpoint.create',
+      resource: (req) => ({ type: 'StorageEndpoint', id: (req.body as EndpointCreate).name }),
+    },
+    schema: routeSchema({
+      operationId: 'addEndpoint',
+      tags,
+      summary: 'Add a storage endpoint',
+      body: EndpointCreateSchema,
+      response: { 201: EndpointSchema },
+    }),
+    handler: async (request, reply) => reply.status(201).send(await addEndpoint(ctx, request.body)),
+  })
+  app.get<{ Params: EndpointParams }>('/data/endpoints/:endpoint', {
+    config: { action: 'data.endpoint.read', resource: endpointOf },
+    schema: routeSchema({
+      operationId: 'getEndpoint',
+      tags,
+      summary: 'Get a storage endpoint by name or id',
+      params: EndpointParamsSchema,
+      response: { 200: EndpointSchema },
+    }),
+    handler: (request) => getEndpoint(ctx, request.params.endpoint),
+  })
+  app.patch<{ Params: EndpointParams; Body: EndpointUpdate }>('/data/endpoints/:endpoint', {
+    config: { action: 'data.endpoint.update', resource: endpointOf },
+    schema: routeSchema({
+      operationId: 'updateEndpoint',
+      tags,
+      summary: 'Change attributes, protocols, availability or capacity',
+      params: EndpointParamsSchema,
+      body: EndpointUpdateSchema,
+      response: { 200: EndpointSchema },
+    }),
+    handler: (request) => updateEndpoint(ctx, request.params.endpoint, request.body),
+  })
+
+  app.post<{ Body: ReplicaBulk }>('/data/replicas', {
+    // 10k replicas per call is ~2 MB of JSON.
+    bodyLimit: 16 * 1024 * 1024,
+    config: {
+      action: 'data.replica.create',
+      resource: (req) => ({ type: 'StorageEndpoint', id: (req.body as ReplicaBulk).endpoint }),
+    },
+    schema: routeSchema({
+      operationId: 'registerReplicas',
+      tags,
+      summary: 'Register replicas on an endpoint in bulk (per-item results)',
+      body: ReplicaBulkSchema,
+      response: { 200: BulkResultSchema },
+    }),
+    handler: (request) => registerReplicas(ctx, request.body),
+  })
+}

@@ -1,0 +1,218 @@
+/** The only code that reads and writes data_rules, data_locks, data_quotas and transfer_requests. */
+import { sql, type Selectable } from 'kysely'
+import type { DataLocksTable, DataRulesTable, Executor, TransferRequestsTable } from '../db/index.js'
+
+export type RuleRow = Selectable<DataRulesTable>
+export type LockRow = Selectable<DataLocksTable> & { endpoint: string }
+export type TransferRow = Selectable<TransferRequestsTable> & { endpoint: string }
+type Key = { scope: string; name: string }
+
+export async function insertRuleRow(db: Executor, row: Omit<RuleRow, 'locks_ok' | 'locks_replicating' | 'locks_stuck' | 'needs_evaluation' | 'claimed_by' | 'claimed_until'>): Promise<void> {
+  await db.insertInto('data_rules').values(row).execute()
+}
+
+export async function findRuleRow(db: Executor, id: string, forUpdate = false): Promise<RuleRow | undefined> {
+  let query = db.selectFrom('data_rules').selectAll().where('id', '=', id)
+  if (forUpdate) query = query.forUpdate()
+  return query.executeTakeFirst()
+}
+
+export async function listRuleRows(db: Executor, f: { scope?: string | undefined; name?: string | undefined; account?: string | undefined; state?: string | undefined }): Promise<RuleRow[]> {
+  let query = db.selectFrom('data_rules').selectAll()
+  if (f.scope !== undefined) query = query.where('scope', '=', f.scope)
+  if (f.name !== undefined) query = query.where('name', '=', f.name)
+  if (f.account !== undefined) query = query.where('account', '=', f.account)
+  if (f.state !== undefined) query = query.where('state', '=', f.state)
+  return query.orderBy('created_at').orderBy('id').limit(1000).execute()
+}
+
+/** Rules on any of these identifiers (a collection and its ancestors). */
+export async function listRuleIdsOn(db: Executor, keys: Key[]): Promise<string[]> {
+  if (keys.length === 0) return []
+  const rows = await db
+    .selectFrom('data_rules')
+    .select('id')
+    .where((eb) => eb.or(keys.map((k) => eb.and([eb('scope', '=', k.scope), eb('name', '=', k.name)]))))
+    .execute()
+  return rows.map((r) => r.id)
+}
+
+export async function markRulesForEvaluation(db: Executor, ids: string[]): Promise<void> {
+  if (ids.length) await db.updateTable('data_rules').set({ needs_evaluation: true }).where('id', 'in', ids).execute()
+}
+
+/** Claims rules to re-evaluate (lease); a killed worker's claim expires and is taken over. */
+export async function claimRulesForEvaluation(db: Executor, worker: string, now: Date, leaseMs: number, limit: number): Promise<string[]> {
+  const result = await sql<{ id: string }>`
+    update data_rules set claimed_by = ${worker}, claimed_until = ${new Date(now.getTime() + leaseMs)}
+    where id in (
+      select id from data_rules
+      where needs_evaluation and (claimed_until is null or claimed_until < ${now})
+      order by updated_at limit ${limit} for update skip locked)
+    returning id`.execute(db)
+  return result.rows.map((r) => r.id)
+}
+
+export async function releaseRule(db: Executor, id: string, changes: { needs_evaluation: boolean }): Promise<void> {
+  await db.updateTable('data_rules').set({ ...changes, claimed_by: null, claimed_until: null }).where('id', '=', id).execute()
+}
+
+/** Expired rules, locked for this transaction (others skip them). */
+export async function lockExpiredRules(db: Executor, now: Date, limit: number): Promise<RuleRow[]> {
+  return db.selectFrom('data_rules').selectAll().where('expires_at', '<=', now).orderBy('expires_at').limit(limit).forUpdate().skipLocked().execute()
+}
+
+export async function deleteRuleRow(db: Executor, id: string): Promise<void> {
+  await db.deleteFrom('data_rules').where('id', '=', id).execute()
+}
+
+export async function insertLockRows(db: Executor, rows: Array<Omit<Selectable<DataLocksTable>, 'reason'> & { reason?: string | null }>): Promise<void> {
+  for (let i = 0; i < rows.length; i += 2000) {
+    await db
+      .insertInto('data_locks')
+      .values(rows.slice(i, i + 2000))
+      .onConflict((oc) => oc.doNothing())
+      .execute()
+  }
+}
+
+export async function listLockRows(db: Executor, f: { ruleId?: string; replica?: Key & { endpointId: string } }): Promise<LockRow[]> {
+  let query = db.selectFrom('data_locks as l').innerJoin('storage_endpoints as e', 'e.id', 'l.endpoint_id').selectAll('l').select('e.name as endpoint')
+  if (f.ruleId !== undefined) query = query.where('l.rule_id', '=', f.ruleId)
+  if (f.replica) query = query.where('l.scope', '=', f.replica.scope).where('l.name', '=', f.replica.name).where('l.endpoint_id', '=', f.replica.endpointId)
+  return query.orderBy('l.scope').orderBy('l.name').orderBy('e.name').execute()
+}
+
+/** Sets the state (and reason) of every lock on one replica; returns the rules touched. */
+export async function setLocksOnReplica(db: Executor, replica: Key & { endpointId: string }, from: string[], to: string, reason: string | null, now: Date): Promise<string[]> {
+  const rows = await db
+    .updateTable('data_locks')
+    .set({ state: to, reason, updated_at: now })
+    .where('scope', '=', replica.scope)
+    .where('name', '=', replica.name)
+    .where('endpoint_id', '=', replica.endpointId)
+    .where('state', 'in', from)
+    .returning('rule_id')
+    .execute()
+  return [...new Set(rows.map((r) => r.rule_id))]
+}
+
+/** Recounts locks per state and derives each rule's state: stuck > replicating > ok. */
+export async function refreshRuleStates(db: Executor, ids: string[], now: Date): Promise<void> {
+  if (ids.length === 0) return
+  // Lock the rules first (in id order, so concurrent transfers cannot deadlock): the count below
+  // is a new statement and so sees every lock change committed before it.
+  await db.selectFrom('data_rules').select('id').where('id', 'in', ids).orderBy('id').forUpdate().execute()
+  await sql`
+    update data_rules r set
+      locks_ok = c.ok, locks_replicating = c.replicating, locks_stuck = c.stuck,
+      state = case when c.stuck > 0 then 'stuck' when c.replicating > 0 then 'replicating' else 'ok' end,
+      updated_at = ${now}
+    from (
+      select r2.id,
+        count(*) filter (where l.state = 'ok')::int as ok,
+        count(*) filter (where l.state = 'replicating')::int as replicating,
+        count(*) filter (where l.state = 'stuck')::int as stuck
+      from data_rules r2 left join data_locks l on l.rule_id = r2.id
+      where r2.id = any(${ids}::uuid[])
+      group by r2.id
+    ) c
+    where r.id = c.id`.execute(db)
+}
+
+/** Bytes an owner's rules lock on each endpoint (what quotas are checked against). */
+export async function lockedBytesByEndpoint(db: Executor, owner: string): Promise<Map<string, number>> {
+  const rows = await db
+    .selectFrom('data_locks as l')
+    .innerJoin('data_rules as r', 'r.id', 'l.rule_id')
+    .select(['l.endpoint_id', sql<number>`coalesce(sum(l.bytes), 0)::bigint`.as('bytes')])
+    .where('r.account', '=', owner)
+    .groupBy('l.endpoint_id')
+    .execute()
+  return new Map(rows.map((r) => [r.endpoint_id, Number(r.bytes)]))
+}
+
+export async function upsertQuotaRow(db: Executor, owner: string, endpointId: string, bytes: number, now: Date): Promise<void> {
+  await db
+    .insertInto('data_quotas')
+    .values({ owner, endpoint_id: endpointId, bytes, updated_at: now })
+    .onConflict((oc) => oc.columns(['owner', 'endpoint_id']).doUpdateSet({ bytes, updated_at: now }))
+    .execute()
+}
+
+export async function listQuotaRows(db: Executor, owner?: string): Promise<Array<{ owner: string; endpoint_id: string; endpoint: string; bytes: number }>> {
+  let query = db.selectFrom('data_quotas as q').innerJoin('storage_endpoints as e', 'e.id', 'q.endpoint_id').select(['q.owner', 'q.endpoint_id', 'e.name as endpoint', 'q.bytes'])
+  if (owner !== undefined) query = query.where('q.owner', '=', owner)
+  return query.orderBy('q.owner').orderBy('e.name').execute()
+}
+
+/** Queues a transfer unless one is live for the same replica already. */
+export async function insertTransferRow(db: Executor, row: { id: string; scope: string; name: string; endpoint_id: string; activity: string; bytes: number; adler32: string | null; source_expression: string | null; now: Date }): Promise<void> {
+  await sql`
+    insert into transfer_requests (id, scope, name, endpoint_id, activity, bytes, adler32, source_expression, not_before, created_at, updated_at)
+    values (${row.id}, ${row.scope}, ${row.name}, ${row.endpoint_id}, ${row.activity}, ${row.bytes}, ${row.adler32}, ${row.source_expression}, ${row.now}, ${row.now}, ${row.now})
+    on conflict (scope, name, endpoint_id) where state in ('queued', 'submitted') do nothing`.execute(db)
+}
+
+function selectTransfers(db: Executor) {
+  return db.selectFrom('transfer_requests as t').innerJoin('storage_endpoints as e', 'e.id', 't.endpoint_id').selectAll('t').select('e.name as endpoint')
+}
+
+export async function findTransferRow(db: Executor, id: string): Promise<TransferRow | undefined> {
+  return selectTransfers(db).where('t.id', '=', id).executeTakeFirst()
+}
+
+export async function listTransferRows(db: Executor, f: { state?: string | undefined; scope?: string | undefined; name?: string | undefined }): Promise<TransferRow[]> {
+  let query = selectTransfers(db)
+  if (f.state !== undefined) query = query.where('t.state', '=', f.state)
+  if (f.scope !== undefined) query = query.where('t.scope', '=', f.scope)
+  if (f.name !== undefined) query = query.where('t.name', '=', f.name)
+  return query.orderBy('t.created_at').orderBy('t.id').limit(1000).execute()
+}
+
+/**
+ * Claims due transfers: queued ones whose back-off has passed, and submitted ones whose lease
+ * ran out (their worker died). The lease makes several workers safe; the attempt counter grows.
+ */
+export async function claimTransferRows(db: Executor, worker: string, now: Date, leaseMs: number, limit: number): Promise<string[]> {
+  const result = await sql<{ id: string }>`
+    update transfer_requests set state = 'submitted', claimed_by = ${worker}, claimed_until = ${new Date(now.getTime() + leaseMs)},
+      attempts = attempts + 1, updated_at = ${now}
+    where id in (
+      select id from transfer_requests
+      where (state = 'queued' and not_before <= ${now}) or (state = 'submitted' and claimed_until < ${now})
+      order by not_before, id limit ${limit} for update skip locked)
+    returning id`.execute(db)
+  return result.rows.map((r) => r.id)
+}
+
+/** Extends a lease; false when the claim was lost (another worker took the request over). */
+export async function heartbeatTransfer(db: Executor, id: string, worker: string, until: Date): Promise<boolean> {
+  const r = await db.updateTable('transfer_requests').set({ claimed_until: until }).where('id', '=', id).where('claimed_by', '=', worker).where('state', '=', 'submitted').executeTakeFirst()
+  return r.numUpdatedRows > 0n
+}
+
+/** Locks the request if this worker still holds it; undefined when the claim was lost. */
+export async function lockClaimedTransfer(db: Executor, id: string, worker: string): Promise<TransferRow | undefined> {
+  return selectTransfers(db).where('t.id', '=', id).where('t.claimed_by', '=', worker).where('t.state', '=', 'submitted').forUpdate().executeTakeFirst()
+}
+
+export async function updateTransferRow(db: Executor, id: string, changes: { state?: string; last_error?: string | null; last_source?: string | null; not_before?: Date; claimed_by?: string | null; claimed_until?: Date | null; updated_at: Date }): Promise<void> {
+  await db.updateTable('transfer_requests').set(changes).where('id', '=', id).execute()
+}
+
+/** Cancels queued transfers of replicas that no lock wants any more. */
+export async function cancelUnwantedTransfers(db: Executor, now: Date): Promise<void> {
+  await sql`
+    update transfer_requests t set state = 'cancelled', updated_at = ${now}
+    where t.state = 'queued' and not exists (
+      select 1 from data_locks l where l.scope = t.scope and l.name = t.name and l.endpoint_id = t.endpoint_id)`.execute(db)
+}
+
+/**
+ * Stuck locks older than `before`, locked for this transaction: the repairer gives their files a
+ * new transfer (a source may have come back, an endpoint may have been fixed).
+ */
+export async function lockStuckLocks(db: Executor, before: Date, limit: number): Promise<Array<Selectable<DataLocksTable>>> {
+  return db.selectFrom('data_locks').selectAll().where('state', '=', 'stuck').where('updated_at', '<', before).orderBy('updated_at').limit(limit).forUpdate().skipLocked().execute()
+}

@@ -1,0 +1,262 @@
+/**
+ * Replication rules: "keep N copies of this identifier on endpoints matching EXPR". A rule owns
+ * one lock per (file, endpoint) it placed; missing replicas become transfer requests. The rule
+ * engine only ever adds the replicas needed, reusing those that exist.
+ */
+import type { BadReplica, Endpoint, Lock, Quota, QuotaSet, Rule, RuleCreate, RuleListQuery } from '../contract/index.js'
+import type { Context, Executor } from '../db/index.js'
+import { ContinuumError, newId } from '../platform/index.js'
+import { assertDid, deterministicPath, formatDid } from './did-grammar.js'
+import { listAncestorKeys, listFileKeysBelow } from './dids-store.js'
+import { mustFindDid, rootActor, type Actor } from './dids.js'
+import { listEndpointRows } from './endpoints-store.js'
+import { mustFindEndpoint, selectEndpoints, toEndpoint } from './endpoints.js'
+import { changeReplicaLocks, findReplicaRow, insertCopyingReplica, listReplicaRowsOf, updateReplicaRow, type ReplicaRow } from './replicas-store.js'
+import { chooseEndpoints, groupFiles, type PlacementEndpoint } from './rule-placement.js'
+import {
+  cancelUnwantedTransfers,
+  deleteRuleRow,
+  findRuleRow,
+  insertLockRows,
+  insertRuleRow,
+  insertTransferRow,
+  listLockRows,
+  listQuotaRows,
+  listRuleRows,
+  lockedBytesByEndpoint,
+  refreshRuleStates,
+  setLocksOnReplica,
+  upsertQuotaRow,
+  type RuleRow,
+} from './rules-store.js'
+
+export async function addRule(ctx: Context, input: RuleCreate, actor: Actor = rootActor): Promise<Rule> {
+  assertDid(input)
+  const endpoints = (await listEndpointRows(ctx.db)).map(toEndpoint)
+  const candidates = selectEndpoints(endpoints, input.expression).filter((e) => e.availableWrite)
+  if (input.sourceExpression !== undefined) selectEndpoints(endpoints, input.sourceExpression)
+  if (candidates.length < input.copies) {
+    throw new ContinuumError('RULE_UNSATISFIABLE', `'${input.expression}' selects ${candidates.length} writable endpoint(s); the rule asks ${input.copies} copies`, {
+      expression: input.expression,
+      writable: candidates.length,
+      copies: input.copies,
+    })
+  }
+  return ctx.db.transaction().execute(async (tx) => {
+    await mustFindDid(tx, input, true)
+    const now = ctx.clock.now()
+    const id = newId()
+    await insertRuleRow(tx, {
+      id,
+      scope: input.scope,
+      name: input.name,
+      account: input.account ?? actor.account,
+      copies: input.copies,
+      expression: input.expression,
+      source_expression: input.sourceExpression ?? null,
+      grouping: input.grouping ?? 'dataset',
+      weight: input.weight ?? null,
+      activity: input.activity ?? 'default',
+      comment: input.comment ?? '',
+      state: 'replicating',
+      expires_at: input.lifetimeSeconds === undefined ? null : new Date(now.getTime() + input.lifetimeSeconds * 1000),
+      created_at: now,
+      updated_at: now,
+    })
+    const rule = (await findRuleRow(tx, id))!
+    await placeLocks(tx, rule, endpoints, now, true)
+    return toRule((await findRuleRow(tx, id))!)
+  })
+}
+
+/**
+ * Creates the locks a rule lacks (all of them for a new rule; those of newly attached files
+ * later) and queues transfers for replicas that are missing. Checks quotas when asked.
+ */
+export async function placeLocks(tx: Executor, rule: RuleRow, endpoints: Endpoint[], now: Date, checkQuota: boolean): Promise<number> {
+  const candidates = selectEndpoints(endpoints, rule.expression).filter((e) => e.availableWrite)
+  const files = await filesWithDatasets(tx, rule)
+  const replicas = new Map<string, ReplicaRow[]>()
+  for (let i = 0; i < files.length; i += 500) {
+    for (const r of await listReplicaRowsOf(tx, files.slice(i, i + 500))) {
+      const k = `${r.scope}:${r.name}`
+      replicas.set(k, [...(replicas.get(k) ?? []), r])
+    }
+  }
+  const locked = new Set((await listLockRows(tx, { ruleId: rule.id })).map((l) => `${l.scope}:${l.name}`))
+  const placement: PlacementEndpoint[] = candidates.map((e) => ({
+    id: e.id,
+    name: e.name,
+    weight: rule.weight === null ? 0 : Number(e.attributes[rule.weight] ?? 0) || 0,
+    freeBytes: e.capacityBytes === null ? Number.MAX_SAFE_INTEGER : e.capacityBytes - e.usedBytes,
+  }))
+  const newLocks: Array<{ file: (typeof files)[number]; endpointId: string }> = []
+  for (const group of groupFiles(files, rule.grouping as 'all' | 'dataset' | 'none')) {
+    const placementFiles = group.map((f) => ({
+      key: f.key,
+      bytes: f.bytes,
+      holders: new Set((replicas.get(f.key) ?? []).filter((r) => r.state === 'available' || r.state === 'copying').map((r) => r.endpoint_id)),
+    }))
+    if (group.length && group.every((f) => locked.has(f.key))) continue
+    const chosen = chooseEndpoints(placementFiles, placement, rule.copies)
+    for (const f of group) if (!locked.has(f.key)) for (const endpointId of chosen) newLocks.push({ file: f, endpointId })
+  }
+  if (checkQuota) await assertQuota(tx, rule.account, newLocks.map((l) => ({ endpointId: l.endpointId, bytes: l.file.bytes })), endpoints)
+
+  const lockRows = []
+  for (const { file, endpointId } of newLocks) {
+    const replica = replicas.get(file.key)?.find((r) => r.endpoint_id === endpointId)
+    let state = 'replicating'
+    if (replica?.state === 'available') state = 'ok'
+    if (replica) await changeReplicaLocks(tx, file, endpointId, 1, now)
+    else await insertCopyingReplica(tx, { ...file, endpoint_id: endpointId, adler32: file.adler32, path: deterministicPath(file), lock_count: 1, now })
+    if (replica && (replica.state === 'bad' || replica.state === 'unavailable')) await updateReplicaRow(tx, file, endpointId, { state: 'copying', updated_at: now })
+    if (state === 'replicating') {
+      await insertTransferRow(tx, { id: newId(), scope: file.scope, name: file.name, endpoint_id: endpointId, activity: rule.activity, bytes: file.bytes, adler32: file.adler32, source_expression: rule.source_expression, now })
+    }
+    lockRows.push({ rule_id: rule.id, scope: file.scope, name: file.name, endpoint_id: endpointId, state, bytes: file.bytes, created_at: now, updated_at: now })
+  }
+  await insertLockRows(tx, lockRows)
+  await refreshRuleStates(tx, [rule.id], now)
+  return lockRows.length
+}
+
+async function filesWithDatasets(db: Executor, rule: RuleRow) {
+  const did = await mustFindDid(db, rule)
+  const below = await listFileKeysBelow(db, rule)
+  // For dataset grouping a file belongs to the dataset the rule reaches it through.
+  const datasetOf = new Map<string, string>()
+  if (did.type === 'dataset') for (const f of below) datasetOf.set(`${f.scope}:${f.name}`, formatDid(rule))
+  else if (did.type === 'container') {
+    for (const f of below) {
+      const parents = await listAncestorKeys(db, f)
+      const first = parents.map(formatDid).sort()[0]
+      if (first) datasetOf.set(`${f.scope}:${f.name}`, first)
+    }
+  }
+  return below.map((f) => {
+    const key = `${f.scope}:${f.name}`
+    return { scope: f.scope, name: f.name, key, bytes: Number(f.bytes ?? 0), adler32: f.adler32, dataset: datasetOf.get(key) ?? null }
+  })
+}
+
+async function assertQuota(tx: Executor, owner: string, wanted: Array<{ endpointId: string; bytes: number }>, endpoints: Endpoint[]): Promise<void> {
+  const quotas = (await listQuotaRows(tx, owner)).filter((q) => q.owner === owner)
+  if (quotas.length === 0) return
+  const need = new Map<string, number>()
+  for (const w of wanted) need.set(w.endpointId, (need.get(w.endpointId) ?? 0) + w.bytes)
+  const used = await lockedBytesByEndpoint(tx, owner)
+  for (const q of quotas) {
+    const extra = need.get(q.endpoint_id) ?? 0
+    const current = used.get(q.endpoint_id) ?? 0
+    if (extra > 0 && current + extra > Number(q.bytes)) {
+      const name = endpoints.find((e) => e.id === q.endpoint_id)?.name ?? q.endpoint
+      throw new ContinuumError('QUOTA_EXCEEDED', `${owner} would use ${current + extra} bytes on ${name}; the quota is ${q.bytes} (${current} in use, this rule needs ${extra})`, {
+        owner,
+        endpoint: name,
+        quotaBytes: Number(q.bytes),
+        usedBytes: current,
+        neededBytes: extra,
+      })
+    }
+  }
+}
+
+export async function getRule(ctx: Context, id: string): Promise<Rule> {
+  return toRule(await mustFindRule(ctx.db, id))
+}
+
+export async function listRules(ctx: Context, query: RuleListQuery = {}): Promise<Rule[]> {
+  return (await listRuleRows(ctx.db, query)).map(toRule)
+}
+
+/** Per-file locks of a rule, with the reason each stuck file is stuck. */
+export async function listRuleLocks(ctx: Context, id: string): Promise<Lock[]> {
+  await mustFindRule(ctx.db, id)
+  return (await listLockRows(ctx.db, { ruleId: id })).map((l) => ({ scope: l.scope, name: l.name, endpoint: l.endpoint, state: l.state as Lock['state'], bytes: Number(l.bytes), reason: l.reason }))
+}
+
+/** Deletes a rule now: its locks are released and unlocked replicas tombstoned. */
+export async function deleteRule(ctx: Context, id: string): Promise<Rule> {
+  return ctx.db.transaction().execute(async (tx) => {
+    const rule = await mustFindRule(tx, id, true)
+    await releaseRule(tx, rule, ctx.clock.now())
+    return toRule(rule)
+  })
+}
+
+export async function releaseRule(tx: Executor, rule: RuleRow, now: Date): Promise<void> {
+  for (const lock of await listLockRows(tx, { ruleId: rule.id })) await changeReplicaLocks(tx, lock, lock.endpoint_id, -1, now)
+  await deleteRuleRow(tx, rule.id)
+  await cancelUnwantedTransfers(tx, now)
+}
+
+/**
+ * Declares a replica bad (lost or corrupted): its locks go back to replicating and a transfer
+ * from another replica restores it; with no other source the locks are stuck, with the reason.
+ */
+export async function declareBadReplica(ctx: Context, input: BadReplica): Promise<{ transfers: number }> {
+  assertDid(input)
+  return ctx.db.transaction().execute(async (tx) => {
+    const endpoint = await mustFindEndpoint(tx, input.endpoint)
+    const replica = await findReplicaRow(tx, input, endpoint.id, true)
+    if (!replica) throw new ContinuumError('REPLICA_NOT_FOUND', `${formatDid(input)} has no replica on ${endpoint.name}`, { did: formatDid(input), endpoint: endpoint.name })
+    const now = ctx.clock.now()
+    const rules = await setLocksOnReplica(tx, { ...input, endpointId: endpoint.id }, ['ok', 'stuck', 'replicating'], 'replicating', null, now)
+    await updateReplicaRow(tx, input, endpoint.id, { state: rules.length ? 'copying' : 'bad', updated_at: now })
+    if (rules.length) {
+      const rule = (await findRuleRow(tx, rules[0]!))!
+      const did = await mustFindDid(tx, input)
+      await insertTransferRow(tx, { id: newId(), scope: input.scope, name: input.name, endpoint_id: endpoint.id, activity: rule.activity, bytes: Number(did.bytes ?? 0), adler32: did.adler32, source_expression: rule.source_expression, now })
+    }
+    await refreshRuleStates(tx, rules, now)
+    return { transfers: rules.length ? 1 : 0 }
+  })
+}
+
+export async function setQuota(ctx: Context, input: QuotaSet): Promise<Quota> {
+  const endpoint = await mustFindEndpoint(ctx.db, input.endpoint)
+  await upsertQuotaRow(ctx.db, input.owner, endpoint.id, input.bytes, ctx.clock.now())
+  const used = await lockedBytesByEndpoint(ctx.db, input.owner)
+  return { owner: input.owner, endpoint: endpoint.name, bytes: input.bytes, usedBytes: used.get(endpoint.id) ?? 0 }
+}
+
+export async function listQuotas(ctx: Context, owner?: string): Promise<Quota[]> {
+  const rows = await listQuotaRows(ctx.db, owner)
+  const usage = new Map<string, Map<string, number>>()
+  const out: Quota[] = []
+  for (const r of rows) {
+    if (!usage.has(r.owner)) usage.set(r.owner, await lockedBytesByEndpoint(ctx.db, r.owner))
+    out.push({ owner: r.owner, endpoint: r.endpoint, bytes: Number(r.bytes), usedBytes: usage.get(r.owner)?.get(r.endpoint_id) ?? 0 })
+  }
+  return out
+}
+
+async function mustFindRule(db: Executor, id: string, forUpdate = false): Promise<RuleRow> {
+  const row = /^[0-9a-f-]{36}$/i.test(id) ? await findRuleRow(db, id.toLowerCase(), forUpdate) : undefined
+  if (!row) throw new ContinuumError('RULE_NOT_FOUND', `rule '${id}' not found`, { rule: id })
+  return row
+}
+
+export function toRule(row: RuleRow): Rule {
+  return {
+    id: row.id,
+    scope: row.scope,
+    name: row.name,
+    account: row.account,
+    copies: row.copies,
+    expression: row.expression,
+    sourceExpression: row.source_expression,
+    grouping: row.grouping as Rule['grouping'],
+    weight: row.weight,
+    activity: row.activity,
+    comment: row.comment,
+    state: row.state as Rule['state'],
+    locksOk: row.locks_ok,
+    locksReplicating: row.locks_replicating,
+    locksStuck: row.locks_stuck,
+    expiresAt: row.expires_at === null ? null : new Date(row.expires_at).toISOString(),
+    createdAt: new Date(row.created_at).toISOString(),
+    updatedAt: new Date(row.updated_at).toISOString(),
+  }
+}

@@ -1,0 +1,16 @@
+/**
+ * transfers: moving bytes between storage endpoints and users — storage protocols (one file
+ * each), verified copies, the transfer agent and the reaper. Writes no table of its own: it
+ * reports through the data domain's transfer-request use cases.
+ */
+export {
+  ProtocolRegistry,
+  PosixProtocol,
+  WebdavProtocol,
+  type StorageProtocol,
+} from './protocols/index.js'
+export { copyVerified, writeVerified, assertDigest, type Expected } from './copy.js'
+export { StreamingChecksum, checksummed, digestOf, type Digest } from './checksums.js'
+export { TransferAgent, type TransferAgentOptions } from './agents/transfer-agent.js'
+export { ReaperAgent, type ReaperOptions } from './agents/reaper.js'
+export { uploadFile, openDownload, type UploadInput, type DownloadSource } from './upload.js'

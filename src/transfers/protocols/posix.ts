@@ -1,0 +1,74 @@
+/** POSIX endpoints: directories reached through file:/// URLs. */
+import { createReadStream, createWriteStream } from 'node:fs'
+import { mkdir, rename, rm, stat } from 'node:fs/promises'
+import path from 'node:path'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
+import { fileURLToPath } from 'node:url'
+import { ContinuumError } from '../../platform/index.js'
+import type { StorageProtocol } from './storage-protocol.js'
+
+function toPath(url: string): string {
+  const p = fileURLToPath(url)
+  if (path.normalize(p) !== p || p.split(path.sep).includes('..')) {
+    throw new ContinuumError('STORAGE_ERROR', `refusing a non-canonical path: ${url}`, { url })
+  }
+  return p
+}
+
+export class PosixProtocol implements StorageProtocol {
+  readonly schemes = ['file'] as const
+
+  async stat(url: string): Promise<{ bytes: number } | undefined> {
+    try {
+      const s = await stat(toPath(url))
+      return s.isFile() ? { bytes: s.size } : undefined
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+      throw storageError(url, err)
+    }
+  }
+
+  read(url: string): AsyncIterable<Uint8Array> {
+    return createReadStream(toPath(url), { highWaterMark: 4 << 20 })
+  }
+
+  /**
+   * Writes beside the target and renames into place, so a failure never leaves a partial file
+   * at the target. The side file's name is fixed, so a retry after a killed writer overwrites
+   * what that writer left.
+   */
+  async write(url: string, source: AsyncIterable<Uint8Array>): Promise<void> {
+    const target = toPath(url)
+    const part = `${target}.part`
+    try {
+      await mkdir(path.dirname(target), { recursive: true })
+      await pipeline(
+        Readable.from(source, { objectMode: false }),
+        createWriteStream(part, { highWaterMark: 1024 * 1024 }),
+      )
+      await rename(part, target)
+    } catch (err) {
+      await rm(part, { force: true })
+      throw storageError(url, err)
+    }
+  }
+
+  async delete(url: string): Promise<void> {
+    try {
+      await rm(toPath(url), { force: true })
+    } catch (err) {
+      throw storageError(url, err)
+    }
+  }
+}
+
+function storageError(url: string, err: unknown): ContinuumError {
+  if (err instanceof ContinuumError) return err
+  return new ContinuumError(
+    'STORAGE_ERROR',
+    `${url}: ${(err as Error).message}`,
+    { url },
+    { cause: err },
+  )
+}
