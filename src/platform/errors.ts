@@ -47,6 +47,14 @@ export const errorCatalog = {
   INFRASTRUCTURE_ALREADY_EXISTS: { status: 409, exit: e.conflict, retryable: false, summary: 'An infrastructure with this name exists already.' },
   INFRASTRUCTURE_IN_USE: { status: 409, exit: e.conflict, retryable: false, summary: 'The infrastructure cannot be deleted while other records refer to it.' },
 
+  // Workflows and executors
+  WORKFLOW_INVALID: { status: 400, exit: e.invalid, retryable: false, summary: 'The workflow document has errors; each is listed with its file, line, column and path.' },
+  WORKFLOW_NOT_FOUND: { status: 404, exit: e.notFound, retryable: false, summary: 'No workflow has this id.' },
+  TASK_NOT_FOUND: { status: 404, exit: e.notFound, retryable: false, summary: 'The workflow has no task of this name or id.' },
+  WORKFLOW_STATE_CONFLICT: { status: 409, exit: e.conflict, retryable: false, summary: 'The workflow is not in a state that allows this (e.g. cancelling a finished workflow).' },
+  SITE_NOT_FOUND: { status: 404, exit: e.notFound, retryable: false, summary: 'No compute site has this name.' },
+  EXECUTOR_UNAVAILABLE: { status: 503, exit: e.unavailable, retryable: true, summary: "A compute site's batch system could not be reached or refused the request." },
+
   // Concurrency and availability
   CONFLICT: { status: 409, exit: e.conflict, retryable: false, summary: 'The change conflicts with the current state of a record.' },
   TRANSACTION_CONFLICT: { status: 503, exit: e.unavailable, retryable: true, summary: 'A concurrent transaction won; the same request may be retried.' },
