@@ -8,7 +8,7 @@ describe('error catalogue', () => {
     for (const code of errorCodes) {
       const info = errorCatalog[code]
       assert.ok(info.status >= 400 && info.status < 600, code)
-      assert.ok(Object.values(exitCodes).includes(info.exit as never) && info.exit !== 0, code)
+      assert.ok(Object.values(exitCodes).includes(info.exit as never) && (info.exit as number) !== 0, code)
       assert.match(code, /^[A-Z][A-Z0-9_]+$/)
     }
   })
