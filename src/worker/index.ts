@@ -4,6 +4,7 @@
  */
 import type { Context } from '../db/index.js'
 import type { Agent } from '../platform/index.js'
+import { WorkflowEngine } from '../workflows/index.js'
 
 export interface WorkerOptions {
   /** Run only the agents whose names start with one of these prefixes. */
@@ -13,8 +14,8 @@ export interface WorkerOptions {
 }
 
 /** Every domain's agents. */
-export function allAgents(_ctx: Context, _options: WorkerOptions): Agent[] {
-  return []
+export function allAgents(ctx: Context, options: WorkerOptions): Agent[] {
+  return [new WorkflowEngine(ctx, { workerId: options.workerId })]
 }
 
 export function selectAgents(ctx: Context, options: WorkerOptions): Agent[] {

@@ -155,17 +155,17 @@ export async function moveTask(db: Executor, id: string, from: readonly string[]
 /** Subtracts finished dependencies from dependants; returns those now free to run. */
 export async function releaseDependants(db: Executor, finishedIds: string[], now: Date): Promise<string[]> {
   if (finishedIds.length === 0) return []
-  const result = await sql<{ id: string }>`
+  // One UPDATE: PostgreSQL applies only one change per row and statement.
+  const result = await sql<{ id: string; state: string; pending_deps: number }>`
     with counts as (
-      select to_task, count(*)::int as n from workflow_task_edges where from_task in (${sql.join(finishedIds)}) group by to_task),
-    dec as (
-      update workflow_tasks t set pending_deps = t.pending_deps - c.n
-      from counts c where t.id = c.to_task
-      returning t.id, t.pending_deps, t.state)
-    update workflow_tasks t set state = 'ready', updated_at = ${now}
-    from dec where t.id = dec.id and dec.pending_deps = 0 and dec.state = 'waiting'
-    returning t.id`.execute(db)
-  return result.rows.map((r) => r.id)
+      select to_task, count(*)::int as n from workflow_task_edges where from_task in (${sql.join(finishedIds)}) group by to_task)
+    update workflow_tasks t set
+      pending_deps = t.pending_deps - c.n,
+      state = case when t.pending_deps - c.n = 0 and t.state = 'waiting' then 'ready' else t.state end,
+      updated_at = ${now}
+    from counts c where t.id = c.to_task
+    returning t.id, t.state, t.pending_deps`.execute(db)
+  return result.rows.filter((r) => r.state === 'ready' && Number(r.pending_deps) === 0).map((r) => r.id)
 }
 
 /** Direct dependants of `ids` that are still waiting. */
