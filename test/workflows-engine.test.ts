@@ -4,7 +4,16 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { before, it } from 'node:test'
 import { isAlive } from '../src/executors/run-folder.js'
-import { cancelWorkflow, explainTask, getWorkflow, listTasks, retryWorkflow, submitWorkflow, taskLogs, WorkflowEngine } from '../src/workflows/index.js'
+import {
+  cancelWorkflow,
+  explainTask,
+  getWorkflow,
+  listTasks,
+  retryWorkflow,
+  submitWorkflow,
+  taskLogs,
+  WorkflowEngine,
+} from '../src/workflows/index.js'
 import { describeEachBackend } from './support/backends.js'
 import { makeLocalSite, runUntilFinished, tempDir } from './support/workflows.js'
 
@@ -39,13 +48,27 @@ describeEachBackend('workflow engine (local executor)', (fixture) => {
     const done = await runUntilFinished(ctx, [engine], wf.id)
     assert.equal(done.state, 'succeeded')
     assert.deepEqual(done.counts, { done: 5 })
-    assert.equal(readFileSync(path.join(dir, 'all.txt'), 'utf8'), 'part 0\npart 1\npart 2\npart 3\n')
+    assert.equal(
+      readFileSync(path.join(dir, 'all.txt'), 'utf8'),
+      'part 0\npart 1\npart 2\npart 3\n',
+    )
     const explained = await explainTask(ctx, wf.id, 'join')
     assert.deepEqual(explained.needs, ['make[0]', 'make[1]', 'make[2]', 'make[3]'])
-    assert.deepEqual(explained.history.map((h) => h.to).filter((s) => s !== 'running'), ['waiting', 'ready', 'placed', 'submitted', 'done'])
-    assert.ok(explained.placement.some((p) => p.site === site && p.eligible && p.reasons[0]?.startsWith('chosen')))
+    assert.deepEqual(
+      explained.history.map((h) => h.to).filter((s) => s !== 'running'),
+      ['waiting', 'ready', 'placed', 'submitted', 'done'],
+    )
+    assert.ok(
+      explained.placement.some(
+        (p) => p.site === site && p.eligible && p.reasons[0]?.startsWith('chosen'),
+      ),
+    )
     assert.equal((await taskLogs(ctx, wf.id, 'join')).stdout, 'joined\n')
-    const usage = await ctx.db.selectFrom('usage_records').selectAll().where('workflow_id', '=', wf.id).execute()
+    const usage = await ctx.db
+      .selectFrom('usage_records')
+      .selectAll()
+      .where('workflow_id', '=', wf.id)
+      .execute()
     assert.equal(usage.length, 5)
     assert.ok(usage.every((u) => u.site === site && u.cores === 1))
   })
@@ -86,7 +109,11 @@ describeEachBackend('workflow engine (local executor)', (fixture) => {
     assert.equal(retried.state, 'running')
     state = await runUntilFinished(ctx, [engine], wf.id)
     assert.equal(state.state, 'succeeded')
-    assert.equal(readFileSync(path.join(dir, 'ok.log'), 'utf8'), 'ok\n', 'the done task did not run again')
+    assert.equal(
+      readFileSync(path.join(dir, 'ok.log'), 'utf8'),
+      'ok\n',
+      'the done task did not run again',
+    )
     await assert.rejects(retryWorkflow(ctx, wf.id), { code: 'WORKFLOW_STATE_CONFLICT' })
   })
 
@@ -109,7 +136,11 @@ describeEachBackend('workflow engine (local executor)', (fixture) => {
     writeFileSync(path.join(dir, 'in.txt'), 'changed\ninput\n')
     const third = await submitWorkflow(ctx, { workdir: dir, source })
     await runUntilFinished(ctx, [engine], third.id)
-    assert.equal((await listTasks(ctx, third.id)).items[0]?.cached, false, 'changed input: runs again')
+    assert.equal(
+      (await listTasks(ctx, third.id)).items[0]?.cached,
+      false,
+      'changed input: runs again',
+    )
     const forced = await submitWorkflow(ctx, { workdir: dir, source, noCache: true })
     await runUntilFinished(ctx, [engine], forced.id)
     assert.equal(readFileSync(path.join(dir, 'runs.log'), 'utf8'), 'ran\nran\nran\n')
@@ -161,24 +192,46 @@ describeEachBackend('workflow engine (local executor)', (fixture) => {
     clock.advance(1001)
     const other = new WorkflowEngine(ctx, { workerId: 'takes-over', leaseMs: 60_000 })
     assert.equal((await runUntilFinished(ctx, [other], wf.id)).state, 'succeeded')
-    assert.deepEqual(readFileSync(path.join(dir, 'lines.txt'), 'utf8').trim().split('\n').sort(), ['0', '1', '2'])
+    assert.deepEqual(readFileSync(path.join(dir, 'lines.txt'), 'utf8').trim().split('\n').sort(), [
+      '0',
+      '1',
+      '2',
+    ])
   })
 
   it('fails a task that no site can run, with the reason', async () => {
     const { ctx } = fixture()
-    const wf = await submitWorkflow(ctx, { workdir: tempDir(), source: yaml('tasks:\n  - { name: huge, command: [x], resources: { cores: 64 } }\n') })
+    const wf = await submitWorkflow(ctx, {
+      workdir: tempDir(),
+      source: yaml('tasks:\n  - { name: huge, command: [x], resources: { cores: 64 } }\n'),
+    })
     assert.equal((await runUntilFinished(ctx, [engine], wf.id)).state, 'failed')
     const t = await explainTask(ctx, wf.id, 'huge')
     assert.match(t.task.reason ?? '', /no eligible site/)
-    assert.ok(t.placement.some((p) => p.site === site && !p.eligible && /too few cores/.test(p.reasons[0] ?? '')))
+    assert.ok(
+      t.placement.some(
+        (p) => p.site === site && !p.eligible && /too few cores/.test(p.reasons[0] ?? ''),
+      ),
+    )
     assert.equal((await getWorkflow(ctx, wf.id)).counts.failed, 1)
   })
 
   it('refuses an invalid workflow and stores nothing', async () => {
     const { ctx } = fixture()
-    const before = await ctx.db.selectFrom('workflows').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
-    await assert.rejects(submitWorkflow(ctx, { source: 'name: x\ntasks:\n  - { name: a, needs: [b], command: [x] }\n' }), { code: 'WORKFLOW_INVALID' })
-    const after = await ctx.db.selectFrom('workflows').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+    const before = await ctx.db
+      .selectFrom('workflows')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
+    await assert.rejects(
+      submitWorkflow(ctx, {
+        source: 'name: x\ntasks:\n  - { name: a, needs: [b], command: [x] }\n',
+      }),
+      { code: 'WORKFLOW_INVALID' },
+    )
+    const after = await ctx.db
+      .selectFrom('workflows')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
     assert.equal(Number(after.n), Number(before.n))
   })
 })

@@ -9,6 +9,8 @@ import { installErrorHandling } from './error-handler.js'
 import { openApiRoute, registerOpenApi } from './openapi.js'
 import { catalogRoutes } from './routes/catalog.js'
 import { healthRoutes } from './routes/health.js'
+import { metricsRoutes } from './routes/metrics.js'
+import { workflowRoutes } from './routes/workflows.js'
 import { validatorCompiler } from './validation.js'
 
 export interface ServerOptions {
@@ -56,5 +58,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   healthRoutes(app, { database: options.database, version: options.version })
   openApiRoute(app)
   catalogRoutes(app, { ctx: options.ctx })
+  workflowRoutes(app, { ctx: options.ctx })
+  metricsRoutes(app, { ctx: options.ctx })
   return app
 }

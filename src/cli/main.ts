@@ -7,6 +7,8 @@ import { ContinuumError, exitCodes, logLevels, version } from '../platform/index
 import { catalogCommand } from './commands/catalog.js'
 import { ReportedError } from './commands/common.js'
 import { demoCommand, migrateCommand, serveCommand, workerCommand } from './commands/server-commands.js'
+import { usageCommand } from './commands/usage.js'
+import { workflowCommand } from './commands/workflow.js'
 import { withExamples } from './context.js'
 import { printError, processOutput } from './output.js'
 
@@ -27,6 +29,8 @@ export function buildProgram(): Command {
   program.addCommand(migrateCommand())
   program.addCommand(demoCommand())
   program.addCommand(catalogCommand())
+  program.addCommand(workflowCommand())
+  program.addCommand(usageCommand())
   return withExamples(program, 'continuum catalog infra ls --json', 'continuum serve --db postgres://127.0.0.1/continuum')
 }
 

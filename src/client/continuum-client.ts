@@ -1,14 +1,17 @@
 import { CatalogClient } from './catalog.js'
 import { HttpTransport, type ClientOptions } from './http.js'
+import { WorkflowsClient } from './workflows.js'
 
 /** The typed client of the Continuum API, one property per domain. */
 export class ContinuumClient {
   readonly http: HttpTransport
   readonly catalog: CatalogClient
+  readonly workflows: WorkflowsClient
 
   constructor(options: ClientOptions) {
     this.http = new HttpTransport(options)
     this.catalog = new CatalogClient(this.http)
+    this.workflows = new WorkflowsClient(this.http)
   }
 
   health(): Promise<{ status: 'ok'; version: string }> {

@@ -58,7 +58,10 @@ export const ResourcesSchema = Type.Object(
     walltime: Type.Optional(QuantitySchema),
     accelerators: Type.Optional(
       Type.Object(
-        { model: Type.Optional(Type.String({ maxLength: 64 })), count: Type.Integer({ minimum: 1, maximum: 64 }) },
+        {
+          model: Type.Optional(Type.String({ maxLength: 64 })),
+          count: Type.Integer({ minimum: 1, maximum: 64 }),
+        },
         { additionalProperties: false },
       ),
     ),
@@ -68,8 +71,12 @@ export const ResourcesSchema = Type.Object(
 
 const EnvironmentSchema = Type.Object(
   {
-    image: Type.Optional(Type.String({ maxLength: 512, description: 'Container image, e.g. docker://alpine:3.19' })),
-    name: Type.Optional(Type.String({ maxLength: 128, description: 'Named software environment from the catalogue' })),
+    image: Type.Optional(
+      Type.String({ maxLength: 512, description: 'Container image, e.g. docker://alpine:3.19' }),
+    ),
+    name: Type.Optional(
+      Type.String({ maxLength: 128, description: 'Named software environment from the catalogue' }),
+    ),
   },
   { additionalProperties: false },
 )
@@ -79,7 +86,12 @@ const ScatterSchema = Type.Object(
     items: Type.Optional(Type.Array(ParamValue, { maxItems: 100000 })),
     range: Type.Optional(Type.Integer({ minimum: 1, maximum: 100000 })),
     param: Type.Optional(Type.String({ maxLength: 63, description: 'A list-valued parameter' })),
-    dataset: Type.Optional(Type.String({ maxLength: 1024, description: "A dataset 'scope:name' whose files to scatter over" })),
+    dataset: Type.Optional(
+      Type.String({
+        maxLength: 1024,
+        description: "A dataset 'scope:name' whose files to scatter over",
+      }),
+    ),
   },
   { additionalProperties: false, minProperties: 1, maxProperties: 1 },
 )
@@ -87,10 +99,23 @@ const ScatterSchema = Type.Object(
 export const TaskDocumentSchema = Type.Object(
   {
     name: TaskNameSchema,
-    command: Type.Optional(Type.Array(Type.Union([Text, Type.Number(), Type.Boolean()]), { minItems: 1, maxItems: 1000, description: 'argv; no shell unless you ask for one' })),
-    script: Type.Optional(Type.String({ maxLength: 65536, description: 'A shell script, run with /bin/sh -e' })),
+    command: Type.Optional(
+      Type.Array(Type.Union([Text, Type.Number(), Type.Boolean()]), {
+        minItems: 1,
+        maxItems: 1000,
+        description: 'argv; no shell unless you ask for one',
+      }),
+    ),
+    script: Type.Optional(
+      Type.String({ maxLength: 65536, description: 'A shell script, run with /bin/sh -e' }),
+    ),
     environment: Type.Optional(EnvironmentSchema),
-    env: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.String({ maxLength: 8192 }))),
+    env: Type.Optional(
+      Type.Record(
+        Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }),
+        Type.String({ maxLength: 8192 }),
+      ),
+    ),
     resources: Type.Optional(ResourcesSchema),
     needs: Type.Optional(Type.Array(TaskNameSchema, { maxItems: 1000 })),
     inputs: Type.Optional(Type.Array(DataRefSchema, { maxItems: 10000 })),
@@ -98,9 +123,15 @@ export const TaskDocumentSchema = Type.Object(
     scatter: Type.Optional(ScatterSchema),
     retries: Type.Optional(Type.Integer({ minimum: 0, maximum: 20 })),
     backoff: Type.Optional(QuantitySchema),
-    site: Type.Optional(Type.String({ maxLength: 512, description: 'Endpoint-style expression the site must match' })),
-    exclude: Type.Optional(Type.String({ maxLength: 512, description: 'Endpoint-style expression of sites to avoid' })),
-    cache: Type.Optional(Type.Boolean({ description: 'Reuse an identical completed task (default true)' })),
+    site: Type.Optional(
+      Type.String({ maxLength: 512, description: 'Endpoint-style expression the site must match' }),
+    ),
+    exclude: Type.Optional(
+      Type.String({ maxLength: 512, description: 'Endpoint-style expression of sites to avoid' }),
+    ),
+    cache: Type.Optional(
+      Type.Boolean({ description: 'Reuse an identical completed task (default true)' }),
+    ),
   },
   { additionalProperties: false },
 )
@@ -112,7 +143,10 @@ export const WorkflowDocumentSchema = Type.Object(
     description: Type.Optional(Type.String({ maxLength: 4000 })),
     community: Type.Optional(NameSchema),
     parameters: Type.Optional(
-      Type.Record(Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }), Type.Union([ParamValue, Type.Array(ParamValue, { maxItems: 100000 })])),
+      Type.Record(
+        Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }),
+        Type.Union([ParamValue, Type.Array(ParamValue, { maxItems: 100000 })]),
+      ),
     ),
     defaults: Type.Optional(
       Type.Object(
@@ -128,8 +162,14 @@ export const WorkflowDocumentSchema = Type.Object(
     ),
     outputs: Type.Optional(
       Type.Object(
-        { scope: Type.String({ maxLength: 63 }), rule: Type.Optional(Type.String({ maxLength: 512 })) },
-        { additionalProperties: false, description: 'Where outputs given as did: are registered, and the rule that keeps them' },
+        {
+          scope: Type.String({ maxLength: 63 }),
+          rule: Type.Optional(Type.String({ maxLength: 512 })),
+        },
+        {
+          additionalProperties: false,
+          description: 'Where outputs given as did: are registered, and the rule that keeps them',
+        },
       ),
     ),
     tasks: Type.Array(TaskDocumentSchema, { minItems: 1, maxItems: 10000 }),
@@ -146,10 +186,24 @@ export type WorkflowDocument = Static<typeof WorkflowDocumentSchema>
 
 export const WorkflowSubmitSchema = Type.Object(
   {
-    source: Type.String({ minLength: 1, maxLength: 1_000_000, description: 'The workflow YAML text' }),
-    filename: Type.Optional(Type.String({ maxLength: 1024, description: 'Shown in validation errors' })),
-    workdir: Type.Optional(Type.String({ maxLength: 4096, pattern: '^/', description: 'Absolute folder that relative file paths refer to' })),
-    parameters: Type.Optional(Type.Record(Type.String({ maxLength: 63 }), Type.String({ maxLength: 8192 }))),
+    source: Type.String({
+      minLength: 1,
+      maxLength: 1_000_000,
+      description: 'The workflow YAML text',
+    }),
+    filename: Type.Optional(
+      Type.String({ maxLength: 1024, description: 'Shown in validation errors' }),
+    ),
+    workdir: Type.Optional(
+      Type.String({
+        maxLength: 4096,
+        pattern: '^/',
+        description: 'Absolute folder that relative file paths refer to',
+      }),
+    ),
+    parameters: Type.Optional(
+      Type.Record(Type.String({ maxLength: 63 }), Type.String({ maxLength: 8192 })),
+    ),
     noCache: Type.Optional(Type.Boolean()),
     dryRun: Type.Optional(Type.Boolean({ description: 'Validate and expand only' })),
   },
@@ -211,12 +265,22 @@ export type TaskListQuery = Static<typeof TaskListQuerySchema>
 export const TaskPageSchema = PageSchema(TaskSchema)
 
 export const TaskEventSchema = Type.Object(
-  { at: TimestampSchema, from: Nullable(Type.String()), to: Type.String(), reason: Nullable(Type.String()) },
+  {
+    at: TimestampSchema,
+    from: Nullable(Type.String()),
+    to: Type.String(),
+    reason: Nullable(Type.String()),
+  },
   { additionalProperties: false },
 )
 
 export const PlacementReasonSchema = Type.Object(
-  { site: Type.String(), eligible: Type.Boolean(), score: Nullable(Type.Number()), reasons: Type.Array(Type.String()) },
+  {
+    site: Type.String(),
+    eligible: Type.Boolean(),
+    score: Nullable(Type.Number()),
+    reasons: Type.Array(Type.String()),
+  },
   { additionalProperties: false },
 )
 

@@ -71,7 +71,11 @@ export class LocalExecutor implements Executor {
       // It may have finished between the two reads.
       const late = readFinished(dir)
       if (late) return { ...late, externalId: attemptId }
-      return { ...base, state: 'failed', reason: 'the process vanished without an exit status (killed?)' }
+      return {
+        ...base,
+        state: 'failed',
+        reason: 'the process vanished without an exit status (killed?)',
+      }
     }
     const age = Date.now() - statSync(dir).mtimeMs
     if (age < (this.options.startGraceMs ?? 10_000)) return { ...base, state: 'running' }
@@ -84,7 +88,8 @@ export class LocalExecutor implements Executor {
       if (i >= 0) this.queue.splice(i, 1)
       return
     }
-    const pid = this.running.get(ref.attemptId)?.pid ?? readPid(runFolder(this.options.root, ref.attemptId))
+    const pid =
+      this.running.get(ref.attemptId)?.pid ?? readPid(runFolder(this.options.root, ref.attemptId))
     if (pid === undefined || pid < 2) return
     killGroup(pid, 'SIGTERM')
     const timer = setTimeout(() => killGroup(pid, 'SIGKILL'), this.options.killGraceMs ?? 5000)
@@ -105,7 +110,10 @@ export class LocalExecutor implements Executor {
       const job = this.queue[0] as JobSpec
       const cores = Math.min(job.cores, this.options.cores)
       const memory = Math.min(job.memoryMb, this.options.memoryMb)
-      const fits = this.running.size === 0 || (this.usedCores + cores <= this.options.cores && this.usedMemoryMb + memory <= this.options.memoryMb)
+      const fits =
+        this.running.size === 0 ||
+        (this.usedCores + cores <= this.options.cores &&
+          this.usedMemoryMb + memory <= this.options.memoryMb)
       if (!fits) return
       this.queue.shift()
       this.queued.delete(job.attemptId)

@@ -33,13 +33,19 @@ export function readFinished(dir: string): JobStatus | undefined {
   if (!existsSync(rcFile)) return undefined
   const exitCode = Number(readFileSync(rcFile, 'utf8').trim())
   const endMs = statSync(rcFile).mtimeMs
-  const startMs = existsSync(path.join(dir, 'pid')) ? statSync(path.join(dir, 'pid')).mtimeMs : endMs
+  const startMs = existsSync(path.join(dir, 'pid'))
+    ? statSync(path.join(dir, 'pid')).mtimeMs
+    : endMs
   return {
     state: exitCode === 0 ? 'done' : 'failed',
     exitCode,
     reason: exitCode === 0 ? null : exitReason(exitCode),
     externalId: null,
-    usage: { wallS: Math.max(0, (endMs - startMs) / 1000), cpuS: readCpuSeconds(dir), startedAt: new Date(startMs) },
+    usage: {
+      wallS: Math.max(0, (endMs - startMs) / 1000),
+      cpuS: readCpuSeconds(dir),
+      startedAt: new Date(startMs),
+    },
   }
 }
 
@@ -81,7 +87,10 @@ export function isAlive(pid: number): boolean {
 }
 
 export async function readLogs(dir: string, maxBytes = 1024 * 1024): Promise<JobLogs> {
-  return { stdout: await tail(path.join(dir, 'stdout'), maxBytes), stderr: await tail(path.join(dir, 'stderr'), maxBytes) }
+  return {
+    stdout: await tail(path.join(dir, 'stdout'), maxBytes),
+    stderr: await tail(path.join(dir, 'stderr'), maxBytes),
+  }
 }
 
 async function tail(file: string, maxBytes: number): Promise<string> {

@@ -38,7 +38,10 @@ export type CandidateProvider = () => Promise<ComputeCandidate[]>
 export type UsePredicate = (community: string | null, candidate: ComputeCandidate) => boolean
 
 /** Bytes of a task's inputs already near a site, out of the total; the data federation plugs in. */
-export type LocalityEstimator = (inputs: readonly string[], site: string) => { nearBytes: number; totalBytes: number }
+export type LocalityEstimator = (
+  inputs: readonly string[],
+  site: string,
+) => { nearBytes: number; totalBytes: number }
 
 export interface BrokerTask {
   name: string
@@ -78,7 +81,11 @@ export interface BrokerOptions {
 const allowAll: UsePredicate = () => true
 
 /** Picks the best site for `task`; linear in the number of candidates. */
-export function placeTask(task: BrokerTask, candidates: readonly ComputeCandidate[], options: BrokerOptions = {}): Placement {
+export function placeTask(
+  task: BrokerTask,
+  candidates: readonly ComputeCandidate[],
+  options: BrokerOptions = {},
+): Placement {
   const mayUse = options.mayUse ?? allowAll
   const keep = options.keep ?? 10
   const rejected: Array<[ComputeCandidate, string]> = []
@@ -93,14 +100,33 @@ export function placeTask(task: BrokerTask, candidates: readonly ComputeCandidat
     site: c.name,
     eligible: true,
     score: round(s),
-    reasons: [i === 0 ? 'chosen: best score' : `runner-up #${i + 1}`, ...explainScore(task, c, options.locality)],
+    reasons: [
+      i === 0 ? 'chosen: best score' : `runner-up #${i + 1}`,
+      ...explainScore(task, c, options.locality),
+    ],
   }))
-  for (const [c, why] of rejected.slice(0, keep)) decisions.push({ site: c.name, eligible: false, score: null, reasons: [why] })
+  for (const [c, why] of rejected.slice(0, keep)) {
+    decisions.push({ site: c.name, eligible: false, score: null, reasons: [why] })
+  }
   const best = scored[0]
-  if (best) return { site: best[0].name, decisions, summary: `placed on ${best[0].name} (${scored.length} eligible of ${candidates.length})` }
+  if (best) {
+    return {
+      site: best[0].name,
+      decisions,
+      summary: `placed on ${best[0].name} (${scored.length} eligible of ${candidates.length})`,
+    }
+  }
   const counts = new Map<string, number>()
-  for (const [, why] of rejected) counts.set(why.replace(/\(.*\)/, '').trim(), (counts.get(why.replace(/\(.*\)/, '').trim()) ?? 0) + 1)
-  const summary = candidates.length === 0 ? 'no compute sites are configured' : `no eligible site among ${candidates.length}: ${[...counts].map(([w, n]) => `${n}× ${w}`).join('; ')}`
+  for (const [, why] of rejected) {
+    counts.set(
+      why.replace(/\(.*\)/, '').trim(),
+      (counts.get(why.replace(/\(.*\)/, '').trim()) ?? 0) + 1,
+    )
+  }
+  const summary =
+    candidates.length === 0
+      ? 'no compute sites are configured'
+      : `no eligible site among ${candidates.length}: ${[...counts].map(([w, n]) => `${n}× ${w}`).join('; ')}`
   return { site: null, decisions, summary }
 }
 
@@ -108,21 +134,39 @@ function rejection(task: BrokerTask, c: ComputeCandidate, mayUse: UsePredicate):
   if (task.pinned && !task.pinned.has(c.name)) return 'not selected by the site expression'
   if (task.excluded?.has(c.name)) return 'excluded by the exclude expression'
   if (task.cores > c.cores) return `too few cores (${c.cores} < ${task.cores})`
-  if (task.memoryMb > c.cores * c.memoryPerCoreMb) return `too little memory (${c.cores * c.memoryPerCoreMb} MiB < ${task.memoryMb} MiB)`
-  if (c.maxWalltimeS !== null && task.walltimeS > c.maxWalltimeS) return `walltime above the limit (${c.maxWalltimeS} s < ${task.walltimeS} s)`
+  if (task.memoryMb > c.cores * c.memoryPerCoreMb) {
+    return `too little memory (${c.cores * c.memoryPerCoreMb} MiB < ${task.memoryMb} MiB)`
+  }
+  if (c.maxWalltimeS !== null && task.walltimeS > c.maxWalltimeS) {
+    return `walltime above the limit (${c.maxWalltimeS} s < ${task.walltimeS} s)`
+  }
   const acc = task.accelerators
   if (acc) {
-    if (!c.accelerators || c.accelerators.count < acc.count) return `too few accelerators (${c.accelerators?.count ?? 0} < ${acc.count})`
-    if (acc.model !== null && c.accelerators.model.toLowerCase() !== acc.model.toLowerCase()) return `accelerator model ${c.accelerators.model} is not ${acc.model}`
+    if (!c.accelerators || c.accelerators.count < acc.count) {
+      return `too few accelerators (${c.accelerators?.count ?? 0} < ${acc.count})`
+    }
+    if (acc.model !== null && c.accelerators.model.toLowerCase() !== acc.model.toLowerCase()) {
+      return `accelerator model ${c.accelerators.model} is not ${acc.model}`
+    }
   }
-  if (task.image !== null && c.containerRuntimes.length === 0) return 'no container runtime for the image'
-  if (c.allocationLeftCoreHours !== null && c.allocationLeftCoreHours <= 0) return 'allocation exhausted (0 core-hours left)'
-  if (!mayUse(task.community, c)) return `policy does not let ${task.community ?? 'this community'} use it`
+  if (task.image !== null && c.containerRuntimes.length === 0) {
+    return 'no container runtime for the image'
+  }
+  if (c.allocationLeftCoreHours !== null && c.allocationLeftCoreHours <= 0) {
+    return 'allocation exhausted (0 core-hours left)'
+  }
+  if (!mayUse(task.community, c)) {
+    return `policy does not let ${task.community ?? 'this community'} use it`
+  }
   return null
 }
 
 /** Higher is better: locality dominates, then load, then carbon intensity. */
-function score(task: BrokerTask, c: ComputeCandidate, locality: LocalityEstimator | undefined): number {
+function score(
+  task: BrokerTask,
+  c: ComputeCandidate,
+  locality: LocalityEstimator | undefined,
+): number {
   let s = 0
   if (locality && task.inputs.length > 0) {
     const { nearBytes, totalBytes } = locality(task.inputs, c.name)
@@ -133,14 +177,24 @@ function score(task: BrokerTask, c: ComputeCandidate, locality: LocalityEstimato
   return s
 }
 
-function explainScore(task: BrokerTask, c: ComputeCandidate, locality: LocalityEstimator | undefined): string[] {
+function explainScore(
+  task: BrokerTask,
+  c: ComputeCandidate,
+  locality: LocalityEstimator | undefined,
+): string[] {
   const out: string[] = []
   if (locality && task.inputs.length > 0) {
     const { nearBytes, totalBytes } = locality(task.inputs, c.name)
-    out.push(`data locality: ${totalBytes > 0 ? Math.round((100 * nearBytes) / totalBytes) : 0}% of ${totalBytes} input bytes near the site`)
+    out.push(
+      `data locality: ${totalBytes > 0 ? Math.round((100 * nearBytes) / totalBytes) : 0}% of ${totalBytes} input bytes near the site`,
+    )
   }
   out.push(`load: ${c.queued} queued + ${c.running} running on ${c.cores} cores`)
-  out.push(c.energyGCo2PerKwh === null ? 'energy: no carbon figure known' : `energy: ${c.energyGCo2PerKwh} gCO2/kWh`)
+  out.push(
+    c.energyGCo2PerKwh === null
+      ? 'energy: no carbon figure known'
+      : `energy: ${c.energyGCo2PerKwh} gCO2/kWh`,
+  )
   return out
 }
 

@@ -11,7 +11,16 @@ import type { TaskSpec } from './types.js'
 export async function cacheKeyOf(spec: TaskSpec, workdir: string): Promise<string | null> {
   if (!spec.cache || spec.outputs.length === 0) return null
   const h = createHash('sha256')
-  h.update(JSON.stringify({ argv: spec.argv, env: spec.env, image: spec.image, environment: spec.environment, outputs: spec.outputs, workdir }))
+  h.update(
+    JSON.stringify({
+      argv: spec.argv,
+      env: spec.env,
+      image: spec.image,
+      environment: spec.environment,
+      outputs: spec.outputs,
+      workdir,
+    }),
+  )
   for (const input of spec.inputs) {
     h.update(`\0${input}\0`)
     const file = path.resolve(workdir, input)

@@ -53,7 +53,11 @@ tasks:
     assert.deepEqual(p.tasks[0]?.argv, ['sh', '-c', 'echo bonjour > prep.txt'])
     assert.deepEqual(p.tasks[2]?.argv, ['echo', 'b', '1'])
     assert.deepEqual(p.tasks[2]?.needs, ['prepare'], 'data-implied dependency')
-    assert.deepEqual(p.tasks[4]?.needs, ['work[0]', 'work[1]', 'work[2]'], 'needing a scatter means all of it')
+    assert.deepEqual(
+      p.tasks[4]?.needs,
+      ['work[0]', 'work[1]', 'work[2]'],
+      'needing a scatter means all of it',
+    )
     assert.equal(p.tasks[1]?.resources.memoryMb, 1024)
     assert.equal(p.tasks[1]?.resources.walltimeS, 600, 'defaults apply where the task is silent')
     assert.equal(p.tasks[4]?.retries, 2)
@@ -69,8 +73,14 @@ tasks:
     colour: blue
 `)
     const fields = errors.map((e) => e.field)
-    assert.ok(fields.some((f) => f.startsWith('wf.yaml:5:') && f.endsWith('tasks[0].resources.cores')), fields.join(' | '))
-    assert.ok(fields.some((f) => f.startsWith('wf.yaml:6:') && f.endsWith('tasks[0].colour')), fields.join(' | '))
+    assert.ok(
+      fields.some((f) => f.startsWith('wf.yaml:5:') && f.endsWith('tasks[0].resources.cores')),
+      fields.join(' | '),
+    )
+    assert.ok(
+      fields.some((f) => f.startsWith('wf.yaml:6:') && f.endsWith('tasks[0].colour')),
+      fields.join(' | '),
+    )
     const unknown = errors.find((e) => e.path === 'tasks[0].colour')
     assert.equal(unknown?.message, 'unknown field')
   })
@@ -89,7 +99,10 @@ tasks:
     const byPath = new Map(errors.map((e) => [e.path, e]))
     assert.equal(byPath.get('tasks[1].needs[1]')?.line, 6)
     assert.match(byPath.get('tasks[1].needs[1]')?.message ?? '', /'ghost' does not exist/)
-    assert.match(byPath.get('tasks[0].command[1]')?.message ?? '', /parameter 'nope' is not declared/)
+    assert.match(
+      byPath.get('tasks[0].command[1]')?.message ?? '',
+      /parameter 'nope' is not declared/,
+    )
     assert.match(byPath.get('tasks[2].name')?.message ?? '', /used twice/)
   })
 
@@ -123,19 +136,43 @@ tasks:
 
   it('requires exactly one of command or script, and checks units and overrides', () => {
     assert.match(errorsOf('name: d\ntasks:\n  - { name: a }\n')[0]?.message ?? '', /exactly one/)
-    assert.match(errorsOf('name: d\ntasks:\n  - { name: a, command: [x], resources: { memory: lots } }\n')[0]?.message ?? '', /memory size/)
-    assert.throws(() => plan('name: d\nparameters: { n: 3 }\ntasks:\n  - { name: a, command: [x] }\n', { n: 'three' }), /must be a number/)
-    assert.throws(() => plan('name: d\ntasks:\n  - { name: a, command: [x] }\n', { other: '1' }), /not declared/)
+    assert.match(
+      errorsOf('name: d\ntasks:\n  - { name: a, command: [x], resources: { memory: lots } }\n')[0]
+        ?.message ?? '',
+      /memory size/,
+    )
+    assert.throws(
+      () =>
+        plan('name: d\nparameters: { n: 3 }\ntasks:\n  - { name: a, command: [x] }\n', {
+          n: 'three',
+        }),
+      /must be a number/,
+    )
+    assert.throws(
+      () => plan('name: d\ntasks:\n  - { name: a, command: [x] }\n', { other: '1' }),
+      /not declared/,
+    )
   })
 
   it('refuses templates that use item outside a scatter and empty scatters', () => {
-    assert.match(errorsOf("name: d\ntasks:\n  - { name: a, command: [echo, '${{ item }}'] }\n")[0]?.message ?? '', /only defined in a task with scatter/)
-    assert.match(errorsOf('name: d\nparameters: { xs: [] }\ntasks:\n  - { name: a, scatter: { param: xs }, command: [x] }\n')[0]?.message ?? '', /empty/)
+    assert.match(
+      errorsOf("name: d\ntasks:\n  - { name: a, command: [echo, '${{ item }}'] }\n")[0]?.message ??
+        '',
+      /only defined in a task with scatter/,
+    )
+    assert.match(
+      errorsOf(
+        'name: d\nparameters: { xs: [] }\ntasks:\n  - { name: a, scatter: { param: xs }, command: [x] }\n',
+      )[0]?.message ?? '',
+      /empty/,
+    )
   })
 
   it('expands a 10,000-task scatter with a fan-in quickly', () => {
     const started = performance.now()
-    const p = plan('name: big\ntasks:\n  - { name: a, scatter: { range: 10000 }, command: [true] }\n  - { name: z, needs: [a], command: [true] }\n')
+    const p = plan(
+      'name: big\ntasks:\n  - { name: a, scatter: { range: 10000 }, command: [true] }\n  - { name: z, needs: [a], command: [true] }\n',
+    )
     assert.equal(p.tasks.length, 10001)
     assert.equal(p.tasks[10000]?.needs.length, 10000)
     assert.ok(performance.now() - started < 2000)

@@ -38,7 +38,14 @@ export class SourceMap {
     const pos = range ? this.lines.linePos(range[0]) : undefined
     const shown = formatPath(path)
     const where = pos ? `${this.file}:${pos.line}:${pos.col}` : this.file
-    return { field: `${where} ${shown}`.trim(), message, file: this.file, line: pos?.line ?? null, column: pos?.col ?? null, path: shown }
+    return {
+      field: `${where} ${shown}`.trim(),
+      message,
+      file: this.file,
+      line: pos?.line ?? null,
+      column: pos?.col ?? null,
+      path: shown,
+    }
   }
 
   private nearestNode(path: readonly PathSegment[]): unknown {
@@ -61,7 +68,10 @@ export function definitionFailure(file: string, errors: DefinitionError[]): Cont
   const first = errors[0]
   const summary = first ? `${first.field}: ${first.message}` : 'invalid'
   const more = errors.length > 1 ? ` (and ${errors.length - 1} more)` : ''
-  return new ContinuumError('WORKFLOW_INVALID', `workflow ${file} is invalid: ${summary}${more}`, { file, errors })
+  return new ContinuumError('WORKFLOW_INVALID', `workflow ${file} is invalid: ${summary}${more}`, {
+    file,
+    errors,
+  })
 }
 
 export interface ParsedDefinition {
@@ -80,13 +90,22 @@ export function parseDefinition(text: string, file = 'workflow.yaml'): ParsedDef
       doc.errors.map((e) => {
         const pos = e.linePos?.[0]
         const where = pos ? `${file}:${pos.line}:${pos.col}` : file
-        return { field: where, message: `YAML: ${e.message.split('\n')[0] ?? e.code}`, file, line: pos?.line ?? null, column: pos?.col ?? null, path: '' }
+        return {
+          field: where,
+          message: `YAML: ${e.message.split('\n')[0] ?? e.code}`,
+          file,
+          line: pos?.line ?? null,
+          column: pos?.col ?? null,
+          path: '',
+        }
       }),
     )
   }
   const value: unknown = doc.toJS({ maxAliasCount: 100 })
   if (!isMap(doc.contents)) {
-    throw definitionFailure(file, [source.error([], 'a workflow is a mapping with at least name and tasks')])
+    throw definitionFailure(file, [
+      source.error([], 'a workflow is a mapping with at least name and tasks'),
+    ])
   }
   if (!validateDocument(value)) {
     throw definitionFailure(file, schemaErrors(validateDocument.errors ?? [], source))

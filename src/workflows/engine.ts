@@ -10,7 +10,13 @@
 import type { Context } from '../db/index.js'
 import type { Executor, JobRef, JobSpec, JobStatus } from '../executors/index.js'
 import type { Agent } from '../platform/index.js'
-import { placeTask, type CandidateProvider, type ComputeCandidate, type LocalityEstimator, type UsePredicate } from './broker.js'
+import {
+  placeTask,
+  type CandidateProvider,
+  type ComputeCandidate,
+  type LocalityEstimator,
+  type UsePredicate,
+} from './broker.js'
 import { cacheKeyOf, outputsExist } from './cache.js'
 import { matchSites } from './site-expression.js'
 import { computeSitesProvider, executorFor } from './sites.js'
@@ -108,7 +114,13 @@ export class WorkflowEngine implements Agent {
   }
 
   private async takeOver(sites: Map<string, ComputeCandidate>): Promise<number> {
-    const rows = await claimOrphanedTasks(this.ctx.db, this.options.workerId, this.ctx.clock.now(), this.leaseUntil(), 1000)
+    const rows = await claimOrphanedTasks(
+      this.ctx.db,
+      this.options.workerId,
+      this.ctx.clock.now(),
+      this.leaseUntil(),
+      1000,
+    )
     for (const row of rows) {
       if (row.site === null || row.attempt_id === null || !sites.has(row.site)) continue
       this.tracked.set(row.id, toTracked(row, row.site, row.attempt_id))
@@ -135,15 +147,27 @@ export class WorkflowEngine implements Agent {
       const cachedIds: string[] = []
       const failed: Array<{ row: ClaimedTask; reason: string }> = []
       const keys = new Map<string, string | null>()
-      for (const row of rows) keys.set(row.id, row.no_cache ? null : await cacheKeyOf(row.spec as TaskSpec, row.workdir))
-      const hits = await findCachedTasks(tx, [...keys.values()].filter((k): k is string => k !== null))
+      for (const row of rows) {
+        keys.set(row.id, row.no_cache ? null : await cacheKeyOf(row.spec as TaskSpec, row.workdir))
+      }
+      const hits = await findCachedTasks(
+        tx,
+        [...keys.values()].filter((k): k is string => k !== null),
+      )
       for (const row of rows) {
         const spec = row.spec as TaskSpec
         const key = keys.get(row.id) ?? null
         const hit = key === null ? undefined : hits.get(key)
         if (hit && outputsExist(spec, row.workdir)) {
           const reason = `cached: same inputs, command and environment as task ${hit.id}`
-          await moveTask(tx, row.id, ['ready', 'retrying'], { state: 'done', cached: true, cache_key: key, reason, finished_at: now, updated_at: now })
+          await moveTask(tx, row.id, ['ready', 'retrying'], {
+            state: 'done',
+            cached: true,
+            cache_key: key,
+            reason,
+            finished_at: now,
+            updated_at: now,
+          })
           events.push({ task_id: row.id, at: now, from_state: row.state, to_state: 'done', reason })
           cachedIds.push(row.id)
           continue
@@ -159,14 +183,23 @@ export class WorkflowEngine implements Agent {
           continue
         }
         if (placement.site === null) {
-          await moveTask(tx, row.id, ['ready', 'retrying'], { placement: JSON.stringify(placement.decisions), updated_at: now })
+          await moveTask(tx, row.id, ['ready', 'retrying'], {
+            placement: JSON.stringify(placement.decisions),
+            updated_at: now,
+          })
           failed.push({ row, reason: placement.summary })
           continue
         }
         const site = placement.site
         if ((free.get(site) ?? 0) <= 0) continue // full for now; stays ready for the next round
         try {
-          await this.staging.stageIn({ workflowId: row.workflow_id, taskName: row.name, site, workdir: row.workdir, inputs: spec.inputs })
+          await this.staging.stageIn({
+            workflowId: row.workflow_id,
+            taskName: row.name,
+            site,
+            workdir: row.workdir,
+            inputs: spec.inputs,
+          })
         } catch (err) {
           failed.push({ row, reason: `stage-in: ${(err as Error).message}` })
           continue
@@ -188,12 +221,26 @@ export class WorkflowEngine implements Agent {
           reason: null,
           updated_at: now,
         })
-        events.push({ task_id: row.id, at: now, from_state: row.state, to_state: 'placed', reason: placement.summary })
-        events.push({ task_id: row.id, at: now, from_state: 'placed', to_state: 'submitted', reason: `attempt ${attempt} (${attemptId})` })
+        events.push({
+          task_id: row.id,
+          at: now,
+          from_state: row.state,
+          to_state: 'placed',
+          reason: placement.summary,
+        })
+        events.push({
+          task_id: row.id,
+          at: now,
+          from_state: 'placed',
+          to_state: 'submitted',
+          reason: `attempt ${attempt} (${attemptId})`,
+        })
         toSubmit.push({ ...toTracked(row, site, attemptId), attempt, state: 'submitted' })
       }
       await this.finishReleased(tx, cachedIds, rows, events, now)
-      for (const { row, reason } of failed) await this.failForGood(tx, row.id, row.workflow_id, row.state, reason, events, now)
+      for (const { row, reason } of failed) {
+        await this.failForGood(tx, row.id, row.workflow_id, row.state, reason, events, now)
+      }
       await insertEventRows(tx, events)
       await markWorkflowsRunning(tx, [...new Set(rows.map((r) => r.workflow_id))], now)
       return toSubmit.length + cachedIds.length + failed.length
@@ -217,10 +264,24 @@ export class WorkflowEngine implements Agent {
   }
 
   /** Counts cached tasks as done and readies their dependants. */
-  private async finishReleased(tx: Transaction<DB>, doneIds: string[], rows: Array<{ id: string; workflow_id: string }>, events: NewEvent[], now: Date): Promise<void> {
+  private async finishReleased(
+    tx: Transaction<DB>,
+    doneIds: string[],
+    rows: Array<{ id: string; workflow_id: string }>,
+    events: NewEvent[],
+    now: Date,
+  ): Promise<void> {
     if (doneIds.length === 0) return
     const released = await releaseDependants(tx, doneIds, now)
-    for (const id of released) events.push({ task_id: id, at: now, from_state: 'waiting', to_state: 'ready', reason: 'inputs ready' })
+    for (const id of released) {
+      events.push({
+        task_id: id,
+        at: now,
+        from_state: 'waiting',
+        to_state: 'ready',
+        reason: 'inputs ready',
+      })
+    }
     const perWorkflow = new Map<string, number>()
     const workflowOf = new Map(rows.map((r) => [r.id, r.workflow_id]))
     for (const id of doneIds) {
@@ -231,15 +292,43 @@ export class WorkflowEngine implements Agent {
   }
 
   /** Marks a task failed for good and cancels everything downstream of it. */
-  private async failForGood(tx: Transaction<DB>, id: string, workflowId: string, from: string, reason: string, events: NewEvent[], now: Date): Promise<void> {
-    const moved = await moveTask(tx, id, [from], { state: 'failed', reason, finished_at: now, updated_at: now, claimed_by: null, claimed_until: null })
+  private async failForGood(
+    tx: Transaction<DB>,
+    id: string,
+    workflowId: string,
+    from: string,
+    reason: string,
+    events: NewEvent[],
+    now: Date,
+  ): Promise<void> {
+    const moved = await moveTask(tx, id, [from], {
+      state: 'failed',
+      reason,
+      finished_at: now,
+      updated_at: now,
+      claimed_by: null,
+      claimed_until: null,
+    })
     if (!moved) return
     events.push({ task_id: id, at: now, from_state: from, to_state: 'failed', reason })
     let frontier = [id]
     let cancelled = 0
     while (frontier.length > 0) {
-      const next = await cancelTasks(tx, await listWaitingDependants(tx, frontier), `upstream task failed`, now)
-      for (const t of next) events.push({ task_id: t, at: now, from_state: 'waiting', to_state: 'cancelled', reason: 'upstream task failed' })
+      const next = await cancelTasks(
+        tx,
+        await listWaitingDependants(tx, frontier),
+        `upstream task failed`,
+        now,
+      )
+      for (const t of next) {
+        events.push({
+          task_id: t,
+          at: now,
+          from_state: 'waiting',
+          to_state: 'cancelled',
+          reason: 'upstream task failed',
+        })
+      }
       cancelled += next.length
       frontier = next
     }
@@ -268,7 +357,9 @@ export class WorkflowEngine implements Agent {
           await executor.submit(jobSpec(t))
           continue
         }
-        if (status.state === 'queued' || (status.state === 'running' && t.state === 'running')) continue
+        if (status.state === 'queued' || (status.state === 'running' && t.state === 'running')) {
+          continue
+        }
         updates.push({ t, status })
       }
     }
@@ -277,7 +368,11 @@ export class WorkflowEngine implements Agent {
     return updates.length
   }
 
-  private async applyStatuses(tx: Transaction<DB>, updates: Array<{ t: Tracked; status: JobStatus }>, sites: Map<string, ComputeCandidate>): Promise<void> {
+  private async applyStatuses(
+    tx: Transaction<DB>,
+    updates: Array<{ t: Tracked; status: JobStatus }>,
+    sites: Map<string, ComputeCandidate>,
+  ): Promise<void> {
     const now = this.ctx.clock.now()
     const events: NewEvent[] = []
     const usage: NewUsageRecord[] = []
@@ -285,8 +380,21 @@ export class WorkflowEngine implements Agent {
     for (const { t, status } of updates) {
       const from = t.state
       if (status.state === 'running') {
-        if (await moveTask(tx, t.id, ['submitted'], { state: 'running', started_at: status.usage?.startedAt ?? now, external_id: status.externalId ?? t.externalId, updated_at: now })) {
-          events.push({ task_id: t.id, at: now, from_state: 'submitted', to_state: 'running', reason: null })
+        if (
+          await moveTask(tx, t.id, ['submitted'], {
+            state: 'running',
+            started_at: status.usage?.startedAt ?? now,
+            external_id: status.externalId ?? t.externalId,
+            updated_at: now,
+          })
+        ) {
+          events.push({
+            task_id: t.id,
+            at: now,
+            from_state: 'submitted',
+            to_state: 'running',
+            reason: null,
+          })
           t.state = 'running'
         }
         continue
@@ -294,8 +402,22 @@ export class WorkflowEngine implements Agent {
       this.tracked.delete(t.id)
       if (status.state === 'lost') {
         // It never ran: run it again under a new attempt without spending a retry.
-        if (await moveTask(tx, t.id, ['submitted', 'running'], { state: 'ready', max_retries: t.maxRetries + 1, claimed_by: null, claimed_until: null, updated_at: now })) {
-          events.push({ task_id: t.id, at: now, from_state: from, to_state: 'ready', reason: status.reason })
+        if (
+          await moveTask(tx, t.id, ['submitted', 'running'], {
+            state: 'ready',
+            max_retries: t.maxRetries + 1,
+            claimed_by: null,
+            claimed_until: null,
+            updated_at: now,
+          })
+        ) {
+          events.push({
+            task_id: t.id,
+            at: now,
+            from_state: from,
+            to_state: 'ready',
+            reason: status.reason,
+          })
         }
         continue
       }
@@ -304,29 +426,67 @@ export class WorkflowEngine implements Agent {
       let failure = status.state === 'failed' ? (status.reason ?? 'failed') : null
       if (failure === null) {
         try {
-          await this.staging.stageOut({ workflowId: t.workflowId, taskName: t.name, site: t.site, workdir: t.workdir, inputs: t.spec.inputs, outputs: t.spec.outputs, scope: null, rule: null })
+          await this.staging.stageOut({
+            workflowId: t.workflowId,
+            taskName: t.name,
+            site: t.site,
+            workdir: t.workdir,
+            inputs: t.spec.inputs,
+            outputs: t.spec.outputs,
+            scope: null,
+            rule: null,
+          })
         } catch (err) {
           failure = `stage-out: ${(err as Error).message}`
         }
       }
-      const finished = { exit_code: status.exitCode, finished_at: now, updated_at: now, claimed_by: null, claimed_until: null }
+      const finished = {
+        exit_code: status.exitCode,
+        finished_at: now,
+        updated_at: now,
+        claimed_by: null,
+        claimed_until: null,
+      }
       if (failure === null) {
-        if (await moveTask(tx, t.id, ['submitted', 'running'], { ...finished, state: 'done', reason: null })) {
+        if (
+          await moveTask(tx, t.id, ['submitted', 'running'], {
+            ...finished,
+            state: 'done',
+            reason: null,
+          })
+        ) {
           events.push({ task_id: t.id, at: now, from_state: from, to_state: 'done', reason: null })
           done.push({ id: t.id, workflow_id: t.workflowId })
         }
       } else if (t.attempt <= t.maxRetries) {
         const delayS = Math.min(3600, t.backoffS * 2 ** (t.attempt - 1))
-        const retry = { ...finished, state: 'retrying', reason: failure, not_before: new Date(now.getTime() + delayS * 1000) }
+        const retry = {
+          ...finished,
+          state: 'retrying',
+          reason: failure,
+          not_before: new Date(now.getTime() + delayS * 1000),
+        }
         if (await moveTask(tx, t.id, ['submitted', 'running'], retry)) {
-          events.push({ task_id: t.id, at: now, from_state: from, to_state: 'retrying', reason: `${failure}; retry ${t.attempt} of ${t.maxRetries} in ${delayS} s` })
+          events.push({
+            task_id: t.id,
+            at: now,
+            from_state: from,
+            to_state: 'retrying',
+            reason: `${failure}; retry ${t.attempt} of ${t.maxRetries} in ${delayS} s`,
+          })
         }
       } else {
         await this.failForGood(tx, t.id, t.workflowId, from, failure, events, now)
       }
     }
     await insertUsageRows(tx, usage)
-    await this.finishReleased(tx, done.map((d) => d.id), done, events, now)
+    await this.finishReleased(
+      tx,
+      done.map((d) => d.id),
+      done,
+      events,
+      now,
+    )
     await insertEventRows(tx, events)
   }
 
@@ -390,7 +550,15 @@ function brokerTask(row: ClaimedTask, spec: TaskSpec, sites: ComputeCandidate[])
 
 function jobSpec(t: Tracked): JobSpec {
   const r = t.spec.resources
-  return { attemptId: t.attemptId, argv: t.spec.argv, env: t.spec.env, workdir: t.workdir, cores: r.cores, memoryMb: r.memoryMb, walltimeS: r.walltimeS }
+  return {
+    attemptId: t.attemptId,
+    argv: t.spec.argv,
+    env: t.spec.env,
+    workdir: t.workdir,
+    cores: r.cores,
+    memoryMb: r.memoryMb,
+    walltimeS: r.walltimeS,
+  }
 }
 
 function refOf(t: Tracked): JobRef {
@@ -401,7 +569,12 @@ function sitesByName(sites: ComputeCandidate[]): Map<string, ComputeCandidate> {
   return new Map(sites.map((s) => [s.name, s]))
 }
 
-function usageRecord(t: Tracked, site: ComputeCandidate, status: JobStatus, now: Date): NewUsageRecord {
+function usageRecord(
+  t: Tracked,
+  site: ComputeCandidate,
+  status: JobStatus,
+  now: Date,
+): NewUsageRecord {
   const wallS = status.usage?.wallS ?? 0
   const cores = t.spec.resources.cores
   return {

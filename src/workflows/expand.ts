@@ -5,7 +5,12 @@
  * dangling references and cycles rejected. Linear in tasks + edges.
  */
 import type { TaskDocument, WorkflowDocument } from '../contract/index.js'
-import { definitionFailure, type DefinitionError, type PathSegment, type SourceMap } from './definition.js'
+import {
+  definitionFailure,
+  type DefinitionError,
+  type PathSegment,
+  type SourceMap,
+} from './definition.js'
 import { parseDurationS, parseMemoryMb } from './quantities.js'
 
 export interface TaskResources {
@@ -56,7 +61,11 @@ type Param = string | number | boolean | Array<string | number | boolean>
 const defaultResources = { cores: 1, memoryMb: 1024, walltimeS: 3600 }
 const maxTasks = 100_000
 
-export function expandWorkflow(doc: WorkflowDocument, source: SourceMap, options: ExpandOptions = {}): WorkflowPlan {
+export function expandWorkflow(
+  doc: WorkflowDocument,
+  source: SourceMap,
+  options: ExpandOptions = {},
+): WorkflowPlan {
   const errors: DefinitionError[] = []
   const params = resolveParameters(doc, options.parameters ?? {}, source, errors)
   const groups = new Map<string, string[]>()
@@ -66,7 +75,9 @@ export function expandWorkflow(doc: WorkflowDocument, source: SourceMap, options
 
   doc.tasks.forEach((t, i) => {
     const at: PathSegment[] = ['tasks', i]
-    if (groups.has(t.name)) errors.push(source.error([...at, 'name'], `task name '${t.name}' is used twice`))
+    if (groups.has(t.name)) {
+      errors.push(source.error([...at, 'name'], `task name '${t.name}' is used twice`))
+    }
     if ((t.command === undefined) === (t.script === undefined)) {
       errors.push(source.error(at, "give exactly one of 'command' (argv) or 'script'"))
       groups.set(t.name, [])
@@ -78,7 +89,8 @@ export function expandWorkflow(doc: WorkflowDocument, source: SourceMap, options
       const item = items[k]
       const name = item === undefined ? t.name : `${t.name}[${k}]`
       const vars = { params, item: item ?? null, index: item === undefined ? null : k }
-      const sub = (text: string, path: PathSegment[]) => substitute(text, vars, source, path, errors)
+      const sub = (text: string, path: PathSegment[]) =>
+        substitute(text, vars, source, path, errors)
       const task = planTask(doc, t, name, item === undefined ? null : k, sub, at, source, errors)
       positions.set(name, i)
       origin.push(i)
@@ -104,26 +116,43 @@ export function expandWorkflow(doc: WorkflowDocument, source: SourceMap, options
   }
 }
 
-function resolveParameters(doc: WorkflowDocument, overrides: Record<string, string>, source: SourceMap, errors: DefinitionError[]): Record<string, Param> {
+function resolveParameters(
+  doc: WorkflowDocument,
+  overrides: Record<string, string>,
+  source: SourceMap,
+  errors: DefinitionError[],
+): Record<string, Param> {
   const params: Record<string, Param> = { ...(doc.parameters ?? {}) }
   for (const [key, text] of Object.entries(overrides)) {
     const declared = params[key]
     if (declared === undefined) {
-      errors.push(source.error(['parameters'], `parameter '${key}' given on submission is not declared`))
+      errors.push(
+        source.error(['parameters'], `parameter '${key}' given on submission is not declared`),
+      )
       continue
     }
     if (Array.isArray(declared)) params[key] = text === '' ? [] : text.split(',')
     else if (typeof declared === 'number') {
       const n = Number(text)
-      if (text.trim() === '' || !Number.isFinite(n)) errors.push(source.error(['parameters', key], `parameter '${key}' must be a number (got '${text}')`))
-      else params[key] = n
+      if (text.trim() === '' || !Number.isFinite(n)) {
+        errors.push(
+          source.error(['parameters', key], `parameter '${key}' must be a number (got '${text}')`),
+        )
+      } else params[key] = n
     } else if (typeof declared === 'boolean') params[key] = text === 'true'
     else params[key] = text
   }
   return params
 }
 
-function scatterItems(t: TaskDocument, params: Record<string, Param>, listDataset: DatasetLister | undefined, source: SourceMap, at: PathSegment[], errors: DefinitionError[]): Array<string | undefined> {
+function scatterItems(
+  t: TaskDocument,
+  params: Record<string, Param>,
+  listDataset: DatasetLister | undefined,
+  source: SourceMap,
+  at: PathSegment[],
+  errors: DefinitionError[],
+): Array<string | undefined> {
   const s = t.scatter
   if (!s) return [undefined]
   let items: Array<string | number | boolean> = []
@@ -132,14 +161,26 @@ function scatterItems(t: TaskDocument, params: Record<string, Param>, listDatase
   else if (s.param !== undefined) {
     const p = params[s.param]
     if (!Array.isArray(p)) {
-      errors.push(source.error([...at, 'param'], p === undefined ? `parameter '${s.param}' is not declared` : `parameter '${s.param}' is not a list`))
+      errors.push(
+        source.error(
+          [...at, 'param'],
+          p === undefined
+            ? `parameter '${s.param}' is not declared`
+            : `parameter '${s.param}' is not a list`,
+        ),
+      )
       return []
     }
     items = p
   } else if (s.dataset !== undefined) {
     const files = listDataset?.(s.dataset)
     if (!files) {
-      errors.push(source.error([...at, 'dataset'], `dataset '${s.dataset}' is unknown to the data federation`))
+      errors.push(
+        source.error(
+          [...at, 'dataset'],
+          `dataset '${s.dataset}' is unknown to the data federation`,
+        ),
+      )
       return []
     }
     items = files
@@ -158,17 +199,36 @@ function planTask(
   source: SourceMap,
   errors: DefinitionError[],
 ): PlannedTask {
-  const argv = t.command ? t.command.map((a, k) => sub(String(a), [...at, 'command', k])) : ['/bin/sh', '-ec', sub(t.script ?? '', [...at, 'script'])]
+  const argv = t.command
+    ? t.command.map((a, k) => sub(String(a), [...at, 'command', k]))
+    : ['/bin/sh', '-ec', sub(t.script ?? '', [...at, 'script'])]
   const env: Record<string, string> = {}
   for (const [k, v] of Object.entries(t.env ?? {})) env[k] = sub(v, [...at, 'env', k])
   const r = { ...(doc.defaults?.resources ?? {}), ...(t.resources ?? {}) }
   const memoryMb = r.memory === undefined ? defaultResources.memoryMb : parseMemoryMb(r.memory)
-  if (memoryMb === undefined) errors.push(source.error([...at, 'resources', 'memory'], `'${String(r.memory)}' is not a memory size (e.g. 512MB, 2GiB)`))
-  const walltimeS = r.walltime === undefined ? defaultResources.walltimeS : parseDurationS(r.walltime)
-  if (walltimeS === undefined) errors.push(source.error([...at, 'resources', 'walltime'], `'${String(r.walltime)}' is not a duration (e.g. 30m, 2h, 01:00:00)`))
+  if (memoryMb === undefined) {
+    errors.push(
+      source.error(
+        [...at, 'resources', 'memory'],
+        `'${String(r.memory)}' is not a memory size (e.g. 512MB, 2GiB)`,
+      ),
+    )
+  }
+  const walltimeS =
+    r.walltime === undefined ? defaultResources.walltimeS : parseDurationS(r.walltime)
+  if (walltimeS === undefined) {
+    errors.push(
+      source.error(
+        [...at, 'resources', 'walltime'],
+        `'${String(r.walltime)}' is not a duration (e.g. 30m, 2h, 01:00:00)`,
+      ),
+    )
+  }
   const backoffText = t.backoff ?? doc.defaults?.backoff ?? 10
   const backoffS = parseDurationS(backoffText)
-  if (backoffS === undefined) errors.push(source.error([...at, 'backoff'], `'${String(backoffText)}' is not a duration`))
+  if (backoffS === undefined) {
+    errors.push(source.error([...at, 'backoff'], `'${String(backoffText)}' is not a duration`))
+  }
   return {
     name,
     group: t.name,
@@ -181,7 +241,9 @@ function planTask(
       cores: r.cores ?? defaultResources.cores,
       memoryMb: memoryMb ?? 0,
       walltimeS: walltimeS ?? 0,
-      accelerators: r.accelerators ? { model: r.accelerators.model ?? null, count: r.accelerators.count } : null,
+      accelerators: r.accelerators
+        ? { model: r.accelerators.model ?? null, count: r.accelerators.count }
+        : null,
     },
     inputs: (t.inputs ?? []).map((x, k) => sub(x, [...at, 'inputs', k])),
     outputs: (t.outputs ?? []).map((x, k) => sub(x, [...at, 'outputs', k])),
@@ -196,7 +258,13 @@ function planTask(
 
 const placeholder = /\$\{\{\s*([A-Za-z_][A-Za-z0-9_.]*)\s*\}\}/g
 
-function substitute(text: string, vars: { params: Record<string, Param>; item: string | null; index: number | null }, source: SourceMap, path: PathSegment[], errors: DefinitionError[]): string {
+function substitute(
+  text: string,
+  vars: { params: Record<string, Param>; item: string | null; index: number | null },
+  source: SourceMap,
+  path: PathSegment[],
+  errors: DefinitionError[],
+): string {
   return text.replace(placeholder, (whole, ref: string) => {
     if (ref === 'item' || ref === 'index') {
       const value = vars[ref]
@@ -209,20 +277,39 @@ function substitute(text: string, vars: { params: Record<string, Param>; item: s
     const m = /^params\.([A-Za-z_][A-Za-z0-9_]*)$/.exec(ref)
     const value = m ? vars.params[m[1] ?? ''] : undefined
     if (value === undefined) {
-      errors.push(source.error(path, m ? `parameter '${m[1]}' is not declared` : `unknown reference '${whole}' (use params.NAME, item or index)`))
+      errors.push(
+        source.error(
+          path,
+          m
+            ? `parameter '${m[1]}' is not declared`
+            : `unknown reference '${whole}' (use params.NAME, item or index)`,
+        ),
+      )
       return whole
     }
     return Array.isArray(value) ? value.join(' ') : String(value)
   })
 }
 
-function resolveDependencies(doc: WorkflowDocument, tasks: PlannedTask[], groups: Map<string, string[]>, origin: number[], source: SourceMap, errors: DefinitionError[]): void {
+function resolveDependencies(
+  doc: WorkflowDocument,
+  tasks: PlannedTask[],
+  groups: Map<string, string[]>,
+  origin: number[],
+  source: SourceMap,
+  errors: DefinitionError[],
+): void {
   const producers = new Map<string, string>()
   tasks.forEach((task, n) => {
     for (const out of task.outputs) {
       const other = producers.get(out)
       if (other !== undefined && other !== task.name) {
-        errors.push(source.error(['tasks', origin[n] ?? 0, 'outputs'], `output '${out}' is also written by task '${other}'`))
+        errors.push(
+          source.error(
+            ['tasks', origin[n] ?? 0, 'outputs'],
+            `output '${out}' is also written by task '${other}'`,
+          ),
+        )
       }
       producers.set(out, task.name)
     }
@@ -233,9 +320,11 @@ function resolveDependencies(doc: WorkflowDocument, tasks: PlannedTask[], groups
     const declared = doc.tasks[i]?.needs ?? []
     declared.forEach((dep, k) => {
       const members = groups.get(dep)
-      if (members === undefined) errors.push(source.error(['tasks', i, 'needs', k], `task '${dep}' does not exist`))
-      else if (dep === task.group) errors.push(source.error(['tasks', i, 'needs', k], `task '${dep}' cannot need itself`))
-      else for (const m of members) needs.add(m)
+      if (members === undefined) {
+        errors.push(source.error(['tasks', i, 'needs', k], `task '${dep}' does not exist`))
+      } else if (dep === task.group) {
+        errors.push(source.error(['tasks', i, 'needs', k], `task '${dep}' cannot need itself`))
+      } else for (const m of members) needs.add(m)
     })
     for (const input of task.inputs) {
       const producer = producers.get(input)
@@ -246,7 +335,12 @@ function resolveDependencies(doc: WorkflowDocument, tasks: PlannedTask[], groups
 }
 
 /** Kahn's algorithm; the tasks left over sit on a cycle, which is reported with its path. */
-function checkAcyclic(tasks: PlannedTask[], positions: Map<string, number>, source: SourceMap, errors: DefinitionError[]): void {
+function checkAcyclic(
+  tasks: PlannedTask[],
+  positions: Map<string, number>,
+  source: SourceMap,
+  errors: DefinitionError[],
+): void {
   const indegree = new Map<string, number>()
   const dependants = new Map<string, string[]>()
   for (const t of tasks) {
@@ -283,5 +377,10 @@ function checkAcyclic(tasks: PlannedTask[], positions: Map<string, number>, sour
   }
   const cycle = current === undefined ? order : [...order.slice(at.get(current)), current]
   const first = cycle[0] ?? start.name
-  errors.push(source.error(['tasks', positions.get(first) ?? 0, 'needs'], `dependency cycle: ${cycle.reverse().join(' -> ')}`))
+  errors.push(
+    source.error(
+      ['tasks', positions.get(first) ?? 0, 'needs'],
+      `dependency cycle: ${cycle.reverse().join(' -> ')}`,
+    ),
+  )
 }

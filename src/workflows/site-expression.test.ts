@@ -15,8 +15,14 @@ it('evaluates site expressions left to right like RSE expressions', () => {
   assert.deepEqual(names('local|jsc'), ['jsc', 'local'])
   assert.deepEqual(names('country=DE\\desy'), ['jsc'])
   assert.deepEqual(names('cores>100'), ['desy', 'jsc'])
-  assert.deepEqual(names('local|country=DE&cores<500'), ['desy'], 'no precedence: (local|DE)&cores<500')
+  assert.deepEqual(
+    names('local|country=DE&cores<500'),
+    ['desy'],
+    'no precedence: (local|DE)&cores<500',
+  )
   assert.deepEqual(names('local|(country=DE&cores<500)'), ['desy', 'local'])
   assert.deepEqual(names('nowhere'), [])
-  for (const bad of ['', 'a|', '(a', 'a)', '&a', 'a||b']) assert.throws(() => matchSites(bad, sites), /site expression/)
+  for (const bad of ['', 'a|', '(a', 'a)', '&a', 'a||b']) {
+    assert.throws(() => matchSites(bad, sites), /site expression/)
+  }
 })

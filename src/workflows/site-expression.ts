@@ -17,7 +17,9 @@ export function matchSites(expression: string, sites: readonly Named[]): Set<str
   const tokens = expression.match(/[()|&\\]|[^()|&\\\s]+/g) ?? []
   let pos = 0
   const fail = (why: string): never => {
-    throw new ContinuumError('VALIDATION_FAILED', `site expression '${expression}': ${why}`, { expression })
+    throw new ContinuumError('VALIDATION_FAILED', `site expression '${expression}': ${why}`, {
+      expression,
+    })
   }
   const parseTerm = (): Set<string> => {
     const token = tokens[pos++]

@@ -52,13 +52,21 @@ export async function putComputeSite(ctx: Context, s: ComputeSiteInput): Promise
     updated_at: now,
   }
   const { name: _n, created_at: _c, ...changes } = row
-  await ctx.db.insertInto('compute_sites').values(row).onConflict((oc) => oc.column('name').doUpdateSet(changes)).execute()
+  await ctx.db
+    .insertInto('compute_sites')
+    .values(row)
+    .onConflict((oc) => oc.column('name').doUpdateSet(changes))
+    .execute()
   executors.delete(s.name)
 }
 
 /** The demo's site: this machine, running tasks as local processes under `<home>/runs`. */
 export async function ensureDemoSites(ctx: Context, options: { home: string }): Promise<void> {
-  const found = await ctx.db.selectFrom('compute_sites').select('name').where('name', '=', 'local').executeTakeFirst()
+  const found = await ctx.db
+    .selectFrom('compute_sites')
+    .select('name')
+    .where('name', '=', 'local')
+    .executeTakeFirst()
   if (found) return
   const cores = Math.max(1, os.availableParallelism())
   await putComputeSite(ctx, {
@@ -75,26 +83,42 @@ export async function listComputeSites(db: Db): Promise<ComputeCandidate[]> {
   const rows = await db.selectFrom('compute_sites').selectAll().orderBy('name').execute()
   const load = await countActiveBySite(db)
   const used = await sql<{ site: string; core_hours: number }>`
-    select site, coalesce(sum(cores * wall_s), 0) / 3600.0 as core_hours from usage_records group by site`.execute(db)
+    select site, coalesce(sum(cores * wall_s), 0) / 3600.0 as core_hours from usage_records group by site`.execute(
+    db,
+  )
   const usedBySite = new Map(used.rows.map((r) => [r.site, Number(r.core_hours)]))
   return rows.map((r) => {
-    const attributes = { ...(r.attributes as SiteAttributes), batch: r.batch_system, executor: r.executor, cores: r.cores }
+    const attributes = {
+      ...(r.attributes as SiteAttributes),
+      batch: r.batch_system,
+      executor: r.executor,
+      cores: r.cores,
+    }
     return {
       name: r.name,
       batchSystem: r.batch_system as BatchSystem,
       cores: r.cores,
       memoryPerCoreMb: r.memory_per_core_mb,
-      accelerators: r.accelerator_model === null || r.accelerator_count === 0 ? null : { model: r.accelerator_model, count: r.accelerator_count },
+      accelerators:
+        r.accelerator_model === null || r.accelerator_count === 0
+          ? null
+          : { model: r.accelerator_model, count: r.accelerator_count },
       maxWalltimeS: r.max_walltime_s,
       interactive: r.interactive,
       containerRuntimes: r.container_runtimes as string[],
       energyGCo2PerKwh: r.energy_g_co2_per_kwh,
       wattsPerCore: Number(r.watts_per_core),
       attributes,
-      executor: { kind: r.executor as 'local' | 'slurm', config: r.config as Record<string, unknown> },
+      executor: {
+        kind: r.executor as 'local' | 'slurm',
+        config: r.config as Record<string, unknown>,
+      },
       queued: load.get(r.name)?.queued ?? 0,
       running: load.get(r.name)?.running ?? 0,
-      allocationLeftCoreHours: r.allocation_core_hours === null ? null : Number(r.allocation_core_hours) - (usedBySite.get(r.name) ?? 0),
+      allocationLeftCoreHours:
+        r.allocation_core_hours === null
+          ? null
+          : Number(r.allocation_core_hours) - (usedBySite.get(r.name) ?? 0),
     }
   })
 }
@@ -116,7 +140,13 @@ export function registerExecutorFactory(kind: string, factory: ExecutorFactory):
 
 registerExecutorFactory('local', (site) => {
   const root = site.executor.config.root
-  if (typeof root !== 'string') throw new ContinuumError('CONFIG_INVALID', `compute site ${site.name}: config.root (run folder) is required`, { site: site.name })
+  if (typeof root !== 'string') {
+    throw new ContinuumError(
+      'CONFIG_INVALID',
+      `compute site ${site.name}: config.root (run folder) is required`,
+      { site: site.name },
+    )
+  }
   return new LocalExecutor({ root, cores: site.cores, memoryMb: site.cores * site.memoryPerCoreMb })
 })
 
@@ -125,7 +155,13 @@ export function executorFor(site: ComputeCandidate): Executor {
   let executor = executors.get(site.name)
   if (!executor) {
     const factory = factories.get(site.executor.kind)
-    if (!factory) throw new ContinuumError('EXECUTOR_UNAVAILABLE', `no executor of kind '${site.executor.kind}' (site ${site.name})`, { site: site.name })
+    if (!factory) {
+      throw new ContinuumError(
+        'EXECUTOR_UNAVAILABLE',
+        `no executor of kind '${site.executor.kind}' (site ${site.name})`,
+        { site: site.name },
+      )
+    }
     executor = factory(site)
     executors.set(site.name, executor)
   }

@@ -39,10 +39,20 @@ export class LocalFileStaging implements Staging {
   async stageIn(request: StageRequest): Promise<void> {
     for (const input of request.inputs) {
       if (isDataIdentifier(input)) {
-        throw new ContinuumError('REFERENCE_NOT_FOUND', `input ${input}: data identifiers need the data federation, which is not configured`, { input })
+        throw new ContinuumError(
+          'REFERENCE_NOT_FOUND',
+          `input ${input}: data identifiers need the data federation, which is not configured`,
+          { input },
+        )
       }
       const file = path.resolve(request.workdir, input)
-      if (!existsSync(file)) throw new ContinuumError('REFERENCE_NOT_FOUND', `input file ${input} does not exist in ${request.workdir}`, { input })
+      if (!existsSync(file)) {
+        throw new ContinuumError(
+          'REFERENCE_NOT_FOUND',
+          `input file ${input} does not exist in ${request.workdir}`,
+          { input },
+        )
+      }
     }
   }
 
@@ -50,7 +60,13 @@ export class LocalFileStaging implements Staging {
     for (const output of request.outputs) {
       if (isDataIdentifier(output)) continue
       const file = path.resolve(request.workdir, output)
-      if (!existsSync(file)) throw new ContinuumError('REFERENCE_NOT_FOUND', `task ${request.taskName} did not write its output ${output}`, { output })
+      if (!existsSync(file)) {
+        throw new ContinuumError(
+          'REFERENCE_NOT_FOUND',
+          `task ${request.taskName} did not write its output ${output}`,
+          { output },
+        )
+      }
     }
   }
 }

@@ -21,8 +21,17 @@ export interface TaskSpec {
 }
 
 /** States in which a task holds a lease: a worker is placing, staging or watching it. */
-export const activeStates = ['placed', 'staging', 'submitted', 'running'] as const satisfies readonly TaskState[]
-export const terminalStates = ['done', 'failed', 'cancelled'] as const satisfies readonly TaskState[]
+export const activeStates = [
+  'placed',
+  'staging',
+  'submitted',
+  'running',
+] as const satisfies readonly TaskState[]
+export const terminalStates = [
+  'done',
+  'failed',
+  'cancelled',
+] as const satisfies readonly TaskState[]
 
 /** The task state machine; the engine refuses any other move. */
 export const taskTransitions: Record<TaskState, readonly TaskState[]> = {

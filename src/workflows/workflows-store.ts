@@ -20,11 +20,17 @@ export interface NewEvent {
 
 const chunk = 500
 
-async function inChunks<T>(rows: readonly T[], write: (part: T[]) => Promise<unknown>): Promise<void> {
+async function inChunks<T>(
+  rows: readonly T[],
+  write: (part: T[]) => Promise<unknown>,
+): Promise<void> {
   for (let i = 0; i < rows.length; i += chunk) await write(rows.slice(i, i + chunk))
 }
 
-export async function insertWorkflowRow(db: Executor, row: Omit<WorkflowRow, 'tasks_done' | 'tasks_failed' | 'tasks_cancelled'>): Promise<void> {
+export async function insertWorkflowRow(
+  db: Executor,
+  row: Omit<WorkflowRow, 'tasks_done' | 'tasks_failed' | 'tasks_cancelled'>,
+): Promise<void> {
   await db.insertInto('workflows').values(row).execute()
 }
 
@@ -44,7 +50,10 @@ export async function insertTaskRows(db: Executor, rows: NewTaskRow[]): Promise<
   await inChunks(rows, (part) => db.insertInto('workflow_tasks').values(part).execute())
 }
 
-export async function insertEdgeRows(db: Executor, rows: Array<{ from_task: string; to_task: string }>): Promise<void> {
+export async function insertEdgeRows(
+  db: Executor,
+  rows: Array<{ from_task: string; to_task: string }>,
+): Promise<void> {
   await inChunks(rows, (part) => db.insertInto('workflow_task_edges').values(part).execute())
 }
 
@@ -56,14 +65,20 @@ export async function findWorkflowRow(db: Executor, id: string): Promise<Workflo
   return db.selectFrom('workflows').selectAll().where('id', '=', id).executeTakeFirst()
 }
 
-export async function listWorkflowRows(db: Executor, f: { state?: string | undefined; before?: string | undefined; limit: number }): Promise<WorkflowRow[]> {
+export async function listWorkflowRows(
+  db: Executor,
+  f: { state?: string | undefined; before?: string | undefined; limit: number },
+): Promise<WorkflowRow[]> {
   let q = db.selectFrom('workflows').selectAll()
   if (f.state !== undefined) q = q.where('state', '=', f.state)
   if (f.before !== undefined) q = q.where('id', '<', f.before)
   return q.orderBy('id', 'desc').limit(f.limit).execute()
 }
 
-export async function countTasksByState(db: Executor, workflowId: string): Promise<Record<string, number>> {
+export async function countTasksByState(
+  db: Executor,
+  workflowId: string,
+): Promise<Record<string, number>> {
   const rows = await db
     .selectFrom('workflow_tasks')
     .select(['state', (eb) => eb.fn.countAll<number>().as('n')])
@@ -73,35 +88,67 @@ export async function countTasksByState(db: Executor, workflowId: string): Promi
   return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]))
 }
 
-export async function listTaskRows(db: Executor, workflowId: string, f: { state?: string | undefined; after?: string | undefined; limit: number }): Promise<TaskRow[]> {
+export async function listTaskRows(
+  db: Executor,
+  workflowId: string,
+  f: { state?: string | undefined; after?: string | undefined; limit: number },
+): Promise<TaskRow[]> {
   let q = db.selectFrom('workflow_tasks').selectAll().where('workflow_id', '=', workflowId)
   if (f.state !== undefined) q = q.where('state', '=', f.state)
   if (f.after !== undefined) q = q.where('name', '>', f.after)
   return q.orderBy('name').limit(f.limit).execute()
 }
 
-export async function findTaskRow(db: Executor, workflowId: string, nameOrId: string): Promise<TaskRow | undefined> {
+export async function findTaskRow(
+  db: Executor,
+  workflowId: string,
+  nameOrId: string,
+): Promise<TaskRow | undefined> {
   return db
     .selectFrom('workflow_tasks')
     .selectAll()
     .where('workflow_id', '=', workflowId)
-    .where((eb) => (/^[0-9a-f-]{36}$/i.test(nameOrId) ? eb.or([eb('name', '=', nameOrId), eb('id', '=', nameOrId)]) : eb('name', '=', nameOrId)))
+    .where((eb) =>
+      /^[0-9a-f-]{36}$/i.test(nameOrId)
+        ? eb.or([eb('name', '=', nameOrId), eb('id', '=', nameOrId)])
+        : eb('name', '=', nameOrId),
+    )
     .executeTakeFirst()
 }
 
 export async function listTaskEvents(db: Executor, taskId: string) {
-  return db.selectFrom('workflow_task_events').selectAll().where('task_id', '=', taskId).orderBy('id').execute()
+  return db
+    .selectFrom('workflow_task_events')
+    .selectAll()
+    .where('task_id', '=', taskId)
+    .orderBy('id')
+    .execute()
 }
 
 export async function listDependencyNames(db: Executor, taskId: string): Promise<string[]> {
-  const rows = await db.selectFrom('workflow_task_edges as e').innerJoin('workflow_tasks as t', 't.id', 'e.from_task').select('t.name').where('e.to_task', '=', taskId).orderBy('t.name').execute()
+  const rows = await db
+    .selectFrom('workflow_task_edges as e')
+    .innerJoin('workflow_tasks as t', 't.id', 'e.from_task')
+    .select('t.name')
+    .where('e.to_task', '=', taskId)
+    .orderBy('t.name')
+    .execute()
   return rows.map((r) => r.name)
 }
 
-export type ClaimedTask = TaskRow & { community: string | null; owner: string | null; workdir: string; no_cache: boolean }
+export type ClaimedTask = TaskRow & {
+  community: string | null
+  owner: string | null
+  workdir: string
+  no_cache: boolean
+}
 
 /** Takes ready tasks (and retrying ones past their backoff) off the queue, skipping locked rows. */
-export async function claimReadyTasks(db: Executor, now: Date, limit: number): Promise<ClaimedTask[]> {
+export async function claimReadyTasks(
+  db: Executor,
+  now: Date,
+  limit: number,
+): Promise<ClaimedTask[]> {
   const result = await sql<ClaimedTask>`
     select t.*, w.community, w.owner, w.workdir, w.no_cache
     from workflow_tasks t join workflows w on w.id = t.workflow_id
@@ -116,7 +163,13 @@ export async function claimReadyTasks(db: Executor, now: Date, limit: number): P
 }
 
 /** Leases active tasks whose lease ran out (their worker died) to `workerId`. */
-export async function claimOrphanedTasks(db: Executor, workerId: string, now: Date, until: Date, limit: number): Promise<ClaimedTask[]> {
+export async function claimOrphanedTasks(
+  db: Executor,
+  workerId: string,
+  now: Date,
+  until: Date,
+  limit: number,
+): Promise<ClaimedTask[]> {
   const result = await sql<ClaimedTask>`
     with orphans as (
       select id from workflow_tasks
@@ -131,7 +184,12 @@ export async function claimOrphanedTasks(db: Executor, workerId: string, now: Da
 }
 
 /** Extends the leases this worker holds; answers with the ids still active (others were cancelled). */
-export async function renewLeases(db: Executor, workerId: string, ids: string[], until: Date): Promise<Set<string>> {
+export async function renewLeases(
+  db: Executor,
+  workerId: string,
+  ids: string[],
+  until: Date,
+): Promise<Set<string>> {
   if (ids.length === 0) return new Set()
   const rows = await db
     .updateTable('workflow_tasks')
@@ -144,16 +202,32 @@ export async function renewLeases(db: Executor, workerId: string, ids: string[],
   return new Set(rows.map((r) => r.id))
 }
 
-export type TaskChanges = Partial<Omit<TaskRow, 'id' | 'workflow_id' | 'name' | 'spec' | 'placement'>> & { placement?: string | null }
+export type TaskChanges = Partial<
+  Omit<TaskRow, 'id' | 'workflow_id' | 'name' | 'spec' | 'placement'>
+> & { placement?: string | null }
 
 /** Moves a task only if it is still in one of `from`; returns whether it moved. */
-export async function moveTask(db: Executor, id: string, from: readonly string[], changes: TaskChanges): Promise<boolean> {
-  const r = await db.updateTable('workflow_tasks').set(changes).where('id', '=', id).where('state', 'in', from).executeTakeFirst()
+export async function moveTask(
+  db: Executor,
+  id: string,
+  from: readonly string[],
+  changes: TaskChanges,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('workflow_tasks')
+    .set(changes)
+    .where('id', '=', id)
+    .where('state', 'in', from)
+    .executeTakeFirst()
   return r.numUpdatedRows > 0n
 }
 
 /** Subtracts finished dependencies from dependants; returns those now free to run. */
-export async function releaseDependants(db: Executor, finishedIds: string[], now: Date): Promise<string[]> {
+export async function releaseDependants(
+  db: Executor,
+  finishedIds: string[],
+  now: Date,
+): Promise<string[]> {
   if (finishedIds.length === 0) return []
   // One UPDATE: PostgreSQL applies only one change per row and statement.
   const result = await sql<{ id: string; state: string; pending_deps: number }>`
@@ -165,7 +239,9 @@ export async function releaseDependants(db: Executor, finishedIds: string[], now
       updated_at = ${now}
     from counts c where t.id = c.to_task
     returning t.id, t.state, t.pending_deps`.execute(db)
-  return result.rows.filter((r) => r.state === 'ready' && Number(r.pending_deps) === 0).map((r) => r.id)
+  return result.rows
+    .filter((r) => r.state === 'ready' && Number(r.pending_deps) === 0)
+    .map((r) => r.id)
 }
 
 /** Direct dependants of `ids` that are still waiting. */
@@ -182,11 +258,23 @@ export async function listWaitingDependants(db: Executor, ids: string[]): Promis
   return rows.map((r) => r.id)
 }
 
-export async function cancelTasks(db: Executor, ids: string[], reason: string, now: Date): Promise<string[]> {
+export async function cancelTasks(
+  db: Executor,
+  ids: string[],
+  reason: string,
+  now: Date,
+): Promise<string[]> {
   if (ids.length === 0) return []
   const rows = await db
     .updateTable('workflow_tasks')
-    .set({ state: 'cancelled', reason, finished_at: now, updated_at: now, claimed_by: null, claimed_until: null })
+    .set({
+      state: 'cancelled',
+      reason,
+      finished_at: now,
+      updated_at: now,
+      claimed_by: null,
+      claimed_until: null,
+    })
     .where('id', 'in', ids)
     .where('state', 'not in', ['done', 'failed', 'cancelled'])
     .returning('id')
@@ -195,7 +283,12 @@ export async function cancelTasks(db: Executor, ids: string[], reason: string, n
 }
 
 /** Adds to a workflow's counters and closes it when every task has ended. */
-export async function countFinished(db: Executor, workflowId: string, add: { done?: number; failed?: number; cancelled?: number }, now: Date): Promise<void> {
+export async function countFinished(
+  db: Executor,
+  workflowId: string,
+  add: { done?: number; failed?: number; cancelled?: number },
+  now: Date,
+): Promise<void> {
   await sql`
     update workflows set
       tasks_done = tasks_done + ${add.done ?? 0},
@@ -207,15 +300,26 @@ export async function countFinished(db: Executor, workflowId: string, add: { don
     update workflows set
       state = case when tasks_failed > 0 then 'failed' when tasks_done = tasks_total then 'succeeded' else 'cancelled' end,
       finished_at = ${now}
-    where id = ${workflowId} and state in ('pending', 'running') and tasks_done + tasks_failed + tasks_cancelled >= tasks_total`.execute(db)
+    where id = ${workflowId} and state in ('pending', 'running') and tasks_done + tasks_failed + tasks_cancelled >= tasks_total`.execute(
+    db,
+  )
 }
 
 export async function markWorkflowsRunning(db: Executor, ids: string[], now: Date): Promise<void> {
   if (ids.length === 0) return
-  await db.updateTable('workflows').set({ state: 'running', updated_at: now }).where('id', 'in', ids).where('state', '=', 'pending').execute()
+  await db
+    .updateTable('workflows')
+    .set({ state: 'running', updated_at: now })
+    .where('id', 'in', ids)
+    .where('state', '=', 'pending')
+    .execute()
 }
 
-export async function updateWorkflowRow(db: Executor, id: string, changes: Partial<Omit<WorkflowRow, 'id'>>): Promise<void> {
+export async function updateWorkflowRow(
+  db: Executor,
+  id: string,
+  changes: Partial<Omit<WorkflowRow, 'id'>>,
+): Promise<void> {
   await db.updateTable('workflows').set(changes).where('id', '=', id).execute()
 }
 
@@ -230,7 +334,12 @@ export async function recountWorkflow(db: Executor, id: string): Promise<void> {
 }
 
 /** Puts failed and cancelled tasks of a workflow back: ready when their inputs are done, else waiting. */
-export async function resetTasks(db: Executor, workflowId: string, names: string[] | null, now: Date): Promise<Array<{ id: string; from: string; to: string }>> {
+export async function resetTasks(
+  db: Executor,
+  workflowId: string,
+  names: string[] | null,
+  now: Date,
+): Promise<Array<{ id: string; from: string; to: string }>> {
   const only = names === null ? sql`true` : sql`t.name in (${sql.join(names)})`
   const result = await sql<{ id: string; from: string; to: string }>`
     with picked as (
@@ -250,14 +359,24 @@ export async function resetTasks(db: Executor, workflowId: string, names: string
 }
 
 /** Completed tasks with these cache keys, with the outputs they produced. */
-export async function findCachedTasks(db: Executor, keys: string[]): Promise<Map<string, { id: string; workflow_id: string }>> {
+export async function findCachedTasks(
+  db: Executor,
+  keys: string[],
+): Promise<Map<string, { id: string; workflow_id: string }>> {
   if (keys.length === 0) return new Map()
-  const rows = await db.selectFrom('workflow_tasks').select(['id', 'workflow_id', 'cache_key']).where('state', '=', 'done').where('cache_key', 'in', keys).execute()
+  const rows = await db
+    .selectFrom('workflow_tasks')
+    .select(['id', 'workflow_id', 'cache_key'])
+    .where('state', '=', 'done')
+    .where('cache_key', 'in', keys)
+    .execute()
   return new Map(rows.map((r) => [r.cache_key as string, { id: r.id, workflow_id: r.workflow_id }]))
 }
 
 /** Tasks in flight per site: the broker's load figure. */
-export async function countActiveBySite(db: Executor): Promise<Map<string, { queued: number; running: number }>> {
+export async function countActiveBySite(
+  db: Executor,
+): Promise<Map<string, { queued: number; running: number }>> {
   const rows = await db
     .selectFrom('workflow_tasks')
     .select(['site', 'state', (eb) => eb.fn.countAll<number>().as('n')])
@@ -276,20 +395,37 @@ export async function countActiveBySite(db: Executor): Promise<Map<string, { que
 }
 
 export async function listActiveTaskRows(db: Executor, workflowId: string): Promise<TaskRow[]> {
-  return db.selectFrom('workflow_tasks').selectAll().where('workflow_id', '=', workflowId).where('state', 'in', activeStates).execute()
+  return db
+    .selectFrom('workflow_tasks')
+    .selectAll()
+    .where('workflow_id', '=', workflowId)
+    .where('state', 'in', activeStates)
+    .execute()
 }
 
 /** Records the batch system's job ids of many tasks in one statement. */
-export async function setExternalIds(db: Executor, pairs: Array<{ id: string; externalId: string }>): Promise<void> {
+export async function setExternalIds(
+  db: Executor,
+  pairs: Array<{ id: string; externalId: string }>,
+): Promise<void> {
   await inChunks(pairs, async (part) => {
     const values = sql.join(part.map((p) => sql`(${p.id}::uuid, ${p.externalId})`))
-    await sql`update workflow_tasks t set external_id = v.ext from (values ${values}) as v(id, ext) where t.id = v.id`.execute(db)
+    await sql`update workflow_tasks t set external_id = v.ext from (values ${values}) as v(id, ext) where t.id = v.id`.execute(
+      db,
+    )
   })
 }
 
-export async function listTaskStates(db: Executor, ids: string[]): Promise<Array<{ id: string; state: string; claimed_by: string | null }>> {
+export async function listTaskStates(
+  db: Executor,
+  ids: string[],
+): Promise<Array<{ id: string; state: string; claimed_by: string | null }>> {
   if (ids.length === 0) return []
-  return db.selectFrom('workflow_tasks').select(['id', 'state', 'claimed_by']).where('id', 'in', ids).execute()
+  return db
+    .selectFrom('workflow_tasks')
+    .select(['id', 'state', 'claimed_by'])
+    .where('id', 'in', ids)
+    .execute()
 }
 
 export interface NewUsageRecord {

@@ -12,7 +12,10 @@ export function tempDir(prefix = 'continuum-wf-'): string {
 }
 
 /** A local site named uniquely, running in its own folder. */
-export async function makeLocalSite(ctx: Context, overrides: { cores?: number; name?: string; attributes?: Record<string, string | number> } = {}): Promise<{ name: string; root: string }> {
+export async function makeLocalSite(
+  ctx: Context,
+  overrides: { cores?: number; name?: string; attributes?: Record<string, string | number> } = {},
+): Promise<{ name: string; root: string }> {
   const name = overrides.name ?? uniqueName('local')
   const root = tempDir('continuum-runs-')
   await putComputeSite(ctx, {
@@ -32,7 +35,12 @@ const finalStates = new Set(['succeeded', 'failed', 'cancelled'])
  * Runs engine rounds until the workflow ends. Child processes finish on their own time, so
  * between idle rounds this yields to the event loop briefly; the bound is a round count.
  */
-export async function runUntilFinished(ctx: Context, engines: WorkflowEngine[], workflowId: string, maxRounds = 5000): Promise<Workflow> {
+export async function runUntilFinished(
+  ctx: Context,
+  engines: WorkflowEngine[],
+  workflowId: string,
+  maxRounds = 5000,
+): Promise<Workflow> {
   for (let round = 0; round < maxRounds; round++) {
     let handled = 0
     for (const engine of engines) handled += await engine.runOnce()

@@ -7,6 +7,7 @@ import { startServer, stopOnSignals } from '../../api/index.js'
 import { assertSchemaCurrent, connect, migrate } from '../../db/index.js'
 import { createLogger, newId, runAgents, systemClock } from '../../platform/index.js'
 import { selectAgents } from '../../worker/index.js'
+import { ensureDemoSites } from '../../workflows/index.js'
 import { cliContext, withExamples } from '../context.js'
 import { formatTable, printResult } from '../output.js'
 
@@ -67,6 +68,11 @@ export function demoCommand(): Command {
         const { config, out } = cliContext(cmd, { port: opts.port, host: opts.host })
         const logger = createLogger({ level: config.logLevel === 'info' ? 'warn' : config.logLevel })
         const server = await startServer(config, { logger })
+        // The demo runs the background agents in-process, with this machine as the 'local' site.
+        const ctx = { db: server.database.db, clock: systemClock }
+        await ensureDemoSites(ctx, { home: config.home })
+        const agents = runAgents(selectAgents(ctx, { workerId: `demo-${process.pid}-${newId()}` }), logger)
+        server.app.addHook('onClose', () => agents.stop())
         out.write(
           [
             `Continuum demo is running at ${server.url}`,
@@ -77,6 +83,7 @@ export function demoCommand(): Command {
             `  curl ${server.url}/openapi.json`,
             `  npx continuum --server ${server.url} catalog infra add egi --title "EGI Federation" --kind HTC --operator "EGI Foundation" --country NL`,
             `  npx continuum --server ${server.url} catalog infra ls`,
+            `  npx continuum --server ${server.url} workflow run examples/hello.yaml --watch`,
             '',
             'Stop with Ctrl-C.',
           ].join('\n'),
