@@ -16,9 +16,9 @@ it('evaluates site expressions left to right like RSE expressions', () => {
   assert.deepEqual(names('country=DE\\desy'), ['jsc'])
   assert.deepEqual(names('cores>100'), ['desy', 'jsc'])
   assert.deepEqual(
-    names('local|country=DE&cores<500'),
-    ['desy'],
-    'no precedence: (local|DE)&cores<500',
+    names('local|country=DE&cores>100'),
+    ['desy', 'jsc'],
+    'no precedence: (local|DE)&cores>100',
   )
   assert.deepEqual(names('local|(country=DE&cores<500)'), ['desy', 'local'])
   assert.deepEqual(names('nowhere'), [])
