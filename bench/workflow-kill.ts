@@ -13,8 +13,18 @@ const tasks = Number(process.argv[2] ?? 1000)
 const kills = Number(process.argv[3] ?? 20)
 const database = await openTestDatabase('postgres')
 try {
-  const r = await runKillTest({ ctx: { db: database.db, clock: systemClock }, databaseUrl: database.url, tasks, kills, leaseMs: 2000, restartDatabase: true, log: (l) => console.log(l) })
-  console.log(`state=${r.state} lines=${r.lines.length} duplicates=${r.duplicates.length} missing=${r.missing} seconds=${r.seconds.toFixed(1)}`)
+  const r = await runKillTest({
+    ctx: { db: database.db, clock: systemClock },
+    databaseUrl: database.url,
+    tasks,
+    kills,
+    leaseMs: 2000,
+    restartDatabase: true,
+    log: (l) => console.log(l),
+  })
+  console.log(
+    `state=${r.state} lines=${r.lines.length} duplicates=${r.duplicates.length} missing=${r.missing} seconds=${r.seconds.toFixed(1)}`,
+  )
   if (r.state !== 'succeeded' || r.duplicates.length > 0 || r.missing > 0) process.exitCode = 1
 } finally {
   await database.close()

@@ -11,18 +11,29 @@ import { runKillTest } from './support/reliability.js'
 
 const postgres = (await testBackends()).find((b) => b.name === 'postgres')
 
-describe('workflow reliability [postgres]', { skip: postgres ? postgres.skip : 'DB_BACKEND excludes postgres' }, () => {
-  let database: TestDatabase
-  before(async () => {
-    database = await openTestDatabase('postgres')
-  })
-  after(() => database.close())
+describe(
+  'workflow reliability [postgres]',
+  { skip: postgres ? postgres.skip : 'DB_BACKEND excludes postgres' },
+  () => {
+    let database: TestDatabase
+    before(async () => {
+      database = await openTestDatabase('postgres')
+    })
+    after(() => database.close())
 
-  it('finishes with every line exactly once while workers are killed and the database path is cut', async () => {
-    const result = await runKillTest({ ctx: { db: database.db, clock: systemClock }, databaseUrl: database.url, tasks: 150, kills: 5, leaseMs: 1500, restartDatabase: true })
-    assert.equal(result.state, 'succeeded')
-    assert.deepEqual(result.duplicates, [])
-    assert.equal(result.missing, 0)
-    assert.equal(result.lines.length, 150)
-  })
-})
+    it('finishes with every line exactly once while workers are killed and the database path is cut', async () => {
+      const result = await runKillTest({
+        ctx: { db: database.db, clock: systemClock },
+        databaseUrl: database.url,
+        tasks: 150,
+        kills: 5,
+        leaseMs: 1500,
+        restartDatabase: true,
+      })
+      assert.equal(result.state, 'succeeded')
+      assert.deepEqual(result.duplicates, [])
+      assert.equal(result.missing, 0)
+      assert.equal(result.lines.length, 150)
+    })
+  },
+)

@@ -4,4 +4,5 @@
  */
 export * from './types.js'
 export { LocalExecutor, type LocalExecutorOptions } from './local.js'
+export { SlurmExecutor, type SlurmExecutorOptions } from './slurm.js'
 export { wrapperScript, runFolder } from './run-folder.js'

@@ -174,10 +174,19 @@ export class WorkflowEngine implements Agent {
         }
         let placement
         try {
-          placement = placeTask(brokerTask(row, spec, sites), sites, {
+          const task = brokerTask(row, spec, sites)
+          const brokerOptions = {
             ...(this.options.mayUse ? { mayUse: this.options.mayUse } : {}),
             ...(this.options.locality ? { locality: this.options.locality } : {}),
-          })
+          }
+          placement = placeTask(task, sites, brokerOptions)
+          if (placement.site !== null && (free.get(placement.site) ?? 0) <= 0) {
+            // The best site is full: take the best one with room, or wait for the next round.
+            const open = sites.filter((c) => (free.get(c.name) ?? 0) > 0)
+            const second = placeTask(task, open, brokerOptions)
+            if (second.site === null) continue
+            placement = second
+          }
         } catch (err) {
           failed.push({ row, reason: (err as Error).message })
           continue
@@ -191,7 +200,9 @@ export class WorkflowEngine implements Agent {
           continue
         }
         const site = placement.site
-        if ((free.get(site) ?? 0) <= 0) continue // full for now; stays ready for the next round
+        const chosen = sites.find((c) => c.name === site)
+        // Later placements in this round see the load this one adds.
+        if (chosen) chosen.queued++
         try {
           await this.staging.stageIn({
             workflowId: row.workflow_id,

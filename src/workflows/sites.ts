@@ -7,7 +7,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { sql } from 'kysely'
 import type { Context, Executor as Db } from '../db/index.js'
-import { LocalExecutor, type Executor } from '../executors/index.js'
+import { LocalExecutor, SlurmExecutor, type Executor } from '../executors/index.js'
 import { ContinuumError } from '../platform/index.js'
 import type { BatchSystem, CandidateProvider, ComputeCandidate } from './broker.js'
 import type { SiteAttributes } from './site-expression.js'
@@ -148,6 +148,25 @@ registerExecutorFactory('local', (site) => {
     )
   }
   return new LocalExecutor({ root, cores: site.cores, memoryMb: site.cores * site.memoryPerCoreMb })
+})
+
+registerExecutorFactory('slurm', (site) => {
+  const c = site.executor.config
+  if (typeof c.root !== 'string') {
+    throw new ContinuumError(
+      'CONFIG_INVALID',
+      `compute site ${site.name}: config.root (shared run folder) is required`,
+      { site: site.name },
+    )
+  }
+  return new SlurmExecutor({
+    root: c.root,
+    ...(typeof c.partition === 'string' ? { partition: c.partition } : {}),
+    ...(typeof c.binDir === 'string' ? { binDir: c.binDir } : {}),
+    ...(typeof c.maxQueued === 'number' ? { maxQueued: c.maxQueued } : {}),
+    ...(typeof c.pollIntervalMs === 'number' ? { pollIntervalMs: c.pollIntervalMs } : {}),
+    ...(c.env && typeof c.env === 'object' ? { env: c.env as Record<string, string> } : {}),
+  })
 })
 
 /** One executor per site per process: the local one holds this process's queue. */

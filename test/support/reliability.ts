@@ -61,7 +61,9 @@ export class TcpProxy {
 
   async stop(): Promise<void> {
     for (const s of this.sockets) s.destroy()
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()))
+    await new Promise<void>((resolve) =>
+      this.server ? this.server.close(() => resolve()) : resolve(),
+    )
   }
 }
 
@@ -69,7 +71,13 @@ export async function runKillTest(o: KillRunOptions): Promise<KillRunResult> {
   const log = o.log ?? (() => {})
   const dir = tempDir('continuum-kill-')
   const site = `kill-${path.basename(dir)}`.toLowerCase().replace(/[^a-z0-9-]/g, '-')
-  await putComputeSite(o.ctx, { name: site, executor: 'local', config: { root: path.join(dir, 'runs') }, cores: 8, memoryPerCoreMb: 512 })
+  await putComputeSite(o.ctx, {
+    name: site,
+    executor: 'local',
+    config: { root: path.join(dir, 'runs') },
+    cores: 8,
+    memoryPerCoreMb: 512,
+  })
   const wf = await submitWorkflow(o.ctx, {
     workdir: dir,
     source: `name: kill-test
@@ -89,9 +97,14 @@ tasks:
   const started = Date.now()
   let worker: ChildProcess | undefined
   const startWorker = () => {
-    worker = spawn(process.execPath, ['--import', 'tsx', workerScript, viaProxy.toString(), String(o.leaseMs)], { stdio: ['ignore', 'ignore', 'inherit'] })
+    worker = spawn(
+      process.execPath,
+      ['--import', 'tsx', workerScript, viaProxy.toString(), String(o.leaseMs)],
+      { stdio: ['ignore', 'ignore', 'inherit'] },
+    )
   }
-  const finished = async () => ['succeeded', 'failed', 'cancelled'].includes((await getWorkflow(o.ctx, wf.id)).state)
+  const finished = async () =>
+    ['succeeded', 'failed', 'cancelled'].includes((await getWorkflow(o.ctx, wf.id)).state)
   try {
     for (let k = 0; k < o.kills && !(await finished()); k++) {
       startWorker()
@@ -123,7 +136,13 @@ tasks:
     if (seen.has(l)) duplicates.push(l)
     seen.add(l)
   }
-  return { state, lines, duplicates, missing: o.tasks - seen.size, seconds: (Date.now() - started) / 1000 }
+  return {
+    state,
+    lines,
+    duplicates,
+    missing: o.tasks - seen.size,
+    seconds: (Date.now() - started) / 1000,
+  }
 }
 
 function sleep(ms: number): Promise<void> {

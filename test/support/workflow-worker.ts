@@ -10,7 +10,14 @@ import { WorkflowEngine } from '../../src/workflows/index.js'
 const [url, leaseText] = process.argv.slice(2)
 if (!url) throw new Error('usage: workflow-worker.ts <postgres-url> [lease-ms]')
 const database = await connect(url, { maxConnections: 3 })
-const engine = new WorkflowEngine({ db: database.db, clock: systemClock }, { workerId: `kill-test-${process.pid}-${newId()}`, leaseMs: Number(leaseText ?? 2000), idleMs: 50 })
+const engine = new WorkflowEngine(
+  { db: database.db, clock: systemClock },
+  {
+    workerId: `kill-test-${process.pid}-${newId()}`,
+    leaseMs: Number(leaseText ?? 2000),
+    idleMs: 50,
+  },
+)
 const runner = runAgents([engine], silentLogger)
 process.once('SIGTERM', () => void runner.stop().then(() => database.close()))
 await runner.done
