@@ -6,7 +6,9 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`
 }
 
-export function makeInfrastructure(overrides: Partial<InfrastructureCreate> = {}): InfrastructureCreate {
+export function makeInfrastructure(
+  overrides: Partial<InfrastructureCreate> = {},
+): InfrastructureCreate {
   return {
     name: uniqueName('infra'),
     title: 'Test Supercomputer',
@@ -19,5 +21,10 @@ export function makeInfrastructure(overrides: Partial<InfrastructureCreate> = {}
 }
 
 export function makeCommunity(overrides: Partial<CommunityCreate> = {}): CommunityCreate {
-  return { name: uniqueName('community'), title: 'Test Community', field: 'High-Energy Physics', ...overrides }
+  return {
+    name: uniqueName('community'),
+    title: 'Test Community',
+    field: 'High-Energy Physics',
+    ...overrides,
+  }
 }

@@ -95,37 +95,45 @@ tasks:
   viaProxy.hostname = '127.0.0.1'
   viaProxy.port = String(proxy.port)
   const started = Date.now()
-  let worker: ChildProcess | undefined
+  let worker: { child: ChildProcess; exited: Promise<void>; ready: Promise<void> } | undefined
   const startWorker = () => {
-    worker = spawn(
+    const child = spawn(
       process.execPath,
       ['--import', 'tsx', workerScript, viaProxy.toString(), String(o.leaseMs)],
-      { stdio: ['ignore', 'ignore', 'inherit'] },
+      { stdio: ['ignore', 'pipe', 'inherit'] },
     )
+    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+    // The worker prints 'ready' once connected; a worker that dies first is ready too (for our wait).
+    const ready = Promise.race([
+      new Promise<void>((resolve) => child.stdout?.once('data', () => resolve())),
+      exited,
+    ])
+    worker = { child, exited, ready }
   }
   const finished = async () =>
     ['succeeded', 'failed', 'cancelled'].includes((await getWorkflow(o.ctx, wf.id)).state)
   try {
     for (let k = 0; k < o.kills && !(await finished()); k++) {
       startWorker()
-      // Random moments: sometimes before the worker is up, sometimes mid-round.
-      await sleep(300 + Math.random() * 1700)
+      await worker?.ready
+      // A random moment of its work: claiming, dispatching, polling or committing.
+      await sleep(100 + Math.random() * 1200)
       if (o.restartDatabase && k === Math.floor(o.kills / 2)) {
-        log(`cutting the database path (proxy stop, 1.5 s, restart)`)
+        log('cutting the database path (proxy stop, 1.5 s, restart)')
         await proxy.stop()
         await sleep(1500)
         await proxy.start(proxy.port)
         await sleep(500 + Math.random() * 1000)
       }
-      worker?.kill('SIGKILL')
-      await new Promise((resolve) => worker?.once('exit', resolve))
+      worker?.child.kill('SIGKILL')
+      await worker?.exited
       const w = await getWorkflow(o.ctx, wf.id)
       log(`kill ${k + 1}/${o.kills}: ${JSON.stringify(w.counts)}`)
     }
     startWorker()
     for (let i = 0; i < 3000 && !(await finished()); i++) await sleep(100)
   } finally {
-    worker?.kill('SIGTERM')
+    worker?.child.kill('SIGTERM')
     await proxy.stop()
   }
   const state = (await getWorkflow(o.ctx, wf.id)).state

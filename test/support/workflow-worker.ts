@@ -19,5 +19,6 @@ const engine = new WorkflowEngine(
   },
 )
 const runner = runAgents([engine], silentLogger)
+process.stdout.write('ready\n')
 process.once('SIGTERM', () => void runner.stop().then(() => database.close()))
 await runner.done
