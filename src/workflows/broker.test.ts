@@ -55,7 +55,7 @@ describe('broker', () => {
     const p = placeTask(
       task({ accelerators: { model: 'a100', count: 2 }, image: 'docker://alpine' }),
       sites,
-      { mayUse: (c, s) => !(c === 'atlas' && s.name === 'closed') },
+      { keep: 10, mayUse: (c, s) => !(c === 'atlas' && s.name === 'closed') },
     )
     assert.equal(p.site, 'gpu')
     const why = new Map(p.decisions.map((d) => [d.site, d.reasons[0]]))

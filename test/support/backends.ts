@@ -16,17 +16,14 @@ export interface BackendFixture {
 
 const backends = await testBackends()
 
-export function describeEachBackend(
-  title: string,
-  body: (fixture: () => BackendFixture) => void,
-): void {
+export function describeEachBackend(title: string, body: (fixture: () => BackendFixture) => void): void {
   for (const backend of backends) {
     describe(`${title} [${backend.name}]`, { skip: backend.skip }, () => {
       let fixture: BackendFixture | undefined
       before(async () => {
         const database = await openTestDatabase(backend.name)
         const clock = new ManualClock('2026-03-01T12:00:00Z')
-        fixture = { database, clock, ctx: { db: database.db, clock: clock } }
+        fixture = { database, clock, ctx: { db: database.db, clock: clock as Clock } }
       })
       after(async () => {
         await fixture?.database.close()

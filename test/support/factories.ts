@@ -6,9 +6,7 @@ export function uniqueName(prefix: string): string {
   return `${prefix}-${randomBytes(4).toString('hex')}`
 }
 
-export function makeInfrastructure(
-  overrides: Partial<InfrastructureCreate> = {},
-): InfrastructureCreate {
+export function makeInfrastructure(overrides: Partial<InfrastructureCreate> = {}): InfrastructureCreate {
   return {
     name: uniqueName('infra'),
     title: 'Test Supercomputer',
@@ -21,10 +19,5 @@ export function makeInfrastructure(
 }
 
 export function makeCommunity(overrides: Partial<CommunityCreate> = {}): CommunityCreate {
-  return {
-    name: uniqueName('community'),
-    title: 'Test Community',
-    field: 'High-Energy Physics',
-    ...overrides,
-  }
+  return { name: uniqueName('community'), title: 'Test Community', field: 'High-Energy Physics', ...overrides }
 }

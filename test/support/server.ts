@@ -3,13 +3,7 @@ import type { FastifyInstance } from 'fastify'
 import { buildServer } from '../../src/api/index.js'
 import { ContinuumClient } from '../../src/client/index.js'
 import type { TestDatabase } from '../../src/db/testing.js'
-import {
-  silentLogger,
-  systemClock,
-  version,
-  type Clock,
-  type Logger,
-} from '../../src/platform/index.js'
+import { silentLogger, systemClock, version, type Clock, type Logger } from '../../src/platform/index.js'
 
 export interface TestServer {
   app: FastifyInstance
@@ -18,10 +12,7 @@ export interface TestServer {
   close(): Promise<void>
 }
 
-export async function startTestServer(
-  database: TestDatabase,
-  options: { clock?: Clock; logger?: Logger; bodyLimit?: number } = {},
-): Promise<TestServer> {
+export async function startTestServer(database: TestDatabase, options: { clock?: Clock; logger?: Logger; bodyLimit?: number } = {}): Promise<TestServer> {
   const app = await buildServer({
     ctx: { db: database.db, clock: options.clock ?? systemClock },
     database,
