@@ -4,9 +4,11 @@
  * survives a worker crash (another worker adopts it through its run folder) and a cancel kills
  * the whole group. Output goes to the run folder; see run-folder.ts.
  */
-import { spawn } from 'node:child_process'
+import { spawn, type ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
 import { isAlive, readFinished, readLogs, readPid, runFolder, wrapperScript } from './run-folder.js'
 import type { Executor, JobLogs, JobRef, JobSpec, JobStatus } from './types.js'
 
@@ -17,6 +19,8 @@ export interface LocalExecutorOptions {
   memoryMb: number
   /** A run folder without a pid after this long was never started (the worker died first). */
   startGraceMs?: number
+  /** Jobs accepted at once, running or queued here (default 2 × cores). */
+  maxInFlight?: number
   /** Delay between SIGTERM and SIGKILL on cancel. */
   killGraceMs?: number
 }
@@ -38,7 +42,7 @@ export class LocalExecutor implements Executor {
   constructor(private readonly options: LocalExecutorOptions) {
     mkdirSync(options.root, { recursive: true })
     // Keep the queue short: jobs waiting here are not visible to other workers.
-    this.maxInFlight = options.cores * 2
+    this.maxInFlight = options.maxInFlight ?? options.cores * 2
   }
 
   async submit(job: JobSpec): Promise<{ externalId: string }> {
@@ -88,8 +92,9 @@ export class LocalExecutor implements Executor {
       if (i >= 0) this.queue.splice(i, 1)
       return
     }
-    const pid =
-      this.running.get(ref.attemptId)?.pid ?? readPid(runFolder(this.options.root, ref.attemptId))
+    // The launcher reports the pid shortly after the start; until then the run folder has it.
+    const known = this.running.get(ref.attemptId)?.pid ?? -1
+    const pid = known > 1 ? known : readPid(runFolder(this.options.root, ref.attemptId))
     if (pid === undefined || pid < 2) return
     killGroup(pid, 'SIGTERM')
     const timer = setTimeout(() => killGroup(pid, 'SIGKILL'), this.options.killGraceMs ?? 5000)
@@ -137,22 +142,88 @@ export class LocalExecutor implements Executor {
       this.usedMemoryMb -= memory
       this.pump()
     }
-    const child = spawn('/bin/sh', ['-c', wrapperScript, 'continuum-task', ...job.argv], {
-      cwd: job.workdir,
-      env: { ...process.env, ...job.env, CONTINUUM_RUN_DIR: dir, CONTINUUM_CORES: String(cores) },
-      detached: true,
-      stdio: 'ignore',
-    })
-    this.running.set(job.attemptId, { job, pid: child.pid ?? -1 })
-    child.on('error', (err) => {
-      writeFileSync(path.join(dir, 'stderr'), `could not start: ${err.message}\n`)
-      writeFileSync(path.join(dir, 'rc'), '127\n')
-      release()
-    })
-    child.on('exit', release)
-    child.unref()
+    this.launch(
+      job.attemptId,
+      ['/bin/sh', '-c', wrapperScript, 'continuum-task', ...job.argv],
+      job.workdir,
+      {
+        ...process.env,
+        ...job.env,
+        CONTINUUM_RUN_DIR: dir,
+        CONTINUUM_CORES: String(cores),
+      },
+      {
+        pid: (pid) => {
+          const entry = this.running.get(job.attemptId)
+          if (entry) entry.pid = pid
+        },
+        error: (message) => {
+          writeFileSync(path.join(dir, 'stderr'), `could not start: ${message}\n`)
+          writeFileSync(path.join(dir, 'rc'), '127\n')
+          release()
+        },
+        exit: release,
+      },
+    )
+    this.running.set(job.attemptId, { job, pid: -1 })
+  }
+
+  private launcher: ChildProcess | undefined
+  private readonly callbacks = new Map<string, LaunchCallbacks>()
+
+  /** Forks through the launcher process (see launcher.js), started on first use. */
+  private launch(
+    id: string,
+    argv: string[],
+    cwd: string,
+    env: NodeJS.ProcessEnv,
+    callbacks: LaunchCallbacks,
+  ): void {
+    if (!this.launcher || this.launcher.exitCode !== null) {
+      const launcher = spawn(process.execPath, [launcherPath], {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      })
+      launcher.unref()
+      ;(launcher.stdin as unknown as { unref?: () => void }).unref?.()
+      ;(launcher.stdout as unknown as { unref?: () => void }).unref?.()
+      createInterface({ input: launcher.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+        const message = JSON.parse(line) as {
+          id: string
+          pid?: number
+          exit?: boolean
+          error?: string
+        }
+        const cb = this.callbacks.get(message.id)
+        if (!cb) return
+        if (message.pid !== undefined) cb.pid(message.pid)
+        if (message.error !== undefined) {
+          this.callbacks.delete(message.id)
+          cb.error(message.error)
+        }
+        if (message.exit) {
+          this.callbacks.delete(message.id)
+          cb.exit()
+        }
+      })
+      // If the launcher dies, its jobs keep running; they are found again by their run folders.
+      launcher.on('exit', () => {
+        for (const cb of this.callbacks.values()) cb.exit()
+        this.callbacks.clear()
+      })
+      this.launcher = launcher
+    }
+    this.callbacks.set(id, callbacks)
+    this.launcher.stdin?.write(`${JSON.stringify({ id, argv, cwd, env })}\n`)
   }
 }
+
+interface LaunchCallbacks {
+  pid(pid: number): void
+  error(message: string): void
+  exit(): void
+}
+
+const launcherPath = fileURLToPath(new URL('./launcher.js', import.meta.url))
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {

@@ -12,11 +12,12 @@ import type { JobLogs, JobStatus } from './types.js'
 /** `sh -c WRAPPER continuum-task argv…`; the command is exec'd as argv, never re-parsed. */
 export const wrapperScript = [
   'd="$CONTINUUM_RUN_DIR"',
-  'echo $$ > "$d/pid.tmp" && mv "$d/pid.tmp" "$d/pid"',
+  // Shell builtins only (no mv): one short write() each, so readers see all of it or nothing.
+  'echo $$ > "$d/pid"',
   '"$@" > "$d/stdout" 2> "$d/stderr" < /dev/null',
   'rc=$?',
   'times > "$d/times"',
-  'echo $rc > "$d/rc.tmp" && mv "$d/rc.tmp" "$d/rc"',
+  'echo $rc > "$d/rc"',
   'exit $rc',
 ].join('\n')
 
@@ -31,7 +32,10 @@ export function runFolder(root: string, attemptId: string): string {
 export function readFinished(dir: string): JobStatus | undefined {
   const rcFile = path.join(dir, 'rc')
   if (!existsSync(rcFile)) return undefined
-  const exitCode = Number(readFileSync(rcFile, 'utf8').trim())
+  const text = readFileSync(rcFile, 'utf8').trim()
+  // Empty: the shell has opened the file but not written the code yet.
+  if (!/^\d+$/.test(text)) return undefined
+  const exitCode = Number(text)
   const endMs = statSync(rcFile).mtimeMs
   const startMs = existsSync(path.join(dir, 'pid'))
     ? statSync(path.join(dir, 'pid')).mtimeMs

@@ -82,10 +82,14 @@ export async function ensureDemoSites(ctx: Context, options: { home: string }): 
 export async function listComputeSites(db: Db): Promise<ComputeCandidate[]> {
   const rows = await db.selectFrom('compute_sites').selectAll().orderBy('name').execute()
   const load = await countActiveBySite(db)
-  const used = await sql<{ site: string; core_hours: number }>`
-    select site, coalesce(sum(cores * wall_s), 0) / 3600.0 as core_hours from usage_records group by site`.execute(
-    db,
-  )
+  // Only sites with an allocation need their usage summed (a scan of usage_records otherwise).
+  const limited = rows.filter((r) => r.allocation_core_hours !== null).map((r) => r.name)
+  const used =
+    limited.length === 0
+      ? { rows: [] as Array<{ site: string; core_hours: number }> }
+      : await sql<{ site: string; core_hours: number }>`
+          select site, coalesce(sum(cores * wall_s), 0) / 3600.0 as core_hours
+          from usage_records where site in (${sql.join(limited)}) group by site`.execute(db)
   const usedBySite = new Map(used.rows.map((r) => [r.site, Number(r.core_hours)]))
   return rows.map((r) => {
     const attributes = {
@@ -147,7 +151,13 @@ registerExecutorFactory('local', (site) => {
       { site: site.name },
     )
   }
-  return new LocalExecutor({ root, cores: site.cores, memoryMb: site.cores * site.memoryPerCoreMb })
+  const maxInFlight = site.executor.config.maxInFlight
+  return new LocalExecutor({
+    root,
+    cores: site.cores,
+    memoryMb: site.cores * site.memoryPerCoreMb,
+    ...(typeof maxInFlight === 'number' ? { maxInFlight } : {}),
+  })
 })
 
 registerExecutorFactory('slurm', (site) => {
