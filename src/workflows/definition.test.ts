@@ -178,3 +178,16 @@ tasks:
     assert.ok(performance.now() - started < 2000)
   })
 })
+
+describe('shipped examples', () => {
+  it('parse and expand', async () => {
+    const { readFileSync } = await import('node:fs')
+    for (const [file, count] of [
+      ['examples/hello.yaml', 4],
+      ['examples/two-sites.yaml', 10],
+    ] as const) {
+      const { document, source } = parseDefinition(readFileSync(file, 'utf8'), file)
+      assert.equal(expandWorkflow(document, source).tasks.length, count, file)
+    }
+  })
+})
