@@ -72,7 +72,6 @@ export function demoCommand(): Command {
         const ctx = { db: server.database.db, clock: systemClock }
         await ensureDemoSites(ctx, { home: config.home })
         const agents = runAgents(selectAgents(ctx, { workerId: `demo-${process.pid}-${newId()}` }), logger)
-        server.app.addHook('onClose', () => agents.stop())
         out.write(
           [
             `Continuum demo is running at ${server.url}`,
@@ -88,7 +87,8 @@ export function demoCommand(): Command {
             'Stop with Ctrl-C.',
           ].join('\n'),
         )
-        stopOnSignals(server, logger)
+        // Agents stop first, so they do not see the database close under them.
+        stopOnSignals({ ...server, stop: () => agents.stop().then(() => server.stop()) }, logger)
       }),
     'npm start',
     'continuum demo --port 9090',
