@@ -5,8 +5,7 @@
  * the whole group. Output goes to the run folder; see run-folder.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs'
-import path from 'node:path'
+import { existsSync, mkdirSync, statSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { isAlive, readFinished, readLogs, readPid, runFolder, wrapperScript } from './run-folder.js'
@@ -25,19 +24,17 @@ export interface LocalExecutorOptions {
   killGraceMs?: number
 }
 
-interface Running {
-  job: JobSpec
+interface Pending {
+  started: boolean
   pid: number
 }
 
 export class LocalExecutor implements Executor {
   readonly kind = 'local'
   readonly maxInFlight: number
-  private readonly queue: JobSpec[] = []
-  private readonly queued = new Set<string>()
-  private readonly running = new Map<string, Running>()
-  private usedCores = 0
-  private usedMemoryMb = 0
+  /** Jobs handed to the launcher that have not ended: queued there, or running. */
+  private readonly pending = new Map<string, Pending>()
+  private launcher: ChildProcess | undefined
 
   constructor(private readonly options: LocalExecutorOptions) {
     mkdirSync(options.root, { recursive: true })
@@ -47,10 +44,23 @@ export class LocalExecutor implements Executor {
 
   async submit(job: JobSpec): Promise<{ externalId: string }> {
     const dir = runFolder(this.options.root, job.attemptId)
-    if (!this.queued.has(job.attemptId) && !this.running.has(job.attemptId) && !existsSync(dir)) {
-      this.queue.push(job)
-      this.queued.add(job.attemptId)
-      this.pump()
+    if (!this.pending.has(job.attemptId) && !existsSync(dir)) {
+      this.pending.set(job.attemptId, { started: false, pid: -1 })
+      this.send({
+        op: 'run',
+        id: job.attemptId,
+        dir,
+        argv: ['/bin/sh', '-c', wrapperScript, 'continuum-task', ...job.argv],
+        cwd: job.workdir,
+        env: {
+          ...process.env,
+          ...job.env,
+          CONTINUUM_RUN_DIR: dir,
+          CONTINUUM_CORES: String(job.cores),
+        },
+        cores: job.cores,
+        memoryMb: job.memoryMb,
+      })
     }
     return { externalId: job.attemptId }
   }
@@ -63,12 +73,12 @@ export class LocalExecutor implements Executor {
 
   private statusOf(attemptId: string): JobStatus {
     const base = { exitCode: null, reason: null, externalId: attemptId, usage: null }
-    if (this.queued.has(attemptId)) return { ...base, state: 'queued' }
     const dir = runFolder(this.options.root, attemptId)
     const finished = readFinished(dir)
     if (finished) return { ...finished, externalId: attemptId }
+    const mine = this.pending.get(attemptId)
+    if (mine) return { ...base, state: mine.started ? 'running' : 'queued' }
     if (!existsSync(dir)) return { ...base, state: 'unknown' }
-    if (this.running.has(attemptId)) return { ...base, state: 'running' }
     const pid = readPid(dir)
     if (pid !== undefined) {
       if (isAlive(pid)) return { ...base, state: 'running' }
@@ -87,14 +97,15 @@ export class LocalExecutor implements Executor {
   }
 
   async cancel(ref: JobRef): Promise<void> {
-    if (this.queued.delete(ref.attemptId)) {
-      const i = this.queue.findIndex((j) => j.attemptId === ref.attemptId)
-      if (i >= 0) this.queue.splice(i, 1)
+    const mine = this.pending.get(ref.attemptId)
+    if (mine && !mine.started) {
+      this.pending.delete(ref.attemptId)
+      this.send({ op: 'drop', id: ref.attemptId })
       return
     }
-    // The launcher reports the pid shortly after the start; until then the run folder has it.
-    const known = this.running.get(ref.attemptId)?.pid ?? -1
-    const pid = known > 1 ? known : readPid(runFolder(this.options.root, ref.attemptId))
+    // The launcher reports the pid as the job starts; the run folder has it too.
+    const pid =
+      mine && mine.pid > 1 ? mine.pid : readPid(runFolder(this.options.root, ref.attemptId))
     if (pid === undefined || pid < 2) return
     killGroup(pid, 'SIGTERM')
     const timer = setTimeout(() => killGroup(pid, 'SIGKILL'), this.options.killGraceMs ?? 5000)
@@ -105,122 +116,52 @@ export class LocalExecutor implements Executor {
     return readLogs(runFolder(this.options.root, ref.attemptId), maxBytes)
   }
 
-  /** Jobs waiting for cores or memory here, and running. */
+  /** Jobs waiting for cores or memory, and running. */
   load(): { queued: number; running: number } {
-    return { queued: this.queue.length, running: this.running.size }
+    let running = 0
+    for (const p of this.pending.values()) if (p.started) running++
+    return { queued: this.pending.size - running, running }
   }
 
-  private pump(): void {
-    while (this.queue.length > 0) {
-      const job = this.queue[0] as JobSpec
-      const cores = Math.min(job.cores, this.options.cores)
-      const memory = Math.min(job.memoryMb, this.options.memoryMb)
-      const fits =
-        this.running.size === 0 ||
-        (this.usedCores + cores <= this.options.cores &&
-          this.usedMemoryMb + memory <= this.options.memoryMb)
-      if (!fits) return
-      this.queue.shift()
-      this.queued.delete(job.attemptId)
-      this.start(job, cores, memory)
-    }
+  private send(message: Record<string, unknown>): void {
+    if (!this.launcher || this.launcher.exitCode !== null) this.launcher = this.startLauncher()
+    this.launcher.stdin?.write(`${JSON.stringify(message)}\n`)
   }
 
-  private start(job: JobSpec, cores: number, memory: number): void {
-    const dir = runFolder(this.options.root, job.attemptId)
-    try {
-      // Exclusive: a folder that exists means some worker started this attempt already.
-      mkdirSync(dir)
-    } catch {
-      return
-    }
-    this.usedCores += cores
-    this.usedMemoryMb += memory
-    const release = () => {
-      if (!this.running.delete(job.attemptId)) return
-      this.usedCores -= cores
-      this.usedMemoryMb -= memory
-      this.pump()
-    }
-    this.launch(
-      job.attemptId,
-      ['/bin/sh', '-c', wrapperScript, 'continuum-task', ...job.argv],
-      job.workdir,
+  private startLauncher(): ChildProcess {
+    const launcher = spawn(
+      process.execPath,
+      [launcherPath, String(this.options.cores), String(this.options.memoryMb)],
       {
-        ...process.env,
-        ...job.env,
-        CONTINUUM_RUN_DIR: dir,
-        CONTINUUM_CORES: String(cores),
-      },
-      {
-        pid: (pid) => {
-          const entry = this.running.get(job.attemptId)
-          if (entry) entry.pid = pid
-        },
-        error: (message) => {
-          writeFileSync(path.join(dir, 'stderr'), `could not start: ${message}\n`)
-          writeFileSync(path.join(dir, 'rc'), '127\n')
-          release()
-        },
-        exit: release,
+        stdio: ['pipe', 'pipe', 'inherit'],
       },
     )
-    this.running.set(job.attemptId, { job, pid: -1 })
+    // The launcher must not keep a finished worker (or test) alive.
+    launcher.unref()
+    ;(launcher.stdin as unknown as { unref?: () => void }).unref?.()
+    ;(launcher.stdout as unknown as { unref?: () => void }).unref?.()
+    createInterface({ input: launcher.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      const m = JSON.parse(line) as {
+        id: string
+        started?: boolean
+        pid?: number
+        exit?: boolean
+        error?: string
+        exists?: boolean
+      }
+      const entry = this.pending.get(m.id)
+      if (!entry) return
+      if (m.started) {
+        entry.started = true
+        entry.pid = m.pid ?? -1
+      }
+      if (m.exit || m.error !== undefined || m.exists) this.pending.delete(m.id)
+    })
+    // If the launcher dies, started jobs keep running (found again by their run folders) and
+    // queued ones are forgotten (found unknown, and submitted again).
+    launcher.on('exit', () => this.pending.clear())
+    return launcher
   }
-
-  private launcher: ChildProcess | undefined
-  private readonly callbacks = new Map<string, LaunchCallbacks>()
-
-  /** Forks through the launcher process (see launcher.js), started on first use. */
-  private launch(
-    id: string,
-    argv: string[],
-    cwd: string,
-    env: NodeJS.ProcessEnv,
-    callbacks: LaunchCallbacks,
-  ): void {
-    if (!this.launcher || this.launcher.exitCode !== null) {
-      const launcher = spawn(process.execPath, [launcherPath], {
-        stdio: ['pipe', 'pipe', 'inherit'],
-      })
-      launcher.unref()
-      ;(launcher.stdin as unknown as { unref?: () => void }).unref?.()
-      ;(launcher.stdout as unknown as { unref?: () => void }).unref?.()
-      createInterface({ input: launcher.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-        const message = JSON.parse(line) as {
-          id: string
-          pid?: number
-          exit?: boolean
-          error?: string
-        }
-        const cb = this.callbacks.get(message.id)
-        if (!cb) return
-        if (message.pid !== undefined) cb.pid(message.pid)
-        if (message.error !== undefined) {
-          this.callbacks.delete(message.id)
-          cb.error(message.error)
-        }
-        if (message.exit) {
-          this.callbacks.delete(message.id)
-          cb.exit()
-        }
-      })
-      // If the launcher dies, its jobs keep running; they are found again by their run folders.
-      launcher.on('exit', () => {
-        for (const cb of this.callbacks.values()) cb.exit()
-        this.callbacks.clear()
-      })
-      this.launcher = launcher
-    }
-    this.callbacks.set(id, callbacks)
-    this.launcher.stdin?.write(`${JSON.stringify({ id, argv, cwd, env })}\n`)
-  }
-}
-
-interface LaunchCallbacks {
-  pid(pid: number): void
-  error(message: string): void
-  exit(): void
 }
 
 const launcherPath = fileURLToPath(new URL('./launcher.js', import.meta.url))
