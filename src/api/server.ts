@@ -21,6 +21,8 @@ import { dataTransferRoutes } from './routes/data-transfers.js'
 import { healthRoutes } from './routes/health.js'
 import { policyRoutes } from './routes/policy.js'
 import { Security, type SecurityOptions } from './security.js'
+import { metricsRoutes } from './routes/metrics.js'
+import { workflowRoutes } from './routes/workflows.js'
 import { validatorCompiler } from './validation.js'
 
 export interface ServerOptions {
@@ -93,5 +95,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   dataRoutes(app, { ctx: options.ctx })
   dataRuleRoutes(app, { ctx: options.ctx })
   dataTransferRoutes(app, { ctx: options.ctx })
+  workflowRoutes(app, { ctx: options.ctx })
+  metricsRoutes(app, { ctx: options.ctx })
   return app
 }

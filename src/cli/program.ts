@@ -4,6 +4,8 @@ import { logLevels, version } from '../platform/index.js'
 import { auditCommand } from './commands/audit.js'
 import { loginCommand, logoutCommand, tokenCommand, whoamiCommand } from './commands/auth.js'
 import { catalogCommand } from './commands/catalog.js'
+import { usageCommand } from './commands/usage.js'
+import { workflowCommand } from './commands/workflow.js'
 import { dataCommand } from './commands/data.js'
 import { transferCommand } from './commands/data-rules.js'
 import { landscapeCommand } from './commands/landscape.js'
@@ -41,6 +43,8 @@ export function buildProgram(): Command {
   program.addCommand(landscapeCommand())
   program.addCommand(dataCommand())
   program.addCommand(transferCommand())
+  program.addCommand(workflowCommand())
+  program.addCommand(usageCommand())
   program.addCommand(loginCommand())
   program.addCommand(tokenCommand())
   program.addCommand(whoamiCommand())

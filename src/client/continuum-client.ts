@@ -4,6 +4,7 @@ import { LandscapeClient } from './catalog-services.js'
 import { DataClient } from './data.js'
 import { HttpTransport, type ClientOptions } from './http.js'
 import { AuditClient, PolicyClient } from './policy.js'
+import { WorkflowsClient } from './workflows.js'
 
 /** The typed client of the Continuum API, one property per domain. */
 export class ContinuumClient {
@@ -15,6 +16,7 @@ export class ContinuumClient {
   readonly policy: PolicyClient
   readonly audit: AuditClient
   readonly data: DataClient
+  readonly workflows: WorkflowsClient
 
   constructor(options: ClientOptions) {
     this.http = new HttpTransport(options)
@@ -24,6 +26,7 @@ export class ContinuumClient {
     this.policy = new PolicyClient(this.http)
     this.audit = new AuditClient(this.http)
     this.data = new DataClient(this.http)
+    this.workflows = new WorkflowsClient(this.http)
   }
 
   health(): Promise<{ status: 'ok'; version: string }> {

@@ -441,6 +441,46 @@ export const errorCatalog = {
       'A storage endpoint failed or answered unexpectedly (details name the endpoint and URL).',
   },
 
+  // Workflows and executors
+  WORKFLOW_INVALID: {
+    status: 400,
+    exit: e.invalid,
+    retryable: false,
+    summary:
+      'The workflow document has errors; each is listed with its file, line, column and path.',
+  },
+  WORKFLOW_NOT_FOUND: {
+    status: 404,
+    exit: e.notFound,
+    retryable: false,
+    summary: 'No workflow has this id.',
+  },
+  TASK_NOT_FOUND: {
+    status: 404,
+    exit: e.notFound,
+    retryable: false,
+    summary: 'The workflow has no task of this name or id.',
+  },
+  WORKFLOW_STATE_CONFLICT: {
+    status: 409,
+    exit: e.conflict,
+    retryable: false,
+    summary:
+      'The workflow is not in a state that allows this (e.g. cancelling a finished workflow).',
+  },
+  COMPUTE_SITE_NOT_FOUND: {
+    status: 404,
+    exit: e.notFound,
+    retryable: false,
+    summary: 'No compute site has this name.',
+  },
+  EXECUTOR_UNAVAILABLE: {
+    status: 503,
+    exit: e.unavailable,
+    retryable: true,
+    summary: "A compute site's batch system could not be reached or refused the request.",
+  },
+
   // Concurrency and availability
   CONFLICT: {
     status: 409,

@@ -6,6 +6,7 @@ import { RuleEvaluatorAgent } from '../data/index.js'
 import type { Context } from '../db/index.js'
 import type { Agent } from '../platform/index.js'
 import { ReaperAgent, TransferAgent } from '../transfers/index.js'
+import { WorkflowEngine } from '../workflows/index.js'
 
 export interface WorkerOptions {
   /** Run only the agents whose names start with one of these prefixes. */
@@ -20,6 +21,7 @@ export function allAgents(ctx: Context, options: WorkerOptions): Agent[] {
     new RuleEvaluatorAgent(ctx, { workerId: options.workerId }),
     new TransferAgent(ctx, { workerId: options.workerId }),
     new ReaperAgent(ctx),
+    new WorkflowEngine(ctx, { workerId: options.workerId }),
   ]
 }
 

@@ -4,9 +4,12 @@
  */
 import { Command } from 'commander'
 import { startServer, stopOnSignals } from '../../api/index.js'
+import { createDemoEndpoints } from '../../data/index.js'
 import { assertSchemaCurrent, connect, migrate } from '../../db/index.js'
+import { loadShippedLandscape } from '../../landscape/index.js'
 import { createLogger, newId, runAgents, systemClock } from '../../platform/index.js'
 import { selectAgents } from '../../worker/index.js'
+import { ensureDemoSites } from '../../workflows/index.js'
 import { cliContext, withExamples } from '../context.js'
 import { formatTable, printResult } from '../output.js'
 
@@ -87,10 +90,22 @@ export function demoCommand(): Command {
           level: config.logLevel === 'info' ? 'warn' : config.logLevel,
         })
         const server = await startServer(config, { logger, demoUsers })
+        // The demo loads the shipped landscape (once), creates local storage endpoints and the
+        // 'local' compute site, and runs the background agents in-process.
+        const ctx = { db: server.database.db, clock: systemClock }
+        const loaded = await loadShippedLandscape(ctx)
+        await createDemoEndpoints(ctx, config.home)
+        await ensureDemoSites(ctx, { home: config.home })
+        const agents = runAgents(
+          selectAgents(ctx, { workerId: `demo-${process.pid}-${newId()}` }),
+          logger,
+        )
         out.write(
           [
             `Continuum demo is running at ${server.url}`,
             `  database  ${server.database.url} (embedded; delete ${config.home} to start afresh)`,
+            `  landscape ${loaded ? 'shipped European landscape loaded from data/landscape' : 'kept from the previous run'}`,
+            `  storage   local POSIX endpoints under ${config.home}/storage`,
             '',
             `  issuer    ${server.url} (built-in; keys in ${config.home}/keys, mode 0600)`,
             '',
@@ -105,11 +120,16 @@ export function demoCommand(): Command {
             `  curl -H "Authorization: Bearer $(npx continuum token)" ${server.url}/auth/me`,
             `  npx continuum --server ${server.url} catalog infra add egi --title "EGI Federation" --kind HTC --operator "EGI Foundation" --country NL`,
             `  npx continuum --server ${server.url} catalog infra ls`,
+            `  npx continuum --server ${server.url} landscape infra`,
+            `  npx continuum --server ${server.url} landscape gaps`,
+            `  npx continuum --server ${server.url} data endpoints '*'`,
+            `  npx continuum --server ${server.url} workflow run examples/hello.yaml --watch`,
             '',
             'Stop with Ctrl-C.',
           ].join('\n'),
         )
-        stopOnSignals(server, logger)
+        // Agents stop first, so they do not see the database close under them.
+        stopOnSignals({ ...server, stop: () => agents.stop().then(() => server.stop()) }, logger)
       }),
     'npm start',
     'continuum demo --port 9090',

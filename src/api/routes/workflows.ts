@@ -1,0 +1,157 @@
+/** HTTP routes of workflows (submit, read, cancel, retry, explain, logs) and usage accounting. */
+import type { FastifyInstance } from 'fastify'
+import {
+  TaskExplanationSchema,
+  TaskListQuerySchema,
+  TaskLogsSchema,
+  TaskPageSchema,
+  TaskParamsSchema,
+  Type,
+  UsageQuerySchema,
+  UsageReportSchema,
+  WorkflowListQuerySchema,
+  WorkflowPageSchema,
+  WorkflowParamsSchema,
+  WorkflowRetrySchema,
+  WorkflowSchema,
+  WorkflowSubmitSchema,
+  type TaskListQuery,
+  type UsageQuery,
+  type WorkflowListQuery,
+  type WorkflowRetry,
+  type WorkflowSubmit,
+} from '../../contract/index.js'
+import type { Context } from '../../db/index.js'
+import {
+  apelSummary,
+  cancelWorkflow,
+  explainTask,
+  getWorkflow,
+  listTasks,
+  listWorkflows,
+  retryWorkflow,
+  submitWorkflow,
+  taskLogs,
+  usageReport,
+} from '../../workflows/index.js'
+import { routeSchema } from '../route-schema.js'
+
+type Id = { id: string }
+type TaskId = { id: string; task: string }
+
+export function workflowRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): void {
+  const tags = ['workflows']
+  app.post<{ Body: WorkflowSubmit }>('/workflows', {
+    config: { action: 'workflows.workflow.create' },
+    schema: routeSchema({
+      operationId: 'submitWorkflow',
+      tags,
+      summary: 'Submit a workflow (YAML text); validation errors list file, line and path',
+      body: WorkflowSubmitSchema,
+      response: { 201: WorkflowSchema },
+    }),
+    handler: async (request, reply) =>
+      reply.status(201).send(await submitWorkflow(ctx, request.body)),
+  })
+  app.get<{ Querystring: WorkflowListQuery }>('/workflows', {
+    config: { action: 'workflows.workflow.list' },
+    schema: routeSchema({
+      operationId: 'listWorkflows',
+      tags,
+      summary: 'List workflows, newest first',
+      querystring: WorkflowListQuerySchema,
+      response: { 200: WorkflowPageSchema },
+    }),
+    handler: (request) => listWorkflows(ctx, request.query),
+  })
+  app.get<{ Params: Id }>('/workflows/:id', {
+    config: { action: 'workflows.workflow.read' },
+    schema: routeSchema({
+      operationId: 'getWorkflow',
+      tags,
+      summary: 'A workflow with its tasks counted by state',
+      params: WorkflowParamsSchema,
+      response: { 200: WorkflowSchema },
+    }),
+    handler: (request) => getWorkflow(ctx, request.params.id),
+  })
+  app.post<{ Params: Id }>('/workflows/:id/cancel', {
+    config: { action: 'workflows.workflow.cancel' },
+    schema: routeSchema({
+      operationId: 'cancelWorkflow',
+      tags,
+      summary: 'Cancel unfinished tasks and kill running jobs',
+      params: WorkflowParamsSchema,
+      response: { 200: WorkflowSchema },
+    }),
+    handler: (request) => cancelWorkflow(ctx, request.params.id),
+  })
+  app.post<{ Params: Id; Body: WorkflowRetry }>('/workflows/:id/retry', {
+    config: { action: 'workflows.workflow.retry' },
+    schema: routeSchema({
+      operationId: 'retryWorkflow',
+      tags,
+      summary: 'Run failed and cancelled tasks again (or only those named); done tasks are kept',
+      params: WorkflowParamsSchema,
+      body: WorkflowRetrySchema,
+      response: { 200: WorkflowSchema },
+    }),
+    handler: (request) => retryWorkflow(ctx, request.params.id, request.body),
+  })
+  app.get<{ Params: Id; Querystring: TaskListQuery }>('/workflows/:id/tasks', {
+    config: { action: 'workflows.task.list' },
+    schema: routeSchema({
+      operationId: 'listTasks',
+      tags,
+      summary: "A workflow's tasks, by name",
+      params: WorkflowParamsSchema,
+      querystring: TaskListQuerySchema,
+      response: { 200: TaskPageSchema },
+    }),
+    handler: (request) => listTasks(ctx, request.params.id, request.query),
+  })
+  app.get<{ Params: TaskId }>('/workflows/:id/tasks/:task', {
+    config: { action: 'workflows.task.read' },
+    schema: routeSchema({
+      operationId: 'explainTask',
+      tags,
+      summary: 'A task with its placement reasons and state history',
+      params: TaskParamsSchema,
+      response: { 200: TaskExplanationSchema },
+    }),
+    handler: (request) => explainTask(ctx, request.params.id, request.params.task),
+  })
+  app.get<{ Params: TaskId }>('/workflows/:id/tasks/:task/logs', {
+    config: { action: 'workflows.task.logs' },
+    schema: routeSchema({
+      operationId: 'getTaskLogs',
+      tags,
+      summary: "The last 256 KiB of a task's stdout and stderr (latest attempt)",
+      params: TaskParamsSchema,
+      response: { 200: TaskLogsSchema },
+    }),
+    handler: (request) => taskLogs(ctx, request.params.id, request.params.task),
+  })
+  app.get<{ Querystring: UsageQuery }>('/usage', {
+    config: { action: 'usage.record.list' },
+    schema: routeSchema({
+      operationId: 'getUsage',
+      tags: ['usage'],
+      summary: 'Usage summed by community, site, workflow, day or month',
+      querystring: UsageQuerySchema,
+      response: { 200: UsageReportSchema },
+    }),
+    handler: (request) => usageReport(ctx, request.query),
+  })
+  app.get<{ Querystring: UsageQuery }>('/usage/apel', {
+    config: { action: 'usage.record.export' },
+    schema: routeSchema({
+      operationId: 'exportUsageApel',
+      tags: ['usage'],
+      summary: 'Usage as an APEL summary message',
+      querystring: UsageQuerySchema,
+      response: { 200: Type.Object({ message: Type.String() }) },
+    }),
+    handler: async (request) => ({ message: await apelSummary(ctx, request.query) }),
+  })
+}

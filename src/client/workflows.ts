@@ -1,0 +1,61 @@
+/** Client calls of workflows and usage. */
+import type {
+  Page,
+  Task,
+  TaskExplanation,
+  TaskListQuery,
+  TaskLogs,
+  UsageQuery,
+  UsageReport,
+  Workflow,
+  WorkflowListQuery,
+  WorkflowRetry,
+  WorkflowSubmit,
+} from '../contract/index.js'
+import type { HttpTransport, Loose } from './http.js'
+
+const seg = encodeURIComponent
+
+export class WorkflowsClient {
+  constructor(private readonly http: HttpTransport) {}
+
+  submit(input: WorkflowSubmit): Promise<Workflow> {
+    return this.http.request('POST', '/workflows', { body: input })
+  }
+
+  list(query: Loose<WorkflowListQuery> = {}): Promise<Page<Workflow>> {
+    return this.http.request('GET', '/workflows', { query })
+  }
+
+  get(id: string): Promise<Workflow> {
+    return this.http.request('GET', `/workflows/${seg(id)}`)
+  }
+
+  cancel(id: string): Promise<Workflow> {
+    return this.http.request('POST', `/workflows/${seg(id)}/cancel`)
+  }
+
+  retry(id: string, input: WorkflowRetry = {}): Promise<Workflow> {
+    return this.http.request('POST', `/workflows/${seg(id)}/retry`, { body: input })
+  }
+
+  tasks(id: string, query: Loose<TaskListQuery> = {}): Promise<Page<Task>> {
+    return this.http.request('GET', `/workflows/${seg(id)}/tasks`, { query })
+  }
+
+  explain(id: string, task: string): Promise<TaskExplanation> {
+    return this.http.request('GET', `/workflows/${seg(id)}/tasks/${seg(task)}`)
+  }
+
+  logs(id: string, task: string): Promise<TaskLogs> {
+    return this.http.request('GET', `/workflows/${seg(id)}/tasks/${seg(task)}/logs`)
+  }
+
+  usage(query: Loose<UsageQuery> = {}): Promise<UsageReport> {
+    return this.http.request('GET', '/usage', { query })
+  }
+
+  usageApel(query: Loose<UsageQuery> = {}): Promise<{ message: string }> {
+    return this.http.request('GET', '/usage/apel', { query })
+  }
+}

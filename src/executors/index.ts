@@ -1,0 +1,8 @@
+/**
+ * executors: one file per compute backend behind the `Executor` interface (submit, status,
+ * cancel, logs). Owns no tables; the workflow engine records what they report.
+ */
+export * from './types.js'
+export { LocalExecutor, type LocalExecutorOptions } from './local.js'
+export { SlurmExecutor, type SlurmExecutorOptions } from './slurm.js'
+export { wrapperScript, runFolder } from './run-folder.js'

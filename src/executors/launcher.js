@@ -1,0 +1,88 @@
+// The local executor's launcher: a small process that queues jobs and forks them when enough
+// cores and memory are free. It runs beside the worker so that (1) forking stays fast — forking
+// from a worker with a large heap (an embedded database) copies its page tables — and (2) jobs
+// start the moment others end, even while the worker's event loop is busy with the database.
+// Usage: node launcher.js <cores> <memoryMb>. JSON lines on stdin/stdout:
+//   → {"op":"run","id","dir","argv","cwd","env","cores","memoryMb"}  → {"op":"drop","id"}
+//   ← {"id","started":true,"pid"}  ← {"id","exit":true}  ← {"id","error"}  ← {"id","exists":true}
+import { spawn } from 'node:child_process'
+import { mkdirSync, writeFileSync } from 'node:fs'
+import path from 'node:path'
+import { createInterface } from 'node:readline'
+
+const capacity = { cores: Number(process.argv[2] ?? 1), memoryMb: Number(process.argv[3] ?? 1024) }
+const used = { cores: 0, memoryMb: 0, jobs: 0 }
+const queue = []
+const reply = (message) => process.stdout.write(`${JSON.stringify(message)}\n`)
+
+function pump() {
+  while (queue.length > 0) {
+    const job = queue[0]
+    const cores = Math.min(job.cores, capacity.cores)
+    const memoryMb = Math.min(job.memoryMb, capacity.memoryMb)
+    const fits =
+      used.jobs === 0 ||
+      (used.cores + cores <= capacity.cores && used.memoryMb + memoryMb <= capacity.memoryMb)
+    if (!fits) return
+    queue.shift()
+    start(job, cores, memoryMb)
+  }
+}
+
+function start(job, cores, memoryMb) {
+  try {
+    // Exclusive: a folder that exists means this attempt was started already (by any worker).
+    mkdirSync(job.dir)
+  } catch {
+    reply({ id: job.id, exists: true })
+    return
+  }
+  used.cores += cores
+  used.memoryMb += memoryMb
+  used.jobs++
+  let released = false
+  const release = () => {
+    if (released) return
+    released = true
+    used.cores -= cores
+    used.memoryMb -= memoryMb
+    used.jobs--
+    pump()
+  }
+  const child = spawn(job.argv[0], job.argv.slice(1), {
+    cwd: job.cwd,
+    env: job.env,
+    detached: true,
+    stdio: 'ignore',
+  })
+  child.on('error', (err) => {
+    writeFileSync(path.join(job.dir, 'stderr'), `could not start: ${err.message}\n`)
+    writeFileSync(path.join(job.dir, 'rc'), '127\n')
+    reply({ id: job.id, error: err.message })
+    release()
+  })
+  child.on('exit', () => {
+    reply({ id: job.id, exit: true })
+    release()
+  })
+  if (child.pid !== undefined) reply({ id: job.id, started: true, pid: child.pid })
+}
+
+createInterface({ input: process.stdin }).on('line', (line) => {
+  let message
+  try {
+    message = JSON.parse(line)
+  } catch {
+    return
+  }
+  if (message.op === 'run') {
+    queue.push(message)
+    pump()
+  } else if (message.op === 'drop') {
+    const i = queue.findIndex((j) => j.id === message.id)
+    if (i >= 0) queue.splice(i, 1)
+  }
+})
+// Started jobs run in their own sessions and outlive the launcher; queued ones are dropped
+// (the engine finds them unknown and submits them again). It ends when the worker goes.
+process.stdin.on('end', () => process.exit(0))

@@ -1,0 +1,175 @@
+/**
+ * Runs jobs as child processes of this machine, at most `cores` cores and `memoryMb` MiB of
+ * declared requests at a time. Each job runs in its own process group (detached), so it
+ * survives a worker crash (another worker adopts it through its run folder) and a cancel kills
+ * the whole group. Output goes to the run folder; see run-folder.ts.
+ */
+import { spawn, type ChildProcess } from 'node:child_process'
+import { existsSync, mkdirSync, statSync } from 'node:fs'
+import { createInterface } from 'node:readline'
+import { fileURLToPath } from 'node:url'
+import { isAlive, readFinished, readLogs, readPid, runFolder, wrapperScript } from './run-folder.js'
+import type { Executor, JobLogs, JobRef, JobSpec, JobStatus } from './types.js'
+
+export interface LocalExecutorOptions {
+  /** Folder that holds one run folder per attempt. */
+  root: string
+  cores: number
+  memoryMb: number
+  /** A run folder without a pid after this long was never started (the worker died first). */
+  startGraceMs?: number
+  /** Jobs accepted at once, running or queued here (default 2 × cores). */
+  maxInFlight?: number
+  /** Delay between SIGTERM and SIGKILL on cancel. */
+  killGraceMs?: number
+}
+
+interface Pending {
+  started: boolean
+  pid: number
+}
+
+export class LocalExecutor implements Executor {
+  readonly kind = 'local'
+  readonly maxInFlight: number
+  /** Jobs handed to the launcher that have not ended: queued there, or running. */
+  private readonly pending = new Map<string, Pending>()
+  private launcher: ChildProcess | undefined
+
+  constructor(private readonly options: LocalExecutorOptions) {
+    mkdirSync(options.root, { recursive: true })
+    // Keep the queue short: jobs waiting here are not visible to other workers.
+    this.maxInFlight = options.maxInFlight ?? options.cores * 2
+  }
+
+  async submit(job: JobSpec): Promise<{ externalId: string }> {
+    const dir = runFolder(this.options.root, job.attemptId)
+    if (!this.pending.has(job.attemptId) && !existsSync(dir)) {
+      this.pending.set(job.attemptId, { started: false, pid: -1 })
+      this.send({
+        op: 'run',
+        id: job.attemptId,
+        dir,
+        argv: ['/bin/sh', '-c', wrapperScript, 'continuum-task', ...job.argv],
+        cwd: job.workdir,
+        env: {
+          ...process.env,
+          ...job.env,
+          CONTINUUM_RUN_DIR: dir,
+          CONTINUUM_CORES: String(job.cores),
+        },
+        cores: job.cores,
+        memoryMb: job.memoryMb,
+      })
+    }
+    return { externalId: job.attemptId }
+  }
+
+  async status(refs: readonly JobRef[]): Promise<Map<string, JobStatus>> {
+    const out = new Map<string, JobStatus>()
+    for (const ref of refs) out.set(ref.attemptId, this.statusOf(ref.attemptId))
+    return out
+  }
+
+  private statusOf(attemptId: string): JobStatus {
+    const base = { exitCode: null, reason: null, externalId: attemptId, usage: null }
+    const dir = runFolder(this.options.root, attemptId)
+    const finished = readFinished(dir)
+    if (finished) return { ...finished, externalId: attemptId }
+    const mine = this.pending.get(attemptId)
+    if (mine) return { ...base, state: mine.started ? 'running' : 'queued' }
+    if (!existsSync(dir)) return { ...base, state: 'unknown' }
+    const pid = readPid(dir)
+    if (pid !== undefined) {
+      if (isAlive(pid)) return { ...base, state: 'running' }
+      // It may have finished between the two reads.
+      const late = readFinished(dir)
+      if (late) return { ...late, externalId: attemptId }
+      return {
+        ...base,
+        state: 'failed',
+        reason: 'the process vanished without an exit status (killed?)',
+      }
+    }
+    const age = Date.now() - statSync(dir).mtimeMs
+    if (age < (this.options.startGraceMs ?? 10_000)) return { ...base, state: 'running' }
+    return { ...base, state: 'lost', reason: 'the run folder exists but the command never started' }
+  }
+
+  async cancel(ref: JobRef): Promise<void> {
+    const mine = this.pending.get(ref.attemptId)
+    if (mine && !mine.started) {
+      this.pending.delete(ref.attemptId)
+      this.send({ op: 'drop', id: ref.attemptId })
+      return
+    }
+    // The launcher reports the pid as the job starts; the run folder has it too.
+    const pid =
+      mine && mine.pid > 1 ? mine.pid : readPid(runFolder(this.options.root, ref.attemptId))
+    if (pid === undefined || pid < 2) return
+    killGroup(pid, 'SIGTERM')
+    const timer = setTimeout(() => killGroup(pid, 'SIGKILL'), this.options.killGraceMs ?? 5000)
+    timer.unref()
+  }
+
+  logs(ref: JobRef, maxBytes?: number): Promise<JobLogs> {
+    return readLogs(runFolder(this.options.root, ref.attemptId), maxBytes)
+  }
+
+  /** Jobs waiting for cores or memory, and running. */
+  load(): { queued: number; running: number } {
+    let running = 0
+    for (const p of this.pending.values()) if (p.started) running++
+    return { queued: this.pending.size - running, running }
+  }
+
+  private send(message: Record<string, unknown>): void {
+    if (!this.launcher || this.launcher.exitCode !== null) this.launcher = this.startLauncher()
+    this.launcher.stdin?.write(`${JSON.stringify(message)}\n`)
+  }
+
+  private startLauncher(): ChildProcess {
+    const launcher = spawn(
+      process.execPath,
+      [launcherPath, String(this.options.cores), String(this.options.memoryMb)],
+      {
+        stdio: ['pipe', 'pipe', 'inherit'],
+      },
+    )
+    // The launcher must not keep a finished worker (or test) alive.
+    launcher.unref()
+    ;(launcher.stdin as unknown as { unref?: () => void }).unref?.()
+    ;(launcher.stdout as unknown as { unref?: () => void }).unref?.()
+    createInterface({ input: launcher.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      const m = JSON.parse(line) as {
+        id: string
+        started?: boolean
+        pid?: number
+        exit?: boolean
+        error?: string
+        exists?: boolean
+      }
+      const entry = this.pending.get(m.id)
+      if (!entry) return
+      if (m.started) {
+        entry.started = true
+        entry.pid = m.pid ?? -1
+      }
+      if (m.exit || m.error !== undefined || m.exists) this.pending.delete(m.id)
+    })
+    // If the launcher dies, started jobs keep running (found again by their run folders) and
+    // queued ones are forgotten (found unknown, and submitted again).
+    launcher.on('exit', () => this.pending.clear())
+    return launcher
+  }
+}
+
+const launcherPath = fileURLToPath(new URL('./launcher.js', import.meta.url))
+
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal)
+  } catch {
+    // already gone
+  }
+}

@@ -1,0 +1,116 @@
+/**
+ * A job's run folder, shared by the local and Slurm executors: the wrapper script writes its pid
+ * first, then runs the command with output captured, then writes the CPU times and, last and
+ * atomically, the exit code. An exit code file is therefore proof the command finished; a pid
+ * file without one is a command still running or killed.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import { open } from 'node:fs/promises'
+import path from 'node:path'
+import type { JobLogs, JobStatus } from './types.js'
+
+/** `sh -c WRAPPER continuum-task argv…`; the command is exec'd as argv, never re-parsed. */
+export const wrapperScript = [
+  'd="$CONTINUUM_RUN_DIR"',
+  // Shell builtins only (no mv): one short write() each, so readers see all of it or nothing.
+  'echo $$ > "$d/pid"',
+  '"$@" > "$d/stdout" 2> "$d/stderr" < /dev/null',
+  'rc=$?',
+  'times > "$d/times"',
+  'echo $rc > "$d/rc"',
+  'exit $rc',
+].join('\n')
+
+export function runFolder(root: string, attemptId: string): string {
+  if (!/^[A-Za-z0-9._-]{1,128}$/.test(attemptId) || attemptId.includes('..')) {
+    throw new Error(`attempt id '${attemptId}' is not a safe folder name`)
+  }
+  return path.join(root, attemptId)
+}
+
+/** The exit status a finished run left behind, or undefined while it has none. */
+export function readFinished(dir: string): JobStatus | undefined {
+  const rcFile = path.join(dir, 'rc')
+  if (!existsSync(rcFile)) return undefined
+  const text = readFileSync(rcFile, 'utf8').trim()
+  // Empty: the shell has opened the file but not written the code yet.
+  if (!/^\d+$/.test(text)) return undefined
+  const exitCode = Number(text)
+  const endMs = statSync(rcFile).mtimeMs
+  const startMs = existsSync(path.join(dir, 'pid'))
+    ? statSync(path.join(dir, 'pid')).mtimeMs
+    : endMs
+  return {
+    state: exitCode === 0 ? 'done' : 'failed',
+    exitCode,
+    reason: exitCode === 0 ? null : exitReason(exitCode),
+    externalId: null,
+    usage: {
+      wallS: Math.max(0, (endMs - startMs) / 1000),
+      cpuS: readCpuSeconds(dir),
+      startedAt: new Date(startMs),
+    },
+  }
+}
+
+export function exitReason(exitCode: number): string {
+  if (exitCode > 128 && exitCode < 160) return `killed by signal ${exitCode - 128}`
+  if (exitCode === 127) return 'command not found'
+  return `exit code ${exitCode}`
+}
+
+/** Children's user + system time from the shell's `times` (second line: `0m1.5s 0m0.2s`). */
+function readCpuSeconds(dir: string): number {
+  try {
+    const lines = readFileSync(path.join(dir, 'times'), 'utf8').trim().split('\n')
+    const children = lines[1] ?? ''
+    let total = 0
+    for (const m of children.matchAll(/(\d+)m([\d.]+)s/g)) total += Number(m[1]) * 60 + Number(m[2])
+    return total
+  } catch {
+    return 0
+  }
+}
+
+export function readPid(dir: string): number | undefined {
+  try {
+    const pid = Number(readFileSync(path.join(dir, 'pid'), 'utf8').trim())
+    return Number.isInteger(pid) && pid > 1 ? pid : undefined
+  } catch {
+    return undefined
+  }
+}
+
+export function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM'
+  }
+}
+
+export async function readLogs(dir: string, maxBytes = 1024 * 1024): Promise<JobLogs> {
+  return {
+    stdout: await tail(path.join(dir, 'stdout'), maxBytes),
+    stderr: await tail(path.join(dir, 'stderr'), maxBytes),
+  }
+}
+
+async function tail(file: string, maxBytes: number): Promise<string> {
+  let handle
+  try {
+    handle = await open(file, 'r')
+  } catch {
+    return ''
+  }
+  try {
+    const { size } = await handle.stat()
+    const length = Math.min(size, maxBytes)
+    const buffer = Buffer.alloc(length)
+    await handle.read(buffer, 0, length, size - length)
+    return buffer.toString('utf8')
+  } finally {
+    await handle.close()
+  }
+}

@@ -1,0 +1,63 @@
+/**
+ * The one interface every compute backend implements. Jobs are named by their task attempt id,
+ * so submission is idempotent: after a crash the engine asks for the status of an attempt whose
+ * external id it never recorded, and the executor finds the job by that name.
+ */
+
+export interface JobSpec {
+  /** Unique per task attempt; names the job and its run folder. */
+  attemptId: string
+  argv: string[]
+  env: Record<string, string>
+  /** Folder the command runs in. */
+  workdir: string
+  cores: number
+  memoryMb: number
+  walltimeS: number
+}
+
+export interface JobRef {
+  attemptId: string
+  externalId: string | null
+}
+
+/**
+ * `unknown`: the backend never heard of this attempt (submit it again, it never ran);
+ * `lost`: it was started but vanished without an exit status before running the command
+ * (safe to run again under a new attempt).
+ */
+export const jobStates = ['queued', 'running', 'done', 'failed', 'unknown', 'lost'] as const
+export type JobState = (typeof jobStates)[number]
+
+export interface JobUsage {
+  wallS: number
+  cpuS: number
+  startedAt: Date | null
+}
+
+export interface JobStatus {
+  state: JobState
+  exitCode: number | null
+  reason: string | null
+  externalId: string | null
+  usage: JobUsage | null
+}
+
+export interface JobLogs {
+  stdout: string
+  stderr: string
+}
+
+export interface Executor {
+  /** `local`, `slurm`, … */
+  readonly kind: string
+  /** Starts or queues the job; a second call for the same attempt does nothing new. */
+  submit(job: JobSpec): Promise<{ externalId: string }>
+  /** Status of many jobs at once (one batch system query, not one per job), keyed by attempt id. */
+  status(refs: readonly JobRef[]): Promise<Map<string, JobStatus>>
+  /** Stops the job and everything it started; a finished or unknown job is not an error. */
+  cancel(ref: JobRef): Promise<void>
+  logs(ref: JobRef, maxBytes?: number): Promise<JobLogs>
+  /** How many jobs this executor wants in flight at most (the engine dispatches no more). */
+  readonly maxInFlight: number
+}

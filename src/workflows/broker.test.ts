@@ -1,0 +1,132 @@
+import assert from 'node:assert/strict'
+import { describe, it } from 'node:test'
+import { placeTask, type BrokerTask, type ComputeCandidate } from './broker.js'
+import { matchSites } from './site-expression.js'
+
+function site(name: string, o: Partial<ComputeCandidate> = {}): ComputeCandidate {
+  return {
+    name,
+    batchSystem: 'slurm',
+    cores: 64,
+    memoryPerCoreMb: 2000,
+    accelerators: null,
+    maxWalltimeS: 86400,
+    interactive: false,
+    containerRuntimes: ['apptainer'],
+    energyGCo2PerKwh: null,
+    wattsPerCore: 10,
+    attributes: {},
+    executor: { kind: 'slurm', config: {} },
+    queued: 0,
+    running: 0,
+    allocationLeftCoreHours: null,
+    ...o,
+  }
+}
+
+function task(o: Partial<BrokerTask> = {}): BrokerTask {
+  return {
+    name: 't',
+    community: 'atlas',
+    cores: 4,
+    memoryMb: 4000,
+    walltimeS: 3600,
+    accelerators: null,
+    image: null,
+    inputs: [],
+    pinned: null,
+    excluded: null,
+    ...o,
+  }
+}
+
+describe('broker', () => {
+  it('filters by resources, accelerators, containers, allocation and policy, with a reason each', () => {
+    const a100 = { accelerators: { model: 'A100', count: 4 } }
+    const sites = [
+      site('small', { ...a100, cores: 2 }),
+      site('short', { ...a100, maxWalltimeS: 600 }),
+      site('gpu', a100),
+      site('spent', { ...a100, allocationLeftCoreHours: 0 }),
+      site('nocontainer', { ...a100, containerRuntimes: [] }),
+      site('closed', a100),
+      site('cpu'),
+    ]
+    const p = placeTask(
+      task({ accelerators: { model: 'a100', count: 2 }, image: 'docker://alpine' }),
+      sites,
+      { keep: 10, mayUse: (c, s) => !(c === 'atlas' && s.name === 'closed') },
+    )
+    assert.equal(p.site, 'gpu')
+    const why = new Map(p.decisions.map((d) => [d.site, d.reasons[0]]))
+    assert.match(why.get('small') ?? '', /too few cores/)
+    assert.match(why.get('short') ?? '', /walltime/)
+    assert.match(why.get('spent') ?? '', /allocation exhausted/)
+    assert.match(why.get('nocontainer') ?? '', /no container runtime/)
+    assert.match(why.get('closed') ?? '', /policy does not let atlas use it/)
+    assert.match(why.get('cpu') ?? '', /too few accelerators/)
+    const none = placeTask(task({ cores: 128 }), sites)
+    assert.equal(none.site, null)
+    assert.match(none.summary, /no eligible site among 7: 7× too few cores/)
+  })
+
+  it('ranks by data locality, then load, then carbon intensity', () => {
+    const sites = [
+      site('busy', { queued: 64, running: 64 }),
+      site('idle'),
+      site('green', { energyGCo2PerKwh: 20 }),
+      site('coal', { energyGCo2PerKwh: 800 }),
+    ]
+    assert.equal(placeTask(task(), sites).site, 'idle', 'no carbon figure is not penalised')
+    assert.equal(
+      placeTask(
+        task(),
+        sites.filter((s) => s.name !== 'idle'),
+      ).site,
+      'green',
+    )
+    const locality = (_inputs: readonly string[], s: string) => ({
+      nearBytes: s === 'busy' ? 900 : 0,
+      totalBytes: 1000,
+    })
+    const p = placeTask(task({ inputs: ['did:atlas:file1'] }), sites, { locality })
+    assert.equal(p.site, 'busy', 'data near the site outweighs its queue')
+    assert.ok(p.decisions[0]?.reasons.some((r) => r.startsWith('data locality: 90%')))
+  })
+
+  it('honours pin and exclude expressions', () => {
+    const sites = [
+      site('jsc', { attributes: { country: 'DE' } }),
+      site('cnaf', { attributes: { country: 'IT' } }),
+      site('desy', { attributes: { country: 'DE' }, queued: 100 }),
+    ]
+    const named = sites.map((s) => ({ name: s.name, attributes: s.attributes }))
+    assert.equal(placeTask(task({ pinned: matchSites('country=DE', named) }), sites).site, 'jsc')
+    assert.equal(
+      placeTask(
+        task({ pinned: matchSites('country=DE', named), excluded: matchSites('jsc', named) }),
+        sites,
+      ).site,
+      'desy',
+    )
+    const p = placeTask(task({ pinned: matchSites('country=IT', named) }), sites)
+    assert.equal(p.site, 'cnaf')
+    assert.match(
+      p.decisions.find((d) => d.site === 'jsc')?.reasons[0] ?? '',
+      /not selected by the site expression/,
+    )
+  })
+
+  it('places quickly among 1,000 services', () => {
+    const sites = Array.from({ length: 1000 }, (_, i) =>
+      site(`s${i}`, {
+        cores: 8 + (i % 64),
+        queued: i % 17,
+        energyGCo2PerKwh: i % 3 ? 100 + i : null,
+      }),
+    )
+    const started = performance.now()
+    for (let i = 0; i < 200; i++) placeTask(task({ cores: 1 + (i % 16) }), sites)
+    assert.ok(performance.now() - started < 2000)
+  })
+})

@@ -1,0 +1,277 @@
+/**
+ * The broker: for a ready task, the compute services that can run it (resources, environment,
+ * policy, allocation, pin/exclude) ranked by data locality, load and energy, with the reasons
+ * for every decision kept so that `continuum workflow explain` can show them.
+ */
+import type { SiteAttributes } from './site-expression.js'
+
+export const batchSystems = ['slurm', 'htcondor', 'kubernetes', 'pbs', 'cloud', 'local'] as const
+export type BatchSystem = (typeof batchSystems)[number]
+
+/** A compute service the broker may place on; the catalogue's compute services map onto it. */
+export interface ComputeCandidate {
+  name: string
+  batchSystem: BatchSystem
+  cores: number
+  memoryPerCoreMb: number
+  accelerators: { model: string; count: number } | null
+  maxWalltimeS: number | null
+  interactive: boolean
+  containerRuntimes: string[]
+  /** Grid carbon intensity at the site, where known. */
+  energyGCo2PerKwh: number | null
+  /** Power drawn per busy core, for energy estimates. */
+  wattsPerCore: number
+  /** Free-form attributes for pin/exclude expressions (country, tier, infra …). */
+  attributes: SiteAttributes
+  executor: { kind: 'local' | 'slurm'; config: Record<string, unknown> }
+  queued: number
+  running: number
+  /** Core-hours left in the community's allocation here; null when unlimited. */
+  allocationLeftCoreHours: number | null
+}
+
+/** Supplies the candidates; the lead adapts this to the catalogue's compute services. */
+export type CandidateProvider = () => Promise<ComputeCandidate[]>
+
+/** Whether `community` may use `candidate` (allocations and access policy). */
+export type UsePredicate = (community: string | null, candidate: ComputeCandidate) => boolean
+
+/** Bytes of a task's inputs already near a site, out of the total; the data federation plugs in. */
+export type LocalityEstimator = (
+  inputs: readonly string[],
+  site: string,
+) => { nearBytes: number; totalBytes: number }
+
+export interface BrokerTask {
+  name: string
+  community: string | null
+  cores: number
+  memoryMb: number
+  walltimeS: number
+  accelerators: { model: string | null; count: number } | null
+  image: string | null
+  inputs: string[]
+  /** Sites allowed by the pin expression (null = any) and excluded by the exclude expression. */
+  pinned: Set<string> | null
+  excluded: Set<string> | null
+}
+
+export interface PlacementDecision {
+  site: string
+  eligible: boolean
+  score: number | null
+  reasons: string[]
+}
+
+export interface Placement {
+  site: string | null
+  decisions: PlacementDecision[]
+  /** Why no site was chosen, when none was. */
+  summary: string
+}
+
+export interface BrokerOptions {
+  mayUse?: UsePredicate
+  locality?: LocalityEstimator
+  /** How many rejected and runner-up sites to keep in the record (all when few). */
+  keep?: number
+}
+
+const allowAll: UsePredicate = () => true
+
+/** Picks the best site for `task`; one pass over the candidates, reasons written only for those kept. */
+export function placeTask(
+  task: BrokerTask,
+  candidates: readonly ComputeCandidate[],
+  options: BrokerOptions = {},
+): Placement {
+  const mayUse = options.mayUse ?? allowAll
+  const keep = options.keep ?? 5
+  const rejected: Array<[ComputeCandidate, Rejection]> = []
+  const counts = new Map<Rejection, number>()
+  // The best `keep` eligible sites, best first (insertion into a short array).
+  const top: Array<[ComputeCandidate, number]> = []
+  let eligible = 0
+  let scanned = 0
+  if (!options.locality || task.inputs.length === 0) {
+    // Without data locality the score does not depend on the task: walk the sites best first
+    // and stop once `keep` eligible ones are found (the ranking is cached per load state).
+    for (const [c, s] of ranked(candidates)) {
+      scanned++
+      const why = rejection(task, c, mayUse)
+      if (why !== null) {
+        counts.set(why, (counts.get(why) ?? 0) + 1)
+        if (rejected.length < keep) rejected.push([c, why])
+        continue
+      }
+      eligible++
+      top.push([c, s])
+      if (top.length === keep) break
+    }
+  } else {
+    for (const c of candidates) {
+      scanned++
+      const why = rejection(task, c, mayUse)
+      if (why !== null) {
+        counts.set(why, (counts.get(why) ?? 0) + 1)
+        if (rejected.length < keep) rejected.push([c, why])
+        continue
+      }
+      eligible++
+      const s = score(task, c, options.locality)
+      if (top.length === keep && s <= (top[keep - 1] as [ComputeCandidate, number])[1]) continue
+      let i = top.length
+      while (i > 0 && (top[i - 1] as [ComputeCandidate, number])[1] < s) i--
+      top.splice(i, 0, [c, s])
+      if (top.length > keep) top.pop()
+    }
+  }
+  const decisions: PlacementDecision[] = top.map(([c, s], i) => ({
+    site: c.name,
+    eligible: true,
+    score: round(s),
+    reasons: [
+      i === 0 ? 'chosen: best score' : `runner-up #${i + 1}`,
+      ...explainScore(task, c, options.locality),
+    ],
+  }))
+  for (const [c, why] of rejected) {
+    decisions.push({
+      site: c.name,
+      eligible: false,
+      score: null,
+      reasons: [describeRejection(why, task, c)],
+    })
+  }
+  const best = top[0]
+  if (best) {
+    return {
+      site: best[0].name,
+      decisions,
+      summary: `placed on ${best[0].name} (best of ${candidates.length} sites; ${eligible} eligible among the ${scanned} examined)`,
+    }
+  }
+  const summary =
+    candidates.length === 0
+      ? 'no compute sites are configured'
+      : `no eligible site among ${candidates.length}: ${[...counts].map(([w, n]) => `${n}× ${rejectionText[w]}`).join('; ')}`
+  return { site: null, decisions, summary }
+}
+
+const rejectionText = {
+  pin: 'not selected by the site expression',
+  exclude: 'excluded by the exclude expression',
+  cores: 'too few cores',
+  memory: 'too little memory',
+  walltime: 'walltime above the limit',
+  accelerators: 'too few accelerators',
+  model: 'other accelerator model',
+  container: 'no container runtime for the image',
+  allocation: 'allocation exhausted',
+  policy: 'policy does not allow it',
+} as const
+type Rejection = keyof typeof rejectionText
+
+function rejection(task: BrokerTask, c: ComputeCandidate, mayUse: UsePredicate): Rejection | null {
+  if (task.pinned && !task.pinned.has(c.name)) return 'pin'
+  if (task.excluded?.has(c.name)) return 'exclude'
+  if (task.cores > c.cores) return 'cores'
+  if (task.memoryMb > c.cores * c.memoryPerCoreMb) return 'memory'
+  if (c.maxWalltimeS !== null && task.walltimeS > c.maxWalltimeS) return 'walltime'
+  const acc = task.accelerators
+  if (acc) {
+    if (!c.accelerators || c.accelerators.count < acc.count) return 'accelerators'
+    if (acc.model !== null && c.accelerators.model.toLowerCase() !== acc.model.toLowerCase()) {
+      return 'model'
+    }
+  }
+  if (task.image !== null && c.containerRuntimes.length === 0) return 'container'
+  if (c.allocationLeftCoreHours !== null && c.allocationLeftCoreHours <= 0) return 'allocation'
+  if (!mayUse(task.community, c)) return 'policy'
+  return null
+}
+
+function describeRejection(why: Rejection, task: BrokerTask, c: ComputeCandidate): string {
+  switch (why) {
+    case 'cores':
+      return `too few cores (${c.cores} < ${task.cores})`
+    case 'memory':
+      return `too little memory (${c.cores * c.memoryPerCoreMb} MiB < ${task.memoryMb} MiB)`
+    case 'walltime':
+      return `walltime above the limit (${c.maxWalltimeS} s < ${task.walltimeS} s)`
+    case 'accelerators':
+      return `too few accelerators (${c.accelerators?.count ?? 0} < ${task.accelerators?.count ?? 0})`
+    case 'model':
+      return `accelerator model ${c.accelerators?.model ?? '-'} is not ${task.accelerators?.model ?? '-'}`
+    case 'allocation':
+      return 'allocation exhausted (0 core-hours left)'
+    case 'policy':
+      return `policy does not let ${task.community ?? 'this community'} use it`
+    default:
+      return rejectionText[why]
+  }
+}
+
+const rankings = new WeakMap<
+  readonly ComputeCandidate[],
+  { version: string; order: Array<[ComputeCandidate, number]> }
+>()
+
+/** Sites by task-independent score, best first; recomputed when their load changes. */
+function ranked(candidates: readonly ComputeCandidate[]): Array<[ComputeCandidate, number]> {
+  let a = 0
+  let b = 0
+  for (const c of candidates) {
+    a += c.queued + c.running
+    b = (Math.imul(b, 31) + c.queued * 7 + c.running) | 0
+  }
+  const version = `${candidates.length}:${a}:${b}`
+  const cached = rankings.get(candidates)
+  if (cached?.version === version) return cached.order
+  const order = candidates.map((c): [ComputeCandidate, number] => [c, score(null, c, undefined)])
+  order.sort((x, y) => y[1] - x[1] || (x[0].name < y[0].name ? -1 : 1))
+  rankings.set(candidates, { version, order })
+  return order
+}
+
+/** Higher is better: locality dominates, then load, then carbon intensity. */
+function score(
+  task: BrokerTask | null,
+  c: ComputeCandidate,
+  locality: LocalityEstimator | undefined,
+): number {
+  let s = 0
+  if (task && locality && task.inputs.length > 0) {
+    const { nearBytes, totalBytes } = locality(task.inputs, c.name)
+    if (totalBytes > 0) s += 100 * (nearBytes / totalBytes)
+  }
+  s -= 20 * ((c.queued + c.running) / c.cores)
+  if (c.energyGCo2PerKwh !== null) s -= c.energyGCo2PerKwh / 100
+  return s
+}
+
+function explainScore(
+  task: BrokerTask,
+  c: ComputeCandidate,
+  locality: LocalityEstimator | undefined,
+): string[] {
+  const out: string[] = []
+  if (locality && task.inputs.length > 0) {
+    const { nearBytes, totalBytes } = locality(task.inputs, c.name)
+    out.push(
+      `data locality: ${totalBytes > 0 ? Math.round((100 * nearBytes) / totalBytes) : 0}% of ${totalBytes} input bytes near the site`,
+    )
+  }
+  out.push(`load: ${c.queued} queued + ${c.running} running on ${c.cores} cores`)
+  out.push(
+    c.energyGCo2PerKwh === null
+      ? 'energy: no carbon figure known'
+      : `energy: ${c.energyGCo2PerKwh} gCO2/kWh`,
+  )
+  return out
+}
+
+function round(n: number): number {
+  return Math.round(n * 1000) / 1000
+}

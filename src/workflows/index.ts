@@ -1,0 +1,46 @@
+/**
+ * workflows: workflow definitions (YAML + JSON Schema), the DAG engine and its state machine,
+ * the broker, staging hooks and accounting. Writes compute_sites, workflows, workflow_tasks,
+ * workflow_task_edges, workflow_task_events and usage_records.
+ */
+export {
+  submitWorkflow,
+  getWorkflow,
+  listWorkflows,
+  listTasks,
+  cancelWorkflow,
+  retryWorkflow,
+  explainTask,
+  taskLogs,
+} from './workflows.js'
+export { WorkflowEngine, type EngineOptions } from './engine.js'
+export {
+  placeTask,
+  batchSystems,
+  type ComputeCandidate,
+  type CandidateProvider,
+  type UsePredicate,
+  type LocalityEstimator,
+  type Placement,
+  type BrokerTask,
+} from './broker.js'
+export {
+  putComputeSite,
+  ensureDemoSites,
+  listComputeSites,
+  computeSitesProvider,
+  registerExecutorFactory,
+  executorFor,
+  resetExecutors,
+  type ComputeSiteInput,
+} from './sites.js'
+export {
+  LocalFileStaging,
+  type Staging,
+  type StageRequest,
+  type StageOutRequest,
+} from './staging.js'
+export { matchSites } from './site-expression.js'
+export { parseDefinition } from './definition.js'
+export { expandWorkflow } from './expand.js'
+export { usageReport, apelSummary, countTasksByStateAll } from './accounting.js'
