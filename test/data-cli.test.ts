@@ -31,6 +31,8 @@ describeEachBackend('continuum data CLI', (fixture) => {
         'bin/continuum.js',
         '--server',
         server.url,
+        '--token',
+        await server.mintToken({ sub: 'cli-admin', groups: ['/continuum/admins'] }),
         ...args,
       ])
       return { code: 0, stdout, stderr }

@@ -89,7 +89,7 @@ describeEachBackend('policy gate', (fixture) => {
     for (const route of publicRoutes) {
       assert.match(
         route,
-        / \/(healthz|readyz|openapi\.json|\.well-known\/openid-configuration|auth\/(jwks|token|device|device_authorization))$/,
+        / \/(healthz|readyz|metrics|openapi\.json|\.well-known\/openid-configuration|auth\/(jwks|token|device|device_authorization))$/,
         `unexpected public route ${route}`,
       )
     }
