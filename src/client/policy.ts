@@ -1,5 +1,6 @@
 /** Client calls of the policy domain and the audit log. */
 import type {
+  AccessSyncResult,
   AuditEntry,
   AuditQuery,
   Page,
@@ -15,6 +16,11 @@ const seg = encodeURIComponent
 
 export class PolicyClient {
   constructor(private readonly http: HttpTransport) {}
+
+  /** Compiles the catalogue's access policies to Cedar and stores the changed ones. */
+  syncAccess(): Promise<AccessSyncResult> {
+    return this.http.request('POST', '/policies/access-sync')
+  }
 
   async list(options: { deleted?: boolean } = {}): Promise<Policy[]> {
     return (

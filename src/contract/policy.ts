@@ -166,3 +166,14 @@ export const AuditQuerySchema = Type.Object(
   { additionalProperties: false },
 )
 export type AuditQuery = Static<typeof AuditQuerySchema>
+
+export const AccessSyncResultSchema = Type.Object(
+  {
+    compiled: Type.Array(
+      Type.Object({ accessPolicy: Type.String(), policies: Type.Array(Type.String()) }),
+    ),
+    skipped: Type.Array(Type.Object({ accessPolicy: Type.String(), reason: Type.String() })),
+  },
+  { additionalProperties: false },
+)
+export type AccessSyncResult = Static<typeof AccessSyncResultSchema>

@@ -26,3 +26,4 @@ export {
 export { scopeGrants } from './capabilities.js'
 export { AuditLog, type AuditRecord } from './audit.js'
 export { compileAccessPolicy, type AccessPolicyInput } from './access-policy-compiler.js'
+export { accessPolicyInputs, syncAccessPolicies, type AccessSyncResult } from './access-sync.js'

@@ -87,6 +87,53 @@ export async function addPolicy(
     })
 }
 
+/**
+ * Adds (new versions of) several policies in one transaction, validated together once: for
+ * bulk sources such as the landscape's compiled access policies. All or nothing.
+ */
+export async function addPolicies(
+  ctx: Context,
+  engine: PolicyEngine,
+  inputs: readonly PolicyCreate[],
+  by: string,
+  source: 'api' | 'access-policy' = 'api',
+): Promise<Policy[]> {
+  if (inputs.length === 0) return []
+  const names = new Set(inputs.map((i) => i.name))
+  const rows = await ctx.db.transaction().execute(async (tx) => {
+    const current = (await listCurrentPolicyRows(tx)).filter(
+      (r) => !r.deleted && !names.has(r.name),
+    )
+    validatePolicies(
+      engine,
+      [
+        ...current.map((r) => ({ name: r.name, body: r.body })),
+        ...inputs.map((i) => ({ name: i.name, body: i.body })),
+      ],
+      names,
+    )
+    const out: PolicyRow[] = []
+    for (const input of inputs) {
+      const row: PolicyRow = {
+        id: newId(),
+        name: input.name,
+        version: (await latestPolicyVersion(tx, input.name)) + 1,
+        body: input.body,
+        description: input.description ?? '',
+        source,
+        deleted: false,
+        created_by: by,
+        created_at: ctx.clock.now(),
+      }
+      await insertPolicyRow(tx, row)
+      out.push(row)
+    }
+    return out
+  })
+  await engine.reload()
+  return rows.map(toPolicy)
+}
+
 export async function deletePolicy(
   ctx: Context,
   engine: PolicyEngine,
@@ -118,7 +165,7 @@ export async function deletePolicy(
 export function validatePolicies(
   engine: PolicyEngine,
   policies: readonly PolicyText[],
-  only?: string,
+  only?: string | ReadonlySet<string>,
 ): void {
   const staticPolicies = toStaticPolicies(policies)
   const answer = cedar.validate({
@@ -129,9 +176,10 @@ export function validatePolicies(
   if (answer.type === 'failure') {
     throw new ContinuumError('POLICY_INVALID', answer.errors.map((e) => e.message).join('; '))
   }
-  const errors = answer.validationErrors.filter(
-    (e) => only === undefined || e.policyId.split('/')[0] === only,
-  )
+  const errors = answer.validationErrors.filter((e) => {
+    const name = e.policyId.split('/')[0] ?? ''
+    return only === undefined || (typeof only === 'string' ? name === only : only.has(name))
+  })
   if (errors.length > 0) {
     throw new ContinuumError(
       'POLICY_INVALID',

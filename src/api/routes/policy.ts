@@ -1,6 +1,7 @@
 /** HTTP routes of the policy domain: stored Cedar policies, the schema, and "would X be allowed". */
 import type { FastifyInstance } from 'fastify'
 import {
+  AccessSyncResultSchema,
   CedarSchemaSchema,
   PolicyCreateSchema,
   PolicyDetailSchema,
@@ -14,7 +15,14 @@ import {
   type PolicyTestRequest,
 } from '../../contract/index.js'
 import type { Context } from '../../db/index.js'
-import { addPolicy, deletePolicy, getPolicy, listPolicies, testPolicy } from '../../policy/index.js'
+import {
+  addPolicy,
+  deletePolicy,
+  getPolicy,
+  listPolicies,
+  syncAccessPolicies,
+  testPolicy,
+} from '../../policy/index.js'
 import { routeSchema } from '../route-schema.js'
 import type { Security } from '../security.js'
 
@@ -40,6 +48,16 @@ export function policyRoutes(
     handler: async (request) => ({
       items: await listPolicies(ctx, { includeDeleted: request.query.deleted === true }),
     }),
+  })
+  app.post('/policies/access-sync', {
+    config: { action: 'policy.access.sync' },
+    schema: routeSchema({
+      operationId: 'syncAccessPolicies',
+      tags,
+      summary: "Compile the catalogue's access policies to Cedar and store the changed ones",
+      response: { 200: AccessSyncResultSchema },
+    }),
+    handler: (request) => syncAccessPolicies(ctx, security.engine, by(request.identity)),
   })
   app.get('/policies/schema', {
     config: { action: 'policy.schema.read' },

@@ -114,6 +114,25 @@ export function policyCommand(): Command {
   )
   policy.addCommand(
     withExamples(
+      new Command('sync-access')
+        .description(
+          "Compile the catalogue's access policies (D5.2) to Cedar and store the changed ones",
+        )
+        .action(async (_opts: unknown, cmd: Command) => {
+          const { out, client } = cliContext(cmd)
+          const result = await client().policy.syncAccess()
+          printResult(out, result, (r) =>
+            [
+              `${r.compiled.length} access policies compiled (${r.compiled.reduce((n, c) => n + c.policies.length, 0)} Cedar policies), ${r.skipped.length} skipped`,
+              ...r.skipped.map((s) => `  skipped ${s.accessPolicy}: ${s.reason}`),
+            ].join('\n'),
+          )
+        }),
+      'continuum policy sync-access',
+    ),
+  )
+  policy.addCommand(
+    withExamples(
       new Command('test')
         .description('Would this identity be allowed this action on this resource, and why?')
         .requiredOption('--subject <sub>', 'token subject')

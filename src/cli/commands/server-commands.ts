@@ -7,6 +7,7 @@ import { startServer, stopOnSignals } from '../../api/index.js'
 import { createDemoEndpoints } from '../../data/index.js'
 import { assertSchemaCurrent, connect, migrate } from '../../db/index.js'
 import { loadShippedLandscape } from '../../landscape/index.js'
+import { syncAccessPolicies } from '../../policy/index.js'
 import { createLogger, newId, runAgents, systemClock } from '../../platform/index.js'
 import { selectAgents } from '../../worker/index.js'
 import { ensureDemoSites } from '../../workflows/index.js'
@@ -94,6 +95,8 @@ export function demoCommand(): Command {
         // 'local' compute site, and runs the background agents in-process.
         const ctx = { db: server.database.db, clock: systemClock }
         const loaded = await loadShippedLandscape(ctx)
+        // What the landscape says about who may use which service is what the gate enforces.
+        const access = await syncAccessPolicies(ctx, server.app.security.engine, 'demo')
         await createDemoEndpoints(ctx, config.home)
         await ensureDemoSites(ctx, { home: config.home })
         const agents = runAgents(
@@ -105,6 +108,7 @@ export function demoCommand(): Command {
             `Continuum demo is running at ${server.url}`,
             `  database  ${server.database.url} (embedded; delete ${config.home} to start afresh)`,
             `  landscape ${loaded ? 'shipped European landscape loaded from data/landscape' : 'kept from the previous run'}`,
+            `  policies  ${access.compiled.length} access policies of the landscape compiled to Cedar`,
             `  storage   local POSIX endpoints under ${config.home}/storage`,
             '',
             `  issuer    ${server.url} (built-in; keys in ${config.home}/keys, mode 0600)`,
