@@ -36,7 +36,9 @@ interface Load {
 
 async function load(url: string, duration: number, pid: number): Promise<Load> {
   const cpuBefore = cpuSeconds(pid)
-  const result = await autocannon({ url, connections, duration, pipelining: 1 })
+  // Both servers get the same bearer header; only Continuum checks it.
+  const headers = { authorization: `Bearer ${token}` }
+  const result = await autocannon({ url, connections, duration, pipelining: 1, headers })
   const cpu = cpuSeconds(pid) - cpuBefore
   return {
     rps: result.requests.average,
@@ -48,7 +50,7 @@ async function load(url: string, duration: number, pid: number): Promise<Load> {
 }
 
 const continuum = await startPeer('bench/support/continuum-server.ts', [db])
-const [continuumUrl, id, ...json] = continuum.ready
+const [continuumUrl, id, token, ...json] = continuum.ready
 const bare = await startPeer('bench/support/bare-fastify.ts', [json.join(' ')])
 const [bareUrl] = bare.ready
 try {
