@@ -2,26 +2,10 @@
 import assert from 'node:assert/strict'
 import { after, before, it } from 'node:test'
 import { ContinuumClient } from '../src/client/index.js'
-import { ContinuumError } from '../src/platform/index.js'
+import { rejectsWith } from './support/assert-error.js'
 import { describeEachBackend } from './support/backends.js'
 import { makeCommunity, makeInfrastructure, uniqueName } from './support/factories.js'
 import { startTestServer, type TestServer } from './support/server.js'
-
-async function rejectsWith(
-  promise: Promise<unknown>,
-  code: string,
-  messagePart?: string,
-): Promise<ContinuumError> {
-  try {
-    await promise
-  } catch (err) {
-    assert.ok(err instanceof ContinuumError, `expected ContinuumError, got ${String(err)}`)
-    assert.equal(err.code, code, err.message)
-    if (messagePart) assert.match(err.message, new RegExp(messagePart))
-    return err
-  }
-  assert.fail(`expected ${code}`)
-}
 
 describeEachBackend('catalogue infrastructures over HTTP', (fixture) => {
   let server: TestServer

@@ -13,22 +13,11 @@ import {
   type PolicyDetail,
   type PolicyTestResult,
 } from '../src/contract/index.js'
-import { ContinuumError } from '../src/platform/index.js'
 import { compileAccessPolicy } from '../src/policy/index.js'
+import { rejectsWith } from './support/assert-error.js'
 import { describeEachBackend } from './support/backends.js'
 import { makeInfrastructure } from './support/factories.js'
 import { startTestServer, type TestServer } from './support/server.js'
-
-async function rejectsWith(promise: Promise<unknown>, code: string): Promise<ContinuumError> {
-  try {
-    await promise
-  } catch (err) {
-    assert.ok(err instanceof ContinuumError, String(err))
-    assert.equal(err.code, code, err.message)
-    return err
-  }
-  assert.fail(`expected ${code}`)
-}
 
 describeEachBackend('policy gate', (fixture) => {
   let server: TestServer
