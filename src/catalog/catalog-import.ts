@@ -31,6 +31,7 @@ import type { KindName } from './kinds.js'
 import { kinds } from './kinds.js'
 import { addRecordIn } from './records.js'
 import { idsByName } from './records-store.js'
+import { newInfrastructureRow } from './infrastructures.js'
 import { assertCountry } from './validation.js'
 
 export const fileKeyKinds: Partial<Record<CatalogFileKey, KindName>> = {
@@ -144,21 +145,8 @@ async function writeAll(
         assertCountry(input.country)
         const id = newId()
         const now = clock.now()
-        await insertInfrastructureRow(tx, {
-          id,
-          name: input.name,
-          title: input.title,
-          kind: input.kind,
-          operator: input.operator,
-          country: input.country,
-          url: input.url ?? null,
-          status: input.status ?? 'operational',
-          part_of: null,
-          description: input.description ?? '',
-          source: input.source ?? null,
-          created_at: now,
-          updated_at: now,
-        })
+        // partOf is set once every infrastructure of the import exists
+        await insertInfrastructureRow(tx, newInfrastructureRow(input, id, now, null))
         if (input.partOf != null) partOf.push({ r, id, parent: input.partOf })
       } else if (r.key === 'communities') {
         const input = r.value as CommunityCreate

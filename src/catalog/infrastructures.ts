@@ -26,6 +26,7 @@ import {
   listInfrastructureRows,
   updateInfrastructureRow,
   type InfrastructureChanges,
+  type NewInfrastructureRow,
   type InfrastructureRow,
 } from './infrastructures-store.js'
 import { assertCountry } from './validation.js'
@@ -49,6 +50,30 @@ async function writing<T>(ctx: Context, work: (tx: Executor) => Promise<T>): Pro
   return result
 }
 
+/** The row a new infrastructure is stored as; `partOf` is the parent's id, already resolved. */
+export function newInfrastructureRow(
+  input: InfrastructureCreate,
+  id: string,
+  now: Date,
+  partOf: string | null,
+): NewInfrastructureRow {
+  return {
+    id,
+    name: input.name,
+    title: input.title,
+    kind: input.kind,
+    operator: input.operator,
+    country: input.country,
+    url: input.url ?? null,
+    status: input.status ?? 'operational',
+    part_of: partOf,
+    description: input.description ?? '',
+    source: input.source ?? null,
+    created_at: now,
+    updated_at: now,
+  }
+}
+
 export async function addInfrastructure(
   ctx: Context,
   input: InfrastructureCreate,
@@ -58,21 +83,7 @@ export async function addInfrastructure(
     const partOf = input.partOf == null ? null : await resolveReference(tx, input.partOf, 'partOf')
     const now = ctx.clock.now()
     const id = newId()
-    await insertInfrastructureRow(tx, {
-      id,
-      name: input.name,
-      title: input.title,
-      kind: input.kind,
-      operator: input.operator,
-      country: input.country,
-      url: input.url ?? null,
-      status: input.status ?? 'operational',
-      part_of: partOf,
-      description: input.description ?? '',
-      source: input.source ?? null,
-      created_at: now,
-      updated_at: now,
-    })
+    await insertInfrastructureRow(tx, newInfrastructureRow(input, id, now, partOf))
     return toInfrastructure(await mustFind(tx, { id }, input.name))
   })
 }

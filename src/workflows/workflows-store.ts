@@ -3,8 +3,13 @@
  * workflow_task_events. Every function is set-based, so the engine's work per task finished is
  * proportional to that task's edges, never to the size of the workflow.
  */
-import { sql, type Selectable } from 'kysely'
-import type { Executor, WorkflowsTable, WorkflowTasksTable } from '../db/index.js'
+import { sql, type Insertable, type Selectable } from 'kysely'
+import type {
+  Executor,
+  UsageRecordsTable,
+  WorkflowsTable,
+  WorkflowTasksTable,
+} from '../db/index.js'
 import { activeStates } from './types.js'
 
 export type WorkflowRow = Selectable<WorkflowsTable>
@@ -428,23 +433,7 @@ export async function listTaskStates(
     .execute()
 }
 
-export interface NewUsageRecord {
-  task_id: string
-  workflow_id: string
-  attempt: number
-  community: string | null
-  owner: string | null
-  site: string
-  batch_system: string
-  cores: number
-  memory_mb: number
-  wall_s: number
-  cpu_s: number
-  energy_kwh: number
-  state: string
-  started_at: Date | null
-  finished_at: Date
-}
+export type NewUsageRecord = Insertable<UsageRecordsTable>
 
 export async function insertUsageRows(db: Executor, rows: NewUsageRecord[]): Promise<void> {
   await inChunks(rows, (part) =>
