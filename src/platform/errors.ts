@@ -440,6 +440,36 @@ export const errorCatalog = {
     summary:
       'A storage endpoint failed or answered unexpectedly (details name the endpoint and URL).',
   },
+  STORAGE_FILE_NOT_FOUND: {
+    status: 404,
+    exit: e.notFound,
+    retryable: false,
+    summary: 'The storage endpoint holds no file at this URL (a transfer source that is missing).',
+  },
+  STORAGE_PERMISSION_DENIED: {
+    status: 403,
+    exit: e.denied,
+    retryable: false,
+    summary: 'The storage endpoint refused the operation (credentials or token scope).',
+  },
+  STORAGE_FULL: {
+    status: 507,
+    exit: e.unavailable,
+    retryable: false,
+    summary: 'The storage endpoint has no space left for the file.',
+  },
+  STORAGE_TIMEOUT: {
+    status: 504,
+    exit: e.unavailable,
+    retryable: true,
+    summary: 'A storage operation took longer than its deadline.',
+  },
+  STORAGE_UNREACHABLE: {
+    status: 503,
+    exit: e.unavailable,
+    retryable: true,
+    summary: 'The storage endpoint could not be reached (connection refused, reset or DNS).',
+  },
 
   // Workflows and executors
   WORKFLOW_INVALID: {
