@@ -58,6 +58,9 @@ export interface AuditLogTable {
   reason: Generated<string>
   method: Generated<string>
   path: Generated<string>
+  /** Identical allowed decisions collapsed into this row (1 for a single decision). */
+  count: Generated<number>
+  last_at: Timestamp | null
 }
 
 export interface AuthDeviceCodesTable {
