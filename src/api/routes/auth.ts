@@ -8,6 +8,7 @@ import {
   approveDevice,
   deviceGrantType,
   exchangeDeviceCode,
+  PollPacer,
   findPendingDevice,
   OAuthError,
   startDeviceAuthorization,
@@ -150,8 +151,11 @@ function builtInIssuerRoutes(
     }),
     handler: async () => issuer.jwks(),
   })
+  const limits = security.rateLimiters
+  const pacer = new PollPacer()
   app.post<{ Body: Record<string, string> }>('/auth/device_authorization', {
     config: publicConfig('auth.device.create'),
+    preHandler: limits.deviceAuthorization.hook('device authorisation'),
     schema: routeSchema({
       operationId: 'startDeviceAuthorization',
       tags,
@@ -167,6 +171,7 @@ function builtInIssuerRoutes(
   })
   app.post<{ Body: Record<string, string> }>('/auth/token', {
     config: publicConfig('auth.token.create'),
+    preHandler: limits.token.hook('token'),
     schema: routeSchema({
       operationId: 'getToken',
       tags,
@@ -178,7 +183,7 @@ function builtInIssuerRoutes(
       const body = request.body
       try {
         if (body.grant_type === deviceGrantType && body.device_code) {
-          return await exchangeDeviceCode(ctx, issuer, body.device_code)
+          return await exchangeDeviceCode(ctx, issuer, body.device_code, pacer)
         }
         if (body.grant_type === 'client_credentials') {
           const token = await issuer.clientCredentials(
@@ -233,6 +238,7 @@ function builtInIssuerRoutes(
   })
   app.post<{ Body: Record<string, string> }>('/auth/device', {
     config: publicConfig('auth.device.approve'),
+    preHandler: limits.deviceApproval.hook('device approval'),
     schema: routeSchema({
       operationId: 'approveDevice',
       tags,
