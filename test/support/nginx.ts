@@ -33,7 +33,7 @@ export function nginxSkipReason(): string | false {
   return reason
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer()
     server.listen(0, '127.0.0.1', () => {
@@ -44,9 +44,13 @@ async function freePort(): Promise<number> {
   })
 }
 
-async function waitForPort(port: number, child: ChildProcess, log: string): Promise<void> {
+export async function waitForPort(port: number, child: ChildProcess, log: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
-    if (child.exitCode !== null) throw new Error(`nginx exited with ${child.exitCode}; see ${log}`)
+    if (child.exitCode !== null) {
+      throw new Error(
+        `${path.basename(String(child.spawnfile))} exited with ${child.exitCode}; see ${log}`,
+      )
+    }
     const open = await new Promise<boolean>((resolve) => {
       const socket = net.connect(port, '127.0.0.1', () => {
         socket.end()
@@ -57,7 +61,7 @@ async function waitForPort(port: number, child: ChildProcess, log: string): Prom
     if (open) return
     await new Promise((r) => setTimeout(r, 50))
   }
-  throw new Error(`nginx did not listen on ${port}`)
+  throw new Error(`${path.basename(String(child.spawnfile))} did not listen on ${port}`)
 }
 
 export async function startNginxWebdav(): Promise<NginxWebdav> {
