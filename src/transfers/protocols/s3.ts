@@ -119,12 +119,23 @@ export class S3Protocol implements StorageProtocol {
   ): Promise<void> {
     const t = parseS3Url(url)
     const [, { Upload }] = await loadSdk()
+    // A failing source makes the SDK abort the upload; if the abort fails too (servers without
+    // AbortMultipartUpload), its error would hide the source's, which is the one that matters.
+    let sourceError: unknown
+    async function* watched(): AsyncGenerator<Uint8Array> {
+      try {
+        yield* source
+      } catch (err) {
+        sourceError = err
+        throw err
+      }
+    }
     const upload = new Upload({
       client: await this.client(t),
       params: {
         Bucket: t.bucket,
         Key: t.key,
-        Body: Readable.from(source, { objectMode: false }),
+        Body: Readable.from(watched(), { objectMode: false }),
         ...(options.bytes === undefined ? {} : { ContentLength: options.bytes }),
       },
       partSize: this.options.partBytes ?? 16 << 20,
@@ -137,7 +148,7 @@ export class S3Protocol implements StorageProtocol {
     try {
       await upload.done()
     } catch (err) {
-      throw fromS3('PUT', url, err)
+      throw fromS3('PUT', url, sourceError ?? err)
     } finally {
       options.signal?.removeEventListener('abort', abort)
     }
