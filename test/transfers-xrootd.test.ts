@@ -29,6 +29,15 @@ class CorruptingXrootd extends XrootdProtocol {
 
   override async write(url: string, source: AsyncIterable<Uint8Array>, options?: WriteOptions) {
     await super.write(url, source, options)
+    this.corrupt(url)
+  }
+
+  override async uploadFile(localPath: string, url: string, options?: WriteOptions) {
+    await super.uploadFile(localPath, url, options)
+    this.corrupt(url)
+  }
+
+  private corrupt(url: string): void {
     const file = path.join(this.server.data, url.slice(this.server.url.length + 1))
     const fd = openSync(file, 'r+')
     const byte = Buffer.alloc(1)
@@ -108,6 +117,21 @@ describe('XRootD protocol against xrootd', { skip }, () => {
         copyVerified(registry, `${a.url}//c/none.bin`, `file://${storage.root}/none.bin`, expected),
         'STORAGE_FILE_NOT_FOUND',
       )
+      await rejectsWith(
+        copyVerified(registry, `file://${storage.root}/none.bin`, `${a.url}//c/none.bin`, expected),
+        'STORAGE_FILE_NOT_FOUND',
+      )
+      assert.deepEqual(filesUnder(storage.root), ['back.bin', 'src.bin'])
+      assert.deepEqual(filesUnder(path.join(a.data, 'c')), ['x.bin'])
+      // A download whose bytes do not match what the catalogue says leaves no file.
+      await rejectsWith(
+        copyVerified(registry, `${a.url}//c/x.bin`, `file://${storage.root}/wrong.bin`, {
+          bytes: expected.bytes,
+          adler32: '00000000',
+        }),
+        'CHECKSUM_MISMATCH',
+      )
+      assert.deepEqual(filesUnder(storage.root), ['back.bin', 'src.bin'])
     } finally {
       storage.cleanup()
     }
