@@ -141,3 +141,34 @@ describe('copies over nginx WebDAV', { skip }, () => {
     assert.equal(existsSync(path.join(storage.root, 'gone.bin')), false)
   })
 })
+
+describe('bearer tokens over WebDAV', { skip }, () => {
+  let nginx: NginxWebdav
+  before(async () => {
+    nginx = await startNginxWebdav({ bearer: 'tok-123' })
+  })
+  after(() => nginx.stop())
+
+  it('sends the per-operation token; a missing or wrong one is STORAGE_PERMISSION_DENIED', async () => {
+    const dav = new WebdavProtocol()
+    const url = `${nginx.url}/t/file.bin`
+    const data = randomData(5000)
+    await dav.write(url, bytesOf(data), { bytes: data.length, token: 'tok-123' })
+    assert.deepEqual(await dav.stat(url, { token: 'tok-123' }), { bytes: data.length })
+    await rejectsWith(dav.stat(url), 'STORAGE_PERMISSION_DENIED', 'HTTP 403')
+    await rejectsWith(digestOf(dav.read(url, { token: 'wrong' })), 'STORAGE_PERMISSION_DENIED')
+    const registry = new ProtocolRegistry([dav])
+    const expected = await digestOf(bytesOf(data))
+    const copied = await copyVerified(registry, url, `${nginx.url}/t/copy.bin`, expected, {
+      token: 'tok-123',
+    })
+    assert.deepEqual(copied, { ...expected, mode: 'streamed', verifiedBy: 'read-back' })
+    await rejectsWith(
+      copyVerified(registry, url, `${nginx.url}/t/denied.bin`, expected, {
+        sourceToken: 'tok-123',
+        destToken: 'wrong',
+      }),
+      'STORAGE_PERMISSION_DENIED',
+    )
+  })
+})

@@ -64,7 +64,8 @@ export async function waitForPort(port: number, child: ChildProcess, log: string
   throw new Error(`${path.basename(String(child.spawnfile))} did not listen on ${port}`)
 }
 
-export async function startNginxWebdav(): Promise<NginxWebdav> {
+/** `bearer`: nginx then refuses (403) any request without `Authorization: Bearer <bearer>`. */
+export async function startNginxWebdav(options: { bearer?: string } = {}): Promise<NginxWebdav> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'continuum-nginx-'))
   const root = path.join(dir, 'root')
   const tmp = path.join(dir, 'tmp')
@@ -87,7 +88,8 @@ events { worker_connections 256; }
 http { access_log off; sendfile on; tcp_nopush on;
   client_body_temp_path ${tmp}; client_max_body_size 0;
   server { listen 127.0.0.1:${port}; root ${root};
-    location / { dav_methods PUT DELETE MKCOL COPY MOVE; dav_ext_methods PROPFIND OPTIONS;
+    location / { ${options.bearer ? `if ($http_authorization != "Bearer ${options.bearer}") { return 403; }` : ''}
+                 dav_methods PUT DELETE MKCOL COPY MOVE; dav_ext_methods PROPFIND OPTIONS;
                  create_full_put_path on; dav_access user:rw group:rw all:r; autoindex on; } } }
 `,
   )
