@@ -32,6 +32,8 @@ export class WebdavProtocol implements StorageProtocol {
   readonly schemes = ['http', 'https', 'dav', 'davs'] as const
   /** Destination origins that answered a COPY with "not supported": not asked again. */
   private readonly noTpc = new Set<string>()
+  /** Origins that ignored `Want-Digest`: not asked again (one round trip less per file). */
+  private readonly noDigest = new Set<string>()
 
   constructor(private readonly options: { token?: string; timeoutMs?: number } = {}) {}
 
@@ -105,10 +107,14 @@ export class WebdavProtocol implements StorageProtocol {
     algorithm: ChecksumAlgorithm,
     options: OperationOptions = {},
   ): Promise<string | undefined> {
+    const origin = new URL(httpUrl(url)).origin
+    if (this.noDigest.has(origin)) return undefined
     const res = await this.send('HEAD', url, { ...options, headers: { 'want-digest': algorithm } })
     res.resume()
     if (!ok(res)) throw fromHttpStatus('HEAD', url, res.statusCode ?? 0, res.statusMessage)
-    return parseDigest(res.headers.digest, algorithm)
+    const digest = parseDigest(res.headers.digest, algorithm)
+    if (digest === undefined) this.noDigest.add(origin)
+    return digest
   }
 
   /**
