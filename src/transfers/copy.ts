@@ -5,13 +5,9 @@
  * its adler32 when it can compute one (XRootD, WebDAV servers answering Want-Digest), else the
  * file is read back. A destination that does not verify is deleted, never left behind.
  */
-import { createReadStream } from 'node:fs'
-import { mkdir, rename, rm } from 'node:fs/promises'
-import path from 'node:path'
 import { ContinuumError } from '../platform/index.js'
 import { checksummed, digestOf, StreamingChecksum, type Digest } from './checksums.js'
 import type { ProtocolRegistry } from './protocols/index.js'
-import { toPath } from './protocols/posix.js'
 import type { StorageProtocol } from './protocols/storage-protocol.js'
 
 export interface Expected {
@@ -110,18 +106,6 @@ export async function copyVerified(
       }
     }
   }
-  if (tpc !== 'only' && sourceUrl.startsWith('file:') && dest.uploadFile) {
-    return {
-      ...(await uploadLocal(source, dest, sourceUrl, destUrl, expected, options)),
-      mode: 'streamed',
-    }
-  }
-  if (tpc !== 'only' && destUrl.startsWith('file:') && source.downloadFile) {
-    return {
-      ...(await downloadLocal(source, sourceUrl, destUrl, expected, options)),
-      mode: 'streamed',
-    }
-  }
   if (tpc === 'only') {
     throw new ContinuumError(
       'STORAGE_ERROR',
@@ -139,70 +123,12 @@ export async function copyVerified(
   return { ...written, mode: 'streamed' }
 }
 
-/**
- * A local file to a protocol whose client reads files itself (xrdcp): the client uploads while
- * this process computes the source's adler32 from the same (cached) file; then the destination
- * is verified as usual.
- */
-async function uploadLocal(
-  source: StorageProtocol,
-  dest: StorageProtocol,
-  sourceUrl: string,
-  destUrl: string,
-  expected: Expected,
-  options: CopyOptions,
-): Promise<Digest & { verifiedBy: CopyResult['verifiedBy'] }> {
-  const token = options.destToken ?? options.token
-  try {
-    const [, local] = await Promise.all([
-      dest.uploadFile!(toPath(sourceUrl), destUrl, { token, signal: options.signal }),
-      digestOf(source.read(sourceUrl, { signal: options.signal })),
-    ])
-    assertDigest(`source ${sourceUrl}`, expected, local)
-    return await verifyAt(dest, destUrl, local, options)
-  } catch (err) {
-    await dest.delete(destUrl, { token }).catch(() => undefined)
-    throw err
-  }
-}
-
-/**
- * A protocol whose client writes files itself (xrdcp) to a local file: it writes `FILE.part`,
- * which is read back and checked against the expected (or the source's) checksum before the
- * rename into place; a part that does not verify is removed.
- */
-async function downloadLocal(
-  source: StorageProtocol,
-  sourceUrl: string,
-  destUrl: string,
-  expected: Expected,
-  options: CopyOptions,
-): Promise<Digest & { verifiedBy: CopyResult['verifiedBy'] }> {
-  const target = toPath(destUrl)
-  const part = `${target}.part`
-  const token = options.sourceToken ?? options.token
-  try {
-    await mkdir(path.dirname(target), { recursive: true })
-    await source.downloadFile!(sourceUrl, part, { token, signal: options.signal })
-    const [got, reference] = await Promise.all([
-      digestOf(createReadStream(part, { highWaterMark: 4 << 20 })),
-      referenceDigest(source, sourceUrl, expected, { ...options, readFallback: false }),
-    ])
-    assertDigest(destUrl, reference, got)
-    await rename(part, target)
-    return { ...got, verifiedBy: 'read-back' }
-  } catch (err) {
-    await rm(part, { force: true })
-    throw err
-  }
-}
-
 /** What a third-party copy must have produced: the expected digest, else the source's own. */
 async function referenceDigest(
   source: StorageProtocol,
   url: string,
   expected: Expected,
-  options: CopyOptions & { readFallback?: boolean },
+  options: CopyOptions,
 ): Promise<Expected> {
   if (expected.bytes !== null && expected.adler32 !== null) return expected
   const token = options.sourceToken ?? options.token
@@ -210,8 +136,6 @@ async function referenceDigest(
     expected.adler32 ?? (await source.checksum?.(url, 'adler32', { token, signal: options.signal }))
   const size = await source.stat(url, { token, signal: options.signal })
   if (adler32 !== undefined && size) return { bytes: expected.bytes ?? size.bytes, adler32 }
-  // Without a checksum from the source there is nothing better than the copy's own bytes.
-  if (options.readFallback === false) return expected
   return { ...expected, ...(await digestOf(source.read(url, { token, signal: options.signal }))) }
 }
 

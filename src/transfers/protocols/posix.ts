@@ -9,8 +9,7 @@ import { ContinuumError } from '../../platform/index.js'
 import { fromNodeError } from './storage-errors.js'
 import type { OperationOptions, StorageProtocol, WriteOptions } from './storage-protocol.js'
 
-/** The local path of a file:/// URL; refuses non-canonical paths (`..`, `//`). */
-export function toPath(url: string): string {
+function toPath(url: string): string {
   const p = fileURLToPath(url)
   if (path.normalize(p) !== p || p.split(path.sep).includes('..')) {
     throw new ContinuumError('STORAGE_ERROR', `refusing a non-canonical path: ${url}`, { url })

@@ -44,16 +44,6 @@ export interface StorageProtocol {
     options?: OperationOptions,
   ): Promise<string | undefined>
   /**
-   * Optional fast path for a local source file: the protocol's own client reads it (e.g. xrdcp
-   * FILE root://…), sparing a pipe through this process. Atomic at `url` as `write` is.
-   */
-  uploadFile?(localPath: string, url: string, options?: WriteOptions): Promise<void>
-  /**
-   * Optional fast path for a local destination: the client writes `localPath` itself. The
-   * caller passes a side file and renames it after verification.
-   */
-  downloadFile?(url: string, localPath: string, options?: OperationOptions): Promise<void>
-  /**
    * Copies between two URLs of this protocol without the bytes passing through this process.
    * Returns `unsupported` when either end declines (nothing written); throws on a real failure.
    * The destination is written atomically as with `write`.

@@ -147,36 +147,6 @@ export class XrootdProtocol implements StorageProtocol {
     }
   }
 
-  /** `xrdcp FILE root://…/PATH.part.<random>` then `xrdfs mv`: no pipe through Node. */
-  async uploadFile(localPath: string, url: string, options: WriteOptions = {}): Promise<void> {
-    const { server, path } = parseXrootdUrl(url)
-    const part = `${path}.part.${randomBytes(4).toString('hex')}`
-    try {
-      const r = await this.run(
-        this.xrdcp,
-        ['--nopbar', '--force', '--posc', localPath, urlOf(url, part)],
-        options,
-      )
-      if (r.code !== 0) throw this.failure('write', url, r)
-      const mv = await this.run(this.xrdfs, [server, 'mv', part, path], options)
-      if (mv.code !== 0) throw this.failure('write', url, mv)
-    } catch (err) {
-      await this.run(this.xrdfs, [server, 'rm', part], options).catch(() => undefined)
-      throw err
-    }
-  }
-
-  /** `xrdcp root://… FILE`; the caller verifies and renames `localPath`. */
-  async downloadFile(
-    url: string,
-    localPath: string,
-    options: OperationOptions = {},
-  ): Promise<void> {
-    parseXrootdUrl(url)
-    const r = await this.run(this.xrdcp, ['--nopbar', '--force', url, localPath], options)
-    if (r.code !== 0) throw this.failure('read', url, r)
-  }
-
   async delete(url: string, options: OperationOptions = {}): Promise<void> {
     const { server, path } = parseXrootdUrl(url)
     const r = await this.run(this.xrdfs, [server, 'rm', path], options)
