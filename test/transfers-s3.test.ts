@@ -135,4 +135,26 @@ describe('S3 protocol against s3rver', () => {
       storage.cleanup()
     }
   })
+
+  it('takes credentials per host:port from CONTINUUM_S3_CREDENTIALS, and refuses a malformed value', async () => {
+    const saved = process.env.CONTINUUM_S3_CREDENTIALS
+    try {
+      process.env.CONTINUUM_S3_CREDENTIALS = JSON.stringify({
+        [server.hostPort]: server.credentials,
+      })
+      const fromEnv = new S3Protocol()
+      const url = `${server.url}/continuum/env/x.bin`
+      await fromEnv.write(url, bytesOf(randomData(100)), { bytes: 100 })
+      assert.deepEqual(await fromEnv.stat(url), { bytes: 100 })
+      process.env.CONTINUUM_S3_CREDENTIALS = '{"h:1": {"accessKeyId": "AKIA-secret-part"}}'
+      assert.throws(
+        () => new S3Protocol(),
+        (err: Error & { code?: string }) =>
+          err.code === 'CONFIG_INVALID' && !err.message.includes('AKIA-secret-part'),
+      )
+    } finally {
+      if (saved === undefined) delete process.env.CONTINUUM_S3_CREDENTIALS
+      else process.env.CONTINUUM_S3_CREDENTIALS = saved
+    }
+  })
 })

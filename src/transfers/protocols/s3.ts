@@ -73,7 +73,15 @@ export class S3Protocol implements StorageProtocol {
   readonly schemes = ['s3', 's3+http', 's3+https'] as const
   private readonly clients = new Map<string, S3Client>()
 
-  constructor(private readonly options: S3Options = {}) {}
+  private readonly credentials: Record<string, S3Credentials>
+
+  /**
+   * Credentials: `options.credentials`, else `CONTINUUM_S3_CREDENTIALS` (JSON: `{"host:port":
+   * {"accessKeyId": …, "secretAccessKey": …}}`), else the SDK's own chain (AWS_* variables).
+   */
+  constructor(private readonly options: S3Options = {}) {
+    this.credentials = options.credentials ?? credentialsFromEnv()
+  }
 
   async stat(url: string, options: OperationOptions = {}): Promise<{ bytes: number } | undefined> {
     const t = parseS3Url(url)
@@ -205,7 +213,7 @@ export class S3Protocol implements StorageProtocol {
     let client = this.clients.get(t.endpoint)
     if (!client) {
       const [{ S3Client }] = await loadSdk()
-      const credentials = this.options.credentials?.[t.hostPort]
+      const credentials = this.credentials[t.hostPort]
       // The SDK warns on Node < 22 about releases of 2027; Continuum pins Node 20 and the SDK
       // version in its lock file, so the warning would only add noise to every worker's log.
       process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true'
@@ -249,4 +257,32 @@ function fromS3(operation: string, url: string, err: unknown): ContinuumError {
     },
     err,
   )
+}
+
+function credentialsFromEnv(): Record<string, S3Credentials> {
+  const text = process.env.CONTINUUM_S3_CREDENTIALS
+  if (!text) return {}
+  let parsed: unknown
+  try {
+    parsed = JSON.parse(text)
+  } catch {
+    parsed = undefined
+  }
+  const valid =
+    typeof parsed === 'object' &&
+    parsed !== null &&
+    Object.values(parsed).every(
+      (c: unknown) =>
+        typeof (c as S3Credentials | null)?.accessKeyId === 'string' &&
+        typeof (c as S3Credentials | null)?.secretAccessKey === 'string',
+    )
+  if (!valid) {
+    // The value holds secrets: name the variable, never echo it.
+    throw new ContinuumError(
+      'CONFIG_INVALID',
+      'CONTINUUM_S3_CREDENTIALS must be JSON: {"host:port": {"accessKeyId": "…", "secretAccessKey": "…"}}',
+      { variable: 'CONTINUUM_S3_CREDENTIALS' },
+    )
+  }
+  return parsed as Record<string, S3Credentials>
 }
