@@ -114,7 +114,8 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^(\\.\\./)+(?!(client|contract|platform)/index\\.js$)[a-z-]+/',
+              regex:
+                '^(\\.\\./)+(?!(client|contract|platform)/index\\.js$|platform/browser\\.js$)[a-z-]+/',
               message:
                 'The client and the CLI reach the system only over HTTP: import client/, contract/ or platform/ (index.js).',
             },
