@@ -13,6 +13,8 @@ export interface DemoProcess {
 export function startDemo(home: string, env: Record<string, string> = {}): Promise<DemoProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [binPath, 'demo', '--port', '0'], {
+      // Workflows without a workdir write their outputs to the server's working directory.
+      cwd: home,
       env: { ...process.env, CONTINUUM_HOME: home, ...env },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
