@@ -15,6 +15,8 @@ export function formatBytes(bytes: number | null | undefined): string {
 
 export function formatNumber(n: number | null | undefined, digits = 0): string {
   if (n == null) return '—'
+  // Small non-zero amounts (a few core-seconds) keep three significant digits instead of 0.
+  if (n !== 0 && Math.abs(n) < 1) return n.toLocaleString('en-GB', { maximumSignificantDigits: 3 })
   return n.toLocaleString('en-GB', { maximumFractionDigits: digits })
 }
 

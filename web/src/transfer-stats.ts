@@ -3,7 +3,7 @@
  * today. This is the one adapter to switch to the per-link statistics endpoint when it lands:
  * the view depends only on `TransferStats`.
  */
-import type { ContinuumClient, Transfer } from './api'
+import type { ContinuumClient, Transfer } from '../../src/client/index.js'
 
 export interface LinkStats {
   /** `source → destination`; the list API names only the destination, so the source is `any`. */

@@ -10,6 +10,11 @@ export interface Series {
 
 const palette = ['#1d4ed8', '#059669', '#d97706', '#dc2626', '#7c3aed', '#0891b2', '#db2777']
 
+function compact(n: number): string {
+  if (n === 0) return '0'
+  return n.toLocaleString('en-GB', { maximumSignificantDigits: 3, notation: 'compact' })
+}
+
 export function TimeChart(props: {
   label: string
   /** Unix seconds. */
@@ -28,14 +33,22 @@ export function TimeChart(props: {
       height: props.height ?? 220,
       legend: { show: true },
       cursor: { drag: { x: false, y: false } },
-      scales: { x: { time: true } },
+      scales: {
+        // One point alone would span years: show a day around it.
+        x: {
+          time: true,
+          range: (_u, min, max) => (min === max ? [min - 43_200, max + 43_200] : [min, max]),
+        },
+        y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
+      },
       axes: [
         { stroke: '#64748b', grid: { stroke: '#eef1f5' } },
         {
           stroke: '#64748b',
           grid: { stroke: '#eef1f5' },
-          size: 60,
-          values: (_u, ticks) => ticks.map((t) => `${+t.toPrecision(3)} ${props.unit}`),
+          size: 78,
+          values: (_u, ticks) =>
+            ticks.map((t) => `${compact(t)}${props.unit ? ` ${props.unit}` : ''}`),
         },
       ],
       series: [

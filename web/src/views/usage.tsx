@@ -123,24 +123,42 @@ function UsageBody({ usage }: { usage: Usage }) {
           {usage.bySite.rows.length === 0 ? (
             <Empty>No usage recorded yet.</Empty>
           ) : (
-            usage.bySite.rows.map((r) => (
-              <div key={r.key}>
-                <Bar
-                  label={r.key}
-                  value={r.coreHours}
-                  max={maxSite}
-                  text={`${formatNumber(r.coreHours, 3)} core h`}
-                  tone="busy"
-                />
-                <Bar
-                  label="energy"
-                  value={r.energyKwh}
-                  max={maxEnergy}
-                  text={`${formatNumber(r.energyKwh, 4)} kWh`}
-                  tone="warn"
-                />
-              </div>
-            ))
+            <table data-testid="site-usage">
+              <thead>
+                <tr>
+                  <th scope="col">Site</th>
+                  <th scope="col" className="num">
+                    Tasks
+                  </th>
+                  <th scope="col">Core hours</th>
+                  <th scope="col">Energy (kWh)</th>
+                </tr>
+              </thead>
+              <tbody>
+                {usage.bySite.rows.map((r) => (
+                  <tr key={r.key}>
+                    <td>{r.key}</td>
+                    <td className="num">{formatNumber(r.tasks)}</td>
+                    <td>
+                      <MiniBar
+                        value={r.coreHours}
+                        max={maxSite}
+                        text={formatNumber(r.coreHours, 2)}
+                        tone="busy"
+                      />
+                    </td>
+                    <td>
+                      <MiniBar
+                        value={r.energyKwh}
+                        max={maxEnergy}
+                        text={formatNumber(r.energyKwh, 3)}
+                        tone="warn"
+                      />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
           )}
         </Panel>
         <Panel title="Allocation consumption per community">
@@ -167,6 +185,20 @@ function UsageBody({ usage }: { usage: Usage }) {
         </Panel>
       </div>
     </>
+  )
+}
+
+function MiniBar(props: { value: number; max: number; text: string; tone: string }) {
+  return (
+    <div className="mini-bar">
+      <div className="bar-track">
+        <div
+          className={`bar-fill tone-${props.tone}`}
+          style={{ width: `${Math.min(100, (props.value / props.max) * 100)}%` }}
+        />
+      </div>
+      <span className="bar-text">{props.text}</span>
+    </div>
   )
 }
 
