@@ -59,6 +59,7 @@ describe('web dashboard', { skip }, () => {
     api = await loginAsDemoUser(demo.url)
     browser = await launchBrowser()
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } })
+    context.setDefaultTimeout(30_000)
     page = await context.newPage()
     page.on('pageerror', (err) => errors.push(err.message))
   })
@@ -68,22 +69,26 @@ describe('web dashboard', { skip }, () => {
     if (demo) assert.equal(await demo.stop(), 0)
   })
 
-  it('serves the page publicly with a strict content security policy', async () => {
-    const url = demo?.url ?? ''
-    const res = await fetch(`${url}/`)
-    assert.equal(res.status, 200)
-    assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self'/)
-    const html = await res.text()
-    const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1]
-    assert.ok(asset, 'the page names its script')
-    const js = await fetch(`${url}${asset}`)
-    assert.equal(js.status, 200)
-    assert.match(js.headers.get('cache-control') ?? '', /immutable/)
-    assert.equal((await fetch(`${url}/assets/nope.js`)).status, 404)
-    assert.equal((await fetch(`${url}/assets/..%2Fpackage.json`)).status, 400)
-  })
+  it(
+    'serves the page publicly with a strict content security policy',
+    { timeout: 60_000 },
+    async () => {
+      const url = demo?.url ?? ''
+      const res = await fetch(`${url}/`)
+      assert.equal(res.status, 200)
+      assert.match(res.headers.get('content-security-policy') ?? '', /script-src 'self'/)
+      const html = await res.text()
+      const asset = /src="(\/assets\/[^"]+\.js)"/.exec(html)?.[1]
+      assert.ok(asset, 'the page names its script')
+      const js = await fetch(`${url}${asset}`)
+      assert.equal(js.status, 200)
+      assert.match(js.headers.get('cache-control') ?? '', /immutable/)
+      assert.equal((await fetch(`${url}/assets/nope.js`)).status, 404)
+      assert.equal((await fetch(`${url}/assets/..%2Fpackage.json`)).status, 400)
+    },
+  )
 
-  it('logs in with the built-in issuer’s device flow', async () => {
+  it('logs in with the built-in issuer’s device flow', { timeout: 90_000 }, async () => {
     await page.goto(demo?.url ?? '')
     await screenshot(page, '0-login')
     await page.getByRole('button', { name: 'Log in' }).click()
@@ -100,74 +105,87 @@ describe('web dashboard', { skip }, () => {
     assert.equal(await text(page, 'whoami'), 'admin')
   })
 
-  it('shows the shipped landscape with the numbers the API gives', async () => {
-    await page.goto(`${demo?.url}/#/landscape`)
-    const infrastructures = await countAll((q) => api.catalog.listInfrastructures(q))
-    const policies = await countAll((q) => api.landscape.accessPolicies.list(q))
-    const compute = await countAll((q) => api.landscape.computeServices.list(q))
-    assert.ok(infrastructures > 10, 'the shipped landscape is loaded')
-    assert.equal(await text(page, 'infra-count'), String(infrastructures))
-    assert.equal(await text(page, 'policy-count'), String(policies))
-    assert.equal(await text(page, 'compute-count'), String(compute))
-    const rows = await page.getByTestId('infra-table').locator('tbody tr').count()
-    assert.equal(rows, infrastructures)
-    // Picking a country on the map narrows the table to it.
-    await page.getByRole('button', { name: /^DE: \d+ infrastructure/ }).click()
-    const de = (await api.catalog.listInfrastructures({ country: 'DE', limit: 500 })).items.length
-    assert.equal(await page.getByTestId('infra-table').locator('tbody tr').count(), de)
-    await page.getByRole('button', { name: 'Show all countries' }).click()
-    await screenshot(page, '1-landscape')
-  })
+  it(
+    'shows the shipped landscape with the numbers the API gives',
+    { timeout: 60_000 },
+    async () => {
+      await page.goto(`${demo?.url}/#/landscape`)
+      const infrastructures = await countAll((q) => api.catalog.listInfrastructures(q))
+      const policies = await countAll((q) => api.landscape.accessPolicies.list(q))
+      const compute = await countAll((q) => api.landscape.computeServices.list(q))
+      assert.ok(infrastructures > 10, 'the shipped landscape is loaded')
+      assert.equal(await text(page, 'infra-count'), String(infrastructures))
+      assert.equal(await text(page, 'policy-count'), String(policies))
+      assert.equal(await text(page, 'compute-count'), String(compute))
+      const rows = await page.getByTestId('infra-table').locator('tbody tr').count()
+      assert.equal(rows, infrastructures)
+      // Picking a country on the map narrows the table to it.
+      await page.getByRole('button', { name: /^DE: \d+ infrastructure/ }).click()
+      const de = (await api.catalog.listInfrastructures({ country: 'DE', limit: 500 })).items.length
+      assert.equal(await page.getByTestId('infra-table').locator('tbody tr').count(), de)
+      await page.getByRole('button', { name: 'Show all countries' }).click()
+      await screenshot(page, '1-landscape')
+      await screenshot(page, 'readme-dashboard', { fullPage: false })
+    },
+  )
 
-  it('shows the fit heat-map with reasons, the gaps and the ranked actions', async () => {
-    await openView(page, 'Fit and gaps')
-    const useCases = await countAll((q) => api.landscape.useCases.list(q))
-    const gaps = await api.landscape.gaps()
-    assert.equal(await text(page, 'usecase-count'), String(useCases))
-    assert.equal(await text(page, 'gap-count'), String(gaps.crossCutting.length))
-    const rows = page.getByTestId('heatmap').locator('tbody tr')
-    assert.equal(await rows.count(), useCases)
-    await rows.first().locator('button.heat').first().click()
-    const reasons = page.getByTestId('fit-reasons')
-    await reasons.locator('.reason-list li').first().waitFor()
-    assert.equal(
-      await page.getByTestId('actions').locator('li').count(),
-      gaps.actions.length,
-      'every recommended action is listed',
-    )
-    await screenshot(page, '2-fit-and-gaps')
-  })
+  it(
+    'shows the fit heat-map with reasons, the gaps and the ranked actions',
+    { timeout: 60_000 },
+    async () => {
+      await openView(page, 'Fit and gaps')
+      const useCases = await countAll((q) => api.landscape.useCases.list(q))
+      const gaps = await api.landscape.gaps()
+      assert.equal(await text(page, 'usecase-count'), String(useCases))
+      assert.equal(await text(page, 'gap-count'), String(gaps.crossCutting.length))
+      const rows = page.getByTestId('heatmap').locator('tbody tr')
+      assert.equal(await rows.count(), useCases)
+      await rows.first().locator('button.heat').first().click()
+      const reasons = page.getByTestId('fit-reasons')
+      await reasons.locator('.reason-list li').first().waitFor()
+      assert.equal(
+        await page.getByTestId('actions').locator('li').count(),
+        gaps.actions.length,
+        'every recommended action is listed',
+      )
+      await screenshot(page, '2-fit-and-gaps')
+    },
+  )
 
-  it('follows a replication rule until its file is on the chosen endpoint', async () => {
-    await api.data.addScope({ name: 'web' })
-    const body = new TextEncoder().encode('dashboard test data\n'.repeat(1000))
-    await api.data.upload({ scope: 'web', name: 'sample.txt' }, body, {
-      to: 'SURF_LOFAR',
-      bytes: body.byteLength,
-    })
-    const rule = await api.data.addRule({
-      scope: 'web',
-      name: 'sample.txt',
-      copies: 1,
-      expression: 'KIT_DATADISK',
-    })
-    await openView(page, 'Data')
-    const row = page.locator(`tr[data-rule="${rule.id}"]`)
-    await row.getByTestId('rule-state').getByText('ok').waitFor({ timeout: 60_000 })
-    await row.getByRole('button').click()
-    await page.getByTestId('lock-table').getByText('KIT_DATADISK').waitFor()
-    await page.getByLabel('Scope').selectOption('web')
-    await page
-      .getByTestId('did-table')
-      .getByRole('button', { name: 'sample.txt', exact: true })
-      .click()
-    const replicas = page.getByTestId('replica-table').locator('tbody tr')
-    await page.getByTestId('replica-table').getByText('KIT_DATADISK').waitFor()
-    assert.equal(await replicas.count(), 2, 'the upload and the rule’s copy')
-    await screenshot(page, '3-data')
-  })
+  it(
+    'follows a replication rule until its file is on the chosen endpoint',
+    { timeout: 120_000 },
+    async () => {
+      await api.data.addScope({ name: 'web' })
+      const body = new TextEncoder().encode('dashboard test data\n'.repeat(1000))
+      await api.data.upload({ scope: 'web', name: 'sample.txt' }, body, {
+        to: 'SURF_LOFAR',
+        bytes: body.byteLength,
+      })
+      const rule = await api.data.addRule({
+        scope: 'web',
+        name: 'sample.txt',
+        copies: 1,
+        expression: 'KIT_DATADISK',
+      })
+      await openView(page, 'Data')
+      const row = page.locator(`tr[data-rule="${rule.id}"]`)
+      await row.getByTestId('rule-state').getByText('ok').waitFor({ timeout: 60_000 })
+      await row.getByRole('button').click()
+      await page.getByTestId('lock-table').getByText('KIT_DATADISK').waitFor()
+      await page.getByLabel('Scope').selectOption('web')
+      await page
+        .getByTestId('did-table')
+        .getByRole('button', { name: 'sample.txt', exact: true })
+        .click()
+      const replicas = page.getByTestId('replica-table').locator('tbody tr')
+      await page.getByTestId('replica-table').getByText('KIT_DATADISK').waitFor()
+      assert.equal(await replicas.count(), 2, 'the upload and the rule’s copy')
+      await screenshot(page, '3-data')
+    },
+  )
 
-  it('shows the transfers the rule made', async () => {
+  it('shows the transfers the rule made', { timeout: 60_000 }, async () => {
     await openView(page, 'Transfers')
     const done = (await api.data.listTransfers({ state: 'done' })).length
     assert.ok(done >= 1)
@@ -176,7 +194,7 @@ describe('web dashboard', { skip }, () => {
     await screenshot(page, '4-transfers')
   })
 
-  it('runs the example workflow and watches its graph finish', async () => {
+  it('runs the example workflow and watches its graph finish', { timeout: 180_000 }, async () => {
     await openView(page, 'Workflows')
     // Records every state the graph shows, to prove it updates while the workflow runs.
     await page.evaluate(() => {
@@ -217,14 +235,14 @@ describe('web dashboard', { skip }, () => {
     await screenshot(page, '5-workflows')
   })
 
-  it('shows usage and allocations', async () => {
+  it('shows usage and allocations', { timeout: 60_000 }, async () => {
     await openView(page, 'Usage')
     const allocations = await countAll((q) => api.landscape.allocations.list(q))
     assert.equal(await text(page, 'allocation-count'), String(allocations))
     await screenshot(page, '6-usage')
   })
 
-  it('logs out and forgets the token', async () => {
+  it('logs out and forgets the token', { timeout: 60_000 }, async () => {
     await page.getByRole('button', { name: 'Log out' }).click()
     await page.getByRole('button', { name: 'Log in' }).waitFor()
     assert.equal(await page.evaluate(() => sessionStorage.getItem('continuum.token')), null)

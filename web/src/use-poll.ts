@@ -10,14 +10,11 @@ export interface Polled<T> {
 }
 
 /**
- * Loads `load()` and again every `intervalMs` (0: once) while the page is visible, so views
- * follow the system without a reload. A 401 logs the user out.
+ * Loads `load()` and again every `intervalMs` (0: once), so views follow the system without a
+ * reload. A change of `key` (what the load depends on, e.g. the selected scope) loads afresh.
+ * A 401 logs the user out.
  */
-export function usePoll<T>(
-  load: () => Promise<T>,
-  intervalMs: number,
-  deps: readonly unknown[] = [],
-): Polled<T> {
+export function usePoll<T>(load: () => Promise<T>, intervalMs: number, key = ''): Polled<T> {
   const { onError } = useSession()
   const [data, setData] = useState<T>()
   const [error, setError] = useState<Error>()
@@ -53,7 +50,7 @@ export function usePoll<T>(
       stopped = true
       if (timer !== undefined) clearTimeout(timer)
     }
-  }, [intervalMs, tick, onError, ...deps])
+  }, [intervalMs, tick, onError, key])
 
   return { data, error, loading, refresh }
 }

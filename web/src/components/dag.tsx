@@ -44,7 +44,8 @@ export function Dag(props: {
     }))
     const graph = g.graph() as { width?: number; height?: number }
     return { positions, edges, width: graph.width ?? 0, height: graph.height ?? 0 }
-    // Layout only when the graph's shape changes, not on every state update.
+    // Layout only when the graph's shape changes (`shape`), not on every state update.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [shape])
 
   return (

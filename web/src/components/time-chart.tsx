@@ -35,10 +35,14 @@ export function TimeChart(props: {
       cursor: { drag: { x: false, y: false } },
       scales: {
         // One point alone would span years: show a day around it.
-        x: {
-          time: true,
-          range: (_u, min, max) => (min === max ? [min - 43_200, max + 43_200] : [min, max]),
-        },
+        x:
+          props.times.length === 1
+            ? {
+                time: true,
+                auto: false,
+                range: [(props.times[0] ?? 0) - 43_200, (props.times[0] ?? 0) + 43_200],
+              }
+            : { time: true },
         y: { range: (_u, _min, max) => [0, max > 0 ? max * 1.1 : 1] },
       },
       axes: [

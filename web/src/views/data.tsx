@@ -91,9 +91,11 @@ export function DataView() {
 
 function DidList(props: { scope: string; selected: Did | undefined; onSelect: (d: Did) => void }) {
   const { client } = useSession()
-  const dids = usePoll(() => client.data.listDids({ scope: props.scope, limit: 200 }), 5_000, [
+  const dids = usePoll(
+    () => client.data.listDids({ scope: props.scope, limit: 200 }),
+    5_000,
     props.scope,
-  ])
+  )
   return (
     <Loaded data={dids.data} error={dids.error}>
       {(page) =>
@@ -146,7 +148,7 @@ function DidDetail({ did }: { did: Did }) {
       return { replicas, content }
     },
     3_000,
-    [did.scope, did.name],
+    `${did.scope}:${did.name}`,
   )
   return (
     <Loaded data={detail.data} error={detail.error}>
@@ -311,7 +313,7 @@ function RuleTable(props: {
 
 function RuleLocks({ id }: { id: string }) {
   const { client } = useSession()
-  const locks = usePoll<Lock[]>(() => client.data.listRuleLocks(id), 2_000, [id])
+  const locks = usePoll<Lock[]>(() => client.data.listRuleLocks(id), 2_000, id)
   return (
     <div className="sub-panel">
       <h3>Files of the rule</h3>

@@ -57,7 +57,9 @@ function LandscapeBody({ landscape }: { landscape: Landscape }) {
   const byKind = (i: Infrastructure) => kind === 'all' || i.kind === kind
   const counts = useMemo(() => {
     const c: Record<string, number> = {}
-    for (const i of infrastructures.filter(byKind)) c[i.country] = (c[i.country] ?? 0) + 1
+    for (const i of infrastructures) {
+      if (kind === 'all' || i.kind === kind) c[i.country] = (c[i.country] ?? 0) + 1
+    }
     return c
   }, [infrastructures, kind])
   const shown = infrastructures.filter((i) => byKind(i) && (!country || i.country === country))

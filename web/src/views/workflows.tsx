@@ -285,7 +285,7 @@ function TaskDetail(props: { workflowId: string; task: string; live: boolean }) 
       return { explanation, logs }
     },
     props.live ? 2_000 : 0,
-    [props.live],
+    String(props.live),
   )
   return (
     <Panel title={`Task ${props.task}`} testId="task-detail">
