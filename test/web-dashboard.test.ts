@@ -83,6 +83,8 @@ describe('web dashboard', { skip }, () => {
       const js = await fetch(`${url}${asset}`)
       assert.equal(js.status, 200)
       assert.match(js.headers.get('cache-control') ?? '', /immutable/)
+      assert.equal(js.headers.get('content-encoding'), 'gzip', 'fetch asks for gzip')
+      assert.match(await js.text(), /createRoot|React/)
       assert.equal((await fetch(`${url}/assets/nope.js`)).status, 404)
       assert.equal((await fetch(`${url}/assets/..%2Fpackage.json`)).status, 400)
     },
