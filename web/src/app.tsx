@@ -1,13 +1,13 @@
 /** The dashboard shell: session, login, navigation and one view per hash route (#/landscape …). */
 import { useEffect, useState } from 'react'
-import { LoginPage } from './login'
-import { SessionProvider, useSession } from './session'
-import { DataView } from './views/data'
-import { FitView } from './views/fit'
-import { LandscapeView } from './views/landscape'
-import { TransfersView } from './views/transfers'
-import { UsageView } from './views/usage'
-import { WorkflowsView } from './views/workflows'
+import { LoginPage } from './login.js'
+import { SessionProvider, useSession } from './session.js'
+import { DataView } from './views/data.js'
+import { FitView } from './views/fit.js'
+import { LandscapeView } from './views/landscape.js'
+import { TransfersView } from './views/transfers.js'
+import { UsageView } from './views/usage.js'
+import { WorkflowsView } from './views/workflows.js'
 
 const routes = [
   { path: 'landscape', label: 'Landscape', view: LandscapeView },

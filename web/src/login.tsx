@@ -4,9 +4,9 @@
  * for the token. Installations with another identity provider paste a token (`continuum token`).
  */
 import { useRef, useState, type FormEvent } from 'react'
-import { deviceLogin, makeClient, type DeviceAuthorizationAnswer } from './api'
-import { errorText } from './format'
-import { useSession } from './session'
+import { deviceLogin, makeClient, type DeviceAuthorizationAnswer } from './api.js'
+import { errorText } from './format.js'
+import { useSession } from './session.js'
 
 type Step =
   | { kind: 'idle' }

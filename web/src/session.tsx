@@ -3,7 +3,7 @@
  * client that carries it. Any UNAUTHENTICATED answer ends the session.
  */
 import { createContext, useCallback, useContext, useMemo, useState, type ReactNode } from 'react'
-import { makeClient, storedToken, storeToken, type ContinuumClient, type WhoAmI } from './api'
+import { makeClient, storedToken, storeToken, type ContinuumClient, type WhoAmI } from './api.js'
 
 export interface Session {
   client: ContinuumClient

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState } from 'react'
-import { useSession } from './session'
+import { useSession } from './session.js'
 
 export interface Polled<T> {
   data: T | undefined

@@ -4,7 +4,7 @@
  */
 import { Graph, layout } from '@dagrejs/dagre'
 import { useMemo } from 'react'
-import { toneOf } from './ui'
+import { toneOf } from './ui.js'
 
 export interface DagNode {
   id: string
@@ -12,6 +12,8 @@ export interface DagNode {
   state: string
   detail?: string
 }
+
+type Point = { x: number; y: number }
 
 const width = 150
 const height = 46
@@ -38,9 +40,10 @@ export function Dag(props: {
       const n = g.node(id) as { x: number; y: number }
       positions.set(id, { x: n.x, y: n.y })
     }
-    const edges = g.edges().map((e) => ({
+    // Typed here: dagre's declarations resolve only under bundler module resolution.
+    const edges = (g.edges() as { v: string; w: string }[]).map((e) => ({
       key: `${e.v}->${e.w}`,
-      points: (g.edge(e) as { points: { x: number; y: number }[] }).points,
+      points: (g.edge(e) as { points: Point[] }).points,
     }))
     const graph = g.graph() as { width?: number; height?: number }
     return { positions, edges, width: graph.width ?? 0, height: graph.height ?? 0 }

@@ -1,6 +1,6 @@
 /** Small building blocks shared by the views: panels, figures, state badges, bars, tables. */
 import type { ReactNode } from 'react'
-import { errorText } from '../format'
+import { errorText } from '../format.js'
 
 export function Panel(props: {
   title: string

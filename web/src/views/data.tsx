@@ -3,11 +3,11 @@
  * reasons; storage use per endpoint and quota use as bars.
  */
 import { useState } from 'react'
-import { type Did, type Endpoint, type Lock, type Quota, type Replica, type Rule } from '../api'
-import { Bar, Empty, Loaded, Panel, StateBadge } from '../components/ui'
-import { formatBytes, formatTime } from '../format'
-import { useSession } from '../session'
-import { usePoll } from '../use-poll'
+import { type Did, type Endpoint, type Lock, type Quota, type Replica, type Rule } from '../api.js'
+import { Bar, Empty, Loaded, Panel, StateBadge } from '../components/ui.js'
+import { formatBytes, formatTime } from '../format.js'
+import { useSession } from '../session.js'
+import { usePoll } from '../use-poll.js'
 
 export function DataView() {
   const { client } = useSession()

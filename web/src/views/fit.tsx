@@ -11,11 +11,11 @@ import {
   type KnowledgeDocument,
   type MatchResult,
   type UseCase,
-} from '../api'
-import { Bar, Choice, Loaded, Panel, StateBadge } from '../components/ui'
-import { formatPercent } from '../format'
-import { useSession } from '../session'
-import { usePoll } from '../use-poll'
+} from '../api.js'
+import { Bar, Choice, Loaded, Panel, StateBadge } from '../components/ui.js'
+import { formatPercent } from '../format.js'
+import { useSession } from '../session.js'
+import { usePoll } from '../use-poll.js'
 
 interface Fit {
   useCases: UseCase[]

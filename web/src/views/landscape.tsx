@@ -10,12 +10,12 @@ import {
   type Infrastructure,
   type Site,
   type StorageService,
-} from '../api'
-import { EuropeMap } from '../components/europe-map'
-import { Choice, Figure, Loaded, Panel, StateBadge } from '../components/ui'
-import { formatNumber } from '../format'
-import { useSession } from '../session'
-import { usePoll } from '../use-poll'
+} from '../api.js'
+import { EuropeMap } from '../components/europe-map.js'
+import { Choice, Figure, Loaded, Panel, StateBadge } from '../components/ui.js'
+import { formatNumber } from '../format.js'
+import { useSession } from '../session.js'
+import { usePoll } from '../use-poll.js'
 
 interface Landscape {
   infrastructures: Infrastructure[]

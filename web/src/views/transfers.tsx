@@ -3,12 +3,12 @@
  * throughput over time; failures by class; the latest transfers.
  */
 import { useEffect, useMemo, useState } from 'react'
-import { TimeChart } from '../components/time-chart'
-import { Bar, Empty, Figure, Loaded, Panel, StateBadge } from '../components/ui'
-import { formatBytes, formatTime } from '../format'
-import { useSession } from '../session'
-import { loadTransferStats, type TransferStats } from '../transfer-stats'
-import { usePoll } from '../use-poll'
+import { TimeChart } from '../components/time-chart.js'
+import { Bar, Empty, Figure, Loaded, Panel, StateBadge } from '../components/ui.js'
+import { formatBytes, formatTime } from '../format.js'
+import { useSession } from '../session.js'
+import { loadTransferStats, type TransferStats } from '../transfer-stats.js'
+import { usePoll } from '../use-poll.js'
 
 interface Sample {
   t: number

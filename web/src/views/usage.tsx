@@ -3,12 +3,12 @@
  * time (core hours), and energy estimates.
  */
 import { useMemo } from 'react'
-import { listAll, type Allocation, type UsageReport } from '../api'
-import { TimeChart } from '../components/time-chart'
-import { Bar, Empty, Figure, Loaded, Panel } from '../components/ui'
-import { formatNumber } from '../format'
-import { useSession } from '../session'
-import { usePoll } from '../use-poll'
+import { listAll, type Allocation, type UsageReport } from '../api.js'
+import { TimeChart } from '../components/time-chart.js'
+import { Bar, Empty, Figure, Loaded, Panel } from '../components/ui.js'
+import { formatNumber } from '../format.js'
+import { useSession } from '../session.js'
+import { usePoll } from '../use-poll.js'
 
 interface Usage {
   allocations: Allocation[]

@@ -4,12 +4,12 @@
  */
 import { useRef, useState, type ChangeEvent } from 'react'
 import helloExample from '../../../examples/hello.yaml?raw'
-import type { ContinuumClient, Task, Workflow } from '../api'
-import { Dag } from '../components/dag'
-import { Empty, Loaded, Panel, Problem, StateBadge } from '../components/ui'
-import { errorText, formatDuration, formatTime } from '../format'
-import { useSession } from '../session'
-import { usePoll } from '../use-poll'
+import type { ContinuumClient, Task, Workflow } from '../api.js'
+import { Dag } from '../components/dag.js'
+import { Empty, Loaded, Panel, Problem, StateBadge } from '../components/ui.js'
+import { errorText, formatDuration, formatTime } from '../format.js'
+import { useSession } from '../session.js'
+import { usePoll } from '../use-poll.js'
 
 const finished = new Set(['succeeded', 'failed', 'cancelled'])
 
