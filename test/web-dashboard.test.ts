@@ -237,6 +237,24 @@ describe('web dashboard', { skip }, () => {
     await screenshot(page, '5-workflows')
   })
 
+  it('submits a workflow typed in the editor and cancels it', { timeout: 120_000 }, async () => {
+    await page
+      .getByLabel('…or edit it here')
+      .fill('name: nap\ntasks:\n  - name: nap\n    command: [sleep, "60"]\n')
+    await page.getByRole('button', { name: 'Submit workflow' }).click()
+    const detail = page.getByTestId('workflow-detail')
+    await detail.getByRole('heading', { name: 'Workflow nap' }).waitFor()
+    await detail.locator('g.dag-node[data-task="nap"][data-state="running"]').waitFor({
+      timeout: 60_000,
+    })
+    await detail.getByRole('button', { name: 'Cancel' }).click()
+    await page.getByTestId('workflow-state').getByText('cancelled').waitFor()
+    const [latest] = (await api.workflows.list({ limit: 1 })).items
+    assert.equal(latest?.name, 'nap')
+    assert.equal(latest.state, 'cancelled')
+    assert.equal(await detail.getByRole('button', { name: 'Retry failed' }).isEnabled(), true)
+  })
+
   it('shows usage and allocations', { timeout: 60_000 }, async () => {
     await openView(page, 'Usage')
     const allocations = await countAll((q) => api.landscape.allocations.list(q))
