@@ -78,7 +78,7 @@ describeEachBackend('policy gate', (fixture) => {
     for (const route of publicRoutes) {
       assert.match(
         route,
-        / \/(healthz|readyz|metrics|openapi\.json|\.well-known\/openid-configuration|auth\/(jwks|token|device|device_authorization))$/,
+        / \/(|assets\/:file|healthz|readyz|metrics|openapi\.json|\.well-known\/openid-configuration|auth\/(jwks|token|device|device_authorization))$/,
         `unexpected public route ${route}`,
       )
     }

@@ -106,6 +106,7 @@ export function demoCommand(): Command {
         out.write(
           [
             `Continuum demo is running at ${server.url}`,
+            `  dashboard ${server.url}/ (open in a browser; log in as a demo user)`,
             `  database  ${server.database.url} (embedded; delete ${config.home} to start afresh)`,
             `  landscape ${loaded ? 'shipped European landscape loaded from data/landscape' : 'kept from the previous run'}`,
             `  policies  ${access.compiled.length} access policies of the landscape compiled to Cedar`,
