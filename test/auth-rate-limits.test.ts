@@ -58,7 +58,7 @@ describeEachBackend('public endpoint limits', (fixture) => {
           `${limited.url}/auth/device_authorization`,
           form({ client_id: 'continuum-cli' }),
         )
-      ).json()) as { device_code: string; interval: number }
+      ).json()) as { device_code: string; user_code: string; interval: number }
       assert.ok(start.interval >= 1)
       const poll = async () =>
         (
@@ -75,6 +75,16 @@ describeEachBackend('public endpoint limits', (fixture) => {
       assert.equal(await poll(), 'authorization_pending')
       assert.equal(await poll(), 'slow_down')
       assert.equal(await poll(), 'slow_down', 'and again while it keeps hurrying')
+      const approved = await fetch(`${limited.url}/auth/device`, {
+        ...form({ user_code: start.user_code, user: 'alice' }),
+        headers: {
+          'content-type': 'application/x-www-form-urlencoded',
+          accept: 'text/html,application/xhtml+xml',
+        },
+      })
+      assert.equal(approved.status, 200)
+      assert.match(approved.headers.get('content-type') ?? '', /text\/html/)
+      assert.match(await approved.text(), /Login approved[\s\S]*alice/, 'a browser gets a page')
     } finally {
       await limited.close()
     }

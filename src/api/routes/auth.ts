@@ -246,11 +246,15 @@ function builtInIssuerRoutes(
       body: formOrJson,
       response: { 200: Type.Object({ approved: Type.Boolean(), subject: Type.String() }) },
     }),
-    handler: async (request) => {
+    handler: async (request, reply) => {
       const result = await approveDevice(ctx, issuer, {
         userCode: request.body.user_code ?? '',
         user: request.body.user ?? '',
       })
+      // The verification page's form is posted by a browser: answer it with a page, not JSON.
+      if (request.headers.accept?.includes('text/html')) {
+        return reply.type('text/html; charset=utf-8').send(approvedPage(result.subject))
+      }
       return { approved: true, subject: result.subject }
     },
   })
@@ -265,6 +269,12 @@ function sendOAuthError(reply: FastifyReply, err: OAuthError): FastifyReply {
 
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+}
+
+function approvedPage(subject: string): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><title>Continuum login approved</title></head><body>
+<h1>Login approved</h1><p>Signed in as <b>${escapeHtml(subject)}</b>. The device or page that showed you the code
+continues by itself; you can close this tab.</p></body></html>`
 }
 
 function verificationPage(code: string, pending: boolean, users: string[]): string {
