@@ -11,7 +11,7 @@ import { LocalExecutor, SlurmExecutor, type Executor } from '../executors/index.
 import { ContinuumError } from '../platform/index.js'
 import type { BatchSystem, CandidateProvider, ComputeCandidate } from './broker.js'
 import type { SiteAttributes } from './site-expression.js'
-import { countActiveBySite } from './workflows-store.js'
+import { countActiveBySite } from './task-leases-store.js'
 
 export interface ComputeSiteInput {
   name: string

@@ -20,8 +20,8 @@ import { expandWorkflow } from './expand.js'
 import { executorFor, listComputeSites } from './sites.js'
 import type { Staging } from './staging.js'
 import type { TaskSpec } from './types.js'
+import { cancelTasks, resetTasks } from './task-readiness-store.js'
 import {
-  cancelTasks,
   countFinished,
   countTasksByState,
   findTaskRow,
@@ -36,7 +36,6 @@ import {
   listTaskRows,
   listWorkflowRows,
   recountWorkflow,
-  resetTasks,
   updateWorkflowRow,
   type NewTaskRow,
   type TaskRow,
