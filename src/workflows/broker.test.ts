@@ -85,8 +85,8 @@ describe('broker', () => {
       ).site,
       'green',
     )
-    const locality = (_inputs: readonly string[], s: string) => ({
-      nearBytes: s === 'busy' ? 900 : 0,
+    const locality = (_inputs: readonly string[], c: ComputeCandidate) => ({
+      nearBytes: c.name === 'busy' ? 900 : 0,
       totalBytes: 1000,
     })
     const p = placeTask(task({ inputs: ['did:atlas:file1'] }), sites, { locality })

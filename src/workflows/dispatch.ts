@@ -4,7 +4,10 @@
  * only then submits them to the executors, so a crash in between is reconciled by attempt id.
  */
 import { executorFor } from './sites.js'
-import { placeTask, type ComputeCandidate } from './broker.js'
+import type { Context } from '../db/index.js'
+import { placeTask, type BrokerOptions, type ComputeCandidate } from './broker.js'
+import { localityFrom } from './data-locality.js'
+import { isDataIdentifier, needsFederation } from './staging.js'
 import { cacheKeyOf, outputsExist } from './cache.js'
 import {
   claimReadyTasks,
@@ -42,6 +45,7 @@ export async function dispatchReady(
   const limit = Math.min(batch, room)
   if (limit <= 0) return 0
   const toSubmit: Tracked[] = []
+  const toStage: Tracked[] = []
   const handled = await ctx.db.transaction().execute(async (tx) => {
     const now = ctx.clock.now()
     const rows = await claimReadyTasks(tx, now, limit)
@@ -54,6 +58,7 @@ export async function dispatchReady(
       keys.set(row.id, row.no_cache ? null : await cacheKeyOf(row.spec as TaskSpec, row.workdir))
     }
     const hits = await findCached(tx, keys)
+    const brokerOptions = await withLocality(scope, { ...ctx, db: tx }, rows)
     for (const row of rows) {
       const spec = row.spec as TaskSpec
       const key = keys.get(row.id) ?? null
@@ -75,11 +80,11 @@ export async function dispatchReady(
       let placement
       try {
         const task = brokerTask(row, spec, sites)
-        placement = placeTask(task, sites, scope.brokerOptions)
+        placement = placeTask(task, sites, brokerOptions)
         if (placement.site !== null && (free.get(placement.site) ?? 0) <= 0) {
           // The best site is full: take the best one with room, or wait for the next round.
           const open = sites.filter((c) => (free.get(c.name) ?? 0) > 0)
-          const second = placeTask(task, open, scope.brokerOptions)
+          const second = placeTask(task, open, brokerOptions)
           if (second.site === null) continue
           placement = second
         }
@@ -99,23 +104,29 @@ export async function dispatchReady(
       const chosen = sites.find((c) => c.name === site)
       // Later placements in this round see the load this one adds.
       if (chosen) chosen.queued++
-      try {
-        await scope.staging.stageIn({
-          workflowId: row.workflow_id,
-          taskName: row.name,
-          site,
-          workdir: row.workdir,
-          inputs: spec.inputs,
-        })
-      } catch (err) {
-        failed.push({ row, reason: `stage-in: ${(err as Error).message}` })
-        continue
+      // Inputs from the federation may have to move first: the task waits in `staging`, and
+      // stage-in.ts asks again each round, outside this transaction.
+      const staged = needsFederation(spec.inputs)
+      if (!staged) {
+        try {
+          await scope.staging.stageIn({
+            workflowId: row.workflow_id,
+            taskName: row.name,
+            site,
+            workdir: row.workdir,
+            inputs: spec.inputs,
+          })
+        } catch (err) {
+          failed.push({ row, reason: `stage-in: ${(err as Error).message}` })
+          continue
+        }
       }
       free.set(site, (free.get(site) ?? 0) - 1)
       const attempt = row.attempt + 1
       const attemptId = `${row.id}.${attempt}`
+      const state = staged ? 'staging' : 'submitted'
       await moveTask(tx, row.id, ['ready', 'retrying'], {
-        state: 'submitted',
+        state,
         site,
         placement: JSON.stringify(placement.decisions),
         attempt,
@@ -125,7 +136,7 @@ export async function dispatchReady(
         claimed_by: scope.workerId,
         claimed_until: scope.leaseUntil(),
         exit_code: null,
-        reason: null,
+        reason: staged ? 'staging inputs' : null,
         updated_at: now,
       })
       events.push({
@@ -139,10 +150,14 @@ export async function dispatchReady(
         task_id: row.id,
         at: now,
         from_state: 'placed',
-        to_state: 'submitted',
-        reason: `attempt ${attempt} (${attemptId})`,
+        to_state: state,
+        reason: staged
+          ? 'staging inputs from the data federation'
+          : `attempt ${attempt} (${attemptId})`,
       })
-      toSubmit.push({ ...toTracked(row, site, attemptId), attempt, state: 'submitted' })
+      const t = { ...toTracked(row, site, attemptId), attempt, state }
+      if (staged) toStage.push(t)
+      else toSubmit.push(t)
     }
     await finishReleased(tx, cachedIds, rows, events, now)
     for (const { row, reason } of failed) {
@@ -150,8 +165,9 @@ export async function dispatchReady(
     }
     await insertEventRows(tx, events)
     await markWorkflowsRunning(tx, [...new Set(rows.map((r) => r.workflow_id))], now)
-    return toSubmit.length + cachedIds.length + failed.length
+    return toSubmit.length + toStage.length + cachedIds.length + failed.length
   })
+  for (const t of toStage) scope.tracked.set(t.id, t)
   await submitAll(scope, sites, toSubmit)
   return handled
 }
@@ -166,8 +182,20 @@ async function findCached(
   )
 }
 
+/** The broker's options with data locality for these tasks' federation inputs, if any. */
+async function withLocality(
+  scope: EngineScope,
+  ctx: Context,
+  rows: readonly ClaimedTask[],
+): Promise<BrokerOptions> {
+  if (scope.brokerOptions.locality || !scope.staging.locate) return scope.brokerOptions
+  const dids = rows.flatMap((r) => (r.spec as TaskSpec).inputs.filter(isDataIdentifier))
+  if (dids.length === 0) return scope.brokerOptions
+  return { ...scope.brokerOptions, locality: localityFrom(await scope.staging.locate(ctx, dids)) }
+}
+
 /** Submits committed tasks to their executors and records the external ids in one statement. */
-async function submitAll(
+export async function submitAll(
   scope: EngineScope,
   sites: ComputeCandidate[],
   toSubmit: Tracked[],

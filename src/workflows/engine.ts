@@ -9,6 +9,8 @@
 import type { Context } from '../db/index.js'
 import type { Executor } from '../executors/index.js'
 import type { Agent } from '../platform/index.js'
+import type { PolicyEngine } from '../policy/index.js'
+import { policyGate } from './access-gate.js'
 import type {
   CandidateProvider,
   ComputeCandidate,
@@ -17,6 +19,7 @@ import type {
 } from './broker.js'
 import { dispatchReady } from './dispatch.js'
 import { pollWatched } from './reconcile.js'
+import { advanceStaging } from './stage-in.js'
 import { computeSitesProvider, executorFor } from './sites.js'
 import { LocalFileStaging, type Staging } from './staging.js'
 import { claimOrphanedTasks, listTaskStates, renewLeases } from './task-leases-store.js'
@@ -27,6 +30,8 @@ export interface EngineOptions {
   workerId: string
   provider?: CandidateProvider
   mayUse?: UsePredicate
+  /** The Cedar gate: tasks go only where the access policies let their community run. */
+  policy?: PolicyEngine
   locality?: LocalityEstimator
   staging?: Staging
   /** Lease length; a worker silent this long loses its tasks to another. */
@@ -58,7 +63,11 @@ export class WorkflowEngine implements Agent {
       tracked: this.tracked,
       staging: options.staging ?? new LocalFileStaging(),
       brokerOptions: {
-        ...(options.mayUse ? { mayUse: options.mayUse } : {}),
+        ...(options.mayUse
+          ? { mayUse: options.mayUse }
+          : options.policy
+            ? { mayUse: policyGate(options.policy) }
+            : {}),
         ...(options.locality ? { locality: options.locality } : {}),
       },
       leaseUntil: () => this.leaseUntil(),
@@ -71,10 +80,12 @@ export class WorkflowEngine implements Agent {
   }
 
   async runOnce(): Promise<number> {
+    await this.options.policy?.ensureCurrent()
     const sites = await this.provider()
     const byName = sitesByName(sites)
     let handled = await this.takeOver(byName)
     handled += await dispatchReady(this.scope, sites, this.options.batch ?? 200)
+    handled += await advanceStaging(this.scope, sites)
     handled += await pollWatched(this.scope, byName)
     await this.renew(byName)
     return handled

@@ -24,6 +24,8 @@ export async function pollWatched(
   if (scope.tracked.size === 0) return 0
   const groups = new Map<string, Tracked[]>()
   for (const t of scope.tracked.values()) {
+    // Not at the batch system yet: stage-in.ts submits it once its inputs are there.
+    if (t.state === 'staging') continue
     const list = groups.get(t.site) ?? []
     list.push(t)
     groups.set(t.site, list)
@@ -49,7 +51,14 @@ export async function pollWatched(
     }
   }
   if (updates.length === 0) return 0
-  await scope.ctx.db.transaction().execute(async (tx) => applyStatuses(scope, tx, updates, sites))
+  // Stage-out talks to the federation (its own transactions), so it runs before ours.
+  const stageOutFailures = new Map<string, string | null>()
+  for (const { t, status } of updates) {
+    if (status.state === 'done') stageOutFailures.set(t.id, await stageOut(scope, t, sites))
+  }
+  await scope.ctx.db
+    .transaction()
+    .execute(async (tx) => applyStatuses(scope, tx, updates, sites, stageOutFailures))
   return updates.length
 }
 
@@ -58,6 +67,7 @@ async function applyStatuses(
   tx: Db,
   updates: Update[],
   sites: Map<string, ComputeCandidate>,
+  stageOutFailures: Map<string, string | null>,
 ): Promise<void> {
   const now = scope.ctx.clock.now()
   const events: NewEvent[] = []
@@ -110,7 +120,7 @@ async function applyStatuses(
     const site = sites.get(t.site)
     if (site && status.usage) usage.push(usageRecord(t, site, status, now))
     let failure = status.state === 'failed' ? (status.reason ?? 'failed') : null
-    if (failure === null) failure = await stageOut(scope, t)
+    if (failure === null) failure = stageOutFailures.get(t.id) ?? null
     const finished = {
       exit_code: status.exitCode,
       finished_at: now,
@@ -162,17 +172,23 @@ async function applyStatuses(
 }
 
 /** Uploads and registers a finished task's outputs; the failure reason, or null. */
-async function stageOut(scope: EngineScope, t: Tracked): Promise<string | null> {
+async function stageOut(
+  scope: EngineScope,
+  t: Tracked,
+  sites: Map<string, ComputeCandidate>,
+): Promise<string | null> {
   try {
     await scope.staging.stageOut({
       workflowId: t.workflowId,
       taskName: t.name,
       site: t.site,
+      siteName: sites.get(t.site)?.siteName ?? null,
       workdir: t.workdir,
       inputs: t.spec.inputs,
       outputs: t.spec.outputs,
-      scope: null,
-      rule: null,
+      scope: t.outputScope,
+      rule: t.outputRule,
+      owner: t.owner,
     })
     return null
   } catch (err) {

@@ -13,6 +13,8 @@ export type ClaimedTask = TaskRow & {
   owner: string | null
   workdir: string
   no_cache: boolean
+  output_scope: string | null
+  output_rule: string | null
 }
 
 /** Takes ready tasks (and retrying ones past their backoff) off the queue, skipping locked rows. */
@@ -22,7 +24,7 @@ export async function claimReadyTasks(
   limit: number,
 ): Promise<ClaimedTask[]> {
   const result = await sql<ClaimedTask>`
-    select t.*, w.community, w.owner, w.workdir, w.no_cache
+    select t.*, w.community, w.owner, w.workdir, w.no_cache, w.output_scope, w.output_rule
     from workflow_tasks t join workflows w on w.id = t.workflow_id
     where t.id in (
       select id from workflow_tasks
@@ -51,7 +53,9 @@ export async function claimOrphanedTasks(
     update workflow_tasks t set claimed_by = ${workerId}, claimed_until = ${until}
     from orphans o, workflows w
     where t.id = o.id and w.id = t.workflow_id
-    returning t.*, w.community, w.owner, w.workdir, w.no_cache`.execute(db)
+    returning t.*, w.community, w.owner, w.workdir, w.no_cache, w.output_scope, w.output_rule`.execute(
+    db,
+  )
   return result.rows
 }
 

@@ -26,6 +26,8 @@ export interface Tracked {
   community: string | null
   owner: string | null
   workdir: string
+  outputScope: string | null
+  outputRule: string | null
 }
 
 export function toTracked(row: ClaimedTask, site: string, attemptId: string): Tracked {
@@ -44,6 +46,8 @@ export function toTracked(row: ClaimedTask, site: string, attemptId: string): Tr
     community: row.community,
     owner: row.owner,
     workdir: row.workdir,
+    outputScope: row.output_scope,
+    outputRule: row.output_rule,
   }
 }
 
@@ -55,6 +59,8 @@ export function brokerTask(
   return {
     name: row.name,
     community: row.community,
+    owner: row.owner,
+    environment: spec.environment,
     cores: spec.resources.cores,
     memoryMb: spec.resources.memoryMb,
     walltimeS: spec.resources.walltimeS,
