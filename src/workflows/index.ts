@@ -43,6 +43,7 @@ export {
   type StageState,
 } from './staging.js'
 export { FederationStaging } from './federation-staging.js'
+export { ensureDemoDataset } from './demo-data.js'
 export { forgetCatalogueView } from './catalogue-candidates.js'
 export { policyGate, submitAction } from './access-gate.js'
 export { matchSites } from './site-expression.js'
