@@ -194,24 +194,49 @@ async function withLocality(
   return { ...scope.brokerOptions, locality: localityFrom(await scope.staging.locate(ctx, dids)) }
 }
 
-/** Submits committed tasks to their executors and records the external ids in one statement. */
+/**
+ * Submits committed tasks to their executors — many at once where the executor can (Slurm job
+ * arrays) — and records the external ids in one statement.
+ */
 export async function submitAll(
   scope: EngineScope,
   sites: ComputeCandidate[],
   toSubmit: Tracked[],
 ): Promise<void> {
   const bySite = sitesByName(sites)
-  const recorded: Array<{ id: string; externalId: string }> = []
+  const groups = new Map<string, Tracked[]>()
   for (const t of toSubmit) {
     scope.tracked.set(t.id, t)
-    const site = bySite.get(t.site)
+    groups.set(t.site, [...(groups.get(t.site) ?? []), t])
+  }
+  const recorded: Array<{ id: string; externalId: string }> = []
+  for (const [siteName, list] of groups) {
+    const site = bySite.get(siteName)
     if (!site) continue
+    const executor = executorFor(site)
     try {
-      const { externalId } = await executorFor(site).submit(jobSpec(t))
-      t.externalId = externalId
-      recorded.push({ id: t.id, externalId })
+      if (executor.submitMany && list.length > 1) {
+        const ids = await executor.submitMany(list.map(jobSpec))
+        for (const t of list) {
+          const externalId = ids.get(t.attemptId)
+          if (externalId === undefined) continue
+          t.externalId = externalId
+          recorded.push({ id: t.id, externalId })
+        }
+        continue
+      }
     } catch {
-      // Left unrecorded: the next poll finds it unknown by attempt id and submits again.
+      // Left unrecorded: the next poll finds them by attempt id, or unknown and submits again.
+      continue
+    }
+    for (const t of list) {
+      try {
+        const { externalId } = await executor.submit(jobSpec(t))
+        t.externalId = externalId
+        recorded.push({ id: t.id, externalId })
+      } catch {
+        // Left unrecorded: the next poll finds it unknown by attempt id and submits again.
+      }
     }
   }
   await setExternalIds(scope.ctx.db, recorded)
