@@ -16,7 +16,7 @@ import {
   type ClaimedTask,
 } from './task-leases-store.js'
 import { failForGood, finishReleased } from './task-endings.js'
-import { moveTask } from './task-readiness-store.js'
+import { moveTask, startTasks, type StartedTask } from './task-readiness-store.js'
 import {
   brokerTask,
   jobSpec,
@@ -51,6 +51,7 @@ export async function dispatchReady(
     const rows = await claimReadyTasks(tx, now, limit)
     if (rows.length === 0) return 0
     const events: NewEvent[] = []
+    const started: StartedTask[] = []
     const cachedIds: string[] = []
     const failed: Array<{ row: ClaimedTask; reason: string }> = []
     const keys = new Map<string, string | null>()
@@ -124,20 +125,16 @@ export async function dispatchReady(
       free.set(site, (free.get(site) ?? 0) - 1)
       const attempt = row.attempt + 1
       const attemptId = `${row.id}.${attempt}`
-      const state = staged ? 'staging' : 'submitted'
-      await moveTask(tx, row.id, ['ready', 'retrying'], {
+      const state: StartedTask['state'] = staged ? 'staging' : 'submitted'
+      started.push({
+        id: row.id,
         state,
         site,
         placement: JSON.stringify(placement.decisions),
         attempt,
-        attempt_id: attemptId,
-        external_id: null,
-        cache_key: key,
-        claimed_by: scope.workerId,
-        claimed_until: scope.leaseUntil(),
-        exit_code: null,
+        attemptId,
+        cacheKey: key,
         reason: staged ? 'staging inputs' : null,
-        updated_at: now,
       })
       events.push({
         task_id: row.id,
@@ -159,6 +156,7 @@ export async function dispatchReady(
       if (staged) toStage.push(t)
       else toSubmit.push(t)
     }
+    await startTasks(tx, started, { by: scope.workerId, until: scope.leaseUntil() }, now)
     await finishReleased(tx, cachedIds, rows, events, now)
     for (const { row, reason } of failed) {
       await failForGood(tx, row.id, row.workflow_id, row.state, reason, events, now)

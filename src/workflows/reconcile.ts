@@ -9,7 +9,7 @@ import type { JobStatus } from '../executors/index.js'
 import type { ComputeCandidate } from './broker.js'
 import { executorFor } from './sites.js'
 import { failForGood, finishReleased } from './task-endings.js'
-import { moveTask } from './task-readiness-store.js'
+import { markDone, markRunning, moveTask } from './task-readiness-store.js'
 import { jobSpec, refOf, usageRecord, type EngineScope, type Tracked } from './tracked-task.js'
 import { insertUsageRows, type NewUsageRecord } from './usage-store.js'
 import { insertEventRows, type NewEvent } from './workflows-store.js'
@@ -73,26 +73,13 @@ async function applyStatuses(
   const events: NewEvent[] = []
   const usage: NewUsageRecord[] = []
   const done: Array<{ id: string; workflow_id: string }> = []
+  // The common moves (started, succeeded) are batched: one statement per round, not per task.
+  const starting: Update[] = []
+  const succeeding: Array<{ t: Tracked; status: JobStatus }> = []
   for (const { t, status } of updates) {
     const from = t.state
     if (status.state === 'running') {
-      if (
-        await moveTask(tx, t.id, ['submitted'], {
-          state: 'running',
-          started_at: status.usage?.startedAt ?? now,
-          external_id: status.externalId ?? t.externalId,
-          updated_at: now,
-        })
-      ) {
-        events.push({
-          task_id: t.id,
-          at: now,
-          from_state: 'submitted',
-          to_state: 'running',
-          reason: null,
-        })
-        t.state = 'running'
-      }
+      starting.push({ t, status })
       continue
     }
     scope.tracked.delete(t.id)
@@ -129,16 +116,7 @@ async function applyStatuses(
       claimed_until: null,
     }
     if (failure === null) {
-      if (
-        await moveTask(tx, t.id, ['submitted', 'running'], {
-          ...finished,
-          state: 'done',
-          reason: null,
-        })
-      ) {
-        events.push({ task_id: t.id, at: now, from_state: from, to_state: 'done', reason: null })
-        done.push({ id: t.id, workflow_id: t.workflowId })
-      }
+      succeeding.push({ t, status })
     } else if (t.attempt <= t.maxRetries) {
       const delayS = Math.min(3600, t.backoffS * 2 ** (t.attempt - 1))
       const retry = {
@@ -159,6 +137,40 @@ async function applyStatuses(
     } else {
       await failForGood(tx, t.id, t.workflowId, from, failure, events, now)
     }
+  }
+  const running = await markRunning(
+    tx,
+    starting.map(({ t, status }) => ({
+      id: t.id,
+      startedAt: status.usage?.startedAt ?? now,
+      externalId: status.externalId ?? t.externalId,
+    })),
+    now,
+  )
+  for (const { t } of starting) {
+    if (!running.has(t.id)) continue
+    events.push({
+      task_id: t.id,
+      at: now,
+      from_state: 'submitted',
+      to_state: 'running',
+      reason: null,
+    })
+    t.state = 'running'
+  }
+  const succeeded = await markDone(
+    tx,
+    succeeding.map(({ t, status }) => ({
+      id: t.id,
+      exitCode: status.exitCode,
+      startedAt: status.usage?.startedAt ?? null,
+    })),
+    now,
+  )
+  for (const { t } of succeeding) {
+    if (!succeeded.has(t.id)) continue
+    events.push({ task_id: t.id, at: now, from_state: t.state, to_state: 'done', reason: null })
+    done.push({ id: t.id, workflow_id: t.workflowId })
   }
   await insertUsageRows(tx, usage)
   await finishReleased(

@@ -111,3 +111,84 @@ export async function resetTasks(
     returning t.id, p.from_state as "from", t.state as "to"`.execute(db)
   return result.rows
 }
+
+export interface StartedTask {
+  id: string
+  state: 'submitted' | 'staging'
+  site: string
+  placement: string
+  attempt: number
+  attemptId: string
+  cacheKey: string | null
+  reason: string | null
+}
+
+/**
+ * Moves many claimed tasks (ready or retrying, locked by the caller's claim) to `submitted` or
+ * `staging` in one statement: the dispatcher's per-task cost is then one row in a VALUES list,
+ * not one round trip.
+ */
+export async function startTasks(
+  db: Executor,
+  rows: readonly StartedTask[],
+  claim: { by: string; until: Date },
+  now: Date,
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += 500) {
+    const values = sql.join(
+      rows
+        .slice(i, i + 500)
+        .map(
+          (r) =>
+            sql`(${r.id}::uuid, ${r.state}::text, ${r.site}::text, ${r.placement}::jsonb, ${r.attempt}::int, ${r.attemptId}::text, ${r.cacheKey}::text, ${r.reason}::text)`,
+        ),
+    )
+    await sql`
+      update workflow_tasks t set
+        state = v.state, site = v.site, placement = v.placement, attempt = v.attempt,
+        attempt_id = v.attempt_id, external_id = null, cache_key = v.cache_key,
+        claimed_by = ${claim.by}, claimed_until = ${claim.until}, exit_code = null,
+        reason = v.reason, updated_at = ${now}
+      from (values ${values}) as v(id, state, site, placement, attempt, attempt_id, cache_key, reason)
+      where t.id = v.id and t.state in ('ready', 'retrying')`.execute(db)
+  }
+}
+
+/** Tasks whose job started: submitted → running, in one statement; returns those moved. */
+export async function markRunning(
+  db: Executor,
+  rows: ReadonlyArray<{ id: string; startedAt: Date; externalId: string | null }>,
+  now: Date,
+): Promise<Set<string>> {
+  if (rows.length === 0) return new Set()
+  const values = sql.join(
+    rows.map((r) => sql`(${r.id}::uuid, ${r.startedAt}::timestamptz, ${r.externalId}::text)`),
+  )
+  const result = await sql<{ id: string }>`
+    update workflow_tasks t set state = 'running', started_at = v.started_at,
+      external_id = coalesce(v.external_id, t.external_id), updated_at = ${now}
+    from (values ${values}) as v(id, started_at, external_id)
+    where t.id = v.id and t.state = 'submitted'
+    returning t.id`.execute(db)
+  return new Set(result.rows.map((r) => r.id))
+}
+
+/** Tasks whose job succeeded: submitted or running → done, in one statement; returns those moved. */
+export async function markDone(
+  db: Executor,
+  rows: ReadonlyArray<{ id: string; exitCode: number | null; startedAt: Date | null }>,
+  now: Date,
+): Promise<Set<string>> {
+  if (rows.length === 0) return new Set()
+  const values = sql.join(
+    rows.map((r) => sql`(${r.id}::uuid, ${r.exitCode}::int, ${r.startedAt}::timestamptz)`),
+  )
+  const result = await sql<{ id: string }>`
+    update workflow_tasks t set state = 'done', exit_code = v.exit_code,
+      started_at = coalesce(t.started_at, v.started_at), finished_at = ${now},
+      updated_at = ${now}, claimed_by = null, claimed_until = null, reason = null
+    from (values ${values}) as v(id, exit_code, started_at)
+    where t.id = v.id and t.state in ('submitted', 'running')
+    returning t.id`.execute(db)
+  return new Set(result.rows.map((r) => r.id))
+}
