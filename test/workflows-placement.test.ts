@@ -254,4 +254,56 @@ tasks:
     const rules = await listRules(ctx, { scope, name: 'count-1' })
     assert.ok(rules.some((r) => r.expression === far.name))
   })
+
+  it('lets another worker take over a task waiting in staging, and runs it once', async () => {
+    const { ctx, clock } = fixture()
+    const dir = tempDir()
+    await addDid(ctx, { scope, name: 'late', type: 'dataset' })
+    await uploadFile(
+      ctx,
+      new ProtocolRegistry(),
+      { scope, name: 'late-0', to: far.name },
+      bytesOf(Buffer.from('x\n')),
+    )
+    await attachDids(ctx, { scope, name: 'late' }, { children: [{ scope, name: 'late-0' }] })
+    const wf = await submitWorkflow(ctx, {
+      workdir: dir,
+      source: `name: takeover\ncommunity: ${names.cms}\ntasks:\n  - name: t\n    site: ${names.svcA}\n    inputs: ['did:${scope}:late']\n    command: [sh, -c, 'echo ran >> runs.txt']\n`,
+    })
+    const dying = new WorkflowEngine(ctx, {
+      workerId: 'dies-in-staging',
+      leaseMs: 1000,
+      policy,
+      staging: new FederationStaging(ctx),
+    })
+    await dying.runOnce()
+    assert.equal((await listTasks(ctx, wf.id, {})).items[0]?.state, 'staging')
+    clock.advance(5000)
+    const done = await run(ctx, wf.id)
+    assert.equal(done.state, 'succeeded')
+    assert.equal(readFileSync(path.join(dir, 'runs.txt'), 'utf8'), 'ran\n')
+    const [task] = (await listTasks(ctx, wf.id, {})).items
+    assert.equal(task?.attempt, 1)
+  })
+
+  it('refuses a scatter over an unknown dataset, and fails a task whose input has no replica', async () => {
+    const { ctx } = fixture()
+    await assert.rejects(
+      submitWorkflow(ctx, {
+        workdir: tempDir(),
+        source: `name: ghost\ntasks:\n  - name: t\n    scatter: { dataset: '${scope}:nothing' }\n    command: ['true']\n`,
+      }),
+      (err: Error & { code?: string }) =>
+        err.code === 'WORKFLOW_INVALID' && /unknown to the data federation/.test(err.message),
+    )
+    await addDid(ctx, { scope, name: 'empty', type: 'dataset' })
+    const wf = await submitWorkflow(ctx, {
+      workdir: tempDir(),
+      source: `name: empty\ncommunity: ${names.cms}\ntasks:\n  - name: t\n    inputs: ['did:${scope}:empty']\n    command: ['true']\n`,
+    })
+    const done = await run(ctx, wf.id)
+    assert.equal(done.state, 'failed')
+    const [task] = (await listTasks(ctx, wf.id, {})).items
+    assert.match(task?.reason ?? '', /stage-in: input did:.*:empty has no available replica/)
+  })
 })
