@@ -379,6 +379,7 @@ export interface ComputeSitesTable {
   watts_per_core: Generated<number>
   attributes: Json
   allocation_core_hours: number | null
+  compute_service_id: string | null
   created_at: Timestamp
   updated_at: Timestamp
 }
