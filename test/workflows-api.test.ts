@@ -1,7 +1,8 @@
 /** Workflows over HTTP and through the CLI: client → API → engine → local executor. */
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
-import { writeFileSync } from 'node:fs'
+import { existsSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
 import path from 'node:path'
 import { after, before, it } from 'node:test'
 import { promisify } from 'node:util'
@@ -128,6 +129,16 @@ describeEachBackend('workflows over HTTP and the CLI', (fixture) => {
       source: `name: one\ndefaults: { site: ${site} }\ntasks:\n  - { name: a, command: ['true'] }\n`,
     })
     assert.equal((await codeOf(client.workflows.explain(w.id, '../../etc'))).code, 'TASK_NOT_FOUND')
+    const own = await client.workflows.submit({
+      source: `name: own\ndefaults: { site: ${site} }\ntasks:\n  - { name: a, command: ['true'] }\n`,
+    })
+    assert.equal(
+      own.workdir,
+      path.join(os.tmpdir(), 'continuum-workflows', own.id),
+      "without a workdir, a workflow gets a folder of its own, not the server's working directory",
+    )
+    assert.ok(existsSync(own.workdir))
+    await client.workflows.cancel(own.id)
     assert.equal((await codeOf(client.workflows.retry(w.id))).code, 'WORKFLOW_STATE_CONFLICT')
     assert.equal((await client.workflows.cancel(w.id)).state, 'cancelled')
     assert.equal((await codeOf(client.workflows.cancel(w.id))).code, 'WORKFLOW_STATE_CONFLICT')

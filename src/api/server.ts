@@ -2,6 +2,8 @@
  * Builds the Fastify application: strict validation, one error handler, request ids, OpenAPI,
  * body limits, and the routes of every domain. `startServer` adds listening and graceful shutdown.
  */
+import os from 'node:os'
+import path from 'node:path'
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import type { Context, Database } from '../db/index.js'
 import { newRequestId, type Logger } from '../platform/index.js'
@@ -34,6 +36,12 @@ export interface ServerOptions {
   bodyLimit?: number
   /** Token issuers, the built-in issuer and gate settings; default: gate on, no issuer trusted. */
   security?: SecurityOptions
+  /**
+   * Folder under which a workflow submitted without a `workdir` gets one of its own
+   * (`<root>/<workflow id>`); default `<tmpdir>/continuum-workflows`. `serve` and `demo` use
+   * `<home>/workflows`.
+   */
+  workflowsRoot?: string
 }
 
 const requestIdShape = /^[A-Za-z0-9._:-]{1,64}$/
@@ -96,7 +104,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   dataRoutes(app, { ctx: options.ctx })
   dataRuleRoutes(app, { ctx: options.ctx })
   dataTransferRoutes(app, { ctx: options.ctx })
-  workflowRoutes(app, { ctx: options.ctx })
+  workflowRoutes(app, {
+    ctx: options.ctx,
+    workflowsRoot: options.workflowsRoot ?? path.join(os.tmpdir(), 'continuum-workflows'),
+  })
   metricsRoutes(app, { ctx: options.ctx })
   webRoutes(app)
   return app

@@ -60,6 +60,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
       logger: options.logger,
       version,
       bodyLimit: config.bodyLimit,
+      workflowsRoot: path.join(config.home, 'workflows'),
       security: {
         issuers: config.issuers.map((issuer) => ({ issuer })),
         audiences: config.audiences,

@@ -13,6 +13,8 @@ import type {
   WorkflowRetry,
   WorkflowSubmit,
 } from '../contract/index.js'
+import { mkdirSync } from 'node:fs'
+import path from 'node:path'
 import type { Context } from '../db/index.js'
 import { ContinuumError, decodeCursor, encodeCursor, isUuid, newId } from '../platform/index.js'
 import { parseDefinition } from './definition.js'
@@ -44,6 +46,11 @@ import {
 
 export interface SubmitOptions {
   owner?: string | null
+  /**
+   * Where a workflow without a `workdir` runs: `<workflowsRoot>/<workflow id>`, created here.
+   * Without it, the submitting process's working directory (the CLI's own use).
+   */
+  workflowsRoot?: string
 }
 
 export async function submitWorkflow(
@@ -63,6 +70,10 @@ export async function submitWorkflow(
   }
   const now = ctx.clock.now()
   const workflowId = newId()
+  const workdir =
+    input.workdir ??
+    (options.workflowsRoot ? path.join(options.workflowsRoot, workflowId) : process.cwd())
+  if (input.workdir === undefined && options.workflowsRoot) mkdirSync(workdir, { recursive: true })
   const ids = new Map(plan.tasks.map((t) => [t.name, newId()]))
   const tasks: NewTaskRow[] = plan.tasks.map((t) => {
     const spec: TaskSpec = {
@@ -103,7 +114,7 @@ export async function submitWorkflow(
       community: plan.community,
       owner: options.owner ?? null,
       state: 'pending',
-      workdir: input.workdir ?? process.cwd(),
+      workdir,
       no_cache: input.noCache ?? false,
       output_scope: plan.outputScope,
       output_rule: plan.outputRule,

@@ -39,7 +39,10 @@ import { routeSchema } from '../route-schema.js'
 type Id = { id: string }
 type TaskId = { id: string; task: string }
 
-export function workflowRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): void {
+export function workflowRoutes(
+  app: FastifyInstance,
+  { ctx, workflowsRoot }: { ctx: Context; workflowsRoot: string },
+): void {
   const tags = ['workflows']
   app.post<{ Body: WorkflowSubmit }>('/workflows', {
     config: { action: 'workflows.workflow.create' },
@@ -51,7 +54,7 @@ export function workflowRoutes(app: FastifyInstance, { ctx }: { ctx: Context }):
       response: { 201: WorkflowSchema },
     }),
     handler: async (request, reply) =>
-      reply.status(201).send(await submitWorkflow(ctx, request.body)),
+      reply.status(201).send(await submitWorkflow(ctx, request.body, { workflowsRoot })),
   })
   app.get<{ Querystring: WorkflowListQuery }>('/workflows', {
     config: { action: 'workflows.workflow.list' },
