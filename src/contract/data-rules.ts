@@ -147,9 +147,17 @@ export const TransferSchema = Type.Object(
     endpoint: EndpointNameSchema,
     state: StringEnum(transferStates),
     activity: Type.String(),
+    community: Type.String({ description: 'Account of the rule that queued it (fair share).' }),
+    priority: Type.Integer({ minimum: 1, maximum: 5 }),
+    source: Nullable(
+      Type.String({
+        description: 'Source endpoint of the next (or last) attempt; null if none yet.',
+      }),
+    ),
     bytes: Type.Integer(),
     attempts: Type.Integer(),
     lastError: Nullable(Type.String()),
+    failureClass: Nullable(Type.String({ description: 'Class of the last failure.' })),
     notBefore: TimestampSchema,
     createdAt: TimestampSchema,
     updatedAt: TimestampSchema,

@@ -21,6 +21,7 @@ import {
   setLocksOnReplica,
 } from './rules-store.js'
 import { newId } from '../platform/index.js'
+import { findSourceFor } from './transfer-sources.js'
 
 /** Places locks for content added to collections with rules; returns rules evaluated. */
 export async function evaluateRules(ctx: Context, worker: string, options: { leaseMs: number; limit: number }): Promise<number> {
@@ -53,6 +54,8 @@ export async function repairStuckLocks(ctx: Context, options: { afterMs: number;
       for (const id of await setLocksOnReplica(tx, replica, ['stuck'], 'replicating', null, now)) rules.add(id)
       await insertTransferRow(tx, {
         id: newId(),
+        source_endpoint_id: await findSourceFor(tx, lock, lock.endpoint_id, rule?.source_expression ?? null),
+        community: rule?.account ?? '',
         scope: lock.scope,
         name: lock.name,
         endpoint_id: lock.endpoint_id,

@@ -13,6 +13,7 @@ import { listEndpointRows } from './endpoints-store.js'
 import { mustFindEndpoint, selectEndpoints, toEndpoint } from './endpoints.js'
 import { changeReplicaLocks, findReplicaRow, insertCopyingReplica, listReplicaRowsOf, updateReplicaRow, type ReplicaRow } from './replicas-store.js'
 import { chooseEndpoints, groupFiles, type PlacementEndpoint } from './rule-placement.js'
+import { allowedSources, chooseSource, findSourceFor } from './transfer-sources.js'
 import {
   cancelUnwantedTransfers,
   deleteRuleRow,
@@ -103,6 +104,8 @@ export async function placeLocks(tx: Executor, rule: RuleRow, endpoints: Endpoin
   }
   if (checkQuota) await assertQuota(tx, rule.account, newLocks.map((l) => ({ endpointId: l.endpointId, bytes: l.file.bytes })), endpoints)
 
+  const byId = new Map(endpoints.map((e) => [e.id, e]))
+  const allowed = allowedSources(endpoints, rule.source_expression)
   const lockRows = []
   for (const { file, endpointId } of newLocks) {
     const replica = replicas.get(file.key)?.find((r) => r.endpoint_id === endpointId)
@@ -112,7 +115,8 @@ export async function placeLocks(tx: Executor, rule: RuleRow, endpoints: Endpoin
     else await insertCopyingReplica(tx, { ...file, endpoint_id: endpointId, adler32: file.adler32, path: deterministicPath(file), lock_count: 1, now })
     if (replica && (replica.state === 'bad' || replica.state === 'unavailable')) await updateReplicaRow(tx, file, endpointId, { state: 'copying', updated_at: now })
     if (state === 'replicating') {
-      await insertTransferRow(tx, { id: newId(), scope: file.scope, name: file.name, endpoint_id: endpointId, activity: rule.activity, bytes: file.bytes, adler32: file.adler32, source_expression: rule.source_expression, now })
+      const source = chooseSource(replicas.get(file.key) ?? [], byId, allowed, endpointId)
+      await insertTransferRow(tx, { id: newId(), scope: file.scope, name: file.name, endpoint_id: endpointId, activity: rule.activity, bytes: file.bytes, adler32: file.adler32, source_expression: rule.source_expression, source_endpoint_id: source, community: rule.account, now })
     }
     lockRows.push({ rule_id: rule.id, scope: file.scope, name: file.name, endpoint_id: endpointId, state, bytes: file.bytes, created_at: now, updated_at: now })
   }
@@ -207,7 +211,8 @@ export async function declareBadReplica(ctx: Context, input: BadReplica): Promis
     if (rules.length) {
       const rule = (await findRuleRow(tx, rules[0]!))!
       const did = await mustFindDid(tx, input)
-      await insertTransferRow(tx, { id: newId(), scope: input.scope, name: input.name, endpoint_id: endpoint.id, activity: rule.activity, bytes: Number(did.bytes ?? 0), adler32: did.adler32, source_expression: rule.source_expression, now })
+      const source = await findSourceFor(tx, input, endpoint.id, rule.source_expression, [endpoint.id])
+      await insertTransferRow(tx, { id: newId(), scope: input.scope, name: input.name, endpoint_id: endpoint.id, activity: rule.activity, bytes: Number(did.bytes ?? 0), adler32: did.adler32, source_expression: rule.source_expression, source_endpoint_id: source, community: rule.account, now })
     }
     await refreshRuleStates(tx, rules, now)
     return { transfers: rules.length ? 1 : 0 }
