@@ -24,6 +24,7 @@ import {
   listLockRows,
   listQuotaRows,
   listRuleRows,
+  listTransferRows,
   lockedBytesByEndpoint,
   refreshRuleStates,
   setLocksOnReplica,
@@ -176,8 +177,20 @@ export async function listRules(ctx: Context, query: RuleListQuery = {}): Promis
 
 /** Per-file locks of a rule, with the reason each stuck file is stuck. */
 export async function listRuleLocks(ctx: Context, id: string): Promise<Lock[]> {
-  await mustFindRule(ctx.db, id)
-  return (await listLockRows(ctx.db, { ruleId: id })).map((l) => ({ scope: l.scope, name: l.name, endpoint: l.endpoint, state: l.state as Lock['state'], bytes: Number(l.bytes), reason: l.reason }))
+  const rule = await mustFindRule(ctx.db, id)
+  // A file still replicating after a failed attempt says why (the live request's last error).
+  const retrying = new Map<string, string>()
+  for (const t of await listTransferRows(ctx.db, { ruleId: rule.id, state: 'queued', limit: 100_000 })) {
+    if (t.last_error !== null) retrying.set(`${t.scope}:${t.name}@${t.endpoint_id}`, `retrying after ${t.failure_class ?? 'error'}: ${t.last_error} (${t.attempts} attempt(s))`)
+  }
+  return (await listLockRows(ctx.db, { ruleId: rule.id })).map((l) => ({
+    scope: l.scope,
+    name: l.name,
+    endpoint: l.endpoint,
+    state: l.state as Lock['state'],
+    bytes: Number(l.bytes),
+    reason: l.reason ?? (l.state === 'replicating' ? (retrying.get(`${l.scope}:${l.name}@${l.endpoint_id}`) ?? null) : null),
+  }))
 }
 
 /** Deletes a rule now: its locks are released and unlocked replicas tombstoned. */
