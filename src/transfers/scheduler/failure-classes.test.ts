@@ -36,7 +36,13 @@ describe('failure classes', () => {
     const got = classifyFailure(
       new ContinuumError('STORAGE_ERROR', 'GET', {}, { cause: fetchFailed }),
     )
-    assert.equal(got.failureClass, 'storage_error', 'a catalogue code wins over its cause')
+    assert.equal(got.failureClass, 'network', 'a generic STORAGE_ERROR defers to its cause')
+    const full = new ContinuumError('STORAGE_FULL', 'x', {}, { cause: fetchFailed })
+    assert.equal(classifyFailure(full).failureClass, 'destination_full', 'a specific code wins')
+    assert.equal(
+      classifyFailure(new ContinuumError('STORAGE_ERROR', 'x')).failureClass,
+      'storage_error',
+    )
     assert.equal(classifyFailure(fetchFailed).failureClass, 'network')
     assert.match(classifyFailure(fetchFailed).message, /fetch failed: ECONNREFUSED/)
     assert.equal(

@@ -91,20 +91,27 @@ function classOf(err: unknown): FailureClass | undefined {
   ) {
     seen.add(e)
     if (e instanceof TransferFailure) return e.failureClass
-    if (e instanceof ContinuumError && byCode[e.code]) return byCode[e.code]
+    if (e instanceof ContinuumError && e.code !== 'STORAGE_ERROR' && byCode[e.code]) {
+      return byCode[e.code]
+    }
     const code = (e as { code?: unknown }).code
     if (typeof code === 'string' && byErrno[code]) return byErrno[code]
+    // A ContinuumError's status is the catalogue's HTTP answer, not the storage's.
     const status =
-      (e as { status?: unknown; statusCode?: unknown }).status ??
-      (e as { statusCode?: unknown }).statusCode
+      e instanceof ContinuumError
+        ? undefined
+        : ((e as { status?: unknown }).status ?? (e as { statusCode?: unknown }).statusCode)
     if (typeof status === 'number' && byStatus(status)) return byStatus(status)
     const message = (e as { message?: unknown }).message
     const http =
       typeof message === 'string' ? /\b(?:HTTP|status)\s*:?\s*([45]\d\d)\b/i.exec(message) : null
     if (http && byStatus(Number(http[1]))) return byStatus(Number(http[1]))
-    if (e instanceof ContinuumError && e.code !== 'INTERNAL') return undefined
+    // A specific catalogue code is the answer; a generic one may wrap a more specific cause.
+    if (e instanceof ContinuumError && e.code !== 'INTERNAL' && e.code !== 'STORAGE_ERROR') {
+      return undefined
+    }
   }
-  return undefined
+  return err instanceof ContinuumError && err.code === 'STORAGE_ERROR' ? 'storage_error' : undefined
 }
 
 /** The full message along the cause chain ("fetch failed: connect ECONNREFUSED …"). */
