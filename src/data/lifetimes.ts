@@ -9,7 +9,8 @@ import { addUsedBytes, listEndpointRows } from './endpoints-store.js'
 import { protocolsFor, toEndpoint } from './endpoints.js'
 import { deleteReplicaRow, findReplicaRow, lockReapableReplica } from './replicas-store.js'
 import { replicaUrl } from './replicas.js'
-import { releaseRule, placeLocks } from './rules.js'
+import { placeLocks } from './rule-locks.js'
+import { releaseRule } from './rules.js'
 import {
   claimRulesForEvaluation,
   findRuleRow,

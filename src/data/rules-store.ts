@@ -84,6 +84,15 @@ export async function listLockRows(db: Executor, f: { ruleId?: string; replica?:
   return query.orderBy('l.scope').orderBy('l.name').orderBy('e.name').execute()
 }
 
+/** Which of these files a rule holds a lock on already (any endpoint). */
+export async function listLockedKeysOf(db: Executor, ruleId: string, keys: Key[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set()
+  const result = await sql<Key>`
+    select distinct l.scope, l.name from unnest(${keys.map((k) => k.scope)}::text[], ${keys.map((k) => k.name)}::text[]) as u(scope, name)
+    join data_locks l on l.rule_id = ${ruleId} and l.scope = u.scope and l.name = u.name`.execute(db)
+  return new Set(result.rows.map((r) => `${r.scope}:${r.name}`))
+}
+
 /** Sets the state (and reason) of every lock on one replica; returns the rules touched. */
 export async function setLocksOnReplica(db: Executor, replica: Key & { endpointId: string }, from: string[], to: string, reason: string | null, now: Date): Promise<string[]> {
   const rows = await db
