@@ -107,6 +107,37 @@ export async function setLocksOnReplica(db: Executor, replica: Key & { endpointI
   return [...new Set(rows.map((r) => r.rule_id))]
 }
 
+/**
+ * Moves the locks on one replica from `from` states to `to` and shifts their rules' counters by
+ * what moved (no recount: a transfer finishing in a 100k-file rule touches one row per rule).
+ */
+export async function moveLocksOnReplica(db: Executor, replica: Key & { endpointId: string }, from: string[], to: string, reason: string | null, now: Date): Promise<string[]> {
+  const moved = await sql<{ rule_id: string; old: string }>`
+    with old as (
+      select rule_id, state from data_locks
+      where scope = ${replica.scope} and name = ${replica.name} and endpoint_id = ${replica.endpointId} and state = any(${from}::text[])
+      for update)
+    update data_locks l set state = ${to}, reason = ${reason}, updated_at = ${now}
+    from old where l.rule_id = old.rule_id and l.scope = ${replica.scope} and l.name = ${replica.name} and l.endpoint_id = ${replica.endpointId}
+    returning l.rule_id, old.state as old`.execute(db)
+  const rules = [...new Set(moved.rows.map((r) => r.rule_id))].sort()
+  for (const id of rules) {
+    const delta = { ok: 0, replicating: 0, stuck: 0 } as Record<string, number>
+    for (const r of moved.rows) {
+      if (r.rule_id !== id) continue
+      delta[r.old] = (delta[r.old] ?? 0) - 1
+      delta[to] = (delta[to] ?? 0) + 1
+    }
+    await sql`
+      update data_rules set
+        locks_ok = locks_ok + ${delta.ok ?? 0}, locks_replicating = locks_replicating + ${delta.replicating ?? 0}, locks_stuck = locks_stuck + ${delta.stuck ?? 0},
+        state = case when locks_stuck + ${delta.stuck ?? 0} > 0 then 'stuck' when locks_replicating + ${delta.replicating ?? 0} > 0 then 'replicating' else 'ok' end,
+        updated_at = ${now}
+      where id = ${id}`.execute(db)
+  }
+  return rules
+}
+
 /** Recounts locks per state and derives each rule's state: stuck > replicating > ok. */
 export async function refreshRuleStates(db: Executor, ids: string[], now: Date): Promise<void> {
   if (ids.length === 0) return

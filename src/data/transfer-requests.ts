@@ -35,8 +35,7 @@ import {
   heartbeatTransfer as heartbeatRow,
   listTransferRows,
   lockClaimedTransfer,
-  refreshRuleStates,
-  setLocksOnReplica,
+  moveLocksOnReplica,
   updateTransferRow,
   type TransferRow,
 } from './rules-store.js'
@@ -196,8 +195,7 @@ export async function completeTransfer(ctx: Context, id: string, worker: string,
       await addUsedBytes(tx, row.endpoint_id, Number(row.bytes))
     }
     if (!replica) return 'unwanted'
-    const rules = await setLocksOnReplica(tx, { ...row, endpointId: row.endpoint_id }, ['replicating', 'stuck'], 'ok', null, now)
-    await refreshRuleStates(tx, rules, now)
+    await moveLocksOnReplica(tx, { ...row, endpointId: row.endpoint_id }, ['replicating', 'stuck'], 'ok', null, now)
     return 'done'
   })
 }
@@ -240,8 +238,7 @@ export async function failTransfer(ctx: Context, id: string, worker: string, fai
     const why = row.attempts >= row.max_attempts ? `after ${row.attempts} attempts` : `not retried (attempt ${row.attempts})`
     const reason = `${failure.failureClass}: ${error} (${why})`
     await insertEvents(tx, [{ transfer_id: id, at: now, from_state: 'submitted', to_state: 'failed', reason }])
-    const rules = await setLocksOnReplica(tx, { ...row, endpointId: row.endpoint_id }, ['replicating'], 'stuck', `transfer failed, ${reason}`, now)
-    await refreshRuleStates(tx, rules, now)
+    await moveLocksOnReplica(tx, { ...row, endpointId: row.endpoint_id }, ['replicating'], 'stuck', `transfer failed, ${reason}`, now)
     return 'failed'
   })
 }
