@@ -89,7 +89,10 @@ export async function claimTransfers(ctx: Context, worker: string, options: { le
     const open = links
       .map((l) => ({ source: l.source_endpoint_id, dest: l.dest_endpoint_id, limit: Math.min(l.active_limit, l.max_active), active: activeByLink.get(`${l.source_endpoint_id}|${l.dest_endpoint_id}`) ?? 0 }))
       .filter((l) => l.active < l.limit)
-    const candidates = await listQueueCandidates(tx, open.map((l) => ({ ...l, n: Math.min(l.limit - l.active, options.limit) })), now)
+    // Links are served round robin: none can take much more than its turn of the worker's limit,
+    // so each queue is probed for at most that many (a link left short gets more next round).
+    const turn = Math.ceil((2 * options.limit) / Math.max(1, open.length)) + 1
+    const candidates = await listQueueCandidates(tx, open.map((l) => ({ ...l, n: Math.min(l.limit - l.active, options.limit, turn) })), now)
     if (candidates.length === 0) return []
     const ids = (options.choose ?? firstComeFirstServed)({ links: open, candidates, active, shares: await loadShares(tx), limit: options.limit })
     const claimed = await markClaimed(tx, ids, worker, new Date(now.getTime() + options.leaseMs), now)
