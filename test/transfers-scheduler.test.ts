@@ -124,6 +124,38 @@ describeEachBackend('transfer scheduler', (fixture) => {
     assert.equal((await listTransfers(ctx, { state: 'done' })).length, 24)
   })
 
+  it('takes a higher-priority rule first within a queue, whatever its age', async () => {
+    const { ctx, clock } = fixture()
+    const [src, dst] = [await storage.add(ctx, {}), await storage.add(ctx, {})]
+    const [low, high] = [uniqueScope('low'), uniqueScope('high')]
+    await dataset(ctx, src, low, 5)
+    await dataset(ctx, src, high, 5)
+    await addRule(ctx, { scope: low, name: 'ds', copies: 1, expression: dst.name })
+    clock.advance(1000)
+    const rule = await addRule(ctx, {
+      scope: high,
+      name: 'ds',
+      copies: 1,
+      expression: dst.name,
+      priority: 5,
+    })
+    assert.equal(rule.priority, 5)
+    await setTransferLink(ctx, { source: src.name, destination: dst.name, maxActive: 5 })
+    const claimed = await claimTransfers(ctx, 'w', {
+      leaseMs: 60_000,
+      limit: 100,
+      choose: chooseTransfers,
+    })
+    const rows = await Promise.all(claimed.map((id) => getTransfer(ctx, id)))
+    assert.deepEqual(
+      rows.map((t) => [t.scope, t.priority]),
+      Array(5).fill([high, 5]),
+    )
+    clock.advance(61_000)
+    const agent = new TransferAgent(ctx, { workerId: 'w2' })
+    while ((await agent.runOnce()) > 0);
+  })
+
   it('says why a file failed: source missing is retried from another source, else not at all', async () => {
     const { ctx, clock } = fixture()
     const [a, b, dst] = [

@@ -25,6 +25,7 @@ export const RuleSchema = Type.Object(
     grouping: StringEnum(ruleGroupings),
     weight: Nullable(Type.String()),
     activity: Type.String(),
+    priority: Type.Integer(),
     comment: Type.String(),
     state: StringEnum(ruleStates),
     locksOk: Type.Integer(),
@@ -65,6 +66,13 @@ export const RuleCreateSchema = Type.Object(
     ),
     sourceExpression: Type.Optional(ExpressionSchema),
     activity: Type.Optional(Type.String({ minLength: 1, maxLength: 50 })),
+    priority: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 5,
+        description: 'Order of its transfers within their queue (5 first; default 3).',
+      }),
+    ),
     comment: Type.Optional(Type.String({ maxLength: 1000 })),
   },
   { additionalProperties: false },

@@ -61,6 +61,7 @@ export async function repairStuckLocks(ctx: Context, options: { afterMs: number;
         name: lock.name,
         endpoint_id: lock.endpoint_id,
         activity: rule?.activity ?? 'default',
+        priority: rule?.priority ?? 3,
         bytes: Number(lock.bytes),
         adler32: (await findReplicaRow(tx, lock, lock.endpoint_id))?.adler32 ?? null,
         source_expression: rule?.source_expression ?? null,

@@ -118,6 +118,7 @@ export async function placeLocks(tx: Executor, rule: RuleRow, endpoints: Endpoin
             name: f.name,
             endpoint_id: endpointId,
             activity: rule.activity,
+            priority: rule.priority,
             bytes: f.bytes,
             adler32: f.adler32,
             source_expression: rule.source_expression,

@@ -57,6 +57,7 @@ export async function addRule(ctx: Context, input: RuleCreate, actor: Actor = ro
       grouping: input.grouping ?? 'dataset',
       weight: input.weight ?? null,
       activity: input.activity ?? 'default',
+      priority: input.priority ?? 3,
       comment: input.comment ?? '',
       state: 'replicating',
       expires_at: input.lifetimeSeconds === undefined ? null : new Date(now.getTime() + input.lifetimeSeconds * 1000),
@@ -127,7 +128,7 @@ export async function declareBadReplica(ctx: Context, input: BadReplica): Promis
       const rule = (await findRuleRow(tx, rules[0]!))!
       const did = await mustFindDid(tx, input)
       const source = await findSourceFor(tx, input, endpoint.id, rule.source_expression, [endpoint.id])
-      await insertTransferRow(tx, { id: newId(), scope: input.scope, name: input.name, endpoint_id: endpoint.id, activity: rule.activity, bytes: Number(did.bytes ?? 0), adler32: did.adler32, source_expression: rule.source_expression, source_endpoint_id: source, community: rule.account, now })
+      await insertTransferRow(tx, { id: newId(), scope: input.scope, name: input.name, endpoint_id: endpoint.id, activity: rule.activity, priority: rule.priority, bytes: Number(did.bytes ?? 0), adler32: did.adler32, source_expression: rule.source_expression, source_endpoint_id: source, community: rule.account, now })
     }
     await refreshRuleStates(tx, rules, now)
     return { transfers: rules.length ? 1 : 0 }
@@ -170,6 +171,7 @@ export function toRule(row: RuleRow): Rule {
     grouping: row.grouping as Rule['grouping'],
     weight: row.weight,
     activity: row.activity,
+    priority: row.priority,
     comment: row.comment,
     state: row.state as Rule['state'],
     locksOk: row.locks_ok,

@@ -90,15 +90,32 @@ export async function claimTransfers(ctx: Context, worker: string, options: { le
       .map((l) => ({ source: l.source_endpoint_id, dest: l.dest_endpoint_id, limit: Math.min(l.active_limit, l.max_active), active: activeByLink.get(`${l.source_endpoint_id}|${l.dest_endpoint_id}`) ?? 0 }))
       .filter((l) => l.active < l.limit)
     // Links are served round robin: none can take much more than its turn of the worker's limit,
-    // so each queue is probed for at most that many (a link left short gets more next round).
+    // so each queue is probed for that many first; only when that leaves the worker short while
+    // some queue may hold more (idle links took no turn) are the queues probed for their full share.
     const turn = Math.ceil((2 * options.limit) / Math.max(1, open.length)) + 1
-    const candidates = await listQueueCandidates(tx, open.map((l) => ({ ...l, n: Math.min(l.limit - l.active, options.limit, turn) })), now)
+    const choose = options.choose ?? firstComeFirstServed
+    const shares = await loadShares(tx)
+    let candidates = await listQueueCandidates(tx, open.map((l) => ({ ...l, n: Math.min(l.limit - l.active, options.limit, turn) })), now)
+    let ids = choose({ links: open, candidates, active, shares, limit: options.limit })
+    if (ids.length < options.limit && turn < options.limit && hasFullQueue(candidates, turn)) {
+      candidates = await listQueueCandidates(tx, open.map((l) => ({ ...l, n: Math.min(l.limit - l.active, options.limit) })), now)
+      ids = choose({ links: open, candidates, active, shares, limit: options.limit })
+    }
     if (candidates.length === 0) return []
-    const ids = (options.choose ?? firstComeFirstServed)({ links: open, candidates, active, shares: await loadShares(tx), limit: options.limit })
     const claimed = await markClaimed(tx, ids, worker, new Date(now.getTime() + options.leaseMs), now)
     await insertEvents(tx, claimed.map((id) => ({ transfer_id: id, at: now, from_state: 'queued', to_state: 'submitted', reason: `claimed by ${worker}` })))
     return claimed
   })
+}
+
+/** Whether some queue returned all it was asked for (it may hold more). */
+function hasFullQueue(candidates: QueueCandidate[], n: number): boolean {
+  const counts = new Map<string, number>()
+  for (const c of candidates) {
+    const k = `${c.source}|${c.dest}|${c.community}|${c.activity}`
+    counts.set(k, (counts.get(k) ?? 0) + 1)
+  }
+  return [...counts.values()].some((x) => x >= n)
 }
 
 /** Without a fair-share policy: the heads of the queues in age order, within each link's free slots. */

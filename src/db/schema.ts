@@ -151,6 +151,7 @@ export interface DataRulesTable {
   grouping: string
   weight: string | null
   activity: string
+  priority: Generated<number>
   comment: string
   state: string
   locks_ok: Generated<number>

@@ -43,6 +43,11 @@ export function ruleCommand(): Command {
         .option('--weight <attribute>', 'numeric endpoint attribute to prefer')
         .option('--source <expr>', 'copy only from endpoints matching this expression')
         .option('--activity <name>', 'activity, e.g. "Data Consolidation"')
+        .option(
+          '--priority <n>',
+          'order of its transfers in their queue, 1–5 (default 3)',
+          parseLimit,
+        )
         .option('--account <name>', 'account or community charged (quotas)')
         .option('--comment <text>', 'why this rule exists')
         .action(
@@ -56,6 +61,7 @@ export function ruleCommand(): Command {
               weight?: string
               source?: string
               activity?: string
+              priority?: number
               account?: string
               comment?: string
             },
@@ -71,6 +77,7 @@ export function ruleCommand(): Command {
               ...(o.weight ? { weight: o.weight } : {}),
               ...(o.source ? { sourceExpression: o.source } : {}),
               ...(o.activity ? { activity: o.activity } : {}),
+              ...(o.priority === undefined ? {} : { priority: o.priority }),
               ...(o.account ? { account: o.account } : {}),
               ...(o.comment ? { comment: o.comment } : {}),
             })

@@ -10,6 +10,9 @@ alter table transfer_requests
   add column priority integer not null default 3 check (priority between 1 and 5),
   add column failure_class text;
 
+-- A rule's priority (1–5, Rucio's range) orders its transfers within their queue.
+alter table data_rules add column priority integer not null default 3 check (priority between 1 and 5);
+
 -- Candidates of one queue in scheduling order; the scheduler probes each queue through it.
 create index transfer_requests_queue_idx on transfer_requests
   (endpoint_id, source_endpoint_id, community, activity, priority desc, not_before, id) where state = 'queued';
@@ -70,6 +73,8 @@ create table transfer_attempts (
   primary key (transfer_id, attempt)
 );
 create index transfer_attempts_link_idx on transfer_attempts (source_endpoint_id, dest_endpoint_id, finished_at);
+-- The optimiser and the statistics read the recent window of every link at once.
+create index transfer_attempts_finished_idx on transfer_attempts (finished_at);
 
 -- The event log: every state change of a request, with its reason.
 create table transfer_events (
