@@ -1,5 +1,6 @@
 // Lint: type-aware TypeScript rules plus the module boundaries of docs/architecture.md.
 import importX from 'eslint-plugin-import-x'
+import reactHooks from 'eslint-plugin-react-hooks'
 import tseslint from 'typescript-eslint'
 
 const otherDomainInternals = {
@@ -114,9 +115,30 @@ export default tseslint.config(
         {
           patterns: [
             {
-              regex: '^(\\.\\./)+(?!(client|contract|platform)/index\\.js$)[a-z-]+/',
+              regex:
+                '^(\\.\\./)+(?!(client|contract|platform)/index\\.js$|platform/browser\\.js$)[a-z-]+/',
               message:
                 'The client and the CLI reach the system only over HTTP: import client/, contract/ or platform/ (index.js).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['web/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: {
+      'react-hooks/rules-of-hooks': 'error',
+      'react-hooks/exhaustive-deps': 'error',
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '^(\\.\\./)+src/(?!client/index\\.js$)',
+              message:
+                'The dashboard reaches the system only through the typed client (src/client).',
             },
           ],
         },

@@ -164,7 +164,14 @@ function generate() {
       updatedAt: now,
     })
   }
-  return { compute, storage, policies, useCases, facts: buildFacts(compute, []) }
+  return {
+    compute,
+    storage,
+    policies,
+    useCases,
+    facts: buildFacts(compute, []),
+    storageFacts: new Map(),
+  }
 }
 
 function timeIt(f: () => number): { ms: number; result: number } {

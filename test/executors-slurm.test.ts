@@ -123,6 +123,59 @@ describe('Slurm', { skip }, () => {
     })
   })
 
+  describe('job arrays', () => {
+    it('submits a scatter as one sbatch --array, polls it in one call, and cancels one element only', async () => {
+      const ex = new SlurmExecutor({
+        root: tempDir('continuum-slurm-runs-'),
+        env: cluster?.env ?? {},
+        pollIntervalMs: 200,
+      })
+      const workdir = tempDir()
+      const specs = Array.from({ length: 5 }, (_, i) =>
+        job({ workdir, argv: ['sh', '-c', `echo element ${i}`] }),
+      )
+      const sleeper = job({ workdir, argv: ['sleep', '30'] })
+      const before = ex.calls
+      const ids = await ex.submitMany([...specs, sleeper])
+      assert.equal(ex.calls - before, 1, 'one sbatch for six jobs of the same shape')
+      const arrayId = (ids.get(specs[0]!.attemptId) ?? '').split('_')[0]
+      assert.match(arrayId ?? '', /^\d+$/)
+      assert.deepEqual(
+        [...specs, sleeper].map((s) => ids.get(s.attemptId)),
+        [0, 1, 2, 3, 4, 5].map((i) => `${arrayId}_${i}`),
+      )
+      // Idempotent: an element submitted again is found, not run twice.
+      assert.deepEqual(await ex.submit(specs[2]!), { externalId: `${arrayId}_2` })
+      const refs = specs.map((s) => ({ attemptId: s.attemptId, externalId: ids.get(s.attemptId)! }))
+      const sleeperRef = { attemptId: sleeper.attemptId, externalId: ids.get(sleeper.attemptId)! }
+      await until(async () => {
+        const st = await ex.status(refs)
+        return [...st.values()].every((x) => x.state === 'done') ? st : undefined
+      }, 'array elements done')
+      for (const [i, s] of specs.entries()) {
+        assert.equal(
+          (await ex.logs({ attemptId: s.attemptId, externalId: null })).stdout,
+          `element ${i}\n`,
+        )
+      }
+      const polls = ex.calls
+      await ex.status([...refs, sleeperRef])
+      assert.ok(ex.calls - polls <= 1, 'status of the whole array in at most one squeue')
+      await ex.cancel(sleeperRef)
+      const cancelled = await until(async () => {
+        await new Promise((r) => setTimeout(r, 250))
+        const st = (await ex.status([sleeperRef])).get(sleeper.attemptId)
+        return st?.state === 'failed' ? st : undefined
+      }, 'cancelled element')
+      assert.match(cancelled.reason ?? '', /CANCELLED|signal/)
+      const after = await ex.status(refs)
+      assert.ok(
+        [...after.values()].every((x) => x.state === 'done'),
+        'siblings unaffected',
+      )
+    })
+  })
+
   describeEachBackend('a workflow across a local and a Slurm site', (fixture) => {
     it('scatters over both sites, records placements and usage, and finishes', async () => {
       const { ctx } = fixture()

@@ -78,7 +78,7 @@ describeEachBackend('policy gate', (fixture) => {
     for (const route of publicRoutes) {
       assert.match(
         route,
-        / \/(healthz|readyz|metrics|openapi\.json|\.well-known\/openid-configuration|auth\/(jwks|token|device|device_authorization))$/,
+        / \/(|assets\/:file|healthz|readyz|metrics|openapi\.json|\.well-known\/openid-configuration|auth\/(jwks|token|device|device_authorization))$/,
         `unexpected public route ${route}`,
       )
     }
@@ -275,5 +275,32 @@ describeEachBackend('policy gate', (fixture) => {
       )
     }
     await rejectsWith(admin.audit.list({ cursor: 'garbage' }), 'VALIDATION_FAILED')
+  })
+
+  it('counts identical allowed decisions into one audit row, and keeps every denial', async () => {
+    const reader = await server.clientAs({ sub: 'audit-counter', groups: ['/atlas'] })
+    const principal = `${server.url}#audit-counter`
+    await admin.audit.list({ limit: 1 }) // flushes what came before
+    for (let i = 0; i < 5; i++) await reader.catalog.listInfrastructures()
+    for (let i = 0; i < 3; i++) {
+      await rejectsWith(reader.audit.list({ limit: 1 }), 'POLICY_DENIED')
+    }
+    const page = await admin.audit.list({ principal, limit: 50 })
+    const reads = page.items.filter((e) => e.action === 'catalog.infrastructure.list')
+    assert.equal(
+      reads.reduce((n, e) => n + e.count, 0),
+      5,
+      'every allowed read is counted',
+    )
+    assert.ok(reads.length < 5, `five identical reads take ${reads.length} rows`)
+    const counted = reads.find((e) => e.count > 1)
+    assert.ok(
+      counted?.lastAt && counted.lastAt >= counted.at,
+      'a counted row says when the last was',
+    )
+    const denials = page.items.filter((e) => e.decision === 'deny')
+    assert.equal(denials.length, 3, 'each denial is its own row')
+    assert.ok(denials.every((e) => e.count === 1 && e.lastAt === null))
+    assert.equal(new Set(denials.map((e) => e.requestId)).size, 3, 'with its own request id')
   })
 })

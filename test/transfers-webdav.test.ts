@@ -58,7 +58,7 @@ describe('WebDAV protocol against nginx', { skip }, () => {
       closed.stat('http://127.0.0.1:1/x'),
       (err: unknown) =>
         err instanceof ContinuumError &&
-        err.code === 'STORAGE_ERROR' &&
+        err.code === 'STORAGE_UNREACHABLE' &&
         /127\.0\.0\.1:1/.test(err.message),
     )
   })

@@ -160,7 +160,9 @@ describeEachBackend('workflow engine (local executor)', (fixture) => {
 `),
     })
     const pidFile = path.join(dir, 'child.pid')
-    for (let i = 0; i < 500 && !existsSync(pidFile); i++) {
+    // The shell creates the file before it writes the pid: wait for the number, not the file.
+    const hasPid = () => existsSync(pidFile) && /^\d+\s*$/.test(readFileSync(pidFile, 'utf8'))
+    for (let i = 0; i < 500 && !hasPid(); i++) {
       await engine.runOnce()
       await new Promise((r) => setTimeout(r, 10))
     }

@@ -11,6 +11,7 @@ import {
 import type { Context } from '../db/index.js'
 import type { Logger } from '../platform/index.js'
 import { AuditLog, PolicyEngine } from '../policy/index.js'
+import { RateLimiter, type RateLimit } from './rate-limit.js'
 
 export interface SecurityOptions {
   /** Run the gate (default true). Only benchmarks' ungated baseline turns it off. */
@@ -27,6 +28,23 @@ export interface SecurityOptions {
   refreshMs?: number
   auditFlushMs?: number
   fetch?: typeof fetch
+  /** Per-address limits of the built-in issuer's public endpoints (defaults below). */
+  rateLimits?: Partial<PublicRateLimits>
+}
+
+/** Limits per client address on the public endpoints that create state or check secrets. */
+export interface PublicRateLimits {
+  deviceAuthorization: RateLimit
+  token: RateLimit
+  deviceApproval: RateLimit
+}
+
+// A person logs in a few times a day and a polling CLI asks every few seconds; these leave
+// ample room for both, and for a dozen people behind one NAT, while stopping guessing at speed.
+const defaultRateLimits: PublicRateLimits = {
+  deviceAuthorization: { perMinute: 20, burst: 10 },
+  token: { perMinute: 120, burst: 30 },
+  deviceApproval: { perMinute: 20, burst: 10 },
 }
 
 export class Security {
@@ -40,6 +58,7 @@ export class Security {
   readonly actions = new Set<string>()
   /** `METHOD /url` of the routes that skip the gate (health, discovery, the OAuth endpoints). */
   readonly publicRoutes = new Set<string>()
+  readonly rateLimiters: Record<keyof PublicRateLimits, RateLimiter>
 
   constructor(ctx: Context, logger: Logger, options: SecurityOptions = {}) {
     this.gate = options.gate ?? true
@@ -59,6 +78,12 @@ export class Security {
     })
     this.audit = new AuditLog(ctx, logger, { flushMs: options.auditFlushMs ?? 200 })
     this.revocations = new RevocationList(ctx, options.refreshMs ?? 5000)
+    const limits = { ...defaultRateLimits, ...options.rateLimits }
+    this.rateLimiters = {
+      deviceAuthorization: new RateLimiter(ctx.clock, limits.deviceAuthorization),
+      token: new RateLimiter(ctx.clock, limits.token),
+      deviceApproval: new RateLimiter(ctx.clock, limits.deviceApproval),
+    }
   }
 
   /** The built-in issuer's public URL is known only once the server listens. */

@@ -25,6 +25,7 @@ import { Security, type SecurityOptions } from './security.js'
 import { metricsRoutes } from './routes/metrics.js'
 import { workflowRoutes } from './routes/workflows.js'
 import { validatorCompiler } from './validation.js'
+import { webRoutes } from './routes/web.js'
 
 export interface ServerOptions {
   ctx: Context
@@ -99,5 +100,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   transferRoutes(app, { ctx: options.ctx })
   workflowRoutes(app, { ctx: options.ctx })
   metricsRoutes(app, { ctx: options.ctx })
+  webRoutes(app)
   return app
 }

@@ -122,11 +122,13 @@ export async function exchangeDeviceCode(
   ctx: Context,
   issuer: BuiltInIssuer,
   deviceCode: string,
+  pacer?: PollPacer,
 ): Promise<TokenAnswer> {
   const hash = hashCode(deviceCode)
   const now = ctx.clock.now()
   const consumed = await consumeDeviceCode(ctx.db, hash)
   if (consumed) {
+    pacer?.forget(hash)
     if (new Date(consumed.expires_at) <= now) {
       throw new OAuthError('expired_token', 'the device code has expired')
     }
@@ -149,10 +151,49 @@ export async function exchangeDeviceCode(
     throw new OAuthError('expired_token', 'the device code has expired')
   }
   if (row.status === 'pending') {
+    if (pacer?.tooSoon(hash, now, new Date(row.expires_at))) {
+      throw new OAuthError('slow_down', 'polling faster than the interval; wait 5 s longer')
+    }
     throw new OAuthError('authorization_pending', 'the user has not approved yet')
   }
   if (row.status === 'denied') throw new OAuthError('access_denied', 'the user denied the request')
   throw new OAuthError('invalid_grant', 'the device code was already used')
+}
+
+/**
+ * RFC 8628 §3.5: a client polling a pending code faster than the interval gets `slow_down`, and
+ * its interval grows by 5 s for this and every later poll. Kept per process (a client polling
+ * through several API processes is paced by each); entries leave with their code's lifetime.
+ */
+export class PollPacer {
+  private readonly polls = new Map<string, { at: number; interval: number; until: number }>()
+
+  /** Records a poll of a pending code; true when it came sooner than the code's interval. */
+  tooSoon(hash: string, now: Date, expiresAt: Date): boolean {
+    const t = now.getTime()
+    const last = this.polls.get(hash)
+    if (!last) {
+      if (this.polls.size >= 10_000) this.prune(t)
+      this.polls.set(hash, { at: t, interval: pollIntervalSeconds, until: expiresAt.getTime() })
+      return false
+    }
+    // A little slack: clients sleep `interval` seconds between polls, plus request time.
+    if (t - last.at < last.interval * 1000 - 250) {
+      last.interval += 5
+      last.at = t
+      return true
+    }
+    last.at = t
+    return false
+  }
+
+  forget(hash: string): void {
+    this.polls.delete(hash)
+  }
+
+  private prune(now: number): void {
+    for (const [hash, p] of this.polls) if (p.until <= now) this.polls.delete(hash)
+  }
 }
 
 function hashCode(code: string): string {

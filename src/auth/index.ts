@@ -22,6 +22,7 @@ export {
   approveDevice,
   deviceGrantType,
   exchangeDeviceCode,
+  PollPacer,
   findPendingDevice,
   startDeviceAuthorization,
   type DeviceAuthorization,

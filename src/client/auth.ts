@@ -9,7 +9,7 @@ import type {
   TokenResponse,
   WhoAmI,
 } from '../contract/index.js'
-import { ContinuumError } from '../platform/index.js'
+import { ContinuumError } from '../platform/browser.js'
 import type { HttpTransport } from './http.js'
 
 export class AuthClient {

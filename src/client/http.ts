@@ -3,7 +3,7 @@
  * request id, and turns `{error:{…}}` answers back into the same ContinuumError the server threw.
  * Works in Node and in browsers (uses only fetch).
  */
-import { ContinuumError, isErrorCode, newId } from '../platform/index.js'
+import { ContinuumError, isErrorCode, newId } from '../platform/browser.js'
 
 export interface ClientOptions {
   /** API base URL, e.g. http://127.0.0.1:8080 */

@@ -15,7 +15,17 @@ export type DidType = (typeof didTypes)[number]
 export const didStatuses = ['open', 'closed'] as const
 export const replicaStates = ['available', 'copying', 'bad', 'unavailable'] as const
 export type ReplicaState = (typeof replicaStates)[number]
-export const protocolSchemes = ['file', 'http', 'https', 'davs', 'root'] as const
+export const protocolSchemes = [
+  'file',
+  'http',
+  'https',
+  'davs',
+  'root',
+  'roots',
+  's3',
+  's3+http',
+  's3+https',
+] as const
 
 // The domain checks the full grammar (DID_INVALID with a reason); schemas only bound the sizes.
 export const ScopeSchema = Type.String({

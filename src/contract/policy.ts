@@ -147,6 +147,10 @@ export const AuditEntrySchema = Type.Object(
     reason: Type.String(),
     method: Type.String(),
     path: Type.String(),
+    /** How many identical allowed decisions this entry stands for (denials are always 1). */
+    count: Type.Integer({ minimum: 1 }),
+    /** When the last of `count` identical decisions was taken (null when count is 1). */
+    lastAt: Nullable(TimestampSchema),
   },
   { additionalProperties: false },
 )

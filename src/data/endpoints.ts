@@ -101,6 +101,10 @@ function assertProtocol(p: Protocol): void {
   if (scheme === 'file' && (url.host !== '' || !url.pathname.startsWith('/'))) {
     throw new ContinuumError('VALIDATION_FAILED', `protocols: a file URL is file:///absolute/path, not '${p.url}'`, { field: 'protocols', value: p.url })
   }
+  // S3 (path-style): the bucket is the first path segment, so it must be there and valid.
+  if (scheme.startsWith('s3') && !/^\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/|$)/.test(url.pathname)) {
+    throw new ContinuumError('VALIDATION_FAILED', `protocols: an S3 URL is s3://host[:port]/bucket[/prefix] (bucket: 3–63 lower-case letters, digits, '.', '-'), not '${p.url}'`, { field: 'protocols', value: p.url })
+  }
   if (url.pathname.split('/').includes('..')) {
     throw new ContinuumError('VALIDATION_FAILED', `protocols: '..' is not allowed in '${p.url}'`, { field: 'protocols', value: p.url })
   }

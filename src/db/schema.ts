@@ -58,6 +58,9 @@ export interface AuditLogTable {
   reason: Generated<string>
   method: Generated<string>
   path: Generated<string>
+  /** Identical allowed decisions collapsed into this row (1 for a single decision). */
+  count: Generated<number>
+  last_at: Timestamp | null
 }
 
 export interface AuthDeviceCodesTable {
@@ -429,6 +432,7 @@ export interface ComputeSitesTable {
   watts_per_core: Generated<number>
   attributes: Json
   allocation_core_hours: number | null
+  compute_service_id: string | null
   created_at: Timestamp
   updated_at: Timestamp
 }

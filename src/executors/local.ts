@@ -74,10 +74,12 @@ export class LocalExecutor implements Executor {
   private statusOf(attemptId: string): JobStatus {
     const base = { exitCode: null, reason: null, externalId: attemptId, usage: null }
     const dir = runFolder(this.options.root, attemptId)
-    const finished = readFinished(dir)
-    if (finished) return { ...finished, externalId: attemptId }
+    // The launcher reports each exit (after the exit code is written): until then a job of ours
+    // is queued or running, and its run folder need not be read on every poll.
     const mine = this.pending.get(attemptId)
     if (mine) return { ...base, state: mine.started ? 'running' : 'queued' }
+    const finished = readFinished(dir)
+    if (finished) return { ...finished, externalId: attemptId }
     if (!existsSync(dir)) return { ...base, state: 'unknown' }
     const pid = readPid(dir)
     if (pid !== undefined) {

@@ -3,11 +3,11 @@
  * Jobs are named `cx-<attempt id>`, so submission is idempotent: before submitting, the name is
  * looked up in squeue and the run folder. Status is polled in batches — one squeue for every job
  * this executor watches — at most once per `pollIntervalMs`, so a thousand tasks cost one call,
- * not a thousand (sacct needs slurmdbd; finished jobs are read from their run folder's exit code,
+ * not a thousand; scatters go as job arrays (submitMany) (sacct needs slurmdbd; finished jobs are read from their run folder's exit code,
  * and from scontrol when a job ended without one).
  */
 import { execFile } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { readFinished, readLogs, runFolder, wrapperScript } from './run-folder.js'
@@ -36,6 +36,23 @@ const activeSlurmStates: Record<string, 'queued' | 'running'> = {
   SUSPENDED: 'queued',
   RUNNING: 'running',
   COMPLETING: 'running',
+}
+
+/** Slurm's default MaxArraySize is 1001: indices 0…1000. */
+const maxArraySize = 1000
+
+interface ArrayElement {
+  name: string
+  index: number
+}
+
+function readArrayMarker(dir: string): ArrayElement | undefined {
+  try {
+    const [name, index] = readFileSync(path.join(dir, 'array'), 'utf8').trim().split(' ')
+    return name && index !== undefined ? { name, index: Number(index) } : undefined
+  } catch {
+    return undefined
+  }
 }
 
 export function shellQuote(arg: string): string {
@@ -73,14 +90,119 @@ export class SlurmExecutor implements Executor {
     const dir = runFolder(this.options.root, job.attemptId)
     const idFile = path.join(dir, 'jobid')
     if (existsSync(idFile)) return { externalId: readFileSync(idFile, 'utf8').trim() }
-    // A crash after sbatch but before the id was written: find the job by its name.
-    const found = (await this.tool('squeue', ['-h', '-n', this.jobName(job.attemptId), '-o', '%i']))
-      .trim()
-      .split('\n')[0]
+    // A crash after sbatch but before the id was written: find the job (or array element) by name.
+    const element = readArrayMarker(dir)
+    const found = element
+      ? await this.findArrayElement(element)
+      : (await this.tool('squeue', ['-h', '-n', this.jobName(job.attemptId), '-o', '%i']))
+          .trim()
+          .split('\n')[0]
     if (found) {
       writeFileSync(idFile, `${found}\n`)
       return { externalId: found }
     }
+    if (element) rmSync(path.join(dir, 'array'))
+    const script = this.writeJobScript(job, dir)
+    const args = [
+      '--parsable',
+      `--job-name=${this.jobName(job.attemptId)}`,
+      ...this.resourceArgs(job),
+      `--output=${path.join(dir, 'slurm.out')}`,
+      script,
+    ]
+    const id = (await this.tool('sbatch', args)).trim().split(';')[0] ?? ''
+    writeFileSync(idFile, `${id}\n`)
+    this.lastPoll = 0
+    return { externalId: id }
+  }
+
+  /**
+   * Jobs that share their folder and resources (a scatter's) go as one job array
+   * (`sbatch --array`): one call and one scheduler entry instead of hundreds. Each element runs
+   * its attempt's own job script, listed in the array's index file; each attempt's folder
+   * records the array's name and its index *before* sbatch, so after a crash the element is
+   * found by name and never submitted twice.
+   */
+  async submitMany(jobs: readonly JobSpec[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>()
+    const groups = new Map<string, JobSpec[]>()
+    for (const job of jobs) {
+      const key = [job.workdir, job.cores, job.memoryMb, job.walltimeS].join('\u0000')
+      groups.set(key, [...(groups.get(key) ?? []), job])
+    }
+    for (const group of groups.values()) {
+      for (let i = 0; i < group.length; i += maxArraySize) {
+        const part = group.slice(i, i + maxArraySize)
+        if (part.length === 1) {
+          const job = part[0] as JobSpec
+          out.set(job.attemptId, (await this.submit(job)).externalId)
+          continue
+        }
+        for (const [attemptId, id] of await this.submitArray(part)) out.set(attemptId, id)
+      }
+    }
+    return out
+  }
+
+  private async submitArray(jobs: readonly JobSpec[]): Promise<Map<string, string>> {
+    const first = jobs[0] as JobSpec
+    const name = `cx-arr-${first.attemptId}`
+    const arrayDir = path.join(this.options.root, `array-${first.attemptId}`)
+    mkdirSync(arrayDir, { recursive: true })
+    const scripts: string[] = []
+    jobs.forEach((job, index) => {
+      const dir = runFolder(this.options.root, job.attemptId)
+      scripts.push(this.writeJobScript(job, dir))
+      writeFileSync(path.join(dir, 'array'), `${name} ${index}\n`)
+    })
+    const list = path.join(arrayDir, 'scripts')
+    writeFileSync(list, `${scripts.join('\n')}\n`)
+    const runner = path.join(arrayDir, 'array.sh')
+    writeFileSync(
+      runner,
+      `#!/bin/sh\nexec "$(sed -n "$((SLURM_ARRAY_TASK_ID + 1))p" ${shellQuote(list)})"\n`,
+      { mode: 0o755 },
+    )
+    const args = [
+      '--parsable',
+      `--job-name=${name}`,
+      `--array=0-${jobs.length - 1}`,
+      ...this.resourceArgs(first),
+      `--output=${path.join(arrayDir, 'slurm-%a.out')}`,
+      runner,
+    ]
+    const arrayId = (await this.tool('sbatch', args)).trim().split(';')[0] ?? ''
+    const out = new Map<string, string>()
+    jobs.forEach((job, index) => {
+      const id = `${arrayId}_${index}`
+      writeFileSync(path.join(runFolder(this.options.root, job.attemptId), 'jobid'), `${id}\n`)
+      out.set(job.attemptId, id)
+    })
+    this.lastPoll = 0
+    return out
+  }
+
+  private async findArrayElement(element: ArrayElement): Promise<string | undefined> {
+    const text = await this.tool('squeue', ['-h', '-r', '-n', element.name, '-o', '%i|%K'])
+    for (const line of text.split('\n')) {
+      const [id, index] = line.trim().split('|')
+      if (id && index === String(element.index)) return id
+    }
+    return undefined
+  }
+
+  private resourceArgs(job: JobSpec): string[] {
+    return [
+      `--chdir=${job.workdir}`,
+      `--cpus-per-task=${job.cores}`,
+      `--mem=${Math.max(1, Math.ceil(job.memoryMb))}M`,
+      `--time=${Math.max(1, Math.ceil(job.walltimeS / 60))}`,
+      ...(this.options.partition ? [`--partition=${this.options.partition}`] : []),
+    ]
+  }
+
+  /** The attempt's job script: its environment, then the wrapper around its argv. */
+  private writeJobScript(job: JobSpec, dir: string): string {
     mkdirSync(dir, { recursive: true })
     const exports = Object.entries({
       ...job.env,
@@ -95,21 +217,7 @@ export class SlurmExecutor implements Executor {
       `#!/bin/sh\n${exports}\nexec /bin/sh -c ${shellQuote(wrapperScript)} continuum-task ${job.argv.map(shellQuote).join(' ')}\n`,
       { mode: 0o755 },
     )
-    const args = [
-      '--parsable',
-      `--job-name=${this.jobName(job.attemptId)}`,
-      `--chdir=${job.workdir}`,
-      `--output=${path.join(dir, 'slurm.out')}`,
-      `--cpus-per-task=${job.cores}`,
-      `--mem=${Math.max(1, Math.ceil(job.memoryMb))}M`,
-      `--time=${Math.max(1, Math.ceil(job.walltimeS / 60))}`,
-      ...(this.options.partition ? [`--partition=${this.options.partition}`] : []),
-      script,
-    ]
-    const id = (await this.tool('sbatch', args)).trim().split(';')[0] ?? ''
-    writeFileSync(idFile, `${id}\n`)
-    this.lastPoll = 0
-    return { externalId: id }
+    return script
   }
 
   async status(refs: readonly JobRef[]): Promise<Map<string, JobStatus>> {
@@ -126,7 +234,7 @@ export class SlurmExecutor implements Executor {
     }
     const vanished: JobRef[] = []
     for (const ref of pending) {
-      const seen = this.snapshot.get(this.jobName(ref.attemptId))
+      const seen = this.snapshot.get(this.snapshotKey(ref.attemptId))
       const base = {
         exitCode: null,
         reason: null,
@@ -149,14 +257,21 @@ export class SlurmExecutor implements Executor {
     return out
   }
 
-  /** One squeue for all of this cluster's jobs named by us. */
+  /** The job's name, or `<array name>#<index>` for an array element. */
+  private snapshotKey(attemptId: string): string {
+    const element = readArrayMarker(runFolder(this.options.root, attemptId))
+    return element ? `${element.name}#${element.index}` : this.jobName(attemptId)
+  }
+
+  /** One squeue for all of this cluster's jobs named by us (array elements one line each). */
   private async refresh(): Promise<void> {
-    const text = await this.tool('squeue', ['-h', '-o', '%j|%i|%T|%r'])
+    const text = await this.tool('squeue', ['-h', '-r', '-o', '%j|%i|%T|%r|%K'])
     const next = new Map<string, { id: string; state: string; reason: string }>()
     for (const line of text.split('\n')) {
-      const [name, id, state, reason] = line.split('|')
+      const [name, id, state, reason, index] = line.split('|')
       if (name?.startsWith('cx-') && id && state) {
-        next.set(name, { id, state, reason: reason ?? '' })
+        const key = name.startsWith('cx-arr-') ? `${name}#${index ?? ''}` : name
+        next.set(key, { id, state, reason: reason ?? '' })
       }
     }
     this.snapshot = next
@@ -187,6 +302,14 @@ export class SlurmExecutor implements Executor {
   }
 
   async cancel(ref: JobRef): Promise<void> {
+    const dir = runFolder(this.options.root, ref.attemptId)
+    if (readArrayMarker(dir)) {
+      // Only this element, by its id: the array's name is shared by its siblings.
+      const idFile = path.join(dir, 'jobid')
+      const id = existsSync(idFile) ? readFileSync(idFile, 'utf8').trim() : ref.externalId
+      if (id) await this.tool('scancel', [id]).catch(() => undefined)
+      return
+    }
     await this.tool('scancel', ['-n', this.jobName(ref.attemptId)]).catch(() => undefined)
   }
 

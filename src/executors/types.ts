@@ -53,6 +53,11 @@ export interface Executor {
   readonly kind: string
   /** Starts or queues the job; a second call for the same attempt does nothing new. */
   submit(job: JobSpec): Promise<{ externalId: string }>
+  /**
+   * Submits many jobs at once where the backend can do better than one by one (Slurm job
+   * arrays); answers external ids by attempt id. Optional: the engine falls back to `submit`.
+   */
+  submitMany?(jobs: readonly JobSpec[]): Promise<Map<string, string>>
   /** Status of many jobs at once (one batch system query, not one per job), keyed by attempt id. */
   status(refs: readonly JobRef[]): Promise<Map<string, JobStatus>>
   /** Stops the job and everything it started; a finished or unknown job is not an error. */

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict'
 import { it } from 'node:test'
-import type { AccessPolicy, ComputeService, Reason, StorageService } from '../contract/index.js'
+import type {
+  AccessPolicy,
+  ComputeService,
+  NetworkLink,
+  Reason,
+  StorageService,
+} from '../contract/index.js'
 import {
   acceleratorAccepted,
   evaluateCompute,
@@ -10,6 +16,7 @@ import {
   PARTIAL,
 } from './evaluate.js'
 import { evaluatePolicy } from './evaluate-policy.js'
+import { buildStorageFacts } from './match.js'
 
 const t = '2026-01-01T00:00:00.000Z'
 const svc = (o: Partial<ComputeService> = {}): ComputeService => ({
@@ -141,6 +148,7 @@ it('splits storage needs between disk and tape by diskShare', () => {
     evaluateStorage(
       { data: { storedPB: 100, diskShare: 0.4, protocols: ['davs'] } },
       disk,
+      undefined,
       reasons,
     ),
     NO,
@@ -153,6 +161,67 @@ it('splits storage needs between disk and tape by diskShare', () => {
     evaluateStorage({ data: { storedPB: 100, diskShare: 0.4 } }, { ...disk, media: 'tape' }),
     PARTIAL,
     '60 PB of tape wanted, 50 PB offered',
+  )
+})
+
+it('checks a year of growth against the room left, and ingest/egress against the site network', () => {
+  const disk: StorageService = {
+    id: 's',
+    name: 'd',
+    title: 't',
+    infrastructure: 'i',
+    site: 'cern',
+    media: 'disk',
+    protocols: ['root'],
+    capacityTB: 120_000,
+    attributes: {},
+    description: '',
+    source: null,
+    createdAt: t,
+    updatedAt: t,
+  }
+  const profile = { data: { storedPB: 100, growthPBPerYear: 50, ingestGbps: 300, egressGbps: 100 } }
+  const reasons: Reason[] = []
+  assert.equal(evaluateStorage(profile, disk, { wanGbps: 200 }, reasons), PARTIAL)
+  assert.deepEqual(
+    reasons.map((r) => `${r.verdict} ${r.reason}`),
+    [
+      'fit needs 100 PB on disk: has 120 PB',
+      "partial grows 50 PB/year on disk: 20 PB left after today's data",
+      "partial ingest 300 Gb/s: its site's wide-area network gives 200 Gb/s",
+      "fit egress 100 Gb/s: its site's wide-area network gives 200 Gb/s",
+    ],
+  )
+  assert.equal(evaluateStorage(profile, { ...disk, capacityTB: 90_000 }, { wanGbps: 400 }), PARTIAL)
+  assert.equal(evaluateStorage(profile, disk, { wanGbps: 100 }), NO, '100 Gb/s for 300 Gb/s ingest')
+  const unknown: Reason[] = []
+  evaluateStorage({ data: { ingestGbps: 10 } }, disk, { wanGbps: null }, unknown)
+  assert.deepEqual(unknown, [
+    {
+      requirement: 'data.ingestGbps',
+      verdict: 'partial',
+      reason: 'ingest 10 Gb/s: no network capacity catalogued for its site',
+    },
+  ])
+})
+
+it('takes a storage site bandwidth from its fastest link, else from compute at the site', () => {
+  const storage = (name: string, site: string | null) =>
+    ({ name, site }) as unknown as StorageService
+  const facts = buildStorageFacts(
+    [storage('a', 'cern'), storage('b', 'kit'), storage('c', 'desy'), storage('d', null)],
+    [
+      { site: 'kit', networkEgressGbps: 100 },
+      { site: 'cern', networkEgressGbps: 1000 },
+    ] as unknown as ComputeService[],
+    [
+      { from: 'cern', to: 'kit', bandwidthGbps: 400 },
+      { from: 'cern', to: 'pic', bandwidthGbps: 200 },
+    ] as unknown as NetworkLink[],
+  )
+  assert.deepEqual(
+    [...facts].map(([n, f]) => `${n} ${f.wanGbps}`),
+    ['a 400', 'b 400', 'c null', 'd null'],
   )
 })
 

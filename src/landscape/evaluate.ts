@@ -61,6 +61,15 @@ export interface ComputeFacts {
   cvmfs: Set<string>
 }
 
+/**
+ * Per-storage-service facts: the wide-area bandwidth that reaches it — the fastest catalogued
+ * network link of its site, else the external network capacity published for compute services
+ * at that site; null when neither is known.
+ */
+export interface StorageFacts {
+  wanGbps: number | null
+}
+
 export type Out = Reason[] | undefined
 export function add(out: Out, requirement: string, code: Code, reason: () => string): Code {
   out?.push({ requirement, verdict: verdictOf(code), reason: reason() })
@@ -243,40 +252,81 @@ export function evaluateCompute(
   return worst
 }
 
-export function evaluateStorage(p: RequirementProfile, s: StorageService, out?: Reason[]): Code {
+export function evaluateStorage(
+  p: RequirementProfile,
+  s: StorageService,
+  facts?: StorageFacts,
+  out?: Reason[],
+): Code {
   let worst: Code = FIT
+  const bump = (code: Code) => {
+    if (code > worst) worst = code
+  }
   const d = p.data
   if (!d) return worst
-  if (d.storedPB != null) {
-    const diskShare = d.diskShare ?? 1
-    const tape = s.media === 'tape'
-    const needPB = tape ? d.storedPB * (1 - diskShare) : d.storedPB * diskShare
+  const tape = s.media === 'tape'
+  // The share of the data this medium holds: tape takes what is not on disk.
+  const share = tape ? 1 - (d.diskShare ?? 1) : (d.diskShare ?? 1)
+  const hasPB = s.capacityTB == null ? null : s.capacityTB / 1000
+  const needPB = d.storedPB == null ? 0 : d.storedPB * share
+  if (d.storedPB != null && needPB > 0) {
     const key = tape ? 'data.tapePB' : 'data.storedPB'
-    const hasPB = (s.capacityTB ?? 0) / 1000
-    if (needPB > 0) {
-      const code: Code =
-        s.capacityTB == null ? PARTIAL : hasPB >= needPB ? FIT : hasPB > 0 ? PARTIAL : NO
-      worst = Math.max(
-        worst,
-        add(out, key, code, () =>
-          s.capacityTB == null
+    bump(
+      add(
+        out,
+        key,
+        hasPB == null ? PARTIAL : hasPB >= needPB ? FIT : hasPB > 0 ? PARTIAL : NO,
+        () =>
+          hasPB == null
             ? `needs ${fmt(needPB)} PB on ${tape ? 'tape' : 'disk'}: capacity not published`
             : `needs ${fmt(needPB)} PB on ${tape ? 'tape' : 'disk'}: has ${fmt(hasPB)} PB`,
-        ),
-      ) as Code
-    }
+      ),
+    )
+  }
+  if (d.growthPBPerYear != null && d.growthPBPerYear * share > 0) {
+    const growth = d.growthPBPerYear * share
+    const room = hasPB == null ? null : hasPB - needPB
+    bump(
+      add(
+        out,
+        'data.growthPBPerYear',
+        // Like capacity today: a smaller service still contributes (partial), an empty one not.
+        room == null ? PARTIAL : room >= growth ? FIT : hasPB! > 0 ? PARTIAL : NO,
+        () =>
+          room == null
+            ? `grows ${fmt(growth)} PB/year on ${tape ? 'tape' : 'disk'}: capacity not published`
+            : `grows ${fmt(growth)} PB/year on ${tape ? 'tape' : 'disk'}: ${room > 0 ? `${fmt(room)} PB left after today's data` : "no room left after today's data"}`,
+      ),
+    )
+  }
+  const wan = facts?.wanGbps ?? null
+  for (const [key, need, verb] of [
+    ['data.ingestGbps', d.ingestGbps, 'ingest'],
+    ['data.egressGbps', d.egressGbps, 'egress'],
+  ] as const) {
+    if (need == null || need <= 0) continue
+    bump(
+      add(
+        out,
+        key,
+        wan == null ? PARTIAL : wan >= need ? FIT : wan * 2 >= need ? PARTIAL : NO,
+        () =>
+          wan == null
+            ? `${verb} ${fmt(need)} Gb/s: no network capacity catalogued for its site`
+            : `${verb} ${fmt(need)} Gb/s: its site's wide-area network gives ${fmt(wan)} Gb/s`,
+      ),
+    )
   }
   if (d.protocols?.length) {
     const ok = s.protocols.some((x) => d.protocols!.includes(x))
-    worst = Math.max(
-      worst,
+    bump(
       add(
         out,
         'data.protocols',
         ok ? FIT : NO,
         () => `speaks ${d.protocols!.join('/')}: offers ${s.protocols.join(', ')}`,
       ),
-    ) as Code
+    )
   }
   return worst
 }

@@ -176,6 +176,11 @@ const changes: Record<string, string> = {
   'compute.interactiveShare': 'offer interactive sessions (notebooks, shells)',
   'data.storedPB': 'provide more disk/object capacity',
   'data.tapePB': 'provide tape archive capacity',
+  'data.growthPBPerYear': "plan capacity for a year of the community's data growth",
+  'data.ingestGbps':
+    "provision (and catalogue) wide-area bandwidth for the community's ingest rate",
+  'data.egressGbps':
+    "provision (and catalogue) wide-area bandwidth for the community's egress rate",
   'data.protocols': 'expose the storage over a standard protocol (XRootD, WebDAV, S3)',
   'software.containers': 'provide a container runtime (Apptainer)',
   'software.cvmfsRepositories': 'mount the required CVMFS repositories',

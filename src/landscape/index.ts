@@ -12,7 +12,13 @@ import { renderHtml, renderMarkdown, reportData, type ReportData } from './repor
 import { loadLandscape } from './snapshot.js'
 
 export { loadLandscape } from './snapshot.js'
-export { matchUseCase, evaluateAll, buildFacts, type Landscape } from './match.js'
+export {
+  matchUseCase,
+  evaluateAll,
+  buildFacts,
+  buildStorageFacts,
+  type Landscape,
+} from './match.js'
 export { gapReport } from './gaps.js'
 export { evaluateCompute, evaluateStorage } from './evaluate.js'
 export { evaluatePolicy } from './evaluate-policy.js'

@@ -10,13 +10,20 @@ import type {
   Evaluation,
   Infrastructure,
   MatchResult,
+  NetworkLink,
   Reason,
   RequirementProfile,
   SoftwareEnvironment,
   StorageService,
   UseCase,
 } from '../contract/index.js'
-import { evaluateCompute, evaluateStorage, scoreOf, type ComputeFacts } from './evaluate.js'
+import {
+  evaluateCompute,
+  evaluateStorage,
+  scoreOf,
+  type ComputeFacts,
+  type StorageFacts,
+} from './evaluate.js'
 import { evaluatePolicy } from './evaluate-policy.js'
 import { requirementKind, statedRequirements } from './requirements.js'
 
@@ -28,6 +35,7 @@ export interface Landscape {
   software: SoftwareEnvironment[]
   useCases: UseCase[]
   facts: Map<string, ComputeFacts>
+  storageFacts: Map<string, StorageFacts>
 }
 
 export function buildFacts(
@@ -45,11 +53,41 @@ export function buildFacts(
   return facts
 }
 
+/**
+ * The wide-area bandwidth reaching each storage service: the fastest network link touching its
+ * site, else the largest external capacity published by a compute service at the same site.
+ */
+export function buildStorageFacts(
+  storage: StorageService[],
+  compute: ComputeService[],
+  links: NetworkLink[],
+): Map<string, StorageFacts> {
+  const bySite = new Map<string, number>()
+  const raise = (site: string | null, gbps: number | null) => {
+    if (site !== null && gbps !== null && gbps > (bySite.get(site) ?? -1)) bySite.set(site, gbps)
+  }
+  for (const link of links) {
+    raise(link.from, link.bandwidthGbps)
+    raise(link.to, link.bandwidthGbps)
+  }
+  const linked = new Set(bySite.keys())
+  for (const c of compute) {
+    if (c.site !== null && !linked.has(c.site)) raise(c.site, c.networkEgressGbps)
+  }
+  return new Map(
+    storage.map((s) => [
+      s.name,
+      { wanGbps: s.site === null ? null : (bySite.get(s.site) ?? null) },
+    ]),
+  )
+}
+
 const capacityKeys = new Set([
   'compute.coreHoursPerYear',
   'compute.peakCores',
   'data.storedPB',
   'data.tapePB',
+  'data.growthPBPerYear',
 ])
 const rankVerdict = { fit: 0, partial: 1, no: 2 } as const
 
@@ -82,7 +120,7 @@ export function evaluateAll(l: Landscape, uc: UseCase): Evaluation[] {
   if (stated.some((k) => requirementKind(k) === 'storage')) {
     for (const s of l.storage) {
       const reasons: Reason[] = []
-      evaluateStorage(p, s, reasons)
+      evaluateStorage(p, s, l.storageFacts.get(s.name), reasons)
       if (reasons.length > 0) out.push(evaluation('storage', s.name, s.infrastructure, reasons))
     }
   }
@@ -188,7 +226,15 @@ export function matchUseCase(l: Landscape, uc: UseCase): MatchResult {
       ok = compute.length > 0 && sum(compute, coresOf) >= (p.compute?.peakCores ?? 0)
     } else if (key === 'data.storedPB') ok = disk.length > 0 && sum(disk, tbOf) >= diskNeed
     else if (key === 'data.tapePB') ok = tape.length > 0 && sum(tape, tbOf) >= tapeNeed
-    else {
+    else if (key === 'data.growthPBPerYear') {
+      // A year's growth fits on what was chosen for today's data, disk and tape alike.
+      const growth = (p.data?.growthPBPerYear ?? 0) * 1000
+      const diskShare = p.data?.diskShare ?? 1
+      ok =
+        sum(disk, tbOf) >= diskNeed + growth * diskShare &&
+        (tapeNeed + growth * (1 - diskShare) <= 0 ||
+          sum(tape, tbOf) >= tapeNeed + growth * (1 - diskShare))
+    } else {
       const set = chosen[requirementKind(key)]
       ok =
         set.length > 0 &&

@@ -28,6 +28,9 @@ export const requirementAreas: Record<string, [number, Phase]> = {
   'compute.interactiveShare': [5, 'maturation'],
   'data.storedPB': [2, 'integration'],
   'data.tapePB': [2, 'integration'],
+  'data.growthPBPerYear': [2, 'integration'],
+  'data.ingestGbps': [2, 'integration'],
+  'data.egressGbps': [2, 'integration'],
   'data.protocols': [2, 'foundation'],
   'software.containers': [3, 'integration'],
   'software.cvmfsRepositories': [3, 'integration'],
@@ -60,6 +63,9 @@ export function statedRequirements(p: RequirementProfile): string[] {
   if ((c.interactiveShare ?? 0) > 0) out.push('compute.interactiveShare', 'access.interactive')
   if (d.storedPB != null) out.push('data.storedPB')
   if (d.storedPB != null && d.diskShare != null && d.diskShare < 1) out.push('data.tapePB')
+  if ((d.growthPBPerYear ?? 0) > 0) out.push('data.growthPBPerYear')
+  if ((d.ingestGbps ?? 0) > 0) out.push('data.ingestGbps')
+  if ((d.egressGbps ?? 0) > 0) out.push('data.egressGbps')
   if (d.protocols?.length) out.push('data.protocols')
   if (p.software?.containers || p.software?.containerRuntimes?.length) {
     out.push('software.containers')

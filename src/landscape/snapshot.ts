@@ -4,12 +4,13 @@ import type {
   AccessPolicy,
   ComputeService,
   Infrastructure,
+  NetworkLink,
   SoftwareEnvironment,
   StorageService,
   UseCase,
 } from '../contract/index.js'
 import type { Context } from '../db/index.js'
-import { buildFacts, type Landscape } from './match.js'
+import { buildFacts, buildStorageFacts, type Landscape } from './match.js'
 
 export async function loadLandscape(ctx: Context): Promise<Landscape> {
   const infrastructures: Infrastructure[] = []
@@ -27,6 +28,7 @@ export async function loadLandscape(ctx: Context): Promise<Landscape> {
     'softwareEnvironment',
   )) as unknown as SoftwareEnvironment[]
   const useCases = (await listAllRecords(ctx.db, 'useCase')) as unknown as UseCase[]
+  const links = (await listAllRecords(ctx.db, 'networkLink')) as unknown as NetworkLink[]
   return {
     infrastructures,
     compute,
@@ -35,5 +37,6 @@ export async function loadLandscape(ctx: Context): Promise<Landscape> {
     software,
     useCases,
     facts: buildFacts(compute, software),
+    storageFacts: buildStorageFacts(storage, compute, links),
   }
 }

@@ -555,6 +555,13 @@ export const errorCatalog = {
     retryable: true,
     summary: 'The server is shutting down; retry against another instance.',
   },
+  RATE_LIMITED: {
+    status: 429,
+    exit: e.unavailable,
+    retryable: true,
+    summary:
+      'Too many requests from this client address to a public endpoint; retry after the number of seconds in Retry-After.',
+  },
   TIMEOUT: {
     status: 504,
     exit: e.unavailable,

@@ -1,10 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import { v7 as uuidv7, validate, version } from 'uuid'
+import { validate, version } from 'uuid'
 
-/** New record ids are UUIDv7: unique across processes and ordered by creation time. */
-export function newId(): string {
-  return uuidv7()
-}
+export { newId } from './new-id.js'
 
 const uuidShape = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 

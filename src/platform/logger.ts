@@ -27,6 +27,14 @@ export const secretKeys: ReadonlySet<string> = new Set(
     'private_key',
     'privatekey',
     'x-auth-token',
+    // Storage credentials (S3 keys, per-end transfer tokens, the XRootD client's variable).
+    'secretAccessKey',
+    'sessionToken',
+    'sourceToken',
+    'destToken',
+    'bearer_token',
+    'aws_secret_access_key',
+    'aws_session_token',
   ].map((k) => k.toLowerCase()),
 )
 

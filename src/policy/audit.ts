@@ -3,6 +3,12 @@
  * which resource, which policies and when. Entries are buffered and written in batches (one
  * multi-row INSERT) so that auditing does not cost a database round trip per request; readers
  * flush first, and the server flushes on close.
+ *
+ * Within one flush window, identical *allowed* decisions (same principal, action, resource,
+ * policies, method and path) become one row with a count and the time of the last: a client
+ * polling one resource costs one row per window, not one per request (the row insert was most
+ * of the gate's cost). Denials and unauthenticated requests are always one row each, with
+ * their own request id, because those are what an investigation follows.
  */
 import type { AuditEntry, AuditQuery, Page } from '../contract/index.js'
 import type { Context } from '../db/index.js'
@@ -24,6 +30,8 @@ export interface AuditRecord {
 
 export class AuditLog {
   private buffer: NewAuditRow[] = []
+  /** Allowed decisions in the buffer by their identity, to count repeats into one row. */
+  private allowed = new Map<string, NewAuditRow>()
   private timer: NodeJS.Timeout | undefined
   private flushing: Promise<void> = Promise.resolve()
 
@@ -34,18 +42,35 @@ export class AuditLog {
   ) {}
 
   record(r: AuditRecord): void {
-    this.buffer.push({
+    const policies = JSON.stringify(r.policies)
+    const resource = r.resource.slice(0, 1000)
+    const path = r.path.slice(0, 1000)
+    let key: string | undefined
+    if (r.decision === 'allow') {
+      key = `${r.principal ?? ''}\u0000${r.action}\u0000${resource}\u0000${policies}\u0000${r.method}\u0000${path}`
+      const same = this.allowed.get(key)
+      if (same) {
+        same.count = (same.count ?? 1) + 1
+        same.last_at = r.at
+        return
+      }
+    }
+    const row: NewAuditRow = {
       at: r.at,
       request_id: r.requestId,
       principal: r.principal,
       action: r.action,
-      resource: r.resource.slice(0, 1000),
+      resource,
       decision: r.decision,
-      policies: JSON.stringify(r.policies),
+      policies,
       reason: r.reason.slice(0, 1000),
       method: r.method,
-      path: r.path.slice(0, 1000),
-    })
+      path,
+      count: 1,
+      last_at: null,
+    }
+    this.buffer.push(row)
+    if (key !== undefined) this.allowed.set(key, row)
     if (this.buffer.length >= (this.options.batchSize ?? 200)) void this.flush()
     else this.timer ??= setTimeout(() => void this.flush(), this.options.flushMs ?? 200)
   }
@@ -56,6 +81,7 @@ export class AuditLog {
     this.timer = undefined
     const rows = this.buffer
     this.buffer = []
+    this.allowed = new Map()
     this.flushing = this.flushing.then(async () => {
       try {
         await insertAuditRows(this.ctx.db, rows)
@@ -102,5 +128,7 @@ function toEntry(r: AuditRow): AuditEntry {
     reason: r.reason,
     method: r.method,
     path: r.path,
+    count: r.count,
+    lastAt: r.last_at === null ? null : new Date(r.last_at).toISOString(),
   }
 }

@@ -1,16 +1,36 @@
 /**
- * One verified copy: stream source → destination through this process, computing size and
- * adler32 on the way, then verify what the destination holds by reading it back. A destination
- * that does not verify is deleted, never left behind.
+ * One verified copy. Third-party copy when both ends speak a protocol that offers it (the bytes
+ * go from server to server), otherwise streamed through this process with size and adler32
+ * computed on the way. Either way the destination is then verified: the endpoint is asked for
+ * its adler32 when it can compute one (XRootD, WebDAV servers answering Want-Digest), else the
+ * file is read back. A destination that does not verify is deleted, never left behind.
  */
 import { ContinuumError } from '../platform/index.js'
 import { checksummed, digestOf, StreamingChecksum, type Digest } from './checksums.js'
 import type { ProtocolRegistry } from './protocols/index.js'
+import type { StorageProtocol } from './protocols/storage-protocol.js'
 
 export interface Expected {
   /** null when unknown before streaming (an upload without a declared size). */
   bytes: number | null
   adler32: string | null
+}
+
+export interface CopyOptions {
+  /** Bearer token for both ends (overridden per end by sourceToken / destToken). */
+  token?: string | undefined
+  sourceToken?: string | undefined
+  destToken?: string | undefined
+  signal?: AbortSignal | undefined
+  /** Third-party copy: try it first (default), never, or fail when it is not possible. */
+  tpc?: 'prefer' | 'never' | 'only' | undefined
+}
+
+export interface CopyResult extends Digest {
+  /** How the bytes moved: server to server, or through this process. */
+  mode: 'tpc' | 'streamed'
+  /** How the destination was checked: its own checksum, or reading it back. */
+  verifiedBy: 'endpoint' | 'read-back'
 }
 
 /** Throws CHECKSUM_MISMATCH if `got` differs from `expected` (adler32 only when known). */
@@ -22,11 +42,7 @@ export function assertDigest(where: string, expected: Expected, got: Digest): vo
     throw new ContinuumError(
       'CHECKSUM_MISMATCH',
       `${where}: expected ${expected.bytes ?? '?'} bytes adler32 ${expected.adler32 ?? '?'}, got ${got.bytes} bytes adler32 ${got.adler32}`,
-      {
-        url: where,
-        expected,
-        got,
-      },
+      { url: where, expected, got },
     )
   }
 }
@@ -37,39 +53,115 @@ export async function writeVerified(
   source: AsyncIterable<Uint8Array>,
   destUrl: string,
   expected: Expected,
-): Promise<Digest> {
+  options: CopyOptions = {},
+): Promise<Digest & { verifiedBy: CopyResult['verifiedBy'] }> {
   const dest = registry.for(destUrl)
+  const token = options.destToken ?? options.token
   const sum = await StreamingChecksum.create()
   try {
-    await dest.write(
-      destUrl,
-      checksummed(source, sum),
-      expected.bytes === null ? {} : { bytes: expected.bytes },
-    )
+    await dest.write(destUrl, checksummed(source, sum), {
+      ...(expected.bytes === null ? {} : { bytes: expected.bytes }),
+      token,
+      signal: options.signal,
+    })
     const streamed = sum.digest()
     assertDigest(`stream to ${destUrl}`, expected, streamed)
-    const stat = await dest.stat(destUrl)
-    if (stat?.bytes !== streamed.bytes) {
-      throw new ContinuumError(
-        'CHECKSUM_MISMATCH',
-        `${destUrl}: holds ${stat?.bytes ?? 'no'} bytes after writing ${streamed.bytes}`,
-        { url: destUrl },
-      )
-    }
-    const written = await digestOf(dest.read(destUrl))
-    assertDigest(destUrl, streamed, written)
-    return written
+    return await verifyAt(dest, destUrl, streamed, options)
   } catch (err) {
-    await dest.delete(destUrl).catch(() => undefined)
+    await dest.delete(destUrl, { token }).catch(() => undefined)
     throw err
   }
 }
 
+/**
+ * Copies `sourceUrl` to `destUrl` and verifies the destination against `expected` (what the
+ * catalogue records; fields may be null when unknown). Existing callers pass four arguments and
+ * get a Digest; the result also says how the copy was made and verified.
+ */
 export async function copyVerified(
   registry: ProtocolRegistry,
   sourceUrl: string,
   destUrl: string,
   expected: Expected,
-): Promise<Digest> {
-  return writeVerified(registry, registry.for(sourceUrl).read(sourceUrl), destUrl, expected)
+  options: CopyOptions = {},
+): Promise<CopyResult> {
+  const tpc = options.tpc ?? 'prefer'
+  const source = registry.for(sourceUrl)
+  const dest = registry.for(destUrl)
+  const sourceToken = options.sourceToken ?? options.token
+  const destToken = options.destToken ?? options.token
+  if (tpc !== 'never' && source === dest && dest.thirdPartyCopy) {
+    const outcome = await dest.thirdPartyCopy(sourceUrl, destUrl, {
+      sourceToken,
+      destToken,
+      signal: options.signal,
+    })
+    if (outcome === 'done') {
+      try {
+        const reference = await referenceDigest(source, sourceUrl, expected, options)
+        return { ...(await verifyAt(dest, destUrl, reference, options)), mode: 'tpc' }
+      } catch (err) {
+        await dest.delete(destUrl, { token: destToken }).catch(() => undefined)
+        throw err
+      }
+    }
+  }
+  if (tpc === 'only') {
+    throw new ContinuumError(
+      'STORAGE_ERROR',
+      `third-party copy is not possible from ${sourceUrl} to ${destUrl}`,
+      { url: destUrl, source: sourceUrl },
+    )
+  }
+  const written = await writeVerified(
+    registry,
+    source.read(sourceUrl, { token: sourceToken, signal: options.signal }),
+    destUrl,
+    expected,
+    options,
+  )
+  return { ...written, mode: 'streamed' }
+}
+
+/** What a third-party copy must have produced: the expected digest, else the source's own. */
+async function referenceDigest(
+  source: StorageProtocol,
+  url: string,
+  expected: Expected,
+  options: CopyOptions,
+): Promise<Expected> {
+  if (expected.bytes !== null && expected.adler32 !== null) return expected
+  const token = options.sourceToken ?? options.token
+  const adler32 =
+    expected.adler32 ?? (await source.checksum?.(url, 'adler32', { token, signal: options.signal }))
+  const size = await source.stat(url, { token, signal: options.signal })
+  if (adler32 !== undefined && size) return { bytes: expected.bytes ?? size.bytes, adler32 }
+  return { ...expected, ...(await digestOf(source.read(url, { token, signal: options.signal }))) }
+}
+
+/** Checks size and adler32 at the destination: the endpoint's checksum, or a read-back. */
+async function verifyAt(
+  dest: StorageProtocol,
+  url: string,
+  reference: Expected,
+  options: CopyOptions,
+): Promise<Digest & { verifiedBy: CopyResult['verifiedBy'] }> {
+  const op = { token: options.destToken ?? options.token, signal: options.signal }
+  const stat = await dest.stat(url, op)
+  if (!stat || (reference.bytes !== null && stat.bytes !== reference.bytes)) {
+    throw new ContinuumError(
+      'CHECKSUM_MISMATCH',
+      `${url}: holds ${stat?.bytes ?? 'no'} bytes, expected ${reference.bytes}`,
+      { url, expected: reference, got: { bytes: stat?.bytes ?? null } },
+    )
+  }
+  const answered = await dest.checksum?.(url, 'adler32', op)
+  if (answered !== undefined) {
+    const got = { bytes: stat.bytes, adler32: answered }
+    assertDigest(url, reference, got)
+    return { ...got, verifiedBy: 'endpoint' }
+  }
+  const got = await digestOf(dest.read(url, op))
+  assertDigest(url, reference, got)
+  return { ...got, verifiedBy: 'read-back' }
 }

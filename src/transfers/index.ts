@@ -8,9 +8,30 @@ export {
   ProtocolRegistry,
   PosixProtocol,
   WebdavProtocol,
+  XrootdProtocol,
+  S3Protocol,
+  classifyErrno,
+  classifyHttpStatus,
+  classifyS3,
+  classifyXrootd,
   type StorageProtocol,
+  type OperationOptions,
+  type WriteOptions,
+  type ChecksumAlgorithm,
+  type ThirdPartyResult,
+  type XrootdOptions,
+  type S3Options,
+  type S3Credentials,
+  type StorageErrorCode,
 } from './protocols/index.js'
-export { copyVerified, writeVerified, assertDigest, type Expected } from './copy.js'
+export {
+  copyVerified,
+  writeVerified,
+  assertDigest,
+  type Expected,
+  type CopyOptions,
+  type CopyResult,
+} from './copy.js'
 export { StreamingChecksum, checksummed, digestOf, type Digest } from './checksums.js'
 export { TransferAgent, type TransferAgentOptions } from './agents/transfer-agent.js'
 export {

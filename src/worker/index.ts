@@ -6,7 +6,8 @@ import { RuleEvaluatorAgent } from '../data/index.js'
 import type { Context } from '../db/index.js'
 import type { Agent } from '../platform/index.js'
 import { ReaperAgent, TransferAgent } from '../transfers/index.js'
-import { WorkflowEngine } from '../workflows/index.js'
+import { PolicyEngine } from '../policy/index.js'
+import { FederationStaging, WorkflowEngine } from '../workflows/index.js'
 
 export interface WorkerOptions {
   /** Run only the agents whose names start with one of these prefixes. */
@@ -21,7 +22,12 @@ export function allAgents(ctx: Context, options: WorkerOptions): Agent[] {
     new RuleEvaluatorAgent(ctx, { workerId: options.workerId }),
     new TransferAgent(ctx, { workerId: options.workerId }),
     new ReaperAgent(ctx),
-    new WorkflowEngine(ctx, { workerId: options.workerId }),
+    new WorkflowEngine(ctx, {
+      workerId: options.workerId,
+      // Only the access policies matter here (ComputeService resources): no route actions needed.
+      policy: new PolicyEngine(ctx, () => []),
+      staging: new FederationStaging(ctx),
+    }),
   ]
 }
 

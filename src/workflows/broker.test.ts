@@ -85,8 +85,8 @@ describe('broker', () => {
       ).site,
       'green',
     )
-    const locality = (_inputs: readonly string[], s: string) => ({
-      nearBytes: s === 'busy' ? 900 : 0,
+    const locality = (_inputs: readonly string[], c: ComputeCandidate) => ({
+      nearBytes: c.name === 'busy' ? 900 : 0,
       totalBytes: 1000,
     })
     const p = placeTask(task({ inputs: ['did:atlas:file1'] }), sites, { locality })
@@ -115,6 +115,62 @@ describe('broker', () => {
       p.decisions.find((d) => d.site === 'jsc')?.reasons[0] ?? '',
       /not selected by the site expression/,
     )
+  })
+
+  it('uses catalogue allocations per community, software environments and link bandwidth', () => {
+    const allocations = new Map([
+      ['atlas', 5],
+      ['cms', 0],
+    ])
+    const sites = [
+      site('alloc', { allocations, environments: ['root-6'], siteName: 'a' }),
+      site('far', {
+        environments: ['root-6'],
+        siteName: 'b',
+        linksGbps: new Map([['c', 8]]),
+        queued: 10,
+      }),
+    ]
+    assert.equal(
+      placeTask(task({ community: 'atlas', environment: 'root-6' }), sites).site,
+      'alloc',
+    )
+    const cms = placeTask(task({ community: 'cms' }), sites, { keep: 10 })
+    assert.equal(cms.site, 'far')
+    assert.match(
+      cms.decisions.find((d) => d.site === 'alloc')?.reasons[0] ?? '',
+      /allocation of cms exhausted/,
+    )
+    const none = placeTask(task({ community: 'lhcb' }), sites, { keep: 10 })
+    assert.match(
+      none.decisions.find((d) => d.site === 'alloc')?.reasons[0] ?? '',
+      /lhcb has no allocation/,
+    )
+    const env = placeTask(task({ environment: 'tensorflow' }), sites, { keep: 10 })
+    assert.equal(env.site, null)
+    assert.match(env.summary, /2× software environment not offered/)
+    // 1 GB at site c, 8 Gb/s from c to b: about a second to move.
+    const locality = (_inputs: readonly string[], c: ComputeCandidate) => ({
+      nearBytes: 0,
+      totalBytes: 1e9,
+      transferS: c.linksGbps?.has('c') ? 1 : null,
+    })
+    const p = placeTask(task({ community: 'atlas', inputs: ['did:x:y'] }), sites, {
+      locality,
+      keep: 10,
+    })
+    const reasons = p.decisions.flatMap((d) => d.reasons).join(' | ')
+    assert.match(reasons, /transfer: about 1 s for the rest over the known links/)
+    assert.match(reasons, /transfer: no network link known to the site/)
+  })
+
+  it('excludes what the policy predicate refuses, with its reason', () => {
+    const p = placeTask(task(), [site('closed'), site('open')], {
+      keep: 10,
+      mayUse: (_c, s) => (s.name === 'closed' ? 'policy: not for you' : true),
+    })
+    assert.equal(p.site, 'open')
+    assert.deepEqual(p.decisions.find((d) => d.site === 'closed')?.reasons, ['policy: not for you'])
   })
 
   it('places quickly among 1,000 services', () => {

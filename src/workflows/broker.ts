@@ -27,25 +27,56 @@ export interface ComputeCandidate {
   executor: { kind: 'local' | 'slurm'; config: Record<string, unknown> }
   queued: number
   running: number
-  /** Core-hours left in the community's allocation here; null when unlimited. */
+  /** Core-hours left here for every community; null when unlimited (sites outside the catalogue). */
   allocationLeftCoreHours: number | null
+  /** The catalogue compute service this candidate is (null: a site configured only for workflows). */
+  service?: string | null
+  /** The catalogue site hosting it, for data locality and network links. */
+  siteName?: string | null
+  /**
+   * Core-hours left per community from the catalogue's allocations on this service. A community
+   * missing from a non-null map has no allocation here; null: the service keeps no allocations.
+   */
+  allocations?: ReadonlyMap<string, number> | null
+  /** Software environments the catalogue lists for this service; null when not known. */
+  environments?: readonly string[] | null
+  /** Bandwidth (Gb/s) from the candidate's site to other catalogue sites (lower-case names). */
+  linksGbps?: ReadonlyMap<string, number>
 }
 
 /** Supplies the candidates; the lead adapts this to the catalogue's compute services. */
 export type CandidateProvider = () => Promise<ComputeCandidate[]>
 
-/** Whether `community` may use `candidate` (allocations and access policy). */
-export type UsePredicate = (community: string | null, candidate: ComputeCandidate) => boolean
+/**
+ * Whether `community` (and `owner`) may use `candidate` under the access policy: true, or false
+ * or the reason it may not.
+ */
+export type UsePredicate = (
+  community: string | null,
+  candidate: ComputeCandidate,
+  owner?: string | null,
+) => boolean | string
 
-/** Bytes of a task's inputs already near a site, out of the total; the data federation plugs in. */
+export interface LocalityEstimate {
+  /** Bytes of the task's inputs already at storage near the candidate's site. */
+  nearBytes: number
+  totalBytes: number
+  /** Seconds to bring the rest over the known network links; null when no link is known. */
+  transferS?: number | null
+}
+
+/** Where a task's inputs are relative to a candidate; the data federation plugs in. */
 export type LocalityEstimator = (
   inputs: readonly string[],
-  site: string,
-) => { nearBytes: number; totalBytes: number }
+  candidate: ComputeCandidate,
+) => LocalityEstimate
 
 export interface BrokerTask {
   name: string
   community: string | null
+  owner?: string | null
+  /** A named software environment from the catalogue, if the task asks for one. */
+  environment?: string | null
   cores: number
   memoryMb: number
   walltimeS: number
@@ -141,7 +172,7 @@ export function placeTask(
       site: c.name,
       eligible: false,
       score: null,
-      reasons: [describeRejection(why, task, c)],
+      reasons: [describeRejection(why, task, c, mayUse)],
     })
   }
   const best = top[0]
@@ -168,7 +199,8 @@ const rejectionText = {
   accelerators: 'too few accelerators',
   model: 'other accelerator model',
   container: 'no container runtime for the image',
-  allocation: 'allocation exhausted',
+  environment: 'software environment not offered',
+  allocation: 'no allocation left',
   policy: 'policy does not allow it',
 } as const
 type Rejection = keyof typeof rejectionText
@@ -187,12 +219,21 @@ function rejection(task: BrokerTask, c: ComputeCandidate, mayUse: UsePredicate):
     }
   }
   if (task.image !== null && c.containerRuntimes.length === 0) return 'container'
+  if (task.environment && c.environments && !c.environments.includes(task.environment)) {
+    return 'environment'
+  }
   if (c.allocationLeftCoreHours !== null && c.allocationLeftCoreHours <= 0) return 'allocation'
-  if (!mayUse(task.community, c)) return 'policy'
+  if (c.allocations && !((c.allocations.get(task.community ?? '') ?? 0) > 0)) return 'allocation'
+  if (mayUse(task.community, c, task.owner ?? null) !== true) return 'policy'
   return null
 }
 
-function describeRejection(why: Rejection, task: BrokerTask, c: ComputeCandidate): string {
+function describeRejection(
+  why: Rejection,
+  task: BrokerTask,
+  c: ComputeCandidate,
+  mayUse: UsePredicate,
+): string {
   switch (why) {
     case 'cores':
       return `too few cores (${c.cores} < ${task.cores})`
@@ -204,10 +245,21 @@ function describeRejection(why: Rejection, task: BrokerTask, c: ComputeCandidate
       return `too few accelerators (${c.accelerators?.count ?? 0} < ${task.accelerators?.count ?? 0})`
     case 'model':
       return `accelerator model ${c.accelerators?.model ?? '-'} is not ${task.accelerators?.model ?? '-'}`
-    case 'allocation':
-      return 'allocation exhausted (0 core-hours left)'
-    case 'policy':
-      return `policy does not let ${task.community ?? 'this community'} use it`
+    case 'environment':
+      return `software environment ${task.environment ?? '-'} is not offered here`
+    case 'allocation': {
+      if (!c.allocations) return 'allocation exhausted (0 core-hours left)'
+      const left = c.allocations.get(task.community ?? '')
+      return left === undefined
+        ? `${task.community ?? 'this community'} has no allocation on ${c.service ?? c.name}`
+        : `allocation of ${task.community ?? '-'} exhausted (${round(left)} core-hours left)`
+    }
+    case 'policy': {
+      const answer = mayUse(task.community, c, task.owner ?? null)
+      return typeof answer === 'string'
+        ? answer
+        : `policy does not let ${task.community ?? 'this community'} use it`
+    }
     default:
       return rejectionText[why]
   }
@@ -243,8 +295,10 @@ function score(
 ): number {
   let s = 0
   if (task && locality && task.inputs.length > 0) {
-    const { nearBytes, totalBytes } = locality(task.inputs, c.name)
+    const { nearBytes, totalBytes, transferS } = locality(task.inputs, c)
     if (totalBytes > 0) s += 100 * (nearBytes / totalBytes)
+    // Moving the rest costs time: a point per minute of transfer, at most 50.
+    if (transferS) s -= Math.min(50, transferS / 60)
   }
   s -= 20 * ((c.queued + c.running) / c.cores)
   if (c.energyGCo2PerKwh !== null) s -= c.energyGCo2PerKwh / 100
@@ -258,10 +312,17 @@ function explainScore(
 ): string[] {
   const out: string[] = []
   if (locality && task.inputs.length > 0) {
-    const { nearBytes, totalBytes } = locality(task.inputs, c.name)
+    const { nearBytes, totalBytes, transferS } = locality(task.inputs, c)
     out.push(
       `data locality: ${totalBytes > 0 ? Math.round((100 * nearBytes) / totalBytes) : 0}% of ${totalBytes} input bytes near the site`,
     )
+    if (transferS !== undefined && nearBytes < totalBytes) {
+      out.push(
+        transferS === null
+          ? 'transfer: no network link known to the site'
+          : `transfer: about ${round(transferS)} s for the rest over the known links`,
+      )
+    }
   }
   out.push(`load: ${c.queued} queued + ${c.running} running on ${c.cores} cores`)
   out.push(

@@ -59,7 +59,7 @@ export interface ExpandOptions {
 type Param = string | number | boolean | Array<string | number | boolean>
 
 const defaultResources = { cores: 1, memoryMb: 1024, walltimeS: 3600 }
-const maxTasks = 100_000
+export const maxTasks = 100_000
 
 export function expandWorkflow(
   doc: WorkflowDocument,

@@ -1,6 +1,7 @@
 /**
  * workflows: workflow definitions (YAML + JSON Schema), the DAG engine and its state machine,
- * the broker, staging hooks and accounting. Writes compute_sites, workflows, workflow_tasks,
+ * the broker (candidates from the catalogue, gated by policy), staging through the data
+ * federation and accounting. Writes compute_sites, workflows, workflow_tasks,
  * workflow_task_edges, workflow_task_events and usage_records.
  */
 export {
@@ -39,7 +40,12 @@ export {
   type Staging,
   type StageRequest,
   type StageOutRequest,
+  type StageState,
 } from './staging.js'
+export { FederationStaging } from './federation-staging.js'
+export { ensureDemoDataset } from './demo-data.js'
+export { forgetCatalogueView } from './catalogue-candidates.js'
+export { policyGate, submitAction } from './access-gate.js'
 export { matchSites } from './site-expression.js'
 export { parseDefinition } from './definition.js'
 export { expandWorkflow } from './expand.js'

@@ -1,21 +1,40 @@
 /**
- * Compute sites this installation can run tasks on (the `compute_sites` table), turned into
- * broker candidates with their current load and allocation, and the executor of each site.
- * The catalogue's compute services replace the table as the candidate source at merge.
+ * Compute sites: the executor bindings (local or Slurm settings) of the places tasks can run,
+ * each either linked to a catalogue compute service — which then supplies its figures, see
+ * catalogue-candidates.ts — or standing alone with its own figures (the demo's `local` site,
+ * tests). Turned into broker candidates with their current load and allocation.
  */
 import os from 'node:os'
 import path from 'node:path'
-import { sql } from 'kysely'
-import type { Context, Executor as Db } from '../db/index.js'
+import { findRecord, type WireRecord } from '../catalog/index.js'
+import type { Context } from '../db/index.js'
 import { LocalExecutor, SlurmExecutor, type Executor } from '../executors/index.js'
 import { ContinuumError } from '../platform/index.js'
 import type { BatchSystem, CandidateProvider, ComputeCandidate } from './broker.js'
+import {
+  allocationsLeft,
+  forgetCatalogueView,
+  loadCatalogueView,
+  serviceCandidate,
+} from './catalogue-candidates.js'
+import {
+  findComputeSiteName,
+  listComputeSiteRows,
+  sumCoreHoursBySite,
+  upsertComputeSiteRow,
+  type ComputeSiteRow,
+} from './compute-sites-store.js'
 import type { SiteAttributes } from './site-expression.js'
-import { countActiveBySite } from './workflows-store.js'
+import { countActiveBySite } from './task-leases-store.js'
 
 export interface ComputeSiteInput {
   name: string
   executor: 'local' | 'slurm'
+  /**
+   * The catalogue compute service this site runs the jobs of (name or id). Its figures then
+   * come from the catalogue; the ones given here are used only while it is unlinked.
+   */
+  computeService?: string | null
   batchSystem?: BatchSystem
   /** Executor settings: `root` (run folders), and for Slurm `partition`, `binDir`, `env`. */
   config?: Record<string, unknown>
@@ -32,8 +51,20 @@ export interface ComputeSiteInput {
 
 /** Adds or replaces a compute site. */
 export async function putComputeSite(ctx: Context, s: ComputeSiteInput): Promise<void> {
+  let serviceId: string | null = null
+  if (s.computeService) {
+    const service = await findRecord(ctx, 'computeService', s.computeService)
+    if (!service) {
+      throw new ContinuumError(
+        'COMPUTE_SERVICE_NOT_FOUND',
+        `compute service '${s.computeService}' is not in the catalogue`,
+        { name: s.computeService },
+      )
+    }
+    serviceId = service.id
+  }
   const now = ctx.clock.now()
-  const row = {
+  await upsertComputeSiteRow(ctx.db, {
     name: s.name,
     executor: s.executor,
     batch_system: s.batchSystem ?? s.executor,
@@ -48,26 +79,17 @@ export async function putComputeSite(ctx: Context, s: ComputeSiteInput): Promise
     watts_per_core: s.wattsPerCore ?? 10,
     attributes: JSON.stringify(s.attributes ?? {}),
     allocation_core_hours: s.allocationCoreHours ?? null,
+    compute_service_id: serviceId,
     created_at: now,
     updated_at: now,
-  }
-  const { name: _n, created_at: _c, ...changes } = row
-  await ctx.db
-    .insertInto('compute_sites')
-    .values(row)
-    .onConflict((oc) => oc.column('name').doUpdateSet(changes))
-    .execute()
+  })
   executors.delete(s.name)
+  forgetCatalogueView(ctx.db)
 }
 
 /** The demo's site: this machine, running tasks as local processes under `<home>/runs`. */
 export async function ensureDemoSites(ctx: Context, options: { home: string }): Promise<void> {
-  const found = await ctx.db
-    .selectFrom('compute_sites')
-    .select('name')
-    .where('name', '=', 'local')
-    .executeTakeFirst()
-  if (found) return
+  if (await findComputeSiteName(ctx.db, 'local')) return
   const cores = Math.max(1, os.availableParallelism())
   await putComputeSite(ctx, {
     name: 'local',
@@ -79,57 +101,83 @@ export async function ensureDemoSites(ctx: Context, options: { home: string }): 
   })
 }
 
-export async function listComputeSites(db: Db): Promise<ComputeCandidate[]> {
-  const rows = await db.selectFrom('compute_sites').selectAll().orderBy('name').execute()
-  const load = await countActiveBySite(db)
-  // Only sites with an allocation need their usage summed (a scan of usage_records otherwise).
-  const limited = rows.filter((r) => r.allocation_core_hours !== null).map((r) => r.name)
-  const used =
-    limited.length === 0
-      ? { rows: [] as Array<{ site: string; core_hours: number }> }
-      : await sql<{ site: string; core_hours: number }>`
-          select site, coalesce(sum(cores * wall_s), 0) / 3600.0 as core_hours
-          from usage_records where site in (${sql.join(limited)}) group by site`.execute(db)
-  const usedBySite = new Map(used.rows.map((r) => [r.site, Number(r.core_hours)]))
-  return rows.map((r) => {
-    const attributes = {
+/** Every compute site as a broker candidate: catalogue-linked ones with the catalogue's figures. */
+export async function listComputeSites(ctx: Context): Promise<ComputeCandidate[]> {
+  const rows = await listComputeSiteRows(ctx.db)
+  const load = await countActiveBySite(ctx.db)
+  const linked = rows.filter((r) => r.compute_service_id !== null)
+  const view = linked.length > 0 ? await loadCatalogueView(ctx.db) : null
+  const bound: Array<{ row: ComputeSiteRow; service: WireRecord }> = []
+  for (const r of linked) {
+    const service = view?.servicesById.get(r.compute_service_id as string)
+    if (service) bound.push({ row: r, service })
+  }
+  const allocations =
+    view === null
+      ? new Map<string, Map<string, number>>()
+      : await allocationsLeft(
+          ctx,
+          view,
+          bound.map((b) => ({ candidate: b.row.name, service: b.service.name })),
+        )
+  // Only unlinked sites with their own allocation need their usage summed.
+  const limited = rows
+    .filter((r) => r.compute_service_id === null && r.allocation_core_hours !== null)
+    .map((r) => r.name)
+  const usedBySite = await sumCoreHoursBySite(ctx.db, limited)
+  const out: ComputeCandidate[] = []
+  for (const r of rows) {
+    const l = load.get(r.name) ?? { queued: 0, running: 0 }
+    const b = bound.find((x) => x.row === r)
+    if (b && view) {
+      out.push(serviceCandidate(r, b.service, view, l, allocations.get(r.name) ?? null))
+    } else if (r.compute_service_id === null) {
+      out.push(standaloneCandidate(r, l, usedBySite.get(r.name) ?? 0))
+    }
+    // A site whose service left the catalogue offers nothing until it is linked again.
+  }
+  return out
+}
+
+function standaloneCandidate(
+  r: ComputeSiteRow,
+  load: { queued: number; running: number },
+  usedCoreHours: number,
+): ComputeCandidate {
+  return {
+    name: r.name,
+    batchSystem: r.batch_system as BatchSystem,
+    cores: r.cores,
+    memoryPerCoreMb: r.memory_per_core_mb,
+    accelerators:
+      r.accelerator_model === null || r.accelerator_count === 0
+        ? null
+        : { model: r.accelerator_model, count: r.accelerator_count },
+    maxWalltimeS: r.max_walltime_s,
+    interactive: r.interactive,
+    containerRuntimes: r.container_runtimes as string[],
+    energyGCo2PerKwh: r.energy_g_co2_per_kwh,
+    wattsPerCore: Number(r.watts_per_core),
+    attributes: {
       ...(r.attributes as SiteAttributes),
       batch: r.batch_system,
       executor: r.executor,
       cores: r.cores,
-    }
-    return {
-      name: r.name,
-      batchSystem: r.batch_system as BatchSystem,
-      cores: r.cores,
-      memoryPerCoreMb: r.memory_per_core_mb,
-      accelerators:
-        r.accelerator_model === null || r.accelerator_count === 0
-          ? null
-          : { model: r.accelerator_model, count: r.accelerator_count },
-      maxWalltimeS: r.max_walltime_s,
-      interactive: r.interactive,
-      containerRuntimes: r.container_runtimes as string[],
-      energyGCo2PerKwh: r.energy_g_co2_per_kwh,
-      wattsPerCore: Number(r.watts_per_core),
-      attributes,
-      executor: {
-        kind: r.executor as 'local' | 'slurm',
-        config: r.config as Record<string, unknown>,
-      },
-      queued: load.get(r.name)?.queued ?? 0,
-      running: load.get(r.name)?.running ?? 0,
-      allocationLeftCoreHours:
-        r.allocation_core_hours === null
-          ? null
-          : Number(r.allocation_core_hours) - (usedBySite.get(r.name) ?? 0),
-    }
-  })
+    },
+    executor: {
+      kind: r.executor as 'local' | 'slurm',
+      config: r.config as Record<string, unknown>,
+    },
+    queued: load.queued,
+    running: load.running,
+    allocationLeftCoreHours:
+      r.allocation_core_hours === null ? null : Number(r.allocation_core_hours) - usedCoreHours,
+  }
 }
 
 /** The provider the engine uses by default: the configured compute sites. */
 export function computeSitesProvider(ctx: Context): CandidateProvider {
-  return () => listComputeSites(ctx.db)
+  return () => listComputeSites(ctx)
 }
 
 export type ExecutorFactory = (site: ComputeCandidate) => Executor

@@ -1,15 +1,10 @@
 /**
- * The only code that reads and writes workflows, workflow_tasks, workflow_task_edges and
- * workflow_task_events. Every function is set-based, so the engine's work per task finished is
- * proportional to that task's edges, never to the size of the workflow.
+ * Workflows, their tasks, edges and events as stored: inserts at submission, reads for the API,
+ * and the per-workflow counters. Every function is set-based, so the engine's work per task
+ * finished is proportional to that task's edges, never to the size of the workflow.
  */
-import { sql, type Insertable, type Selectable } from 'kysely'
-import type {
-  Executor,
-  UsageRecordsTable,
-  WorkflowsTable,
-  WorkflowTasksTable,
-} from '../db/index.js'
+import { sql, type Selectable } from 'kysely'
+import type { Executor, WorkflowsTable, WorkflowTasksTable } from '../db/index.js'
 import { activeStates } from './types.js'
 
 export type WorkflowRow = Selectable<WorkflowsTable>
@@ -25,7 +20,7 @@ export interface NewEvent {
 
 const chunk = 500
 
-async function inChunks<T>(
+export async function inChunks<T>(
   rows: readonly T[],
   write: (part: T[]) => Promise<unknown>,
 ): Promise<void> {
@@ -141,150 +136,22 @@ export async function listDependencyNames(db: Executor, taskId: string): Promise
   return rows.map((r) => r.name)
 }
 
-export type ClaimedTask = TaskRow & {
-  community: string | null
-  owner: string | null
-  workdir: string
-  no_cache: boolean
-}
-
-/** Takes ready tasks (and retrying ones past their backoff) off the queue, skipping locked rows. */
-export async function claimReadyTasks(
-  db: Executor,
-  now: Date,
-  limit: number,
-): Promise<ClaimedTask[]> {
-  const result = await sql<ClaimedTask>`
-    select t.*, w.community, w.owner, w.workdir, w.no_cache
-    from workflow_tasks t join workflows w on w.id = t.workflow_id
-    where t.id in (
-      select id from workflow_tasks
-      where state in ('ready', 'retrying') and (not_before is null or not_before <= ${now})
-      -- No ORDER BY: sorting every ready task each round would make dispatch O(n) per round.
-      limit ${limit}
-      for update skip locked)
-    for update of t skip locked`.execute(db)
-  return result.rows
-}
-
-/** Leases active tasks whose lease ran out (their worker died) to `workerId`. */
-export async function claimOrphanedTasks(
-  db: Executor,
-  workerId: string,
-  now: Date,
-  until: Date,
-  limit: number,
-): Promise<ClaimedTask[]> {
-  const result = await sql<ClaimedTask>`
-    with orphans as (
-      select id from workflow_tasks
-      where state in ('placed', 'staging', 'submitted', 'running') and (claimed_until is null or claimed_until < ${now})
-      limit ${limit}
-      for update skip locked)
-    update workflow_tasks t set claimed_by = ${workerId}, claimed_until = ${until}
-    from orphans o, workflows w
-    where t.id = o.id and w.id = t.workflow_id
-    returning t.*, w.community, w.owner, w.workdir, w.no_cache`.execute(db)
-  return result.rows
-}
-
-/** Extends the leases this worker holds; answers with the ids still active (others were cancelled). */
-export async function renewLeases(
-  db: Executor,
-  workerId: string,
-  ids: string[],
-  until: Date,
-): Promise<Set<string>> {
-  if (ids.length === 0) return new Set()
-  const rows = await db
-    .updateTable('workflow_tasks')
-    .set({ claimed_until: until })
-    .where('claimed_by', '=', workerId)
-    .where('id', 'in', ids)
-    .where('state', 'in', activeStates)
-    .returning('id')
-    .execute()
-  return new Set(rows.map((r) => r.id))
-}
-
-export type TaskChanges = Partial<
-  Omit<TaskRow, 'id' | 'workflow_id' | 'name' | 'spec' | 'placement'>
-> & { placement?: string | null }
-
-/** Moves a task only if it is still in one of `from`; returns whether it moved. */
-export async function moveTask(
+export async function updateWorkflowRow(
   db: Executor,
   id: string,
-  from: readonly string[],
-  changes: TaskChanges,
-): Promise<boolean> {
-  const r = await db
-    .updateTable('workflow_tasks')
-    .set(changes)
-    .where('id', '=', id)
-    .where('state', 'in', from)
-    .executeTakeFirst()
-  return r.numUpdatedRows > 0n
+  changes: Partial<Omit<WorkflowRow, 'id'>>,
+): Promise<void> {
+  await db.updateTable('workflows').set(changes).where('id', '=', id).execute()
 }
 
-/** Subtracts finished dependencies from dependants; returns those now free to run. */
-export async function releaseDependants(
-  db: Executor,
-  finishedIds: string[],
-  now: Date,
-): Promise<string[]> {
-  if (finishedIds.length === 0) return []
-  // One UPDATE: PostgreSQL applies only one change per row and statement.
-  const result = await sql<{ id: string; state: string; pending_deps: number }>`
-    with counts as (
-      select to_task, count(*)::int as n from workflow_task_edges where from_task in (${sql.join(finishedIds)}) group by to_task)
-    update workflow_tasks t set
-      pending_deps = t.pending_deps - c.n,
-      state = case when t.pending_deps - c.n = 0 and t.state = 'waiting' then 'ready' else t.state end,
-      updated_at = ${now}
-    from counts c where t.id = c.to_task
-    returning t.id, t.state, t.pending_deps`.execute(db)
-  return result.rows
-    .filter((r) => r.state === 'ready' && Number(r.pending_deps) === 0)
-    .map((r) => r.id)
-}
-
-/** Direct dependants of `ids` that are still waiting. */
-export async function listWaitingDependants(db: Executor, ids: string[]): Promise<string[]> {
-  if (ids.length === 0) return []
-  const rows = await db
-    .selectFrom('workflow_task_edges as e')
-    .innerJoin('workflow_tasks as t', 't.id', 'e.to_task')
-    .select('t.id')
-    .distinct()
-    .where('e.from_task', 'in', ids)
-    .where('t.state', '=', 'waiting')
-    .execute()
-  return rows.map((r) => r.id)
-}
-
-export async function cancelTasks(
-  db: Executor,
-  ids: string[],
-  reason: string,
-  now: Date,
-): Promise<string[]> {
-  if (ids.length === 0) return []
-  const rows = await db
-    .updateTable('workflow_tasks')
-    .set({
-      state: 'cancelled',
-      reason,
-      finished_at: now,
-      updated_at: now,
-      claimed_by: null,
-      claimed_until: null,
-    })
-    .where('id', 'in', ids)
-    .where('state', 'not in', ['done', 'failed', 'cancelled'])
-    .returning('id')
-    .execute()
-  return rows.map((r) => r.id)
+/** Recomputes a workflow's counters from its tasks (after a retry resets some). */
+export async function recountWorkflow(db: Executor, id: string): Promise<void> {
+  await sql`
+    update workflows w set
+      tasks_done = (select count(*) from workflow_tasks where workflow_id = w.id and state = 'done'),
+      tasks_failed = (select count(*) from workflow_tasks where workflow_id = w.id and state = 'failed'),
+      tasks_cancelled = (select count(*) from workflow_tasks where workflow_id = w.id and state = 'cancelled')
+    where w.id = ${id}`.execute(db)
 }
 
 /** Adds to a workflow's counters and closes it when every task has ended. */
@@ -320,85 +187,6 @@ export async function markWorkflowsRunning(db: Executor, ids: string[], now: Dat
     .execute()
 }
 
-export async function updateWorkflowRow(
-  db: Executor,
-  id: string,
-  changes: Partial<Omit<WorkflowRow, 'id'>>,
-): Promise<void> {
-  await db.updateTable('workflows').set(changes).where('id', '=', id).execute()
-}
-
-/** Recomputes a workflow's counters from its tasks (after a retry resets some). */
-export async function recountWorkflow(db: Executor, id: string): Promise<void> {
-  await sql`
-    update workflows w set
-      tasks_done = (select count(*) from workflow_tasks where workflow_id = w.id and state = 'done'),
-      tasks_failed = (select count(*) from workflow_tasks where workflow_id = w.id and state = 'failed'),
-      tasks_cancelled = (select count(*) from workflow_tasks where workflow_id = w.id and state = 'cancelled')
-    where w.id = ${id}`.execute(db)
-}
-
-/** Puts failed and cancelled tasks of a workflow back: ready when their inputs are done, else waiting. */
-export async function resetTasks(
-  db: Executor,
-  workflowId: string,
-  names: string[] | null,
-  now: Date,
-): Promise<Array<{ id: string; from: string; to: string }>> {
-  const only = names === null ? sql`true` : sql`t.name in (${sql.join(names)})`
-  const result = await sql<{ id: string; from: string; to: string }>`
-    with picked as (
-      select t.id, t.state as from_state,
-        (select count(*) from workflow_task_edges e join workflow_tasks f on f.id = e.from_task
-          where e.to_task = t.id and f.state <> 'done')::int as deps
-      from workflow_tasks t
-      where t.workflow_id = ${workflowId} and t.state in ('failed', 'cancelled') and ${only}
-      for update of t)
-    update workflow_tasks t set
-      state = case when p.deps = 0 then 'ready' else 'waiting' end,
-      pending_deps = p.deps, max_retries = t.attempt + (t.spec->>'retries')::int,
-      not_before = null, reason = null, exit_code = null, finished_at = null, updated_at = ${now}
-    from picked p where t.id = p.id
-    returning t.id, p.from_state as "from", t.state as "to"`.execute(db)
-  return result.rows
-}
-
-/** Completed tasks with these cache keys, with the outputs they produced. */
-export async function findCachedTasks(
-  db: Executor,
-  keys: string[],
-): Promise<Map<string, { id: string; workflow_id: string }>> {
-  if (keys.length === 0) return new Map()
-  const rows = await db
-    .selectFrom('workflow_tasks')
-    .select(['id', 'workflow_id', 'cache_key'])
-    .where('state', '=', 'done')
-    .where('cache_key', 'in', keys)
-    .execute()
-  return new Map(rows.map((r) => [r.cache_key as string, { id: r.id, workflow_id: r.workflow_id }]))
-}
-
-/** Tasks in flight per site: the broker's load figure. */
-export async function countActiveBySite(
-  db: Executor,
-): Promise<Map<string, { queued: number; running: number }>> {
-  const rows = await db
-    .selectFrom('workflow_tasks')
-    .select(['site', 'state', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('state', 'in', activeStates)
-    .groupBy(['site', 'state'])
-    .execute()
-  const out = new Map<string, { queued: number; running: number }>()
-  for (const r of rows) {
-    if (r.site === null) continue
-    const entry = out.get(r.site) ?? { queued: 0, running: 0 }
-    if (r.state === 'running') entry.running += Number(r.n)
-    else entry.queued += Number(r.n)
-    out.set(r.site, entry)
-  }
-  return out
-}
-
 export async function listActiveTaskRows(db: Executor, workflowId: string): Promise<TaskRow[]> {
   return db
     .selectFrom('workflow_tasks')
@@ -406,41 +194,4 @@ export async function listActiveTaskRows(db: Executor, workflowId: string): Prom
     .where('workflow_id', '=', workflowId)
     .where('state', 'in', activeStates)
     .execute()
-}
-
-/** Records the batch system's job ids of many tasks in one statement. */
-export async function setExternalIds(
-  db: Executor,
-  pairs: Array<{ id: string; externalId: string }>,
-): Promise<void> {
-  await inChunks(pairs, async (part) => {
-    const values = sql.join(part.map((p) => sql`(${p.id}::uuid, ${p.externalId})`))
-    await sql`update workflow_tasks t set external_id = v.ext from (values ${values}) as v(id, ext) where t.id = v.id`.execute(
-      db,
-    )
-  })
-}
-
-export async function listTaskStates(
-  db: Executor,
-  ids: string[],
-): Promise<Array<{ id: string; state: string; claimed_by: string | null }>> {
-  if (ids.length === 0) return []
-  return db
-    .selectFrom('workflow_tasks')
-    .select(['id', 'state', 'claimed_by'])
-    .where('id', 'in', ids)
-    .execute()
-}
-
-export type NewUsageRecord = Insertable<UsageRecordsTable>
-
-export async function insertUsageRows(db: Executor, rows: NewUsageRecord[]): Promise<void> {
-  await inChunks(rows, (part) =>
-    db
-      .insertInto('usage_records')
-      .values(part)
-      .onConflict((oc) => oc.columns(['task_id', 'attempt']).doNothing())
-      .execute(),
-  )
 }

@@ -16,12 +16,12 @@ import type {
 import type { Context } from '../db/index.js'
 import { ContinuumError, decodeCursor, encodeCursor, isUuid, newId } from '../platform/index.js'
 import { parseDefinition } from './definition.js'
-import { expandWorkflow } from './expand.js'
+import { datasetLister } from './dataset-files.js'
+import { expandWorkflow, maxTasks } from './expand.js'
 import { executorFor, listComputeSites } from './sites.js'
-import type { Staging } from './staging.js'
 import type { TaskSpec } from './types.js'
+import { cancelTasks, resetTasks } from './task-readiness-store.js'
 import {
-  cancelTasks,
   countFinished,
   countTasksByState,
   findTaskRow,
@@ -36,7 +36,6 @@ import {
   listTaskRows,
   listWorkflowRows,
   recountWorkflow,
-  resetTasks,
   updateWorkflowRow,
   type NewTaskRow,
   type TaskRow,
@@ -45,7 +44,6 @@ import {
 
 export interface SubmitOptions {
   owner?: string | null
-  staging?: Staging
 }
 
 export async function submitWorkflow(
@@ -55,7 +53,7 @@ export async function submitWorkflow(
 ): Promise<Workflow> {
   const file = input.filename ?? 'workflow.yaml'
   const { document, source } = parseDefinition(input.source, file)
-  const listDataset = options.staging?.listDataset?.bind(options.staging)
+  const listDataset = await datasetLister(ctx, document, maxTasks)
   const plan = expandWorkflow(document, source, {
     ...(input.parameters ? { parameters: input.parameters } : {}),
     ...(listDataset ? { listDataset } : {}),
@@ -229,7 +227,7 @@ export async function cancelWorkflow(ctx: Context, id: string): Promise<Workflow
     return running
   })
   // Kill what runs now; a worker that watches one of them also cancels it on its next heartbeat.
-  const sites = new Map((await listComputeSites(ctx.db)).map((s) => [s.name, s]))
+  const sites = new Map((await listComputeSites(ctx)).map((s) => [s.name, s]))
   for (const t of active) {
     const site = t.site === null ? undefined : sites.get(t.site)
     if (site && t.attempt_id !== null) {
@@ -314,7 +312,7 @@ export async function taskLogs(ctx: Context, workflowId: string, task: string): 
   const row = await mustFindTask(ctx, workflowId, task)
   const empty = { task: row.name, attempt: row.attempt, stdout: '', stderr: '' }
   if (row.site === null || row.attempt_id === null) return empty
-  const site = (await listComputeSites(ctx.db)).find((s) => s.name === row.site)
+  const site = (await listComputeSites(ctx)).find((s) => s.name === row.site)
   if (!site) return empty
   const logs = await executorFor(site).logs(
     { attemptId: row.attempt_id, externalId: row.external_id },

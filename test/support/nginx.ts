@@ -37,7 +37,7 @@ export function nginxSkipReason(): string | false {
   return reason
 }
 
-async function freePort(): Promise<number> {
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = net.createServer()
     server.listen(0, '127.0.0.1', () => {
@@ -48,9 +48,13 @@ async function freePort(): Promise<number> {
   })
 }
 
-async function waitForPort(port: number, child: ChildProcess, log: string): Promise<void> {
+export async function waitForPort(port: number, child: ChildProcess, log: string): Promise<void> {
   for (let i = 0; i < 100; i++) {
-    if (child.exitCode !== null) throw new Error(`nginx exited with ${child.exitCode}; see ${log}`)
+    if (child.exitCode !== null) {
+      throw new Error(
+        `${path.basename(String(child.spawnfile))} exited with ${child.exitCode}; see ${log}`,
+      )
+    }
     const open = await new Promise<boolean>((resolve) => {
       const socket = net.connect(port, '127.0.0.1', () => {
         socket.end()
@@ -61,10 +65,11 @@ async function waitForPort(port: number, child: ChildProcess, log: string): Prom
     if (open) return
     await new Promise((r) => setTimeout(r, 50))
   }
-  throw new Error(`nginx did not listen on ${port}`)
+  throw new Error(`${path.basename(String(child.spawnfile))} did not listen on ${port}`)
 }
 
-export async function startNginxWebdav(): Promise<NginxWebdav> {
+/** `bearer`: nginx then refuses (403) any request without `Authorization: Bearer <bearer>`. */
+export async function startNginxWebdav(options: { bearer?: string } = {}): Promise<NginxWebdav> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'continuum-nginx-'))
   const root = path.join(dir, 'root')
   const tmp = path.join(dir, 'tmp')
@@ -87,7 +92,8 @@ events { worker_connections 256; }
 http { access_log off; sendfile on; tcp_nopush on;
   client_body_temp_path ${tmp}; client_max_body_size 0;
   server { listen 127.0.0.1:${port}; root ${root};
-    location / { dav_methods PUT DELETE MKCOL COPY MOVE; dav_ext_methods PROPFIND OPTIONS;
+    location / { ${options.bearer ? `if ($http_authorization != "Bearer ${options.bearer}") { return 403; }` : ''}
+                 dav_methods PUT DELETE MKCOL COPY MOVE; dav_ext_methods PROPFIND OPTIONS;
                  create_full_put_path on; dav_access user:rw group:rw all:r; autoindex on; } } }
 `,
   )

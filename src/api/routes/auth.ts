@@ -8,6 +8,7 @@ import {
   approveDevice,
   deviceGrantType,
   exchangeDeviceCode,
+  PollPacer,
   findPendingDevice,
   OAuthError,
   startDeviceAuthorization,
@@ -150,8 +151,11 @@ function builtInIssuerRoutes(
     }),
     handler: async () => issuer.jwks(),
   })
+  const limits = security.rateLimiters
+  const pacer = new PollPacer()
   app.post<{ Body: Record<string, string> }>('/auth/device_authorization', {
     config: publicConfig('auth.device.create'),
+    preHandler: limits.deviceAuthorization.hook('device authorisation'),
     schema: routeSchema({
       operationId: 'startDeviceAuthorization',
       tags,
@@ -167,6 +171,7 @@ function builtInIssuerRoutes(
   })
   app.post<{ Body: Record<string, string> }>('/auth/token', {
     config: publicConfig('auth.token.create'),
+    preHandler: limits.token.hook('token'),
     schema: routeSchema({
       operationId: 'getToken',
       tags,
@@ -178,7 +183,7 @@ function builtInIssuerRoutes(
       const body = request.body
       try {
         if (body.grant_type === deviceGrantType && body.device_code) {
-          return await exchangeDeviceCode(ctx, issuer, body.device_code)
+          return await exchangeDeviceCode(ctx, issuer, body.device_code, pacer)
         }
         if (body.grant_type === 'client_credentials') {
           const token = await issuer.clientCredentials(
@@ -233,6 +238,7 @@ function builtInIssuerRoutes(
   })
   app.post<{ Body: Record<string, string> }>('/auth/device', {
     config: publicConfig('auth.device.approve'),
+    preHandler: limits.deviceApproval.hook('device approval'),
     schema: routeSchema({
       operationId: 'approveDevice',
       tags,
@@ -240,11 +246,15 @@ function builtInIssuerRoutes(
       body: formOrJson,
       response: { 200: Type.Object({ approved: Type.Boolean(), subject: Type.String() }) },
     }),
-    handler: async (request) => {
+    handler: async (request, reply) => {
       const result = await approveDevice(ctx, issuer, {
         userCode: request.body.user_code ?? '',
         user: request.body.user ?? '',
       })
+      // The verification page's form is posted by a browser: answer it with a page, not JSON.
+      if (request.headers.accept?.includes('text/html')) {
+        return reply.type('text/html; charset=utf-8').send(approvedPage(result.subject))
+      }
       return { approved: true, subject: result.subject }
     },
   })
@@ -259,6 +269,12 @@ function sendOAuthError(reply: FastifyReply, err: OAuthError): FastifyReply {
 
 function escapeHtml(s: string): string {
   return s.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
+}
+
+function approvedPage(subject: string): string {
+  return `<!doctype html><html><head><meta charset="utf-8"><title>Continuum login approved</title></head><body>
+<h1>Login approved</h1><p>Signed in as <b>${escapeHtml(subject)}</b>. The device or page that showed you the code
+continues by itself; you can close this tab.</p></body></html>`
 }
 
 function verificationPage(code: string, pending: boolean, users: string[]): string {

@@ -9,6 +9,7 @@ import { parseLimit } from './common.js'
 const columns: Column<AuditEntry>[] = [
   { header: 'at', value: (e) => e.at },
   { header: 'decision', value: (e) => e.decision },
+  { header: 'count', value: (e) => e.count },
   { header: 'principal', value: (e) => e.principal },
   { header: 'action', value: (e) => e.action },
   { header: 'resource', value: (e) => e.resource },

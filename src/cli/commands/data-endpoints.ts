@@ -133,7 +133,7 @@ export function endpointCommand(): Command {
 }
 
 export function parseProtocol(text: string): Protocol {
-  const m = /^([a-z]+):\/\/(.+?)(?:@(\d+),(\d+),(\d+))?$/.exec(text)
+  const m = /^([a-z][a-z0-9+]*):\/\/(.+?)(?:@(\d+),(\d+),(\d+))?$/.exec(text)
   if (!m) {
     throw new ContinuumError(
       'INVALID_ARGUMENT',

@@ -10,7 +10,7 @@ import { loadShippedLandscape } from '../../landscape/index.js'
 import { syncAccessPolicies } from '../../policy/index.js'
 import { createLogger, newId, runAgents, systemClock } from '../../platform/index.js'
 import { selectAgents } from '../../worker/index.js'
-import { ensureDemoSites } from '../../workflows/index.js'
+import { ensureDemoDataset, ensureDemoSites } from '../../workflows/index.js'
 import { cliContext, withExamples } from '../context.js'
 import { formatTable, printResult } from '../output.js'
 
@@ -99,6 +99,7 @@ export function demoCommand(): Command {
         const access = await syncAccessPolicies(ctx, server.app.security.engine, 'demo')
         await createDemoEndpoints(ctx, config.home)
         await ensureDemoSites(ctx, { home: config.home })
+        await ensureDemoDataset(ctx)
         const agents = runAgents(
           selectAgents(ctx, { workerId: `demo-${process.pid}-${newId()}` }),
           logger,
@@ -106,6 +107,7 @@ export function demoCommand(): Command {
         out.write(
           [
             `Continuum demo is running at ${server.url}`,
+            `  dashboard ${server.url}/ (open in a browser; log in as a demo user)`,
             `  database  ${server.database.url} (embedded; delete ${config.home} to start afresh)`,
             `  landscape ${loaded ? 'shipped European landscape loaded from data/landscape' : 'kept from the previous run'}`,
             `  policies  ${access.compiled.length} access policies of the landscape compiled to Cedar`,
@@ -128,6 +130,7 @@ export function demoCommand(): Command {
             `  npx continuum --server ${server.url} landscape gaps`,
             `  npx continuum --server ${server.url} data endpoints '*'`,
             `  npx continuum --server ${server.url} workflow run examples/hello.yaml --watch`,
+            `  npx continuum --server ${server.url} workflow run examples/federated.yaml --watch   # reads demo:raw-events from the federation`,
             '',
             'Stop with Ctrl-C.',
           ].join('\n'),

@@ -1,17 +1,41 @@
 /** The storage protocols and the lookup of the one serving a URL. */
 import { ContinuumError } from '../../platform/index.js'
 import { PosixProtocol } from './posix.js'
+import { S3Protocol } from './s3.js'
 import type { StorageProtocol } from './storage-protocol.js'
 import { WebdavProtocol } from './webdav.js'
+import { XrootdProtocol } from './xrootd.js'
 
-export type { StorageProtocol } from './storage-protocol.js'
+export type {
+  StorageProtocol,
+  OperationOptions,
+  WriteOptions,
+  ChecksumAlgorithm,
+  ThirdPartyResult,
+} from './storage-protocol.js'
 export { PosixProtocol } from './posix.js'
 export { WebdavProtocol } from './webdav.js'
+export { XrootdProtocol, type XrootdOptions } from './xrootd.js'
+export { S3Protocol, type S3Options, type S3Credentials } from './s3.js'
+export {
+  classifyErrno,
+  classifyHttpStatus,
+  classifyS3,
+  classifyXrootd,
+  type StorageErrorCode,
+} from './storage-errors.js'
 
 export class ProtocolRegistry {
   private readonly byScheme = new Map<string, StorageProtocol>()
 
-  constructor(protocols: StorageProtocol[] = [new PosixProtocol(), new WebdavProtocol()]) {
+  constructor(
+    protocols: StorageProtocol[] = [
+      new PosixProtocol(),
+      new WebdavProtocol(),
+      new XrootdProtocol(),
+      new S3Protocol(),
+    ],
+  ) {
     for (const p of protocols) for (const s of p.schemes) this.byScheme.set(s, p)
   }
 

@@ -6,7 +6,8 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { fileURLToPath } from 'node:url'
 import { ContinuumError } from '../../platform/index.js'
-import type { StorageProtocol } from './storage-protocol.js'
+import { fromNodeError } from './storage-errors.js'
+import type { OperationOptions, StorageProtocol, WriteOptions } from './storage-protocol.js'
 
 function toPath(url: string): string {
   const p = fileURLToPath(url)
@@ -16,6 +17,7 @@ function toPath(url: string): string {
   return p
 }
 
+/** Tokens do not apply: access to a mounted file system is the worker's own. */
 export class PosixProtocol implements StorageProtocol {
   readonly schemes = ['file'] as const
 
@@ -25,12 +27,19 @@ export class PosixProtocol implements StorageProtocol {
       return s.isFile() ? { bytes: s.size } : undefined
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-      throw storageError(url, err)
+      throw fromNodeError('stat', url, err)
     }
   }
 
-  read(url: string): AsyncIterable<Uint8Array> {
-    return createReadStream(toPath(url), { highWaterMark: 4 << 20 })
+  async *read(url: string, options: OperationOptions = {}): AsyncIterable<Uint8Array> {
+    try {
+      yield* createReadStream(toPath(url), {
+        highWaterMark: 4 << 20,
+        ...(options.signal ? { signal: options.signal } : {}),
+      }) as AsyncIterable<Uint8Array>
+    } catch (err) {
+      throw fromNodeError('read', url, err)
+    }
   }
 
   /**
@@ -38,7 +47,11 @@ export class PosixProtocol implements StorageProtocol {
    * at the target. The side file's name is fixed, so a retry after a killed writer overwrites
    * what that writer left.
    */
-  async write(url: string, source: AsyncIterable<Uint8Array>): Promise<void> {
+  async write(
+    url: string,
+    source: AsyncIterable<Uint8Array>,
+    options: WriteOptions = {},
+  ): Promise<void> {
     const target = toPath(url)
     const part = `${target}.part`
     try {
@@ -46,11 +59,12 @@ export class PosixProtocol implements StorageProtocol {
       await pipeline(
         Readable.from(source, { objectMode: false }),
         createWriteStream(part, { highWaterMark: 1024 * 1024 }),
+        ...(options.signal ? [{ signal: options.signal }] : []),
       )
       await rename(part, target)
     } catch (err) {
       await rm(part, { force: true })
-      throw storageError(url, err)
+      throw fromNodeError('write', url, err)
     }
   }
 
@@ -58,17 +72,7 @@ export class PosixProtocol implements StorageProtocol {
     try {
       await rm(toPath(url), { force: true })
     } catch (err) {
-      throw storageError(url, err)
+      throw fromNodeError('delete', url, err)
     }
   }
-}
-
-function storageError(url: string, err: unknown): ContinuumError {
-  if (err instanceof ContinuumError) return err
-  return new ContinuumError(
-    'STORAGE_ERROR',
-    `${url}: ${(err as Error).message}`,
-    { url },
-    { cause: err },
-  )
 }

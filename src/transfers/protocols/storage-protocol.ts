@@ -1,15 +1,60 @@
 /**
- * One interface for every storage protocol (POSIX, WebDAV; XRootD and S3 later). URLs are full
- * replica URLs (endpoint protocol base + deterministic path). Writes never leave a partial file
- * at the final URL on failure; deletes are idempotent (a missing file is not an error).
+ * One interface for every storage protocol (POSIX, WebDAV, XRootD, S3). URLs are full replica
+ * URLs (endpoint protocol base + deterministic path). Writes never leave a partial file at the
+ * final URL on failure; deletes are idempotent (a missing file is not an error). Failures are
+ * ContinuumErrors of the storage classes (see storage-errors.ts), so that the scheduler can tell
+ * a missing source from a full destination or a network fault.
  */
+
+/** Per-operation options; every field is optional so that old callers keep working. */
+export interface OperationOptions {
+  /** A bearer token for this operation (part of the transfer, short-lived, narrow scope). */
+  token?: string | undefined
+  /** Cancels the operation; the protocol cleans up what it wrote. */
+  signal?: AbortSignal | undefined
+}
+
+export interface WriteOptions extends OperationOptions {
+  /** The size, when known: lets HTTP send Content-Length and S3 pick multipart. */
+  bytes?: number | undefined
+}
+
+export type ChecksumAlgorithm = 'adler32'
+
+/** What a third-party copy did: `done`, or `unsupported` (nothing was written: stream instead). */
+export type ThirdPartyResult = 'done' | 'unsupported'
+
 export interface StorageProtocol {
   /** URL schemes served, e.g. ['file'] or ['http', 'https', 'davs']. */
   readonly schemes: readonly string[]
   /** Size of the file, or undefined if it does not exist. */
-  stat(url: string): Promise<{ bytes: number } | undefined>
-  read(url: string): AsyncIterable<Uint8Array>
+  stat(url: string, options?: OperationOptions): Promise<{ bytes: number } | undefined>
+  /** The file's bytes; a missing file fails with STORAGE_FILE_NOT_FOUND. */
+  read(url: string, options?: OperationOptions): AsyncIterable<Uint8Array>
   /** Writes the stream to the URL, creating directories as needed. */
-  write(url: string, source: AsyncIterable<Uint8Array>, options?: { bytes?: number }): Promise<void>
-  delete(url: string): Promise<void>
+  write(url: string, source: AsyncIterable<Uint8Array>, options?: WriteOptions): Promise<void>
+  delete(url: string, options?: OperationOptions): Promise<void>
+  /**
+   * The checksum as the endpoint computes it (lower-case hex), or undefined when the endpoint
+   * cannot answer — the caller then reads the file back. Absent: never answers.
+   */
+  checksum?(
+    url: string,
+    algorithm: ChecksumAlgorithm,
+    options?: OperationOptions,
+  ): Promise<string | undefined>
+  /**
+   * Copies between two URLs of this protocol without the bytes passing through this process.
+   * Returns `unsupported` when either end declines (nothing written); throws on a real failure.
+   * The destination is written atomically as with `write`.
+   */
+  thirdPartyCopy?(
+    sourceUrl: string,
+    destUrl: string,
+    options?: {
+      sourceToken?: string | undefined
+      destToken?: string | undefined
+      signal?: AbortSignal | undefined
+    },
+  ): Promise<ThirdPartyResult>
 }

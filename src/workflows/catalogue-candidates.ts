@@ -1,0 +1,204 @@
+/**
+ * The adapter from the catalogue to the broker. A catalogue compute service becomes a place a
+ * task can run when a compute site (its executor binding: local or Slurm settings, in
+ * compute_sites) is linked to it; the candidate then takes everything else from the catalogue:
+ * cores, memory, accelerators, walltime, container runtimes, energy and carbon figures, the
+ * software environments listed for it, its site (for data locality and network links) and the
+ * communities' allocations on it, less what their tasks have used in the allocation's period.
+ */
+import { listAllRecords, type WireRecord } from '../catalog/index.js'
+import type { Context, Executor as Db } from '../db/index.js'
+import type { BatchSystem, ComputeCandidate } from './broker.js'
+import { sumCoreHoursSince, type ComputeSiteRow } from './compute-sites-store.js'
+import type { SiteAttributes } from './site-expression.js'
+
+/** The catalogue records the broker reads, fetched together and reused for a short while. */
+export interface CatalogueView {
+  servicesById: Map<string, WireRecord>
+  sitesByName: Map<string, WireRecord>
+  /** Software environment names per compute service name. */
+  environments: Map<string, string[]>
+  allocations: WireRecord[]
+  /** Bandwidth between two catalogue sites, both directions, keyed `from\u0000to`. */
+  linkGbps: Map<string, number>
+}
+
+const views = new WeakMap<Db, { at: number; view: Promise<CatalogueView> }>()
+/** The catalogue changes by hand, seldom: re-read it at most this often, not every engine round. */
+const viewTtlMs = 2000
+
+export function loadCatalogueView(db: Db): Promise<CatalogueView> {
+  const cached = views.get(db)
+  if (cached && Date.now() - cached.at < viewTtlMs) return cached.view
+  const view = readView(db)
+  views.set(db, { at: Date.now(), view })
+  view.catch(() => views.delete(db))
+  return view
+}
+
+/** Forgets the cached catalogue (tests and `compute-site put`). */
+export function forgetCatalogueView(db: Db): void {
+  views.delete(db)
+}
+
+async function readView(db: Db): Promise<CatalogueView> {
+  const [services, sites, environments, allocations, links] = await Promise.all([
+    listAllRecords(db, 'computeService'),
+    listAllRecords(db, 'site'),
+    listAllRecords(db, 'softwareEnvironment'),
+    listAllRecords(db, 'allocation'),
+    listAllRecords(db, 'networkLink'),
+  ])
+  const envs = new Map<string, string[]>()
+  for (const e of environments) {
+    for (const s of (e.computeServices as string[] | undefined) ?? []) {
+      envs.set(s, [...(envs.get(s) ?? []), e.name])
+    }
+  }
+  const linkGbps = new Map<string, number>()
+  for (const l of links) {
+    const gbps = Number(l.bandwidthGbps)
+    const from = String(l.from)
+    const to = String(l.to)
+    for (const key of [`${from}\u0000${to}`, `${to}\u0000${from}`]) {
+      linkGbps.set(key, Math.max(gbps, linkGbps.get(key) ?? 0))
+    }
+  }
+  return {
+    servicesById: new Map(services.map((s) => [s.id, s])),
+    sitesByName: new Map(sites.map((s) => [s.name, s])),
+    environments: envs,
+    allocations,
+    linkGbps,
+  }
+}
+
+interface Energy {
+  pue?: number | null
+  carbonGPerKWh?: number | null
+}
+
+/** The broker candidate of a compute site bound to catalogue compute service `s`. */
+export function serviceCandidate(
+  row: ComputeSiteRow,
+  s: WireRecord,
+  view: CatalogueView,
+  load: { queued: number; running: number },
+  allocations: ReadonlyMap<string, number> | null,
+): ComputeCandidate {
+  const site = typeof s.site === 'string' ? view.sitesByName.get(s.site) : undefined
+  const accelerators = (s.accelerators as Array<{ model: string; count: number }>) ?? []
+  const biggest = accelerators.reduce<{ model: string; count: number } | null>(
+    (best, a) => (best === null || a.count > best.count ? a : best),
+    null,
+  )
+  const energy = (s.energy as Energy | undefined) ?? null
+  const memoryGb = s.memoryPerCoreGB as number | null
+  const walltimeH = s.maxWalltimeHours as number | null
+  const attributes: SiteAttributes = {
+    ...flat(site?.attributes),
+    ...flat(s.attributes),
+    ...flat(row.attributes),
+    ...(site ? { site: site.name, country: String(site.country) } : {}),
+    ...(site && site.tier !== null ? { tier: Number(site.tier) } : {}),
+    service: s.name,
+    infrastructure: String(s.infrastructure),
+    batch: String(s.batchSystem),
+    executor: row.executor,
+    cores: Number(s.cores),
+  }
+  return {
+    name: row.name,
+    batchSystem: s.batchSystem as BatchSystem,
+    cores: Number(s.cores),
+    memoryPerCoreMb: memoryGb === null ? row.memory_per_core_mb : Math.floor(memoryGb * 1024),
+    accelerators: biggest === null ? null : { model: biggest.model, count: biggest.count },
+    maxWalltimeS: walltimeH === null ? null : Math.floor(walltimeH * 3600),
+    interactive: s.interactive === true,
+    containerRuntimes: (s.containerRuntimes as string[]) ?? [],
+    energyGCo2PerKwh: energy?.carbonGPerKWh ?? row.energy_g_co2_per_kwh,
+    // The facility's overhead (PUE) is drawn too when a core is busy.
+    wattsPerCore: Number(row.watts_per_core) * (energy?.pue ?? 1),
+    attributes,
+    executor: {
+      kind: row.executor as 'local' | 'slurm',
+      config: row.config as Record<string, unknown>,
+    },
+    queued: load.queued,
+    running: load.running,
+    allocationLeftCoreHours: null,
+    service: s.name,
+    siteName: site?.name ?? null,
+    allocations,
+    environments: view.environments.get(s.name) ?? [],
+    linksGbps: site ? linksFrom(view, site.name) : new Map(),
+  }
+}
+
+function linksFrom(view: CatalogueView, site: string): Map<string, number> {
+  const out = new Map<string, number>()
+  const prefix = `${site}\u0000`
+  for (const [key, gbps] of view.linkGbps) {
+    if (key.startsWith(prefix)) out.set(key.slice(prefix.length).toLowerCase(), gbps)
+  }
+  return out
+}
+
+function flat(value: unknown): SiteAttributes {
+  if (value === null || typeof value !== 'object') return {}
+  const out: SiteAttributes = {}
+  for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
+    if (v === null || ['string', 'number', 'boolean'].includes(typeof v)) {
+      out[k] = v as string | number | boolean | null
+    }
+  }
+  return out
+}
+
+/**
+ * Allocation left per community on each bound service (candidate name → community → units
+ * left), or null for a service the catalogue records no allocation on. Core-hour allocations
+ * are charged with the core-hours our tasks used since the period started; other units (node-
+ * and GPU-hours) only with the catalogue's own `used` figure. Expired or future periods count 0.
+ */
+export async function allocationsLeft(
+  ctx: Context,
+  view: CatalogueView,
+  bound: Array<{ candidate: string; service: string }>,
+): Promise<Map<string, Map<string, number>>> {
+  const today = ctx.clock.now()
+  const byService = new Map<string, WireRecord[]>()
+  for (const a of view.allocations) {
+    byService.set(String(a.service), [...(byService.get(String(a.service)) ?? []), a])
+  }
+  const asks: Array<{ site: string; community: string; since: Date }> = []
+  const pending: Array<{ candidate: string; community: string; left: number; ask: number }> = []
+  const out = new Map<string, Map<string, number>>()
+  for (const { candidate, service } of bound) {
+    const list = byService.get(service)
+    if (!list) continue
+    out.set(candidate, new Map())
+    for (const a of list) {
+      const community = String(a.community)
+      const periodStart = a.periodStart as string | null
+      const periodEnd = a.periodEnd as string | null
+      const start = periodStart ? new Date(`${periodStart}T00:00:00Z`) : new Date(0)
+      const end = periodEnd ? new Date(`${periodEnd}T23:59:59.999Z`) : null
+      const active = start <= today && (end === null || today <= end)
+      const left = active ? Number(a.amount) - Number(a.used ?? 0) : 0
+      let ask = -1
+      if (active && a.unit === 'core-hours') {
+        ask = asks.length
+        asks.push({ site: candidate, community, since: start })
+      }
+      pending.push({ candidate, community, left, ask })
+    }
+  }
+  const used = await sumCoreHoursSince(ctx.db, asks)
+  for (const p of pending) {
+    const map = out.get(p.candidate) as Map<string, number>
+    const left = p.left - (p.ask >= 0 ? (used[p.ask] ?? 0) : 0)
+    map.set(p.community, (map.get(p.community) ?? 0) + left)
+  }
+  return out
+}

@@ -1,0 +1,36 @@
+/**
+ * The broker's data-locality figure from where the federation holds a task's inputs: bytes
+ * already at storage on the candidate's catalogue site, and the time to move the rest over the
+ * catalogue's network links (the best link from any site holding a copy).
+ */
+import type { ComputeCandidate, LocalityEstimate, LocalityEstimator } from './broker.js'
+import type { InputLocations } from './staging.js'
+
+export function localityFrom(locations: InputLocations): LocalityEstimator {
+  return (inputs, candidate) => estimate(locations, inputs, candidate)
+}
+
+function estimate(
+  locations: InputLocations,
+  inputs: readonly string[],
+  c: ComputeCandidate,
+): LocalityEstimate {
+  const here = c.siteName?.toLowerCase() ?? null
+  let nearBytes = 0
+  let totalBytes = 0
+  let transferS: number | null = 0
+  for (const input of inputs) {
+    const at = locations.get(input)
+    if (!at) continue
+    totalBytes += at.bytes
+    if (here !== null && at.sites.includes(here)) {
+      nearBytes += at.bytes
+      continue
+    }
+    let best = 0
+    for (const s of at.sites) best = Math.max(best, c.linksGbps?.get(s) ?? 0)
+    if (best > 0 && transferS !== null) transferS += (at.bytes * 8) / (best * 1e9)
+    else if (at.bytes > 0) transferS = null
+  }
+  return { nearBytes, totalBytes, transferS }
+}

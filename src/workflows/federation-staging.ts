@@ -1,0 +1,232 @@
+/**
+ * Stage-in and stage-out through the data federation's public use cases.
+ *
+ * Stage-in, for inputs `did:scope:name` (files or datasets): when the chosen site has storage
+ * near it (endpoints whose `site` attribute names the catalogue site), the task waits in
+ * `staging` until every file has an available replica there, asked for with a rule of one copy
+ * on those endpoints (the transfer agent moves the bytes). A site with no storage of its own
+ * reads its inputs from where they are, as long as each file has an available replica
+ * somewhere. Either way the chosen POSIX replica of each file is linked into the workflow's
+ * folder under the file's name, which is where the task reads it.
+ *
+ * Stage-out, for outputs `did:scope:name`: the file the task wrote at `<folder>/<name>` is
+ * uploaded (checksummed, verified) to storage near the site, else to an endpoint of the
+ * workflow's output rule, registered with its adler32, and kept by the workflow's output rule.
+ */
+import {
+  createReadStream,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  symlinkSync,
+  unlinkSync,
+} from 'node:fs'
+import { stat } from 'node:fs/promises'
+import path from 'node:path'
+import { fileURLToPath } from 'node:url'
+import type { Endpoint, Replica } from '../contract/index.js'
+import { addRule, listEndpoints, listReplicas, listRules, parseDid } from '../data/index.js'
+import type { Context } from '../db/index.js'
+import { ContinuumError } from '../platform/index.js'
+import { ProtocolRegistry, uploadFile } from '../transfers/index.js'
+import {
+  checkLocalInputs,
+  isDataIdentifier,
+  type InputLocations,
+  type Staging,
+  type StageOutRequest,
+  type StageRequest,
+  type StageState,
+} from './staging.js'
+
+export class FederationStaging implements Staging {
+  private readonly registry: ProtocolRegistry
+
+  constructor(
+    private readonly ctx: Context,
+    options: { registry?: ProtocolRegistry } = {},
+  ) {
+    this.registry = options.registry ?? new ProtocolRegistry()
+  }
+
+  async stageIn(request: StageRequest): Promise<StageState> {
+    checkLocalInputs(request)
+    const dids = request.inputs.filter(isDataIdentifier)
+    if (dids.length === 0) return { ready: true }
+    const endpoints = await listEndpoints(this.ctx)
+    const near = nearEndpoints(endpoints, request.siteName ?? null)
+    let missing = 0
+    let total = 0
+    const waitingOn: string[] = []
+    for (const input of dids) {
+      const ref = parseDid(input.slice(4))
+      const replicas = (await listReplicas(this.ctx, ref)).filter((r) => r.state === 'available')
+      const files = groupByFile(replicas)
+      if (files.size === 0) {
+        throw new ContinuumError(
+          'REFERENCE_NOT_FOUND',
+          `input ${input} has no available replica in the federation`,
+          { input },
+        )
+      }
+      total += files.size
+      let here = 0
+      for (const [, copies] of files) {
+        const local = copies.find((r) => near.has(r.endpoint))
+        if (near.size > 0 && !local) continue
+        here++
+        linkInput(request.workdir, local ?? copies[0]!)
+      }
+      if (here < files.size) {
+        missing += files.size - here
+        waitingOn.push(input)
+        await this.ensureRule(ref, [...near].join('|'), request.workflowId)
+      }
+    }
+    if (missing === 0) {
+      return {
+        ready: true,
+        note:
+          near.size === 0
+            ? `inputs read where they are (no storage near ${request.site})`
+            : `inputs at ${[...near].join(', ')}`,
+      }
+    }
+    return {
+      ready: false,
+      reason: `waiting for ${missing} of ${total} input files to reach ${[...near].join('|')} (${waitingOn.join(', ')})`,
+    }
+  }
+
+  /** One rule per input and destination; a second round finds it and adds none. */
+  private async ensureRule(
+    ref: { scope: string; name: string },
+    expression: string,
+    workflowId: string,
+  ): Promise<void> {
+    const rules = await listRules(this.ctx, { scope: ref.scope, name: ref.name })
+    if (rules.some((r) => r.expression === expression)) return
+    await addRule(this.ctx, {
+      scope: ref.scope,
+      name: ref.name,
+      copies: 1,
+      expression,
+      comment: `stage-in for workflow ${workflowId}`,
+    })
+  }
+
+  async stageOut(request: StageOutRequest): Promise<void> {
+    const plain = request.outputs.filter((o) => !isDataIdentifier(o))
+    for (const output of plain) {
+      if (!existsSync(path.resolve(request.workdir, output))) {
+        throw new ContinuumError(
+          'REFERENCE_NOT_FOUND',
+          `task ${request.taskName} did not write its output ${output}`,
+          { output },
+        )
+      }
+    }
+    const dids = request.outputs.filter(isDataIdentifier)
+    if (dids.length === 0) return
+    const endpoints = await listEndpoints(this.ctx)
+    const near = [...nearEndpoints(endpoints, request.siteName ?? null)].filter(
+      (n) => endpoints.find((e) => e.name === n)?.availableWrite,
+    )
+    const to = near.length > 0 ? near.join('|') : request.rule
+    if (to === null) {
+      throw new ContinuumError(
+        'ENDPOINT_UNAVAILABLE',
+        `no storage near ${request.site} and no outputs.rule to upload ${dids[0]} to`,
+        { site: request.site },
+      )
+    }
+    for (const output of dids) {
+      const ref = parseDid(output.slice(4))
+      const file = path.resolve(request.workdir, ref.name)
+      if (!existsSync(file)) {
+        throw new ContinuumError(
+          'REFERENCE_NOT_FOUND',
+          `task ${request.taskName} did not write its output ${output} (expected at ${ref.name})`,
+          { output },
+        )
+      }
+      const existing = await listReplicas(this.ctx, ref).catch(() => [] as Replica[])
+      // A retried stage-out finds its upload done (the name is never reused for other bytes).
+      if (!existing.some((r) => r.state === 'available')) {
+        const { size } = await stat(file)
+        await uploadFile(
+          this.ctx,
+          this.registry,
+          { ...ref, to, bytes: size },
+          createReadStream(file),
+        )
+      }
+      if (request.rule !== null) await this.ensureRule(ref, request.rule, request.workflowId)
+    }
+  }
+
+  async locate(ctx: Context, dids: readonly string[]): Promise<InputLocations> {
+    const endpoints = new Map((await listEndpoints(ctx)).map((e) => [e.name, e]))
+    const out: InputLocations = new Map()
+    for (const did of new Set(dids)) {
+      let replicas: Replica[]
+      try {
+        replicas = await listReplicas(ctx, parseDid(did.slice(4)))
+      } catch {
+        continue
+      }
+      let bytes = 0
+      const sites = new Set<string>()
+      for (const [, copies] of groupByFile(replicas.filter((r) => r.state === 'available'))) {
+        bytes += copies[0]!.bytes
+        for (const r of copies) {
+          const site = endpoints.get(r.endpoint)?.attributes.site
+          if (site !== undefined) sites.add(String(site).toLowerCase())
+        }
+      }
+      out.set(did, { bytes, sites: [...sites] })
+    }
+    return out
+  }
+}
+
+/** Endpoints at the catalogue site (their `site` attribute, compared without case). */
+function nearEndpoints(endpoints: readonly Endpoint[], siteName: string | null): Set<string> {
+  if (siteName === null) return new Set()
+  const want = siteName.toLowerCase()
+  return new Set(
+    endpoints
+      .filter((e) => e.availableRead && String(e.attributes.site ?? '').toLowerCase() === want)
+      .map((e) => e.name),
+  )
+}
+
+function groupByFile(replicas: readonly Replica[]): Map<string, Replica[]> {
+  const out = new Map<string, Replica[]>()
+  for (const r of replicas) {
+    const key = `${r.scope}:${r.name}`
+    out.set(key, [...(out.get(key) ?? []), r])
+  }
+  return out
+}
+
+/** Links a POSIX replica into the workflow folder under the file's name (idempotent). */
+function linkInput(workdir: string, replica: Replica): void {
+  const url = replica.urls.find((u) => u.startsWith('file:'))
+  if (url === undefined) return
+  const target = fileURLToPath(url)
+  const link = path.resolve(workdir, replica.name)
+  mkdirSync(path.dirname(link), { recursive: true })
+  try {
+    if (lstatSync(link).isSymbolicLink()) unlinkSync(link)
+    else return
+  } catch {
+    // Not there yet.
+  }
+  try {
+    symlinkSync(target, link)
+  } catch (err) {
+    // Another task linked the same input just now.
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+  }
+}
