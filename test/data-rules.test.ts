@@ -209,7 +209,10 @@ describeEachBackend('replication rules over HTTP', (fixture) => {
       JSON.stringify(reasons),
     )
     const failed = await client.data.listTransfers({ scope, state: 'failed' })
-    assert.ok(failed.length >= 1 && failed.every((t) => t.attempts === 4))
+    // No source at all is not retried (docs/transfers.md): one attempt, classified.
+    assert.ok(
+      failed.length >= 1 && failed.every((t) => t.attempts === 1 && t.failureClass === 'no_source'),
+    )
     await rejectsWith(client.data.download({ scope, name: 'g1' }), 'REPLICA_NOT_FOUND')
 
     // An hour later the repairer gives the stuck files another chance.

@@ -20,6 +20,7 @@ import { landscapeRoutes } from './routes/landscape.js'
 import { dataRuleRoutes } from './routes/data-rules.js'
 import { dataRoutes } from './routes/data.js'
 import { dataTransferRoutes } from './routes/data-transfers.js'
+import { transferRoutes } from './routes/transfers.js'
 import { healthRoutes } from './routes/health.js'
 import { policyRoutes } from './routes/policy.js'
 import { Security, type SecurityOptions } from './security.js'
@@ -104,6 +105,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   dataRoutes(app, { ctx: options.ctx })
   dataRuleRoutes(app, { ctx: options.ctx })
   dataTransferRoutes(app, { ctx: options.ctx })
+  transferRoutes(app, { ctx: options.ctx })
   workflowRoutes(app, {
     ctx: options.ctx,
     workflowsRoot: options.workflowsRoot ?? path.join(os.tmpdir(), 'continuum-workflows'),

@@ -7,7 +7,7 @@ import { catalogCommand } from './commands/catalog.js'
 import { usageCommand } from './commands/usage.js'
 import { workflowCommand } from './commands/workflow.js'
 import { dataCommand } from './commands/data.js'
-import { transferCommand } from './commands/data-rules.js'
+import { transferCommand } from './commands/transfer.js'
 import { landscapeCommand } from './commands/landscape.js'
 import { policyCommand } from './commands/policy.js'
 import {

@@ -4,6 +4,7 @@ import { LandscapeClient } from './catalog-services.js'
 import { DataClient } from './data.js'
 import { HttpTransport, type ClientOptions } from './http.js'
 import { AuditClient, PolicyClient } from './policy.js'
+import { TransfersClient } from './transfers.js'
 import { WorkflowsClient } from './workflows.js'
 
 /** The typed client of the Continuum API, one property per domain. */
@@ -16,6 +17,8 @@ export class ContinuumClient {
   readonly policy: PolicyClient
   readonly audit: AuditClient
   readonly data: DataClient
+  /** Transfer requests, link statistics and limits, shares. */
+  readonly transfers: TransfersClient
   readonly workflows: WorkflowsClient
 
   constructor(options: ClientOptions) {
@@ -26,6 +29,7 @@ export class ContinuumClient {
     this.policy = new PolicyClient(this.http)
     this.audit = new AuditClient(this.http)
     this.data = new DataClient(this.http)
+    this.transfers = new TransfersClient(this.http)
     this.workflows = new WorkflowsClient(this.http)
   }
 

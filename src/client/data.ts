@@ -25,6 +25,7 @@ import type {
   RuleCreate,
   RuleListQuery,
   Transfer,
+  TransferDetail,
 } from '../contract/index.js'
 import type { HttpTransport, Loose } from './http.js'
 
@@ -149,12 +150,13 @@ export class DataClient {
       state?: string | undefined
       scope?: string | undefined
       name?: string | undefined
+      rule?: string | undefined
     } = {},
   ): Promise<Transfer[]> {
     return (await this.http.request<{ items: Transfer[] }>('GET', '/transfers', { query })).items
   }
 
-  getTransfer(id: string): Promise<Transfer> {
+  getTransfer(id: string): Promise<TransferDetail> {
     return this.http.request('GET', `/transfers/${seg(id)}`)
   }
 

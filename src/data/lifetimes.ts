@@ -9,7 +9,8 @@ import { addUsedBytes, listEndpointRows } from './endpoints-store.js'
 import { protocolsFor, toEndpoint } from './endpoints.js'
 import { deleteReplicaRow, findReplicaRow, lockReapableReplica } from './replicas-store.js'
 import { replicaUrl } from './replicas.js'
-import { releaseRule, placeLocks } from './rules.js'
+import { placeLocks } from './rule-locks.js'
+import { releaseRule } from './rules.js'
 import {
   claimRulesForEvaluation,
   findRuleRow,
@@ -21,6 +22,7 @@ import {
   setLocksOnReplica,
 } from './rules-store.js'
 import { newId } from '../platform/index.js'
+import { findSourceFor } from './transfer-sources.js'
 
 /** Places locks for content added to collections with rules; returns rules evaluated. */
 export async function evaluateRules(ctx: Context, worker: string, options: { leaseMs: number; limit: number }): Promise<number> {
@@ -53,10 +55,13 @@ export async function repairStuckLocks(ctx: Context, options: { afterMs: number;
       for (const id of await setLocksOnReplica(tx, replica, ['stuck'], 'replicating', null, now)) rules.add(id)
       await insertTransferRow(tx, {
         id: newId(),
+        source_endpoint_id: await findSourceFor(tx, lock, lock.endpoint_id, rule?.source_expression ?? null),
+        community: rule?.account ?? '',
         scope: lock.scope,
         name: lock.name,
         endpoint_id: lock.endpoint_id,
         activity: rule?.activity ?? 'default',
+        priority: rule?.priority ?? 3,
         bytes: Number(lock.bytes),
         adler32: (await findReplicaRow(tx, lock, lock.endpoint_id))?.adler32 ?? null,
         source_expression: rule?.source_expression ?? null,

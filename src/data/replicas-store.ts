@@ -148,3 +148,41 @@ export async function lockReapableReplica(db: Executor, before: Date, endpointId
   }
   return query.orderBy('r.tombstone').limit(1).forUpdate('r').skipLocked().executeTakeFirst()
 }
+
+/** Replicas of a page of files (one statement, whatever the page size). */
+export async function listReplicaRowsOfKeys(db: Executor, keys: Key[]): Promise<ReplicaRow[]> {
+  if (keys.length === 0) return []
+  const result = await sql<ReplicaRow>`
+    select r.*, e.name as endpoint from unnest(${keys.map((k) => k.scope)}::text[], ${keys.map((k) => k.name)}::text[]) as u(scope, name)
+    join data_replicas r on r.scope = u.scope and r.name = u.name
+    join storage_endpoints e on e.id = r.endpoint_id`.execute(db)
+  return result.rows
+}
+
+/**
+ * One more lock on each of these existing replicas (batched): the tombstone goes, and a replica
+ * marked bad or unavailable is copied again.
+ */
+export async function addReplicaLocks(db: Executor, replicas: Array<Key & { endpoint_id: string }>, now: Date): Promise<void> {
+  for (let i = 0; i < replicas.length; i += 5000) {
+    const b = replicas.slice(i, i + 5000)
+    await sql`
+      update data_replicas r set lock_count = r.lock_count + 1, tombstone = null, updated_at = ${now},
+        state = case when r.state in ('bad', 'unavailable') then 'copying' else r.state end
+      from unnest(${b.map((k) => k.scope)}::text[], ${b.map((k) => k.name)}::text[], ${b.map((k) => k.endpoint_id)}::uuid[]) as u(scope, name, endpoint_id)
+      where r.scope = u.scope and r.name = u.name and r.endpoint_id = u.endpoint_id`.execute(db)
+  }
+}
+
+/** Rows of replicas about to be copied, one lock each (batched). */
+export async function insertCopyingReplicas(db: Executor, rows: Array<Key & { endpoint_id: string; bytes: number; adler32: string | null; path: string }>, now: Date): Promise<void> {
+  for (let i = 0; i < rows.length; i += 5000) {
+    const b = rows.slice(i, i + 5000)
+    await sql`
+      insert into data_replicas (scope, name, endpoint_id, state, bytes, adler32, path, lock_count, created_at, updated_at)
+      select u.scope, u.name, u.endpoint_id, 'copying', u.bytes, u.adler32, u.path, 1, ${now}, ${now}
+      from unnest(${b.map((r) => r.scope)}::text[], ${b.map((r) => r.name)}::text[], ${b.map((r) => r.endpoint_id)}::uuid[],
+                  ${b.map((r) => r.bytes)}::bigint[], ${b.map((r) => r.adler32)}::text[], ${b.map((r) => r.path)}::text[])
+        as u(scope, name, endpoint_id, bytes, adler32, path)`.execute(db)
+  }
+}

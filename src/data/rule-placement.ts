@@ -21,7 +21,17 @@ export interface PlacementFile {
 /** Returns the chosen endpoint ids for one group (always `copies` of them). */
 export function chooseEndpoints(files: readonly PlacementFile[], candidates: readonly PlacementEndpoint[], copies: number): string[] {
   const held = new Map<string, number>()
-  for (const f of files) for (const id of f.holders) held.set(id, (held.get(id) ?? 0) + Math.max(1, f.bytes))
+  for (const f of files) addHeld(held, f)
+  return chooseByHeld(held, candidates, copies)
+}
+
+/** Adds one file's bytes to what each of its holders holds (a group's running sum). */
+export function addHeld(held: Map<string, number>, file: PlacementFile): void {
+  for (const id of file.holders) held.set(id, (held.get(id) ?? 0) + Math.max(1, file.bytes))
+}
+
+/** chooseEndpoints from a group's running sum (files read page by page). */
+export function chooseByHeld(held: ReadonlyMap<string, number>, candidates: readonly PlacementEndpoint[], copies: number): string[] {
   return [...candidates]
     .sort((a, b) => (held.get(b.id) ?? 0) - (held.get(a.id) ?? 0) || b.weight - a.weight || b.freeBytes - a.freeBytes || a.name.localeCompare(b.name))
     .slice(0, copies)

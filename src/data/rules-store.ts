@@ -1,10 +1,11 @@
-/** The only code that reads and writes data_rules, data_locks, data_quotas and transfer_requests. */
+/** The only code that reads and writes data_rules, data_locks, data_quotas and transfer_requests (the scheduler's queries: transfer-queue-store.ts). */
 import { sql, type Selectable } from 'kysely'
 import type { DataLocksTable, DataRulesTable, Executor, TransferRequestsTable } from '../db/index.js'
+import { ensureQueues } from './transfer-queue-store.js'
 
 export type RuleRow = Selectable<DataRulesTable>
 export type LockRow = Selectable<DataLocksTable> & { endpoint: string }
-export type TransferRow = Selectable<TransferRequestsTable> & { endpoint: string }
+export type TransferRow = Selectable<TransferRequestsTable> & { endpoint: string; source: string | null }
 type Key = { scope: string; name: string }
 
 export async function insertRuleRow(db: Executor, row: Omit<RuleRow, 'locks_ok' | 'locks_replicating' | 'locks_stuck' | 'needs_evaluation' | 'claimed_by' | 'claimed_until'>): Promise<void> {
@@ -83,6 +84,15 @@ export async function listLockRows(db: Executor, f: { ruleId?: string; replica?:
   return query.orderBy('l.scope').orderBy('l.name').orderBy('e.name').execute()
 }
 
+/** Which of these files a rule holds a lock on already (any endpoint). */
+export async function listLockedKeysOf(db: Executor, ruleId: string, keys: Key[]): Promise<Set<string>> {
+  if (keys.length === 0) return new Set()
+  const result = await sql<Key>`
+    select distinct l.scope, l.name from unnest(${keys.map((k) => k.scope)}::text[], ${keys.map((k) => k.name)}::text[]) as u(scope, name)
+    join data_locks l on l.rule_id = ${ruleId} and l.scope = u.scope and l.name = u.name`.execute(db)
+  return new Set(result.rows.map((r) => `${r.scope}:${r.name}`))
+}
+
 /** Sets the state (and reason) of every lock on one replica; returns the rules touched. */
 export async function setLocksOnReplica(db: Executor, replica: Key & { endpointId: string }, from: string[], to: string, reason: string | null, now: Date): Promise<string[]> {
   const rows = await db
@@ -95,6 +105,37 @@ export async function setLocksOnReplica(db: Executor, replica: Key & { endpointI
     .returning('rule_id')
     .execute()
   return [...new Set(rows.map((r) => r.rule_id))]
+}
+
+/**
+ * Moves the locks on one replica from `from` states to `to` and shifts their rules' counters by
+ * what moved (no recount: a transfer finishing in a 100k-file rule touches one row per rule).
+ */
+export async function moveLocksOnReplica(db: Executor, replica: Key & { endpointId: string }, from: string[], to: string, reason: string | null, now: Date): Promise<string[]> {
+  const moved = await sql<{ rule_id: string; old: string }>`
+    with old as (
+      select rule_id, state from data_locks
+      where scope = ${replica.scope} and name = ${replica.name} and endpoint_id = ${replica.endpointId} and state = any(${from}::text[])
+      for update)
+    update data_locks l set state = ${to}, reason = ${reason}, updated_at = ${now}
+    from old where l.rule_id = old.rule_id and l.scope = ${replica.scope} and l.name = ${replica.name} and l.endpoint_id = ${replica.endpointId}
+    returning l.rule_id, old.state as old`.execute(db)
+  const rules = [...new Set(moved.rows.map((r) => r.rule_id))].sort()
+  for (const id of rules) {
+    const delta = { ok: 0, replicating: 0, stuck: 0 } as Record<string, number>
+    for (const r of moved.rows) {
+      if (r.rule_id !== id) continue
+      delta[r.old] = (delta[r.old] ?? 0) - 1
+      delta[to] = (delta[to] ?? 0) + 1
+    }
+    await sql`
+      update data_rules set
+        locks_ok = locks_ok + ${delta.ok ?? 0}, locks_replicating = locks_replicating + ${delta.replicating ?? 0}, locks_stuck = locks_stuck + ${delta.stuck ?? 0},
+        state = case when locks_stuck + ${delta.stuck ?? 0} > 0 then 'stuck' when locks_replicating + ${delta.replicating ?? 0} > 0 then 'replicating' else 'ok' end,
+        updated_at = ${now}
+      where id = ${id}`.execute(db)
+  }
+  return rules
 }
 
 /** Recounts locks per state and derives each rule's state: stuck > replicating > ok. */
@@ -146,44 +187,94 @@ export async function listQuotaRows(db: Executor, owner?: string): Promise<Array
   return query.orderBy('q.owner').orderBy('e.name').execute()
 }
 
-/** Queues a transfer unless one is live for the same replica already. */
-export async function insertTransferRow(db: Executor, row: { id: string; scope: string; name: string; endpoint_id: string; activity: string; bytes: number; adler32: string | null; source_expression: string | null; now: Date }): Promise<void> {
-  await sql`
-    insert into transfer_requests (id, scope, name, endpoint_id, activity, bytes, adler32, source_expression, not_before, created_at, updated_at)
-    values (${row.id}, ${row.scope}, ${row.name}, ${row.endpoint_id}, ${row.activity}, ${row.bytes}, ${row.adler32}, ${row.source_expression}, ${row.now}, ${row.now}, ${row.now})
-    on conflict (scope, name, endpoint_id) where state in ('queued', 'submitted') do nothing`.execute(db)
+export interface NewTransferRow {
+  id: string
+  scope: string
+  name: string
+  endpoint_id: string
+  activity: string
+  bytes: number
+  adler32: string | null
+  source_expression: string | null
+  /** The link's source; anySource when no replica is available yet. */
+  source_endpoint_id: string
+  community: string
+  priority?: number
+  now: Date
+}
+
+/**
+ * Queues transfers (one statement per 2,000), skipping replicas that have a live request
+ * already, and creates their links and queues. Returns the ids actually queued.
+ */
+export async function insertTransferRows(db: Executor, rows: NewTransferRow[]): Promise<string[]> {
+  const ids: string[] = []
+  for (let i = 0; i < rows.length; i += 2000) {
+    const b = rows.slice(i, i + 2000)
+    const now = b[0]!.now
+    const result = await sql<{ id: string }>`
+      insert into transfer_requests (id, scope, name, endpoint_id, activity, bytes, adler32, source_expression, source_endpoint_id, community, priority, not_before, created_at, updated_at)
+      select u.*, ${now}::timestamptz, ${now}::timestamptz, ${now}::timestamptz from unnest(
+        ${b.map((r) => r.id)}::uuid[], ${b.map((r) => r.scope)}::text[], ${b.map((r) => r.name)}::text[], ${b.map((r) => r.endpoint_id)}::uuid[],
+        ${b.map((r) => r.activity)}::text[], ${b.map((r) => r.bytes)}::bigint[], ${b.map((r) => r.adler32)}::text[], ${b.map((r) => r.source_expression)}::text[],
+        ${b.map((r) => r.source_endpoint_id)}::uuid[], ${b.map((r) => r.community)}::text[], ${b.map((r) => r.priority ?? 3)}::int[])
+        as u(id, scope, name, endpoint_id, activity, bytes, adler32, source_expression, source_endpoint_id, community, priority)
+      on conflict (scope, name, endpoint_id) where state in ('queued', 'submitted') do nothing
+      returning id`.execute(db)
+    ids.push(...result.rows.map((r) => r.id))
+    await ensureQueues(db, b.map((r) => ({ source: r.source_endpoint_id, dest: r.endpoint_id, community: r.community, activity: r.activity })))
+  }
+  return ids
+}
+
+/** Queues one transfer unless one is live for the same replica already. */
+export async function insertTransferRow(db: Executor, row: NewTransferRow): Promise<void> {
+  await insertTransferRows(db, [row])
 }
 
 function selectTransfers(db: Executor) {
-  return db.selectFrom('transfer_requests as t').innerJoin('storage_endpoints as e', 'e.id', 't.endpoint_id').selectAll('t').select('e.name as endpoint')
+  return db
+    .selectFrom('transfer_requests as t')
+    .innerJoin('storage_endpoints as e', 'e.id', 't.endpoint_id')
+    .leftJoin('storage_endpoints as s', 's.id', 't.source_endpoint_id')
+    .selectAll('t')
+    .select(['e.name as endpoint', 's.name as source'])
 }
 
 export async function findTransferRow(db: Executor, id: string): Promise<TransferRow | undefined> {
   return selectTransfers(db).where('t.id', '=', id).executeTakeFirst()
 }
 
-export async function listTransferRows(db: Executor, f: { state?: string | undefined; scope?: string | undefined; name?: string | undefined }): Promise<TransferRow[]> {
+export async function listTransferRows(db: Executor, f: { state?: string | undefined; scope?: string | undefined; name?: string | undefined; ruleId?: string | undefined; limit?: number | undefined }): Promise<TransferRow[]> {
   let query = selectTransfers(db)
   if (f.state !== undefined) query = query.where('t.state', '=', f.state)
   if (f.scope !== undefined) query = query.where('t.scope', '=', f.scope)
   if (f.name !== undefined) query = query.where('t.name', '=', f.name)
-  return query.orderBy('t.created_at').orderBy('t.id').limit(1000).execute()
+  if (f.ruleId !== undefined) {
+    const ruleId = f.ruleId
+    query = query.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('data_locks as l')
+          .select('l.rule_id')
+          .where('l.rule_id', '=', ruleId)
+          .whereRef('l.scope', '=', 't.scope')
+          .whereRef('l.name', '=', 't.name')
+          .whereRef('l.endpoint_id', '=', 't.endpoint_id'),
+      ),
+    )
+  }
+  return query.orderBy('t.created_at').orderBy('t.id').limit(f.limit ?? 1000).execute()
 }
 
-/**
- * Claims due transfers: queued ones whose back-off has passed, and submitted ones whose lease
- * ran out (their worker died). The lease makes several workers safe; the attempt counter grows.
- */
-export async function claimTransferRows(db: Executor, worker: string, now: Date, leaseMs: number, limit: number): Promise<string[]> {
-  const result = await sql<{ id: string }>`
-    update transfer_requests set state = 'submitted', claimed_by = ${worker}, claimed_until = ${new Date(now.getTime() + leaseMs)},
-      attempts = attempts + 1, updated_at = ${now}
-    where id in (
-      select id from transfer_requests
-      where (state = 'queued' and not_before <= ${now}) or (state = 'submitted' and claimed_until < ${now})
-      order by not_before, id limit ${limit} for update skip locked)
-    returning id`.execute(db)
-  return result.rows.map((r) => r.id)
+/** Transfer requests of a rule's locks per state (a rule's progress). */
+export async function countRuleTransfers(db: Executor, ruleId: string): Promise<Record<string, number>> {
+  const rows = await sql<{ state: string; n: number }>`
+    select t.state, count(*)::int as n from transfer_requests t
+    join data_locks l on l.scope = t.scope and l.name = t.name and l.endpoint_id = t.endpoint_id
+    where l.rule_id = ${ruleId}
+    group by t.state`.execute(db)
+  return Object.fromEntries(rows.rows.map((r) => [r.state, r.n]))
 }
 
 /** Extends a lease; false when the claim was lost (another worker took the request over). */
@@ -194,10 +285,10 @@ export async function heartbeatTransfer(db: Executor, id: string, worker: string
 
 /** Locks the request if this worker still holds it; undefined when the claim was lost. */
 export async function lockClaimedTransfer(db: Executor, id: string, worker: string): Promise<TransferRow | undefined> {
-  return selectTransfers(db).where('t.id', '=', id).where('t.claimed_by', '=', worker).where('t.state', '=', 'submitted').forUpdate().executeTakeFirst()
+  return selectTransfers(db).where('t.id', '=', id).where('t.claimed_by', '=', worker).where('t.state', '=', 'submitted').forUpdate('t').executeTakeFirst()
 }
 
-export async function updateTransferRow(db: Executor, id: string, changes: { state?: string; last_error?: string | null; last_source?: string | null; not_before?: Date; claimed_by?: string | null; claimed_until?: Date | null; updated_at: Date }): Promise<void> {
+export async function updateTransferRow(db: Executor, id: string, changes: { state?: string; last_error?: string | null; last_source?: string | null; source_endpoint_id?: string; failure_class?: string | null; not_before?: Date; claimed_by?: string | null; claimed_until?: Date | null; updated_at: Date }): Promise<void> {
   await db.updateTable('transfer_requests').set(changes).where('id', '=', id).execute()
 }
 

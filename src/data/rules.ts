@@ -3,26 +3,26 @@
  * one lock per (file, endpoint) it placed; missing replicas become transfer requests. The rule
  * engine only ever adds the replicas needed, reusing those that exist.
  */
-import type { BadReplica, Endpoint, Lock, Quota, QuotaSet, Rule, RuleCreate, RuleListQuery } from '../contract/index.js'
+import type { BadReplica, Lock, Quota, QuotaSet, Rule, RuleCreate, RuleListQuery } from '../contract/index.js'
 import type { Context, Executor } from '../db/index.js'
 import { ContinuumError, newId } from '../platform/index.js'
-import { assertDid, deterministicPath, formatDid } from './did-grammar.js'
-import { listAncestorKeys, listFileKeysBelow } from './dids-store.js'
+import { assertDid, formatDid } from './did-grammar.js'
 import { mustFindDid, rootActor, type Actor } from './dids.js'
 import { listEndpointRows } from './endpoints-store.js'
 import { mustFindEndpoint, selectEndpoints, toEndpoint } from './endpoints.js'
-import { changeReplicaLocks, findReplicaRow, insertCopyingReplica, listReplicaRowsOf, updateReplicaRow, type ReplicaRow } from './replicas-store.js'
-import { chooseEndpoints, groupFiles, type PlacementEndpoint } from './rule-placement.js'
+import { changeReplicaLocks, findReplicaRow, updateReplicaRow } from './replicas-store.js'
+import { placeLocks } from './rule-locks.js'
+import { findSourceFor } from './transfer-sources.js'
 import {
   cancelUnwantedTransfers,
   deleteRuleRow,
   findRuleRow,
-  insertLockRows,
   insertRuleRow,
   insertTransferRow,
   listLockRows,
   listQuotaRows,
   listRuleRows,
+  listTransferRows,
   lockedBytesByEndpoint,
   refreshRuleStates,
   setLocksOnReplica,
@@ -57,6 +57,7 @@ export async function addRule(ctx: Context, input: RuleCreate, actor: Actor = ro
       grouping: input.grouping ?? 'dataset',
       weight: input.weight ?? null,
       activity: input.activity ?? 'default',
+      priority: input.priority ?? 3,
       comment: input.comment ?? '',
       state: 'replicating',
       expires_at: input.lifetimeSeconds === undefined ? null : new Date(now.getTime() + input.lifetimeSeconds * 1000),
@@ -69,99 +70,6 @@ export async function addRule(ctx: Context, input: RuleCreate, actor: Actor = ro
   })
 }
 
-/**
- * Creates the locks a rule lacks (all of them for a new rule; those of newly attached files
- * later) and queues transfers for replicas that are missing. Checks quotas when asked.
- */
-export async function placeLocks(tx: Executor, rule: RuleRow, endpoints: Endpoint[], now: Date, checkQuota: boolean): Promise<number> {
-  const candidates = selectEndpoints(endpoints, rule.expression).filter((e) => e.availableWrite)
-  const files = await filesWithDatasets(tx, rule)
-  const replicas = new Map<string, ReplicaRow[]>()
-  for (let i = 0; i < files.length; i += 500) {
-    for (const r of await listReplicaRowsOf(tx, files.slice(i, i + 500))) {
-      const k = `${r.scope}:${r.name}`
-      replicas.set(k, [...(replicas.get(k) ?? []), r])
-    }
-  }
-  const locked = new Set((await listLockRows(tx, { ruleId: rule.id })).map((l) => `${l.scope}:${l.name}`))
-  const placement: PlacementEndpoint[] = candidates.map((e) => ({
-    id: e.id,
-    name: e.name,
-    weight: rule.weight === null ? 0 : Number(e.attributes[rule.weight] ?? 0) || 0,
-    freeBytes: e.capacityBytes === null ? Number.MAX_SAFE_INTEGER : e.capacityBytes - e.usedBytes,
-  }))
-  const newLocks: Array<{ file: (typeof files)[number]; endpointId: string }> = []
-  for (const group of groupFiles(files, rule.grouping as 'all' | 'dataset' | 'none')) {
-    const placementFiles = group.map((f) => ({
-      key: f.key,
-      bytes: f.bytes,
-      holders: new Set((replicas.get(f.key) ?? []).filter((r) => r.state === 'available' || r.state === 'copying').map((r) => r.endpoint_id)),
-    }))
-    if (group.length && group.every((f) => locked.has(f.key))) continue
-    const chosen = chooseEndpoints(placementFiles, placement, rule.copies)
-    for (const f of group) if (!locked.has(f.key)) for (const endpointId of chosen) newLocks.push({ file: f, endpointId })
-  }
-  if (checkQuota) await assertQuota(tx, rule.account, newLocks.map((l) => ({ endpointId: l.endpointId, bytes: l.file.bytes })), endpoints)
-
-  const lockRows = []
-  for (const { file, endpointId } of newLocks) {
-    const replica = replicas.get(file.key)?.find((r) => r.endpoint_id === endpointId)
-    let state = 'replicating'
-    if (replica?.state === 'available') state = 'ok'
-    if (replica) await changeReplicaLocks(tx, file, endpointId, 1, now)
-    else await insertCopyingReplica(tx, { ...file, endpoint_id: endpointId, adler32: file.adler32, path: deterministicPath(file), lock_count: 1, now })
-    if (replica && (replica.state === 'bad' || replica.state === 'unavailable')) await updateReplicaRow(tx, file, endpointId, { state: 'copying', updated_at: now })
-    if (state === 'replicating') {
-      await insertTransferRow(tx, { id: newId(), scope: file.scope, name: file.name, endpoint_id: endpointId, activity: rule.activity, bytes: file.bytes, adler32: file.adler32, source_expression: rule.source_expression, now })
-    }
-    lockRows.push({ rule_id: rule.id, scope: file.scope, name: file.name, endpoint_id: endpointId, state, bytes: file.bytes, created_at: now, updated_at: now })
-  }
-  await insertLockRows(tx, lockRows)
-  await refreshRuleStates(tx, [rule.id], now)
-  return lockRows.length
-}
-
-async function filesWithDatasets(db: Executor, rule: RuleRow) {
-  const did = await mustFindDid(db, rule)
-  const below = await listFileKeysBelow(db, rule)
-  // For dataset grouping a file belongs to the dataset the rule reaches it through.
-  const datasetOf = new Map<string, string>()
-  if (did.type === 'dataset') for (const f of below) datasetOf.set(`${f.scope}:${f.name}`, formatDid(rule))
-  else if (did.type === 'container') {
-    for (const f of below) {
-      const parents = await listAncestorKeys(db, f)
-      const first = parents.map(formatDid).sort()[0]
-      if (first) datasetOf.set(`${f.scope}:${f.name}`, first)
-    }
-  }
-  return below.map((f) => {
-    const key = `${f.scope}:${f.name}`
-    return { scope: f.scope, name: f.name, key, bytes: Number(f.bytes ?? 0), adler32: f.adler32, dataset: datasetOf.get(key) ?? null }
-  })
-}
-
-async function assertQuota(tx: Executor, owner: string, wanted: Array<{ endpointId: string; bytes: number }>, endpoints: Endpoint[]): Promise<void> {
-  const quotas = (await listQuotaRows(tx, owner)).filter((q) => q.owner === owner)
-  if (quotas.length === 0) return
-  const need = new Map<string, number>()
-  for (const w of wanted) need.set(w.endpointId, (need.get(w.endpointId) ?? 0) + w.bytes)
-  const used = await lockedBytesByEndpoint(tx, owner)
-  for (const q of quotas) {
-    const extra = need.get(q.endpoint_id) ?? 0
-    const current = used.get(q.endpoint_id) ?? 0
-    if (extra > 0 && current + extra > Number(q.bytes)) {
-      const name = endpoints.find((e) => e.id === q.endpoint_id)?.name ?? q.endpoint
-      throw new ContinuumError('QUOTA_EXCEEDED', `${owner} would use ${current + extra} bytes on ${name}; the quota is ${q.bytes} (${current} in use, this rule needs ${extra})`, {
-        owner,
-        endpoint: name,
-        quotaBytes: Number(q.bytes),
-        usedBytes: current,
-        neededBytes: extra,
-      })
-    }
-  }
-}
-
 export async function getRule(ctx: Context, id: string): Promise<Rule> {
   return toRule(await mustFindRule(ctx.db, id))
 }
@@ -172,8 +80,20 @@ export async function listRules(ctx: Context, query: RuleListQuery = {}): Promis
 
 /** Per-file locks of a rule, with the reason each stuck file is stuck. */
 export async function listRuleLocks(ctx: Context, id: string): Promise<Lock[]> {
-  await mustFindRule(ctx.db, id)
-  return (await listLockRows(ctx.db, { ruleId: id })).map((l) => ({ scope: l.scope, name: l.name, endpoint: l.endpoint, state: l.state as Lock['state'], bytes: Number(l.bytes), reason: l.reason }))
+  const rule = await mustFindRule(ctx.db, id)
+  // A file still replicating after a failed attempt says why (the live request's last error).
+  const retrying = new Map<string, string>()
+  for (const t of await listTransferRows(ctx.db, { ruleId: rule.id, state: 'queued', limit: 100_000 })) {
+    if (t.last_error !== null) retrying.set(`${t.scope}:${t.name}@${t.endpoint_id}`, `retrying after ${t.failure_class ?? 'error'}: ${t.last_error} (${t.attempts} attempt(s))`)
+  }
+  return (await listLockRows(ctx.db, { ruleId: rule.id })).map((l) => ({
+    scope: l.scope,
+    name: l.name,
+    endpoint: l.endpoint,
+    state: l.state as Lock['state'],
+    bytes: Number(l.bytes),
+    reason: l.reason ?? (l.state === 'replicating' ? (retrying.get(`${l.scope}:${l.name}@${l.endpoint_id}`) ?? null) : null),
+  }))
 }
 
 /** Deletes a rule now: its locks are released and unlocked replicas tombstoned. */
@@ -207,7 +127,8 @@ export async function declareBadReplica(ctx: Context, input: BadReplica): Promis
     if (rules.length) {
       const rule = (await findRuleRow(tx, rules[0]!))!
       const did = await mustFindDid(tx, input)
-      await insertTransferRow(tx, { id: newId(), scope: input.scope, name: input.name, endpoint_id: endpoint.id, activity: rule.activity, bytes: Number(did.bytes ?? 0), adler32: did.adler32, source_expression: rule.source_expression, now })
+      const source = await findSourceFor(tx, input, endpoint.id, rule.source_expression, [endpoint.id])
+      await insertTransferRow(tx, { id: newId(), scope: input.scope, name: input.name, endpoint_id: endpoint.id, activity: rule.activity, priority: rule.priority, bytes: Number(did.bytes ?? 0), adler32: did.adler32, source_expression: rule.source_expression, source_endpoint_id: source, community: rule.account, now })
     }
     await refreshRuleStates(tx, rules, now)
     return { transfers: rules.length ? 1 : 0 }
@@ -250,6 +171,7 @@ export function toRule(row: RuleRow): Rule {
     grouping: row.grouping as Rule['grouping'],
     weight: row.weight,
     activity: row.activity,
+    priority: row.priority,
     comment: row.comment,
     state: row.state as Rule['state'],
     locksOk: row.locks_ok,

@@ -154,6 +154,7 @@ export interface DataRulesTable {
   grouping: string
   weight: string | null
   activity: string
+  priority: Generated<number>
   comment: string
   state: string
   locks_ok: Generated<number>
@@ -205,6 +206,58 @@ export interface TransferRequestsTable {
   claimed_until: Date | null
   created_at: Timestamp
   updated_at: Timestamp
+  source_endpoint_id: Generated<string>
+  community: Generated<string>
+  priority: Generated<number>
+  failure_class: string | null
+}
+
+export interface TransferLinksTable {
+  source_endpoint_id: string
+  dest_endpoint_id: string
+  max_active: Generated<number>
+  active_limit: Generated<number>
+  throughput_bps: number | null
+  success_rate: number | null
+  last_decision: string | null
+  evaluated_at: Date | null
+  created_at: Generated<Date>
+}
+
+export interface TransferQueuesTable {
+  source_endpoint_id: string
+  dest_endpoint_id: string
+  community: string
+  activity: string
+}
+
+export interface TransferSharesTable {
+  kind: string
+  name: string
+  weight: number
+}
+
+export interface TransferAttemptsTable {
+  transfer_id: string
+  attempt: number
+  source_endpoint_id: string | null
+  dest_endpoint_id: string
+  worker: string
+  started_at: Date
+  finished_at: Date
+  bytes: number
+  outcome: string
+  failure_class: string | null
+  message: string | null
+}
+
+export interface TransferEventsTable {
+  id: Generated<number>
+  transfer_id: string
+  at: Date
+  from_state: string | null
+  to_state: string
+  reason: string | null
 }
 
 export interface SchemaMigrationsTable {
@@ -491,6 +544,11 @@ export interface DB {
   data_locks: DataLocksTable
   data_quotas: DataQuotasTable
   transfer_requests: TransferRequestsTable
+  transfer_links: TransferLinksTable
+  transfer_queues: TransferQueuesTable
+  transfer_shares: TransferSharesTable
+  transfer_attempts: TransferAttemptsTable
+  transfer_events: TransferEventsTable
 
   compute_sites: ComputeSitesTable
   workflows: WorkflowsTable

@@ -1,7 +1,8 @@
 /**
  * transfers: moving bytes between storage endpoints and users — storage protocols (one file
- * each), verified copies, the transfer agent and the reaper. Writes no table of its own: it
- * reports through the data domain's transfer-request use cases.
+ * each), verified copies, the scheduler's policies (fair share, optimiser, failure classes,
+ * tokens), the transfer agent and the reaper. Writes no table of its own: it reports through the
+ * data domain's transfer-request and transfer-link use cases.
  */
 export {
   ProtocolRegistry,
@@ -33,5 +34,18 @@ export {
 } from './copy.js'
 export { StreamingChecksum, checksummed, digestOf, type Digest } from './checksums.js'
 export { TransferAgent, type TransferAgentOptions } from './agents/transfer-agent.js'
+export {
+  chooseTransfers,
+  classifyFailure,
+  decideLimit,
+  mintTransferToken,
+  optimiserConstants,
+  retryDelay,
+  transferScopes,
+  TransferFailure,
+  type ClassifiedFailure,
+  type OptimiserInput,
+  type TokenMinter,
+} from './scheduler/index.js'
 export { ReaperAgent, type ReaperOptions } from './agents/reaper.js'
 export { uploadFile, openDownload, type UploadInput, type DownloadSource } from './upload.js'

@@ -23,6 +23,10 @@ export interface NginxWebdav {
   url: string
   root: string
   stop(): Promise<void>
+  /** Stops the server but keeps its files (an endpoint going down). */
+  down(): Promise<void>
+  /** Starts it again on the same port and files (the endpoint coming back). */
+  up(): Promise<void>
 }
 
 /** Why WebDAV tests cannot run here, or false. */
@@ -93,20 +97,31 @@ http { access_log off; sendfile on; tcp_nopush on;
                  create_full_put_path on; dav_access user:rw group:rw all:r; autoindex on; } } }
 `,
   )
-  const child = spawn(nginxBinary, ['-c', conf, '-p', dir, '-e', `${dir}/error.log`], {
-    stdio: 'ignore',
-  })
-  await waitForPort(port, child, `${dir}/error.log`)
+  const launch = async () => {
+    const started = spawn(nginxBinary, ['-c', conf, '-p', dir, '-e', `${dir}/error.log`], {
+      stdio: 'ignore',
+    })
+    await waitForPort(port, started, `${dir}/error.log`)
+    return started
+  }
+  let child = await launch()
+  const halt = async () => {
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = new Promise((r) => child.once('exit', r))
+      child.kill('SIGTERM')
+      await exited
+    }
+  }
   return {
     url: `http://127.0.0.1:${port}`,
     root,
     async stop() {
-      if (child.exitCode === null) {
-        const exited = new Promise((r) => child.once('exit', r))
-        child.kill('SIGTERM')
-        await exited
-      }
+      await halt()
       rmSync(dir, { recursive: true, force: true })
+    },
+    down: halt,
+    async up() {
+      child = await launch()
     },
   }
 }

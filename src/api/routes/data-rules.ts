@@ -1,4 +1,4 @@
-/** HTTP routes of replication rules, quotas, bad replicas and transfer requests. */
+/** HTTP routes of replication rules, quotas and bad replicas (transfer requests: transfers.ts). */
 import type { FastifyInstance } from 'fastify'
 import {
   BadReplicaSchema,
@@ -11,11 +11,7 @@ import {
   RuleListSchema,
   RuleParamsSchema,
   RuleSchema,
-  TransferListSchema,
-  TransferSchema,
   Type,
-  transferStates,
-  StringEnum,
   type BadReplica,
   type QuotaSet,
   type RuleCreate,
@@ -26,11 +22,9 @@ import {
   declareBadReplica,
   deleteRule,
   getRule,
-  getTransfer,
   listQuotas,
   listRuleLocks,
   listRules,
-  listTransfers,
   setQuota,
 } from '../../data/index.js'
 import type { Context } from '../../db/index.js'
@@ -147,38 +141,5 @@ export function dataRuleRoutes(app: FastifyInstance, { ctx }: { ctx: Context }):
       response: { 200: QuotaListSchema },
     }),
     handler: async (request) => ({ items: await listQuotas(ctx, request.query.owner) }),
-  })
-
-  app.get<{ Querystring: { state?: string; scope?: string; name?: string } }>('/transfers', {
-    config: { action: 'transfers.request.list' },
-    schema: routeSchema({
-      operationId: 'listTransfers',
-      tags: ['transfers'],
-      summary: 'Transfer requests, by state or identifier',
-      querystring: Type.Object(
-        {
-          state: Type.Optional(StringEnum(transferStates)),
-          scope: Type.Optional(Type.String({ maxLength: 25 })),
-          name: Type.Optional(Type.String({ maxLength: 250 })),
-        },
-        { additionalProperties: false },
-      ),
-      response: { 200: TransferListSchema },
-    }),
-    handler: async (request) => ({ items: await listTransfers(ctx, request.query) }),
-  })
-  app.get<{ Params: { id: string } }>('/transfers/:id', {
-    config: {
-      action: 'transfers.request.read',
-      resource: (req) => ({ type: 'TransferRequest', id: (req.params as { id: string }).id }),
-    },
-    schema: routeSchema({
-      operationId: 'getTransfer',
-      tags: ['transfers'],
-      summary: 'One transfer request',
-      params: RuleParamsSchema,
-      response: { 200: TransferSchema },
-    }),
-    handler: (request) => getTransfer(ctx, request.params.id),
   })
 }

@@ -4,6 +4,7 @@ import { Gauge, Registry } from 'prom-client'
 import { Type } from '../../contract/index.js'
 import type { Context } from '../../db/index.js'
 import { countTasksByStateAll } from '../../workflows/index.js'
+import { transferMetrics } from './transfer-metrics.js'
 import { routeSchema } from '../route-schema.js'
 
 export function metricsRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): void {
@@ -20,6 +21,7 @@ export function metricsRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): 
       }
     },
   })
+  transferMetrics(registry, ctx)
   app.get('/metrics', {
     config: { action: 'metrics.read', public: true },
     logLevel: 'warn',

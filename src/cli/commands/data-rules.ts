@@ -1,12 +1,6 @@
-/** `continuum data rule|quota|bad` and `continuum transfer`: rules, locks, quotas, transfers. */
+/** `continuum data rule|quota|bad`: rules, locks, quotas (transfers: transfer.ts). */
 import { Command, Option } from 'commander'
-import {
-  ruleGroupings,
-  transferStates,
-  type Lock,
-  type Rule,
-  type Transfer,
-} from '../../contract/index.js'
+import { ruleGroupings, type Lock, type Rule } from '../../contract/index.js'
 import { cliContext, withExamples } from '../context.js'
 import { formatRecord, formatTable, printResult, type Column } from '../output.js'
 import { parseLimit, removeEach } from './common.js'
@@ -29,15 +23,6 @@ const lockColumns: Column<Lock>[] = [
   { header: 'bytes', value: (l) => l.bytes },
   { header: 'reason', value: (l) => l.reason },
 ]
-const transferColumns: Column<Transfer>[] = [
-  { header: 'id', value: (t) => t.id },
-  { header: 'did', value: (t) => `${t.scope}:${t.name}` },
-  { header: 'to', value: (t) => t.endpoint },
-  { header: 'state', value: (t) => t.state },
-  { header: 'attempts', value: (t) => t.attempts },
-  { header: 'bytes', value: (t) => t.bytes },
-  { header: 'last error', value: (t) => t.lastError },
-]
 
 export function ruleCommand(): Command {
   const rule = withExamples(
@@ -58,6 +43,11 @@ export function ruleCommand(): Command {
         .option('--weight <attribute>', 'numeric endpoint attribute to prefer')
         .option('--source <expr>', 'copy only from endpoints matching this expression')
         .option('--activity <name>', 'activity, e.g. "Data Consolidation"')
+        .option(
+          '--priority <n>',
+          'order of its transfers in their queue, 1–5 (default 3)',
+          parseLimit,
+        )
         .option('--account <name>', 'account or community charged (quotas)')
         .option('--comment <text>', 'why this rule exists')
         .action(
@@ -71,6 +61,7 @@ export function ruleCommand(): Command {
               weight?: string
               source?: string
               activity?: string
+              priority?: number
               account?: string
               comment?: string
             },
@@ -86,6 +77,7 @@ export function ruleCommand(): Command {
               ...(o.weight ? { weight: o.weight } : {}),
               ...(o.source ? { sourceExpression: o.source } : {}),
               ...(o.activity ? { activity: o.activity } : {}),
+              ...(o.priority === undefined ? {} : { priority: o.priority }),
               ...(o.account ? { account: o.account } : {}),
               ...(o.comment ? { comment: o.comment } : {}),
             })
@@ -227,46 +219,4 @@ export function badCommand(): Command {
       }),
     "continuum data bad atlas:run1.raw KIT_DATADISK --reason 'disk failure'",
   )
-}
-
-export function transferCommand(): Command {
-  const transfer = withExamples(
-    new Command('transfer').description('Transfer requests created by rules'),
-    'continuum transfer ls --state failed',
-  )
-  transfer.addCommand(
-    withExamples(
-      new Command('ls')
-        .description('List transfer requests')
-        .addOption(new Option('--state <state>', 'only this state').choices(transferStates))
-        .option('--did <did>', 'only this scope:name')
-        .action(async (o: { state?: string; did?: string }, cmd: Command) => {
-          const { out, client } = cliContext(cmd)
-          const did = o.did ? parseDidArg(o.did) : undefined
-          printResult(
-            out,
-            await client().data.listTransfers({
-              state: o.state,
-              scope: did?.scope,
-              name: did?.name,
-            }),
-            (rows) => (rows.length ? formatTable(rows, transferColumns) : 'no transfers'),
-          )
-        }),
-      'continuum transfer ls --state queued',
-    ),
-  )
-  transfer.addCommand(
-    withExamples(
-      new Command('show')
-        .description('Show one transfer request')
-        .argument('<id>', 'transfer id')
-        .action(async (id: string, _o: unknown, cmd: Command) => {
-          const { out, client } = cliContext(cmd)
-          printResult(out, await client().data.getTransfer(id), (t) => formatRecord(t))
-        }),
-      'continuum transfer show 01933c1e-…',
-    ),
-  )
-  return transfer
 }

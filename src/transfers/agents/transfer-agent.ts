@@ -1,12 +1,15 @@
 /**
- * The transfer agent: claims due transfer requests with a lease, copies each from one source
- * (a different one on each retry) to the destination with verification, and reports back. A
- * killed agent's lease runs out and another agent repeats the copy from the start; the write is
- * atomic at the destination, so the repeat is safe and the outcome is recorded once.
+ * The transfer agent: the scheduler's worker. Each round it lets the optimiser move the links'
+ * limits (when due), claims due requests per link by fair share, copies each from its link's
+ * source to the destination with verification and a narrowly scoped token, and reports back
+ * with the attempt's class of failure. A killed agent's lease runs out and another agent repeats
+ * the copy from the start; the write is atomic at the destination, so the repeat is safe and the
+ * outcome is recorded once.
  */
 import {
-  completeTransfer,
   claimTransfers,
+  completeTransfer,
+  evaluateLinks,
   failTransfer,
   heartbeatTransfer,
   planTransfer,
@@ -14,8 +17,17 @@ import {
 } from '../../data/index.js'
 import type { Context } from '../../db/index.js'
 import type { Agent, Logger } from '../../platform/index.js'
-import { copyVerified } from '../copy.js'
 import { ProtocolRegistry } from '../protocols/index.js'
+import {
+  chooseTransfers,
+  classifyFailure,
+  copyWithOptions,
+  decideLimit,
+  mintTransferToken,
+  retryDelay,
+  TransferFailure,
+  type TokenMinter,
+} from '../scheduler/index.js'
 
 export interface TransferAgentOptions {
   workerId: string
@@ -23,19 +35,27 @@ export interface TransferAgentOptions {
   registry?: ProtocolRegistry
   /** How long a claim lasts without a heartbeat (default 5 min). */
   leaseMs?: number
-  /** First retry delay; doubles with every attempt (default 30 s). */
+  /** First retry delay; doubles with every attempt, with jitter (default 30 s). */
   backoffMs?: number
-  /** Transfers claimed and run at once (default 4). */
+  /** Transfers this worker runs at once (default 16); links' limits apply within it. */
   batch?: number
+  /** How often the optimiser looks at each link (default 60 s). */
+  optimiserIntervalMs?: number
+  /** Mints each transfer's token; without one, transfers carry none. */
+  tokens?: TokenMinter | undefined
+  /** Jitter source (tests pass a fixed one). */
+  random?: () => number
 }
 
 export class TransferAgent implements Agent {
   readonly name = 'transfers.agent'
-  readonly idleMs = 2000
+  readonly idleMs = 1000
   private readonly registry: ProtocolRegistry
   private readonly leaseMs: number
   private readonly backoffMs: number
   private readonly batch: number
+  private readonly optimiserIntervalMs: number
+  private lastOptimiser = 0
 
   constructor(
     private readonly ctx: Context,
@@ -44,20 +64,32 @@ export class TransferAgent implements Agent {
     this.registry = options.registry ?? new ProtocolRegistry()
     this.leaseMs = options.leaseMs ?? 300_000
     this.backoffMs = options.backoffMs ?? 30_000
-    this.batch = options.batch ?? 4
+    this.batch = options.batch ?? 16
+    this.optimiserIntervalMs = options.optimiserIntervalMs ?? 60_000
   }
 
   async runOnce(): Promise<number> {
+    await this.optimise()
     const ids = await claimTransfers(this.ctx, this.options.workerId, {
       leaseMs: this.leaseMs,
       limit: this.batch,
+      choose: chooseTransfers,
     })
     await Promise.all(ids.map((id) => this.run(id)))
     return ids.length
   }
 
+  /** One optimiser pass when the interval has passed (the database says which links are due). */
+  async optimise(): Promise<number> {
+    const now = this.ctx.clock.now().getTime()
+    if (now - this.lastOptimiser < this.optimiserIntervalMs) return 0
+    this.lastOptimiser = now
+    return evaluateLinks(this.ctx, this.optimiserIntervalMs, (w) => decideLimit(w))
+  }
+
   private async run(id: string): Promise<void> {
     const worker = this.options.workerId
+    const startedAt = this.ctx.clock.now()
     const beat = setInterval(
       () => void heartbeatTransfer(this.ctx, id, worker, this.leaseMs).catch(() => undefined),
       Math.max(1000, this.leaseMs / 3),
@@ -68,23 +100,44 @@ export class TransferAgent implements Agent {
     try {
       plan = await planTransfer(this.ctx, id)
       const dest = plan.destination.urls.find((u) => this.registry.supports(u))
-      if (!dest) throw new Error(`no supported write protocol on ${plan.destination.endpoint}`)
+      if (!dest) {
+        throw new TransferFailure(
+          'storage_error',
+          `no supported write protocol on ${plan.destination.endpoint}`,
+        )
+      }
       const source = plan.sources
         .map((s) => ({ s, url: s.urls.find((u) => this.registry.supports(u)) }))
         .find((x) => x.url !== undefined)
       if (!source?.url) {
-        throw new Error(
+        throw new TransferFailure(
+          'no_source',
           plan.sources.length
             ? 'no source replica offers a supported read protocol'
             : 'no available source replica',
         )
       }
       sourceId = source.s.endpointId
-      await copyVerified(this.registry, source.url, dest, {
+      const token = this.options.tokens
+        ? await mintTransferToken(this.options.tokens, {
+            transferId: id,
+            source: { endpoint: source.s.endpoint, path: source.s.path },
+            destination: { endpoint: plan.destination.endpoint, path: plan.destination.path },
+            expectedSeconds: plan.bytes / 50e6,
+          })
+        : undefined
+      await copyWithOptions(
+        this.registry,
+        source.url,
+        dest,
+        { bytes: plan.bytes, adler32: plan.adler32 },
+        { token },
+      )
+      const outcome = await completeTransfer(this.ctx, id, worker, {
+        sourceEndpointId: sourceId,
+        startedAt,
         bytes: plan.bytes,
-        adler32: plan.adler32,
       })
-      const outcome = await completeTransfer(this.ctx, id, worker)
       if (outcome === 'unwanted') await this.registry.for(dest).delete(dest)
       this.options.logger?.info(
         {
@@ -97,15 +150,41 @@ export class TransferAgent implements Agent {
         'transfer finished',
       )
     } catch (err) {
-      const error = (err as Error).message
-      const outcome = await failTransfer(this.ctx, id, worker, {
-        error,
-        sourceEndpointId: sourceId,
-        backoffMs: this.backoffMs,
-      })
-      this.options.logger?.warn({ transfer: id, error, outcome }, 'transfer attempt failed')
+      await this.fail(id, err, plan, sourceId, startedAt)
     } finally {
       clearInterval(beat)
+    }
+  }
+
+  private async fail(
+    id: string,
+    err: unknown,
+    plan: TransferPlan | undefined,
+    sourceId: string | undefined,
+    startedAt: Date,
+  ): Promise<void> {
+    const failure = classifyFailure(err)
+    try {
+      const outcome = await failTransfer(this.ctx, id, this.options.workerId, {
+        error: failure.message,
+        failureClass: failure.failureClass,
+        retryable: failure.retryable,
+        needsOtherSource: failure.needsOtherSource,
+        sourceEndpointId: sourceId,
+        startedAt,
+        bytes: 0,
+        delayMs: retryDelay(plan?.attempt ?? 1, this.backoffMs, this.options.random),
+      })
+      this.options.logger?.warn(
+        { transfer: id, class: failure.failureClass, error: failure.message, outcome },
+        'transfer attempt failed',
+      )
+    } catch (reportErr) {
+      // The lease runs out and another round retries: nothing is lost.
+      this.options.logger?.error(
+        { transfer: id, err: reportErr },
+        'could not record a failed transfer attempt',
+      )
     }
   }
 }

@@ -1,0 +1,181 @@
+/**
+ * The transfer scheduler at scale, side by side with its physical limit on the same database:
+ *
+ * 1. Scheduling: N queued requests (default 1,000,000) over 100 links (10 sources × 10
+ *    destinations, 3 communities × 3 activities each). Continuum's claim (lease expiry, per-link
+ *    limits, per-queue probes, hierarchical fair share, events) versus a bare FIFO claim (one
+ *    `UPDATE … WHERE id IN (SELECT … ORDER BY … LIMIT … FOR UPDATE SKIP LOCKED)`, no links, no
+ *    shares, no events, ordered along its index). Claimed requests are completed between rounds (untimed) so links free up.
+ * 2. Bulk submission: a rule on a dataset of M files (default 100,000) becoming M requests,
+ *    versus one bare `INSERT … SELECT` of M rows; the heap is sampled while the rule is placed.
+ *
+ *   CONTINUUM_TEST_PG_URL=postgres://postgres@127.0.0.1:5432/test \
+ *     node --import tsx bench/transfer-scheduler.ts [--backend postgres|pglite] [N] [M]
+ */
+import { sql } from 'kysely'
+import {
+  addDid,
+  addEndpoint,
+  addRule,
+  addScope,
+  attachDids,
+  claimTransfers,
+  registerReplicas,
+} from '../src/data/index.js'
+import type { Context } from '../src/db/index.js'
+import { openTestDatabase, type TestDatabase } from '../src/db/testing.js'
+import { systemClock } from '../src/platform/index.js'
+import { chooseTransfers } from '../src/transfers/index.js'
+
+const args = process.argv.slice(2)
+const backendAt = args.indexOf('--backend')
+const backend = (backendAt >= 0 ? args.splice(backendAt, 2)[1] : 'postgres') as
+  'postgres' | 'pglite'
+const queued = Number(args[0] ?? 1_000_000)
+const files = Number(args[1] ?? 100_000)
+const round = 500
+const rounds = 40
+
+async function fill(db: TestDatabase): Promise<{ ctx: Context }> {
+  const ctx = { db: db.db, clock: systemClock }
+  const endpoints = []
+  for (let i = 0; i < 20; i++) endpoints.push(await addEndpoint(ctx, { name: `BENCH_${i}` }))
+  const sources = endpoints.slice(0, 10).map((e) => e.id)
+  const dests = endpoints.slice(10).map((e) => e.id)
+  const t0 = performance.now()
+  // Request i: link i % 100, community (i / 100) % 3, activity (i / 300) % 3.
+  await sql`
+    insert into transfer_requests (id, scope, name, endpoint_id, source_endpoint_id, community, activity, bytes, not_before, created_at, updated_at)
+    select gen_random_uuid(), 'bench', 'f' || g,
+      (${dests}::uuid[])[1 + (g % 100) / 10], (${sources}::uuid[])[1 + g % 10],
+      (array['atlas', 'cms', 'lhcb'])[1 + (g / 100) % 3], (array['T0 Export', 'Production', 'User Subscriptions'])[1 + (g / 300) % 3],
+      1000, now() - interval '1 hour', now(), now()
+    from generate_series(0, ${queued - 1}) g`.execute(db.db)
+  await sql`
+    insert into transfer_queues (source_endpoint_id, dest_endpoint_id, community, activity)
+    select distinct source_endpoint_id, endpoint_id, community, activity from transfer_requests`.execute(
+    db.db,
+  )
+  await sql`
+    insert into transfer_links (source_endpoint_id, dest_endpoint_id, max_active, active_limit)
+    select distinct source_endpoint_id, dest_endpoint_id, 50, 50 from transfer_queues`.execute(
+    db.db,
+  )
+  await sql`analyze transfer_requests`.execute(db.db)
+  console.log(
+    `  filled ${queued} queued requests on 100 links in ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+  )
+  return { ctx }
+}
+
+/** Completes what a round claimed (untimed): the links get their slots back. */
+async function complete(db: TestDatabase, ids: string[]): Promise<void> {
+  await sql`update transfer_requests set state = 'done', claimed_by = null, claimed_until = null where id = any(${ids}::uuid[])`.execute(
+    db.db,
+  )
+}
+
+async function timeRounds(
+  db: TestDatabase,
+  claim: () => Promise<string[]>,
+): Promise<{ rate: number; perRound: number }> {
+  let claimed = 0
+  let ms = 0
+  for (let i = 0; i < rounds; i++) {
+    const t0 = performance.now()
+    const ids = await claim()
+    ms += performance.now() - t0
+    claimed += ids.length
+    await complete(db, ids)
+  }
+  return { rate: claimed / (ms / 1000), perRound: claimed / rounds }
+}
+
+async function scheduling(): Promise<void> {
+  console.log(`scheduling: ${queued} queued, 100 links, rounds of ${round} (${backend})`)
+  const db = await openTestDatabase(backend)
+  try {
+    const { ctx } = await fill(db)
+    const ours = await timeRounds(db, () =>
+      claimTransfers(ctx, 'bench', { leaseMs: 60_000, limit: round, choose: chooseTransfers }),
+    )
+    const bare = await timeRounds(db, async () => {
+      const r = await sql<{ id: string }>`
+        update transfer_requests set state = 'submitted', claimed_by = 'bare', claimed_until = now() + interval '1 minute', attempts = attempts + 1
+        where id in (select id from transfer_requests where state = 'queued' and not_before <= now()
+                     order by not_before limit ${round} for update skip locked)
+        returning id`.execute(db.db)
+      return r.rows.map((x) => x.id)
+    })
+    console.log(
+      `  continuum claim (links, shares, events): ${ours.rate.toFixed(0)} requests/s (${ours.perRound} per round)`,
+    )
+    console.log(
+      `  bare FIFO claim (physical limit):        ${bare.rate.toFixed(0)} requests/s (${bare.perRound} per round)`,
+    )
+    console.log(`  ratio: ${((100 * ours.rate) / bare.rate).toFixed(1)} % of the bare claim`)
+  } finally {
+    await db.close()
+  }
+}
+
+async function submission(): Promise<void> {
+  console.log(`bulk submission: a rule on a ${files}-file dataset (${backend})`)
+  const db = await openTestDatabase(backend)
+  try {
+    const ctx = { db: db.db, clock: systemClock }
+    const src = await addEndpoint(ctx, { name: 'BENCH_SRC' })
+    const dst = await addEndpoint(ctx, { name: 'BENCH_DST' })
+    await addScope(ctx, { name: 'bench' })
+    await addDid(ctx, { scope: 'bench', name: 'big', type: 'dataset' })
+    const names = Array.from({ length: files }, (_, i) => `f${String(i).padStart(7, '0')}`)
+    for (let i = 0; i < files; i += 10_000) {
+      await registerReplicas(ctx, {
+        endpoint: src.name,
+        replicas: names
+          .slice(i, i + 10_000)
+          .map((name) => ({ scope: 'bench', name, bytes: 1000, adler32: '0a0b0c0d' })),
+      })
+    }
+    for (let i = 0; i < files; i += 1000) {
+      await attachDids(
+        ctx,
+        { scope: 'bench', name: 'big' },
+        { children: names.slice(i, i + 1000).map((name) => ({ scope: 'bench', name })) },
+      )
+    }
+    names.length = 0
+    global.gc?.()
+    const heap0 = process.memoryUsage().heapUsed
+    let heapMax = heap0
+    const sampler = setInterval(
+      () => (heapMax = Math.max(heapMax, process.memoryUsage().heapUsed)),
+      20,
+    )
+    const t0 = performance.now()
+    await addRule(ctx, { scope: 'bench', name: 'big', copies: 1, expression: dst.name })
+    const ours = performance.now() - t0
+    clearInterval(sampler)
+    const t1 = performance.now()
+    await sql`
+      insert into transfer_requests (id, scope, name, endpoint_id, source_endpoint_id, community, activity, bytes, not_before, created_at, updated_at)
+      select gen_random_uuid(), 'bare', 'f' || g, ${dst.id}::uuid, ${src.id}::uuid, 'root', 'default', 1000, now(), now(), now()
+      from generate_series(1, ${files}) g`.execute(db.db)
+    const bare = performance.now() - t1
+    console.log(
+      `  continuum rule → requests (locks, replicas, requests, queues): ${((files / ours) * 1000).toFixed(0)} files/s (${(ours / 1000).toFixed(1)} s)`,
+    )
+    console.log(
+      `  bare INSERT … SELECT of the requests alone:                 ${((files / bare) * 1000).toFixed(0)} rows/s (${(bare / 1000).toFixed(1)} s)`,
+    )
+    console.log(`  ratio: ${((100 * bare) / ours).toFixed(1)} % of the bare insert rate`)
+    console.log(
+      `  heap growth while placing: ${((heapMax - heap0) / 1e6).toFixed(1)} MB peak (${((heapMax - heap0) / files).toFixed(0)} B per file)`,
+    )
+  } finally {
+    await db.close()
+  }
+}
+
+await scheduling()
+await submission()

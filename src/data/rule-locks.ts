@@ -1,0 +1,165 @@
+/**
+ * Placing a rule's locks in bulk: a rule on a 100k-file dataset becomes 100k locks and transfer
+ * requests without holding the files in memory. Files are read a page at a time (twice when the
+ * rule groups files: once to sum what each endpoint holds of each group, once to write), and
+ * locks, replica rows and transfer requests are written a page at a time, in a few statements.
+ */
+import type { Endpoint } from '../contract/index.js'
+import type { Executor } from '../db/index.js'
+import { ContinuumError, newId } from '../platform/index.js'
+import { deterministicPath, formatDid } from './did-grammar.js'
+import { listAncestorKeys, listFileKeysPage } from './dids-store.js'
+import { mustFindDid } from './dids.js'
+import { selectEndpoints } from './endpoints.js'
+import { addReplicaLocks, insertCopyingReplicas, listReplicaRowsOfKeys, type ReplicaRow } from './replicas-store.js'
+import { addHeld, chooseByHeld, chooseEndpoints, type PlacementEndpoint } from './rule-placement.js'
+import { insertLockRows, insertTransferRows, listLockedKeysOf, listQuotaRows, lockedBytesByEndpoint, refreshRuleStates, type NewTransferRow, type RuleRow } from './rules-store.js'
+import { allowedSources, chooseSource } from './transfer-sources.js'
+
+/** Files read and written per page. */
+export const placementPageSize = 2000
+
+type FileKey = { scope: string; name: string; key: string; bytes: number; adler32: string | null; group: string }
+
+/** Pages of a rule's files with the placement group of each (dataset grouping: its dataset). */
+async function* filePages(db: Executor, rule: RuleRow): AsyncGenerator<FileKey[]> {
+  const did = await mustFindDid(db, rule)
+  const ruleKey = formatDid(rule)
+  let after: { scope: string; name: string } | undefined
+  for (;;) {
+    const page = await listFileKeysPage(db, { scope: rule.scope, name: rule.name, type: did.type }, after, placementPageSize)
+    if (page.length === 0) return
+    after = page.at(-1)
+    const out: FileKey[] = []
+    for (const f of page) {
+      const key = `${f.scope}:${f.name}`
+      let group = rule.grouping === 'all' ? 'all' : `file:${key}`
+      if (rule.grouping === 'dataset' && did.type === 'dataset') group = ruleKey
+      if (rule.grouping === 'dataset' && did.type === 'container') {
+        // For dataset grouping a file belongs to the dataset the rule reaches it through.
+        group = (await listAncestorKeys(db, f)).map(formatDid).sort()[0] ?? group
+      }
+      out.push({ scope: f.scope, name: f.name, key, bytes: Number(f.bytes ?? 0), adler32: f.adler32, group })
+    }
+    yield out
+  }
+}
+
+function holdersOf(replicas: readonly ReplicaRow[] | undefined): Set<string> {
+  return new Set((replicas ?? []).filter((r) => r.state === 'available' || r.state === 'copying').map((r) => r.endpoint_id))
+}
+
+async function replicasByFile(db: Executor, page: FileKey[]): Promise<Map<string, ReplicaRow[]>> {
+  const byFile = new Map<string, ReplicaRow[]>()
+  for (const r of await listReplicaRowsOfKeys(db, page)) {
+    const k = `${r.scope}:${r.name}`
+    byFile.set(k, [...(byFile.get(k) ?? []), r])
+  }
+  return byFile
+}
+
+/**
+ * Creates the locks a rule lacks (all of them for a new rule; those of newly attached files
+ * later) and queues transfers for replicas that are missing. Checks quotas when asked (the whole
+ * placement is in the caller's transaction: a quota error leaves nothing behind).
+ */
+export async function placeLocks(tx: Executor, rule: RuleRow, endpoints: Endpoint[], now: Date, checkQuota: boolean): Promise<number> {
+  const candidates = selectEndpoints(endpoints, rule.expression).filter((e) => e.availableWrite)
+  const placement: PlacementEndpoint[] = candidates.map((e) => ({
+    id: e.id,
+    name: e.name,
+    weight: rule.weight === null ? 0 : Number(e.attributes[rule.weight] ?? 0) || 0,
+    freeBytes: e.capacityBytes === null ? Number.MAX_SAFE_INTEGER : e.capacityBytes - e.usedBytes,
+  }))
+  const byId = new Map(endpoints.map((e) => [e.id, e]))
+  const allowed = allowedSources(endpoints, rule.source_expression)
+
+  // Pass 1 (grouped rules): what each endpoint holds of each group, and which groups are done.
+  const chosen = new Map<string, string[] | null>()
+  if (rule.grouping !== 'none') {
+    const held = new Map<string, Map<string, number>>()
+    const complete = new Map<string, boolean>()
+    for await (const page of filePages(tx, rule)) {
+      const replicas = await replicasByFile(tx, page)
+      const locked = await listLockedKeysOf(tx, rule.id, page)
+      for (const f of page) {
+        if (!held.has(f.group)) held.set(f.group, new Map())
+        addHeld(held.get(f.group)!, { key: f.key, bytes: f.bytes, holders: holdersOf(replicas.get(f.key)) })
+        complete.set(f.group, (complete.get(f.group) ?? true) && locked.has(f.key))
+      }
+    }
+    for (const [group, h] of held) chosen.set(group, complete.get(group) ? null : chooseByHeld(h, placement, rule.copies))
+  }
+
+  // Pass 2: locks, replica rows and transfer requests, a page at a time.
+  const need = new Map<string, number>()
+  let placed = 0
+  for await (const page of filePages(tx, rule)) {
+    const replicas = await replicasByFile(tx, page)
+    const locked = await listLockedKeysOf(tx, rule.id, page)
+    const lockRows = []
+    const newReplicas = []
+    const lockedReplicas = []
+    const transfers: NewTransferRow[] = []
+    for (const f of page) {
+      if (locked.has(f.key)) continue
+      const existing = replicas.get(f.key) ?? []
+      const targets = rule.grouping === 'none' ? chooseEndpoints([{ key: f.key, bytes: f.bytes, holders: holdersOf(existing) }], placement, rule.copies) : chosen.get(f.group)
+      if (!targets) continue
+      for (const endpointId of targets) {
+        const replica = existing.find((r) => r.endpoint_id === endpointId)
+        const state = replica?.state === 'available' ? 'ok' : 'replicating'
+        if (replica) lockedReplicas.push({ scope: f.scope, name: f.name, endpoint_id: endpointId })
+        else newReplicas.push({ scope: f.scope, name: f.name, endpoint_id: endpointId, bytes: f.bytes, adler32: f.adler32, path: deterministicPath(f) })
+        if (state === 'replicating') {
+          transfers.push({
+            id: newId(),
+            scope: f.scope,
+            name: f.name,
+            endpoint_id: endpointId,
+            activity: rule.activity,
+            priority: rule.priority,
+            bytes: f.bytes,
+            adler32: f.adler32,
+            source_expression: rule.source_expression,
+            source_endpoint_id: chooseSource(existing, byId, allowed, endpointId),
+            community: rule.account,
+            now,
+          })
+        }
+        need.set(endpointId, (need.get(endpointId) ?? 0) + f.bytes)
+        lockRows.push({ rule_id: rule.id, scope: f.scope, name: f.name, endpoint_id: endpointId, state, bytes: f.bytes, created_at: now, updated_at: now })
+      }
+    }
+    await addReplicaLocks(tx, lockedReplicas, now)
+    await insertCopyingReplicas(tx, newReplicas, now)
+    await insertTransferRows(tx, transfers)
+    await insertLockRows(tx, lockRows)
+    placed += lockRows.length
+  }
+  // The locks just written count in lockedBytesByEndpoint: compare the total with the quota.
+  if (checkQuota) await assertQuota(tx, rule.account, need, endpoints)
+  await refreshRuleStates(tx, [rule.id], now)
+  return placed
+}
+
+async function assertQuota(tx: Executor, owner: string, need: ReadonlyMap<string, number>, endpoints: Endpoint[]): Promise<void> {
+  const quotas = (await listQuotaRows(tx, owner)).filter((q) => q.owner === owner)
+  if (quotas.length === 0) return
+  const used = await lockedBytesByEndpoint(tx, owner)
+  for (const q of quotas) {
+    const extra = need.get(q.endpoint_id) ?? 0
+    const total = used.get(q.endpoint_id) ?? 0
+    if (extra > 0 && total > Number(q.bytes)) {
+      const name = endpoints.find((e) => e.id === q.endpoint_id)?.name ?? q.endpoint
+      const current = total - extra
+      throw new ContinuumError('QUOTA_EXCEEDED', `${owner} would use ${total} bytes on ${name}; the quota is ${q.bytes} (${current} in use, this rule needs ${extra})`, {
+        owner,
+        endpoint: name,
+        quotaBytes: Number(q.bytes),
+        usedBytes: current,
+        neededBytes: extra,
+      })
+    }
+  }
+}
