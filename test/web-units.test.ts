@@ -3,7 +3,7 @@ import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import type { Transfer } from '../src/client/index.js'
 import { formatBytes, formatNumber } from '../web/src/format.js'
-import { failureClass, transferStatsFromList } from '../web/src/transfer-stats.js'
+import { failureClass, transferStatsFromList, withLiveLinks } from '../web/src/transfer-stats.js'
 
 let n = 0
 function transfer(overrides: Partial<Transfer>): Transfer {
@@ -82,6 +82,62 @@ describe('transfer statistics adapter', () => {
     assert.equal(failureClass('open /x: ENOENT'), 'STORAGE_FILE_NOT_FOUND')
     assert.equal(failureClass('HTTP 403 Forbidden'), 'STORAGE_PERMISSION_DENIED')
     assert.equal(failureClass('something odd'), 'STORAGE_ERROR')
+  })
+
+  it("prefers the scheduler's failure class and its live link figures over the bounded list", () => {
+    const listed = transferStatsFromList(
+      [
+        transfer({ state: 'failed', source: 'CERN', lastError: 'odd', failureClass: 'permission' }),
+        transfer({ state: 'queued', source: 'CERN' }),
+      ],
+      now,
+      { buckets: 5 },
+    )
+    assert.deepEqual(listed.failuresByClass, { permission: 1 })
+    const live = withLiveLinks(listed, [
+      {
+        source: 'CERN',
+        destination: 'KIT_DATADISK',
+        active: 4,
+        queued: 1200,
+        activeLimit: 6,
+        maxActive: 50,
+        done: 10,
+        failed: 1,
+        successRate: 10 / 11,
+        throughputBps: 1e8,
+        lastDecision: null,
+        evaluatedAt: null,
+      },
+      {
+        source: '*',
+        destination: 'SURF_LOFAR',
+        active: 0,
+        queued: 3,
+        activeLimit: 2,
+        maxActive: 50,
+        done: 0,
+        failed: 0,
+        successRate: null,
+        throughputBps: 0,
+        lastDecision: null,
+        evaluatedAt: null,
+      },
+    ])
+    assert.deepEqual(
+      live.links.map((l) => [
+        l.link,
+        l.active,
+        l.queued,
+        l.failed,
+        l.activeLimit,
+        l.throughput.length,
+      ]),
+      [
+        ['* → SURF_LOFAR', 0, 3, 0, 2, 5],
+        ['CERN → KIT_DATADISK', 4, 1200, 1, 6, 5],
+      ],
+    )
   })
 })
 

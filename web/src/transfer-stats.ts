@@ -1,12 +1,13 @@
 /**
- * Per-link transfer figures for the Transfers view, derived from the transfer list the API has
- * today. This is the one adapter to switch to the per-link statistics endpoint when it lands:
- * the view depends only on `TransferStats`.
+ * Per-link transfer figures for the Transfers view: the scheduler's live link statistics
+ * (`GET /transfers/stats`: active, queued, the optimiser's limit, success rate, throughput)
+ * merged with the recent transfer list, which gives throughput over time (finished bytes per
+ * minute) and failures by class. The view depends only on `TransferStats`.
  */
-import type { ContinuumClient, Transfer } from '../../src/client/index.js'
+import type { ContinuumClient, Transfer, TransferLinkStats } from '../../src/client/index.js'
 
 export interface LinkStats {
-  /** `source → destination`; the list API names only the destination, so the source is `any`. */
+  /** `source → destination`; `*` for requests whose source is not chosen yet. */
   link: string
   destination: string
   active: number
@@ -16,6 +17,10 @@ export interface LinkStats {
   bytesDone: number
   /** Bytes per second finished in each bucket of `TransferStats.times`. */
   throughput: number[]
+  /** The optimiser's current limit of active transfers (live statistics only). */
+  activeLimit?: number
+  /** Share of attempts that succeeded in the statistics window, 0–1 (live statistics only). */
+  successRate?: number | null
 }
 
 export interface TransferStats {
@@ -55,10 +60,11 @@ export function transferStatsFromList(
   const links = new Map<string, LinkStats>()
   const failuresByClass: Record<string, number> = {}
   for (const t of transfers) {
-    let link = links.get(t.endpoint)
+    const name = `${t.source ?? '*'} → ${t.endpoint}`
+    let link = links.get(name)
     if (!link) {
       link = {
-        link: `any → ${t.endpoint}`,
+        link: name,
         destination: t.endpoint,
         active: 0,
         queued: 0,
@@ -67,7 +73,7 @@ export function transferStatsFromList(
         bytesDone: 0,
         throughput: new Array<number>(buckets).fill(0),
       }
-      links.set(t.endpoint, link)
+      links.set(name, link)
     }
     if (t.state === 'submitted') link.active++
     else if (t.state === 'queued') link.queued++
@@ -83,7 +89,7 @@ export function transferStatsFromList(
     }
     // A retried transfer carries its last error while queued again: count each failure once.
     if (t.lastError && (t.state === 'failed' || t.state === 'queued')) {
-      const cls = failureClass(t.lastError)
+      const cls = t.failureClass ?? failureClass(t.lastError)
       failuresByClass[cls] = (failuresByClass[cls] ?? 0) + 1
     }
   }
@@ -96,7 +102,38 @@ export function transferStatsFromList(
   }
 }
 
+/**
+ * Live link statistics override what the (bounded) list shows: they count every queued and
+ * active request, not only the latest ones, and carry the optimiser's limit and success rate.
+ */
+export function withLiveLinks(stats: TransferStats, live: TransferLinkStats[]): TransferStats {
+  const byName = new Map(stats.links.map((l) => [l.link, l]))
+  for (const l of live) {
+    const name = `${l.source} → ${l.destination}`
+    const link = byName.get(name) ?? {
+      link: name,
+      destination: l.destination,
+      active: 0,
+      queued: 0,
+      done: 0,
+      failed: 0,
+      bytesDone: 0,
+      throughput: new Array<number>(stats.times.length).fill(0),
+    }
+    link.active = l.active
+    link.queued = l.queued
+    link.activeLimit = l.activeLimit
+    link.successRate = l.successRate
+    byName.set(name, link)
+  }
+  return { ...stats, links: [...byName.values()].sort((a, b) => a.link.localeCompare(b.link)) }
+}
+
 /** What the Transfers view calls every few seconds. */
 export async function loadTransferStats(client: ContinuumClient): Promise<TransferStats> {
-  return transferStatsFromList(await client.data.listTransfers(), new Date())
+  const [list, live] = await Promise.all([
+    client.transfers.list({ limit: 500 }),
+    client.transfers.stats(),
+  ])
+  return withLiveLinks(transferStatsFromList(list, new Date()), live.links)
 }

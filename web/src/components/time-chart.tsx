@@ -50,7 +50,9 @@ export function TimeChart(props: {
         {
           stroke: '#64748b',
           grid: { stroke: '#eef1f5' },
-          size: 78,
+          // Wide enough for the longest tick label (e.g. "0.0003 MB/s"), which would be clipped.
+          size: (_u, values) =>
+            values ? Math.max(48, ...values.map((v) => String(v).length * 7 + 18)) : 78,
           values: (_u, ticks) =>
             ticks.map((t) => `${compact(t)}${props.unit ? ` ${props.unit}` : ''}`),
         },

@@ -119,6 +119,12 @@ function TransfersBody({ stats, samples }: { stats: TransferStats; samples: Samp
                   <th scope="col" className="num">
                     Moved
                   </th>
+                  <th scope="col" className="num">
+                    Limit
+                  </th>
+                  <th scope="col" className="num">
+                    Success
+                  </th>
                 </tr>
               </thead>
               <tbody>
@@ -130,6 +136,10 @@ function TransfersBody({ stats, samples }: { stats: TransferStats; samples: Samp
                     <td className="num">{l.done}</td>
                     <td className="num">{l.failed}</td>
                     <td className="num">{formatBytes(l.bytesDone)}</td>
+                    <td className="num">{l.activeLimit ?? ''}</td>
+                    <td className="num">
+                      {l.successRate == null ? '' : `${Math.round(l.successRate * 100)} %`}
+                    </td>
                   </tr>
                 ))}
               </tbody>
