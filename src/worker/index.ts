@@ -5,7 +5,7 @@
 import { RuleEvaluatorAgent } from '../data/index.js'
 import type { Context } from '../db/index.js'
 import type { Agent } from '../platform/index.js'
-import { ReaperAgent, TransferAgent } from '../transfers/index.js'
+import { ReaperAgent, TransferAgent, type TokenMinter } from '../transfers/index.js'
 import { PolicyEngine } from '../policy/index.js'
 import { FederationStaging, WorkflowEngine } from '../workflows/index.js'
 
@@ -14,13 +14,18 @@ export interface WorkerOptions {
   only?: readonly string[]
   /** Identifies this process in lease columns (`claimed_by`). */
   workerId: string
+  /**
+   * Signs the short-lived, narrowly scoped storage tokens each transfer carries (the built-in
+   * issuer); without one, transfers go without a token.
+   */
+  tokens?: TokenMinter | undefined
 }
 
 /** Every domain's agents. */
 export function allAgents(ctx: Context, options: WorkerOptions): Agent[] {
   return [
     new RuleEvaluatorAgent(ctx, { workerId: options.workerId }),
-    new TransferAgent(ctx, { workerId: options.workerId }),
+    new TransferAgent(ctx, { workerId: options.workerId, tokens: options.tokens }),
     new ReaperAgent(ctx),
     new WorkflowEngine(ctx, {
       workerId: options.workerId,

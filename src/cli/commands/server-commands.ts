@@ -2,8 +2,10 @@
  * The commands that run the server side in this process: serve, migrate and demo. They are the
  * only CLI code that imports server domains; every other command goes through the HTTP client.
  */
+import path from 'node:path'
 import { Command } from 'commander'
 import { startServer, stopOnSignals } from '../../api/index.js'
+import { BuiltInIssuer } from '../../auth/index.js'
 import { createDemoEndpoints } from '../../data/index.js'
 import { assertSchemaCurrent, connect, migrate } from '../../db/index.js'
 import { loadShippedLandscape } from '../../landscape/index.js'
@@ -101,7 +103,10 @@ export function demoCommand(): Command {
         await ensureDemoSites(ctx, { home: config.home })
         await ensureDemoDataset(ctx)
         const agents = runAgents(
-          selectAgents(ctx, { workerId: `demo-${process.pid}-${newId()}` }),
+          selectAgents(ctx, {
+            workerId: `demo-${process.pid}-${newId()}`,
+            tokens: server.app.security.issuer,
+          }),
           logger,
         )
         out.write(
@@ -160,9 +165,19 @@ export function workerCommand(): Command {
         if (database.backend === 'pglite') await migrate(database)
         else await assertSchemaCurrent(database)
         const workerId = `${process.pid}-${newId()}`
+        // With the built-in issuer on, the worker signs its transfers' storage tokens with the
+        // installation's key (the same home folder as the server's).
+        const tokens = config.builtinIssuer
+          ? await BuiltInIssuer.create({
+              url: config.server,
+              keyDir: path.join(config.home, 'keys'),
+              clock: systemClock,
+              audience: config.audiences[0] ?? 'continuum',
+            })
+          : undefined
         const agents = selectAgents(
           { db: database.db, clock: systemClock },
-          { workerId, ...(opts.only ? { only: opts.only.split(',') } : {}) },
+          { workerId, tokens, ...(opts.only ? { only: opts.only.split(',') } : {}) },
         )
         if (agents.length === 0) out.error('no agents to run')
         logger.info({ workerId, agents: agents.map((a) => a.name) }, 'worker started')
