@@ -6,8 +6,7 @@
  * The second test kills a worker in the middle of 1,000 small transfers.
  */
 import assert from 'node:assert/strict'
-import { spawn } from 'node:child_process'
-import { execFileSync } from 'node:child_process'
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process'
 import {
   createWriteStream,
   existsSync,
@@ -39,6 +38,15 @@ import { ManualClock } from '../src/platform/index.js'
 import { digestOf, TransferAgent } from '../src/transfers/index.js'
 import { uniqueScope } from './support/data-factories.js'
 import { bytesOf, randomData, tempStorage, type TempStorage } from './support/posix-endpoints.js'
+
+/** A real `continuum worker` running only the transfer agents, as operators run it. */
+function spawnTransferWorker(url: string): ChildProcess {
+  return spawn(
+    process.execPath,
+    ['bin/continuum.js', 'worker', '--only', 'transfers', '--db', url, '--log-level', 'warn'],
+    { stdio: 'ignore' },
+  )
+}
 
 const postgres = (await testBackends()).find((b) => b.name === 'postgres')
 
@@ -75,20 +83,7 @@ describe(
       execFileSync('mkfifo', [srcPath])
       const rule = await addRule(ctx, { scope, name: 'big.raw', copies: 1, expression: dst.name })
 
-      const worker = spawn(
-        process.execPath,
-        [
-          'bin/continuum.js',
-          'worker',
-          '--only',
-          'transfers',
-          '--db',
-          database.url,
-          '--log-level',
-          'warn',
-        ],
-        { stdio: 'ignore' },
-      )
+      const worker = spawnTransferWorker(database.url)
       const exited = new Promise((resolve) => worker.once('exit', resolve))
       const part = `${path.join(storage.dirOf(dst), deterministicPath({ scope, name: 'big.raw' }))}.part`
       try {
@@ -158,20 +153,7 @@ describe(
       }
       await setTransferLink(ctx, { source: src.name, destination: dst.name, maxActive: 16 })
       const rule = await addRule(ctx, { scope, name: 'ds', copies: 1, expression: dst.name })
-      const worker = spawn(
-        process.execPath,
-        [
-          'bin/continuum.js',
-          'worker',
-          '--only',
-          'transfers',
-          '--db',
-          database.url,
-          '--log-level',
-          'warn',
-        ],
-        { stdio: 'ignore' },
-      )
+      const worker = spawnTransferWorker(database.url)
       const exited = new Promise((resolve) => worker.once('exit', resolve))
       try {
         // Kill it once a good part is done, while it holds claims.

@@ -24,6 +24,13 @@ export type ChecksumAlgorithm = 'adler32'
 /** What a third-party copy did: `done`, or `unsupported` (nothing was written: stream instead). */
 export type ThirdPartyResult = 'done' | 'unsupported'
 
+/** Each end's bearer token (they may differ) and a signal to abort the copy. */
+export interface ThirdPartyOptions {
+  sourceToken?: string | undefined
+  destToken?: string | undefined
+  signal?: AbortSignal | undefined
+}
+
 export interface StorageProtocol {
   /** URL schemes served, e.g. ['file'] or ['http', 'https', 'davs']. */
   readonly schemes: readonly string[]
@@ -51,10 +58,6 @@ export interface StorageProtocol {
   thirdPartyCopy?(
     sourceUrl: string,
     destUrl: string,
-    options?: {
-      sourceToken?: string | undefined
-      destToken?: string | undefined
-      signal?: AbortSignal | undefined
-    },
+    options?: ThirdPartyOptions,
   ): Promise<ThirdPartyResult>
 }

@@ -13,6 +13,7 @@ import type {
   ChecksumAlgorithm,
   OperationOptions,
   StorageProtocol,
+  ThirdPartyOptions,
   ThirdPartyResult,
   WriteOptions,
 } from './storage-protocol.js'
@@ -126,11 +127,7 @@ export class WebdavProtocol implements StorageProtocol {
   async thirdPartyCopy(
     sourceUrl: string,
     destUrl: string,
-    options: {
-      sourceToken?: string | undefined
-      destToken?: string | undefined
-      signal?: AbortSignal | undefined
-    } = {},
+    options: ThirdPartyOptions = {},
   ): Promise<ThirdPartyResult> {
     const origin = new URL(httpUrl(destUrl)).origin
     if (this.noTpc.has(origin)) return 'unsupported'

@@ -16,6 +16,7 @@ import type {
   ChecksumAlgorithm,
   OperationOptions,
   StorageProtocol,
+  ThirdPartyOptions,
   ThirdPartyResult,
   WriteOptions,
 } from './storage-protocol.js'
@@ -181,11 +182,7 @@ export class XrootdProtocol implements StorageProtocol {
   async thirdPartyCopy(
     sourceUrl: string,
     destUrl: string,
-    options: {
-      sourceToken?: string | undefined
-      destToken?: string | undefined
-      signal?: AbortSignal | undefined
-    } = {},
+    options: ThirdPartyOptions = {},
   ): Promise<ThirdPartyResult> {
     const { server, path } = parseXrootdUrl(destUrl)
     parseXrootdUrl(sourceUrl)
