@@ -3,7 +3,7 @@
 // from a worker with a large heap (an embedded database) copies its page tables — and (2) jobs
 // start the moment others end, even while the worker's event loop is busy with the database.
 // Usage: node launcher.js <cores> <memoryMb>. JSON lines on stdin/stdout:
-//   → {"op":"run","id","dir","argv","cwd","env","cores","memoryMb"}  → {"op":"drop","id"}
+//   → {"op":"run","id","dir","argv","cwd","env","cores","memoryMb"}  → {"op":"drop","id","graceMs"}
 //   ← {"id","started":true,"pid"}  ← {"id","exit":true}  ← {"id","error"}  ← {"id","exists":true}
 import { spawn } from 'node:child_process'
 import { mkdirSync, writeFileSync } from 'node:fs'
@@ -13,6 +13,8 @@ import { createInterface } from 'node:readline'
 const capacity = { cores: Number(process.argv[2] ?? 1), memoryMb: Number(process.argv[3] ?? 1024) }
 const used = { cores: 0, memoryMb: 0, jobs: 0 }
 const queue = []
+/** Started jobs by id, so that a drop that crosses the "started" reply still ends the job. */
+const running = new Map()
 const reply = (message) => process.stdout.write(`${JSON.stringify(message)}\n`)
 
 function pump() {
@@ -61,11 +63,21 @@ function start(job, cores, memoryMb) {
     reply({ id: job.id, error: err.message })
     release()
   })
+  running.set(job.id, child)
   child.on('exit', () => {
+    running.delete(job.id)
     reply({ id: job.id, exit: true })
     release()
   })
   if (child.pid !== undefined) reply({ id: job.id, started: true, pid: child.pid })
+}
+
+function killGroup(pid, signal) {
+  try {
+    process.kill(-pid, signal)
+  } catch {
+    // already gone
+  }
 }
 
 createInterface({ input: process.stdin }).on('line', (line) => {
@@ -81,6 +93,12 @@ createInterface({ input: process.stdin }).on('line', (line) => {
   } else if (message.op === 'drop') {
     const i = queue.findIndex((j) => j.id === message.id)
     if (i >= 0) queue.splice(i, 1)
+    const child = running.get(message.id)
+    // Dropped while its "started" reply was on the way: end it as a cancel would.
+    if (child?.pid !== undefined) {
+      killGroup(child.pid, 'SIGTERM')
+      setTimeout(() => killGroup(child.pid, 'SIGKILL'), message.graceMs ?? 5000).unref()
+    }
   }
 })
 // Started jobs run in their own sessions and outlive the launcher; queued ones are dropped

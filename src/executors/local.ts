@@ -102,7 +102,8 @@ export class LocalExecutor implements Executor {
     const mine = this.pending.get(ref.attemptId)
     if (mine && !mine.started) {
       this.pending.delete(ref.attemptId)
-      this.send({ op: 'drop', id: ref.attemptId })
+      // The launcher may have started it already (its reply not read yet): it then kills it.
+      this.send({ op: 'drop', id: ref.attemptId, graceMs: this.options.killGraceMs ?? 5000 })
       return
     }
     // The launcher reports the pid as the job starts; the run folder has it too.

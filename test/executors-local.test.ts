@@ -1,0 +1,55 @@
+/**
+ * The local executor's cancel against a real launcher and real processes, including a cancel
+ * sent before the launcher's "started" reply is read (the job may be running already).
+ */
+import assert from 'node:assert/strict'
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { it } from 'node:test'
+import { LocalExecutor } from '../src/executors/index.js'
+import { isAlive } from '../src/executors/run-folder.js'
+
+const root = mkdtempSync(path.join(os.tmpdir(), 'continuum-local-'))
+const executor = new LocalExecutor({ root, cores: 2, memoryMb: 1024, killGraceMs: 10_000 })
+
+it('never leaves a job running when cancelled right after submission', async () => {
+  const workdir = mkdtempSync(path.join(os.tmpdir(), 'continuum-local-work-'))
+  const pids: string[] = []
+  for (let i = 0; i < 10; i++) {
+    const attemptId = `cancel-${process.pid}-${i}`
+    const pidFile = path.join(workdir, `${i}.pid`)
+    pids.push(pidFile)
+    const { externalId } = await executor.submit({
+      attemptId,
+      argv: ['/bin/sh', '-c', `echo $$ > ${pidFile}; exec sleep 60`],
+      env: {},
+      workdir,
+      cores: 1,
+      memoryMb: 10,
+      walltimeS: 120,
+    })
+    // No await in between: the launcher may or may not have started it yet.
+    await executor.cancel({ attemptId, externalId })
+  }
+  // A job that needs both cores starts only once every cancelled job that did start has ended
+  // (the launcher frees their cores on exit): wait for it, well within the 10 s SIGKILL grace.
+  const sentinel = path.join(workdir, 'sentinel')
+  await executor.submit({
+    attemptId: `sentinel-${process.pid}`,
+    argv: ['/bin/sh', '-c', `touch ${sentinel}`],
+    env: {},
+    workdir,
+    cores: 2,
+    memoryMb: 10,
+    walltimeS: 120,
+  })
+  const deadline = Date.now() + 4_000
+  while (!existsSync(sentinel) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+  const alive = pids
+    .filter((f) => existsSync(f) && /^\d+\s*$/.test(readFileSync(f, 'utf8')))
+    .map((f) => Number(readFileSync(f, 'utf8')))
+    .filter((pid) => isAlive(pid))
+  assert.deepEqual(alive, [], 'no cancelled job is still running')
+  assert.ok(existsSync(sentinel), 'the cores of the cancelled jobs came back')
+})
