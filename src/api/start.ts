@@ -29,6 +29,25 @@ export interface StartOptions {
   demoUsers?: Record<string, string[]>
 }
 
+/**
+ * The installation's built-in issuer when the configuration turns it on: its key lives in
+ * `<home>/keys`, so the server and `continuum worker` on that home sign with the same key.
+ */
+export async function openBuiltInIssuer(
+  config: Config,
+  clock: Clock,
+  demoUsers?: Record<string, string[]>,
+): Promise<BuiltInIssuer | undefined> {
+  if (!config.builtinIssuer) return undefined
+  return BuiltInIssuer.create({
+    url: config.server,
+    keyDir: path.join(config.home, 'keys'),
+    clock,
+    audience: config.audiences[0] ?? 'continuum',
+    ...(demoUsers ? { demoUsers } : {}),
+  })
+}
+
 export async function startServer(config: Config, options: StartOptions): Promise<RunningServer> {
   const database = options.database ?? (await connect(config.db))
   try {
@@ -45,15 +64,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
     }
     const clock = options.clock ?? systemClock
     const changes = await database.openChangeFeed(options.logger)
-    const builtInIssuer = config.builtinIssuer
-      ? await BuiltInIssuer.create({
-          url: config.server,
-          keyDir: path.join(config.home, 'keys'),
-          clock,
-          audience: config.audiences[0] ?? 'continuum',
-          ...(options.demoUsers ? { demoUsers: options.demoUsers } : {}),
-        })
-      : undefined
+    const builtInIssuer = await openBuiltInIssuer(config, clock, options.demoUsers)
     const app = await buildServer({
       ctx: { db: database.db, clock, changes },
       database,

@@ -47,6 +47,19 @@ export function failureClass(error: string): string {
   return failureClasses.find(([re]) => re.test(error))?.[1] ?? 'STORAGE_ERROR'
 }
 
+function emptyLink(link: string, destination: string, buckets: number): LinkStats {
+  return {
+    link,
+    destination,
+    active: 0,
+    queued: 0,
+    done: 0,
+    failed: 0,
+    bytesDone: 0,
+    throughput: new Array<number>(buckets).fill(0),
+  }
+}
+
 export function transferStatsFromList(
   transfers: Transfer[],
   now: Date,
@@ -63,16 +76,7 @@ export function transferStatsFromList(
     const name = `${t.source ?? '*'} → ${t.endpoint}`
     let link = links.get(name)
     if (!link) {
-      link = {
-        link: name,
-        destination: t.endpoint,
-        active: 0,
-        queued: 0,
-        done: 0,
-        failed: 0,
-        bytesDone: 0,
-        throughput: new Array<number>(buckets).fill(0),
-      }
+      link = emptyLink(name, t.endpoint, buckets)
       links.set(name, link)
     }
     if (t.state === 'submitted') link.active++
@@ -110,16 +114,7 @@ export function withLiveLinks(stats: TransferStats, live: TransferLinkStats[]): 
   const byName = new Map(stats.links.map((l) => [l.link, l]))
   for (const l of live) {
     const name = `${l.source} → ${l.destination}`
-    const link = byName.get(name) ?? {
-      link: name,
-      destination: l.destination,
-      active: 0,
-      queued: 0,
-      done: 0,
-      failed: 0,
-      bytesDone: 0,
-      throughput: new Array<number>(stats.times.length).fill(0),
-    }
+    const link = byName.get(name) ?? emptyLink(name, l.destination, stats.times.length)
     link.active = l.active
     link.queued = l.queued
     link.activeLimit = l.activeLimit

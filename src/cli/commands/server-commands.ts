@@ -2,10 +2,8 @@
  * The commands that run the server side in this process: serve, migrate and demo. They are the
  * only CLI code that imports server domains; every other command goes through the HTTP client.
  */
-import path from 'node:path'
 import { Command } from 'commander'
-import { startServer, stopOnSignals } from '../../api/index.js'
-import { BuiltInIssuer } from '../../auth/index.js'
+import { openBuiltInIssuer, startServer, stopOnSignals } from '../../api/index.js'
 import { createDemoEndpoints } from '../../data/index.js'
 import { assertSchemaCurrent, connect, migrate } from '../../db/index.js'
 import { loadShippedLandscape } from '../../landscape/index.js'
@@ -167,14 +165,7 @@ export function workerCommand(): Command {
         const workerId = `${process.pid}-${newId()}`
         // With the built-in issuer on, the worker signs its transfers' storage tokens with the
         // installation's key (the same home folder as the server's).
-        const tokens = config.builtinIssuer
-          ? await BuiltInIssuer.create({
-              url: config.server,
-              keyDir: path.join(config.home, 'keys'),
-              clock: systemClock,
-              audience: config.audiences[0] ?? 'continuum',
-            })
-          : undefined
+        const tokens = await openBuiltInIssuer(config, systemClock)
         const agents = selectAgents(
           { db: database.db, clock: systemClock },
           { workerId, tokens, ...(opts.only ? { only: opts.only.split(',') } : {}) },
