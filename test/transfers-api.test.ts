@@ -31,7 +31,7 @@ describeEachBackend('transfer scheduler API and CLI', (fixture) => {
     storage.cleanup()
   })
 
-  async function cli(...args: string[]): Promise<{ code: number; stdout: string }> {
+  async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
     try {
       const token = await server.mintToken({ sub: 'cli-admin', groups: ['/continuum/admins'] })
       const { stdout } = await run(process.execPath, [
@@ -42,10 +42,10 @@ describeEachBackend('transfer scheduler API and CLI', (fixture) => {
         token,
         ...args,
       ])
-      return { code: 0, stdout }
+      return { code: 0, stdout, stderr: '' }
     } catch (err) {
-      const e = err as { code: number; stdout: string }
-      return { code: e.code, stdout: e.stdout }
+      const e = err as { code: number; stdout: string; stderr: string }
+      return { code: e.code, stdout: e.stdout, stderr: e.stderr }
     }
   }
 
@@ -120,6 +120,31 @@ describeEachBackend('transfer scheduler API and CLI', (fixture) => {
       'VALIDATION_FAILED',
     )
     assert.equal((await c.transfers.stats()).links.find((l) => l.source === a.name)?.maxActive, 3)
+
+    // Closing a link (multi-hop) over the CLI keeps its ceiling; a command saying nothing fails.
+    const close = await cli('transfer', 'link', 'set', a.name, b.name, '--close', '--json')
+    assert.equal(close.code, 0, close.stderr)
+    assert.deepEqual(
+      [(JSON.parse(close.stdout) as { closed: boolean; maxActive: number }).closed, 3],
+      [true, link.maxActive],
+    )
+    const table = await cli('transfer', 'stats')
+    assert.match(table.stdout, /closed: multi-hop/)
+    const empty = await cli('transfer', 'link', 'set', a.name, b.name)
+    assert.equal(empty.code, 2)
+    assert.match(empty.stderr, /--max-active <n>, --close or --open/)
+    const both = await cli('transfer', 'link', 'set', a.name, b.name, '--close', '--open')
+    assert.notEqual(both.code, 0)
+    await rejectsWith(
+      c.transfers.setLink({ source: a.name, destination: b.name, closed: 'yes' as never }),
+      'VALIDATION_FAILED',
+    )
+    const reopened = await c.transfers.setLink({
+      source: a.name,
+      destination: b.name,
+      closed: false,
+    })
+    assert.deepEqual([reopened.closed, reopened.maxActive], [false, 3])
 
     await c.transfers.setShare({ kind: 'community', name: 'atlas', weight: 3 })
     await rejectsWith(

@@ -108,6 +108,7 @@ describe('transfer statistics adapter', () => {
         throughputBps: 1e8,
         lastDecision: null,
         evaluatedAt: null,
+        closed: false,
       },
       {
         source: '*',
@@ -122,6 +123,7 @@ describe('transfer statistics adapter', () => {
         throughputBps: 0,
         lastDecision: null,
         evaluatedAt: null,
+        closed: false,
       },
     ])
     assert.deepEqual(

@@ -12,6 +12,7 @@ export const failureClasses = [
   'timeout',
   'network',
   'storage_error',
+  'no_route',
   'internal',
 ] as const
 export type FailureClass = (typeof failureClasses)[number]
@@ -28,6 +29,9 @@ export const TransferAttemptSchema = Type.Object(
     outcome: StringEnum(['done', 'failed'] as const),
     failureClass: Nullable(StringEnum(failureClasses)),
     message: Nullable(Type.String()),
+    via: Type.Array(Type.String(), {
+      description: 'Intermediate endpoints of a multi-hop attempt, in order; empty when direct.',
+    }),
   },
   { additionalProperties: false },
 )
@@ -70,6 +74,9 @@ export const TransferLinkStatsSchema = Type.Object(
     throughputBps: Type.Number({ description: 'Bytes per second over the statistics window.' }),
     lastDecision: Nullable(Type.String()),
     evaluatedAt: Nullable(TimestampSchema),
+    closed: Type.Boolean({
+      description: 'No direct route: requests on this link go through multihop endpoints.',
+    }),
   },
   { additionalProperties: false },
 )
@@ -87,7 +94,12 @@ export const TransferLinkUpdateSchema = Type.Object(
   {
     source: Type.String({ minLength: 1, maxLength: 100, description: "Endpoint name or '*'." }),
     destination: Type.String({ minLength: 1, maxLength: 100 }),
-    maxActive: Type.Integer({ minimum: 1, maximum: 10000 }),
+    maxActive: Type.Optional(Type.Integer({ minimum: 1, maximum: 10000 })),
+    closed: Type.Optional(
+      Type.Boolean({
+        description: 'Close the link (no direct route: multi-hop) or open it again.',
+      }),
+    ),
   },
   { additionalProperties: false },
 )

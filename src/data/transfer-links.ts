@@ -3,15 +3,17 @@
  * configured ceiling, the optimiser's passes (the decision itself is the caller's: see
  * transfers/scheduler/optimiser.ts) and the activity and community share weights.
  */
-import type { TransferLinkStats, TransferLinkUpdate, TransferShare, TransferStats } from '../contract/index.js'
+import type { Endpoint, TransferLinkStats, TransferLinkUpdate, TransferShare, TransferStats } from '../contract/index.js'
 import type { Context } from '../db/index.js'
 import { ContinuumError } from '../platform/index.js'
 import { listEndpointRows } from './endpoints-store.js'
+import { toEndpoint } from './endpoints.js'
 import {
   anySource,
   countRequestsByLink,
   deleteShareRow,
   findLinkRow,
+  listClosedLinks,
   listLinkRows,
   listShareRows,
   lockLinksToEvaluate,
@@ -55,6 +57,7 @@ export async function getTransferStats(ctx: Context, windowSeconds = 3600): Prom
       throughputBps: span > 0 ? (w?.bytes ?? 0) / span : 0,
       lastDecision: l.last_decision,
       evaluatedAt: l.evaluated_at === null ? null : new Date(l.evaluated_at).toISOString(),
+      closed: l.closed,
     }
   })
   links.sort((a, b) => a.source.localeCompare(b.source) || a.destination.localeCompare(b.destination))
@@ -71,17 +74,36 @@ async function linkKeyOf(ctx: Context, source: string, destination: string): Pro
   return { source: key.source, dest: key.dest }
 }
 
-/** Sets a link's ceiling (creating the link if needed); the optimiser's limit is clamped to it. */
+/**
+ * Sets a link's ceiling (the optimiser's limit is clamped to it) and whether it is closed (no
+ * direct route: its requests go multi-hop), creating the link if needed.
+ */
 export async function setTransferLink(ctx: Context, input: TransferLinkUpdate): Promise<TransferLinkStats> {
+  if (input.maxActive === undefined && input.closed === undefined) {
+    throw new ContinuumError('VALIDATION_FAILED', 'nothing to change: give maxActive and/or closed', { field: 'maxActive' })
+  }
   const key = await linkKeyOf(ctx, input.source, input.destination)
+  if (input.closed !== undefined && key.source === anySource) {
+    throw new ContinuumError('VALIDATION_FAILED', "only a link between two endpoints can be closed, not one from '*'", { field: 'source' })
+  }
   await ctx.db.transaction().execute(async (tx) => {
     await tx.insertInto('transfer_links').values({ source_endpoint_id: key.source, dest_endpoint_id: key.dest }).onConflict((oc) => oc.doNothing()).execute()
     const link = (await findLinkRow(tx, key))!
-    await updateLinkRow(tx, key, { max_active: input.maxActive, active_limit: Math.min(link.active_limit, input.maxActive) })
+    await updateLinkRow(tx, key, {
+      ...(input.maxActive === undefined ? {} : { max_active: input.maxActive, active_limit: Math.min(link.active_limit, input.maxActive) }),
+      ...(input.closed === undefined ? {} : { closed: input.closed }),
+    })
   })
   const names = await endpointNames(ctx)
   const stats = await getTransferStats(ctx)
   return stats.links.find((l) => l.source === names.get(key.source) && l.destination === names.get(key.dest))!
+}
+
+/** What routing needs: every endpoint and the closed links (as `sourceId|destId`). */
+export async function loadTransferNetwork(ctx: Context): Promise<{ endpoints: Endpoint[]; closed: Set<string> }> {
+  const endpoints = (await listEndpointRows(ctx.db)).map(toEndpoint)
+  const closed = new Set((await listClosedLinks(ctx.db)).map((l) => `${l.source}|${l.dest}`))
+  return { endpoints, closed }
 }
 
 export interface LinkWindow extends LinkKey {

@@ -58,11 +58,16 @@ export async function findLinkRow(db: Executor, key: LinkKey): Promise<LinkRow |
   return db.selectFrom('transfer_links').selectAll().where('source_endpoint_id', '=', key.source).where('dest_endpoint_id', '=', key.dest).executeTakeFirst()
 }
 
+/** Links an operator closed (no direct route): their requests go multi-hop. */
+export async function listClosedLinks(db: Executor): Promise<LinkKey[]> {
+  return db.selectFrom('transfer_links').select(['source_endpoint_id as source', 'dest_endpoint_id as dest']).where('closed', '=', true).execute()
+}
+
 export async function listLinkRows(db: Executor): Promise<LinkRow[]> {
   return db.selectFrom('transfer_links').selectAll().orderBy('source_endpoint_id').orderBy('dest_endpoint_id').execute()
 }
 
-export async function updateLinkRow(db: Executor, key: LinkKey, changes: Partial<Pick<LinkRow, 'max_active' | 'active_limit' | 'throughput_bps' | 'success_rate' | 'last_decision' | 'evaluated_at'>>): Promise<void> {
+export async function updateLinkRow(db: Executor, key: LinkKey, changes: Partial<Pick<LinkRow, 'max_active' | 'active_limit' | 'closed' | 'throughput_bps' | 'success_rate' | 'last_decision' | 'evaluated_at'>>): Promise<void> {
   await db.updateTable('transfer_links').set(changes).where('source_endpoint_id', '=', key.source).where('dest_endpoint_id', '=', key.dest).execute()
 }
 

@@ -178,6 +178,8 @@ export interface AttemptReport {
   startedAt: Date
   /** Bytes moved (0 for a failure). */
   bytes: number
+  /** Intermediate endpoint names of a multi-hop attempt, in order. */
+  via?: readonly string[] | undefined
 }
 
 async function recordAttempt(tx: Executor, row: TransferRow, worker: string, report: AttemptReport, now: Date, failure?: { failureClass: string; error: string }): Promise<void> {
@@ -193,6 +195,7 @@ async function recordAttempt(tx: Executor, row: TransferRow, worker: string, rep
     outcome: failure ? 'failed' : 'done',
     failure_class: failure?.failureClass ?? null,
     message: failure?.error ?? null,
+    via: report.via?.length ? report.via.join(',') : null,
   })
 }
 
@@ -208,7 +211,7 @@ export async function completeTransfer(ctx: Context, id: string, worker: string,
     const now = ctx.clock.now()
     await updateTransferRow(tx, id, { state: 'done', last_error: null, failure_class: null, claimed_by: null, claimed_until: null, updated_at: now })
     await recordAttempt(tx, row, worker, report, now)
-    await insertEvents(tx, [{ transfer_id: id, at: now, from_state: 'submitted', to_state: 'done', reason: `verified copy from ${report.sourceEndpointId ?? 'unknown source'}` }])
+    await insertEvents(tx, [{ transfer_id: id, at: now, from_state: 'submitted', to_state: 'done', reason: `verified copy from ${report.sourceEndpointId ?? 'unknown source'}${report.via?.length ? ` via ${report.via.join(' → ')}` : ''}` }])
     const replica = await findReplicaRow(tx, row, row.endpoint_id, true)
     if (replica && replica.state !== 'available') {
       await updateReplicaRow(tx, row, row.endpoint_id, { state: 'available', updated_at: now, ...(replica.lock_count === 0 ? { tombstone: now } : {}) })
@@ -284,6 +287,7 @@ export async function getTransfer(ctx: Context, id: string): Promise<TransferDet
       outcome: a.outcome as 'done' | 'failed',
       failureClass: a.failure_class as FailureClass | null,
       message: a.message,
+      via: a.via ? a.via.split(',') : [],
     })),
     events: events.map((e) => ({ at: new Date(e.at).toISOString(), from: e.from_state, to: e.to_state, reason: e.reason })),
   }

@@ -222,6 +222,7 @@ export interface TransferLinksTable {
   last_decision: string | null
   evaluated_at: Date | null
   created_at: Generated<Date>
+  closed: Generated<boolean>
 }
 
 export interface TransferQueuesTable {
@@ -249,6 +250,8 @@ export interface TransferAttemptsTable {
   outcome: string
   failure_class: string | null
   message: string | null
+  /** Intermediate endpoints of a multi-hop attempt, comma-separated names; null when direct. */
+  via: string | null
 }
 
 export interface TransferEventsTable {

@@ -77,7 +77,8 @@ export function transferRoutes(app: FastifyInstance, { ctx }: { ctx: Context }):
     schema: routeSchema({
       operationId: 'setTransferLink',
       tags,
-      summary: "Set a link's ceiling of active transfers (the optimiser stays below it)",
+      summary:
+        "Set a link's ceiling of active transfers (the optimiser stays below it), or close it (multi-hop)",
       body: TransferLinkUpdateSchema,
       response: { 200: TransferLinkStatsSchema },
     }),

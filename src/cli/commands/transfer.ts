@@ -7,6 +7,7 @@ import {
   type TransferLinkStats,
   type TransferShare,
 } from '../../contract/index.js'
+import { ContinuumError } from '../../platform/index.js'
 import { cliContext, withExamples } from '../context.js'
 import { formatRecord, formatTable, printResult, type Column } from '../output.js'
 import { parseLimit } from './common.js'
@@ -39,7 +40,7 @@ const linkColumns: Column<TransferLinkStats>[] = [
     value: (l) => (l.successRate === null ? '' : `${(l.successRate * 100).toFixed(1)} %`),
   },
   { header: 'throughput', value: (l) => `${formatBytes(Math.round(l.throughputBps))}/s` },
-  { header: 'optimiser', value: (l) => l.lastDecision },
+  { header: 'optimiser', value: (l) => (l.closed ? 'closed: multi-hop' : l.lastDecision) },
 ]
 const shareColumns: Column<TransferShare>[] = [
   { header: 'kind', value: (s) => s.kind },
@@ -118,6 +119,7 @@ export function transferCommand(): Command {
                 ? formatTable(t.history, [
                     { header: 'attempt', value: (a) => a.attempt },
                     { header: 'source', value: (a) => a.source },
+                    { header: 'via', value: (a) => a.via.join(' → ') },
                     { header: 'outcome', value: (a) => a.outcome },
                     { header: 'class', value: (a) => a.failureClass },
                     { header: 'duration', value: (a) => `${(a.durationMs / 1000).toFixed(1)} s` },
@@ -163,21 +165,44 @@ export function transferCommand(): Command {
   link.addCommand(
     withExamples(
       new Command('set')
-        .description("Set a link's ceiling of active transfers ('*' as source: no source yet)")
+        .description(
+          "Set a link's ceiling of active transfers ('*' as source: no source yet), or close it: " +
+            'a closed link has no direct route, its transfers go through endpoints marked multihop=true',
+        )
         .argument('<source>', 'source endpoint name or *')
         .argument('<destination>', 'destination endpoint name')
-        .requiredOption('--max-active <n>', 'ceiling of the optimiser limit', parseLimit)
+        .option('--max-active <n>', 'ceiling of the optimiser limit', parseLimit)
+        .addOption(new Option('--close', 'no direct route: transfers go multi-hop'))
+        .addOption(new Option('--open', 'direct transfers again').conflicts('close'))
         .action(
-          async (source: string, destination: string, o: { maxActive: number }, cmd: Command) => {
+          async (
+            source: string,
+            destination: string,
+            o: { maxActive?: number; close?: boolean; open?: boolean },
+            cmd: Command,
+          ) => {
+            if (o.maxActive === undefined && !o.close && !o.open) {
+              throw new ContinuumError(
+                'VALIDATION_FAILED',
+                'give --max-active <n>, --close or --open',
+              )
+            }
             const { out, client } = cliContext(cmd)
+            const closed = o.close ? true : o.open ? false : undefined
             printResult(
               out,
-              await client().transfers.setLink({ source, destination, maxActive: o.maxActive }),
+              await client().transfers.setLink({
+                source,
+                destination,
+                ...(o.maxActive === undefined ? {} : { maxActive: o.maxActive }),
+                ...(closed === undefined ? {} : { closed }),
+              }),
               (l) => formatTable([l], linkColumns),
             )
           },
         ),
       'continuum transfer link set CERN_DISK KIT_DISK --max-active 50',
+      'continuum transfer link set CTA_TAPE SURF_DISK --close',
     ),
   )
   transfer.addCommand(link)

@@ -12,6 +12,7 @@ import {
   evaluateLinks,
   failTransfer,
   heartbeatTransfer,
+  loadTransferNetwork,
   planTransfer,
   type TransferPlan,
 } from '../../data/index.js'
@@ -21,13 +22,16 @@ import { ProtocolRegistry } from '../protocols/index.js'
 import {
   chooseTransfers,
   classifyFailure,
-  copyWithOptions,
   decideLimit,
-  mintTransferToken,
+  findRoute,
   retryDelay,
   TransferFailure,
+  type Hop,
   type TokenMinter,
 } from '../scheduler/index.js'
+import { copyAlongRoute, temporaryPathOf } from './route-copy.js'
+
+type TransferNetwork = Awaited<ReturnType<typeof loadTransferNetwork>>
 
 export interface TransferAgentOptions {
   workerId: string
@@ -75,7 +79,8 @@ export class TransferAgent implements Agent {
       limit: this.batch,
       choose: chooseTransfers,
     })
-    await Promise.all(ids.map((id) => this.run(id)))
+    const network = ids.length ? await loadTransferNetwork(this.ctx) : undefined
+    await Promise.all(ids.map((id) => this.run(id, network)))
     return ids.length
   }
 
@@ -87,7 +92,28 @@ export class TransferAgent implements Agent {
     return evaluateLinks(this.ctx, this.optimiserIntervalMs, (w) => decideLimit(w))
   }
 
-  private async run(id: string): Promise<void> {
+  /**
+   * The route of a planned transfer: direct from the first source with a protocol pair to the
+   * destination, else through multihop endpoints; TransferFailure when there is none.
+   */
+  private route(plan: TransferPlan, network: TransferNetwork): Hop[] {
+    const byId = new Map(network.endpoints.map((e) => [e.id, e]))
+    const place = (endpointId: string, path: string) => ({ endpoint: byId.get(endpointId)!, path })
+    const result = findRoute({
+      sources: plan.sources
+        .filter((s) => byId.has(s.endpointId))
+        .map((s) => place(s.endpointId, s.path)),
+      destination: place(plan.destination.endpointId, plan.destination.path),
+      endpoints: network.endpoints,
+      closed: network.closed,
+      supports: (url) => this.registry.supports(url),
+      temporaryPath: temporaryPathOf(plan.id),
+    })
+    if (result.hops) return result.hops
+    throw new TransferFailure(plan.sources.length ? 'no_route' : 'no_source', result.reason)
+  }
+
+  private async run(id: string, network?: TransferNetwork): Promise<void> {
     const worker = this.options.workerId
     const startedAt = this.ctx.clock.now()
     const beat = setInterval(
@@ -97,60 +123,44 @@ export class TransferAgent implements Agent {
     beat.unref()
     let plan: TransferPlan | undefined
     let sourceId: string | undefined
+    let via: string[] = []
     try {
       plan = await planTransfer(this.ctx, id)
-      const dest = plan.destination.urls.find((u) => this.registry.supports(u))
-      if (!dest) {
-        throw new TransferFailure(
-          'storage_error',
-          `no supported write protocol on ${plan.destination.endpoint}`,
-        )
-      }
-      const source = plan.sources
-        .map((s) => ({ s, url: s.urls.find((u) => this.registry.supports(u)) }))
-        .find((x) => x.url !== undefined)
-      if (!source?.url) {
-        throw new TransferFailure(
-          'no_source',
-          plan.sources.length
-            ? 'no source replica offers a supported read protocol'
-            : 'no available source replica',
-        )
-      }
-      sourceId = source.s.endpointId
-      const token = this.options.tokens
-        ? await mintTransferToken(this.options.tokens, {
-            transferId: id,
-            source: { endpoint: source.s.endpoint, path: source.s.path },
-            destination: { endpoint: plan.destination.endpoint, path: plan.destination.path },
-            expectedSeconds: plan.bytes / 50e6,
-          })
-        : undefined
-      await copyWithOptions(
+      const hops = this.route(plan, network ?? (await loadTransferNetwork(this.ctx)))
+      sourceId = hops[0]!.from.endpoint.id
+      via = hops.slice(1).map((h) => h.from.endpoint.name)
+      await copyAlongRoute(
         this.registry,
-        source.url,
-        dest,
+        hops,
         { bytes: plan.bytes, adler32: plan.adler32 },
-        { token },
+        {
+          transferId: id,
+          tokens: this.options.tokens,
+          logger: this.options.logger,
+          expectedSeconds: plan.bytes / 50e6,
+        },
       )
+      const dest = hops[hops.length - 1]!.destUrl
       const outcome = await completeTransfer(this.ctx, id, worker, {
         sourceEndpointId: sourceId,
         startedAt,
         bytes: plan.bytes,
+        via,
       })
       if (outcome === 'unwanted') await this.registry.for(dest).delete(dest)
       this.options.logger?.info(
         {
           transfer: id,
           did: `${plan.scope}:${plan.name}`,
-          from: source.s.endpoint,
+          from: hops[0]!.from.endpoint.name,
           to: plan.destination.endpoint,
+          via,
           outcome,
         },
         'transfer finished',
       )
     } catch (err) {
-      await this.fail(id, err, plan, sourceId, startedAt)
+      await this.fail(id, err, plan, { sourceId, via, startedAt })
     } finally {
       clearInterval(beat)
     }
@@ -160,8 +170,7 @@ export class TransferAgent implements Agent {
     id: string,
     err: unknown,
     plan: TransferPlan | undefined,
-    sourceId: string | undefined,
-    startedAt: Date,
+    attempt: { sourceId: string | undefined; via: string[]; startedAt: Date },
   ): Promise<void> {
     const failure = classifyFailure(err)
     try {
@@ -170,8 +179,9 @@ export class TransferAgent implements Agent {
         failureClass: failure.failureClass,
         retryable: failure.retryable,
         needsOtherSource: failure.needsOtherSource,
-        sourceEndpointId: sourceId,
-        startedAt,
+        sourceEndpointId: attempt.sourceId,
+        via: attempt.via,
+        startedAt: attempt.startedAt,
         bytes: 0,
         delayMs: retryDelay(plan?.attempt ?? 1, this.backoffMs, this.options.random),
       })

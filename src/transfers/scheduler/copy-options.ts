@@ -10,6 +10,8 @@ export interface CopyOptions {
   /** Bearer token with the transfer's storage scopes. */
   token?: string | undefined
   signal?: AbortSignal | undefined
+  /** Third-party copy: 'only' when an end refuses streamed copies (default 'prefer'). */
+  tpc?: 'prefer' | 'only' | undefined
 }
 
 export async function copyWithOptions(
@@ -22,5 +24,6 @@ export async function copyWithOptions(
   return copyVerified(registry, sourceUrl, destUrl, expected, {
     token: options.token,
     signal: options.signal,
+    tpc: options.tpc,
   })
 }

@@ -73,6 +73,9 @@ function byStatus(status: number): FailureClass | undefined {
 const policy: Record<FailureClass, { retryable: boolean; needsOtherSource: boolean }> = {
   source_missing: { retryable: true, needsOtherSource: true },
   no_source: { retryable: false, needsOtherSource: false },
+  // No direct protocol pair and no multi-hop route: an operator must open a link or mark an
+  // intermediate endpoint `multihop=true`; retrying cannot help before that.
+  no_route: { retryable: false, needsOtherSource: false },
   checksum_mismatch: { retryable: true, needsOtherSource: false },
   destination_full: { retryable: false, needsOtherSource: false },
   permission: { retryable: false, needsOtherSource: false },

@@ -13,9 +13,19 @@ export {
   type OptimiserInput,
 } from './optimiser.js'
 export {
+  mintRemovalToken,
   mintTransferToken,
   transferScopes,
   type TokenMinter,
   type TokenRequest,
 } from './transfer-tokens.js'
 export { copyWithOptions, type CopyOptions } from './copy-options.js'
+export {
+  findRoute,
+  protocolPair,
+  thirdPartyCompatible,
+  type Hop,
+  type RouteInput,
+  type RoutePlace,
+  type RouteResult,
+} from './routes.js'

@@ -38,3 +38,19 @@ export async function mintTransferToken(
     expiresIn: Math.max(300, Math.ceil((request.expectedSeconds ?? 0) * 2) + 60),
   })
 }
+
+/**
+ * The token that removes a multi-hop transfer's temporary copy from an intermediate endpoint:
+ * `storage.modify` of that one path, for five minutes.
+ */
+export async function mintRemovalToken(
+  minter: TokenMinter,
+  request: { transferId: string; endpoint: string; path: string },
+): Promise<string> {
+  return minter.mint({
+    sub: `transfer:${request.transferId}`,
+    scope: `storage.modify:${scopePath(request.path)}`,
+    aud: [request.endpoint],
+    expiresIn: 300,
+  })
+}
