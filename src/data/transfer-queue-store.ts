@@ -220,3 +220,17 @@ export async function countRequestsByLink(db: Executor): Promise<Array<LinkKey &
     group by 1, 2`.execute(db)
   return result.rows
 }
+
+/**
+ * Deletes up to `limit` finished requests (done, failed, cancelled) last changed before
+ * `before`, oldest first; their attempts and events go with them (on delete cascade).
+ */
+export async function deleteFinishedRequests(db: Executor, before: Date, limit: number): Promise<number> {
+  const result = await sql<{ id: string }>`
+    delete from transfer_requests where id in (
+      select id from transfer_requests
+      where state in ('done', 'failed', 'cancelled') and updated_at < ${before}
+      order by updated_at limit ${limit})
+    returning id`.execute(db)
+  return result.rows.length
+}

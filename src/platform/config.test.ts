@@ -30,6 +30,27 @@ describe('configuration', () => {
     assert.equal(c.server, 'http://127.0.0.1:8080')
     assert.equal(c.token, undefined)
     assert.equal(c.sources.port, 'default')
+    assert.equal(c.transferHistoryDays, 30)
+  })
+
+  it('reads the transfer history retention from the environment or the file, checked', () => {
+    assert.equal(
+      loadConfig({ home: tempHome() }, { CONTINUUM_TRANSFER_HISTORY_DAYS: '7' })
+        .transferHistoryDays,
+      7,
+    )
+    assert.equal(
+      loadConfig({ home: tempHome('transferHistoryDays: 90\n') }, {}).transferHistoryDays,
+      90,
+    )
+    rejects(
+      () => loadConfig({ home: tempHome() }, { CONTINUUM_TRANSFER_HISTORY_DAYS: '0' }),
+      /CONTINUUM_TRANSFER_HISTORY_DAYS: expected a positive integer/,
+    )
+    rejects(
+      () => loadConfig({ home: tempHome('transferHistoryDays: forever\n') }, {}),
+      /transferHistoryDays/,
+    )
   })
 
   it('takes flag over environment over config file over default, for every setting', () => {

@@ -35,6 +35,8 @@ export interface Config {
   builtinIssuer: boolean
   /** Group → community rules, `/escape/lofar=lofar,…`; unmatched groups use their first component. */
   groupCommunities: string
+  /** Days finished transfer requests (with attempts and events) are kept. */
+  transferHistoryDays: number
   /** Where the settings came from, for `continuum config` and for error messages. */
   sources: Partial<Record<ConfigKey, ConfigSource>>
 }
@@ -52,6 +54,7 @@ export type ConfigKey =
   | 'audiences'
   | 'builtinIssuer'
   | 'groupCommunities'
+  | 'transferHistoryDays'
 export type ConfigSource = 'flag' | 'env' | 'file' | 'default'
 
 /** Values given on the command line; undefined means "not given". */
@@ -70,6 +73,7 @@ const envNames: Record<ConfigKey, string> = {
   audiences: 'CONTINUUM_AUDIENCES',
   builtinIssuer: 'CONTINUUM_BUILTIN_ISSUER',
   groupCommunities: 'CONTINUUM_GROUP_COMMUNITIES',
+  transferHistoryDays: 'CONTINUUM_TRANSFER_HISTORY_DAYS',
 }
 
 export const configEnvironment = envNames
@@ -86,6 +90,7 @@ const fileKeys = new Set<string>([
   'audiences',
   'builtinIssuer',
   'groupCommunities',
+  'transferHistoryDays',
 ])
 
 export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): Config {
@@ -142,6 +147,11 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     audiences,
     builtinIssuer: builtin === 'on' || builtin === 'true',
     groupCommunities: withDefault('groupCommunities', ''),
+    transferHistoryDays: parsePositiveInteger(
+      'transferHistoryDays',
+      withDefault('transferHistoryDays', '30'),
+      sources.transferHistoryDays,
+    ),
     sources,
   }
 }

@@ -48,4 +48,5 @@ export {
   type TokenMinter,
 } from './scheduler/index.js'
 export { ReaperAgent, type ReaperOptions } from './agents/reaper.js'
+export { TransferHistoryAgent, type TransferHistoryOptions } from './agents/history.js'
 export { uploadFile, openDownload, type UploadInput, type DownloadSource } from './upload.js'

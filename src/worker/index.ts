@@ -5,7 +5,12 @@
 import { RuleEvaluatorAgent } from '../data/index.js'
 import type { Context } from '../db/index.js'
 import type { Agent } from '../platform/index.js'
-import { ReaperAgent, TransferAgent, type TokenMinter } from '../transfers/index.js'
+import {
+  ReaperAgent,
+  TransferAgent,
+  TransferHistoryAgent,
+  type TokenMinter,
+} from '../transfers/index.js'
 import { PolicyEngine } from '../policy/index.js'
 import { FederationStaging, WorkflowEngine } from '../workflows/index.js'
 
@@ -19,6 +24,8 @@ export interface WorkerOptions {
    * issuer); without one, transfers go without a token.
    */
   tokens?: TokenMinter | undefined
+  /** Days finished transfer requests are kept (default 30). */
+  transferHistoryDays?: number | undefined
 }
 
 /** Every domain's agents. */
@@ -27,6 +34,7 @@ export function allAgents(ctx: Context, options: WorkerOptions): Agent[] {
     new RuleEvaluatorAgent(ctx, { workerId: options.workerId }),
     new TransferAgent(ctx, { workerId: options.workerId, tokens: options.tokens }),
     new ReaperAgent(ctx),
+    new TransferHistoryAgent(ctx, { days: options.transferHistoryDays }),
     new WorkflowEngine(ctx, {
       workerId: options.workerId,
       // Only the access policies matter here (ComputeService resources): no route actions needed.

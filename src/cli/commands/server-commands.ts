@@ -104,6 +104,7 @@ export function demoCommand(): Command {
           selectAgents(ctx, {
             workerId: `demo-${process.pid}-${newId()}`,
             tokens: server.app.security.issuer,
+            transferHistoryDays: config.transferHistoryDays,
           }),
           logger,
         )
@@ -168,7 +169,12 @@ export function workerCommand(): Command {
         const tokens = await openBuiltInIssuer(config, systemClock)
         const agents = selectAgents(
           { db: database.db, clock: systemClock },
-          { workerId, tokens, ...(opts.only ? { only: opts.only.split(',') } : {}) },
+          {
+            workerId,
+            tokens,
+            transferHistoryDays: config.transferHistoryDays,
+            ...(opts.only ? { only: opts.only.split(',') } : {}),
+          },
         )
         if (agents.length === 0) out.error('no agents to run')
         logger.info({ workerId, agents: agents.map((a) => a.name) }, 'worker started')
