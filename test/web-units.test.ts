@@ -108,7 +108,7 @@ describe('transfer statistics adapter', () => {
         throughputBps: 1e8,
         lastDecision: null,
         evaluatedAt: null,
-        closed: false,
+        closed: true,
       },
       {
         source: '*',
@@ -134,10 +134,11 @@ describe('transfer statistics adapter', () => {
         l.failed,
         l.activeLimit,
         l.throughput.length,
+        l.closed,
       ]),
       [
-        ['* → SURF_LOFAR', 0, 3, 0, 2, 5],
-        ['CERN → KIT_DATADISK', 4, 1200, 1, 6, 5],
+        ['* → SURF_LOFAR', 0, 3, 0, 2, 5, false],
+        ['CERN → KIT_DATADISK', 4, 1200, 1, 6, 5, true],
       ],
     )
   })

@@ -21,6 +21,8 @@ export interface LinkStats {
   activeLimit?: number
   /** Share of attempts that succeeded in the statistics window, 0–1 (live statistics only). */
   successRate?: number | null
+  /** The link has no direct route: its files go through multihop endpoints (live only). */
+  closed?: boolean
 }
 
 export interface TransferStats {
@@ -119,6 +121,7 @@ export function withLiveLinks(stats: TransferStats, live: TransferLinkStats[]): 
     link.queued = l.queued
     link.activeLimit = l.activeLimit
     link.successRate = l.successRate
+    link.closed = l.closed
     byName.set(name, link)
   }
   return { ...stats, links: [...byName.values()].sort((a, b) => a.link.localeCompare(b.link)) }

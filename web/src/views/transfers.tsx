@@ -130,7 +130,15 @@ function TransfersBody({ stats, samples }: { stats: TransferStats; samples: Samp
               <tbody>
                 {stats.links.map((l) => (
                   <tr key={l.link}>
-                    <td>{l.link}</td>
+                    <td>
+                      {l.link}
+                      {l.closed ? (
+                        <span className="badge" title="no direct route: files go multi-hop">
+                          {' '}
+                          closed · multi-hop
+                        </span>
+                      ) : null}
+                    </td>
                     <td className="num">{l.active}</td>
                     <td className="num">{l.queued}</td>
                     <td className="num">{l.done}</td>
