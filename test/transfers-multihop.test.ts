@@ -11,7 +11,6 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { after, afterEach, before, it } from 'node:test'
 import { decodeJwt } from 'jose'
-import { BuiltInIssuer, type MintClaims } from '../src/auth/index.js'
 import type { Endpoint } from '../src/contract/index.js'
 import {
   addEndpoint,
@@ -32,6 +31,7 @@ import type { Context } from '../src/db/index.js'
 import { digestOf, TransferAgent } from '../src/transfers/index.js'
 import { rejectsWith } from './support/assert-error.js'
 import { describeEachBackend } from './support/backends.js'
+import { recordingMinter } from './support/transfer-tokens.js'
 import { uniqueEndpointName, uniqueScope } from './support/data-factories.js'
 import { bytesOf, randomData, tempStorage, type TempStorage } from './support/posix-endpoints.js'
 import { filesUnder, startXrootd, xrootdSkipReason, type XrootdServer } from './support/xrootd.js'
@@ -82,19 +82,7 @@ describeEachBackend('multi-hop transfers', (fixture) => {
     assert.equal(closed.closed, true)
     const rule = await addRule(ctx, { scope, name: 'raw.dat', copies: 1, expression: dst.name })
 
-    const issuer = await BuiltInIssuer.create({
-      url: 'http://127.0.0.1',
-      clock: ctx.clock,
-      audience: 'continuum',
-    })
-    const minted: string[] = []
-    const tokens = {
-      mint: async (claims: MintClaims) => {
-        const token = await issuer.mint(claims)
-        minted.push(token)
-        return token
-      },
-    }
+    const { tokens, minted } = await recordingMinter(ctx.clock)
     assert.equal(await new TransferAgent(ctx, { workerId: 'w', tokens }).runOnce(), 1)
 
     assert.equal((await getRule(ctx, rule.id)).state, 'ok')

@@ -9,7 +9,6 @@ import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { after, before, it } from 'node:test'
 import { decodeJwt } from 'jose'
-import { BuiltInIssuer, type MintClaims } from '../src/auth/index.js'
 import type { Endpoint } from '../src/contract/index.js'
 import {
   addDid,
@@ -30,6 +29,7 @@ import {
 import type { Context } from '../src/db/index.js'
 import { chooseTransfers, digestOf, TransferAgent } from '../src/transfers/index.js'
 import { describeEachBackend } from './support/backends.js'
+import { recordingMinter } from './support/transfer-tokens.js'
 import { uniqueScope } from './support/data-factories.js'
 import { bytesOf, randomData, tempStorage, type TempStorage } from './support/posix-endpoints.js'
 
@@ -273,19 +273,7 @@ describeEachBackend('transfer scheduler', (fixture) => {
     await addScope(ctx, { name: scope })
     await put(ctx, src, { scope, name: 'tok' }, randomData(100))
     await addRule(ctx, { scope, name: 'tok', copies: 1, expression: dst.name })
-    const issuer = await BuiltInIssuer.create({
-      url: 'http://127.0.0.1',
-      clock: ctx.clock,
-      audience: 'continuum',
-    })
-    const minted: string[] = []
-    const tokens = {
-      mint: async (claims: MintClaims) => {
-        const token = await issuer.mint(claims)
-        minted.push(token)
-        return token
-      },
-    }
+    const { tokens, minted } = await recordingMinter(ctx.clock)
     assert.equal(await new TransferAgent(ctx, { workerId: 'w', tokens }).runOnce(), 1)
     assert.equal(minted.length, 1)
     const claims = decodeJwt(minted[0]!)
