@@ -179,6 +179,15 @@ describe('WebDAV against XrdHttp', { skip }, () => {
     const byFolder = new WebdavProtocol({ caDir: a.caDir })
     assert.deepEqual(await byFolder.stat(davs), { bytes: src.data.length })
     assert.equal(await byFolder.checksum(davs, 'adler32'), src.expected.adler32)
+    // The grid's X509_CERT_DIR, read at the first https request of a default-built protocol.
+    const saved = process.env.X509_CERT_DIR
+    process.env.X509_CERT_DIR = a.caDir
+    try {
+      assert.deepEqual(await new WebdavProtocol().stat(davs), { bytes: src.data.length })
+    } finally {
+      if (saved === undefined) delete process.env.X509_CERT_DIR
+      else process.env.X509_CERT_DIR = saved
+    }
   })
 
   it('an untrusted server certificate fails at once as STORAGE_PERMISSION_DENIED; bad CA settings are CONFIG_INVALID', async () => {
