@@ -174,6 +174,8 @@ export class WebdavProtocol implements StorageProtocol {
     const origin = new URL(target).origin
     if (this.noTpc.has(origin)) return 'unsupported'
     const op = { token: options.destToken, signal: options.signal }
+    // Without the signal: after a cancel, the leftover must still be removed.
+    const cleanup = { token: options.destToken }
     await this.parents.ensure(target, op)
     const headers: Record<string, string> = { Source: httpUrl(sourceUrl), Overwrite: 'T' }
     if (options.sourceToken) {
@@ -200,11 +202,11 @@ export class WebdavProtocol implements StorageProtocol {
       const progress = await readProgress(res)
       verdict = tpcVerdict(status, progress.lastLine, progress.sawMarkers)
     } catch (err) {
-      await this.delete(destUrl, op).catch(() => undefined)
+      await this.delete(destUrl, cleanup).catch(() => undefined)
       throw fromNodeError('COPY', destUrl, err)
     }
     if (verdict.ok) return 'done'
-    await this.delete(destUrl, op).catch(() => undefined)
+    await this.delete(destUrl, cleanup).catch(() => undefined)
     throw storageError(
       classifyTpcFailure(verdict.reason),
       'COPY',
