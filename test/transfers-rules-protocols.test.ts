@@ -4,6 +4,7 @@
  * Runs on PGlite and PostgreSQL.
  */
 import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { after, before, it } from 'node:test'
 import { addEndpoint, addRule, addScope, getRule, listReplicas } from '../src/data/index.js'
@@ -22,29 +23,43 @@ import { describeEachBackend } from './support/backends.js'
 import { uniqueEndpointName, uniqueScope } from './support/data-factories.js'
 import { bytesOf, randomData, tempStorage, type TempStorage } from './support/posix-endpoints.js'
 import { startS3, type S3Server } from './support/s3.js'
+import { startXrdHttp, xrdhttpSkipReason, type XrdHttpServer } from './support/xrdhttp.js'
 import { filesUnder, startXrootd, xrootdSkipReason, type XrootdServer } from './support/xrootd.js'
 
 const skipXrootd = xrootdSkipReason()
+const skipXrdHttp = xrdhttpSkipReason()
+
+/** The real WebDAV protocol, counting third-party copies that the server reported done. */
+class CountingWebdav extends WebdavProtocol {
+  static tpcDone = 0
+  override async thirdPartyCopy(...args: Parameters<WebdavProtocol['thirdPartyCopy']>) {
+    const outcome = await super.thirdPartyCopy(...args)
+    if (outcome === 'done') CountingWebdav.tpcDone++
+    return outcome
+  }
+}
 
 describeEachBackend('rules onto XRootD and S3 endpoints', (fixture) => {
   let storage: TempStorage
   let s3: S3Server
   let xrd: XrootdServer | undefined
+  let doors: XrdHttpServer[] = []
   let registry: ProtocolRegistry
   before(async () => {
     storage = tempStorage()
     s3 = await startS3(['rules'])
     if (!skipXrootd) xrd = await startXrootd()
+    if (!skipXrdHttp) doors = await Promise.all([startXrdHttp(), startXrdHttp()])
     registry = new ProtocolRegistry([
       new PosixProtocol(),
-      new WebdavProtocol(),
+      new CountingWebdav(doors[0] ? { ca: readFileSync(doors[0].caFile, 'utf8') } : {}),
       new XrootdProtocol(),
       new S3Protocol({ credentials: { [s3.hostPort]: s3.credentials } }),
     ])
   })
   after(async () => {
     storage.cleanup()
-    await Promise.all([s3.stop(), xrd?.stop()])
+    await Promise.all([s3.stop(), xrd?.stop(), ...doors.map((d) => d.stop())])
   })
 
   it('accepts root:// and s3:// endpoints and refuses an S3 URL without a bucket', async () => {
@@ -132,4 +147,59 @@ describeEachBackend('rules onto XRootD and S3 endpoints', (fixture) => {
       'no side file left',
     )
   })
+
+  it(
+    'replicates POSIX → XrdHttp over davs:// → XrdHttp by HTTP-TPC, verified at the endpoints',
+    { skip: skipXrdHttp },
+    async () => {
+      const { ctx } = fixture()
+      const posix = await storage.add(ctx, { country: 'NL', type: 'disk' })
+      const [one, two] = await Promise.all(
+        doors.map((door, i) =>
+          addEndpoint(ctx, {
+            name: uniqueEndpointName(),
+            attributes: { country: i === 0 ? 'IT' : 'ES', type: 'disk' },
+            protocols: [
+              {
+                scheme: 'davs',
+                url: `${door.httpsUrl.replace('https:', 'davs:')}/cms`,
+                read: 1,
+                write: 1,
+                delete: 1,
+              },
+            ],
+          }),
+        ),
+      )
+      const scope = uniqueScope()
+      await addScope(ctx, { name: scope })
+      const data = randomData(300_000)
+      await uploadFile(ctx, registry, { scope, name: 'aod.root', to: posix.name }, bytesOf(data))
+      const agent = new TransferAgent(ctx, { workerId: 'w', registry })
+      const first = await addRule(ctx, {
+        scope,
+        name: 'aod.root',
+        copies: 1,
+        expression: one!.name,
+      })
+      assert.equal(await agent.runOnce(), 1)
+      assert.equal((await getRule(ctx, first.id)).state, 'ok')
+      const second = await addRule(ctx, {
+        scope,
+        name: 'aod.root',
+        copies: 1,
+        expression: two!.name,
+        sourceExpression: one!.name,
+      })
+      const tpcBefore = CountingWebdav.tpcDone
+      assert.equal(await agent.runOnce(), 1)
+      assert.equal((await getRule(ctx, second.id)).state, 'ok')
+      assert.equal(CountingWebdav.tpcDone, tpcBefore + 1, 'server to server, by HTTP-TPC')
+      for (const door of doors) {
+        const files = filesUnder(path.join(door.data, 'cms'))
+        assert.equal(files.length, 1, files.join(', '))
+        assert.deepEqual(readFileSync(path.join(door.data, 'cms', files[0]!)), data)
+      }
+    },
+  )
 })

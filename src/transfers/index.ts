@@ -20,6 +20,7 @@ export {
   type ChecksumAlgorithm,
   type ThirdPartyResult,
   type XrootdOptions,
+  type WebdavOptions,
   type S3Options,
   type S3Credentials,
   type StorageErrorCode,

@@ -14,7 +14,7 @@ export type {
   ThirdPartyResult,
 } from './storage-protocol.js'
 export { PosixProtocol } from './posix.js'
-export { WebdavProtocol } from './webdav.js'
+export { WebdavProtocol, type WebdavOptions } from './webdav.js'
 export { XrootdProtocol, type XrootdOptions } from './xrootd.js'
 export { S3Protocol, type S3Options, type S3Credentials } from './s3.js'
 export {

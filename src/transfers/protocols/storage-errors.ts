@@ -39,6 +39,28 @@ const errnoClasses: Record<string, StorageErrorCode> = {
   EHOSTUNREACH: 'STORAGE_UNREACHABLE',
   ENETUNREACH: 'STORAGE_UNREACHABLE',
   UND_ERR_SOCKET: 'STORAGE_UNREACHABLE',
+  ...Object.fromEntries(
+    [...tlsTrustCodes()].map((code) => [code, 'STORAGE_PERMISSION_DENIED' as const]),
+  ),
+}
+
+/**
+ * Node's codes for a server certificate that does not verify: not retried, like a refused
+ * credential — an operator must add the CA or fix the certificate.
+ */
+function tlsTrustCodes(): Set<string> {
+  return new Set([
+    'DEPTH_ZERO_SELF_SIGNED_CERT',
+    'SELF_SIGNED_CERT_IN_CHAIN',
+    'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+    'UNABLE_TO_GET_ISSUER_CERT',
+    'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+    'CERT_UNTRUSTED',
+    'CERT_HAS_EXPIRED',
+    'CERT_NOT_YET_VALID',
+    'CERT_REVOKED',
+    'ERR_TLS_CERT_ALTNAME_INVALID',
+  ])
 }
 
 /** The class of a Node/undici error, looking through `cause` (fetch wraps the socket error). */
@@ -89,6 +111,8 @@ export function classifyXrootd(message: string): StorageErrorCode {
     default:
       return 'STORAGE_ERROR'
   }
+  // XrdCl's words for a server certificate it cannot verify (roots://); fatal to XrdCl as well.
+  if (/\bTLS error\b/i.test(message)) return 'STORAGE_PERMISSION_DENIED'
   if (/operation expired|timed? ?out/i.test(message)) return 'STORAGE_TIMEOUT'
   if (
     /connection (error|refused)|socket error|no route|name or service not known|invalid address|stream error/i.test(
@@ -161,7 +185,12 @@ export function storageError(
 export function fromNodeError(operation: string, url: string, err: unknown): ContinuumError {
   if (err instanceof ContinuumError) return err
   const e = err as { code?: string; message?: string; cause?: { code?: string; message?: string } }
-  const reason = e.cause?.code ?? e.code ?? e.cause?.message ?? e.message ?? String(err)
+  const code = e.cause?.code ?? e.code
+  if (code !== undefined && tlsTrustCodes().has(code)) {
+    const reason = `TLS: the server certificate is not trusted (${code}: ${e.cause?.message ?? e.message}); add its CA (X509_CERT_DIR or the protocol's CA option)`
+    return storageError('STORAGE_PERMISSION_DENIED', operation, url, reason, { tls: code }, err)
+  }
+  const reason = code ?? e.cause?.message ?? e.message ?? String(err)
   return storageError(classifyErrno(err), operation, url, reason, {}, err)
 }
 

@@ -1,8 +1,10 @@
 /**
  * HTTP/WebDAV endpoints (nginx, dCache, StoRM, EOS): GET, PUT, HEAD, DELETE, and HTTP-TPC COPY.
- * `davs://` is WebDAV over TLS, i.e. https. A failed PUT is followed by a DELETE so that no
- * partial file stays behind. Everything goes through node:http (not fetch): about twice the
- * throughput for large bodies, and one code path for errors and keep-alive.
+ * `davs://` is WebDAV over TLS, i.e. https, trusting the CAs of webdav-tls.ts. A failed PUT is
+ * followed by a DELETE so that no partial file stays behind. Missing parent folders are made with
+ * MKCOL where a server needs them (webdav-collections.ts). Everything goes through node:http
+ * (not fetch): about twice the throughput for large bodies, and one code path for errors and
+ * keep-alive.
  */
 import http from 'node:http'
 import https from 'node:https'
@@ -17,6 +19,16 @@ import type {
   ThirdPartyResult,
   WriteOptions,
 } from './storage-protocol.js'
+import { ParentCollections } from './webdav-collections.js'
+import { createHttpsAgent, type WebdavTlsOptions } from './webdav-tls.js'
+import {
+  classifyTpcFailure,
+  isMissingParent,
+  isTpcAccepted,
+  isTpcUnsupported,
+  readProgress,
+  tpcVerdict,
+} from './webdav-tpc.js'
 
 function httpUrl(url: string): string {
   if (url.startsWith('davs://')) return `https://${url.slice('davs://'.length)}`
@@ -24,7 +36,14 @@ function httpUrl(url: string): string {
   return url
 }
 
+export interface WebdavOptions extends WebdavTlsOptions {
+  /** Bearer token for operations that bring none of their own. */
+  token?: string | undefined
+  timeoutMs?: number | undefined
+}
+
 interface RequestOptions extends OperationOptions {
+  /** Names in their canonical case: XrdHttp 5.5 ignores `content-length`, `want-digest` … */
   headers?: Record<string, string>
   body?: AsyncIterable<Uint8Array>
 }
@@ -35,8 +54,19 @@ export class WebdavProtocol implements StorageProtocol {
   private readonly noTpc = new Set<string>()
   /** Origins that ignored `Want-Digest`: not asked again (one round trip less per file). */
   private readonly noDigest = new Set<string>()
+  /** Origins that answered a PUT with 409/404 (no parent folder): parents are made before each PUT. */
+  private readonly needsParents = new Set<string>()
+  private readonly parents = new ParentCollections((url, options) =>
+    this.send('MKCOL', url, options),
+  )
+  private tlsAgent: https.Agent | undefined
 
-  constructor(private readonly options: { token?: string; timeoutMs?: number } = {}) {}
+  /** CAs given here are checked now; $X509_CERT_DIR at the first https request. */
+  constructor(private readonly options: WebdavOptions = {}) {
+    if (options.ca !== undefined || options.caDir !== undefined) {
+      this.tlsAgent = createHttpsAgent(options)
+    }
+  }
 
   async stat(url: string, options: OperationOptions = {}): Promise<{ bytes: number } | undefined> {
     const res = await this.send('HEAD', url, options)
@@ -65,23 +95,34 @@ export class WebdavProtocol implements StorageProtocol {
     source: AsyncIterable<Uint8Array>,
     options: WriteOptions = {},
   ): Promise<void> {
+    const target = httpUrl(url)
+    const origin = new URL(target).origin
     try {
+      if (this.needsParents.has(origin)) await this.parents.ensure(target, options)
       const res = await this.send('PUT', url, {
         ...options,
         headers:
           options.bytes === undefined
-            ? { 'transfer-encoding': 'chunked' }
-            : { 'content-length': String(options.bytes) },
+            ? { 'Transfer-Encoding': 'chunked' }
+            : { 'Content-Length': String(options.bytes) },
         body: source,
       })
       res.resume()
-      if (res.statusCode === 409) {
+      // RFC 4918 says 409 for a missing parent; some servers (rclone) say 404, which for a PUT
+      // can mean nothing else. The stream is spent, so this attempt fails; from now on parents
+      // come first on this server, and the transfer's retry (STORAGE_ERROR) finds the folder.
+      if (res.statusCode === 409 || res.statusCode === 404) {
+        this.needsParents.add(origin)
+        this.parents.forget(target)
+        const made = await this.parents.ensure(target, options)
         throw storageError(
           'STORAGE_ERROR',
           'PUT',
           url,
-          'parent collection missing (409); the server must create parents (nginx: create_full_put_path on)',
-          { status: 409 },
+          made
+            ? `parent collection was missing (HTTP ${res.statusCode}); created it with MKCOL, a retry will succeed`
+            : `parent collection missing (HTTP ${res.statusCode}) and MKCOL could not create it`,
+          { status: res.statusCode },
         )
       }
       if (!ok(res)) throw fromHttpStatus('PUT', url, res.statusCode ?? 0, res.statusMessage)
@@ -110,7 +151,7 @@ export class WebdavProtocol implements StorageProtocol {
   ): Promise<string | undefined> {
     const origin = new URL(httpUrl(url)).origin
     if (this.noDigest.has(origin)) return undefined
-    const res = await this.send('HEAD', url, { ...options, headers: { 'want-digest': algorithm } })
+    const res = await this.send('HEAD', url, { ...options, headers: { 'Want-Digest': algorithm } })
     res.resume()
     if (!ok(res)) throw fromHttpStatus('HEAD', url, res.statusCode ?? 0, res.statusMessage)
     const digest = parseDigest(res.headers.digest, algorithm)
@@ -120,41 +161,59 @@ export class WebdavProtocol implements StorageProtocol {
 
   /**
    * HTTP-TPC pull mode: `COPY` on the destination with a `Source` header (and the source token
-   * in `TransferHeaderAuthorization`). A server without HTTP-TPC (nginx: 400, 405, 501, or its
-   * WebDAV COPY asking for a `Destination`) has written nothing: `unsupported`, remembered per
-   * destination origin.
+   * in `TransferHeaderAuthorization`), after MKCOL of the destination's folder (servers do not
+   * create it for a COPY). A server without HTTP-TPC (nginx) has written nothing: `unsupported`,
+   * remembered per destination origin. A failed pull deletes what the server left behind.
    */
   async thirdPartyCopy(
     sourceUrl: string,
     destUrl: string,
     options: ThirdPartyOptions = {},
   ): Promise<ThirdPartyResult> {
-    const origin = new URL(httpUrl(destUrl)).origin
+    const target = httpUrl(destUrl)
+    const origin = new URL(target).origin
     if (this.noTpc.has(origin)) return 'unsupported'
-    const headers: Record<string, string> = { source: httpUrl(sourceUrl), overwrite: 'T' }
+    const op = { token: options.destToken, signal: options.signal }
+    // Without the signal: after a cancel, the leftover must still be removed.
+    const cleanup = { token: options.destToken }
+    await this.parents.ensure(target, op)
+    const headers: Record<string, string> = { Source: httpUrl(sourceUrl), Overwrite: 'T' }
     if (options.sourceToken) {
-      headers['transferheaderauthorization'] = `Bearer ${options.sourceToken}`
+      headers.TransferHeaderAuthorization = `Bearer ${options.sourceToken}`
     }
-    const res = await this.send('COPY', destUrl, {
-      token: options.destToken,
-      signal: options.signal,
-      headers,
-    })
-    const body = await text(res)
+    const res = await this.send('COPY', destUrl, { ...op, headers })
     const status = res.statusCode ?? 0
-    if ([400, 405, 501].includes(status) || (status === 409 && /destination/i.test(body))) {
-      this.noTpc.add(origin)
-      return 'unsupported'
+    if (!isTpcAccepted(status)) {
+      const body = await text(res)
+      if (isTpcUnsupported(status, body)) {
+        this.noTpc.add(origin)
+        return 'unsupported'
+      }
+      if (isMissingParent(body)) {
+        this.parents.forget(target)
+        throw storageError('STORAGE_ERROR', 'COPY', destUrl, body.trim().slice(0, 300), {
+          status,
+        })
+      }
+      throw fromHttpStatus('COPY', destUrl, status, res.statusMessage)
     }
-    if (status === 201 || status === 204) return 'done'
-    // 202: performance markers stream while the server pulls; the last line says how it ended.
-    if (status === 202) {
-      const last = body.trim().split('\n').pop() ?? ''
-      if (/^success/i.test(last)) return 'done'
-      await this.delete(destUrl, { token: options.destToken }).catch(() => undefined)
-      throw storageError('STORAGE_ERROR', 'COPY', destUrl, `third-party copy failed: ${last}`)
+    let verdict
+    try {
+      const progress = await readProgress(res)
+      verdict = tpcVerdict(status, progress.lastLine, progress.sawMarkers)
+    } catch (err) {
+      await this.delete(destUrl, cleanup).catch(() => undefined)
+      throw fromNodeError('COPY', destUrl, err)
     }
-    throw fromHttpStatus('COPY', destUrl, status, res.statusMessage)
+    if (verdict.ok) return 'done'
+    await this.delete(destUrl, cleanup).catch(() => undefined)
+    throw storageError(
+      classifyTpcFailure(verdict.reason),
+      'COPY',
+      destUrl,
+      `third-party copy from ${httpUrl(sourceUrl)} failed: ${verdict.reason}`,
+      { source: httpUrl(sourceUrl), status },
+    )
   }
 
   private headers(
@@ -162,7 +221,7 @@ export class WebdavProtocol implements StorageProtocol {
     extra: Record<string, string> = {},
   ): Record<string, string> {
     const bearer = token ?? this.options.token
-    return { ...(bearer ? { authorization: `Bearer ${bearer}` } : {}), ...extra }
+    return { ...(bearer ? { Authorization: `Bearer ${bearer}` } : {}), ...extra }
   }
 
   /** One request; a body is streamed in large writes. Connection faults become storage classes. */
@@ -172,8 +231,9 @@ export class WebdavProtocol implements StorageProtocol {
     options: RequestOptions = {},
   ): Promise<http.IncomingMessage> {
     const target = new URL(httpUrl(url))
-    const client = target.protocol === 'https:' ? https : http
-    const req = client.request(target, {
+    const secure = target.protocol === 'https:'
+    const req = (secure ? https : http).request(target, {
+      ...(secure ? { agent: (this.tlsAgent ??= createHttpsAgent(this.options)) } : {}),
       method,
       headers: this.headers(options.token, options.headers),
       timeout: this.options.timeoutMs ?? 3_600_000,

@@ -29,6 +29,11 @@ export interface XrootdOptions {
   connectSeconds?: number
   /** Seconds a request may take (XRD_REQUESTTIMEOUT); default 1800. */
   requestSeconds?: number
+  /**
+   * The CA folder for `roots://` (grid layout, `<hash>.0` names), given to the client as
+   * X509_CERT_DIR; default the environment's, else /etc/grid-security/certificates.
+   */
+  certDir?: string
 }
 
 interface Target {
@@ -233,6 +238,7 @@ export class XrootdProtocol implements StorageProtocol {
       XRD_CONNECTIONRETRY: '3',
       XRD_REQUESTTIMEOUT: String(this.options.requestSeconds ?? 1800),
     }
+    if (this.options.certDir !== undefined) env.X509_CERT_DIR = this.options.certDir
     if (token) env.BEARER_TOKEN = token
     else delete env.BEARER_TOKEN
     return env
@@ -256,8 +262,11 @@ export class XrootdProtocol implements StorageProtocol {
     r: Exit,
     details: Record<string, unknown> = {},
   ): Error {
-    const message =
-      scrub(r.stderr.trim().split('\n').filter(Boolean).join('; ')) || `exit ${r.code}`
+    let message = scrub(r.stderr.trim().split('\n').filter(Boolean).join('; ')) || `exit ${r.code}`
+    // XrdCl says "TLS error: resource temporarily unavailable" for an untrusted certificate.
+    if (/\bTLS error\b/i.test(message)) {
+      message += ' (roots://: is the server certificate signed by a CA in X509_CERT_DIR?)'
+    }
     return storageError(classifyXrootd(message), operation, url, message, {
       exit: r.code,
       ...details,
