@@ -30,5 +30,4 @@ export interface ThreadError {
 }
 
 export type FromThread =
-  | ({ id: number; ok: true } & PieceDigest)
-  | { id: number; ok: false; error: ThreadError }
+  ({ id: number; ok: true } & PieceDigest) | { id: number; ok: false; error: ThreadError }

@@ -101,10 +101,9 @@ async function feedHttp(task: Extract<PieceTask, { op: 'http' }>, signal: AbortS
   return bytes
 }
 
+/** No errno code: the message itself is the reason the caller's storage error shows. */
 function short(where: string, at: number, end: number): Error {
-  return Object.assign(new Error(`${where}: ended at byte ${at}, expected ${end}`), {
-    code: 'ESHORTREAD',
-  })
+  return new Error(`short read: ${where} ended at byte ${at}, expected ${end}`)
 }
 
 function describe(err: unknown): ThreadError {
