@@ -9,7 +9,7 @@ import type { PieceTask } from './checksum-task.js'
 import type { Digest } from './checksums.js'
 
 /** Below this a read-back stays on the main thread: starting threads would cost more. */
-export const RANGED_DIGEST_MIN_BYTES = 32 << 20
+const RANGED_DIGEST_MIN_BYTES = 32 << 20
 /** Pieces per thread: a slow piece then holds up less of the whole. */
 const PIECES_PER_THREAD = 2
 const MIN_PIECE_BYTES = 8 << 20
