@@ -1,7 +1,9 @@
 /** POSIX endpoints: directories reached through file:/// URLs. */
-import { createReadStream } from 'node:fs'
-import { mkdir, open, rename, rm, stat } from 'node:fs/promises'
+import { createReadStream, createWriteStream } from 'node:fs'
+import { mkdir, rename, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
+import { Readable } from 'node:stream'
+import { pipeline } from 'node:stream/promises'
 import { fileURLToPath } from 'node:url'
 import { ContinuumError } from '../../platform/index.js'
 import { digestOf, type Digest } from '../checksums.js'
@@ -69,19 +71,11 @@ export class PosixProtocol implements StorageProtocol {
     const part = `${target}.part`
     try {
       await mkdir(path.dirname(target), { recursive: true })
-      // Plain sequential writes of the (already large) chunks: measured ~1.25x (median of 4
-      // side-by-side 1 GiB downloads) the Readable.from → createWriteStream pipeline.
-      const file = await open(part, 'w')
-      try {
-        for await (const chunk of source) {
-          options.signal?.throwIfAborted()
-          for (let at = 0; at < chunk.byteLength;) {
-            at += (await file.write(chunk, at, chunk.byteLength - at)).bytesWritten
-          }
-        }
-      } finally {
-        await file.close()
-      }
+      await pipeline(
+        Readable.from(source, { objectMode: false }),
+        createWriteStream(part, { highWaterMark: 1024 * 1024 }),
+        ...(options.signal ? [{ signal: options.signal }] : []),
+      )
       await rename(part, target)
     } catch (err) {
       await rm(part, { force: true })
