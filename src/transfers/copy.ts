@@ -136,7 +136,8 @@ async function referenceDigest(
     expected.adler32 ?? (await source.checksum?.(url, 'adler32', { token, signal: options.signal }))
   const size = await source.stat(url, { token, signal: options.signal })
   if (adler32 !== undefined && size) return { bytes: expected.bytes ?? size.bytes, adler32 }
-  return { ...expected, ...(await digestOf(source.read(url, { token, signal: options.signal }))) }
+  const op = { token, signal: options.signal }
+  return { ...expected, ...(await readBack(source, url, size?.bytes, op)) }
 }
 
 /** Checks size and adler32 at the destination: the endpoint's checksum, or a read-back. */
@@ -161,7 +162,18 @@ async function verifyAt(
     assertDigest(url, reference, got)
     return { ...got, verifiedBy: 'endpoint' }
   }
-  const got = await digestOf(dest.read(url, op))
+  const got = await readBack(dest, url, stat.bytes, op)
   assertDigest(url, reference, got)
   return { ...got, verifiedBy: 'read-back' }
+}
+
+/** The file's digest by reading it here: the protocol's parallel way when it has one. */
+async function readBack(
+  protocol: StorageProtocol,
+  url: string,
+  bytes: number | undefined,
+  op: { token: string | undefined; signal: AbortSignal | undefined },
+): Promise<Digest> {
+  if (bytes !== undefined && protocol.readDigest) return protocol.readDigest(url, bytes, op)
+  return digestOf(protocol.read(url, op))
 }

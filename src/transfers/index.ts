@@ -34,6 +34,8 @@ export {
   type CopyResult,
 } from './copy.js'
 export { StreamingChecksum, checksummed, digestOf, type Digest } from './checksums.js'
+export { ChecksumPool, sharedChecksumPool } from './checksum-pool.js'
+export { adler32Combine, formatAdler32, parseAdler32 } from './adler32-combine.js'
 export { TransferAgent, type TransferAgentOptions } from './agents/transfer-agent.js'
 export {
   chooseTransfers,

@@ -6,6 +6,8 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { fileURLToPath } from 'node:url'
 import { ContinuumError } from '../../platform/index.js'
+import { digestOf, type Digest } from '../checksums.js'
+import { rangedDigest, worthSplitting } from '../ranged-digest.js'
 import { fromNodeError } from './storage-errors.js'
 import type { OperationOptions, StorageProtocol, WriteOptions } from './storage-protocol.js'
 
@@ -37,6 +39,19 @@ export class PosixProtocol implements StorageProtocol {
         highWaterMark: 4 << 20,
         ...(options.signal ? { signal: options.signal } : {}),
       }) as AsyncIterable<Uint8Array>
+    } catch (err) {
+      throw fromNodeError('read', url, err)
+    }
+  }
+
+  /** A large file is read back in ranges hashed on the checksum threads at once. */
+  async readDigest(url: string, bytes: number, options: OperationOptions = {}): Promise<Digest> {
+    if (!worthSplitting(bytes)) return digestOf(this.read(url, options))
+    const file = toPath(url)
+    try {
+      return await rangedDigest(bytes, (start, end) => ({ op: 'file', path: file, start, end }), {
+        signal: options.signal,
+      })
     } catch (err) {
       throw fromNodeError('read', url, err)
     }

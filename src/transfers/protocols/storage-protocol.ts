@@ -51,6 +51,15 @@ export interface StorageProtocol {
     options?: OperationOptions,
   ): Promise<string | undefined>
   /**
+   * Size and adler32 of the first `bytes` bytes, computed here by reading the file back (in
+   * parallel pieces where the protocol can). Absent: the caller hashes `read()` itself.
+   */
+  readDigest?(
+    url: string,
+    bytes: number,
+    options?: OperationOptions,
+  ): Promise<{ bytes: number; adler32: string }>
+  /**
    * Copies between two URLs of this protocol without the bytes passing through this process.
    * Returns `unsupported` when either end declines (nothing written); throws on a real failure.
    * The destination is written atomically as with `write`.

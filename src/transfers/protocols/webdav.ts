@@ -10,6 +10,8 @@ import http from 'node:http'
 import https from 'node:https'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
+import { digestOf, type Digest } from '../checksums.js'
+import { rangedDigest, worthSplitting } from '../ranged-digest.js'
 import { fromHttpStatus, fromNodeError, storageError } from './storage-errors.js'
 import type {
   ChecksumAlgorithm,
@@ -214,6 +216,33 @@ export class WebdavProtocol implements StorageProtocol {
       `third-party copy from ${httpUrl(sourceUrl)} failed: ${verdict.reason}`,
       { source: httpUrl(sourceUrl), status },
     )
+  }
+
+  /**
+   * Reads a large file back as parallel Range GETs, each made and hashed by a checksum thread
+   * (nginx cannot answer Want-Digest, so this is how an upload there is verified). Plain http
+   * only: the threads do not share this process's TLS settings, so https reads on this thread,
+   * as does a server that ignores Range.
+   */
+  async readDigest(url: string, bytes: number, options: OperationOptions = {}): Promise<Digest> {
+    const target = httpUrl(url)
+    if (!worthSplitting(bytes) || !target.startsWith('http:')) {
+      return digestOf(this.read(url, options))
+    }
+    const headers = this.headers(options.token)
+    const timeoutMs = this.options.timeoutMs ?? 3_600_000
+    try {
+      return await rangedDigest(
+        bytes,
+        (start, end) => ({ op: 'http', url: target, headers, start, end, timeoutMs }),
+        { signal: options.signal },
+      )
+    } catch (err) {
+      const { status, statusMessage } = err as { status?: number; statusMessage?: string }
+      if (status === 200) return digestOf(this.read(url, options))
+      if (status !== undefined) throw fromHttpStatus('GET', url, status, statusMessage)
+      throw fromNodeError('GET', url, err)
+    }
   }
 
   private headers(
