@@ -73,7 +73,7 @@ async function feedHttp(task: Extract<PieceTask, { op: 'http' }>, signal: AbortS
   const target = new URL(task.url)
   const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
     const req = (target.protocol === 'https:' ? https : http).request(target, {
-      headers: { ...task.headers, range: `bytes=${task.start}-${task.end - 1}` },
+      headers: { ...task.headers, Range: `bytes=${task.start}-${task.end - 1}` },
       timeout: task.timeoutMs,
       signal,
     })
