@@ -5,7 +5,7 @@
  * choice; the proxy counts what it did, so a test can check that every damaged copy was caught.
  */
 import http from 'node:http'
-import type net from 'node:net'
+import { listenOnLoopback } from './loopback-server.js'
 
 export type Damage = 'none' | 'flip' | 'truncate'
 
@@ -24,7 +24,6 @@ export async function startCorruptingProxy(
   const upstream = new URL(target)
   const gets = new Map<string, number>()
   const damaged = { flip: 0, truncate: 0 }
-  const sockets = new Set<net.Socket>()
   const server = http.createServer((req, res) => {
     const path = req.url ?? '/'
     const n = req.method === 'GET' ? (gets.get(path) ?? 0) + 1 : 0
@@ -70,18 +69,6 @@ export async function startCorruptingProxy(
     })
     req.pipe(forward)
   })
-  server.on('connection', (s) => {
-    sockets.add(s)
-    s.on('close', () => sockets.delete(s))
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as net.AddressInfo
-  return {
-    url: `http://127.0.0.1:${port}`,
-    damaged,
-    async stop() {
-      for (const s of sockets) s.destroy()
-      await new Promise((r) => server.close(r))
-    },
-  }
+  const listening = await listenOnLoopback(server)
+  return { ...listening, damaged }
 }

@@ -4,7 +4,7 @@
  * see which credentials a storage server was actually given, where the server cannot check them.
  */
 import http from 'node:http'
-import type net from 'node:net'
+import { listenOnLoopback } from './loopback-server.js'
 
 export interface RecordedRequest {
   method: string
@@ -21,7 +21,6 @@ export interface RecordingProxy {
 export async function startRecordingProxy(target: string): Promise<RecordingProxy> {
   const upstream = new URL(target)
   const requests: RecordedRequest[] = []
-  const sockets = new Set<net.Socket>()
   const server = http.createServer((req, res) => {
     const path = req.url ?? '/'
     requests.push({ method: req.method ?? '', path, headers: req.headers })
@@ -45,18 +44,6 @@ export async function startRecordingProxy(target: string): Promise<RecordingProx
     })
     req.pipe(forward)
   })
-  server.on('connection', (s) => {
-    sockets.add(s)
-    s.on('close', () => sockets.delete(s))
-  })
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as net.AddressInfo
-  return {
-    url: `http://127.0.0.1:${port}`,
-    requests,
-    async stop() {
-      for (const s of sockets) s.destroy()
-      await new Promise((r) => server.close(r))
-    },
-  }
+  const listening = await listenOnLoopback(server)
+  return { ...listening, requests }
 }
