@@ -16,10 +16,12 @@ import {
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import {
+  checksummed,
   copyVerified,
   digestOf,
   PosixProtocol,
   ProtocolRegistry,
+  StreamingChecksum,
   WebdavProtocol,
   XrootdProtocol,
   type WriteOptions,
@@ -93,6 +95,28 @@ describe('WebDAV against XrdHttp', { skip }, () => {
       'CHECKSUM_MISMATCH',
     )
     assert.equal(existsSync(path.join(a.data, 'up/tampered.bin')), false)
+  })
+
+  it('keeps uploading on the same protocol after an error answer (no poisoned keep-alive connection)', async () => {
+    // XrdHttp 5.5 reset the next uploads after a DELETE of a missing file on a reused connection.
+    const own = new WebdavProtocol()
+    const reg = new ProtocolRegistry([new PosixProtocol(), own])
+    const src = await sourceFile('reuse.bin', 8 << 20)
+    const base = `${a.httpUrl}/reuse`
+    const streamTo = async (name: string) => {
+      const sum = await StreamingChecksum.create()
+      const source = checksummed(new PosixProtocol().read(src.url), sum)
+      await own.write(`${base}/${name}`, source, { bytes: src.data.length })
+    }
+    await streamTo('a.bin')
+    await copyVerified(reg, src.url, `${base}/b.bin`, src.expected)
+    await streamTo('c.bin')
+    await own.delete(`${base}/d.bin`) // not there yet: 404
+    await streamTo('d.bin')
+    await streamTo('e.bin')
+    for (const name of ['a.bin', 'b.bin', 'c.bin', 'd.bin', 'e.bin']) {
+      assert.equal(await own.checksum(`${base}/${name}`, 'adler32'), src.expected.adler32, name)
+    }
   })
 
   it('HTTP-TPC between two servers into a folder that did not exist, verified by the endpoint', async () => {

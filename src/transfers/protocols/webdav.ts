@@ -289,7 +289,14 @@ export class WebdavProtocol implements StorageProtocol {
       } else {
         req.end()
       }
-      return await response
+      const res = await response
+      // XrdHttp 5.5 resets the next upload on a connection that answered an error (seen after a
+      // DELETE of a missing file): such a connection is closed instead of going back to the pool.
+      if ((res.statusCode ?? 0) >= 400) {
+        const socket = res.socket
+        res.once('end', () => socket.destroy())
+      }
+      return res
     } catch (err) {
       req.destroy()
       throw fromNodeError(method, url, err)
