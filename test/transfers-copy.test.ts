@@ -5,7 +5,7 @@
  * behind on any failure.
  */
 import assert from 'node:assert/strict'
-import { existsSync, openSync, readSync, writeSync, closeSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import {
@@ -19,6 +19,7 @@ import {
 import { rejectsWith } from './support/assert-error.js'
 import { nginxSkipReason, startNginxWebdav, type NginxWebdav } from './support/nginx.js'
 import { bytesOf, randomData, tempStorage, type TempStorage } from './support/posix-endpoints.js'
+import { flipByte } from './support/flip-byte.js'
 
 const skip = nginxSkipReason()
 
@@ -30,12 +31,7 @@ class CorruptingWebdav extends WebdavProtocol {
 
   override async write(url: string, source: AsyncIterable<Uint8Array>, options?: WriteOptions) {
     await super.write(url, source, options)
-    const fd = openSync(path.join(this.nginx.root, new URL(url).pathname), 'r+')
-    const byte = Buffer.alloc(1)
-    readSync(fd, byte, 0, 1, 10)
-    byte[0] = byte[0]! ^ 0x01
-    writeSync(fd, byte, 0, 1, 10)
-    closeSync(fd)
+    flipByte(path.join(this.nginx.root, new URL(url).pathname), 10)
   }
 }
 

@@ -4,15 +4,7 @@
  * CA, roots:// with the same CA; and PUT into missing folders on rclone, which does not make them.
  */
 import assert from 'node:assert/strict'
-import {
-  closeSync,
-  existsSync,
-  openSync,
-  readFileSync,
-  readSync,
-  statSync,
-  writeSync,
-} from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import {
@@ -32,6 +24,7 @@ import { rcloneSkipReason, startRcloneWebdav, type RcloneWebdav } from './suppor
 import { startRecordingProxy } from './support/recording-proxy.js'
 import { startXrdHttp, xrdhttpSkipReason, type XrdHttpServer } from './support/xrdhttp.js'
 import { filesUnder } from './support/xrootd.js'
+import { flipByte } from './support/flip-byte.js'
 
 const skip = xrdhttpSkipReason()
 
@@ -46,12 +39,7 @@ class TamperingWebdav extends WebdavProtocol {
 
   override async write(url: string, source: AsyncIterable<Uint8Array>, options?: WriteOptions) {
     await super.write(url, source, options)
-    const fd = openSync(path.join(this.server.data, new URL(url).pathname), 'r+')
-    const byte = Buffer.alloc(1)
-    readSync(fd, byte, 0, 1, 10)
-    byte[0] = byte[0]! ^ 0x01
-    writeSync(fd, byte, 0, 1, 10)
-    closeSync(fd)
+    flipByte(path.join(this.server.data, new URL(url).pathname), 10)
   }
 }
 

@@ -4,7 +4,6 @@
  * copy between two servers and the fallback to streaming when a server has no TPC.
  */
 import assert from 'node:assert/strict'
-import { openSync, readSync, writeSync, closeSync } from 'node:fs'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import {
@@ -18,6 +17,7 @@ import {
 import { rejectsWith } from './support/assert-error.js'
 import { bytesOf, randomData, tempStorage } from './support/posix-endpoints.js'
 import { filesUnder, startXrootd, xrootdSkipReason, type XrootdServer } from './support/xrootd.js'
+import { flipByte } from './support/flip-byte.js'
 
 const skip = xrootdSkipReason()
 
@@ -34,12 +34,7 @@ class CorruptingXrootd extends XrootdProtocol {
 
   private corrupt(url: string): void {
     const file = path.join(this.server.data, url.slice(this.server.url.length + 1))
-    const fd = openSync(file, 'r+')
-    const byte = Buffer.alloc(1)
-    readSync(fd, byte, 0, 1, 1000)
-    byte[0] = byte[0]! ^ 0xff
-    writeSync(fd, byte, 0, 1, 1000)
-    closeSync(fd)
+    flipByte(file, 1000, 0xff)
   }
 }
 
