@@ -33,6 +33,11 @@ class CorruptingWebdav extends WebdavProtocol {
     await super.write(url, source, options)
     flipByte(path.join(this.nginx.root, new URL(url).pathname), 10)
   }
+
+  override async uploadFile(localPath: string, url: string, options?: WriteOptions) {
+    await super.uploadFile(localPath, url, options)
+    flipByte(path.join(this.nginx.root, new URL(url).pathname), 10)
+  }
 }
 
 describe('POSIX failure classes', () => {

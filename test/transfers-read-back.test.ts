@@ -2,10 +2,11 @@
  * Verification by reading back, in parallel pieces on the checksum threads: a large file on a
  * real nginx (ranged GETs) and on POSIX (file ranges) gives the same digest as one sequential
  * read, a damaged file is told apart, missing files keep their error class, and a server that
- * ignores Range is read in one piece instead.
+ * ignores Range is read in one piece instead. Downloads to POSIX go the same way: pieces written
+ * at their offsets by the threads and read back from the local file as they land.
  */
 import assert from 'node:assert/strict'
-import { createReadStream, openSync, writeSync, closeSync } from 'node:fs'
+import { closeSync, createReadStream, existsSync, openSync, writeSync } from 'node:fs'
 import http from 'node:http'
 import type net from 'node:net'
 import path from 'node:path'
@@ -94,6 +95,66 @@ describe('read-back verification in parallel pieces', { skip }, () => {
     )
   })
 
+  it('downloads in pieces read back from the local file, and a wrong source leaves nothing', async () => {
+    const remote = `${nginx.url}/rb/down.bin`
+    await copyVerified(registry, src, remote, expected)
+    const local = path.join(storage.root, 'down.bin')
+    // Split: the digest comes from reading the written pieces back, not from a second pass.
+    assert.deepEqual(await dav.downloadFile(remote, local), expected)
+    assert.deepEqual(await digestOf(createReadStream(local) as AsyncIterable<Uint8Array>), expected)
+
+    // The source changed behind the catalogue's back: caught, and no file or side file is left.
+    const fd = openSync(path.join(nginx.root, 'rb', 'down.bin'), 'r+')
+    writeSync(fd, Buffer.from([0x00, 0xff, 0x00]), 0, 3, 20 * 1024 * 1024 + 7)
+    closeSync(fd)
+    const target = path.join(storage.root, 'bad', 'down.bin')
+    await assert.rejects(
+      copyVerified(registry, remote, pathToFileURL(target).href, expected),
+      (err) => err instanceof ContinuumError && err.code === 'CHECKSUM_MISMATCH',
+    )
+    assert.equal(existsSync(target), false)
+    assert.equal(existsSync(`${target}.part`), false)
+  })
+
+  it('a cancelled download stops its pieces and leaves no file', async () => {
+    // A server that sends the first bytes of each piece and then holds: the copy is in flight
+    // when the first GET arrives, which is when the test cancels it.
+    const cancel = new AbortController()
+    const held: http.ServerResponse[] = []
+    const server = http.createServer((req, res) => {
+      if (req.method === 'HEAD') {
+        res.writeHead(200, { 'content-length': String(SIZE) }).end()
+        return
+      }
+      const [, start, end] = /bytes=(\d+)-(\d+)/.exec(req.headers.range ?? '') ?? []
+      res.writeHead(206, { 'content-length': String(Number(end) - Number(start) + 1) })
+      res.write(Buffer.alloc(64 * 1024))
+      held.push(res)
+      cancel.abort()
+    })
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
+    const { port } = server.address() as net.AddressInfo
+    const target = path.join(storage.root, 'cancelled', 'x.bin')
+    try {
+      await assert.rejects(
+        copyVerified(
+          registry,
+          `http://127.0.0.1:${port}/x.bin`,
+          pathToFileURL(target).href,
+          expected,
+          { signal: cancel.signal },
+        ),
+        (err) => err instanceof ContinuumError,
+      )
+      assert.equal(existsSync(target), false)
+      assert.equal(existsSync(`${target}.part`), false)
+    } finally {
+      for (const res of held) res.destroy()
+      server.closeAllConnections()
+      await new Promise((resolve) => server.close(resolve))
+    }
+  })
+
   it('reads a server that ignores Range in one piece', async () => {
     // A plain server that always answers 200 with the whole file, as some HTTP servers do.
     const file = path.join(storage.root, 'src.bin')
@@ -106,6 +167,10 @@ describe('read-back verification in parallel pieces', { skip }, () => {
     const { port } = server.address() as net.AddressInfo
     try {
       assert.deepEqual(await dav.readDigest(`http://127.0.0.1:${port}/x.bin`, SIZE), expected)
+      // A download from it is streamed in one piece too, and the caller reads it back.
+      const local = path.join(storage.root, 'whole.bin')
+      assert.equal(await dav.downloadFile(`http://127.0.0.1:${port}/x.bin`, local), undefined)
+      assert.deepEqual(await posix.readDigest(pathToFileURL(local).href, SIZE), expected)
     } finally {
       server.closeAllConnections()
       await new Promise((resolve) => server.close(resolve))

@@ -41,6 +41,11 @@ class TamperingWebdav extends WebdavProtocol {
     await super.write(url, source, options)
     flipByte(path.join(this.server.data, new URL(url).pathname), 10)
   }
+
+  override async uploadFile(localPath: string, url: string, options?: WriteOptions) {
+    await super.uploadFile(localPath, url, options)
+    flipByte(path.join(this.server.data, new URL(url).pathname), 10)
+  }
 }
 
 describe('WebDAV against XrdHttp', { skip }, () => {

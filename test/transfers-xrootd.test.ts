@@ -32,6 +32,11 @@ class CorruptingXrootd extends XrootdProtocol {
     this.corrupt(url)
   }
 
+  override async uploadFile(localPath: string, url: string, options?: WriteOptions) {
+    await super.uploadFile(localPath, url, options)
+    this.corrupt(url)
+  }
+
   private corrupt(url: string): void {
     const file = path.join(this.server.data, url.slice(this.server.url.length + 1))
     flipByte(file, 1000, 0xff)

@@ -1,6 +1,9 @@
 /** Messages between the checksum pool and its threads (kept apart so both import only types). */
 
-/** One piece of work: adler32 of bytes handed over, of a file range, or of an HTTP range. */
+/**
+ * One piece of work: adler32 of bytes handed over, of a file range, or of an HTTP range; or an
+ * HTTP range written into a file at its offset and then read back from the file and hashed.
+ */
 export type PieceTask =
   | { op: 'bytes'; data: Uint8Array }
   | { op: 'file'; path: string; start: number; end: number }
@@ -11,6 +14,16 @@ export type PieceTask =
       start: number
       end: number
       timeoutMs: number
+    }
+  | {
+      op: 'http-to-file'
+      url: string
+      headers: Record<string, string>
+      start: number
+      end: number
+      timeoutMs: number
+      /** An existing file (the caller made it); the piece goes to bytes [start, end). */
+      path: string
     }
 
 export interface PieceDigest {

@@ -3,6 +3,7 @@
  * second before the first is answered), so one adler32 state serves every task. File and HTTP
  * ranges are read here, so those bytes never pass through the main thread at all.
  */
+import { closeSync, openSync, readSync, writeSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import http from 'node:http'
 import https from 'node:https'
@@ -47,6 +48,8 @@ async function feed(task: PieceTask, signal: AbortSignal): Promise<number> {
       return feedFile(task.path, task.start, task.end, signal)
     case 'http':
       return feedHttp(task, signal)
+    case 'http-to-file':
+      return download(task, signal)
   }
 }
 
@@ -68,8 +71,62 @@ async function feedFile(path: string, start: number, end: number, signal: AbortS
   }
 }
 
-async function feedHttp(task: Extract<PieceTask, { op: 'http' }>, signal: AbortSignal) {
-  if (task.end === task.start) return 0
+type HttpRange = Extract<PieceTask, { op: 'http' | 'http-to-file' }>
+
+async function feedHttp(task: HttpRange, signal: AbortSignal) {
+  let bytes = 0
+  for await (const chunk of ranged(task, signal)) {
+    hasher.update(chunk)
+    bytes += chunk.byteLength
+  }
+  if (bytes !== task.end - task.start) throw short(task.url, task.start + bytes, task.end)
+  return bytes
+}
+
+/** Bytes written between two read-backs of a download piece. */
+const READ_BACK_WINDOW = 4 << 20
+
+/**
+ * Writes the range where it belongs in the file, and reads back and hashes each window of it
+ * once written, so the read-back overlaps the download (the socket keeps filling meanwhile).
+ * The file calls are synchronous: this thread has nothing else to do meanwhile, and a socket
+ * chunk is small (64 KiB), so a round trip through libuv's pool for each cost more than the
+ * copy itself. Each chunk is written before the next is read, so backpressure paces the server.
+ */
+async function download(task: Extract<PieceTask, { op: 'http-to-file' }>, signal: AbortSignal) {
+  const fd = openSync(task.path, 'r+')
+  const window = Buffer.allocUnsafe(READ_BACK_WINDOW)
+  let hashed = task.start
+  const readBack = (upTo: number): void => {
+    while (hashed < upTo) {
+      const bytesRead = readSync(fd, window, 0, Math.min(window.length, upTo - hashed), hashed)
+      if (bytesRead === 0) throw short(task.path, hashed, upTo)
+      hasher.update(window.subarray(0, bytesRead))
+      hashed += bytesRead
+    }
+  }
+  try {
+    let at = task.start
+    for await (const chunk of ranged(task, signal)) {
+      if (at + chunk.byteLength > task.end) throw long(task.url, task.end)
+      let written = 0
+      while (written < chunk.byteLength) {
+        written += writeSync(fd, chunk, written, chunk.byteLength - written, at + written)
+      }
+      at += chunk.byteLength
+      if (at - hashed >= READ_BACK_WINDOW) readBack(at)
+    }
+    if (at !== task.end) throw short(task.url, at, task.end)
+    readBack(at)
+    return task.end - task.start
+  } finally {
+    closeSync(fd)
+  }
+}
+
+/** The body of `GET` with `Range` for [start, end); an empty range yields nothing. */
+async function* ranged(task: HttpRange, signal: AbortSignal): AsyncGenerator<Uint8Array> {
+  if (task.end === task.start) return
   const target = new URL(task.url)
   const res = await new Promise<http.IncomingMessage>((resolve, reject) => {
     const req = (target.protocol === 'https:' ? https : http).request(target, {
@@ -92,13 +149,11 @@ async function feedHttp(task: Extract<PieceTask, { op: 'http' }>, signal: AbortS
       statusMessage: res.statusMessage,
     })
   }
-  let bytes = 0
-  for await (const chunk of res as AsyncIterable<Uint8Array>) {
-    hasher.update(chunk)
-    bytes += chunk.byteLength
-  }
-  if (bytes !== task.end - task.start) throw short(task.url, task.start + bytes, task.end)
-  return bytes
+  yield* res as AsyncIterable<Uint8Array>
+}
+
+function long(where: string, end: number): Error {
+  return new Error(`long read: ${where} sent more than the ${end} bytes asked for`)
 }
 
 /** No errno code: the message itself is the reason the caller's storage error shows. */

@@ -9,7 +9,12 @@ import { ContinuumError } from '../../platform/index.js'
 import { digestOf, type Digest } from '../checksums.js'
 import { rangedDigest, worthSplitting } from '../ranged-digest.js'
 import { fromNodeError } from './storage-errors.js'
-import type { OperationOptions, StorageProtocol, WriteOptions } from './storage-protocol.js'
+import type {
+  LocalFiles,
+  OperationOptions,
+  StorageProtocol,
+  WriteOptions,
+} from './storage-protocol.js'
 
 function toPath(url: string): string {
   const p = fileURLToPath(url)
@@ -22,6 +27,10 @@ function toPath(url: string): string {
 /** Tokens do not apply: access to a mounted file system is the worker's own. */
 export class PosixProtocol implements StorageProtocol {
   readonly schemes = ['file'] as const
+  readonly local: LocalFiles = {
+    localPath: toPath,
+    writeLocally: (url, fill, options) => this.writeLocally(url, fill, options),
+  }
 
   async stat(url: string): Promise<{ bytes: number } | undefined> {
     try {
@@ -67,15 +76,30 @@ export class PosixProtocol implements StorageProtocol {
     source: AsyncIterable<Uint8Array>,
     options: WriteOptions = {},
   ): Promise<void> {
+    await this.writeLocally(
+      url,
+      (part) =>
+        pipeline(
+          Readable.from(source, { objectMode: false }),
+          createWriteStream(part, { highWaterMark: 1024 * 1024 }),
+          ...(options.signal ? [{ signal: options.signal }] : []),
+        ),
+      options,
+    )
+  }
+
+  /** The atomic part of `write`: `fill` makes the side file, which then takes the target's name. */
+  private async writeLocally(
+    url: string,
+    fill: (partPath: string) => Promise<void>,
+    options: OperationOptions = {},
+  ): Promise<void> {
     const target = toPath(url)
     const part = `${target}.part`
     try {
       await mkdir(path.dirname(target), { recursive: true })
-      await pipeline(
-        Readable.from(source, { objectMode: false }),
-        createWriteStream(part, { highWaterMark: 1024 * 1024 }),
-        ...(options.signal ? [{ signal: options.signal }] : []),
-      )
+      await fill(part)
+      options.signal?.throwIfAborted()
       await rename(part, target)
     } catch (err) {
       await rm(part, { force: true })

@@ -31,6 +31,25 @@ export interface ThirdPartyOptions {
   signal?: AbortSignal | undefined
 }
 
+/**
+ * Access to files on this machine's file systems (the POSIX protocol's): lets another
+ * protocol's client that reads and writes files itself (xrdcp) move the bytes without a pipe
+ * through this process.
+ */
+export interface LocalFiles {
+  /** The path a file:// URL names (refused when not canonical). */
+  localPath(url: string): string
+  /**
+   * Makes the file at `url` by `fill(partPath)`: `fill` writes the whole file at `partPath`,
+   * which is then renamed into place; a failure leaves nothing at `url` or at `partPath`.
+   */
+  writeLocally(
+    url: string,
+    fill: (partPath: string) => Promise<void>,
+    options?: OperationOptions,
+  ): Promise<void>
+}
+
 export interface StorageProtocol {
   /** URL schemes served, e.g. ['file'] or ['http', 'https', 'davs']. */
   readonly schemes: readonly string[]
@@ -69,4 +88,21 @@ export interface StorageProtocol {
     destUrl: string,
     options?: ThirdPartyOptions,
   ): Promise<ThirdPartyResult>
+  /** Present on the POSIX protocol only: see LocalFiles. */
+  readonly local?: LocalFiles
+  /**
+   * Uploads a local file, the protocol's client reading it itself (faster than `write` for a
+   * client that runs as a subprocess). Atomic as `write`.
+   */
+  uploadFile?(localPath: string, url: string, options?: WriteOptions): Promise<void>
+  /**
+   * Downloads into a local file that the client writes itself (the caller renames it). When the
+   * protocol read the file back from the local disk as it went, it returns that digest, and the
+   * caller need not read it back again.
+   */
+  downloadFile?(
+    url: string,
+    localPath: string,
+    options?: OperationOptions,
+  ): Promise<{ bytes: number; adler32: string } | undefined>
 }

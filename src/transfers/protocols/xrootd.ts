@@ -111,18 +111,16 @@ export class XrootdProtocol implements StorageProtocol {
     source: AsyncIterable<Uint8Array>,
     options: WriteOptions = {},
   ): Promise<void> {
-    const { server, path } = parseXrootdUrl(url)
-    const part = `${path}.part.${randomBytes(4).toString('hex')}`
-    const child = spawn(this.xrdcp, ['--nopbar', '--force', '--posc', '-', urlOf(url, part)], {
-      env: this.env(options.token),
-      stdio: ['pipe', 'ignore', 'pipe'],
-      ...(options.signal ? { signal: options.signal } : {}),
-    })
-    const done = exited(child)
-    done.catch(() => undefined)
-    // EPIPE when xrdcp has failed and exited: its exit code and message say why.
-    child.stdin.on('error', () => undefined)
-    try {
+    await this.writePart(url, options, async (part) => {
+      const child = spawn(this.xrdcp, ['--nopbar', '--force', '--posc', '-', part], {
+        env: this.env(options.token),
+        stdio: ['pipe', 'ignore', 'pipe'],
+        ...(options.signal ? { signal: options.signal } : {}),
+      })
+      const done = exited(child)
+      done.catch(() => undefined)
+      // EPIPE when xrdcp has failed and exited: its exit code and message say why.
+      child.stdin.on('error', () => undefined)
       try {
         for await (const chunk of source) {
           if (!child.stdin.write(chunk)) await drained(child)
@@ -143,12 +141,50 @@ export class XrootdProtocol implements StorageProtocol {
           err,
         )
       }
-      const r = await done
+      return done
+    })
+  }
+
+  /** xrdcp reads the local file itself: no pipe, and its own large, parallel reads. */
+  async uploadFile(localPath: string, url: string, options: WriteOptions = {}): Promise<void> {
+    await this.writePart(url, options, (part) =>
+      this.run(this.xrdcp, ['--nopbar', '--force', '--posc', localPath, part], options),
+    )
+  }
+
+  /** xrdcp writes the local file itself (the caller gives it a side file and renames it). */
+  async downloadFile(
+    url: string,
+    localPath: string,
+    options: OperationOptions = {},
+  ): Promise<undefined> {
+    parseXrootdUrl(url)
+    const r = await this.run(this.xrdcp, ['--nopbar', '--force', url, localPath], options)
+    if (r.code !== 0) throw this.failure('read', url, r)
+    return undefined
+  }
+
+  /**
+   * Writes through a side file `PATH.part.<random>` (made by `copy(partUrl)`, with `--posc` so
+   * that the server removes it if the writer dies), then `xrdfs mv` into place.
+   */
+  private async writePart(
+    url: string,
+    options: OperationOptions,
+    copy: (partUrl: string) => Promise<Exit>,
+  ): Promise<void> {
+    const { server, path } = parseXrootdUrl(url)
+    const part = `${path}.part.${randomBytes(4).toString('hex')}`
+    try {
+      const r = await copy(urlOf(url, part))
       if (r.code !== 0) throw this.failure('write', url, r)
       const mv = await this.run(this.xrdfs, [server, 'mv', part, path], options)
       if (mv.code !== 0) throw this.failure('write', url, mv)
     } catch (err) {
-      await this.run(this.xrdfs, [server, 'rm', part], options).catch(() => undefined)
+      // Without the signal: after a cancel, the side file must still be removed.
+      await this.run(this.xrdfs, [server, 'rm', part], { token: options.token }).catch(
+        () => undefined,
+      )
       throw err
     }
   }
