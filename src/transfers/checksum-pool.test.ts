@@ -107,6 +107,17 @@ describe('ChecksumPool', () => {
     await assert.rejects(own.run({ op: 'bytes', data: new Uint8Array(1) }), /closed/)
   })
 
+  it('starts every thread on warm(), before any real work', async () => {
+    const own = new ChecksumPool(3)
+    try {
+      assert.equal(own.threadCount, 0)
+      await own.warm()
+      assert.equal(own.threadCount, 3)
+    } finally {
+      await own.close()
+    }
+  })
+
   it('refuses a size that is not a positive integer', () => {
     assert.throws(() => new ChecksumPool(0), RangeError)
   })
