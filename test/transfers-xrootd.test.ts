@@ -4,6 +4,7 @@
  * copy between two servers and the fallback to streaming when a server has no TPC.
  */
 import assert from 'node:assert/strict'
+import { watch } from 'node:fs'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import {
@@ -207,6 +208,34 @@ describe('XRootD protocol against xrootd', { skip }, () => {
       'CHECKSUM_MISMATCH',
     )
     assert.deepEqual(filesUnder(path.join(b.data, 'tpcbad')), [])
+  })
+
+  it('a cancelled third-party copy stops and leaves nothing on the destination', async () => {
+    const registry = new ProtocolRegistry([xrd])
+    await xrd.write(`${a.url}//tpccancel/src.bin`, bytesOf(randomData(2_000_000)))
+    await xrd.write(`${b.url}//tpccancel/keep.bin`, bytesOf(randomData(10)))
+    // Cancelled the moment the destination's side file appears: the copy is then under way.
+    const cancel = new AbortController()
+    const watcher = watch(path.join(b.data, 'tpccancel'), (_event, name) => {
+      if (name?.includes('.part.')) cancel.abort()
+    })
+    try {
+      await rejectsWith(
+        copyVerified(
+          registry,
+          `${a.url}//tpccancel/src.bin`,
+          `${b.url}//tpccancel/dst.bin`,
+          { bytes: null, adler32: null },
+          { signal: cancel.signal, tpc: 'only' },
+        ),
+        'STORAGE_TIMEOUT',
+        'cancelled',
+      )
+    } finally {
+      watcher.close()
+    }
+    assert.equal(cancel.signal.aborted, true)
+    assert.deepEqual(filesUnder(path.join(b.data, 'tpccancel')), ['keep.bin'])
   })
 
   it('passes a bearer token to the client through the environment, not the command line', async () => {

@@ -233,13 +233,14 @@ export class XrootdProtocol implements StorageProtocol {
     const dst = sameToken
       ? urlOf(destUrl, part)
       : withAuthz(urlOf(destUrl, part), options.destToken)
-    const r = await this.run(
-      this.xrdcp,
-      ['--nopbar', '--force', '--posc', '--tpc', 'only', src, dst],
-      { token: sameToken ? options.destToken : undefined, signal: options.signal },
-    )
     let moved = false
     try {
+      // Inside the try: a cancel kills xrdcp mid-copy, and the side file must still go.
+      const r = await this.run(
+        this.xrdcp,
+        ['--nopbar', '--force', '--posc', '--tpc', 'only', src, dst],
+        { token: sameToken ? options.destToken : undefined, signal: options.signal },
+      )
       if (r.code !== 0) {
         if (/tpc not supported|\[3013\]/i.test(r.stderr)) return 'unsupported'
         throw this.failure('third-party copy', sourceUrl, r, { destination: destUrl })
