@@ -246,8 +246,18 @@ try {
       writes: [local('cp.bin')],
       run: () => run('cp', [file, local('cp.bin')]),
     },
+    {
+      // POSIX to POSIX: a kernel copy, then the copy read back and checked.
+      label: 'posix → posix continuum copyVerified',
+      writes: [local('posix.bin')],
+      run: () => copyVerified(registry, fileUrl, pathToFileURL(local('posix.bin')).href, expected),
+    },
+  ])
+  ratio('posix → posix verified vs cp', 'posix → posix continuum copyVerified', [
+    'physical limit: cp',
   ])
   rmSync(local('cp.bin'), { force: true })
+  rmSync(local('posix.bin'), { force: true })
   if (!only || only === 'xrootd') await xrootdSection()
   if (!only || only === 'webdav') {
     const nginx = await startNginxWebdav()

@@ -66,6 +66,35 @@ describe('POSIX failure classes', () => {
   })
 })
 
+describe('POSIX to POSIX', () => {
+  it('copies in the kernel, reads the copy back, and a damaged source is caught', async () => {
+    const storage = tempStorage()
+    try {
+      const registry = new ProtocolRegistry([new PosixProtocol()])
+      const data = randomData(3_000_000)
+      const src = `file://${storage.root}/a/src.bin`
+      await registry.for(src).write(src, bytesOf(data))
+      const expected = await digestOf(bytesOf(data))
+      const copy = await copyVerified(registry, src, `file://${storage.root}/b/c/dst.bin`, expected)
+      assert.deepEqual(copy, { ...expected, mode: 'streamed', verifiedBy: 'read-back' })
+      assert.deepEqual(
+        await digestOf(registry.for(src).read(`file://${storage.root}/b/c/dst.bin`)),
+        expected,
+      )
+      // The catalogue's checksum no longer matches the source: nothing stays at the destination.
+      flipByte(path.join(storage.root, 'a', 'src.bin'), 1234)
+      await rejectsWith(
+        copyVerified(registry, src, `file://${storage.root}/b/bad.bin`, expected),
+        'CHECKSUM_MISMATCH',
+      )
+      assert.equal(existsSync(path.join(storage.root, 'b', 'bad.bin')), false)
+      assert.equal(existsSync(path.join(storage.root, 'b', 'bad.bin.part')), false)
+    } finally {
+      storage.cleanup()
+    }
+  })
+})
+
 describe('copies over nginx WebDAV', { skip }, () => {
   let a: NginxWebdav
   let b: NginxWebdav

@@ -1,10 +1,10 @@
 /** POSIX endpoints: directories reached through file:/// URLs. */
-import { createReadStream, createWriteStream } from 'node:fs'
-import { mkdir, rename, rm, stat } from 'node:fs/promises'
+import { constants, createReadStream, createWriteStream } from 'node:fs'
+import { access, copyFile, mkdir, rename, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { fileURLToPath } from 'node:url'
+import { fileURLToPath, pathToFileURL } from 'node:url'
 import { ContinuumError } from '../../platform/index.js'
 import { digestOf, type Digest } from '../checksums.js'
 import { rangedDigest, worthSplitting } from '../ranged-digest.js'
@@ -86,6 +86,17 @@ export class PosixProtocol implements StorageProtocol {
         ),
       options,
     )
+  }
+
+  /**
+   * Local to local: the kernel copies (`copyFile`, which may clone or use copy_file_range)
+   * instead of the bytes passing through this process. A missing source is the source's fault.
+   */
+  async uploadFile(localPath: string, url: string, options: WriteOptions = {}): Promise<void> {
+    await access(localPath, constants.R_OK).catch((err: unknown) => {
+      throw fromNodeError('read', pathToFileURL(localPath).href, err)
+    })
+    await this.writeLocally(url, (part) => copyFile(localPath, part), options)
   }
 
   /** The atomic part of `write`: `fill` makes the side file, which then takes the target's name. */
