@@ -5,7 +5,8 @@
  * behind on any failure.
  */
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
+import { execFileSync } from 'node:child_process'
+import { createWriteStream, existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import {
@@ -89,6 +90,31 @@ describe('POSIX to POSIX', () => {
       )
       assert.equal(existsSync(path.join(storage.root, 'b', 'bad.bin')), false)
       assert.equal(existsSync(path.join(storage.root, 'b', 'bad.bin.part')), false)
+    } finally {
+      storage.cleanup()
+    }
+  })
+})
+
+describe('POSIX to POSIX from a named pipe', () => {
+  it('streams a source that is not a regular file instead of copying it in the kernel', async () => {
+    const storage = tempStorage()
+    try {
+      const registry = new ProtocolRegistry([new PosixProtocol()])
+      const data = randomData(1_000_000)
+      const fifo = path.join(storage.root, 'pipe.raw')
+      execFileSync('mkfifo', [fifo])
+      // Opening a pipe for writing waits for the copy to open it for reading.
+      createWriteStream(fifo).end(data)
+      const expected = await digestOf(bytesOf(data))
+      const copy = await copyVerified(
+        registry,
+        `file://${fifo}`,
+        `file://${storage.root}/out.bin`,
+        expected,
+      )
+      assert.deepEqual(copy, { ...expected, mode: 'streamed', verifiedBy: 'read-back' })
+      assert.deepEqual(readFileSync(path.join(storage.root, 'out.bin')), data)
     } finally {
       storage.cleanup()
     }

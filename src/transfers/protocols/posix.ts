@@ -1,6 +1,6 @@
 /** POSIX endpoints: directories reached through file:/// URLs. */
-import { constants, createReadStream, createWriteStream } from 'node:fs'
-import { access, copyFile, mkdir, rename, rm, stat } from 'node:fs/promises'
+import { createReadStream, createWriteStream } from 'node:fs'
+import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
@@ -90,12 +90,15 @@ export class PosixProtocol implements StorageProtocol {
 
   /**
    * Local to local: the kernel copies (`copyFile`, which may clone or use copy_file_range)
-   * instead of the bytes passing through this process. A missing source is the source's fault.
+   * instead of the bytes passing through this process. A source that is not a regular file (a
+   * named pipe) is streamed as by `write`. A missing source is the source's fault.
    */
   async uploadFile(localPath: string, url: string, options: WriteOptions = {}): Promise<void> {
-    await access(localPath, constants.R_OK).catch((err: unknown) => {
-      throw fromNodeError('read', pathToFileURL(localPath).href, err)
+    const source = pathToFileURL(localPath).href
+    const kind = await stat(localPath).catch((err: unknown) => {
+      throw fromNodeError('read', source, err)
     })
+    if (!kind.isFile()) return this.write(url, this.read(source, options), options)
     await this.writeLocally(url, (part) => copyFile(localPath, part), options)
   }
 
