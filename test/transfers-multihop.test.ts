@@ -107,9 +107,9 @@ describeEachBackend('multi-hop transfers', (fixture) => {
     assert.deepEqual(
       claims.map((c) => [c.scope, c.aud]),
       [
-        [`storage.read:${p} storage.create:${tmp}`, [src.name, hub.name]],
-        [`storage.read:${tmp} storage.create:${p}`, [hub.name, dst.name]],
-        [`storage.modify:${tmp}`, [hub.name]],
+        [`storage.read:${p} storage.read:${tmp} storage.modify:${tmp}`, [src.name, hub.name]],
+        [`storage.read:${tmp} storage.read:${p} storage.modify:${p}`, [hub.name, dst.name]],
+        [`storage.read:${tmp} storage.modify:${tmp}`, [hub.name]],
       ],
     )
 

@@ -278,7 +278,7 @@ describeEachBackend('transfer scheduler', (fixture) => {
     assert.equal(minted.length, 1)
     const claims = decodeJwt(minted[0]!)
     const p = `/${deterministicPath({ scope, name: 'tok' })}`
-    assert.equal(claims.scope, `storage.read:${p} storage.create:${p}`)
+    assert.equal(claims.scope, `storage.read:${p} storage.modify:${p}`)
     assert.deepEqual(claims.aud, [src.name, dst.name])
     assert.ok(claims.exp! - claims.iat! <= 600, 'minutes, not hours')
   })

@@ -21,7 +21,8 @@
  *   of /etc/grid-security/certificates; xrdcp/xrdfs take it from X509_CERT_DIR.
  * - XrdHttp creates parent folders on PUT and MKCOL; COPY does not (400 "Unable to create …").
  *   A failed TPC pull leaves an empty destination file behind: the client must delete it.
- * - It does not check bearer tokens without a SciTokens/macaroons plug-in (none configured).
+ * - It does not check bearer tokens without a SciTokens/macaroons plug-in: `tokens` adds the
+ *   SciTokens one (xrdhttp-tokens.ts).
  */
 import { execFileSync, spawn } from 'node:child_process'
 import {
@@ -38,6 +39,7 @@ import {
 import os from 'node:os'
 import path from 'node:path'
 import { freePort, waitForPort } from './nginx.js'
+import { configureTokens, type XrdHttpTokens } from './xrdhttp-tokens.js'
 import { xrootdSkipReason } from './xrootd.js'
 
 export interface XrdHttpServer {
@@ -130,7 +132,10 @@ function testCa(): TestCa {
   return sharedCa
 }
 
-export async function startXrdHttp(): Promise<XrdHttpServer> {
+/** `tokens`: the server refuses requests without a valid bearer token from that issuer. */
+export async function startXrdHttp(
+  options: { tokens?: XrdHttpTokens } = {},
+): Promise<XrdHttpServer> {
   const ca = testCa()
   const dir = mkdtempSync(path.join(os.tmpdir(), 'continuum-xrdhttp-'))
   const data = path.join(dir, 'data')
@@ -148,6 +153,7 @@ export async function startXrdHttp(): Promise<XrdHttpServer> {
     copyFileSync(path.join(ca.certDir, name), path.join(certs, name))
   }
   const [rootPort, httpPort] = [await freePort(), await freePort()]
+  const tokens = options.tokens ? configureTokens(dir, options.tokens) : undefined
   const conf = path.join(dir, 'xrootd.cfg')
   writeFileSync(
     conf,
@@ -163,6 +169,7 @@ export async function startXrdHttp(): Promise<XrdHttpServer> {
       'http.exthandler xrdtpc libXrdHttpTPC.so',
       `xrd.tls ${cert} ${key}`,
       `xrd.tlsca certdir ${certs}`,
+      ...(tokens?.config ?? []),
       '',
     ].join('\n'),
   )
@@ -176,6 +183,7 @@ export async function startXrdHttp(): Promise<XrdHttpServer> {
       cert,
       key,
       ...readdirSync(certs).map((n) => path.join(certs, n)),
+      ...(tokens?.owned ?? []),
     ]) {
       chownSync(p, 65534, 65534)
     }
@@ -184,7 +192,7 @@ export async function startXrdHttp(): Promise<XrdHttpServer> {
   const child = spawn(
     '/usr/bin/xrootd',
     ['-c', conf, '-l', log, ...(asRoot ? ['-R', 'nobody'] : [])],
-    { stdio: 'ignore' },
+    { stdio: 'ignore', env: { ...process.env, ...tokens?.env } },
   )
   await waitForPort(rootPort, child, log)
   await waitForPort(httpPort, child, log)

@@ -292,8 +292,11 @@ export class WebdavProtocol implements StorageProtocol {
       timeout: this.options.timeoutMs ?? 3_600_000,
       ...(options.signal ? { signal: options.signal } : {}),
     })
+    // A server may refuse an upload before reading its body (a token it does not accept) and
+    // close the connection: its answer, not the reset that follows, says what went wrong.
+    let answered: http.IncomingMessage | undefined
     const response = new Promise<http.IncomingMessage>((resolve, reject) => {
-      req.once('response', resolve)
+      req.once('response', (res: http.IncomingMessage) => resolve((answered = res)))
       req.once('error', reject)
       req.once('timeout', () =>
         req.destroy(Object.assign(new Error('timed out'), { code: 'ETIMEDOUT' })),
@@ -325,6 +328,7 @@ export class WebdavProtocol implements StorageProtocol {
       return res
     } catch (err) {
       req.destroy()
+      if (answered && (answered.statusCode ?? 0) >= 400) return answered
       throw fromNodeError(method, url, err)
     }
   }

@@ -1,6 +1,10 @@
 /**
  * Tokens a transfer carries (WLCG common JWT profile): the narrowest storage scopes the copy
- * needs — read of the one source file, create of the one destination file — for a few minutes.
+ * needs, for a few minutes — read of the one source file; read and modify of the one
+ * destination file. `storage.create` alone is not enough at the destination, as a real
+ * token-enforcing server shows (XrdHttp with the SciTokens plug-in, in the tests): it refuses the
+ * `HEAD` that verifies the copy, the `DELETE` that removes a bad one, and overwriting what a
+ * killed worker left; its `DELETE` also wants read. That is what Rucio asks for FTS too.
  * Paths in storage scopes are relative to the endpoint's base (the replica's path).
  */
 import type { MintClaims } from '../../auth/index.js'
@@ -22,9 +26,13 @@ function scopePath(path: string): string {
   return `/${path.replace(/^\/+/, '')}`
 }
 
-/** `storage.read:/<source path> storage.create:/<destination path>`. */
+/** `storage.read:/<source> storage.read:/<destination> storage.modify:/<destination>`, once each. */
 export function transferScopes(request: TokenRequest): string {
-  return `storage.read:${scopePath(request.source.path)} storage.create:${scopePath(request.destination.path)}`
+  const source = scopePath(request.source.path)
+  const dest = scopePath(request.destination.path)
+  return [
+    ...new Set([`storage.read:${source}`, `storage.read:${dest}`, `storage.modify:${dest}`]),
+  ].join(' ')
 }
 
 export async function mintTransferToken(
@@ -41,7 +49,8 @@ export async function mintTransferToken(
 
 /**
  * The token that removes a multi-hop transfer's temporary copy from an intermediate endpoint:
- * `storage.modify` of that one path, for five minutes.
+ * `storage.modify` of that one path (with `storage.read`, which XrdHttp's `DELETE` wants), for
+ * five minutes.
  */
 export async function mintRemovalToken(
   minter: TokenMinter,
@@ -49,7 +58,7 @@ export async function mintRemovalToken(
 ): Promise<string> {
   return minter.mint({
     sub: `transfer:${request.transferId}`,
-    scope: `storage.modify:${scopePath(request.path)}`,
+    scope: `storage.read:${scopePath(request.path)} storage.modify:${scopePath(request.path)}`,
     aud: [request.endpoint],
     expiresIn: 300,
   })

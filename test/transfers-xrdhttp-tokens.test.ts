@@ -1,0 +1,175 @@
+/**
+ * Transfer tokens against storage that checks them: XrdHttp with the SciTokens plug-in, trusting
+ * the built-in issuer (see test/support/xrdhttp-tokens.ts). The scopes a transfer carries must be
+ * enough for the whole verified copy — PUT, the HEAD that verifies it, the DELETE that removes a
+ * bad one — and nothing the token does not name may pass: no token, another path, another
+ * audience, an expired token, a token signed with another key.
+ */
+import assert from 'node:assert/strict'
+import { readFileSync } from 'node:fs'
+import path from 'node:path'
+import { after, before, describe, it } from 'node:test'
+import { pathToFileURL } from 'node:url'
+import { BuiltInIssuer } from '../src/auth/index.js'
+import { addEndpoint, addRule, addScope, deterministicPath, getRule } from '../src/data/index.js'
+import { systemClock } from '../src/platform/index.js'
+import {
+  copyVerified,
+  digestOf,
+  mintTransferToken,
+  PosixProtocol,
+  ProtocolRegistry,
+  TransferAgent,
+  uploadFile,
+} from '../src/transfers/index.js'
+import { rejectsWith } from './support/assert-error.js'
+import { describeEachBackend } from './support/backends.js'
+import { uniqueEndpointName, uniqueScope } from './support/data-factories.js'
+import { bytesOf, randomData, tempStorage, type TempStorage } from './support/posix-endpoints.js'
+import { startXrdHttp, xrdhttpSkipReason, type XrdHttpServer } from './support/xrdhttp.js'
+import { xrdhttpTokensSkipReason } from './support/xrdhttp-tokens.js'
+import { filesUnder } from './support/xrootd.js'
+
+const skip = xrdhttpSkipReason() || xrdhttpTokensSkipReason()
+const ISSUER = 'https://issuer.continuum.test'
+const ENDPOINT = 'XRDHTTP_TOKENS'
+
+describe('transfer tokens against XrdHttp that checks them', { skip }, () => {
+  let issuer: BuiltInIssuer
+  let door: XrdHttpServer
+  let storage: TempStorage
+  const registry = new ProtocolRegistry()
+  const data = randomData(200_000)
+  let src: string
+
+  before(async () => {
+    issuer = await BuiltInIssuer.create({ url: ISSUER, clock: systemClock, audience: 'continuum' })
+    door = await startXrdHttp({
+      tokens: { issuer: ISSUER, jwks: issuer.jwks(), audience: ENDPOINT, basePath: '/cms' },
+    })
+    storage = tempStorage()
+    src = pathToFileURL(path.join(storage.root, 'src.bin')).href
+    await new PosixProtocol().write(src, bytesOf(data))
+  })
+  after(async () => {
+    await door?.stop()
+    storage?.cleanup()
+  })
+
+  /** A transfer's token between this worker's disk and the door, for one path. */
+  const transferToken = (path: string, direction: 'up' | 'down') => {
+    const local = { endpoint: 'LOCAL_DISK', path }
+    const remote = { endpoint: ENDPOINT, path }
+    return mintTransferToken(issuer, {
+      transferId: `t-${path}`,
+      source: direction === 'up' ? local : remote,
+      destination: direction === 'up' ? remote : local,
+    })
+  }
+
+  it('a transfer token uploads, is verified by the endpoint, and downloads again', async () => {
+    const expected = await digestOf(bytesOf(data))
+    const url = `${door.httpUrl}/cms/run1/f.bin`
+    const up = await copyVerified(registry, src, url, expected, {
+      token: await transferToken('run1/f.bin', 'up'),
+    })
+    assert.equal(up.verifiedBy, 'endpoint')
+    assert.deepEqual(readFileSync(path.join(door.data, 'cms', 'run1', 'f.bin')), data)
+    const back = pathToFileURL(path.join(storage.root, 'back.bin')).href
+    const down = await copyVerified(registry, url, back, expected, {
+      token: await transferToken('run1/f.bin', 'down'),
+    })
+    assert.deepEqual({ bytes: down.bytes, adler32: down.adler32 }, expected)
+  })
+
+  it('refuses a missing, misdirected, expired or forged token, and nothing is written', async () => {
+    const expected = await digestOf(bytesOf(data))
+    const url = `${door.httpUrl}/cms/run2/g.bin`
+    const scope = 'storage.read:/run2/g.bin storage.modify:/run2/g.bin'
+    const forger = await BuiltInIssuer.create({
+      url: ISSUER,
+      clock: systemClock,
+      audience: 'continuum',
+    })
+    const refused = {
+      none: undefined,
+      'another path': await issuer.mint({
+        sub: 't',
+        scope: 'storage.read:/run2/x storage.modify:/run2/x',
+        aud: ENDPOINT,
+      }),
+      'another audience': await issuer.mint({ sub: 't', scope, aud: 'ANOTHER_SITE' }),
+      expired: await issuer.mint({ sub: 't', scope, aud: ENDPOINT, expiresIn: -120 }),
+      'signed with another key': await forger.mint({ sub: 't', scope, aud: ENDPOINT }),
+    }
+    for (const [what, token] of Object.entries(refused)) {
+      await rejectsWith(
+        copyVerified(registry, src, url, expected, { token }),
+        'STORAGE_PERMISSION_DENIED',
+      ).catch((err: unknown) => {
+        throw new Error(`${what}: ${String(err)}`)
+      })
+    }
+    assert.deepEqual(filesUnder(path.join(door.data, 'cms')), ['run1/f.bin'])
+  })
+
+  it('storage.create alone cannot verify a copy: the server refuses the HEAD', async () => {
+    const expected = await digestOf(bytesOf(data))
+    const token = await issuer.mint({
+      sub: 't',
+      scope: 'storage.create:/run3/h.bin',
+      aud: ENDPOINT,
+    })
+    await rejectsWith(
+      copyVerified(registry, src, `${door.httpUrl}/cms/run3/h.bin`, expected, { token }),
+      'STORAGE_PERMISSION_DENIED',
+      'HEAD',
+    )
+  })
+})
+
+describeEachBackend('rules onto XrdHttp that checks tokens', (fixture) => {
+  let issuer: BuiltInIssuer
+  let door: XrdHttpServer | undefined
+  let storage: TempStorage
+  const name = uniqueEndpointName()
+  before(async () => {
+    if (skip) return
+    issuer = await BuiltInIssuer.create({ url: ISSUER, clock: systemClock, audience: 'continuum' })
+    door = await startXrdHttp({
+      tokens: { issuer: ISSUER, jwks: issuer.jwks(), audience: name, basePath: '/atlas' },
+    })
+    storage = tempStorage()
+  })
+  after(async () => {
+    await door?.stop()
+    storage?.cleanup()
+  })
+
+  it(
+    'the agent copies with the tokens it mints: the narrow scopes are enough',
+    { skip },
+    async () => {
+      const { ctx } = fixture()
+      const posix = await storage.add(ctx, { country: 'CH', type: 'disk' })
+      await addEndpoint(ctx, {
+        name,
+        attributes: { country: 'FR', type: 'disk' },
+        protocols: [
+          { scheme: 'http', url: `${door!.httpUrl}/atlas`, read: 1, write: 1, delete: 1 },
+        ],
+      })
+      const scope = uniqueScope()
+      await addScope(ctx, { name: scope })
+      const data = randomData(150_000)
+      const registry = new ProtocolRegistry()
+      await uploadFile(ctx, registry, { scope, name: 'hits.root', to: posix.name }, bytesOf(data))
+      const rule = await addRule(ctx, { scope, name: 'hits.root', copies: 1, expression: name })
+      const agent = new TransferAgent(ctx, { workerId: 'w', registry, tokens: issuer })
+      assert.equal(await agent.runOnce(), 1)
+      assert.equal((await getRule(ctx, rule.id)).state, 'ok')
+      const stored = path.join(door!.data, 'atlas', deterministicPath({ scope, name: 'hits.root' }))
+      assert.deepEqual(readFileSync(stored), data)
+    },
+  )
+})
