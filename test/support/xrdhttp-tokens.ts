@@ -12,7 +12,7 @@
  * and scitokens.cfg: `[Global] audience = …` and `[Issuer …] issuer = … base_path = …`.
  */
 import { execFileSync } from 'node:child_process'
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 
 export interface XrdHttpTokens {
@@ -26,11 +26,18 @@ export interface XrdHttpTokens {
   basePath?: string
 }
 
-const plugin = '/usr/lib/x86_64-linux-gnu/libXrdAccSciTokens-5.so'
+/** The plug-in in Debian's multiarch folder for this machine, whichever that is. */
+function pluginPresent(): boolean {
+  const dirs = ['/usr/lib', '/usr/lib64', ...readdirSync('/usr/lib').map((d) => `/usr/lib/${d}`)]
+  return dirs.some((d) => existsSync(path.join(d, 'libXrdAccSciTokens-5.so')))
+}
 
 /** Why token-checking XrdHttp servers cannot run here, or false. */
 export function xrdhttpTokensSkipReason(): string | false {
-  const missing = [plugin, '/usr/bin/sqlite3'].filter((f) => !existsSync(f))
+  const missing = [
+    ...(pluginPresent() ? [] : ['libXrdAccSciTokens-5.so']),
+    ...(existsSync('/usr/bin/sqlite3') ? [] : ['/usr/bin/sqlite3']),
+  ]
   if (missing.length === 0) return false
   const reason = `XrdHttp token checks not available (Debian xrootd-scitokens-plugins, sqlite3): ${missing.join(', ')}`
   if (process.env.CI === 'true') throw new Error(`${reason} (CI=true: these tests must run)`)
