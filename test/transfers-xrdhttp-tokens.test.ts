@@ -3,7 +3,8 @@
  * the built-in issuer (see test/support/xrdhttp-tokens.ts). The scopes a transfer carries must be
  * enough for the whole verified copy — PUT, the HEAD that verifies it, the DELETE that removes a
  * bad one — and nothing the token does not name may pass: no token, another path, another
- * audience, an expired token, a token signed with another key.
+ * audience, an expired token, a token signed with another key. root:// and roots:// present the
+ * token by ztn and are checked the same way.
  */
 import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
@@ -21,6 +22,7 @@ import {
   ProtocolRegistry,
   TransferAgent,
   uploadFile,
+  XrootdProtocol,
 } from '../src/transfers/index.js'
 import { rejectsWith } from './support/assert-error.js'
 import { describeEachBackend } from './support/backends.js'
@@ -111,6 +113,29 @@ describe('transfer tokens against XrdHttp that checks them', { skip }, () => {
       })
     }
     assert.deepEqual(filesUnder(path.join(door.data, 'cms')), ['run1/f.bin'])
+  })
+
+  it('the same token works over root:// and roots:// (ztn); without one, nothing is written', async () => {
+    const expected = await digestOf(bytesOf(data))
+    const xrd = new ProtocolRegistry([
+      new PosixProtocol(),
+      new XrootdProtocol({ certDir: door.caDir, connectSeconds: 3 }),
+    ])
+    for (const [i, base] of [door.rootUrl, door.rootsUrl].entries()) {
+      const token = await transferToken(`run4/x${i}.bin`, 'up')
+      const up = await copyVerified(xrd, src, `${base}//cms/run4/x${i}.bin`, expected, { token })
+      assert.equal(up.verifiedBy, 'endpoint')
+    }
+    await rejectsWith(
+      copyVerified(xrd, src, `${door.rootsUrl}//cms/run4/none.bin`, expected),
+      'STORAGE_PERMISSION_DENIED',
+    )
+    const other = await transferToken('run4/x0.bin', 'up')
+    await rejectsWith(
+      copyVerified(xrd, src, `${door.rootsUrl}//cms/run4/other.bin`, expected, { token: other }),
+      'STORAGE_PERMISSION_DENIED',
+    )
+    assert.deepEqual(filesUnder(path.join(door.data, 'cms', 'run4')), ['x0.bin', 'x1.bin'])
   })
 
   it('storage.create alone cannot verify a copy: the server refuses the HEAD', async () => {

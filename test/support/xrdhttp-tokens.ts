@@ -1,5 +1,5 @@
 /**
- * Bearer-token checks on a test XrdHttp: the SciTokens authorization plug-in (Debian
+ * Bearer-token checks on a test XrdHttp (its http and root doors): the SciTokens authorization plug-in (Debian
  * xrootd-scitokens-plugins: libXrdAccSciTokens, scitokens-cpp 0.7) trusting one issuer, as WLCG
  * storage does. scitokens-cpp looks an issuer's keys up in its SQLite key cache
  * ($XDG_CACHE_HOME/scitokens/scitokens_cpp.sqllite) before fetching them over https, so the
@@ -9,6 +9,8 @@
  *   ofs.authorize 1
  *   ofs.authlib libXrdAccSciTokens.so config=D/scitokens.cfg
  *   http.header2cgi Authorization authz      (XrdHttp hands the bearer token to the plug-in)
+ *   xrootd.seclib libXrdSec.so   sec.protocol ztn   sec.protbind * only ztn
+ *                                             (root:// clients present $BEARER_TOKEN by ztn)
  * and scitokens.cfg: `[Global] audience = …` and `[Issuer …] issuer = … base_path = …`.
  */
 import { execFileSync } from 'node:child_process'
@@ -87,6 +89,10 @@ export function configureTokens(
       'ofs.authorize 1',
       `ofs.authlib libXrdAccSciTokens.so config=${cfg}`,
       'http.header2cgi Authorization authz',
+      // root:// and roots:// take the token through the ztn security protocol (BEARER_TOKEN).
+      'xrootd.seclib libXrdSec.so',
+      'sec.protocol ztn',
+      'sec.protbind * only ztn',
     ],
     env: { XDG_CACHE_HOME: cache },
     owned: [cache, keys, db, cfg],
