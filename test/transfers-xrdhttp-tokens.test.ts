@@ -22,6 +22,7 @@ import {
   ProtocolRegistry,
   TransferAgent,
   uploadFile,
+  WebdavProtocol,
   XrootdProtocol,
 } from '../src/transfers/index.js'
 import { rejectsWith } from './support/assert-error.js'
@@ -33,6 +34,16 @@ import { xrdhttpTokensSkipReason } from './support/xrdhttp-tokens.js'
 import { filesUnder } from './support/xrootd.js'
 
 const skip = xrdhttpSkipReason() || xrdhttpTokensSkipReason()
+
+/** The real WebDAV protocol, counting the third-party copies the servers reported done. */
+class TpcCounting extends WebdavProtocol {
+  static done = 0
+  override async thirdPartyCopy(...args: Parameters<WebdavProtocol['thirdPartyCopy']>) {
+    const outcome = await super.thirdPartyCopy(...args)
+    if (outcome === 'done') TpcCounting.done++
+    return outcome
+  }
+}
 const ISSUER = 'https://issuer.continuum.test'
 const ENDPOINT = 'XRDHTTP_TOKENS'
 
@@ -155,46 +166,80 @@ describe('transfer tokens against XrdHttp that checks them', { skip }, () => {
 
 describeEachBackend('rules onto XrdHttp that checks tokens', (fixture) => {
   let issuer: BuiltInIssuer
-  let door: XrdHttpServer | undefined
+  let doors: XrdHttpServer[] = []
   let storage: TempStorage
-  const name = uniqueEndpointName()
+  const names = [uniqueEndpointName(), uniqueEndpointName()]
   before(async () => {
     if (skip) return
     issuer = await BuiltInIssuer.create({ url: ISSUER, clock: systemClock, audience: 'continuum' })
-    door = await startXrdHttp({
-      tokens: { issuer: ISSUER, jwks: issuer.jwks(), audience: name, basePath: '/atlas' },
-    })
+    doors = await Promise.all(
+      names.map((audience) =>
+        startXrdHttp({
+          tokens: { issuer: ISSUER, jwks: issuer.jwks(), audience, basePath: '/atlas' },
+        }),
+      ),
+    )
     storage = tempStorage()
   })
   after(async () => {
-    await door?.stop()
+    await Promise.all(doors.map((door) => door.stop()))
     storage?.cleanup()
   })
 
   it(
-    'the agent copies with the tokens it mints: the narrow scopes are enough',
+    'the agent uploads and copies door to door with the narrow tokens it mints',
     { skip },
     async () => {
       const { ctx } = fixture()
       const posix = await storage.add(ctx, { country: 'CH', type: 'disk' })
-      await addEndpoint(ctx, {
-        name,
-        attributes: { country: 'FR', type: 'disk' },
-        protocols: [
-          { scheme: 'http', url: `${door!.httpUrl}/atlas`, read: 1, write: 1, delete: 1 },
-        ],
-      })
+      for (const [i, door] of doors.entries()) {
+        await addEndpoint(ctx, {
+          name: names[i]!,
+          attributes: { country: i === 0 ? 'FR' : 'DE', type: 'disk' },
+          protocols: [
+            {
+              scheme: 'davs',
+              url: `${door.httpsUrl.replace('https:', 'davs:')}/atlas`,
+              read: 1,
+              write: 1,
+              delete: 1,
+            },
+          ],
+        })
+      }
       const scope = uniqueScope()
       await addScope(ctx, { name: scope })
       const data = randomData(150_000)
-      const registry = new ProtocolRegistry()
+      const registry = new ProtocolRegistry([
+        new PosixProtocol(),
+        new TpcCounting({ ca: readFileSync(doors[0]!.caFile, 'utf8') }),
+      ])
       await uploadFile(ctx, registry, { scope, name: 'hits.root', to: posix.name }, bytesOf(data))
-      const rule = await addRule(ctx, { scope, name: 'hits.root', copies: 1, expression: name })
       const agent = new TransferAgent(ctx, { workerId: 'w', registry, tokens: issuer })
+      const up = await addRule(ctx, { scope, name: 'hits.root', copies: 1, expression: names[0]! })
       assert.equal(await agent.runOnce(), 1)
-      assert.equal((await getRule(ctx, rule.id)).state, 'ok')
-      const stored = path.join(door!.data, 'atlas', deterministicPath({ scope, name: 'hits.root' }))
-      assert.deepEqual(readFileSync(stored), data)
+      assert.equal((await getRule(ctx, up.id)).state, 'ok')
+      // Door to door.
+      const across = await addRule(ctx, {
+        scope,
+        name: 'hits.root',
+        copies: 1,
+        expression: names[1]!,
+        sourceExpression: names[0]!,
+      })
+      assert.equal(await agent.runOnce(), 1)
+      assert.equal((await getRule(ctx, across.id)).state, 'ok')
+      // The file-scoped token may not make the folder (MKCOL 403) and XrdHttp's COPY does not
+      // make it either: the worker streamed this one instead of failing.
+      assert.equal(TpcCounting.done, 0)
+      for (const door of doors) {
+        const stored = path.join(
+          door.data,
+          'atlas',
+          deterministicPath({ scope, name: 'hits.root' }),
+        )
+        assert.deepEqual(readFileSync(stored), data)
+      }
     },
   )
 })

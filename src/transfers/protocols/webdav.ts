@@ -202,7 +202,16 @@ export class WebdavProtocol implements StorageProtocol {
     const op = { token: options.destToken, signal: options.signal }
     // Without the signal: after a cancel, the leftover must still be removed.
     const cleanup = { token: options.destToken }
-    await this.parents.ensure(target, op)
+    // A token scoped to the one file (the narrowest) may not cover MKCOL of its folder: XrdHttp's
+    // SciTokens plug-in refuses it. The COPY may still find or make the folder; if it cannot,
+    // the copy streams instead, since a PUT makes its folders under the file's own scope.
+    const parentsRefused = await this.parents.ensure(target, op).then(
+      () => false,
+      (err: unknown) => {
+        if ((err as { code?: string }).code === 'STORAGE_PERMISSION_DENIED') return true
+        throw err
+      },
+    )
     const headers: Record<string, string> = { Source: httpUrl(sourceUrl), Overwrite: 'T' }
     if (options.sourceToken) {
       headers.TransferHeaderAuthorization = `Bearer ${options.sourceToken}`
@@ -216,6 +225,7 @@ export class WebdavProtocol implements StorageProtocol {
         return 'unsupported'
       }
       if (isMissingParent(body)) {
+        if (parentsRefused) return 'unsupported'
         this.parents.forget(target)
         throw storageError('STORAGE_ERROR', 'COPY', destUrl, body.trim().slice(0, 300), {
           status,
