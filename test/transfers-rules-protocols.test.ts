@@ -15,7 +15,6 @@ import {
   S3Protocol,
   TransferAgent,
   uploadFile,
-  WebdavProtocol,
   XrootdProtocol,
 } from '../src/transfers/index.js'
 import { rejectsWith } from './support/assert-error.js'
@@ -24,20 +23,11 @@ import { uniqueEndpointName, uniqueScope } from './support/data-factories.js'
 import { bytesOf, randomData, tempStorage, type TempStorage } from './support/posix-endpoints.js'
 import { startS3, type S3Server } from './support/s3.js'
 import { startXrdHttp, xrdhttpSkipReason, type XrdHttpServer } from './support/xrdhttp.js'
+import { addDoorEndpoint, CountingWebdav } from './support/xrdhttp-endpoints.js'
 import { filesUnder, startXrootd, xrootdSkipReason, type XrootdServer } from './support/xrootd.js'
 
 const skipXrootd = xrootdSkipReason()
 const skipXrdHttp = xrdhttpSkipReason()
-
-/** The real WebDAV protocol, counting third-party copies that the server reported done. */
-class CountingWebdav extends WebdavProtocol {
-  static tpcDone = 0
-  override async thirdPartyCopy(...args: Parameters<WebdavProtocol['thirdPartyCopy']>) {
-    const outcome = await super.thirdPartyCopy(...args)
-    if (outcome === 'done') CountingWebdav.tpcDone++
-    return outcome
-  }
-}
 
 describeEachBackend('rules onto XRootD and S3 endpoints', (fixture) => {
   let storage: TempStorage
@@ -156,18 +146,10 @@ describeEachBackend('rules onto XRootD and S3 endpoints', (fixture) => {
       const posix = await storage.add(ctx, { country: 'NL', type: 'disk' })
       const [one, two] = await Promise.all(
         doors.map((door, i) =>
-          addEndpoint(ctx, {
+          addDoorEndpoint(ctx, door, {
             name: uniqueEndpointName(),
-            attributes: { country: i === 0 ? 'IT' : 'ES', type: 'disk' },
-            protocols: [
-              {
-                scheme: 'davs',
-                url: `${door.httpsUrl.replace('https:', 'davs:')}/cms`,
-                read: 1,
-                write: 1,
-                delete: 1,
-              },
-            ],
+            country: i === 0 ? 'IT' : 'ES',
+            folder: 'cms',
           }),
         ),
       )

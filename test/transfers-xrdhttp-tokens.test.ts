@@ -12,7 +12,7 @@ import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import { pathToFileURL } from 'node:url'
 import { BuiltInIssuer } from '../src/auth/index.js'
-import { addEndpoint, addRule, addScope, deterministicPath, getRule } from '../src/data/index.js'
+import { addRule, addScope, deterministicPath, getRule } from '../src/data/index.js'
 import { systemClock } from '../src/platform/index.js'
 import {
   copyVerified,
@@ -22,7 +22,6 @@ import {
   ProtocolRegistry,
   TransferAgent,
   uploadFile,
-  WebdavProtocol,
   XrootdProtocol,
 } from '../src/transfers/index.js'
 import { rejectsWith } from './support/assert-error.js'
@@ -30,20 +29,12 @@ import { describeEachBackend } from './support/backends.js'
 import { uniqueEndpointName, uniqueScope } from './support/data-factories.js'
 import { bytesOf, randomData, tempStorage, type TempStorage } from './support/posix-endpoints.js'
 import { startXrdHttp, xrdhttpSkipReason, type XrdHttpServer } from './support/xrdhttp.js'
+import { addDoorEndpoint, CountingWebdav } from './support/xrdhttp-endpoints.js'
 import { xrdhttpTokensSkipReason } from './support/xrdhttp-tokens.js'
 import { filesUnder } from './support/xrootd.js'
 
 const skip = xrdhttpSkipReason() || xrdhttpTokensSkipReason()
 
-/** The real WebDAV protocol, counting the third-party copies the servers reported done. */
-class TpcCounting extends WebdavProtocol {
-  static done = 0
-  override async thirdPartyCopy(...args: Parameters<WebdavProtocol['thirdPartyCopy']>) {
-    const outcome = await super.thirdPartyCopy(...args)
-    if (outcome === 'done') TpcCounting.done++
-    return outcome
-  }
-}
 const ISSUER = 'https://issuer.continuum.test'
 const ENDPOINT = 'XRDHTTP_TOKENS'
 
@@ -193,18 +184,10 @@ describeEachBackend('rules onto XrdHttp that checks tokens', (fixture) => {
       const { ctx } = fixture()
       const posix = await storage.add(ctx, { country: 'CH', type: 'disk' })
       for (const [i, door] of doors.entries()) {
-        await addEndpoint(ctx, {
+        await addDoorEndpoint(ctx, door, {
           name: names[i]!,
-          attributes: { country: i === 0 ? 'FR' : 'DE', type: 'disk' },
-          protocols: [
-            {
-              scheme: 'davs',
-              url: `${door.httpsUrl.replace('https:', 'davs:')}/atlas`,
-              read: 1,
-              write: 1,
-              delete: 1,
-            },
-          ],
+          country: i === 0 ? 'FR' : 'DE',
+          folder: 'atlas',
         })
       }
       const scope = uniqueScope()
@@ -212,7 +195,7 @@ describeEachBackend('rules onto XrdHttp that checks tokens', (fixture) => {
       const data = randomData(150_000)
       const registry = new ProtocolRegistry([
         new PosixProtocol(),
-        new TpcCounting({ ca: readFileSync(doors[0]!.caFile, 'utf8') }),
+        new CountingWebdav({ ca: readFileSync(doors[0]!.caFile, 'utf8') }),
       ])
       await uploadFile(ctx, registry, { scope, name: 'hits.root', to: posix.name }, bytesOf(data))
       const agent = new TransferAgent(ctx, { workerId: 'w', registry, tokens: issuer })
@@ -231,7 +214,7 @@ describeEachBackend('rules onto XrdHttp that checks tokens', (fixture) => {
       assert.equal((await getRule(ctx, across.id)).state, 'ok')
       // The file-scoped token may not make the folder (MKCOL 403) and XrdHttp's COPY does not
       // make it either: the worker streamed this one instead of failing.
-      assert.equal(TpcCounting.done, 0)
+      assert.equal(CountingWebdav.tpcDone, 0)
       for (const door of doors) {
         const stored = path.join(
           door.data,
