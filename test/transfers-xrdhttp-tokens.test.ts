@@ -87,7 +87,13 @@ describe('transfer tokens against XrdHttp that checks them', { skip }, () => {
   })
 
   it('refuses a missing, misdirected, expired or forged token, and nothing is written', async () => {
-    const expected = await digestOf(bytesOf(data))
+    // An empty file: XrdHttp refuses after the headers and closes the connection, and body bytes
+    // it never read would make the kernel answer with a reset that can overtake its 403 (then
+    // the copy fails as a network fault, retried, rather than as a refusal: see the note on
+    // WebdavProtocol.send). What is tested here is what the server refuses.
+    const empty = pathToFileURL(path.join(storage.root, 'empty.bin')).href
+    await new PosixProtocol().write(empty, bytesOf(new Uint8Array(0)))
+    const expected = { bytes: 0, adler32: '00000001' }
     const url = `${door.httpUrl}/cms/run2/g.bin`
     const scope = 'storage.read:/run2/g.bin storage.modify:/run2/g.bin'
     const forger = await BuiltInIssuer.create({
@@ -108,7 +114,7 @@ describe('transfer tokens against XrdHttp that checks them', { skip }, () => {
     }
     for (const [what, token] of Object.entries(refused)) {
       await rejectsWith(
-        copyVerified(registry, src, url, expected, { token }),
+        copyVerified(registry, empty, url, expected, { token }),
         'STORAGE_PERMISSION_DENIED',
       ).catch((err: unknown) => {
         throw new Error(`${what}: ${String(err)}`)

@@ -112,7 +112,9 @@ export class WebdavProtocol implements StorageProtocol {
     const file = await open(localPath, 'r').catch((err: unknown) => {
       throw fromNodeError('read', pathToFileURL(localPath).href, err)
     })
-    await this.put(url, file.createReadStream({ highWaterMark: 1 << 20 }), options)
+    const stream = file.createReadStream({ highWaterMark: 1 << 20 })
+    // Closes the file when the PUT failed before reading it (a no-op once it was read).
+    await this.put(url, stream, options).finally(() => stream.destroy())
   }
 
   /** PUT, making missing parents where the server needs them; a failure deletes what it left. */
@@ -302,8 +304,8 @@ export class WebdavProtocol implements StorageProtocol {
       timeout: this.options.timeoutMs ?? 3_600_000,
       ...(options.signal ? { signal: options.signal } : {}),
     })
-    // A server may refuse an upload before reading its body (a token it does not accept) and
-    // close the connection: its answer, not the reset that follows, says what went wrong.
+    // A server may refuse an upload before reading its body and close the connection: its answer,
+    // when it was read before the reset, says what went wrong (else the reset: a network fault).
     let answered: http.IncomingMessage | undefined
     const response = new Promise<http.IncomingMessage>((resolve, reject) => {
       req.once('response', (res: http.IncomingMessage) => resolve((answered = res)))
