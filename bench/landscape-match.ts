@@ -27,7 +27,7 @@ import {
   loadShippedLandscape,
   matchUseCase,
 } from '../src/landscape/index.js'
-import { systemClock } from '../src/platform/index.js'
+import { systemActor, systemClock } from '../src/platform/index.js'
 
 let seed = 42
 const rnd = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff
@@ -212,7 +212,7 @@ const floorRate = pairs / (floor.ms / 1000)
 
 const database = await connect('memory:')
 await migrate(database)
-const ctx = { db: database.db, clock: systemClock }
+const ctx = { db: database.db, clock: systemClock, actor: systemActor('bench') }
 await loadShippedLandscape(ctx)
 let l = await loadLandscape(ctx)
 for (let i = 0; i < 3; i++) gapReport(l) // warm-up

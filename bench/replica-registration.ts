@@ -12,7 +12,7 @@ import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
 import { addEndpoint, addScope, deterministicPath, registerReplicas } from '../src/data/index.js'
 import { openTestDatabase, testPostgresUrl } from '../src/db/testing.js'
-import { systemClock } from '../src/platform/index.js'
+import { systemActor, systemClock } from '../src/platform/index.js'
 
 const total = Number(process.argv[2] ?? 1_000_000)
 const batch = 10_000
@@ -26,7 +26,7 @@ const rows = Array.from({ length: total }, (_, i) => ({
 async function ours(): Promise<number> {
   const db = await openTestDatabase('postgres')
   try {
-    const ctx = { db: db.db, clock: systemClock }
+    const ctx = { db: db.db, clock: systemClock, actor: systemActor('bench') }
     await addScope(ctx, { name: 'bench' })
     const endpoint = await addEndpoint(ctx, { name: 'BENCH_DISK' })
     const t0 = performance.now()
@@ -55,7 +55,7 @@ async function copy(): Promise<number> {
   })
   await client.connect()
   try {
-    const ctx = { db: db.db, clock: systemClock }
+    const ctx = { db: db.db, clock: systemClock, actor: systemActor('bench') }
     await addScope(ctx, { name: 'bench' })
     const endpoint = await addEndpoint(ctx, { name: 'BENCH_DISK' })
     const now = new Date().toISOString()

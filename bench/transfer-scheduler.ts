@@ -24,7 +24,7 @@ import {
 } from '../src/data/index.js'
 import type { Context } from '../src/db/index.js'
 import { openTestDatabase, type TestDatabase } from '../src/db/testing.js'
-import { systemClock } from '../src/platform/index.js'
+import { systemActor, systemClock } from '../src/platform/index.js'
 import { chooseTransfers } from '../src/transfers/index.js'
 
 const args = process.argv.slice(2)
@@ -37,7 +37,7 @@ const round = 500
 const rounds = 40
 
 async function fill(db: TestDatabase): Promise<{ ctx: Context }> {
-  const ctx = { db: db.db, clock: systemClock }
+  const ctx = { db: db.db, clock: systemClock, actor: systemActor('bench') }
   const endpoints = []
   for (let i = 0; i < 20; i++) endpoints.push(await addEndpoint(ctx, { name: `BENCH_${i}` }))
   const sources = endpoints.slice(0, 10).map((e) => e.id)
@@ -123,7 +123,7 @@ async function submission(): Promise<void> {
   console.log(`bulk submission: a rule on a ${files}-file dataset (${backend})`)
   const db = await openTestDatabase(backend)
   try {
-    const ctx = { db: db.db, clock: systemClock }
+    const ctx = { db: db.db, clock: systemClock, actor: systemActor('bench') }
     const src = await addEndpoint(ctx, { name: 'BENCH_SRC' })
     const dst = await addEndpoint(ctx, { name: 'BENCH_DST' })
     await addScope(ctx, { name: 'bench' })

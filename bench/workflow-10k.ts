@@ -10,7 +10,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { connect, migrate } from '../src/db/index.js'
-import { silentLogger, systemClock, runAgents } from '../src/platform/index.js'
+import { systemActor, silentLogger, systemClock, runAgents } from '../src/platform/index.js'
 import {
   getWorkflow,
   putComputeSite,
@@ -32,7 +32,7 @@ async function continuum(): Promise<number> {
   const work = dir('continuum')
   const database = await connect('memory:')
   await migrate(database)
-  const ctx = { db: database.db, clock: systemClock }
+  const ctx = { db: database.db, clock: systemClock, actor: systemActor('bench') }
   await putComputeSite(ctx, {
     name: 'local',
     executor: 'local',

@@ -6,7 +6,7 @@
  *   node --import tsx bench/workflow-kill.ts [tasks] [kills]
  */
 import { openTestDatabase } from '../src/db/testing.js'
-import { systemClock } from '../src/platform/index.js'
+import { systemActor, systemClock } from '../src/platform/index.js'
 import { runKillTest } from '../test/support/reliability.js'
 
 const tasks = Number(process.argv[2] ?? 1000)
@@ -14,7 +14,7 @@ const kills = Number(process.argv[3] ?? 20)
 const database = await openTestDatabase('postgres')
 try {
   const r = await runKillTest({
-    ctx: { db: database.db, clock: systemClock },
+    ctx: { db: database.db, clock: systemClock, actor: systemActor('bench') },
     databaseUrl: database.url,
     tasks,
     kills,

@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process'
 import { connect, migrate } from '../src/db/index.js'
-import { runAgents, silentLogger, systemClock } from '../src/platform/index.js'
+import { systemActor, runAgents, silentLogger, systemClock } from '../src/platform/index.js'
 import {
   getWorkflow,
   putComputeSite,
@@ -55,7 +55,7 @@ try {
 
   const database = await connect('memory:')
   await migrate(database)
-  const ctx = { db: database.db, clock: systemClock }
+  const ctx = { db: database.db, clock: systemClock, actor: systemActor('bench') }
   await putComputeSite(ctx, {
     name: 'slurm',
     executor: 'slurm',

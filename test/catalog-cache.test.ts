@@ -7,7 +7,7 @@ import { after, before, it } from 'node:test'
 import { getInfrastructure, updateInfrastructure } from '../src/catalog/index.js'
 import { connect, type ChangeFeed, type Database } from '../src/db/index.js'
 import { testPostgresUrl } from '../src/db/testing.js'
-import { ContinuumError, silentLogger, systemClock } from '../src/platform/index.js'
+import { systemActor, ContinuumError, silentLogger, systemClock } from '../src/platform/index.js'
 import { describeEachBackend } from './support/backends.js'
 import { makeInfrastructure } from './support/factories.js'
 import { startTestServer, type TestServer } from './support/server.js'
@@ -45,8 +45,8 @@ describeEachBackend('catalogue read cache', (fixture) => {
     const otherFeed: ChangeFeed = await other.openChangeFeed(silentLogger)
     const mine = await database.openChangeFeed(silentLogger)
     try {
-      const ctxMine = { db: database.db, clock: systemClock, changes: mine }
-      const ctxOther = { db: other.db, clock: systemClock, changes: otherFeed }
+      const ctxMine = { db: database.db, clock: systemClock, changes: mine, actor: systemActor('test') }
+      const ctxOther = { db: other.db, clock: systemClock, changes: otherFeed, actor: systemActor('test') }
       const infra = await server.client.catalog.addInfrastructure(
         makeInfrastructure({ title: 'Cached' }),
       )

@@ -211,7 +211,7 @@ tasks:
 `,
       })
       const engine = new WorkflowEngine(
-        { db: ctx.db, clock: { now: () => new Date() } },
+        { ...ctx, clock: { now: () => new Date() } },
         { workerId: 'slurm-test' },
       )
       const done = await runUntilFinished(ctx, [engine], wf.id, 20_000)

@@ -34,7 +34,7 @@ import {
   setTransferLink,
 } from '../src/data/index.js'
 import { openTestDatabase, testBackends, type TestDatabase } from '../src/db/testing.js'
-import { ManualClock } from '../src/platform/index.js'
+import { ManualClock, systemActor } from '../src/platform/index.js'
 import { digestOf, TransferAgent } from '../src/transfers/index.js'
 import { uniqueScope } from './support/data-factories.js'
 import { bytesOf, randomData, tempStorage, type TempStorage } from './support/posix-endpoints.js'
@@ -67,7 +67,7 @@ describe(
 
     it('is taken over after its lease and the file arrives once, verified', async () => {
       const clock = new ManualClock(new Date())
-      const ctx = { db: database.db, clock }
+      const ctx = { db: database.db, clock, actor: systemActor('test') }
       const src = await storage.add(ctx, { country: 'IT' })
       const dst = await storage.add(ctx, { country: 'DE' })
       const scope = uniqueScope()
@@ -125,7 +125,7 @@ describe(
 
     it('completes 1,000 transfers after a SIGKILL: each registered once, no orphan files', async () => {
       const clock = new ManualClock(new Date())
-      const ctx = { db: database.db, clock }
+      const ctx = { db: database.db, clock, actor: systemActor('test') }
       const src = await storage.add(ctx, { site: 'kill-src' })
       const dst = await storage.add(ctx, { site: 'kill-dst' })
       const scope = uniqueScope()

@@ -40,7 +40,7 @@ describeEachBackend('workflows over HTTP and the CLI', (fixture) => {
 
   async function drive(id: string): Promise<void> {
     const engine = new WorkflowEngine(
-      { db: fixture().database.db, clock: { now: () => new Date() } },
+      { ...fixture().ctx, clock: { now: () => new Date() } },
       { workerId: 'api-test' },
     )
     for (let i = 0; i < 2000; i++) {
@@ -152,7 +152,7 @@ describeEachBackend('workflows over HTTP and the CLI', (fixture) => {
       `name: cli\ndefaults: { site: ${site} }\ntasks:\n  - { name: a, scatter: { range: 3 }, command: [sh, -c, 'echo \${{ item }} > out-\${{ item }}'] }\n`,
     )
     const engine = new WorkflowEngine(
-      { db: fixture().database.db, clock: { now: () => new Date() } },
+      { ...fixture().ctx, clock: { now: () => new Date() } },
       { workerId: 'cli-test', idleMs: 20 },
     )
     const agents = runAgents([engine], silentLogger)

@@ -11,7 +11,7 @@ import path from 'node:path'
 import { after, before, it } from 'node:test'
 import type { Endpoint } from '../src/contract/index.js'
 import { addDid, addScope, attachDids, listReplicas, listRules } from '../src/data/index.js'
-import { runAgents, silentLogger, type AgentRunner } from '../src/platform/index.js'
+import { runAgents, systemActor, silentLogger, type AgentRunner } from '../src/platform/index.js'
 import { ProtocolRegistry, TransferAgent, uploadFile } from '../src/transfers/index.js'
 import {
   FederationStaging,
@@ -43,7 +43,7 @@ describeEachBackend('the federated example (examples/federated.yaml)', (fixture)
     const { database } = fixture()
     server = await startTestServer(database)
     // The worker side, with a real clock: real processes and Slurm jobs take real time.
-    const ctx = { db: database.db, clock: { now: () => new Date() } }
+    const ctx = { db: database.db, clock: { now: () => new Date() }, actor: systemActor('test') }
     const raw = await storage.add(
       ctx,
       { country: 'DE', site: 'DESY-ZN' },

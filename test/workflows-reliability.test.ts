@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { openTestDatabase, testBackends, type TestDatabase } from '../src/db/testing.js'
-import { systemClock } from '../src/platform/index.js'
+import { systemActor, systemClock } from '../src/platform/index.js'
 import { runKillTest } from './support/reliability.js'
 
 const postgres = (await testBackends()).find((b) => b.name === 'postgres')
@@ -23,7 +23,7 @@ describe(
 
     it('finishes with every line exactly once while workers are killed and the database path is cut', async () => {
       const result = await runKillTest({
-        ctx: { db: database.db, clock: systemClock },
+        ctx: { db: database.db, clock: systemClock, actor: systemActor('test') },
         databaseUrl: database.url,
         tasks: 150,
         kills: 5,

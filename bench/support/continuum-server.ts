@@ -4,14 +4,14 @@ import { buildServer } from '../../src/api/index.js'
 import { BuiltInIssuer } from '../../src/auth/index.js'
 import { addInfrastructure } from '../../src/catalog/index.js'
 import { connect, migrate } from '../../src/db/index.js'
-import { createLogger, systemClock, version } from '../../src/platform/index.js'
+import { systemActor, createLogger, systemClock, version } from '../../src/platform/index.js'
 
 const database = await connect(process.argv[2] ?? 'memory:')
 await migrate(database)
 const logger = createLogger({
   level: (process.env.BENCH_LOG_LEVEL as 'info' | undefined) ?? 'info',
 })
-const ctx = { db: database.db, clock: systemClock, changes: await database.openChangeFeed(logger) }
+const ctx = { db: database.db, clock: systemClock, changes: await database.openChangeFeed(logger), actor: systemActor('bench') }
 const name = `bench-${process.pid}`
 const infra = await addInfrastructure(ctx, {
   name,

@@ -2,42 +2,76 @@
  * The one authorisation gate. On every non-public route:
  *   onRequest   authenticate the bearer token (401 UNAUTHENTICATED before any body is read);
  *   preHandler  build the Cedar request — the route's action, its resource (default: the
- *               route's collection; a route may derive a richer one with `config.resource`),
- *               the WLCG scope facts — decide, audit, and answer 403 POLICY_DENIED with the
- *               determining policies when denied.
+ *               route's collection; a route derives a richer one with `config.resource`, which
+ *               may look up the record's community, owner and visibility), the WLCG scope
+ *               facts — decide, audit, and answer 403 POLICY_DENIED with the determining
+ *               policies when denied, or the record's NOT_FOUND when the caller may not even
+ *               see it (existence does not leak across communities).
+ * Every request then carries `request.ctx`: the use cases' context acting as the caller.
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Identity } from '../auth/index.js'
-import { ContinuumError } from '../platform/index.js'
-import { parseAction, scopeGrants, type ResourceRef, type ResourceType } from '../policy/index.js'
+import { actingAs, type BaseContext, type Context } from '../db/index.js'
+import {
+  anonymousActor,
+  ContinuumError,
+  systemActor,
+  type Actor,
+} from '../platform/index.js'
+import { parseAction, scopeDecision, type ResourceRef, type ResourceType } from '../policy/index.js'
 import type { Security } from './security.js'
 
-/** What a route's `config.resource` returns; top-level `path`, `community`, `name`, `scope` join `attrs`. */
+/** What a route's `config.resource` returns; top-level fields join `attrs` for policies. */
 export interface RouteResource {
   type: ResourceType
   id: string
   attrs?: Record<string, string>
   path?: string
+  /** The community that owns the item; `''` for the installation's own (admins only). */
   community?: string
+  /** Principal that created the item. */
+  owner?: string
+  /** Readable by every authenticated identity (open data scopes). */
+  public?: boolean
   name?: string
   scope?: string
+  /**
+   * The error a caller gets when they may not see the item at all: a community's private item
+   * answers as if it did not exist.
+   */
+  notFound?: ContinuumError
 }
+
+/** Derives the Cedar resource from the validated request; may read the record it names. */
+export type ResourceResolver = (request: FastifyRequest) => RouteResource | Promise<RouteResource>
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** Derives the Cedar resource from the validated request (params, query, body). */
-    resource?: (request: FastifyRequest) => RouteResource
+    resource?: ResourceResolver
+    /**
+     * The handler authorises with `request.authorize` once it knows the resource (a workflow's
+     * community is in its YAML); the gate then only authenticates.
+     */
+    deferAuthorization?: boolean
   }
   interface FastifyRequest {
     identity?: Identity
+    /** The use cases' context for this request, acting as the verified caller. */
+    ctx: Context
+    /** Decides one more action on one more resource as the caller; throws when denied. */
+    authorize(action: string, resource: RouteResource): void
   }
   interface FastifyInstance {
     security: Security
   }
 }
 
-export function installGate(app: FastifyInstance, security: Security): void {
+export function installGate(app: FastifyInstance, security: Security, base: BaseContext): void {
   app.decorate('security', security)
+  app.decorateRequest('ctx', null as unknown as Context)
+  app.decorateRequest('authorize', function (this: FastifyRequest): void {
+    throw new ContinuumError('INTERNAL', 'authorize called before the gate ran')
+  })
   app.addHook('onRoute', (route) => {
     const action = route.config?.action
     if (route.config?.public) {
@@ -54,10 +88,17 @@ export function installGate(app: FastifyInstance, security: Security): void {
   app.addHook('onClose', async () => {
     await security.audit.flush()
   })
-  if (!security.gate) return
+  const ungated = actingAs(base, systemActor('ungated'))
+  const anonymous = actingAs(base, anonymousActor)
 
   app.addHook('onRequest', async (request, reply) => {
     const config = request.routeOptions.config
+    if (!security.gate) {
+      request.ctx = ungated
+      request.authorize = () => undefined
+      return
+    }
+    request.ctx = anonymous
     if (config.public || config.action === undefined) return
     const token = bearerToken(request.headers.authorization)
     try {
@@ -91,47 +132,127 @@ export function installGate(app: FastifyInstance, security: Security): void {
   app.addHook('preHandler', async (request) => {
     const config = request.routeOptions.config
     const identity = request.identity
-    if (config.public || config.action === undefined || !identity) return
-    const action = config.action
-    const resource = resourceOf(request, action)
-    const context = {
-      capabilityToken: identity.capabilityToken,
-      scopeGrants: identity.capabilityToken && scopeGrants(identity.scopes, action, resource),
-    }
+    if (!security.gate || config.public || config.action === undefined || !identity) return
     await security.engine.ensureCurrent()
-    const decision = security.engine.decide({ principal: identity, action, resource, context })
-    const resourceText = `${resource.type}::${JSON.stringify(resource.id)}`
-    const reason =
-      decision.decision === 'allow'
-        ? ''
-        : decision.policies.length > 0
-          ? `forbidden by ${decision.policies.join(', ')}`
-          : 'no policy permits this'
-    security.audit.record({
-      at: new Date(),
-      requestId: request.id,
-      principal: identity.principal,
-      action,
-      resource: resourceText,
-      decision: decision.decision,
-      policies: decision.policies,
-      reason: [reason, ...decision.errors].filter((s) => s !== '').join('; '),
-      method: request.method,
-      path: pathOf(request.url),
-    })
-    if (decision.decision === 'deny') {
-      throw new ContinuumError(
-        'POLICY_DENIED',
-        `${identity.subject} may not ${action} on ${resourceText}: ${reason}`,
-        {
-          action,
-          resource: resourceText,
-          policies: decision.policies,
-          reason,
-        },
-      )
-    }
+    const decide = (action: string, r: RouteResource): void =>
+      decideAndAudit(security, request, identity, action, r)
+    request.authorize = decide
+    request.ctx = actingAs(base, actorOf(security, identity, config.action))
+    if (config.deferAuthorization) return
+    const route = config.resource ? await config.resource(request) : collectionOf(config.action)
+    decide(config.action, route)
   })
+}
+
+/** Decides, audits, and throws POLICY_DENIED (or the item's NOT_FOUND when it is invisible). */
+function decideAndAudit(
+  security: Security,
+  request: FastifyRequest,
+  identity: Identity,
+  action: string,
+  route: RouteResource,
+): void {
+  const resource = toResourceRef(route)
+  const decision = security.engine.decide({
+    principal: identity,
+    action,
+    resource,
+    context: scopeDecision(identity, action, resource),
+  })
+  const resourceText = `${resource.type}::${JSON.stringify(resource.id)}`
+  const reason =
+    decision.decision === 'allow'
+      ? ''
+      : decision.policies.length > 0
+        ? `forbidden by ${decision.policies.join(', ')}`
+        : 'no policy permits this'
+  security.audit.record({
+    at: new Date(),
+    requestId: request.id,
+    principal: identity.principal,
+    action,
+    resource: resourceText,
+    decision: decision.decision,
+    policies: decision.policies,
+    reason: [reason, ...decision.errors].filter((s) => s !== '').join('; '),
+    method: request.method,
+    path: pathOf(request.url),
+  })
+  if (decision.decision === 'allow') return
+  if (route.notFound && !mayRead(security, identity, action, resource)) throw route.notFound
+  throw new ContinuumError(
+    'POLICY_DENIED',
+    `${identity.subject} may not ${action} on ${resourceText}: ${reason}`,
+    { action, resource: resourceText, policies: decision.policies, reason },
+  )
+}
+
+/** The read action of the same thing: `workflows.workflow.cancel` → `workflows.workflow.read`. */
+export function readActionOf(action: string): string {
+  const parsed = parseAction(action)
+  return parsed.kind === 'read' ? action : `${action.split('.').slice(0, -1).join('.')}.read`
+}
+
+function mayRead(
+  security: Security,
+  identity: Identity,
+  action: string,
+  resource: ResourceRef,
+): boolean {
+  const read = readActionOf(action)
+  if (read === action) return false
+  const decision = security.engine.decide({
+    principal: identity,
+    action: read,
+    resource,
+    context: scopeDecision(identity, read, resource),
+  })
+  return decision.decision === 'allow'
+}
+
+/**
+ * The caller as use cases see them. `sees` is worked out from the policies on first use (lists
+ * need it, most requests do not): every community if the caller may read an item of a community
+ * that cannot exist (`*`), else those of their own communities whose items they may read.
+ */
+function actorOf(security: Security, identity: Identity, action: string): Actor {
+  const read = readActionOf(action)
+  const probe = (community: string): boolean => {
+    const resource: ResourceRef = { type: 'Community', id: community, attrs: { community } }
+    return (
+      security.engine.decide({
+        principal: identity,
+        action: read,
+        resource,
+        context: scopeDecision(identity, read, resource),
+      }).decision === 'allow'
+    )
+  }
+  let sees: Actor['sees'] | undefined
+  return {
+    principal: identity.principal,
+    account: identity.subject,
+    communities: identity.communities,
+    kind: 'user',
+    get sees() {
+      sees ??= probe('*') ? 'all' : identity.communities.filter(probe)
+      return sees
+    },
+  }
+}
+
+function collectionOf(action: string): RouteResource {
+  return { type: 'Collection', id: action.split('.').slice(0, -1).join('.') }
+}
+
+function toResourceRef(r: RouteResource): ResourceRef {
+  const attrs: Record<string, string> = { ...r.attrs }
+  for (const key of ['path', 'community', 'owner', 'name', 'scope'] as const) {
+    const value = r[key]
+    if (value !== undefined) attrs[key] = value
+  }
+  if (r.public !== undefined) attrs.public = String(r.public)
+  return { type: r.type, id: r.id, attrs }
 }
 
 function bearerToken(header: string | undefined): string | undefined {
@@ -142,16 +263,4 @@ function bearerToken(header: string | undefined): string | undefined {
 
 function pathOf(url: string): string {
   return url.split('?')[0] ?? url
-}
-
-function resourceOf(request: FastifyRequest, action: string): ResourceRef {
-  const derive = request.routeOptions.config.resource
-  if (!derive) return { type: 'Collection', id: action.split('.').slice(0, -1).join('.') }
-  const r = derive(request)
-  const attrs: Record<string, string> = { ...r.attrs }
-  for (const key of ['path', 'community', 'name', 'scope'] as const) {
-    const value = r[key]
-    if (value !== undefined) attrs[key] = value
-  }
-  return { type: r.type, id: r.id, attrs }
 }

@@ -3,9 +3,9 @@
  * in server.ts refuses any that lacks one), an operation id for the OpenAPI document, and the
  * policy action it performs — the security gate decides on that action.
  */
-import type { FastifyRequest, FastifySchema } from 'fastify'
+import type { FastifySchema } from 'fastify'
 import { ErrorBodySchema, type TSchema } from '../contract/index.js'
-import type { RouteResource } from './gate.js'
+import type { ResourceResolver, RouteResource } from './gate.js'
 
 export type { RouteResource }
 
@@ -16,10 +16,12 @@ export interface RouteConfig {
   public?: boolean
   /** The resource the request touches, for the gate (e.g. WLCG `storage.read:/path` checks). */
   resource?: ResourceOf
+  /** The handler authorises once it knows the resource (`request.authorize`). */
+  deferAuthorization?: boolean
 }
 
 /** What a route touches (see gate.ts): a typed id and, for the namespace, its path (`/scope/name`). */
-export type ResourceOf = (request: FastifyRequest) => RouteResource
+export type ResourceOf = ResourceResolver
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -5,8 +5,8 @@
 import os from 'node:os'
 import path from 'node:path'
 import Fastify, { LogController, type FastifyInstance } from 'fastify'
-import type { Context, Database } from '../db/index.js'
-import { newRequestId, type Logger } from '../platform/index.js'
+import { actingAs, type BaseContext, type Database } from '../db/index.js'
+import { newRequestId, systemActor, type Logger } from '../platform/index.js'
 import { createAccessLog } from './access-log.js'
 import { installErrorHandling } from './error-handler.js'
 import { openApiRoute, registerOpenApi } from './openapi.js'
@@ -30,7 +30,7 @@ import { validatorCompiler } from './validation.js'
 import { webRoutes } from './routes/web.js'
 
 export interface ServerOptions {
-  ctx: Context
+  ctx: BaseContext
   database: Database
   logger: Logger
   version: string
@@ -89,8 +89,12 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   })
 
   // The gate's onRoute hook must see every route, so it is installed before any is added.
-  const security = new Security(options.ctx, options.logger, options.security)
-  installGate(app, security)
+  const security = new Security(
+    actingAs(options.ctx, systemActor('gate')),
+    options.logger,
+    options.security,
+  )
+  installGate(app, security, options.ctx)
   installErrorHandling(app)
   await registerOpenApi(app, options.version)
   healthRoutes(app, { database: options.database, version: options.version })

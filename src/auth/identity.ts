@@ -13,6 +13,11 @@ export interface Identity {
   scopes: CapabilityScopes
   /** True when the token carries storage.* or compute.* scopes: those decide, not groups. */
   capabilityToken: boolean
+  /**
+   * Communities this subject's membership was revoked in: removed from `communities`, and
+   * named here so that policies refuse even a capability token's scopes on their items.
+   */
+  revokedCommunities: string[]
   clientId: string | undefined
   tokenId: string | undefined
   expiresAt: Date

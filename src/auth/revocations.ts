@@ -39,6 +39,7 @@ export class RevocationList {
     return {
       ...identity,
       communities: identity.communities.filter((c) => !gone.has(c)),
+      revokedCommunities: [...gone],
       groups: identity.groups.filter((g) => !gone.has(g.split('/')[1]?.toLowerCase() ?? '')),
     }
   }

@@ -20,6 +20,8 @@ import {
   hasCapabilityScopes,
   isSupportedWlcgVersion,
   parseCapabilityScopes,
+  MalformedScopeError,
+  type CapabilityScopes,
   parseGroups,
 } from './wlcg.js'
 
@@ -43,6 +45,11 @@ export interface TrustedIssuer {
   keys?: JWTVerifyGetKey
   /** Also accept the WLCG "any" audience from this issuer. */
   acceptAnyAudience?: boolean
+  /**
+   * The part of the namespace this issuer speaks for (WLCG profile §2.2.3): its scope paths are
+   * relative to it, so `storage.read:/` from an issuer based at `/atlas` grants `/atlas` only.
+   */
+  basePath?: string
 }
 
 export interface VerifierOptions {
@@ -150,10 +157,16 @@ export class TokenVerifier {
     if (!isSupportedWlcgVersion(payload['wlcg.ver'])) {
       throw refuse('unsupported wlcg.ver', 'wlcg.ver')
     }
-    return this.identityOf(payload as JWTPayload & { sub: string; iss: string; exp: number })
+    return this.identityOf(
+      payload as JWTPayload & { sub: string; iss: string; exp: number },
+      state.config.basePath ?? '/',
+    )
   }
 
-  private identityOf(payload: JWTPayload & { sub: string; iss: string; exp: number }): Identity {
+  private identityOf(
+    payload: JWTPayload & { sub: string; iss: string; exp: number },
+    basePath: string,
+  ): Identity {
     const groups = parseGroups(payload['wlcg.groups'])
     const map = this.options.communityOfGroup ?? ((g: string) => defaultCommunityOfGroup(g))
     const communities = [
@@ -161,7 +174,13 @@ export class TokenVerifier {
         groups.map((g) => map(g, payload.iss)).filter((c): c is string => c !== undefined),
       ),
     ]
-    const scopes = parseCapabilityScopes(payload.scope)
+    let scopes: CapabilityScopes
+    try {
+      scopes = parseCapabilityScopes(payload.scope, basePath)
+    } catch (err) {
+      if (err instanceof MalformedScopeError) throw refuse(err.message, 'scope')
+      throw err
+    }
     return {
       issuer: payload.iss,
       subject: payload.sub,
@@ -170,6 +189,7 @@ export class TokenVerifier {
       communities,
       scopes,
       capabilityToken: hasCapabilityScopes(scopes),
+      revokedCommunities: [],
       clientId: typeof payload.client_id === 'string' ? payload.client_id : undefined,
       tokenId: typeof payload.jti === 'string' ? payload.jti : undefined,
       expiresAt: new Date(payload.exp * 1000),

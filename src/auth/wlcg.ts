@@ -25,12 +25,20 @@ export interface StorageScope {
   capability: StorageCapability
   /** Normalised absolute path; `/` grants the whole namespace. */
   path: string
+  /**
+   * The scope's path ended in `/` (`storage.read:/atlas/data/`): it grants what lies below that
+   * folder and the folder's own metadata, not a file of that name.
+   */
+  directory: boolean
 }
 
 export interface CapabilityScopes {
   storage: StorageScope[]
   compute: ComputeCapability[]
 }
+
+/** A capability scope the profile says must make the whole token invalid. */
+export class MalformedScopeError extends Error {}
 
 /** Only major version 1 of the profile exists; a token of an unknown major is refused. */
 export function isSupportedWlcgVersion(ver: unknown): boolean {
@@ -40,10 +48,12 @@ export function isSupportedWlcgVersion(ver: unknown): boolean {
 
 /**
  * Splits the `scope` claim (space-separated) into capability scopes. Unknown scopes (openid,
- * offline_access, …) are not capabilities; malformed storage scopes (no path, relative path,
- * dot segments, encoded characters) are dropped rather than widened.
+ * offline_access, …) are not capabilities. A storage scope without a path, or whose path is
+ * relative, has dot segments or encoded characters, makes the token invalid (the profile: "the
+ * token MUST be rejected"): throws MalformedScopeError. Paths are relative to the issuer's base
+ * path (profile §2.2.3: an issuer speaks for its part of the namespace only).
  */
-export function parseCapabilityScopes(scope: unknown): CapabilityScopes {
+export function parseCapabilityScopes(scope: unknown, basePath = '/'): CapabilityScopes {
   const out: CapabilityScopes = { storage: [], compute: [] }
   if (typeof scope !== 'string') return out
   for (const item of scope.split(' ')) {
@@ -52,23 +62,43 @@ export function parseCapabilityScopes(scope: unknown): CapabilityScopes {
       continue
     }
     const colon = item.indexOf(':')
-    if (colon < 0) continue
-    const capability = item.slice(0, colon)
+    const capability = colon < 0 ? item : item.slice(0, colon)
     if (!(storageCapabilities as readonly string[]).includes(capability)) continue
-    const path = normalisePath(item.slice(colon + 1))
-    if (path !== undefined) out.storage.push({ capability: capability as StorageCapability, path })
+    if (colon < 0) throw new MalformedScopeError(`scope '${item}' has no path`)
+    const raw = item.slice(colon + 1)
+    const path = normalisePath(raw)
+    if (path === undefined) throw new MalformedScopeError(`scope '${item.slice(0, 300)}' has an invalid path`)
+    out.storage.push({
+      capability: capability as StorageCapability,
+      path: underBase(basePath, path),
+      directory: path !== '/' && raw.endsWith('/'),
+    })
   }
   return out
+}
+
+function underBase(basePath: string, path: string): string {
+  if (basePath === '/') return path
+  return path === '/' ? basePath : `${basePath}${path}`
 }
 
 export function hasCapabilityScopes(scopes: CapabilityScopes): boolean {
   return scopes.storage.length > 0 || scopes.compute.length > 0
 }
 
+/** The scope strings of parsed scopes, as a token response or `whoami` shows them. */
+export function formatCapabilityScopes(scopes: CapabilityScopes): string[] {
+  return [
+    ...scopes.storage.map((s) => `${s.capability}:${s.path}${s.directory ? '/' : ''}`),
+    ...scopes.compute,
+  ]
+}
+
 /**
  * A path in canonical form, or undefined when it cannot be trusted: it must be absolute and may
  * not contain `.`/`..` segments, percent-escapes, backslashes or control characters. Repeated
- * and trailing slashes collapse (`/atlas//x/` → `/atlas/x`), as the profile compares components.
+ * and trailing slashes collapse (`/atlas//x/` → `/atlas/x`); a scope keeps whether it had a
+ * trailing slash separately (`StorageScope.directory`).
  */
 export function normalisePath(raw: string): string | undefined {
   if (!raw.startsWith('/') || raw.length > 4096) return undefined
@@ -85,9 +115,16 @@ export function pathWithin(scopePath: string, path: string): boolean {
   return path === scopePath || path.startsWith(`${scopePath}/`)
 }
 
-/** The capabilities that grant a storage operation: modify implies create. */
-const grantingStorage: Record<StorageCapability, readonly StorageCapability[]> = {
-  'storage.read': ['storage.read'],
+/**
+ * What a storage operation needs: the profile's capabilities, plus `storage.stat` for reading
+ * metadata (stat, listings, replicas), which read, create, modify and stage all include.
+ */
+export type StorageNeed = StorageCapability | 'storage.stat'
+
+/** The capabilities that grant an operation: modify ⊇ create; stage ⊇ read (profile). */
+const grantingStorage: Record<StorageNeed, readonly StorageCapability[]> = {
+  'storage.read': ['storage.read', 'storage.stage'],
+  'storage.stat': ['storage.read', 'storage.create', 'storage.modify', 'storage.stage'],
   'storage.create': ['storage.create', 'storage.modify'],
   'storage.modify': ['storage.modify'],
   'storage.stage': ['storage.stage'],
@@ -96,13 +133,19 @@ const grantingStorage: Record<StorageCapability, readonly StorageCapability[]> =
 /** Does any storage scope grant `needed` on `rawPath`? An untrustworthy path is never granted. */
 export function storageScopeGrants(
   scopes: readonly StorageScope[],
-  needed: StorageCapability,
+  needed: StorageNeed,
   rawPath: string,
 ): boolean {
   const path = normalisePath(rawPath)
   if (path === undefined) return false
   const granting = grantingStorage[needed]
-  return scopes.some((s) => granting.includes(s.capability) && pathWithin(s.path, path))
+  return scopes.some((s) => granting.includes(s.capability) && scopeCovers(s, path, needed))
+}
+
+function scopeCovers(scope: StorageScope, path: string, needed: StorageNeed): boolean {
+  if (!scope.directory) return pathWithin(scope.path, path)
+  // A folder scope: what lies below it, and the folder's own metadata.
+  return path.startsWith(`${scope.path}/`) || (path === scope.path && needed === 'storage.stat')
 }
 
 export function computeScopeGrants(
@@ -133,9 +176,13 @@ export function communityOfGroup(group: string): string | undefined {
   return first === undefined || first === '' ? undefined : first.toLowerCase()
 }
 
-/** The capability an action needs, by its verb: read/list → read, create → create, else modify. */
-export function storageCapabilityForVerb(verb: string): StorageCapability {
-  if (verb === 'read' || verb === 'list' || verb === 'download') return 'storage.read'
+/**
+ * What an action needs, by its verb: reading or listing metadata → stat, downloading bytes →
+ * read, create/upload → create, stage → stage, anything else → modify.
+ */
+export function storageCapabilityForVerb(verb: string): StorageNeed {
+  if (verb === 'read' || verb === 'list') return 'storage.stat'
+  if (verb === 'download') return 'storage.read'
   if (verb === 'create' || verb === 'upload') return 'storage.create'
   if (verb === 'stage') return 'storage.stage'
   return 'storage.modify'

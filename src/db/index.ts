@@ -18,6 +18,7 @@ export {
   type MigrationResult,
 } from './migrator.js'
 export { mapDatabaseError, sqlState, sqlStateOf, type DatabaseErrorMapping } from './sql-errors.js'
-export type { Context, Executor } from './context.js'
+export type { BaseContext, Context, Executor } from './context.js'
+export { actingAs } from './context.js'
 export { changeChannel, listenForChanges, localChangeFeed, type ChangeFeed } from './change-feed.js'
 export type * from './schema.js'

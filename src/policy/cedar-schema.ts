@@ -7,7 +7,8 @@
  */
 import type { SchemaJson } from '@cedar-policy/cedar-wasm/nodejs'
 
-export const readVerbs = new Set(['read', 'list'])
+/** Verbs that only read: downloading a file's bytes and reading a task's logs are reads too. */
+export const readVerbs = new Set(['read', 'list', 'download', 'logs', 'export'])
 
 export const resourceTypes = [
   'Collection',
@@ -59,6 +60,8 @@ const resourceAttributes = {
   community: optionalString,
   scope: optionalString,
   path: optionalString,
+  owner: optionalString,
+  public: optionalString,
   infrastructure: optionalString,
   kind: optionalString,
 }
@@ -71,6 +74,8 @@ export function buildCedarSchema(actionIds: Iterable<string>): SchemaJson<string
     attributes: {
       capabilityToken: { type: 'Boolean' },
       scopeGrants: { type: 'Boolean' },
+      scopeKind: { type: 'String', required: false },
+      revokedCommunities: { type: 'Set', element: { type: 'String' }, required: false },
       interactive: { type: 'Boolean', required: false },
       unattended: { type: 'Boolean', required: false },
     },

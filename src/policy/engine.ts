@@ -28,6 +28,10 @@ export interface ResourceRef {
 export interface DecisionContext {
   capabilityToken: boolean
   scopeGrants: boolean
+  /** Which kind of capability scope decides this action: `storage`, `compute` or `none`. */
+  scopeKind?: string
+  /** Communities the caller's membership was revoked in. */
+  revokedCommunities?: string[]
   interactive?: boolean
   unattended?: boolean
 }

@@ -23,7 +23,7 @@ export {
   testPolicy,
   validatePolicies,
 } from './policies.js'
-export { scopeGrants } from './capabilities.js'
+export { scopeDecision, scopeGrants, scopeKindOf, type TokenFacts } from './capabilities.js'
 export { AuditLog, type AuditRecord } from './audit.js'
 export { compileAccessPolicy, type AccessPolicyInput } from './access-policy-compiler.js'
 export { accessPolicyInputs, syncAccessPolicies, type AccessSyncResult } from './access-sync.js'

@@ -6,6 +6,7 @@
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs'
 import {
   parseCapabilityScopes,
+  MalformedScopeError,
   hasCapabilityScopes,
   parseGroups,
   communityOfGroup,
@@ -20,7 +21,7 @@ import type {
 import type { Context } from '../db/index.js'
 import { ContinuumError, newId } from '../platform/index.js'
 import { resourceTypes, type ResourceType } from './cedar-schema.js'
-import { scopeGrants } from './capabilities.js'
+import { scopeDecision } from './capabilities.js'
 import { PolicyEngine, toStaticPolicies, type PolicyText } from './engine.js'
 import {
   insertPolicyRow,
@@ -201,7 +202,15 @@ export async function testPolicy(
   const communities = input.principal.communities ?? [
     ...new Set(groups.map(communityOfGroup).filter((c): c is string => c !== undefined)),
   ]
-  const scopes = parseCapabilityScopes(input.principal.scope ?? '')
+  let scopes
+  try {
+    scopes = parseCapabilityScopes(input.principal.scope ?? '')
+  } catch (err) {
+    if (!(err instanceof MalformedScopeError)) throw err
+    throw new ContinuumError('VALIDATION_FAILED', `principal.scope: ${err.message}`, {
+      field: 'principal.scope',
+    })
+  }
   if (!(engine.schema()['']?.actions ?? {})[input.action]) {
     throw new ContinuumError('VALIDATION_FAILED', `unknown action '${input.action}'`, {
       field: 'action',
@@ -219,10 +228,12 @@ export async function testPolicy(
     id: input.resource.id,
     attrs: input.resource.attrs ?? {},
   }
-  const capabilityToken = hasCapabilityScopes(scopes)
   const context = {
-    capabilityToken,
-    scopeGrants: capabilityToken && scopeGrants(scopes, input.action, resource),
+    ...scopeDecision(
+      { capabilityToken: hasCapabilityScopes(scopes), scopes },
+      input.action,
+      resource,
+    ),
     ...input.context,
   }
   const issuer = input.principal.issuer ?? 'test'
@@ -252,7 +263,12 @@ export async function testPolicy(
   )
   return {
     ...decision,
-    identity: { groups, communities, capabilityToken, scopeGrants: context.scopeGrants },
+    identity: {
+      groups,
+      communities,
+      capabilityToken: context.capabilityToken,
+      scopeGrants: context.scopeGrants,
+    },
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { after, before, describe } from 'node:test'
 import { openTestDatabase, testBackends, type TestDatabase } from '../../src/db/testing.js'
-import { ManualClock } from '../../src/platform/index.js'
+import { systemActor, ManualClock } from '../../src/platform/index.js'
 import type { Context } from '../../src/db/index.js'
 
 export interface BackendFixture {
@@ -26,7 +26,7 @@ export function describeEachBackend(
       before(async () => {
         const database = await openTestDatabase(backend.name)
         const clock = new ManualClock('2026-03-01T12:00:00Z')
-        fixture = { database, clock, ctx: { db: database.db, clock: clock } }
+        fixture = { database, clock, ctx: { db: database.db, clock: clock, actor: systemActor('test') } }
       })
       after(async () => {
         await fixture?.database.close()

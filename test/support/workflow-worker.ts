@@ -4,14 +4,14 @@
  *   node --import tsx test/support/workflow-worker.ts <postgres-url> <lease-ms>
  */
 import { connect } from '../../src/db/index.js'
-import { newId, runAgents, silentLogger, systemClock } from '../../src/platform/index.js'
+import { systemActor, newId, runAgents, silentLogger, systemClock } from '../../src/platform/index.js'
 import { WorkflowEngine } from '../../src/workflows/index.js'
 
 const [url, leaseText] = process.argv.slice(2)
 if (!url) throw new Error('usage: workflow-worker.ts <postgres-url> [lease-ms]')
 const database = await connect(url, { maxConnections: 3 })
 const engine = new WorkflowEngine(
-  { db: database.db, clock: systemClock },
+  { db: database.db, clock: systemClock, actor: systemActor('test') },
   {
     workerId: `kill-test-${process.pid}-${newId()}`,
     leaseMs: Number(leaseText ?? 2000),

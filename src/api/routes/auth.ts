@@ -25,8 +25,8 @@ import {
   WhoAmISchema,
   type RevocationCreate,
 } from '../../contract/index.js'
-import type { Context } from '../../db/index.js'
-import { ContinuumError } from '../../platform/index.js'
+import { actingAs, type BaseContext, type Context } from '../../db/index.js'
+import { ContinuumError, systemActor } from '../../platform/index.js'
 import { routeSchema } from '../route-schema.js'
 import type { Security } from '../security.js'
 
@@ -41,7 +41,7 @@ const anyBody = Type.Unsafe<unknown>({
 
 export function authRoutes(
   app: FastifyInstance,
-  { ctx, security }: { ctx: Context; security: Security },
+  { ctx, security }: { ctx: BaseContext; security: Security },
 ): void {
   app.get('/auth/me', {
     config: { action: 'auth.identity.read' },
@@ -111,7 +111,7 @@ export function authRoutes(
   })
   const issuer = security.issuer
   // In a plugin of their own, so that the form-encoded body parser applies to these routes only.
-  if (issuer) void app.register(async (scope) => builtInIssuerRoutes(scope, ctx, security, issuer))
+  if (issuer) void app.register(async (scope) => builtInIssuerRoutes(scope, actingAs(ctx, systemActor('issuer')), security, issuer))
 }
 
 function builtInIssuerRoutes(
@@ -164,7 +164,7 @@ function builtInIssuerRoutes(
       response: { 200: DeviceAuthorizationSchema },
     }),
     handler: async (request) =>
-      startDeviceAuthorization(ctx, issuer, {
+      startDeviceAuthorization(request.ctx, issuer, {
         clientId: (request.body.client_id ?? 'continuum-cli').slice(0, 200),
         scope: (request.body.scope ?? '').slice(0, 2000),
       }),
@@ -183,7 +183,7 @@ function builtInIssuerRoutes(
       const body = request.body
       try {
         if (body.grant_type === deviceGrantType && body.device_code) {
-          return await exchangeDeviceCode(ctx, issuer, body.device_code, pacer)
+          return await exchangeDeviceCode(request.ctx, issuer, body.device_code, pacer)
         }
         if (body.grant_type === 'client_credentials') {
           const token = await issuer.clientCredentials(
@@ -230,7 +230,7 @@ function builtInIssuerRoutes(
     }),
     handler: async (request, reply) => {
       const code = request.query.user_code ?? ''
-      const pending = code !== '' && (await findPendingDevice(ctx, code))
+      const pending = code !== '' && (await findPendingDevice(request.ctx, code))
       return reply
         .type('text/html; charset=utf-8')
         .send(verificationPage(code, pending, Object.keys(issuer.demoUsers)))
@@ -247,7 +247,7 @@ function builtInIssuerRoutes(
       response: { 200: Type.Object({ approved: Type.Boolean(), subject: Type.String() }) },
     }),
     handler: async (request, reply) => {
-      const result = await approveDevice(ctx, issuer, {
+      const result = await approveDevice(request.ctx, issuer, {
         userCode: request.body.user_code ?? '',
         user: request.body.user ?? '',
       })

@@ -7,13 +7,13 @@ import {
   ImportResultSchema,
   type ImportRequest,
 } from '../../contract/index.js'
-import type { Context } from '../../db/index.js'
+import type { BaseContext, Context } from '../../db/index.js'
 import { importGlue2 } from '../../catalog/index.js'
 import { routeSchema } from '../route-schema.js'
 
-export function catalogIoRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): void {
+export function catalogIoRoutes(app: FastifyInstance, { ctx }: { ctx: BaseContext }): void {
   const tags = ['catalog']
-  const run = (body: ImportRequest, dryRun: boolean) =>
+  const run = (ctx: Context, body: ImportRequest, dryRun: boolean) =>
     body.format === 'glue2'
       ? importGlue2(ctx, { files: body.files, dryRun })
       : importCatalog(ctx, { files: body.files, dryRun })
@@ -28,7 +28,7 @@ export function catalogIoRoutes(app: FastifyInstance, { ctx }: { ctx: Context })
       body: ImportRequestSchema,
       response: { 200: ImportResultSchema },
     }),
-    handler: (request) => run(request.body, request.body.dryRun === true),
+    handler: (request) => run(request.ctx, request.body, request.body.dryRun === true),
   })
   app.post<{ Body: ImportRequest }>('/catalog/validate', {
     config: { action: 'catalog.validate' },
@@ -41,7 +41,7 @@ export function catalogIoRoutes(app: FastifyInstance, { ctx }: { ctx: Context })
       body: ImportRequestSchema,
       response: { 200: ImportResultSchema },
     }),
-    handler: (request) => run(request.body, true),
+    handler: (request) => run(request.ctx, request.body, true),
   })
   app.get('/catalog/export', {
     config: { action: 'catalog.export' },
@@ -51,6 +51,6 @@ export function catalogIoRoutes(app: FastifyInstance, { ctx }: { ctx: Context })
       summary: 'The whole catalogue as one YAML catalogue file',
       response: { 200: ExportSchema },
     }),
-    handler: async () => ({ content: await exportCatalogYaml(ctx) }),
+    handler: async (request) => ({ content: await exportCatalogYaml(request.ctx) }),
   })
 }

@@ -20,14 +20,14 @@ import {
   RecordListQuerySchema,
   type RecordListQuery,
 } from '../../contract/index.js'
-import type { Context } from '../../db/index.js'
+import type { BaseContext } from '../../db/index.js'
 import { routeSchema } from '../route-schema.js'
 
 type IdParams = { id: string }
 const landscapeKinds = new Set<KindName>(['useCase', 'document'])
 const pascal = (s: string) => s[0]!.toUpperCase() + s.slice(1)
 
-export function recordRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): void {
+export function recordRoutes(app: FastifyInstance, { ctx }: { ctx: BaseContext }): void {
   for (const kind of Object.keys(kinds) as KindName[]) {
     const spec = kinds[kind]
     const domain = landscapeKinds.has(kind) ? 'landscape' : 'catalog'
@@ -44,7 +44,7 @@ export function recordRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): v
         querystring: RecordListQuerySchema,
         response: { 200: PageSchema(spec.schemas.record) },
       }),
-      handler: (request) => listRecords(ctx, kind, request.query),
+      handler: (request) => listRecords(request.ctx, kind, request.query),
     })
     app.post<{ Body: Record<string, unknown> }>(base, {
       config: { action: action('create') },
@@ -56,7 +56,7 @@ export function recordRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): v
         response: { 201: spec.schemas.record },
       }),
       handler: async (request, reply) =>
-        reply.status(201).send(await addRecord(ctx, kind, request.body)),
+        reply.status(201).send(await addRecord(request.ctx, kind, request.body)),
     })
     app.get<{ Params: IdParams }>(`${base}/:id`, {
       config: { action: action('read') },
@@ -67,7 +67,7 @@ export function recordRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): v
         params: IdOrNameParamsSchema,
         response: { 200: spec.schemas.record },
       }),
-      handler: (request) => getRecord(ctx, kind, request.params.id),
+      handler: (request) => getRecord(request.ctx, kind, request.params.id),
     })
     app.patch<{ Params: IdParams; Body: Record<string, unknown> }>(`${base}/:id`, {
       config: { action: action('update') },
@@ -79,7 +79,7 @@ export function recordRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): v
         body: spec.schemas.update,
         response: { 200: spec.schemas.record },
       }),
-      handler: (request) => updateRecord(ctx, kind, request.params.id, request.body),
+      handler: (request) => updateRecord(request.ctx, kind, request.params.id, request.body),
     })
     app.delete<{ Params: IdParams }>(`${base}/:id`, {
       config: { action: action('delete') },
@@ -90,7 +90,7 @@ export function recordRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): v
         params: IdOrNameParamsSchema,
         response: { 200: spec.schemas.record },
       }),
-      handler: (request) => deleteRecord(ctx, kind, request.params.id),
+      handler: (request) => deleteRecord(request.ctx, kind, request.params.id),
     })
   }
 }

@@ -31,12 +31,12 @@ import {
   type InfrastructureListQuery,
   type InfrastructureUpdate,
 } from '../../contract/index.js'
-import type { Context } from '../../db/index.js'
+import type { BaseContext } from '../../db/index.js'
 import { routeSchema } from '../route-schema.js'
 
 type IdParams = { id: string }
 
-export function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): void {
+export function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: BaseContext }): void {
   const tags = ['catalog']
 
   app.get<{ Querystring: InfrastructureListQuery }>('/catalog/infrastructures', {
@@ -48,7 +48,7 @@ export function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): 
       querystring: InfrastructureListQuerySchema,
       response: { 200: InfrastructurePageSchema },
     }),
-    handler: (request) => listInfrastructures(ctx, request.query),
+    handler: (request) => listInfrastructures(request.ctx, request.query),
   })
   app.post<{ Body: InfrastructureCreate }>('/catalog/infrastructures', {
     config: { action: 'catalog.infrastructure.create' },
@@ -60,7 +60,7 @@ export function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): 
       response: { 201: InfrastructureSchema },
     }),
     handler: async (request, reply) =>
-      reply.status(201).send(await addInfrastructure(ctx, request.body)),
+      reply.status(201).send(await addInfrastructure(request.ctx, request.body)),
   })
   app.get<{ Params: IdParams }>('/catalog/infrastructures/:id', {
     config: { action: 'catalog.infrastructure.read' },
@@ -71,7 +71,7 @@ export function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): 
       params: IdOrNameParamsSchema,
       response: { 200: InfrastructureSchema },
     }),
-    handler: (request) => getInfrastructure(ctx, request.params.id),
+    handler: (request) => getInfrastructure(request.ctx, request.params.id),
   })
   app.patch<{ Params: IdParams; Body: InfrastructureUpdate }>('/catalog/infrastructures/:id', {
     config: { action: 'catalog.infrastructure.update' },
@@ -83,7 +83,7 @@ export function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): 
       body: InfrastructureUpdateSchema,
       response: { 200: InfrastructureSchema },
     }),
-    handler: (request) => updateInfrastructure(ctx, request.params.id, request.body),
+    handler: (request) => updateInfrastructure(request.ctx, request.params.id, request.body),
   })
   app.delete<{ Params: IdParams }>('/catalog/infrastructures/:id', {
     config: { action: 'catalog.infrastructure.delete' },
@@ -94,7 +94,7 @@ export function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): 
       params: IdOrNameParamsSchema,
       response: { 200: InfrastructureSchema },
     }),
-    handler: (request) => deleteInfrastructure(ctx, request.params.id),
+    handler: (request) => deleteInfrastructure(request.ctx, request.params.id),
   })
 
   app.get<{ Querystring: CommunityListQuery }>('/catalog/communities', {
@@ -106,7 +106,7 @@ export function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): 
       querystring: CommunityListQuerySchema,
       response: { 200: CommunityPageSchema },
     }),
-    handler: (request) => listCommunities(ctx, request.query),
+    handler: (request) => listCommunities(request.ctx, request.query),
   })
   app.post<{ Body: CommunityCreate }>('/catalog/communities', {
     config: { action: 'catalog.community.create' },
@@ -118,7 +118,7 @@ export function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): 
       response: { 201: CommunitySchema },
     }),
     handler: async (request, reply) =>
-      reply.status(201).send(await addCommunity(ctx, request.body)),
+      reply.status(201).send(await addCommunity(request.ctx, request.body)),
   })
   app.get<{ Params: IdParams }>('/catalog/communities/:id', {
     config: { action: 'catalog.community.read' },
@@ -129,7 +129,7 @@ export function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): 
       params: IdOrNameParamsSchema,
       response: { 200: CommunitySchema },
     }),
-    handler: (request) => getCommunity(ctx, request.params.id),
+    handler: (request) => getCommunity(request.ctx, request.params.id),
   })
   app.patch<{ Params: IdParams; Body: CommunityUpdate }>('/catalog/communities/:id', {
     config: { action: 'catalog.community.update' },
@@ -141,7 +141,7 @@ export function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): 
       body: CommunityUpdateSchema,
       response: { 200: CommunitySchema },
     }),
-    handler: (request) => updateCommunity(ctx, request.params.id, request.body),
+    handler: (request) => updateCommunity(request.ctx, request.params.id, request.body),
   })
   app.delete<{ Params: IdParams }>('/catalog/communities/:id', {
     config: { action: 'catalog.community.delete' },
@@ -152,6 +152,6 @@ export function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): 
       params: IdOrNameParamsSchema,
       response: { 200: CommunitySchema },
     }),
-    handler: (request) => deleteCommunity(ctx, request.params.id),
+    handler: (request) => deleteCommunity(request.ctx, request.params.id),
   })
 }

@@ -27,11 +27,11 @@ import {
   listRules,
   setQuota,
 } from '../../data/index.js'
-import type { Context } from '../../db/index.js'
+import type { BaseContext } from '../../db/index.js'
 import { routeSchema } from '../route-schema.js'
 import { didResource } from './data.js'
 
-export function dataRuleRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): void {
+export function dataRuleRoutes(app: FastifyInstance, { ctx }: { ctx: BaseContext }): void {
   const tags = ['data']
   const ruleResource = {
     resource: (req: { params: unknown }) => ({
@@ -52,7 +52,7 @@ export function dataRuleRoutes(app: FastifyInstance, { ctx }: { ctx: Context }):
       body: RuleCreateSchema,
       response: { 201: RuleSchema },
     }),
-    handler: async (request, reply) => reply.status(201).send(await addRule(ctx, request.body)),
+    handler: async (request, reply) => reply.status(201).send(await addRule(request.ctx, request.body)),
   })
   app.get<{ Querystring: RuleListQuery }>('/data/rules', {
     config: { action: 'data.rule.list' },
@@ -63,7 +63,7 @@ export function dataRuleRoutes(app: FastifyInstance, { ctx }: { ctx: Context }):
       querystring: RuleListQuerySchema,
       response: { 200: RuleListSchema },
     }),
-    handler: async (request) => ({ items: await listRules(ctx, request.query) }),
+    handler: async (request) => ({ items: await listRules(request.ctx, request.query) }),
   })
   app.get<{ Params: { id: string } }>('/data/rules/:id', {
     config: { action: 'data.rule.read', ...ruleResource },
@@ -74,7 +74,7 @@ export function dataRuleRoutes(app: FastifyInstance, { ctx }: { ctx: Context }):
       params: RuleParamsSchema,
       response: { 200: RuleSchema },
     }),
-    handler: (request) => getRule(ctx, request.params.id),
+    handler: (request) => getRule(request.ctx, request.params.id),
   })
   app.get<{ Params: { id: string } }>('/data/rules/:id/locks', {
     config: { action: 'data.rule.read', ...ruleResource },
@@ -85,7 +85,7 @@ export function dataRuleRoutes(app: FastifyInstance, { ctx }: { ctx: Context }):
       params: RuleParamsSchema,
       response: { 200: LockListSchema },
     }),
-    handler: async (request) => ({ items: await listRuleLocks(ctx, request.params.id) }),
+    handler: async (request) => ({ items: await listRuleLocks(request.ctx, request.params.id) }),
   })
   app.delete<{ Params: { id: string } }>('/data/rules/:id', {
     config: { action: 'data.rule.delete', ...ruleResource },
@@ -96,7 +96,7 @@ export function dataRuleRoutes(app: FastifyInstance, { ctx }: { ctx: Context }):
       params: RuleParamsSchema,
       response: { 200: RuleSchema },
     }),
-    handler: (request) => deleteRule(ctx, request.params.id),
+    handler: (request) => deleteRule(request.ctx, request.params.id),
   })
 
   app.post<{ Body: BadReplica }>('/data/replicas/bad', {
@@ -111,7 +111,7 @@ export function dataRuleRoutes(app: FastifyInstance, { ctx }: { ctx: Context }):
       body: BadReplicaSchema,
       response: { 200: Type.Object({ transfers: Type.Integer() }) },
     }),
-    handler: (request) => declareBadReplica(ctx, request.body),
+    handler: (request) => declareBadReplica(request.ctx, request.body),
   })
 
   app.put<{ Body: QuotaSet }>('/data/quotas', {
@@ -126,7 +126,7 @@ export function dataRuleRoutes(app: FastifyInstance, { ctx }: { ctx: Context }):
       body: QuotaSetSchema,
       response: { 200: QuotaSchema },
     }),
-    handler: (request) => setQuota(ctx, request.body),
+    handler: (request) => setQuota(request.ctx, request.body),
   })
   app.get<{ Querystring: { owner?: string } }>('/data/quotas', {
     config: { action: 'data.quota.list' },
@@ -140,6 +140,6 @@ export function dataRuleRoutes(app: FastifyInstance, { ctx }: { ctx: Context }):
       ),
       response: { 200: QuotaListSchema },
     }),
-    handler: async (request) => ({ items: await listQuotas(ctx, request.query.owner) }),
+    handler: async (request) => ({ items: await listQuotas(request.ctx, request.query.owner) }),
   })
 }

@@ -5,7 +5,7 @@
 import { Readable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import { DidParamsSchema, ReplicaSchema, Type } from '../../contract/index.js'
-import type { Context } from '../../db/index.js'
+import type { BaseContext } from '../../db/index.js'
 import { openDownload, ProtocolRegistry, uploadFile } from '../../transfers/index.js'
 import { routeSchema } from '../route-schema.js'
 import { didResource } from './data.js'
@@ -44,7 +44,7 @@ const BinarySchema = Type.Unsafe<string>({ type: 'string', format: 'binary' })
 
 export function dataTransferRoutes(
   app: FastifyInstance,
-  { ctx, registry = new ProtocolRegistry() }: { ctx: Context; registry?: ProtocolRegistry },
+  { ctx, registry = new ProtocolRegistry() }: { ctx: BaseContext; registry?: ProtocolRegistry },
 ): void {
   const tags = ['data']
   app.addContentTypeParser('application/octet-stream', (_request, payload, done) =>
@@ -73,7 +73,7 @@ export function dataTransferRoutes(
         const length = request.headers['content-length']
         const bytes = length === undefined ? undefined : Number(length)
         const replica = await uploadFile(
-          ctx,
+          request.ctx,
           registry,
           { ...request.params, to: request.query.to, bytes, adler32: request.query.adler32 },
           request.body as Readable,
@@ -100,7 +100,7 @@ export function dataTransferRoutes(
     }),
     handler: async (request, reply) => {
       const exclude = request.query.exclude?.split(',').filter(Boolean) ?? []
-      const source = await openDownload(ctx, registry, request.params, exclude)
+      const source = await openDownload(request.ctx, registry, request.params, exclude)
       reply.header('content-type', 'application/octet-stream')
       reply.header('content-length', String(source.replica.bytes))
       if (source.replica.adler32) reply.header('x-adler32', source.replica.adler32)

@@ -53,7 +53,7 @@ import {
   updateDid,
   updateEndpoint,
 } from '../../data/index.js'
-import type { Context } from '../../db/index.js'
+import type { BaseContext } from '../../db/index.js'
 import { routeSchema, type RouteResource } from '../route-schema.js'
 
 type DidParams = { scope: string; name: string }
@@ -73,7 +73,7 @@ const endpointOf = (req: FastifyRequest): RouteResource => ({
   id: (req.params as EndpointParams).endpoint,
 })
 
-export function dataRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): void {
+export function dataRoutes(app: FastifyInstance, { ctx }: { ctx: BaseContext }): void {
   const tags = ['data']
 
   app.get('/data/scopes', {
@@ -84,7 +84,7 @@ export function dataRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): voi
       summary: 'List scopes',
       response: { 200: DataScopeListSchema },
     }),
-    handler: async () => ({ items: await listScopes(ctx) }),
+    handler: async (request) => ({ items: await listScopes(request.ctx) }),
   })
   app.post<{ Body: DataScopeCreate }>('/data/scopes', {
     config: {
@@ -102,7 +102,7 @@ export function dataRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): voi
       body: DataScopeCreateSchema,
       response: { 201: DataScopeSchema },
     }),
-    handler: async (request, reply) => reply.status(201).send(await addScope(ctx, request.body)),
+    handler: async (request, reply) => reply.status(201).send(await addScope(request.ctx, request.body)),
   })
 
   app.get<{ Querystring: DidListQuery }>('/data/dids', {
@@ -121,7 +121,7 @@ export function dataRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): voi
       querystring: DidListQuerySchema,
       response: { 200: DidPageSchema },
     }),
-    handler: (request) => listDids(ctx, request.query),
+    handler: (request) => listDids(request.ctx, request.query),
   })
   app.post<{ Body: DidCreate }>('/data/dids', {
     config: {
@@ -135,7 +135,7 @@ export function dataRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): voi
       body: DidCreateSchema,
       response: { 201: DidSchema },
     }),
-    handler: async (request, reply) => reply.status(201).send(await addDid(ctx, request.body)),
+    handler: async (request, reply) => reply.status(201).send(await addDid(request.ctx, request.body)),
   })
   app.get<{ Params: DidParams }>('/data/dids/:scope/:name', {
     config: { action: 'data.did.read', resource: didOf },
@@ -146,7 +146,7 @@ export function dataRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): voi
       params: DidParamsSchema,
       response: { 200: DidSchema },
     }),
-    handler: (request) => getDid(ctx, request.params),
+    handler: (request) => getDid(request.ctx, request.params),
   })
   app.patch<{ Params: DidParams; Body: DidUpdate }>('/data/dids/:scope/:name', {
     config: { action: 'data.did.update', resource: didOf },
@@ -158,7 +158,7 @@ export function dataRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): voi
       body: DidUpdateSchema,
       response: { 200: DidSchema },
     }),
-    handler: (request) => updateDid(ctx, request.params, request.body),
+    handler: (request) => updateDid(request.ctx, request.params, request.body),
   })
   app.delete<{ Params: DidParams }>('/data/dids/:scope/:name', {
     config: { action: 'data.did.delete', resource: didOf },
@@ -169,7 +169,7 @@ export function dataRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): voi
       params: DidParamsSchema,
       response: { 200: DidSchema },
     }),
-    handler: (request) => deleteDid(ctx, request.params),
+    handler: (request) => deleteDid(request.ctx, request.params),
   })
   app.get<{ Params: DidParams; Querystring: { limit?: number; cursor?: string } }>(
     '/data/dids/:scope/:name/content',
@@ -183,7 +183,7 @@ export function dataRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): voi
         querystring: ContentQuerySchema,
         response: { 200: DidPageSchema },
       }),
-      handler: (request) => listContent(ctx, request.params, request.query),
+      handler: (request) => listContent(request.ctx, request.params, request.query),
     },
   )
   app.post<{ Params: DidParams; Body: Attachment }>('/data/dids/:scope/:name/attach', {
@@ -196,7 +196,7 @@ export function dataRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): voi
       body: AttachmentSchema,
       response: { 200: Type.Object({ attached: Type.Integer() }) },
     }),
-    handler: (request) => attachDids(ctx, request.params, request.body),
+    handler: (request) => attachDids(request.ctx, request.params, request.body),
   })
   app.post<{ Params: DidParams; Body: Attachment }>('/data/dids/:scope/:name/detach', {
     config: { action: 'data.did.detach', resource: didOf },
@@ -208,7 +208,7 @@ export function dataRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): voi
       body: AttachmentSchema,
       response: { 200: Type.Object({ detached: Type.Integer() }) },
     }),
-    handler: (request) => detachDids(ctx, request.params, request.body),
+    handler: (request) => detachDids(request.ctx, request.params, request.body),
   })
   app.get<{ Params: DidParams }>('/data/dids/:scope/:name/replicas', {
     config: { action: 'data.replica.read', resource: didOf },
@@ -219,7 +219,7 @@ export function dataRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): voi
       params: DidParamsSchema,
       response: { 200: ReplicaListSchema },
     }),
-    handler: async (request) => ({ items: await listReplicas(ctx, request.params) }),
+    handler: async (request) => ({ items: await listReplicas(request.ctx, request.params) }),
   })
 
   app.get<{ Querystring: { expression?: string } }>('/data/endpoints', {
@@ -231,7 +231,7 @@ export function dataRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): voi
       querystring: EndpointListQuerySchema,
       response: { 200: EndpointListSchema },
     }),
-    handler: async (request) => ({ items: await listEndpoints(ctx, request.query) }),
+    handler: async (request) => ({ items: await listEndpoints(request.ctx, request.query) }),
   })
   app.post<{ Body: EndpointCreate }>('/data/endpoints', {
     config: {
@@ -245,7 +245,7 @@ export function dataRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): voi
       body: EndpointCreateSchema,
       response: { 201: EndpointSchema },
     }),
-    handler: async (request, reply) => reply.status(201).send(await addEndpoint(ctx, request.body)),
+    handler: async (request, reply) => reply.status(201).send(await addEndpoint(request.ctx, request.body)),
   })
   app.get<{ Params: EndpointParams }>('/data/endpoints/:endpoint', {
     config: { action: 'data.endpoint.read', resource: endpointOf },
@@ -256,7 +256,7 @@ export function dataRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): voi
       params: EndpointParamsSchema,
       response: { 200: EndpointSchema },
     }),
-    handler: (request) => getEndpoint(ctx, request.params.endpoint),
+    handler: (request) => getEndpoint(request.ctx, request.params.endpoint),
   })
   app.patch<{ Params: EndpointParams; Body: EndpointUpdate }>('/data/endpoints/:endpoint', {
     config: { action: 'data.endpoint.update', resource: endpointOf },
@@ -268,7 +268,7 @@ export function dataRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): voi
       body: EndpointUpdateSchema,
       response: { 200: EndpointSchema },
     }),
-    handler: (request) => updateEndpoint(ctx, request.params.endpoint, request.body),
+    handler: (request) => updateEndpoint(request.ctx, request.params.endpoint, request.body),
   })
 
   app.post<{ Body: ReplicaBulk }>('/data/replicas', {
@@ -285,6 +285,6 @@ export function dataRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): voi
       body: ReplicaBulkSchema,
       response: { 200: BulkResultSchema },
     }),
-    handler: (request) => registerReplicas(ctx, request.body),
+    handler: (request) => registerReplicas(request.ctx, request.body),
   })
 }

@@ -12,7 +12,7 @@ import {
   UseCase,
   type SurveyAnswers,
 } from '../../contract/index.js'
-import type { Context } from '../../db/index.js'
+import type { BaseContext } from '../../db/index.js'
 import {
   answerSurvey,
   landscapeGaps,
@@ -25,7 +25,7 @@ import { routeSchema } from '../route-schema.js'
 
 type IdParams = { id: string }
 
-export function landscapeRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): void {
+export function landscapeRoutes(app: FastifyInstance, { ctx }: { ctx: BaseContext }): void {
   const tags = ['landscape']
   app.get('/landscape/survey', {
     config: { action: 'landscape.survey.read' },
@@ -47,7 +47,7 @@ export function landscapeRoutes(app: FastifyInstance, { ctx }: { ctx: Context })
       body: SurveyAnswersSchema,
       response: { 200: UseCase.record },
     }),
-    handler: (request) => answerSurvey(ctx, request.params.id, request.body.answers),
+    handler: (request) => answerSurvey(request.ctx, request.params.id, request.body.answers),
   })
   app.get<{ Querystring: { q: string; limit?: number } }>('/landscape/documents-search', {
     config: { action: 'landscape.document.list' },
@@ -59,7 +59,7 @@ export function landscapeRoutes(app: FastifyInstance, { ctx }: { ctx: Context })
       response: { 200: DocumentHitsSchema },
     }),
     handler: async (request) => ({
-      items: await searchDocuments(ctx, request.query.q, request.query.limit ?? 20),
+      items: await searchDocuments(request.ctx, request.query.q, request.query.limit ?? 20),
     }),
   })
   app.get<{ Params: IdParams }>('/landscape/match/:id', {
@@ -72,7 +72,7 @@ export function landscapeRoutes(app: FastifyInstance, { ctx }: { ctx: Context })
       params: IdOrNameParamsSchema,
       response: { 200: MatchResultSchema },
     }),
-    handler: (request) => matchUseCaseByName(ctx, request.params.id),
+    handler: (request) => matchUseCaseByName(request.ctx, request.params.id),
   })
   app.get('/landscape/gaps', {
     config: { action: 'landscape.gaps.read' },
@@ -83,7 +83,7 @@ export function landscapeRoutes(app: FastifyInstance, { ctx }: { ctx: Context })
         'Gaps per use case, cross-cutting gaps, coverage per capability area, D5.2 recommendations, ranked actions',
       response: { 200: GapReportSchema },
     }),
-    handler: () => landscapeGaps(ctx),
+    handler: (request) => landscapeGaps(request.ctx),
   })
   app.get('/landscape/report.json', {
     config: { action: 'landscape.report.read' },
@@ -93,7 +93,7 @@ export function landscapeRoutes(app: FastifyInstance, { ctx }: { ctx: Context })
       summary: 'The landscape, fit matrix and gaps as JSON',
       response: { 200: Type.Object({}, { additionalProperties: true }) },
     }),
-    handler: () => landscapeReport(ctx, 'json'),
+    handler: (request) => landscapeReport(request.ctx, 'json'),
   })
   for (const [ext, format, type] of [
     ['md', 'markdown', 'text/markdown; charset=utf-8'],
@@ -107,7 +107,8 @@ export function landscapeRoutes(app: FastifyInstance, { ctx }: { ctx: Context })
         summary: `The landscape, fit matrix and gaps as ${format}`,
         response: { 200: Type.String() },
       }),
-      handler: async (_request, reply) => reply.type(type).send(await landscapeReport(ctx, format)),
+      handler: async (request, reply) =>
+        reply.type(type).send(await landscapeReport(request.ctx, format)),
     })
   }
 }

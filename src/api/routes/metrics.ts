@@ -2,13 +2,16 @@
 import type { FastifyInstance } from 'fastify'
 import { Gauge, Registry } from 'prom-client'
 import { Type } from '../../contract/index.js'
-import type { Context } from '../../db/index.js'
+import { actingAs, type BaseContext } from '../../db/index.js'
+import { systemActor } from '../../platform/index.js'
 import { countTasksByStateAll } from '../../workflows/index.js'
 import { transferMetrics } from './transfer-metrics.js'
 import { routeSchema } from '../route-schema.js'
 
-export function metricsRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): void {
+export function metricsRoutes(app: FastifyInstance, { ctx }: { ctx: BaseContext }): void {
   const registry = new Registry()
+  // Metrics are public and count everyone's work: they read as the installation.
+  const system = actingAs(ctx, systemActor('metrics'))
   new Gauge({
     name: 'continuum_workflow_tasks',
     help: 'Workflow tasks by state',
@@ -16,12 +19,12 @@ export function metricsRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): 
     registers: [registry],
     async collect() {
       this.reset()
-      for (const [state, n] of Object.entries(await countTasksByStateAll(ctx))) {
+      for (const [state, n] of Object.entries(await countTasksByStateAll(system))) {
         this.set({ state }, n)
       }
     },
   })
-  transferMetrics(registry, ctx)
+  transferMetrics(registry, system)
   app.get('/metrics', {
     config: { action: 'metrics.read', public: true },
     logLevel: 'warn',

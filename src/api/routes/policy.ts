@@ -14,7 +14,7 @@ import {
   type PolicyCreate,
   type PolicyTestRequest,
 } from '../../contract/index.js'
-import type { Context } from '../../db/index.js'
+import type { BaseContext } from '../../db/index.js'
 import {
   addPolicy,
   deletePolicy,
@@ -30,7 +30,7 @@ const tags = ['policy']
 
 export function policyRoutes(
   app: FastifyInstance,
-  { ctx, security }: { ctx: Context; security: Security },
+  { ctx, security }: { ctx: BaseContext; security: Security },
 ): void {
   const by = (identity: { principal: string } | undefined) => identity?.principal ?? 'anonymous'
   app.get<{ Querystring: { deleted?: boolean } }>('/policies', {
@@ -46,7 +46,7 @@ export function policyRoutes(
       response: { 200: PolicyListSchema },
     }),
     handler: async (request) => ({
-      items: await listPolicies(ctx, { includeDeleted: request.query.deleted === true }),
+      items: await listPolicies(request.ctx, { includeDeleted: request.query.deleted === true }),
     }),
   })
   app.post('/policies/access-sync', {
@@ -57,7 +57,7 @@ export function policyRoutes(
       summary: "Compile the catalogue's access policies to Cedar and store the changed ones",
       response: { 200: AccessSyncResultSchema },
     }),
-    handler: (request) => syncAccessPolicies(ctx, security.engine, by(request.identity)),
+    handler: (request) => syncAccessPolicies(request.ctx, security.engine, by(request.identity)),
   })
   app.get('/policies/schema', {
     config: { action: 'policy.schema.read' },
@@ -81,7 +81,7 @@ export function policyRoutes(
       params: PolicyNameParamsSchema,
       response: { 200: PolicyDetailSchema },
     }),
-    handler: (request) => getPolicy(ctx, request.params.name),
+    handler: (request) => getPolicy(request.ctx, request.params.name),
   })
   app.post<{ Body: PolicyCreate }>('/policies', {
     config: { action: 'policy.policy.create' },
@@ -95,7 +95,7 @@ export function policyRoutes(
     handler: async (request, reply) =>
       reply
         .status(201)
-        .send(await addPolicy(ctx, security.engine, request.body, by(request.identity))),
+        .send(await addPolicy(request.ctx, security.engine, request.body, by(request.identity))),
   })
   app.delete<{ Params: { name: string } }>('/policies/:name', {
     config: { action: 'policy.policy.delete' },
@@ -107,7 +107,7 @@ export function policyRoutes(
       response: { 200: PolicySchema },
     }),
     handler: (request) =>
-      deletePolicy(ctx, security.engine, request.params.name, by(request.identity)),
+      deletePolicy(request.ctx, security.engine, request.params.name, by(request.identity)),
   })
   app.post<{ Body: PolicyTestRequest }>('/policies/test', {
     config: { action: 'policy.decision.test' },
@@ -118,6 +118,6 @@ export function policyRoutes(
       body: PolicyTestRequestSchema,
       response: { 200: PolicyTestResultSchema },
     }),
-    handler: (request) => testPolicy(ctx, security.engine, request.body),
+    handler: (request) => testPolicy(request.ctx, security.engine, request.body),
   })
 }

@@ -25,12 +25,12 @@ import {
   setTransferLink,
   setTransferShare,
 } from '../../data/index.js'
-import type { Context } from '../../db/index.js'
+import type { BaseContext } from '../../db/index.js'
 import { routeSchema } from '../route-schema.js'
 
 const tags = ['transfers']
 
-export function transferRoutes(app: FastifyInstance, { ctx }: { ctx: Context }): void {
+export function transferRoutes(app: FastifyInstance, { ctx }: { ctx: BaseContext }): void {
   app.get<{
     Querystring: { state?: string; scope?: string; name?: string; rule?: string; limit?: number }
   }>('/transfers', {
@@ -53,7 +53,7 @@ export function transferRoutes(app: FastifyInstance, { ctx }: { ctx: Context }):
       ),
       response: { 200: TransferListSchema },
     }),
-    handler: async (request) => ({ items: await listTransfers(ctx, request.query) }),
+    handler: async (request) => ({ items: await listTransfers(request.ctx, request.query) }),
   })
 
   app.get<{ Querystring: { window?: number } }>('/transfers/stats', {
@@ -69,7 +69,7 @@ export function transferRoutes(app: FastifyInstance, { ctx }: { ctx: Context }):
       ),
       response: { 200: TransferStatsSchema },
     }),
-    handler: (request) => getTransferStats(ctx, request.query.window),
+    handler: (request) => getTransferStats(request.ctx, request.query.window),
   })
 
   app.put<{ Body: TransferLinkUpdate }>('/transfers/links', {
@@ -82,7 +82,7 @@ export function transferRoutes(app: FastifyInstance, { ctx }: { ctx: Context }):
       body: TransferLinkUpdateSchema,
       response: { 200: TransferLinkStatsSchema },
     }),
-    handler: (request) => setTransferLink(ctx, request.body),
+    handler: (request) => setTransferLink(request.ctx, request.body),
   })
 
   app.get('/transfers/shares', {
@@ -93,7 +93,7 @@ export function transferRoutes(app: FastifyInstance, { ctx }: { ctx: Context }):
       summary: 'Activity and community share weights (unlisted names weigh 1)',
       response: { 200: TransferShareListSchema },
     }),
-    handler: async () => ({ items: await listTransferShares(ctx) }),
+    handler: async (request) => ({ items: await listTransferShares(request.ctx) }),
   })
 
   app.put<{ Body: TransferShare }>('/transfers/shares', {
@@ -105,7 +105,7 @@ export function transferRoutes(app: FastifyInstance, { ctx }: { ctx: Context }):
       body: TransferShareSchema,
       response: { 200: TransferShareSchema },
     }),
-    handler: (request) => setTransferShare(ctx, request.body),
+    handler: (request) => setTransferShare(request.ctx, request.body),
   })
 
   app.delete<{ Params: { kind: string; name: string } }>('/transfers/shares/:kind/:name', {
@@ -121,7 +121,7 @@ export function transferRoutes(app: FastifyInstance, { ctx }: { ctx: Context }):
       response: { 204: Type.Null() },
     }),
     handler: async (request, reply) => {
-      await deleteTransferShare(ctx, request.params.kind, request.params.name)
+      await deleteTransferShare(request.ctx, request.params.kind, request.params.name)
       return reply.status(204).send()
     },
   })
@@ -138,6 +138,6 @@ export function transferRoutes(app: FastifyInstance, { ctx }: { ctx: Context }):
       params: RuleParamsSchema,
       response: { 200: TransferDetailSchema },
     }),
-    handler: (request) => getTransfer(ctx, request.params.id),
+    handler: (request) => getTransfer(request.ctx, request.params.id),
   })
 }

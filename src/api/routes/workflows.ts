@@ -21,7 +21,7 @@ import {
   type WorkflowRetry,
   type WorkflowSubmit,
 } from '../../contract/index.js'
-import type { Context } from '../../db/index.js'
+import type { BaseContext } from '../../db/index.js'
 import {
   apelSummary,
   cancelWorkflow,
@@ -41,7 +41,7 @@ type TaskId = { id: string; task: string }
 
 export function workflowRoutes(
   app: FastifyInstance,
-  { ctx, workflowsRoot }: { ctx: Context; workflowsRoot: string },
+  { ctx, workflowsRoot }: { ctx: BaseContext; workflowsRoot: string },
 ): void {
   const tags = ['workflows']
   app.post<{ Body: WorkflowSubmit }>('/workflows', {
@@ -54,7 +54,7 @@ export function workflowRoutes(
       response: { 201: WorkflowSchema },
     }),
     handler: async (request, reply) =>
-      reply.status(201).send(await submitWorkflow(ctx, request.body, { workflowsRoot })),
+      reply.status(201).send(await submitWorkflow(request.ctx, request.body, { workflowsRoot })),
   })
   app.get<{ Querystring: WorkflowListQuery }>('/workflows', {
     config: { action: 'workflows.workflow.list' },
@@ -65,7 +65,7 @@ export function workflowRoutes(
       querystring: WorkflowListQuerySchema,
       response: { 200: WorkflowPageSchema },
     }),
-    handler: (request) => listWorkflows(ctx, request.query),
+    handler: (request) => listWorkflows(request.ctx, request.query),
   })
   app.get<{ Params: Id }>('/workflows/:id', {
     config: { action: 'workflows.workflow.read' },
@@ -76,7 +76,7 @@ export function workflowRoutes(
       params: WorkflowParamsSchema,
       response: { 200: WorkflowSchema },
     }),
-    handler: (request) => getWorkflow(ctx, request.params.id),
+    handler: (request) => getWorkflow(request.ctx, request.params.id),
   })
   app.post<{ Params: Id }>('/workflows/:id/cancel', {
     config: { action: 'workflows.workflow.cancel' },
@@ -87,7 +87,7 @@ export function workflowRoutes(
       params: WorkflowParamsSchema,
       response: { 200: WorkflowSchema },
     }),
-    handler: (request) => cancelWorkflow(ctx, request.params.id),
+    handler: (request) => cancelWorkflow(request.ctx, request.params.id),
   })
   app.post<{ Params: Id; Body: WorkflowRetry }>('/workflows/:id/retry', {
     config: { action: 'workflows.workflow.retry' },
@@ -99,7 +99,7 @@ export function workflowRoutes(
       body: WorkflowRetrySchema,
       response: { 200: WorkflowSchema },
     }),
-    handler: (request) => retryWorkflow(ctx, request.params.id, request.body),
+    handler: (request) => retryWorkflow(request.ctx, request.params.id, request.body),
   })
   app.get<{ Params: Id; Querystring: TaskListQuery }>('/workflows/:id/tasks', {
     config: { action: 'workflows.task.list' },
@@ -111,7 +111,7 @@ export function workflowRoutes(
       querystring: TaskListQuerySchema,
       response: { 200: TaskPageSchema },
     }),
-    handler: (request) => listTasks(ctx, request.params.id, request.query),
+    handler: (request) => listTasks(request.ctx, request.params.id, request.query),
   })
   app.get<{ Params: TaskId }>('/workflows/:id/tasks/:task', {
     config: { action: 'workflows.task.read' },
@@ -122,7 +122,7 @@ export function workflowRoutes(
       params: TaskParamsSchema,
       response: { 200: TaskExplanationSchema },
     }),
-    handler: (request) => explainTask(ctx, request.params.id, request.params.task),
+    handler: (request) => explainTask(request.ctx, request.params.id, request.params.task),
   })
   app.get<{ Params: TaskId }>('/workflows/:id/tasks/:task/logs', {
     config: { action: 'workflows.task.logs' },
@@ -133,7 +133,7 @@ export function workflowRoutes(
       params: TaskParamsSchema,
       response: { 200: TaskLogsSchema },
     }),
-    handler: (request) => taskLogs(ctx, request.params.id, request.params.task),
+    handler: (request) => taskLogs(request.ctx, request.params.id, request.params.task),
   })
   app.get<{ Querystring: UsageQuery }>('/usage', {
     config: { action: 'usage.record.list' },
@@ -144,7 +144,7 @@ export function workflowRoutes(
       querystring: UsageQuerySchema,
       response: { 200: UsageReportSchema },
     }),
-    handler: (request) => usageReport(ctx, request.query),
+    handler: (request) => usageReport(request.ctx, request.query),
   })
   app.get<{ Querystring: UsageQuery }>('/usage/apel', {
     config: { action: 'usage.record.export' },
@@ -155,6 +155,6 @@ export function workflowRoutes(
       querystring: UsageQuerySchema,
       response: { 200: Type.Object({ message: Type.String() }) },
     }),
-    handler: async (request) => ({ message: await apelSummary(ctx, request.query) }),
+    handler: async (request) => ({ message: await apelSummary(request.ctx, request.query) }),
   })
 }

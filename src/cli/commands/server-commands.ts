@@ -8,7 +8,13 @@ import { createDemoEndpoints } from '../../data/index.js'
 import { assertSchemaCurrent, connect, migrate } from '../../db/index.js'
 import { loadShippedLandscape } from '../../landscape/index.js'
 import { syncAccessPolicies } from '../../policy/index.js'
-import { createLogger, newId, runAgents, systemClock } from '../../platform/index.js'
+import {
+  createLogger,
+  newId,
+  runAgents,
+  systemActor,
+  systemClock,
+} from '../../platform/index.js'
 import { selectAgents } from '../../worker/index.js'
 import { ensureDemoDataset, ensureDemoSites } from '../../workflows/index.js'
 import { cliContext, withExamples } from '../context.js'
@@ -93,7 +99,7 @@ export function demoCommand(): Command {
         const server = await startServer(config, { logger, demoUsers })
         // The demo loads the shipped landscape (once), creates local storage endpoints and the
         // 'local' compute site, and runs the background agents in-process.
-        const ctx = { db: server.database.db, clock: systemClock }
+        const ctx = { db: server.database.db, clock: systemClock, actor: systemActor('demo') }
         const loaded = await loadShippedLandscape(ctx)
         // What the landscape says about who may use which service is what the gate enforces.
         const access = await syncAccessPolicies(ctx, server.app.security.engine, 'demo')
@@ -168,7 +174,7 @@ export function workerCommand(): Command {
         // installation's key (the same home folder as the server's).
         const tokens = await openBuiltInIssuer(config, systemClock)
         const agents = selectAgents(
-          { db: database.db, clock: systemClock },
+          { db: database.db, clock: systemClock, actor: systemActor('worker') },
           {
             workerId,
             tokens,
