@@ -3,6 +3,7 @@
  * engine, audit log and revocation list. Built once per server from `SecurityOptions`.
  */
 import {
+  communityOfGroup,
   type BuiltInIssuer,
   RevocationList,
   TokenVerifier,
@@ -12,6 +13,7 @@ import type { Context } from '../db/index.js'
 import type { Logger } from '../platform/index.js'
 import { AuditLog, PolicyEngine } from '../policy/index.js'
 import { RateLimiter, type RateLimit } from './rate-limit.js'
+import { cedarScopePolicy, scopeGrantAction } from './scope-grants.js'
 
 export interface SecurityOptions {
   /** Run the gate (default true). Only benchmarks' ungated baseline turns it off. */
@@ -78,6 +80,20 @@ export class Security {
     })
     this.audit = new AuditLog(ctx, logger, { flushMs: options.auditFlushMs ?? 200 })
     this.revocations = new RevocationList(ctx, options.refreshMs ?? 5000)
+    // Decisions no route makes by itself: what the issuer may grant, which accounts a rule
+    // may be charged to.
+    this.actions.add(scopeGrantAction)
+    this.actions.add('data.account.use')
+    if (this.issuer) {
+      const issuer = this.issuer
+      const mapGroup = options.communityOfGroup ?? ((g: string) => communityOfGroup(g))
+      issuer.scopePolicy = cedarScopePolicy(
+        ctx,
+        this,
+        () => issuer.url,
+        (group) => mapGroup(group, issuer.url),
+      )
+    }
     const limits = { ...defaultRateLimits, ...options.rateLimits }
     this.rateLimiters = {
       deviceAuthorization: new RateLimiter(ctx.clock, limits.deviceAuthorization),

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance } from 'fastify'
 import path from 'node:path'
-import { BuiltInIssuer, groupCommunityMapper } from '../auth/index.js'
+import { BuiltInIssuer, groupCommunityMapper, parseIssuerPaths } from '../auth/index.js'
 import { assertSchemaCurrent, connect, migrate, type Database } from '../db/index.js'
 import { systemClock, version, type Clock, type Config, type Logger } from '../platform/index.js'
 import { buildServer } from './server.js'
@@ -65,6 +65,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
     const clock = options.clock ?? systemClock
     const changes = await database.openChangeFeed(options.logger)
     const builtInIssuer = await openBuiltInIssuer(config, clock, options.demoUsers)
+    const issuerPaths = parseIssuerPaths(config.issuerPaths)
     const app = await buildServer({
       ctx: { db: database.db, clock, changes },
       database,
@@ -73,7 +74,10 @@ export async function startServer(config: Config, options: StartOptions): Promis
       bodyLimit: config.bodyLimit,
       workflowsRoot: path.join(config.home, 'workflows'),
       security: {
-        issuers: config.issuers.map((issuer) => ({ issuer })),
+        issuers: config.issuers.map((issuer) => {
+          const basePath = issuerPaths.get(issuer.replace(/\/+$/, ''))
+          return basePath === undefined ? { issuer } : { issuer, basePath }
+        }),
         audiences: config.audiences,
         communityOfGroup: groupCommunityMapper(config.groupCommunities),
         ...(builtInIssuer ? { builtInIssuer } : {}),

@@ -35,6 +35,23 @@ export interface BuiltInIssuerOptions {
   demoUsers?: Record<string, string[]>
 }
 
+/** Who asks for a token, as a scope policy sees them. */
+export interface ScopeRequester {
+  subject: string
+  groups: string[]
+  clientId: string | undefined
+}
+
+/**
+ * Which of the requested scopes a requester may have (INDIGO IAM calls these scope policies):
+ * returns the granted subset. The server decides with its Cedar policies (api/scope-grants.ts).
+ */
+export type ScopePolicy = (who: ScopeRequester, requested: string[]) => Promise<string[]>
+
+/** Without a scope policy only scopes that grant nothing by themselves are given. */
+const grantNoCapabilities: ScopePolicy = async (_who, requested) =>
+  requested.filter((s) => !/^(storage|compute)\./.test(s))
+
 export interface MintClaims {
   sub: string
   groups?: string[]
@@ -55,6 +72,8 @@ export class BuiltInIssuer {
   readonly audience: string
   readonly tokenLifetimeSeconds: number
   readonly demoUsers: Readonly<Record<string, string[]>>
+  /** Set by the server that runs this issuer: what each requester may be granted. */
+  scopePolicy: ScopePolicy = grantNoCapabilities
 
   private constructor(
     private readonly options: BuiltInIssuerOptions,
@@ -108,16 +127,40 @@ export class BuiltInIssuer {
     return jwt.sign(key.privateKey)
   }
 
-  /** The client-credentials grant: a token for a configured service client, or undefined. */
-  async clientCredentials(clientId: string, secret: string): Promise<string | undefined> {
+  /**
+   * The scopes a requester is granted: the requested ones (space-separated, deduplicated) that
+   * the scope policy allows, in the order asked. What is not granted is simply left out, as
+   * RFC 6749 §3.3 allows; the token response's `scope` says exactly what was granted.
+   */
+  async grantedScope(who: ScopeRequester, requested: string): Promise<string> {
+    const asked = [...new Set(requested.split(' ').filter((s) => s !== ''))]
+    return (await this.scopePolicy(who, asked)).join(' ')
+  }
+
+  /**
+   * The client-credentials grant: a token for a configured service client, or undefined. The
+   * client's configured `scope` is its scope policy: it gets what it asks of that (everything
+   * configured when it asks nothing), never more.
+   */
+  async clientCredentials(
+    clientId: string,
+    secret: string,
+    requested?: string,
+  ): Promise<{ token: string; scope: string } | undefined> {
     const client = (this.options.clients ?? []).find((c) => c.id === clientId)
     if (!client || !sameSecret(client.secret, secret)) return undefined
-    return this.mint({
+    const allowed = (client.scope ?? '').split(' ').filter((s) => s !== '')
+    const scope =
+      requested === undefined || requested.trim() === ''
+        ? allowed.join(' ')
+        : [...new Set(requested.split(' '))].filter((s) => allowed.includes(s)).join(' ')
+    const token = await this.mint({
       sub: `client:${client.id}`,
       groups: client.groups,
       clientId: client.id,
-      ...(client.scope ? { scope: client.scope } : {}),
+      scope,
     })
+    return { token, scope }
   }
 
   discovery(): Record<string, unknown> {

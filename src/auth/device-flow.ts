@@ -132,17 +132,24 @@ export async function exchangeDeviceCode(
     if (new Date(consumed.expires_at) <= now) {
       throw new OAuthError('expired_token', 'the device code has expired')
     }
-    const token = await issuer.mint({
-      sub: consumed.subject ?? 'unknown',
+    const who = {
+      subject: consumed.subject ?? 'unknown',
       groups: consumed.groups ?? [],
       clientId: consumed.client_id,
-      scope: consumed.scope,
+    }
+    // The token carries what policy grants this person, not what the client asked for.
+    const scope = await issuer.grantedScope(who, consumed.scope)
+    const token = await issuer.mint({
+      sub: who.subject,
+      groups: who.groups,
+      clientId: who.clientId,
+      scope,
     })
     return {
       access_token: token,
       token_type: 'Bearer',
       expires_in: issuer.tokenLifetimeSeconds,
-      scope: consumed.scope,
+      scope,
     }
   }
   const row = await findDeviceCode(ctx.db, hash)

@@ -15,6 +15,8 @@ export {
   BuiltInIssuer,
   type BuiltInIssuerOptions,
   type MintClaims,
+  type ScopePolicy,
+  type ScopeRequester,
   type ServiceClient,
 } from './built-in-issuer.js'
 export {

@@ -225,3 +225,25 @@ export function groupCommunityMapper(rules: string): (group: string) => string |
   return (group) =>
     parsed.find((r) => pathWithin(r.group, group))?.community ?? communityOfGroup(group)
 }
+
+/**
+ * Issuers' base paths from configuration, `https://iam.example=/atlas,https://other=/lofar`:
+ * each issuer's storage scopes are read relative to its path (profile §2.2.3).
+ */
+export function parseIssuerPaths(rules: string): Map<string, string> {
+  const out = new Map<string, string>()
+  for (const rule of rules
+    .split(',')
+    .map((r) => r.trim())
+    .filter((r) => r !== '')) {
+    const eq = rule.lastIndexOf('=')
+    const path = eq < 0 ? undefined : normalisePath(rule.slice(eq + 1).trim())
+    if (eq < 1 || path === undefined) {
+      throw new ContinuumError('CONFIG_INVALID', `issuer path '${rule}' is not 'issuer-url=/path'`, {
+        rule,
+      })
+    }
+    out.set(rule.slice(0, eq).trim().replace(/\/+$/, ''), path)
+  }
+  return out
+}

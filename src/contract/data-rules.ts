@@ -32,6 +32,10 @@ export const RuleSchema = Type.Object(
     locksReplicating: Type.Integer(),
     locksStuck: Type.Integer(),
     expiresAt: Nullable(TimestampSchema),
+    community: Nullable(
+      Type.String({ description: "The community of the identifier's scope: who may see the rule." }),
+    ),
+    createdBy: Nullable(Type.String({ description: 'Principal (issuer#subject) that created it.' })),
     createdAt: TimestampSchema,
     updatedAt: TimestampSchema,
   },

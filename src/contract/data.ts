@@ -76,6 +76,9 @@ export const DataScopeSchema = Type.Object(
     name: ScopeSchema,
     account: Type.String(),
     community: Nullable(Type.String()),
+    public: Type.Boolean({
+      description: 'Open data: every authenticated identity may read its identifiers and files.',
+    }),
     createdAt: TimestampSchema,
   },
   { additionalProperties: false },
@@ -89,13 +92,23 @@ export const DataScopeCreateSchema = Type.Object(
       Type.String({
         minLength: 1,
         maxLength: 63,
-        description: 'Catalogue community owning the scope.',
+        description:
+          "Catalogue community owning the scope; default: the caller's community when they have one.",
       }),
+    ),
+    public: Type.Optional(
+      Type.Boolean({ description: 'Open data: readable by every authenticated identity.' }),
     ),
   },
   { additionalProperties: false },
 )
 export type DataScopeCreate = Static<typeof DataScopeCreateSchema>
+export const DataScopeUpdateSchema = Type.Object(
+  { public: Type.Boolean({ description: 'Open data: readable by every authenticated identity.' }) },
+  { additionalProperties: false },
+)
+export type DataScopeUpdate = Static<typeof DataScopeUpdateSchema>
+export const DataScopeParamsSchema = Type.Object({ scope: ScopeSchema }, { additionalProperties: false })
 export const DataScopeListSchema = Type.Object(
   { items: Type.Array(DataScopeSchema) },
   { additionalProperties: false },
@@ -113,6 +126,7 @@ export const DidSchema = Type.Object(
     sha256: Nullable(Sha256Schema),
     meta: MetaSchema,
     account: Type.String(),
+    createdBy: Nullable(Type.String({ description: 'Principal (issuer#subject) that created it.' })),
     path: Type.String({
       description: 'Namespace path, /scope/name: what storage.* token scopes match.',
     }),

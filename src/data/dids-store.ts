@@ -25,6 +25,11 @@ export async function findScopeRow(db: Executor, name: string): Promise<(ScopeRo
     .executeTakeFirst()
 }
 
+export async function updateScopeRow(db: Executor, name: string, changes: { public: boolean }): Promise<boolean> {
+  const result = await db.updateTable('data_scopes').set(changes).where('name', '=', name).executeTakeFirst()
+  return result.numUpdatedRows > 0n
+}
+
 export async function listScopeRows(db: Executor): Promise<Array<ScopeRow & { community: string | null }>> {
   return db.selectFrom('data_scopes as s').leftJoin('communities as c', 'c.id', 's.community_id').selectAll('s').select('c.name as community').orderBy('s.name').limit(10_000).execute()
 }
@@ -39,6 +44,7 @@ export interface NewDidRow {
   sha256: string | null
   meta: Record<string, unknown>
   account: string
+  created_by: string | null
   created_at: Date
   updated_at: Date
 }

@@ -3,9 +3,9 @@
  * attachments, status and metadata. A name is never reused: deletion keeps the row, marked.
  */
 import { getCommunity } from '../catalog/index.js'
-import type { Attachment, DataScope, DataScopeCreate, Did, DidCreate, DidListQuery, DidRef, DidUpdate, Page } from '../contract/index.js'
+import type { Attachment, DataScope, DataScopeCreate, DataScopeUpdate, Did, DidCreate, DidListQuery, DidRef, DidUpdate, Page } from '../contract/index.js'
 import type { Context, Executor } from '../db/index.js'
-import { ContinuumError, decodeCursor, encodeCursor } from '../platform/index.js'
+import { actorSees, ContinuumError, decodeCursor, encodeCursor, type Actor } from '../platform/index.js'
 import { assertDid, assertScope, formatDid, namespacePath } from './did-grammar.js'
 import {
   deleteAllAttachments,
@@ -20,37 +20,70 @@ import {
   listDidRows,
   listScopeRows,
   updateDidRow,
+  updateScopeRow,
   type DidRow,
+  type ScopeRow,
 } from './dids-store.js'
 import { parseMetaFilter } from './metadata-filter.js'
 import { tombstoneReplicasOf } from './replicas-store.js'
 import { listRuleIdsOn, markRulesForEvaluation } from './rules-store.js'
 
-/** Who acts; the security gate will pass the token's subject. */
-export interface Actor {
-  account: string
+/**
+ * The community a new scope belongs to: the one named, else the caller's only community. A
+ * caller of several communities must say which; one of none (an admin) makes an installation
+ * scope (no community: only those who see every community see it).
+ */
+export function scopeCommunityFor(actor: Actor, named: string | undefined): string | undefined {
+  if (named !== undefined) return named
+  if (actor.communities.length === 1) return actor.communities[0]
+  if (actor.communities.length > 1) {
+    throw new ContinuumError('VALIDATION_FAILED', `community: you are a member of ${actor.communities.join(', ')}; say which community owns the scope`, { field: 'community' })
+  }
+  return undefined
 }
-export const rootActor: Actor = { account: 'root' }
 
-export async function addScope(ctx: Context, input: DataScopeCreate, actor: Actor = rootActor): Promise<DataScope> {
+export async function addScope(ctx: Context, input: DataScopeCreate): Promise<DataScope> {
   assertScope(input.name)
-  const community = input.community === undefined ? undefined : await getCommunity(ctx, input.community)
+  const named = scopeCommunityFor(ctx.actor, input.community)
+  const community = named === undefined ? undefined : await getCommunity(ctx, named)
   const now = ctx.clock.now()
-  await insertScopeRow(ctx.db, { name: input.name, account: input.account ?? actor.account, community_id: community?.id ?? null, created_at: now })
+  await insertScopeRow(ctx.db, { name: input.name, account: input.account ?? ctx.actor.account, community_id: community?.id ?? null, public: input.public ?? false, created_at: now })
   return getScope(ctx, input.name)
 }
 
 export async function getScope(ctx: Context, name: string): Promise<DataScope> {
   const row = await findScopeRow(ctx.db, name)
-  if (!row) throw new ContinuumError('SCOPE_NOT_FOUND', `scope '${name}' not found`, { scope: name })
-  return { name: row.name, account: row.account, community: row.community, createdAt: row.created_at.toISOString() }
+  if (!row) throw scopeNotFound(name)
+  return toScope(row)
 }
 
+/** Marks a scope open data, or private again. */
+export async function updateScope(ctx: Context, name: string, patch: DataScopeUpdate): Promise<DataScope> {
+  assertScope(name)
+  if (!(await updateScopeRow(ctx.db, name, { public: patch.public }))) throw scopeNotFound(name)
+  return getScope(ctx, name)
+}
+
+/** The scopes the caller may see: their communities' and the open-data ones. */
 export async function listScopes(ctx: Context): Promise<DataScope[]> {
-  return (await listScopeRows(ctx.db)).map((r) => ({ name: r.name, account: r.account, community: r.community, createdAt: r.created_at.toISOString() }))
+  return (await listScopeRows(ctx.db)).filter((r) => r.public || actorSees(ctx.actor, r.community)).map(toScope)
 }
 
-export async function addDid(ctx: Context, input: DidCreate, actor: Actor = rootActor): Promise<Did> {
+/** Who owns a scope, for the gate: its community (`''`: the installation's own) and openness. */
+export async function scopeTenancy(ctx: Context, name: string): Promise<{ community: string; public: boolean } | undefined> {
+  const row = await findScopeRow(ctx.db, name)
+  return row && { community: row.community ?? '', public: row.public }
+}
+
+export function scopeNotFound(name: string): ContinuumError {
+  return new ContinuumError('SCOPE_NOT_FOUND', `scope '${name}' not found`, { scope: name })
+}
+
+function toScope(row: ScopeRow & { community: string | null }): DataScope {
+  return { name: row.name, account: row.account, community: row.community, public: row.public, createdAt: row.created_at.toISOString() }
+}
+
+export async function addDid(ctx: Context, input: DidCreate): Promise<Did> {
   assertDid(input)
   if (input.type !== 'file' && (input.bytes !== undefined || input.adler32 !== undefined || input.sha256 !== undefined)) {
     throw new ContinuumError('VALIDATION_FAILED', `bytes and checksums belong to files, not to a ${input.type}`, { field: 'bytes' })
@@ -70,7 +103,8 @@ export async function addDid(ctx: Context, input: DidCreate, actor: Actor = root
       adler32: input.adler32 ?? null,
       sha256: input.sha256 ?? null,
       meta: input.meta ?? {},
-      account: actor.account,
+      account: ctx.actor.account,
+      created_by: ctx.actor.principal,
       created_at: now,
       updated_at: now,
     })
@@ -202,6 +236,7 @@ export function toDid(row: DidRow): Did {
     sha256: row.sha256,
     meta: row.meta as Did['meta'],
     account: row.account,
+    createdBy: row.created_by,
     path: namespacePath(row),
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),

@@ -19,11 +19,11 @@ export interface BulkFile {
  * Creates missing file rows for a batch in one statement (arrays + unnest keep it to one round
  * trip and below the parameter limit at 10k rows). Existing identifiers are left alone.
  */
-export async function insertMissingFiles(db: Executor, files: BulkFile[], account: string, now: Date): Promise<Set<string>> {
+export async function insertMissingFiles(db: Executor, files: BulkFile[], by: { account: string; principal: string }, now: Date): Promise<Set<string>> {
   if (files.length === 0) return new Set()
   const result = await sql<Key>`
-    insert into data_dids (scope, name, type, bytes, adler32, meta, account, created_at, updated_at)
-    select u.scope, u.name, 'file', u.bytes, u.adler32, u.meta::jsonb, ${account}, ${now}, ${now}
+    insert into data_dids (scope, name, type, bytes, adler32, meta, account, created_by, created_at, updated_at)
+    select u.scope, u.name, 'file', u.bytes, u.adler32, u.meta::jsonb, ${by.account}, ${by.principal}, ${now}, ${now}
     from unnest(${files.map((f) => f.scope)}::text[], ${files.map((f) => f.name)}::text[], ${files.map((f) => f.bytes)}::bigint[],
                 ${files.map((f) => f.adler32)}::text[], ${files.map((f) => f.meta)}::text[]) as u(scope, name, bytes, adler32, meta)
     on conflict (scope, name) do nothing

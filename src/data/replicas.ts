@@ -7,7 +7,7 @@ import type { Context } from '../db/index.js'
 import { ContinuumError, isContinuumError } from '../platform/index.js'
 import { assertDid, deterministicPath, formatDid } from './did-grammar.js'
 import { findScopeRow, listFileKeysBelow } from './dids-store.js'
-import { mustFindDid, rootActor, type Actor } from './dids.js'
+import { mustFindDid } from './dids.js'
 import { mustFindEndpoint, protocolsFor, toEndpoint } from './endpoints.js'
 import { addUsedBytes } from './endpoints-store.js'
 import { fillFileChecksums, findFileFacts, insertMissingFiles, insertReplicaRows, listReplicaRowsOf, type BulkFile, type ReplicaRow } from './replicas-store.js'
@@ -17,7 +17,7 @@ import { fillFileChecksums, findFileFacts, insertMissingFiles, insertReplicaRows
  * Files not yet in the namespace are created; an existing file must agree on bytes and adler32.
  * Each item succeeds or fails alone; the call fails only if the endpoint is unknown.
  */
-export async function registerReplicas(ctx: Context, input: ReplicaBulk, actor: Actor = rootActor): Promise<BulkResult> {
+export async function registerReplicas(ctx: Context, input: ReplicaBulk): Promise<BulkResult> {
   const results: ItemResult[] = input.replicas.map((r) => ({ item: `${r.scope}:${r.name}`, ok: true }))
   const fail = (i: number, code: string, message: string) => {
     results[i] = { item: results[i]!.item, ok: false, error: { code, message } }
@@ -44,7 +44,7 @@ export async function registerReplicas(ctx: Context, input: ReplicaBulk, actor: 
     for (const scope of new Set(candidates.map((c) => c.file.scope))) scopes.set(scope, (await findScopeRow(tx, scope)) !== undefined)
     let live = candidates.filter(({ i, file }) => scopes.get(file.scope) || void fail(i, 'SCOPE_NOT_FOUND', `scope '${file.scope}' not found`))
 
-    const created = await insertMissingFiles(tx, live.map((c) => c.file), actor.account, now)
+    const created = await insertMissingFiles(tx, live.map((c) => c.file), ctx.actor, now)
     // Files created just now agree with their replica by construction; check only the others.
     const existing = live.filter((c) => !created.has(`${c.file.scope}:${c.file.name}`)).map((c) => c.file)
     const facts = new Map((await findFileFacts(tx, existing)).map((f) => [`${f.scope}:${f.name}`, f]))

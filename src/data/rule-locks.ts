@@ -124,6 +124,7 @@ export async function placeLocks(tx: Executor, rule: RuleRow, endpoints: Endpoin
             source_expression: rule.source_expression,
             source_endpoint_id: chooseSource(existing, byId, allowed, endpointId),
             community: rule.account,
+            created_by: rule.created_by,
             now,
           })
         }
@@ -143,20 +144,31 @@ export async function placeLocks(tx: Executor, rule: RuleRow, endpoints: Endpoin
   return placed
 }
 
+/**
+ * Quotas bind every account, `root` included: on an endpoint where any quota is set, an account
+ * may lock only what its own quota there allows (none set: nothing). Endpoints with no quota at
+ * all are not quota-managed. So naming an account that has no quota escapes nothing.
+ */
 async function assertQuota(tx: Executor, owner: string, need: ReadonlyMap<string, number>, endpoints: Endpoint[]): Promise<void> {
-  const quotas = (await listQuotaRows(tx, owner)).filter((q) => q.owner === owner)
-  if (quotas.length === 0) return
+  const needed = [...need].filter(([, bytes]) => bytes > 0).map(([id]) => id)
+  if (needed.length === 0) return
+  const all = await listQuotaRows(tx)
+  const managed = needed.filter((id) => all.some((q) => q.endpoint_id === id))
+  if (managed.length === 0) return
   const used = await lockedBytesByEndpoint(tx, owner)
-  for (const q of quotas) {
-    const extra = need.get(q.endpoint_id) ?? 0
-    const total = used.get(q.endpoint_id) ?? 0
-    if (extra > 0 && total > Number(q.bytes)) {
-      const name = endpoints.find((e) => e.id === q.endpoint_id)?.name ?? q.endpoint
+  for (const endpointId of managed) {
+    const quota = all.find((q) => q.endpoint_id === endpointId && q.owner === owner)
+    const limit = quota === undefined ? 0 : Number(quota.bytes)
+    const extra = need.get(endpointId) ?? 0
+    const total = used.get(endpointId) ?? 0
+    if (total > limit) {
+      const name = endpoints.find((e) => e.id === endpointId)?.name ?? endpointId
       const current = total - extra
-      throw new ContinuumError('QUOTA_EXCEEDED', `${owner} would use ${total} bytes on ${name}; the quota is ${q.bytes} (${current} in use, this rule needs ${extra})`, {
+      const why = quota === undefined ? `${owner} has no quota on ${name}, where quotas apply` : `the quota is ${limit}`
+      throw new ContinuumError('QUOTA_EXCEEDED', `${owner} would use ${total} bytes on ${name}; ${why} (${current} in use, this rule needs ${extra})`, {
         owner,
         endpoint: name,
-        quotaBytes: Number(q.bytes),
+        quotaBytes: limit,
         usedBytes: current,
         neededBytes: extra,
       })

@@ -18,8 +18,12 @@ export async function findRuleRow(db: Executor, id: string, forUpdate = false): 
   return query.executeTakeFirst()
 }
 
-export async function listRuleRows(db: Executor, f: { scope?: string | undefined; name?: string | undefined; account?: string | undefined; state?: string | undefined }): Promise<RuleRow[]> {
+export async function listRuleRows(db: Executor, f: { scope?: string | undefined; name?: string | undefined; account?: string | undefined; state?: string | undefined; communities?: readonly string[] | undefined }): Promise<RuleRow[]> {
   let query = db.selectFrom('data_rules').selectAll()
+  if (f.communities !== undefined) {
+    if (f.communities.length === 0) return []
+    query = query.where('community', 'in', [...f.communities])
+  }
   if (f.scope !== undefined) query = query.where('scope', '=', f.scope)
   if (f.name !== undefined) query = query.where('name', '=', f.name)
   if (f.account !== undefined) query = query.where('account', '=', f.account)
@@ -200,6 +204,8 @@ export interface NewTransferRow {
   source_endpoint_id: string
   community: string
   priority?: number
+  /** Who asked for it (the rule's creator); null for the system's own repairs. */
+  created_by?: string | null
   now: Date
 }
 
@@ -213,12 +219,12 @@ export async function insertTransferRows(db: Executor, rows: NewTransferRow[]): 
     const b = rows.slice(i, i + 2000)
     const now = b[0]!.now
     const result = await sql<{ id: string }>`
-      insert into transfer_requests (id, scope, name, endpoint_id, activity, bytes, adler32, source_expression, source_endpoint_id, community, priority, not_before, created_at, updated_at)
+      insert into transfer_requests (id, scope, name, endpoint_id, activity, bytes, adler32, source_expression, source_endpoint_id, community, priority, created_by, not_before, created_at, updated_at)
       select u.*, ${now}::timestamptz, ${now}::timestamptz, ${now}::timestamptz from unnest(
         ${b.map((r) => r.id)}::uuid[], ${b.map((r) => r.scope)}::text[], ${b.map((r) => r.name)}::text[], ${b.map((r) => r.endpoint_id)}::uuid[],
         ${b.map((r) => r.activity)}::text[], ${b.map((r) => r.bytes)}::bigint[], ${b.map((r) => r.adler32)}::text[], ${b.map((r) => r.source_expression)}::text[],
-        ${b.map((r) => r.source_endpoint_id)}::uuid[], ${b.map((r) => r.community)}::text[], ${b.map((r) => r.priority ?? 3)}::int[])
-        as u(id, scope, name, endpoint_id, activity, bytes, adler32, source_expression, source_endpoint_id, community, priority)
+        ${b.map((r) => r.source_endpoint_id)}::uuid[], ${b.map((r) => r.community)}::text[], ${b.map((r) => r.priority ?? 3)}::int[], ${b.map((r) => r.created_by ?? null)}::text[])
+        as u(id, scope, name, endpoint_id, activity, bytes, adler32, source_expression, source_endpoint_id, community, priority, created_by)
       on conflict (scope, name, endpoint_id) where state in ('queued', 'submitted') do nothing
       returning id`.execute(db)
     ids.push(...result.rows.map((r) => r.id))
@@ -245,8 +251,23 @@ export async function findTransferRow(db: Executor, id: string): Promise<Transfe
   return selectTransfers(db).where('t.id', '=', id).executeTakeFirst()
 }
 
-export async function listTransferRows(db: Executor, f: { state?: string | undefined; scope?: string | undefined; name?: string | undefined; ruleId?: string | undefined; limit?: number | undefined }): Promise<TransferRow[]> {
+export async function listTransferRows(db: Executor, f: { state?: string | undefined; scope?: string | undefined; name?: string | undefined; ruleId?: string | undefined; limit?: number | undefined; communities?: readonly string[] | undefined }): Promise<TransferRow[]> {
   let query = selectTransfers(db)
+  if (f.communities !== undefined) {
+    // A transfer belongs to the community of its identifier's scope.
+    if (f.communities.length === 0) return []
+    const communities = [...f.communities]
+    query = query.where((eb) =>
+      eb.exists(
+        eb
+          .selectFrom('data_scopes as s')
+          .innerJoin('communities as c', 'c.id', 's.community_id')
+          .select('s.name')
+          .whereRef('s.name', '=', 't.scope')
+          .where('c.name', 'in', communities),
+      ),
+    )
+  }
   if (f.state !== undefined) query = query.where('t.state', '=', f.state)
   if (f.scope !== undefined) query = query.where('t.scope', '=', f.scope)
   if (f.name !== undefined) query = query.where('t.name', '=', f.name)

@@ -5,9 +5,10 @@
  */
 import type { BadReplica, Lock, Quota, QuotaSet, Rule, RuleCreate, RuleListQuery } from '../contract/index.js'
 import type { Context, Executor } from '../db/index.js'
-import { ContinuumError, newId } from '../platform/index.js'
+import { ContinuumError, newId, visibleCommunities, type Actor } from '../platform/index.js'
 import { assertDid, formatDid } from './did-grammar.js'
-import { mustFindDid, rootActor, type Actor } from './dids.js'
+import { findScopeRow } from './dids-store.js'
+import { mustFindDid } from './dids.js'
 import { listEndpointRows } from './endpoints-store.js'
 import { mustFindEndpoint, selectEndpoints, toEndpoint } from './endpoints.js'
 import { changeReplicaLocks, findReplicaRow, updateReplicaRow } from './replicas-store.js'
@@ -30,7 +31,19 @@ import {
   type RuleRow,
 } from './rules-store.js'
 
-export async function addRule(ctx: Context, input: RuleCreate, actor: Actor = rootActor): Promise<Rule> {
+/**
+ * The account a new rule is charged to when none is named: the scope's community when the
+ * caller is a member of it (community quotas, as Rucio group accounts), else the caller's own.
+ */
+export function defaultRuleAccount(actor: Actor, scopeCommunity: string | null | undefined): string {
+  return scopeCommunity && actor.communities.includes(scopeCommunity) ? scopeCommunity : actor.account
+}
+
+/**
+ * Adds a rule. The caller must already be allowed to charge `input.account` (the route asks the
+ * policies, `data.account.use`); without one, `defaultRuleAccount` decides.
+ */
+export async function addRule(ctx: Context, input: RuleCreate): Promise<Rule> {
   assertDid(input)
   const endpoints = (await listEndpointRows(ctx.db)).map(toEndpoint)
   const candidates = selectEndpoints(endpoints, input.expression).filter((e) => e.availableWrite)
@@ -44,13 +57,16 @@ export async function addRule(ctx: Context, input: RuleCreate, actor: Actor = ro
   }
   return ctx.db.transaction().execute(async (tx) => {
     await mustFindDid(tx, input, true)
+    const community = (await findScopeRow(tx, input.scope))?.community ?? null
     const now = ctx.clock.now()
     const id = newId()
     await insertRuleRow(tx, {
       id,
       scope: input.scope,
       name: input.name,
-      account: input.account ?? actor.account,
+      account: input.account ?? defaultRuleAccount(ctx.actor, community),
+      community,
+      created_by: ctx.actor.principal,
       copies: input.copies,
       expression: input.expression,
       source_expression: input.sourceExpression ?? null,
@@ -74,8 +90,15 @@ export async function getRule(ctx: Context, id: string): Promise<Rule> {
   return toRule(await mustFindRule(ctx.db, id))
 }
 
+/** Rules of the communities the caller sees. */
 export async function listRules(ctx: Context, query: RuleListQuery = {}): Promise<Rule[]> {
-  return (await listRuleRows(ctx.db, query)).map(toRule)
+  return (await listRuleRows(ctx.db, { ...query, communities: visibleCommunities(ctx.actor) })).map(toRule)
+}
+
+/** Who a rule belongs to, for the gate: its community (`''`: the installation's own). */
+export async function ruleTenancy(ctx: Context, id: string): Promise<{ community: string; owner: string | null } | undefined> {
+  const row = await findRuleRow(ctx.db, id)
+  return row && { community: row.community ?? '', owner: row.created_by }
 }
 
 /** Per-file locks of a rule, with the reason each stuck file is stuck. */
@@ -178,6 +201,8 @@ export function toRule(row: RuleRow): Rule {
     locksReplicating: row.locks_replicating,
     locksStuck: row.locks_stuck,
     expiresAt: row.expires_at === null ? null : new Date(row.expires_at).toISOString(),
+    community: row.community,
+    createdBy: row.created_by,
     createdAt: new Date(row.created_at).toISOString(),
     updatedAt: new Date(row.updated_at).toISOString(),
   }

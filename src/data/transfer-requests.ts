@@ -7,7 +7,8 @@
  */
 import type { Endpoint, FailureClass, Transfer, TransferDetail } from '../contract/index.js'
 import type { Context, Executor } from '../db/index.js'
-import { ContinuumError } from '../platform/index.js'
+import { ContinuumError, visibleCommunities } from '../platform/index.js'
+import { findScopeRow } from './dids-store.js'
 import { addUsedBytes, listEndpointRows } from './endpoints-store.js'
 import { protocolsFor, toEndpoint } from './endpoints.js'
 import { findReplicaRow, listReplicaRowsOf, updateReplicaRow } from './replicas-store.js'
@@ -268,7 +269,15 @@ export async function failTransfer(ctx: Context, id: string, worker: string, fai
 
 export async function listTransfers(ctx: Context, query: { state?: string | undefined; scope?: string | undefined; name?: string | undefined; rule?: string | undefined; limit?: number | undefined } = {}): Promise<Transfer[]> {
   const { rule, ...rest } = query
-  return (await listTransferRows(ctx.db, { ...rest, ruleId: rule?.toLowerCase() })).map(toTransfer)
+  return (await listTransferRows(ctx.db, { ...rest, ruleId: rule?.toLowerCase(), communities: visibleCommunities(ctx.actor) })).map(toTransfer)
+}
+
+/** Who a transfer belongs to, for the gate: its scope's community and who asked for it. */
+export async function transferTenancy(ctx: Context, id: string): Promise<{ community: string; owner: string | null } | undefined> {
+  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined
+  const row = await findTransferRow(ctx.db, id.toLowerCase())
+  if (!row) return undefined
+  return { community: (await findScopeRow(ctx.db, row.scope))?.community ?? '', owner: row.created_by ?? null }
 }
 
 export async function getTransfer(ctx: Context, id: string): Promise<TransferDetail> {

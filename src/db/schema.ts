@@ -88,6 +88,7 @@ export interface DataScopesTable {
   name: string
   account: string
   community_id: string | null
+  public: Generated<boolean>
   created_at: Timestamp
 }
 
@@ -102,6 +103,7 @@ export interface DataDidsTable {
   sha256: string | null
   meta: ColumnType<Record<string, unknown>, string | undefined, string>
   account: string
+  created_by: string | null
   created_at: Timestamp
   updated_at: Timestamp
   deleted_at: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
@@ -164,6 +166,8 @@ export interface DataRulesTable {
   needs_evaluation: Generated<boolean>
   claimed_by: string | null
   claimed_until: Date | null
+  community: string | null
+  created_by: string | null
   created_at: Timestamp
   updated_at: Timestamp
 }
@@ -210,6 +214,7 @@ export interface TransferRequestsTable {
   community: Generated<string>
   priority: Generated<number>
   failure_class: string | null
+  created_by: Generated<string | null>
 }
 
 export interface TransferLinksTable {

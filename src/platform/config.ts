@@ -35,6 +35,11 @@ export interface Config {
   builtinIssuer: boolean
   /** Group → community rules, `/escape/lofar=lofar,…`; unmatched groups use their first component. */
   groupCommunities: string
+  /**
+   * Base paths of trusted issuers (WLCG profile §2.2.3), `https://iam.example=/atlas,…`: an
+   * issuer's storage scope paths are read relative to its base path.
+   */
+  issuerPaths: string
   /** Days finished transfer requests (with attempts and events) are kept. */
   transferHistoryDays: number
   /** Where the settings came from, for `continuum config` and for error messages. */
@@ -54,6 +59,7 @@ export type ConfigKey =
   | 'audiences'
   | 'builtinIssuer'
   | 'groupCommunities'
+  | 'issuerPaths'
   | 'transferHistoryDays'
 export type ConfigSource = 'flag' | 'env' | 'file' | 'default'
 
@@ -73,6 +79,7 @@ const envNames: Record<ConfigKey, string> = {
   audiences: 'CONTINUUM_AUDIENCES',
   builtinIssuer: 'CONTINUUM_BUILTIN_ISSUER',
   groupCommunities: 'CONTINUUM_GROUP_COMMUNITIES',
+  issuerPaths: 'CONTINUUM_ISSUER_PATHS',
   transferHistoryDays: 'CONTINUUM_TRANSFER_HISTORY_DAYS',
 }
 
@@ -90,6 +97,7 @@ const fileKeys = new Set<string>([
   'audiences',
   'builtinIssuer',
   'groupCommunities',
+  'issuerPaths',
   'transferHistoryDays',
 ])
 
@@ -147,6 +155,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     audiences,
     builtinIssuer: builtin === 'on' || builtin === 'true',
     groupCommunities: withDefault('groupCommunities', ''),
+    issuerPaths: withDefault('issuerPaths', ''),
     transferHistoryDays: parsePositiveInteger(
       'transferHistoryDays',
       withDefault('transferHistoryDays', '30'),

@@ -24,6 +24,7 @@ export const resourceTypes = [
   'User',
   'Rule',
   'TransferRequest',
+  'Account',
 ] as const
 export type ResourceType = (typeof resourceTypes)[number]
 
@@ -62,6 +63,7 @@ const resourceAttributes = {
   path: optionalString,
   owner: optionalString,
   public: optionalString,
+  capability: optionalString,
   infrastructure: optionalString,
   kind: optionalString,
 }

@@ -6,6 +6,7 @@
 import { sql } from 'kysely'
 import type { UsageQuery, UsageReport } from '../contract/index.js'
 import type { Context } from '../db/index.js'
+import { visibleCommunities, type Actor } from '../platform/index.js'
 
 const groupColumns = {
   community: sql`coalesce(community, '-')`,
@@ -15,8 +16,13 @@ const groupColumns = {
   month: sql`to_char(finished_at at time zone 'UTC', 'YYYY-MM')`,
 } as const
 
-function filters(q: UsageQuery) {
+/** The query's filters, limited to the communities the caller sees. */
+function filters(q: UsageQuery, actor: Actor) {
   const parts = [sql`true`]
+  const visible = visibleCommunities(actor)
+  if (visible !== undefined) {
+    parts.push(visible.length === 0 ? sql`false` : sql`community in (${sql.join([...visible])})`)
+  }
   if (q.community !== undefined) parts.push(sql`community = ${q.community}`)
   if (q.site !== undefined) parts.push(sql`site = ${q.site}`)
   if (q.since !== undefined) parts.push(sql`finished_at >= ${new Date(q.since)}`)
@@ -37,7 +43,7 @@ export async function usageReport(ctx: Context, q: UsageQuery = {}): Promise<Usa
   }>`
     select ${key} as key, count(*)::int as tasks, sum(cores * wall_s) as core_s, sum(wall_s) as wall_s,
       sum(cpu_s) as cpu_s, sum(energy_kwh) as energy
-    from usage_records where ${filters(q)} group by 1 order by 1`.execute(ctx.db)
+    from usage_records where ${filters(q, ctx.actor)} group by 1 order by 1`.execute(ctx.db)
   return {
     groupBy,
     rows: result.rows.map((r) => ({
@@ -67,7 +73,7 @@ export async function apelSummary(ctx: Context, q: UsageQuery = {}): Promise<str
     select site, coalesce(community, 'none') as community, to_char(finished_at at time zone 'UTC', 'YYYY-MM') as month,
       count(*)::int as jobs, sum(wall_s * cores) as wall_s, sum(cpu_s) as cpu_s, max(cores) as cores,
       min(finished_at) as first, max(finished_at) as last
-    from usage_records where ${filters(q)} group by 1, 2, 3 order by 1, 2, 3`.execute(ctx.db)
+    from usage_records where ${filters(q, ctx.actor)} group by 1, 2, 3 order by 1, 2, 3`.execute(ctx.db)
   const lines = ['APEL-summary-job-message: v0.3']
   for (const r of result.rows) {
     const [year, month] = r.month.split('-')

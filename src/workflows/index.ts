@@ -13,7 +13,9 @@ export {
   retryWorkflow,
   explainTask,
   taskLogs,
+  type SubmissionFacts,
 } from './workflows.js'
+export { workflowTenancy } from './tenancy.js'
 export { WorkflowEngine, type EngineOptions } from './engine.js'
 export {
   placeTask,

@@ -67,9 +67,19 @@ export async function findWorkflowRow(db: Executor, id: string): Promise<Workflo
 
 export async function listWorkflowRows(
   db: Executor,
-  f: { state?: string | undefined; before?: string | undefined; limit: number },
+  f: {
+    state?: string | undefined
+    before?: string | undefined
+    limit: number
+    /** Only these communities' workflows; undefined: every workflow. */
+    communities?: readonly string[] | undefined
+  },
 ): Promise<WorkflowRow[]> {
   let q = db.selectFrom('workflows').selectAll()
+  if (f.communities !== undefined) {
+    if (f.communities.length === 0) return []
+    q = q.where('community', 'in', [...f.communities])
+  }
   if (f.state !== undefined) q = q.where('state', '=', f.state)
   if (f.before !== undefined) q = q.where('id', '<', f.before)
   return q.orderBy('id', 'desc').limit(f.limit).execute()

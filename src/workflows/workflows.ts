@@ -16,7 +16,15 @@ import type {
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import type { Context } from '../db/index.js'
-import { ContinuumError, decodeCursor, encodeCursor, isUuid, newId } from '../platform/index.js'
+import {
+  ContinuumError,
+  decodeCursor,
+  encodeCursor,
+  isUuid,
+  newId,
+  visibleCommunities,
+} from '../platform/index.js'
+import { federationScopes, scatteredScopes, workflowCommunityFor } from './tenancy.js'
 import { parseDefinition } from './definition.js'
 import { datasetLister } from './dataset-files.js'
 import { expandWorkflow, maxTasks } from './expand.js'
@@ -44,8 +52,22 @@ import {
   type WorkflowRow,
 } from './workflows-store.js'
 
+/**
+ * What a submission touches, for the caller's policies: the community it runs and is charged
+ * for, the federation scopes it reads (inputs, scattered datasets) and writes (outputs).
+ */
+export interface SubmissionFacts {
+  community: string | null
+  reads: string[]
+  writes: string[]
+}
+
 export interface SubmitOptions {
-  owner?: string | null
+  /**
+   * Asked before anything is read from the federation (datasets) and again before anything is
+   * stored: throws when the caller may not do this. The API passes the gate's decision.
+   */
+  authorize?: (facts: SubmissionFacts) => Promise<void>
   /**
    * Where a workflow without a `workdir` runs: `<workflowsRoot>/<workflow id>`, created here.
    * Without it, the submitting process's working directory (the CLI's own use).
@@ -60,13 +82,16 @@ export async function submitWorkflow(
 ): Promise<Workflow> {
   const file = input.filename ?? 'workflow.yaml'
   const { document, source } = parseDefinition(input.source, file)
+  const community = workflowCommunityFor(ctx.actor, document.community ?? null)
+  await options.authorize?.({ community, reads: scatteredScopes(document), writes: [] })
   const listDataset = await datasetLister(ctx, document, maxTasks)
   const plan = expandWorkflow(document, source, {
     ...(input.parameters ? { parameters: input.parameters } : {}),
     ...(listDataset ? { listDataset } : {}),
   })
+  await options.authorize?.({ community, ...federationScopes(plan.tasks, plan.outputScope) })
   if (input.dryRun) {
-    return dryRunView(plan.name, plan.community, plan.tasks.length, input, ctx.clock.now())
+    return dryRunView(plan.name, community, plan.tasks.length, input, ctx.clock.now())
   }
   const now = ctx.clock.now()
   const workflowId = newId()
@@ -111,8 +136,8 @@ export async function submitWorkflow(
     await insertWorkflowRow(tx, {
       id: workflowId,
       name: plan.name,
-      community: plan.community,
-      owner: options.owner ?? null,
+      community,
+      owner: ctx.actor.principal,
       state: 'pending',
       workdir,
       no_cache: input.noCache ?? false,
@@ -177,7 +202,12 @@ export async function listWorkflows(
 ): Promise<Page<Workflow>> {
   const limit = query.limit ?? 50
   const before = query.cursor === undefined ? undefined : decodeCursor(query.cursor, 1)[0]
-  const rows = await listWorkflowRows(ctx.db, { state: query.state, before, limit: limit + 1 })
+  const rows = await listWorkflowRows(ctx.db, {
+    state: query.state,
+    before,
+    limit: limit + 1,
+    communities: visibleCommunities(ctx.actor),
+  })
   const items = rows.slice(0, limit).map((r) => toWorkflow(r, null))
   const last = items.at(-1)
   return { items, next: rows.length > limit && last ? encodeCursor([last.id]) : null }

@@ -186,16 +186,17 @@ function builtInIssuerRoutes(
           return await exchangeDeviceCode(request.ctx, issuer, body.device_code, pacer)
         }
         if (body.grant_type === 'client_credentials') {
-          const token = await issuer.clientCredentials(
+          const granted = await issuer.clientCredentials(
             body.client_id ?? '',
             body.client_secret ?? '',
+            body.scope?.slice(0, 2000),
           )
-          if (!token) throw new OAuthError('invalid_client', 'unknown client or wrong secret', 401)
+          if (!granted) throw new OAuthError('invalid_client', 'unknown client or wrong secret', 401)
           return {
-            access_token: token,
+            access_token: granted.token,
             token_type: 'Bearer' as const,
             expires_in: issuer.tokenLifetimeSeconds,
-            scope: '',
+            scope: granted.scope,
           }
         }
         throw new OAuthError('unsupported_grant_type', 'supported: device_code, client_credentials')

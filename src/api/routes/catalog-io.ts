@@ -7,11 +7,11 @@ import {
   ImportResultSchema,
   type ImportRequest,
 } from '../../contract/index.js'
-import type { BaseContext, Context } from '../../db/index.js'
+import type { Context } from '../../db/index.js'
 import { importGlue2 } from '../../catalog/index.js'
 import { routeSchema } from '../route-schema.js'
 
-export function catalogIoRoutes(app: FastifyInstance, { ctx }: { ctx: BaseContext }): void {
+export function catalogIoRoutes(app: FastifyInstance): void {
   const tags = ['catalog']
   const run = (ctx: Context, body: ImportRequest, dryRun: boolean) =>
     body.format === 'glue2'

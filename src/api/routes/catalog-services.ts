@@ -20,14 +20,13 @@ import {
   RecordListQuerySchema,
   type RecordListQuery,
 } from '../../contract/index.js'
-import type { BaseContext } from '../../db/index.js'
 import { routeSchema } from '../route-schema.js'
 
 type IdParams = { id: string }
 const landscapeKinds = new Set<KindName>(['useCase', 'document'])
 const pascal = (s: string) => s[0]!.toUpperCase() + s.slice(1)
 
-export function recordRoutes(app: FastifyInstance, { ctx }: { ctx: BaseContext }): void {
+export function recordRoutes(app: FastifyInstance): void {
   for (const kind of Object.keys(kinds) as KindName[]) {
     const spec = kinds[kind]
     const domain = landscapeKinds.has(kind) ? 'landscape' : 'catalog'

@@ -31,12 +31,11 @@ import {
   type InfrastructureListQuery,
   type InfrastructureUpdate,
 } from '../../contract/index.js'
-import type { BaseContext } from '../../db/index.js'
 import { routeSchema } from '../route-schema.js'
 
 type IdParams = { id: string }
 
-export function catalogRoutes(app: FastifyInstance, { ctx }: { ctx: BaseContext }): void {
+export function catalogRoutes(app: FastifyInstance): void {
   const tags = ['catalog']
 
   app.get<{ Querystring: InfrastructureListQuery }>('/catalog/infrastructures', {

@@ -1,5 +1,5 @@
 /** HTTP routes of replication rules, quotas and bad replicas (transfer requests: transfers.ts). */
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import {
   BadReplicaSchema,
   LockListSchema,
@@ -19,6 +19,8 @@ import {
 } from '../../contract/index.js'
 import {
   addRule,
+  defaultRuleAccount,
+  scopeTenancy,
   declareBadReplica,
   deleteRule,
   getRule,
@@ -27,23 +29,20 @@ import {
   listRules,
   setQuota,
 } from '../../data/index.js'
-import type { BaseContext } from '../../db/index.js'
 import { routeSchema } from '../route-schema.js'
-import { didResource } from './data.js'
+import { accountResource, didResource, ruleResource } from './tenancy.js'
 
-export function dataRuleRoutes(app: FastifyInstance, { ctx }: { ctx: BaseContext }): void {
+export function dataRuleRoutes(app: FastifyInstance): void {
   const tags = ['data']
-  const ruleResource = {
-    resource: (req: { params: unknown }) => ({
-      type: 'Rule' as const,
-      id: (req.params as { id: string }).id,
-    }),
+  const ruleOf = {
+    resource: (req: FastifyRequest) => ruleResource(req, (req.params as { id: string }).id),
   }
 
   app.post<{ Body: RuleCreate }>('/data/rules', {
     config: {
       action: 'data.rule.create',
-      resource: (req) => didResource((req.body as RuleCreate).scope, (req.body as RuleCreate).name),
+      resource: (req) =>
+        didResource(req, (req.body as RuleCreate).scope, (req.body as RuleCreate).name),
     },
     schema: routeSchema({
       operationId: 'addRule',
@@ -52,7 +51,16 @@ export function dataRuleRoutes(app: FastifyInstance, { ctx }: { ctx: BaseContext
       body: RuleCreateSchema,
       response: { 201: RuleSchema },
     }),
-    handler: async (request, reply) => reply.status(201).send(await addRule(request.ctx, request.body)),
+    handler: async (request, reply) => {
+      // The account the rule is charged to must be one the caller may act for (policy
+      // `data.account.use`: their own, or a community they belong to), and it is audited.
+      const scope = await scopeTenancy(request.ctx, request.body.scope)
+      const account =
+        request.body.account ?? defaultRuleAccount(request.ctx.actor, scope?.community)
+      request.authorize('data.account.use', accountResource(account))
+      const rule = await addRule(request.ctx, { ...request.body, account })
+      return reply.status(201).send(rule)
+    },
   })
   app.get<{ Querystring: RuleListQuery }>('/data/rules', {
     config: { action: 'data.rule.list' },
@@ -66,7 +74,7 @@ export function dataRuleRoutes(app: FastifyInstance, { ctx }: { ctx: BaseContext
     handler: async (request) => ({ items: await listRules(request.ctx, request.query) }),
   })
   app.get<{ Params: { id: string } }>('/data/rules/:id', {
-    config: { action: 'data.rule.read', ...ruleResource },
+    config: { action: 'data.rule.read', ...ruleOf },
     schema: routeSchema({
       operationId: 'getRule',
       tags,
@@ -77,7 +85,7 @@ export function dataRuleRoutes(app: FastifyInstance, { ctx }: { ctx: BaseContext
     handler: (request) => getRule(request.ctx, request.params.id),
   })
   app.get<{ Params: { id: string } }>('/data/rules/:id/locks', {
-    config: { action: 'data.rule.read', ...ruleResource },
+    config: { action: 'data.rule.read', ...ruleOf },
     schema: routeSchema({
       operationId: 'listRuleLocks',
       tags,
@@ -88,7 +96,7 @@ export function dataRuleRoutes(app: FastifyInstance, { ctx }: { ctx: BaseContext
     handler: async (request) => ({ items: await listRuleLocks(request.ctx, request.params.id) }),
   })
   app.delete<{ Params: { id: string } }>('/data/rules/:id', {
-    config: { action: 'data.rule.delete', ...ruleResource },
+    config: { action: 'data.rule.delete', ...ruleOf },
     schema: routeSchema({
       operationId: 'deleteRule',
       tags,
@@ -102,7 +110,8 @@ export function dataRuleRoutes(app: FastifyInstance, { ctx }: { ctx: BaseContext
   app.post<{ Body: BadReplica }>('/data/replicas/bad', {
     config: {
       action: 'data.replica.declare-bad',
-      resource: (req) => didResource((req.body as BadReplica).scope, (req.body as BadReplica).name),
+      resource: (req) =>
+        didResource(req, (req.body as BadReplica).scope, (req.body as BadReplica).name),
     },
     schema: routeSchema({
       operationId: 'declareBadReplica',

@@ -5,10 +5,9 @@
 import { Readable } from 'node:stream'
 import type { FastifyInstance } from 'fastify'
 import { DidParamsSchema, ReplicaSchema, Type } from '../../contract/index.js'
-import type { BaseContext } from '../../db/index.js'
 import { openDownload, ProtocolRegistry, uploadFile } from '../../transfers/index.js'
 import { routeSchema } from '../route-schema.js'
-import { didResource } from './data.js'
+import { didResource } from './tenancy.js'
 
 type DidParams = { scope: string; name: string }
 
@@ -44,7 +43,7 @@ const BinarySchema = Type.Unsafe<string>({ type: 'string', format: 'binary' })
 
 export function dataTransferRoutes(
   app: FastifyInstance,
-  { ctx, registry = new ProtocolRegistry() }: { ctx: BaseContext; registry?: ProtocolRegistry },
+  { registry = new ProtocolRegistry() }: { registry?: ProtocolRegistry } = {},
 ): void {
   const tags = ['data']
   app.addContentTypeParser('application/octet-stream', (_request, payload, done) =>
@@ -57,7 +56,7 @@ export function dataTransferRoutes(
       config: {
         action: 'data.file.upload',
         resource: (req) =>
-          didResource((req.params as DidParams).scope, (req.params as DidParams).name),
+          didResource(req, (req.params as DidParams).scope, (req.params as DidParams).name),
       },
       bodyLimit: Number.MAX_SAFE_INTEGER,
       schema: routeSchema({
@@ -87,7 +86,7 @@ export function dataTransferRoutes(
     config: {
       action: 'data.file.download',
       resource: (req) =>
-        didResource((req.params as DidParams).scope, (req.params as DidParams).name),
+        didResource(req, (req.params as DidParams).scope, (req.params as DidParams).name),
     },
     schema: routeSchema({
       operationId: 'downloadFile',

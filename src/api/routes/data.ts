@@ -10,7 +10,9 @@ import {
   ContentQuerySchema,
   DataScopeCreateSchema,
   DataScopeListSchema,
+  DataScopeParamsSchema,
   DataScopeSchema,
+  DataScopeUpdateSchema,
   DidCreateSchema,
   DidListQuerySchema,
   DidPageSchema,
@@ -27,6 +29,7 @@ import {
   ReplicaListSchema,
   type Attachment,
   type DataScopeCreate,
+  type DataScopeUpdate,
   type DidCreate,
   type DidListQuery,
   type DidUpdate,
@@ -48,32 +51,28 @@ import {
   listEndpoints,
   listReplicas,
   listScopes,
-  namespacePath,
   registerReplicas,
+  scopeCommunityFor,
+  updateScope,
   updateDid,
   updateEndpoint,
 } from '../../data/index.js'
-import type { BaseContext } from '../../db/index.js'
 import { routeSchema, type RouteResource } from '../route-schema.js'
+import { didResource, scopeResource } from './tenancy.js'
 
 type DidParams = { scope: string; name: string }
 type EndpointParams = { endpoint: string }
 
-/** The resource of a DID route: validates the identifier, so a path never holds `..`. */
-export function didResource(scope: string, name: string): RouteResource {
-  return { type: 'DataIdentifier', id: `${scope}:${name}`, path: namespacePath({ scope, name }) }
-}
-
 const didOf = (req: FastifyRequest) => {
   const p = req.params as DidParams
-  return didResource(p.scope, p.name)
+  return didResource(req, p.scope, p.name)
 }
 const endpointOf = (req: FastifyRequest): RouteResource => ({
   type: 'StorageEndpoint',
   id: (req.params as EndpointParams).endpoint,
 })
 
-export function dataRoutes(app: FastifyInstance, { ctx }: { ctx: BaseContext }): void {
+export function dataRoutes(app: FastifyInstance): void {
   const tags = ['data']
 
   app.get('/data/scopes', {
@@ -89,11 +88,13 @@ export function dataRoutes(app: FastifyInstance, { ctx }: { ctx: BaseContext }):
   app.post<{ Body: DataScopeCreate }>('/data/scopes', {
     config: {
       action: 'data.scope.create',
-      resource: (req) => ({
-        type: 'Scope',
-        id: (req.body as DataScopeCreate).name,
-        path: `/${(req.body as DataScopeCreate).name}`,
-      }),
+      // The community the new scope will belong to decides (community-write): members add
+      // scopes to their own community only.
+      resource: (req) => {
+        const body = req.body as DataScopeCreate
+        const community = scopeCommunityFor(req.ctx.actor, body.community)
+        return { type: 'Scope', id: body.name, path: `/${body.name}`, community: community ?? '' }
+      },
     },
     schema: routeSchema({
       operationId: 'addScope',
@@ -104,15 +105,26 @@ export function dataRoutes(app: FastifyInstance, { ctx }: { ctx: BaseContext }):
     }),
     handler: async (request, reply) => reply.status(201).send(await addScope(request.ctx, request.body)),
   })
+  app.patch<{ Params: { scope: string }; Body: DataScopeUpdate }>('/data/scopes/:scope', {
+    config: {
+      action: 'data.scope.update',
+      resource: (req) => scopeResource(req, (req.params as { scope: string }).scope),
+    },
+    schema: routeSchema({
+      operationId: 'updateScope',
+      tags,
+      summary: 'Mark a scope open data (readable by every authenticated identity) or private',
+      params: DataScopeParamsSchema,
+      body: DataScopeUpdateSchema,
+      response: { 200: DataScopeSchema },
+    }),
+    handler: (request) => updateScope(request.ctx, request.params.scope, request.body),
+  })
 
   app.get<{ Querystring: DidListQuery }>('/data/dids', {
     config: {
       action: 'data.did.list',
-      resource: (req) => ({
-        type: 'Scope',
-        id: (req.query as DidListQuery).scope,
-        path: `/${(req.query as DidListQuery).scope}`,
-      }),
+      resource: (req) => scopeResource(req, (req.query as DidListQuery).scope),
     },
     schema: routeSchema({
       operationId: 'listDids',
@@ -126,7 +138,8 @@ export function dataRoutes(app: FastifyInstance, { ctx }: { ctx: BaseContext }):
   app.post<{ Body: DidCreate }>('/data/dids', {
     config: {
       action: 'data.did.create',
-      resource: (req) => didResource((req.body as DidCreate).scope, (req.body as DidCreate).name),
+      resource: (req) =>
+        didResource(req, (req.body as DidCreate).scope, (req.body as DidCreate).name),
     },
     schema: routeSchema({
       operationId: 'addDid',

@@ -12,7 +12,6 @@ import {
   UseCase,
   type SurveyAnswers,
 } from '../../contract/index.js'
-import type { BaseContext } from '../../db/index.js'
 import {
   answerSurvey,
   landscapeGaps,
@@ -25,7 +24,7 @@ import { routeSchema } from '../route-schema.js'
 
 type IdParams = { id: string }
 
-export function landscapeRoutes(app: FastifyInstance, { ctx }: { ctx: BaseContext }): void {
+export function landscapeRoutes(app: FastifyInstance): void {
   const tags = ['landscape']
   app.get('/landscape/survey', {
     config: { action: 'landscape.survey.read' },

@@ -14,7 +14,6 @@ import {
   type PolicyCreate,
   type PolicyTestRequest,
 } from '../../contract/index.js'
-import type { BaseContext } from '../../db/index.js'
 import {
   addPolicy,
   deletePolicy,
@@ -30,7 +29,7 @@ const tags = ['policy']
 
 export function policyRoutes(
   app: FastifyInstance,
-  { ctx, security }: { ctx: BaseContext; security: Security },
+  { security }: { security: Security },
 ): void {
   const by = (identity: { principal: string } | undefined) => identity?.principal ?? 'anonymous'
   app.get<{ Querystring: { deleted?: boolean } }>('/policies', {

@@ -25,12 +25,12 @@ import {
   setTransferLink,
   setTransferShare,
 } from '../../data/index.js'
-import type { BaseContext } from '../../db/index.js'
 import { routeSchema } from '../route-schema.js'
+import { transferResource } from './tenancy.js'
 
 const tags = ['transfers']
 
-export function transferRoutes(app: FastifyInstance, { ctx }: { ctx: BaseContext }): void {
+export function transferRoutes(app: FastifyInstance): void {
   app.get<{
     Querystring: { state?: string; scope?: string; name?: string; rule?: string; limit?: number }
   }>('/transfers', {
@@ -129,7 +129,7 @@ export function transferRoutes(app: FastifyInstance, { ctx }: { ctx: BaseContext
   app.get<{ Params: { id: string } }>('/transfers/:id', {
     config: {
       action: 'transfers.request.read',
-      resource: (req) => ({ type: 'TransferRequest', id: (req.params as { id: string }).id }),
+      resource: (req) => transferResource(req, (req.params as { id: string }).id),
     },
     schema: routeSchema({
       operationId: 'getTransfer',

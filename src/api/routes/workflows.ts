@@ -1,5 +1,5 @@
 /** HTTP routes of workflows (submit, read, cancel, retry, explain, logs) and usage accounting. */
-import type { FastifyInstance } from 'fastify'
+import type { FastifyInstance, FastifyRequest } from 'fastify'
 import {
   TaskExplanationSchema,
   TaskListQuerySchema,
@@ -21,7 +21,6 @@ import {
   type WorkflowRetry,
   type WorkflowSubmit,
 } from '../../contract/index.js'
-import type { BaseContext } from '../../db/index.js'
 import {
   apelSummary,
   cancelWorkflow,
@@ -33,19 +32,46 @@ import {
   submitWorkflow,
   taskLogs,
   usageReport,
+  type SubmissionFacts,
 } from '../../workflows/index.js'
 import { routeSchema } from '../route-schema.js'
+import { scopeResource, workflowResource } from './tenancy.js'
 
 type Id = { id: string }
 type TaskId = { id: string; task: string }
 
+const workflowOf = (req: FastifyRequest) => workflowResource(req, (req.params as Id).id)
+
+/**
+ * A submission runs for its community and reads and writes the federation as its submitter:
+ * each is one decision of the caller's policies (a workflow for another community, or one
+ * that reads or writes another community's scopes, is refused before anything is stored).
+ */
+async function authorizeSubmission(
+  request: FastifyRequest,
+  facts: SubmissionFacts,
+): Promise<void> {
+  request.authorize('workflows.workflow.create', {
+    type: 'Workflow',
+    id: 'new',
+    community: facts.community ?? '',
+  })
+  for (const scope of facts.reads) {
+    request.authorize('data.did.read', await scopeResource(request, scope))
+  }
+  for (const scope of facts.writes) {
+    request.authorize('data.did.create', await scopeResource(request, scope))
+  }
+}
+
 export function workflowRoutes(
   app: FastifyInstance,
-  { ctx, workflowsRoot }: { ctx: BaseContext; workflowsRoot: string },
+  { workflowsRoot }: { workflowsRoot: string },
 ): void {
   const tags = ['workflows']
   app.post<{ Body: WorkflowSubmit }>('/workflows', {
-    config: { action: 'workflows.workflow.create' },
+    // The community is in the YAML: the handler authorises once it is parsed.
+    config: { action: 'workflows.workflow.create', deferAuthorization: true },
     schema: routeSchema({
       operationId: 'submitWorkflow',
       tags,
@@ -53,8 +79,13 @@ export function workflowRoutes(
       body: WorkflowSubmitSchema,
       response: { 201: WorkflowSchema },
     }),
-    handler: async (request, reply) =>
-      reply.status(201).send(await submitWorkflow(request.ctx, request.body, { workflowsRoot })),
+    handler: async (request, reply) => {
+      const workflow = await submitWorkflow(request.ctx, request.body, {
+        workflowsRoot,
+        authorize: (facts) => authorizeSubmission(request, facts),
+      })
+      return reply.status(201).send(workflow)
+    },
   })
   app.get<{ Querystring: WorkflowListQuery }>('/workflows', {
     config: { action: 'workflows.workflow.list' },
@@ -68,7 +99,7 @@ export function workflowRoutes(
     handler: (request) => listWorkflows(request.ctx, request.query),
   })
   app.get<{ Params: Id }>('/workflows/:id', {
-    config: { action: 'workflows.workflow.read' },
+    config: { action: 'workflows.workflow.read', resource: workflowOf },
     schema: routeSchema({
       operationId: 'getWorkflow',
       tags,
@@ -79,7 +110,7 @@ export function workflowRoutes(
     handler: (request) => getWorkflow(request.ctx, request.params.id),
   })
   app.post<{ Params: Id }>('/workflows/:id/cancel', {
-    config: { action: 'workflows.workflow.cancel' },
+    config: { action: 'workflows.workflow.cancel', resource: workflowOf },
     schema: routeSchema({
       operationId: 'cancelWorkflow',
       tags,
@@ -90,7 +121,7 @@ export function workflowRoutes(
     handler: (request) => cancelWorkflow(request.ctx, request.params.id),
   })
   app.post<{ Params: Id; Body: WorkflowRetry }>('/workflows/:id/retry', {
-    config: { action: 'workflows.workflow.retry' },
+    config: { action: 'workflows.workflow.retry', resource: workflowOf },
     schema: routeSchema({
       operationId: 'retryWorkflow',
       tags,
@@ -102,7 +133,7 @@ export function workflowRoutes(
     handler: (request) => retryWorkflow(request.ctx, request.params.id, request.body),
   })
   app.get<{ Params: Id; Querystring: TaskListQuery }>('/workflows/:id/tasks', {
-    config: { action: 'workflows.task.list' },
+    config: { action: 'workflows.task.list', resource: workflowOf },
     schema: routeSchema({
       operationId: 'listTasks',
       tags,
@@ -114,7 +145,7 @@ export function workflowRoutes(
     handler: (request) => listTasks(request.ctx, request.params.id, request.query),
   })
   app.get<{ Params: TaskId }>('/workflows/:id/tasks/:task', {
-    config: { action: 'workflows.task.read' },
+    config: { action: 'workflows.task.read', resource: workflowOf },
     schema: routeSchema({
       operationId: 'explainTask',
       tags,
@@ -125,7 +156,7 @@ export function workflowRoutes(
     handler: (request) => explainTask(request.ctx, request.params.id, request.params.task),
   })
   app.get<{ Params: TaskId }>('/workflows/:id/tasks/:task/logs', {
-    config: { action: 'workflows.task.logs' },
+    config: { action: 'workflows.task.logs', resource: workflowOf },
     schema: routeSchema({
       operationId: 'getTaskLogs',
       tags,
