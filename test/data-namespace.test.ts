@@ -48,7 +48,9 @@ describeEachBackend('data namespace over HTTP', (fixture) => {
     })
     assert.equal(file.path, `/${scope}/run1.raw`)
     assert.equal(file.status, 'open')
-    assert.equal(file.account, 'root')
+    // Created as the caller: their account and principal, never a default 'root'.
+    assert.equal(file.account, 'test-admin')
+    assert.match(file.createdBy ?? '', /#test-admin$/)
     assert.deepEqual(await client.data.getDid({ scope, name: 'run1.raw' }), file)
     await rejectsWith(
       client.data.addDid({ scope, name: 'ds1', type: 'dataset', bytes: 3 }),

@@ -4,6 +4,8 @@ import {
   communityOfGroup,
   groupCommunityMapper,
   isSupportedWlcgVersion,
+  MalformedScopeError,
+  parseIssuerPaths,
   normalisePath,
   parseCapabilityScopes,
   parseGroups,
@@ -39,15 +41,59 @@ describe('WLCG profile', () => {
     )
   })
 
-  it('drops malformed storage scopes instead of widening them', () => {
-    const { storage, compute } = parseCapabilityScopes(
-      'storage.read storage.read: storage.read:atlas storage.read:/a/../b storage.write:/ compute.create compute.fly',
-    )
-    assert.deepEqual(storage, [])
+  it('rejects a token whose storage scope is malformed, instead of dropping the scope', () => {
+    for (const bad of [
+      'storage.read',
+      'storage.read:',
+      'storage.read:atlas',
+      'storage.read:/a/../b',
+      'storage.modify:/atlas/%2e%2e/cms',
+      'openid storage.create:/ok storage.stage:./x',
+    ]) {
+      assert.throws(() => parseCapabilityScopes(bad), MalformedScopeError, bad)
+    }
+    const { storage, compute } = parseCapabilityScopes('storage.write:/ compute.create compute.fly')
+    assert.deepEqual(storage, [], 'storage.write is no capability of the profile: ignored')
     assert.deepEqual(compute, ['compute.create'])
     assert.deepEqual(parseCapabilityScopes('storage.read:/').storage, [
-      { capability: 'storage.read', path: '/' },
+      { capability: 'storage.read', path: '/', directory: false },
     ])
+  })
+
+  it('lets create, modify and stage read metadata, and only read and stage read bytes', () => {
+    const { storage } = parseCapabilityScopes(
+      'storage.create:/atlas/up storage.stage:/atlas/tape storage.modify:/atlas/mod',
+    )
+    for (const path of ['/atlas/up/f', '/atlas/tape/f', '/atlas/mod/f']) {
+      assert.ok(storageScopeGrants(storage, 'storage.stat', path), path)
+    }
+    assert.ok(!storageScopeGrants(storage, 'storage.read', '/atlas/up/f'), 'create is no read')
+    assert.ok(!storageScopeGrants(storage, 'storage.read', '/atlas/mod/f'), 'modify is no read')
+    assert.ok(storageScopeGrants(storage, 'storage.read', '/atlas/tape/f'), 'stage includes read')
+    assert.ok(!storageScopeGrants(storage, 'storage.stat', '/atlas/other'))
+  })
+
+  it('reads a trailing slash as a folder: what lies below it, not a file of that name', () => {
+    const { storage } = parseCapabilityScopes('storage.read:/atlas/data/')
+    assert.ok(storageScopeGrants(storage, 'storage.read', '/atlas/data/f.root'))
+    assert.ok(!storageScopeGrants(storage, 'storage.read', '/atlas/data'), 'not the file itself')
+    assert.ok(storageScopeGrants(storage, 'storage.stat', '/atlas/data'), "the folder's metadata")
+    assert.ok(!storageScopeGrants(storage, 'storage.read', '/atlas/database/x'))
+  })
+
+  it("reads scope paths relative to the issuer's base path", () => {
+    const { storage } = parseCapabilityScopes('storage.read:/ storage.modify:/user/x', '/atlas')
+    assert.deepEqual(
+      storage.map((s) => s.path),
+      ['/atlas', '/atlas/user/x'],
+    )
+    assert.ok(!storageScopeGrants(storage, 'storage.read', '/lofar/f'))
+    assert.deepEqual([...parseIssuerPaths('https://iam.a/=/atlas, https://b=/lofar/x')], [
+      ['https://iam.a', '/atlas'],
+      ['https://b', '/lofar/x'],
+    ])
+    assert.throws(() => parseIssuerPaths('https://iam.a'))
+    assert.throws(() => parseIssuerPaths('https://iam.a=/a/../b'))
   })
 
   it('keeps groups as given: a sub-group does not imply its parent', () => {

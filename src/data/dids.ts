@@ -29,22 +29,36 @@ import { tombstoneReplicasOf } from './replicas-store.js'
 import { listRuleIdsOn, markRulesForEvaluation } from './rules-store.js'
 
 /**
- * The community a new scope belongs to: the one named, else the caller's only community. A
- * caller of several communities must say which; one of none (an admin) makes an installation
- * scope (no community: only those who see every community see it).
+ * The community a new scope belongs to: the one named, else the caller's only community that
+ * the catalogue knows. A caller of several must say which; one of none (an admin, whose group is
+ * no catalogue community) makes an installation scope, seen only by those who see everything.
  */
-export function scopeCommunityFor(actor: Actor, named: string | undefined): string | undefined {
+export async function scopeCommunityFor(ctx: Context, named: string | undefined): Promise<string | undefined> {
   if (named !== undefined) return named
-  if (actor.communities.length === 1) return actor.communities[0]
-  if (actor.communities.length > 1) {
-    throw new ContinuumError('VALIDATION_FAILED', `community: you are a member of ${actor.communities.join(', ')}; say which community owns the scope`, { field: 'community' })
+  const known = await knownCommunities(ctx, ctx.actor)
+  if (known.length === 1) return known[0]
+  if (known.length > 1) {
+    throw new ContinuumError('VALIDATION_FAILED', `community: you are a member of ${known.join(', ')}; say which community owns the scope`, { field: 'community' })
   }
   return undefined
 }
 
+/** The actor's communities that the catalogue knows (group-derived names may not be one). */
+export async function knownCommunities(ctx: Context, actor: Actor): Promise<string[]> {
+  const out: string[] = []
+  for (const name of actor.communities) {
+    try {
+      out.push((await getCommunity(ctx, name)).name)
+    } catch (err) {
+      if (!(err instanceof ContinuumError) || err.code !== 'COMMUNITY_NOT_FOUND') throw err
+    }
+  }
+  return out
+}
+
 export async function addScope(ctx: Context, input: DataScopeCreate): Promise<DataScope> {
   assertScope(input.name)
-  const named = scopeCommunityFor(ctx.actor, input.community)
+  const named = await scopeCommunityFor(ctx, input.community)
   const community = named === undefined ? undefined : await getCommunity(ctx, named)
   const now = ctx.clock.now()
   await insertScopeRow(ctx.db, { name: input.name, account: input.account ?? ctx.actor.account, community_id: community?.id ?? null, public: input.public ?? false, created_at: now })

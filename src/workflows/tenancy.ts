@@ -3,23 +3,27 @@
  * that the caller's policies can be asked before anything is read or stored.
  */
 import type { WorkflowDocument } from '../contract/index.js'
-import { parseDid } from '../data/index.js'
+import { knownCommunities, parseDid } from '../data/index.js'
 import type { Context } from '../db/index.js'
-import { ContinuumError, isUuid, type Actor } from '../platform/index.js'
+import { ContinuumError, isUuid } from '../platform/index.js'
 import { findWorkflowRow } from './workflows-store.js'
 
 /**
  * The community a workflow runs for: the one its YAML declares, else the caller's only
- * community. A caller of several communities must declare one; a system actor may run a
- * workflow of no community (the installation's own).
+ * community that the catalogue knows. A caller of several must declare one; one of none (an
+ * admin, a system actor) runs a workflow of no community (the installation's own).
  */
-export function workflowCommunityFor(actor: Actor, declared: string | null): string | null {
+export async function workflowCommunityFor(
+  ctx: Context,
+  declared: string | null,
+): Promise<string | null> {
   if (declared !== null) return declared
-  if (actor.communities.length === 1) return actor.communities[0] ?? null
-  if (actor.communities.length > 1) {
+  const known = await knownCommunities(ctx, ctx.actor)
+  if (known.length === 1) return known[0] ?? null
+  if (known.length > 1) {
     throw new ContinuumError(
       'WORKFLOW_INVALID',
-      `community: you are a member of ${actor.communities.join(', ')}; declare which one this workflow runs for`,
+      `community: you are a member of ${known.join(', ')}; declare which one this workflow runs for`,
       { field: 'community' },
     )
   }

@@ -82,7 +82,7 @@ export async function submitWorkflow(
 ): Promise<Workflow> {
   const file = input.filename ?? 'workflow.yaml'
   const { document, source } = parseDefinition(input.source, file)
-  const community = workflowCommunityFor(ctx.actor, document.community ?? null)
+  const community = await workflowCommunityFor(ctx, document.community ?? null)
   await options.authorize?.({ community, reads: scatteredScopes(document), writes: [] })
   const listDataset = await datasetLister(ctx, document, maxTasks)
   const plan = expandWorkflow(document, source, {

@@ -56,7 +56,7 @@ export function dataTransferRoutes(
       config: {
         action: 'data.file.upload',
         resource: (req) =>
-          didResource(req, (req.params as DidParams).scope, (req.params as DidParams).name),
+          didResource(req, (req.params as DidParams).scope, (req.params as DidParams).name, true),
       },
       bodyLimit: Number.MAX_SAFE_INTEGER,
       schema: routeSchema({

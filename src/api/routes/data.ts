@@ -90,9 +90,9 @@ export function dataRoutes(app: FastifyInstance): void {
       action: 'data.scope.create',
       // The community the new scope will belong to decides (community-write): members add
       // scopes to their own community only.
-      resource: (req) => {
+      resource: async (req) => {
         const body = req.body as DataScopeCreate
-        const community = scopeCommunityFor(req.ctx.actor, body.community)
+        const community = await scopeCommunityFor(req.ctx, body.community)
         return { type: 'Scope', id: body.name, path: `/${body.name}`, community: community ?? '' }
       },
     },
@@ -139,7 +139,7 @@ export function dataRoutes(app: FastifyInstance): void {
     config: {
       action: 'data.did.create',
       resource: (req) =>
-        didResource(req, (req.body as DidCreate).scope, (req.body as DidCreate).name),
+        didResource(req, (req.body as DidCreate).scope, (req.body as DidCreate).name, true),
     },
     schema: routeSchema({
       operationId: 'addDid',

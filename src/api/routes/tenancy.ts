@@ -18,12 +18,15 @@ export async function scopeResource(request: FastifyRequest, scope: string): Pro
   return { type: 'Scope', id: scope, path: `/${scope}`, ...tenancy, notFound }
 }
 
-/** A data identifier: its namespace path for WLCG storage scopes, its scope's community. */
-export async function didResource(request: FastifyRequest, scope: string, name: string): Promise<RouteResource> {
+/**
+ * A data identifier: its namespace path for WLCG storage scopes, its scope's community. Routes
+ * that create it (`creating`) answer SCOPE_NOT_FOUND for a scope the caller cannot see.
+ */
+export async function didResource(request: FastifyRequest, scope: string, name: string, creating = false): Promise<RouteResource> {
   const did = `${scope}:${name}`
   // namespacePath validates the identifier first, so a path never holds `..`.
   const path = namespacePath({ scope, name })
-  const notFound = new ContinuumError('DID_NOT_FOUND', `data identifier '${did}' not found`, { did })
+  const notFound = creating ? scopeNotFound(scope) : new ContinuumError('DID_NOT_FOUND', `data identifier '${did}' not found`, { did })
   const tenancy = await scopeTenancy(request.ctx, scope)
   if (!tenancy) throw notFound
   return { type: 'DataIdentifier', id: did, path, ...tenancy, notFound }

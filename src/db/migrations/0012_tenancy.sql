@@ -21,9 +21,9 @@ insert into policies (id, name, version, body, description, source, created_by) 
  'Any authenticated identity may read, except the audit log, policies and other communities'' private items (open-data scopes are readable by all).', 'builtin', 'migration'),
 ('00000000-0000-7000-8000-000000000013', 'wlcg-capabilities', 2,
  'forbid (principal, action, resource) when { context.capabilityToken && !context.scopeGrants };
-forbid (principal, action, resource) when { context.capabilityToken && context has scopeKind && context.scopeKind == "compute" && resource has community && !principal.communities.contains(resource.community) };
+forbid (principal, action, resource) when { context.capabilityToken && resource has community && !principal.communities.contains(resource.community) && !(resource has public && resource.public == "true" && action in Action::"read") && ((context has scopeKind && context.scopeKind == "compute") || !principal.groups.isEmpty()) };
 permit (principal, action, resource) when { context.capabilityToken && context.scopeGrants };',
- 'A token with storage.*/compute.* scopes is authorised by its scopes alone (WLCG profile); compute scopes act only on the token holder''s communities.', 'builtin', 'migration'),
+ 'A token with storage.*/compute.* scopes is authorised by its scopes (WLCG profile), within its holder''s communities: compute scopes always, storage scopes when the token names groups (a pure capability token is bounded by its issuer''s base path).', 'builtin', 'migration'),
 ('00000000-0000-7000-8000-000000000014', 'revoked-memberships', 1,
  'forbid (principal, action, resource) when { context has revokedCommunities && resource has community && context.revokedCommunities.contains(resource.community) };',
  'A revoked membership stops every token of that subject on the community''s items, capability tokens included.', 'builtin', 'migration'),
