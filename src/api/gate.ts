@@ -12,12 +12,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import type { Identity } from '../auth/index.js'
 import { actingAs, type BaseContext, type Context } from '../db/index.js'
-import {
-  anonymousActor,
-  ContinuumError,
-  systemActor,
-  type Actor,
-} from '../platform/index.js'
+import { anonymousActor, ContinuumError, systemActor, type Actor } from '../platform/index.js'
 import { parseAction, scopeDecision, type ResourceRef, type ResourceType } from '../policy/index.js'
 import type { Security } from './security.js'
 

@@ -88,10 +88,13 @@ describe('WLCG profile', () => {
       ['/atlas', '/atlas/user/x'],
     )
     assert.ok(!storageScopeGrants(storage, 'storage.read', '/lofar/f'))
-    assert.deepEqual([...parseIssuerPaths('https://iam.a/=/atlas, https://b=/lofar/x')], [
-      ['https://iam.a', '/atlas'],
-      ['https://b', '/lofar/x'],
-    ])
+    assert.deepEqual(
+      [...parseIssuerPaths('https://iam.a/=/atlas, https://b=/lofar/x')],
+      [
+        ['https://iam.a', '/atlas'],
+        ['https://b', '/lofar/x'],
+      ],
+    )
     assert.throws(() => parseIssuerPaths('https://iam.a'))
     assert.throws(() => parseIssuerPaths('https://iam.a=/a/../b'))
   })

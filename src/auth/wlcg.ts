@@ -67,7 +67,8 @@ export function parseCapabilityScopes(scope: unknown, basePath = '/'): Capabilit
     if (colon < 0) throw new MalformedScopeError(`scope '${item}' has no path`)
     const raw = item.slice(colon + 1)
     const path = normalisePath(raw)
-    if (path === undefined) throw new MalformedScopeError(`scope '${item.slice(0, 300)}' has an invalid path`)
+    if (path === undefined)
+      throw new MalformedScopeError(`scope '${item.slice(0, 300)}' has an invalid path`)
     out.storage.push({
       capability: capability as StorageCapability,
       path: underBase(basePath, path),
@@ -239,9 +240,13 @@ export function parseIssuerPaths(rules: string): Map<string, string> {
     const eq = rule.lastIndexOf('=')
     const path = eq < 0 ? undefined : normalisePath(rule.slice(eq + 1).trim())
     if (eq < 1 || path === undefined) {
-      throw new ContinuumError('CONFIG_INVALID', `issuer path '${rule}' is not 'issuer-url=/path'`, {
-        rule,
-      })
+      throw new ContinuumError(
+        'CONFIG_INVALID',
+        `issuer path '${rule}' is not 'issuer-url=/path'`,
+        {
+          rule,
+        },
+      )
     }
     out.set(rule.slice(0, eq).trim().replace(/\/+$/, ''), path)
   }

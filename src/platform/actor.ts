@@ -20,7 +20,13 @@ export interface Actor {
 
 /** A background agent or the server itself, acting for the installation. */
 export function systemActor(name: string): Actor {
-  return { principal: `system:${name}`, account: name, communities: [], sees: 'all', kind: 'system' }
+  return {
+    principal: `system:${name}`,
+    account: name,
+    communities: [],
+    sees: 'all',
+    kind: 'system',
+  }
 }
 
 /** A caller of a public route: no token, sees no community's private items. */

@@ -35,7 +35,11 @@ export function scopeGrants(
   const { verb } = parseAction(action)
   const kind = scopeKindOf(action, resource)
   if (kind === 'storage') {
-    return storageScopeGrants(scopes.storage, storageCapabilityForVerb(verb), resource.attrs?.path ?? '')
+    return storageScopeGrants(
+      scopes.storage,
+      storageCapabilityForVerb(verb),
+      resource.attrs?.path ?? '',
+    )
   }
   if (kind === 'compute') return computeScopeGrants(scopes.compute, computeCapabilityForVerb(verb))
   return false

@@ -73,7 +73,9 @@ export async function apelSummary(ctx: Context, q: UsageQuery = {}): Promise<str
     select site, coalesce(community, 'none') as community, to_char(finished_at at time zone 'UTC', 'YYYY-MM') as month,
       count(*)::int as jobs, sum(wall_s * cores) as wall_s, sum(cpu_s) as cpu_s, max(cores) as cores,
       min(finished_at) as first, max(finished_at) as last
-    from usage_records where ${filters(q, ctx.actor)} group by 1, 2, 3 order by 1, 2, 3`.execute(ctx.db)
+    from usage_records where ${filters(q, ctx.actor)} group by 1, 2, 3 order by 1, 2, 3`.execute(
+    ctx.db,
+  )
   const lines = ['APEL-summary-job-message: v0.3']
   for (const r of result.rows) {
     const [year, month] = r.month.split('-')

@@ -103,7 +103,8 @@ export function dataRoutes(app: FastifyInstance): void {
       body: DataScopeCreateSchema,
       response: { 201: DataScopeSchema },
     }),
-    handler: async (request, reply) => reply.status(201).send(await addScope(request.ctx, request.body)),
+    handler: async (request, reply) =>
+      reply.status(201).send(await addScope(request.ctx, request.body)),
   })
   app.patch<{ Params: { scope: string }; Body: DataScopeUpdate }>('/data/scopes/:scope', {
     config: {
@@ -148,7 +149,8 @@ export function dataRoutes(app: FastifyInstance): void {
       body: DidCreateSchema,
       response: { 201: DidSchema },
     }),
-    handler: async (request, reply) => reply.status(201).send(await addDid(request.ctx, request.body)),
+    handler: async (request, reply) =>
+      reply.status(201).send(await addDid(request.ctx, request.body)),
   })
   app.get<{ Params: DidParams }>('/data/dids/:scope/:name', {
     config: { action: 'data.did.read', resource: didOf },
@@ -258,7 +260,8 @@ export function dataRoutes(app: FastifyInstance): void {
       body: EndpointCreateSchema,
       response: { 201: EndpointSchema },
     }),
-    handler: async (request, reply) => reply.status(201).send(await addEndpoint(request.ctx, request.body)),
+    handler: async (request, reply) =>
+      reply.status(201).send(await addEndpoint(request.ctx, request.body)),
   })
   app.get<{ Params: EndpointParams }>('/data/endpoints/:endpoint', {
     config: { action: 'data.endpoint.read', resource: endpointOf },

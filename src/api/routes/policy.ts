@@ -27,10 +27,7 @@ import type { Security } from '../security.js'
 
 const tags = ['policy']
 
-export function policyRoutes(
-  app: FastifyInstance,
-  { security }: { security: Security },
-): void {
+export function policyRoutes(app: FastifyInstance, { security }: { security: Security }): void {
   const by = (identity: { principal: string } | undefined) => identity?.principal ?? 'anonymous'
   app.get<{ Querystring: { deleted?: boolean } }>('/policies', {
     config: { action: 'policy.policy.list' },

@@ -5,13 +5,22 @@
  * about whether another community's item exists.
  */
 import type { FastifyRequest } from 'fastify'
-import { namespacePath, ruleTenancy, scopeNotFound, scopeTenancy, transferTenancy } from '../../data/index.js'
+import {
+  namespacePath,
+  ruleTenancy,
+  scopeNotFound,
+  scopeTenancy,
+  transferTenancy,
+} from '../../data/index.js'
 import { ContinuumError } from '../../platform/index.js'
 import { workflowTenancy } from '../../workflows/index.js'
 import type { RouteResource } from '../gate.js'
 
 /** A scope (listing its identifiers, changing it). */
-export async function scopeResource(request: FastifyRequest, scope: string): Promise<RouteResource> {
+export async function scopeResource(
+  request: FastifyRequest,
+  scope: string,
+): Promise<RouteResource> {
   const notFound = scopeNotFound(scope)
   const tenancy = await scopeTenancy(request.ctx, scope)
   if (!tenancy) throw notFound
@@ -22,11 +31,18 @@ export async function scopeResource(request: FastifyRequest, scope: string): Pro
  * A data identifier: its namespace path for WLCG storage scopes, its scope's community. Routes
  * that create it (`creating`) answer SCOPE_NOT_FOUND for a scope the caller cannot see.
  */
-export async function didResource(request: FastifyRequest, scope: string, name: string, creating = false): Promise<RouteResource> {
+export async function didResource(
+  request: FastifyRequest,
+  scope: string,
+  name: string,
+  creating = false,
+): Promise<RouteResource> {
   const did = `${scope}:${name}`
   // namespacePath validates the identifier first, so a path never holds `..`.
   const path = namespacePath({ scope, name })
-  const notFound = creating ? scopeNotFound(scope) : new ContinuumError('DID_NOT_FOUND', `data identifier '${did}' not found`, { did })
+  const notFound = creating
+    ? scopeNotFound(scope)
+    : new ContinuumError('DID_NOT_FOUND', `data identifier '${did}' not found`, { did })
   const tenancy = await scopeTenancy(request.ctx, scope)
   if (!tenancy) throw notFound
   return { type: 'DataIdentifier', id: did, path, ...tenancy, notFound }
@@ -39,15 +55,31 @@ export async function ruleResource(request: FastifyRequest, id: string): Promise
   return { type: 'Rule', id, community: tenancy.community, ...ownerOf(tenancy.owner), notFound }
 }
 
-export async function transferResource(request: FastifyRequest, id: string): Promise<RouteResource> {
-  const notFound = new ContinuumError('TRANSFER_NOT_FOUND', `transfer '${id}' not found`, { transfer: id })
+export async function transferResource(
+  request: FastifyRequest,
+  id: string,
+): Promise<RouteResource> {
+  const notFound = new ContinuumError('TRANSFER_NOT_FOUND', `transfer '${id}' not found`, {
+    transfer: id,
+  })
   const tenancy = await transferTenancy(request.ctx, id)
   if (!tenancy) throw notFound
-  return { type: 'TransferRequest', id, community: tenancy.community, ...ownerOf(tenancy.owner), notFound }
+  return {
+    type: 'TransferRequest',
+    id,
+    community: tenancy.community,
+    ...ownerOf(tenancy.owner),
+    notFound,
+  }
 }
 
-export async function workflowResource(request: FastifyRequest, id: string): Promise<RouteResource> {
-  const notFound = new ContinuumError('WORKFLOW_NOT_FOUND', `workflow '${id}' not found`, { workflow: id })
+export async function workflowResource(
+  request: FastifyRequest,
+  id: string,
+): Promise<RouteResource> {
+  const notFound = new ContinuumError('WORKFLOW_NOT_FOUND', `workflow '${id}' not found`, {
+    workflow: id,
+  })
   const tenancy = await workflowTenancy(request.ctx, id)
   if (!tenancy) throw notFound
   return { type: 'Workflow', id, community: tenancy.community, ...ownerOf(tenancy.owner), notFound }

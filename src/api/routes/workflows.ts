@@ -47,10 +47,7 @@ const workflowOf = (req: FastifyRequest) => workflowResource(req, (req.params as
  * each is one decision of the caller's policies (a workflow for another community, or one
  * that reads or writes another community's scopes, is refused before anything is stored).
  */
-async function authorizeSubmission(
-  request: FastifyRequest,
-  facts: SubmissionFacts,
-): Promise<void> {
+async function authorizeSubmission(request: FastifyRequest, facts: SubmissionFacts): Promise<void> {
   request.authorize('workflows.workflow.create', {
     type: 'Workflow',
     id: 'new',

@@ -17,8 +17,8 @@ create index workflows_community_idx on workflows (community, created_at);
 
 insert into policies (id, name, version, body, description, source, created_by) values
 ('00000000-0000-7000-8000-000000000012', 'authenticated-read', 2,
- 'permit (principal, action in Action::"read", resource) unless { action in Action::"audit" || action in Action::"policy" || (resource has community && !principal.communities.contains(resource.community) && !(resource has public && resource.public == "true")) };',
- 'Any authenticated identity may read, except the audit log, policies and other communities'' private items (open-data scopes are readable by all).', 'builtin', 'migration'),
+ 'permit (principal, action in Action::"read", resource) unless { action in Action::"audit" || action in Action::"policy" || action == Action::"auth.revocation.list" || (resource has community && !principal.communities.contains(resource.community) && !(resource has public && resource.public == "true")) };',
+ 'Any authenticated identity may read, except the audit log, policies, revocations and other communities'' private items (open-data scopes are readable by all).', 'builtin', 'migration'),
 ('00000000-0000-7000-8000-000000000013', 'wlcg-capabilities', 2,
  'forbid (principal, action, resource) when { context.capabilityToken && !context.scopeGrants };
 forbid (principal, action, resource) when { context.capabilityToken && resource has community && !principal.communities.contains(resource.community) && !(resource has public && resource.public == "true" && action in Action::"read") && ((context has scopeKind && context.scopeKind == "compute") || !principal.groups.isEmpty()) };
