@@ -45,8 +45,18 @@ describeEachBackend('catalogue read cache', (fixture) => {
     const otherFeed: ChangeFeed = await other.openChangeFeed(silentLogger)
     const mine = await database.openChangeFeed(silentLogger)
     try {
-      const ctxMine = { db: database.db, clock: systemClock, changes: mine, actor: systemActor('test') }
-      const ctxOther = { db: other.db, clock: systemClock, changes: otherFeed, actor: systemActor('test') }
+      const ctxMine = {
+        db: database.db,
+        clock: systemClock,
+        changes: mine,
+        actor: systemActor('test'),
+      }
+      const ctxOther = {
+        db: other.db,
+        clock: systemClock,
+        changes: otherFeed,
+        actor: systemActor('test'),
+      }
       const infra = await server.client.catalog.addInfrastructure(
         makeInfrastructure({ title: 'Cached' }),
       )

@@ -11,7 +11,12 @@ await migrate(database)
 const logger = createLogger({
   level: (process.env.BENCH_LOG_LEVEL as 'info' | undefined) ?? 'info',
 })
-const ctx = { db: database.db, clock: systemClock, changes: await database.openChangeFeed(logger), actor: systemActor('bench') }
+const ctx = {
+  db: database.db,
+  clock: systemClock,
+  changes: await database.openChangeFeed(logger),
+  actor: systemActor('bench'),
+}
 const name = `bench-${process.pid}`
 const infra = await addInfrastructure(ctx, {
   name,

@@ -67,8 +67,9 @@ export function parseCapabilityScopes(scope: unknown, basePath = '/'): Capabilit
     if (colon < 0) throw new MalformedScopeError(`scope '${item}' has no path`)
     const raw = item.slice(colon + 1)
     const path = normalisePath(raw)
-    if (path === undefined)
+    if (path === undefined) {
       throw new MalformedScopeError(`scope '${item.slice(0, 300)}' has an invalid path`)
+    }
     out.storage.push({
       capability: capability as StorageCapability,
       path: underBase(basePath, path),

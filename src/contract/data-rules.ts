@@ -33,9 +33,13 @@ export const RuleSchema = Type.Object(
     locksStuck: Type.Integer(),
     expiresAt: Nullable(TimestampSchema),
     community: Nullable(
-      Type.String({ description: "The community of the identifier's scope: who may see the rule." }),
+      Type.String({
+        description: "The community of the identifier's scope: who may see the rule.",
+      }),
     ),
-    createdBy: Nullable(Type.String({ description: 'Principal (issuer#subject) that created it.' })),
+    createdBy: Nullable(
+      Type.String({ description: 'Principal (issuer#subject) that created it.' }),
+    ),
     createdAt: TimestampSchema,
     updatedAt: TimestampSchema,
   },

@@ -108,7 +108,10 @@ export const DataScopeUpdateSchema = Type.Object(
   { additionalProperties: false },
 )
 export type DataScopeUpdate = Static<typeof DataScopeUpdateSchema>
-export const DataScopeParamsSchema = Type.Object({ scope: ScopeSchema }, { additionalProperties: false })
+export const DataScopeParamsSchema = Type.Object(
+  { scope: ScopeSchema },
+  { additionalProperties: false },
+)
 export const DataScopeListSchema = Type.Object(
   { items: Type.Array(DataScopeSchema) },
   { additionalProperties: false },
@@ -126,7 +129,9 @@ export const DidSchema = Type.Object(
     sha256: Nullable(Sha256Schema),
     meta: MetaSchema,
     account: Type.String(),
-    createdBy: Nullable(Type.String({ description: 'Principal (issuer#subject) that created it.' })),
+    createdBy: Nullable(
+      Type.String({ description: 'Principal (issuer#subject) that created it.' }),
+    ),
     path: Type.String({
       description: 'Namespace path, /scope/name: what storage.* token scopes match.',
     }),

@@ -26,7 +26,11 @@ export function describeEachBackend(
       before(async () => {
         const database = await openTestDatabase(backend.name)
         const clock = new ManualClock('2026-03-01T12:00:00Z')
-        fixture = { database, clock, ctx: { db: database.db, clock: clock, actor: systemActor('test') } }
+        fixture = {
+          database,
+          clock,
+          ctx: { db: database.db, clock: clock, actor: systemActor('test') },
+        }
       })
       after(async () => {
         await fixture?.database.close()

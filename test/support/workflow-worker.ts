@@ -4,7 +4,13 @@
  *   node --import tsx test/support/workflow-worker.ts <postgres-url> <lease-ms>
  */
 import { connect } from '../../src/db/index.js'
-import { systemActor, newId, runAgents, silentLogger, systemClock } from '../../src/platform/index.js'
+import {
+  systemActor,
+  newId,
+  runAgents,
+  silentLogger,
+  systemClock,
+} from '../../src/platform/index.js'
 import { WorkflowEngine } from '../../src/workflows/index.js'
 
 const [url, leaseText] = process.argv.slice(2)

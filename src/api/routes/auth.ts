@@ -111,10 +111,11 @@ export function authRoutes(
   })
   const issuer = security.issuer
   // In a plugin of their own, so that the form-encoded body parser applies to these routes only.
-  if (issuer)
+  if (issuer) {
     void app.register(async (scope) =>
       builtInIssuerRoutes(scope, actingAs(ctx, systemActor('issuer')), security, issuer),
     )
+  }
 }
 
 function builtInIssuerRoutes(
@@ -194,8 +195,9 @@ function builtInIssuerRoutes(
             body.client_secret ?? '',
             body.scope?.slice(0, 2000),
           )
-          if (!granted)
+          if (!granted) {
             throw new OAuthError('invalid_client', 'unknown client or wrong secret', 401)
+          }
           return {
             access_token: granted.token,
             token_type: 'Bearer' as const,

@@ -8,13 +8,7 @@ import { createDemoEndpoints } from '../../data/index.js'
 import { assertSchemaCurrent, connect, migrate } from '../../db/index.js'
 import { loadShippedLandscape } from '../../landscape/index.js'
 import { syncAccessPolicies } from '../../policy/index.js'
-import {
-  createLogger,
-  newId,
-  runAgents,
-  systemActor,
-  systemClock,
-} from '../../platform/index.js'
+import { createLogger, newId, runAgents, systemActor, systemClock } from '../../platform/index.js'
 import { selectAgents } from '../../worker/index.js'
 import { ensureDemoDataset, ensureDemoSites } from '../../workflows/index.js'
 import { cliContext, withExamples } from '../context.js'
