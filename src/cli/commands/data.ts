@@ -252,8 +252,13 @@ function scopeCommand(): Command {
         .argument('<name>', 'scope name')
         .option('--community <name>', 'catalogue community owning it')
         .option('--account <name>', 'owning account')
+        .option('--public', 'open data: every authenticated identity may read it')
         .action(
-          async (name: string, opts: { community?: string; account?: string }, cmd: Command) => {
+          async (
+            name: string,
+            opts: { community?: string; account?: string; public?: boolean },
+            cmd: Command,
+          ) => {
             const { out, client } = cliContext(cmd)
             printResult(
               out,
@@ -274,6 +279,7 @@ function scopeCommand(): Command {
             { header: 'scope', value: (s) => s.name },
             { header: 'account', value: (s) => s.account },
             { header: 'community', value: (s) => s.community },
+            { header: 'public', value: (s) => (s.public ? 'yes' : 'no') },
           ]),
         )
       }),
