@@ -182,10 +182,16 @@ function decideAndAudit(
   )
 }
 
-/** The read action of the same thing: `workflows.workflow.cancel` → `workflows.workflow.read`. */
+/**
+ * The action that decides whether the caller may see the thing at all: its `read`
+ * (`workflows.workflow.cancel` → `workflows.workflow.read`, `data.file.download` →
+ * `data.file.read`, which storage.create's metadata rights include).
+ */
 export function readActionOf(action: string): string {
   const parsed = parseAction(action)
-  return parsed.kind === 'read' ? action : `${action.split('.').slice(0, -1).join('.')}.read`
+  return parsed.verb === 'read' || parsed.verb === 'list'
+    ? action
+    : `${action.split('.').slice(0, -1).join('.')}.read`
 }
 
 function mayRead(

@@ -205,7 +205,8 @@ export const matrixTable: Record<string, MatrixEntry> = {
   landscapeReportHtml: { class: open, request: get('/landscape/report.html') },
 
   // Identity, policies, audit.
-  whoAmI: { class: open, request: get('/auth/me') },
+  // Any token may ask who it is, capability tokens included.
+  whoAmI: { class: { kind: 'open', compute: true }, request: get('/auth/me') },
   listRevocations: { class: admin, request: get('/auth/revocations') },
   addRevocation: {
     class: admin,

@@ -20,10 +20,10 @@ insert into policies (id, name, version, body, description, source, created_by) 
  'permit (principal, action in Action::"read", resource) unless { action in Action::"audit" || action in Action::"policy" || action == Action::"auth.revocation.list" || (resource has community && !principal.communities.contains(resource.community) && !(resource has public && resource.public == "true")) };',
  'Any authenticated identity may read, except the audit log, policies, revocations and other communities'' private items (open-data scopes are readable by all).', 'builtin', 'migration'),
 ('00000000-0000-7000-8000-000000000013', 'wlcg-capabilities', 2,
- 'forbid (principal, action, resource) when { context.capabilityToken && !context.scopeGrants };
+ 'forbid (principal, action, resource) when { context.capabilityToken && !context.scopeGrants && action != Action::"auth.identity.read" };
 forbid (principal, action, resource) when { context.capabilityToken && resource has community && !principal.communities.contains(resource.community) && !(resource has public && resource.public == "true" && action in Action::"read") && ((context has scopeKind && context.scopeKind == "compute") || !principal.groups.isEmpty()) };
 permit (principal, action, resource) when { context.capabilityToken && context.scopeGrants };',
- 'A token with storage.*/compute.* scopes is authorised by its scopes (WLCG profile), within its holder''s communities: compute scopes always, storage scopes when the token names groups (a pure capability token is bounded by its issuer''s base path).', 'builtin', 'migration'),
+ 'A token with storage.*/compute.* scopes is authorised by its scopes (WLCG profile), within its holder''s communities: compute scopes always, storage scopes when the token names groups (a pure capability token is bounded by its issuer''s base path). Any token may ask who it is.', 'builtin', 'migration'),
 ('00000000-0000-7000-8000-000000000014', 'revoked-memberships', 1,
  'forbid (principal, action, resource) when { context has revokedCommunities && resource has community && context.revokedCommunities.contains(resource.community) };',
  'A revoked membership stops every token of that subject on the community''s items, capability tokens included.', 'builtin', 'migration'),
