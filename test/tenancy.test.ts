@@ -180,7 +180,7 @@ describeEachBackend('tenancy', (fixture) => {
     const granted = await deviceToken('atlas-user', asked)
     assert.equal(granted.scope, 'openid storage.read:/atlas compute.create compute.cancel')
     const me = new ContinuumClient({ server: server.url, token: granted.access_token })
-    const who = (await me.http.request('GET', '/auth/me')) as { scopes: string[] }
+    const who = await me.http.request<{ scopes: string[] }>('GET', '/auth/me')
     assert.deepEqual(who.scopes, ['storage.read:/atlas', 'compute.create', 'compute.cancel'])
   })
 
