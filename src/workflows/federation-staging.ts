@@ -26,7 +26,7 @@ import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Endpoint, Replica } from '../contract/index.js'
 import { addRule, listEndpoints, listReplicas, listRules, parseDid } from '../data/index.js'
-import type { Context } from '../db/index.js'
+import { actingAs, type Context } from '../db/index.js'
 import { ContinuumError } from '../platform/index.js'
 import { ProtocolRegistry, uploadFile } from '../transfers/index.js'
 import {
@@ -49,18 +49,37 @@ export class FederationStaging implements Staging {
     this.registry = options.registry ?? new ProtocolRegistry()
   }
 
+  /**
+   * The workflow's submitter: the rules and files staging creates are theirs and charged to
+   * their community (what they may read and write was decided when they submitted). It sees
+   * every community so that it finds rules already placed on open data of others.
+   */
+  private actingFor(request: StageRequest): Context {
+    if (!request.owner) return this.ctx
+    const account = request.owner.slice(request.owner.lastIndexOf('#') + 1)
+    const communities = request.community ? [request.community] : []
+    return actingAs(this.ctx, {
+      principal: request.owner,
+      account,
+      communities,
+      sees: 'all',
+      kind: 'user',
+    })
+  }
+
   async stageIn(request: StageRequest): Promise<StageState> {
     checkLocalInputs(request)
+    const ctx = this.actingFor(request)
     const dids = request.inputs.filter(isDataIdentifier)
     if (dids.length === 0) return { ready: true }
-    const endpoints = await listEndpoints(this.ctx)
+    const endpoints = await listEndpoints(ctx)
     const near = nearEndpoints(endpoints, request.siteName ?? null)
     let missing = 0
     let total = 0
     const waitingOn: string[] = []
     for (const input of dids) {
       const ref = parseDid(input.slice(4))
-      const replicas = (await listReplicas(this.ctx, ref)).filter((r) => r.state === 'available')
+      const replicas = (await listReplicas(ctx, ref)).filter((r) => r.state === 'available')
       const files = groupByFile(replicas)
       if (files.size === 0) {
         throw new ContinuumError(
@@ -80,7 +99,7 @@ export class FederationStaging implements Staging {
       if (here < files.size) {
         missing += files.size - here
         waitingOn.push(input)
-        await this.ensureRule(ref, [...near].join('|'), request.workflowId)
+        await this.ensureRule(ctx, ref, [...near].join('|'), request.workflowId)
       }
     }
     if (missing === 0) {
@@ -100,13 +119,14 @@ export class FederationStaging implements Staging {
 
   /** One rule per input and destination; a second round finds it and adds none. */
   private async ensureRule(
+    ctx: Context,
     ref: { scope: string; name: string },
     expression: string,
     workflowId: string,
   ): Promise<void> {
-    const rules = await listRules(this.ctx, { scope: ref.scope, name: ref.name })
+    const rules = await listRules(ctx, { scope: ref.scope, name: ref.name })
     if (rules.some((r) => r.expression === expression)) return
-    await addRule(this.ctx, {
+    await addRule(ctx, {
       scope: ref.scope,
       name: ref.name,
       copies: 1,
@@ -128,7 +148,8 @@ export class FederationStaging implements Staging {
     }
     const dids = request.outputs.filter(isDataIdentifier)
     if (dids.length === 0) return
-    const endpoints = await listEndpoints(this.ctx)
+    const ctx = this.actingFor(request)
+    const endpoints = await listEndpoints(ctx)
     const near = [...nearEndpoints(endpoints, request.siteName ?? null)].filter(
       (n) => endpoints.find((e) => e.name === n)?.availableWrite,
     )
@@ -150,18 +171,13 @@ export class FederationStaging implements Staging {
           { output },
         )
       }
-      const existing = await listReplicas(this.ctx, ref).catch(() => [] as Replica[])
+      const existing = await listReplicas(ctx, ref).catch(() => [] as Replica[])
       // A retried stage-out finds its upload done (the name is never reused for other bytes).
       if (!existing.some((r) => r.state === 'available')) {
         const { size } = await stat(file)
-        await uploadFile(
-          this.ctx,
-          this.registry,
-          { ...ref, to, bytes: size },
-          createReadStream(file),
-        )
+        await uploadFile(ctx, this.registry, { ...ref, to, bytes: size }, createReadStream(file))
       }
-      if (request.rule !== null) await this.ensureRule(ref, request.rule, request.workflowId)
+      if (request.rule !== null) await this.ensureRule(ctx, ref, request.rule, request.workflowId)
     }
   }
 

@@ -201,6 +201,7 @@ async function stageOut(
       scope: t.outputScope,
       rule: t.outputRule,
       owner: t.owner,
+      community: t.community,
     })
     return null
   } catch (err) {

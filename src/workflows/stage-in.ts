@@ -36,6 +36,7 @@ export async function advanceStaging(
         workdir: t.workdir,
         inputs: t.spec.inputs,
         owner: t.owner,
+        community: t.community,
       })
       if (state.ready) ready.push(t)
       else if (last?.reason !== state.reason) waiting.push({ t, reason: state.reason })

@@ -18,7 +18,9 @@ export interface StageRequest {
   siteName?: string | null
   workdir: string
   inputs: readonly string[]
+  /** Who submitted the workflow (`issuer#subject`) and for which community: staging acts for them. */
   owner?: string | null
+  community?: string | null
 }
 
 export interface StageOutRequest extends StageRequest {
