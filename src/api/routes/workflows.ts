@@ -50,7 +50,8 @@ const workflowOf = (req: FastifyRequest) => workflowResource(req, (req.params as
 async function authorizeSubmission(request: FastifyRequest, facts: SubmissionFacts): Promise<void> {
   request.authorize('workflows.workflow.create', {
     type: 'Workflow',
-    id: 'new',
+    // Named by its community, so a refusal says which community was asked for.
+    id: `new in ${facts.community ?? 'no community'}`,
     community: facts.community ?? '',
   })
   for (const scope of facts.reads) {
