@@ -40,7 +40,12 @@ export function testBackends(): Promise<TestBackend[]> {
 }
 
 async function postgresSkipReason(): Promise<string | false> {
-  const client = new pg.Client({ connectionString: testPostgresUrl, connectionTimeoutMillis: 3000 })
+  // Generous: on a loaded two-core machine a first connection can take seconds, and a test
+  // file that wrongly decides PostgreSQL is absent skips (or, under CI, fails) as a whole.
+  const client = new pg.Client({
+    connectionString: testPostgresUrl,
+    connectionTimeoutMillis: 15_000,
+  })
   try {
     await client.connect()
     return false
