@@ -116,9 +116,9 @@ export default tseslint.config(
           patterns: [
             {
               regex:
-                '^(\\.\\./)+(?!(client|contract|platform)/index\\.js$|platform/browser\\.js$)[a-z-]+/',
+                '^(\\.\\./)+(?!(client|contract|platform)/index\\.js$|platform/(browser|version)\\.js$)[a-z-]+/',
               message:
-                'The client and the CLI reach the system only over HTTP: import client/, contract/ or platform/ (index.js).',
+                'The client and the CLI reach the system only over HTTP: import client/, contract/ or platform/ (index.js; browser.js and version.js load less).',
             },
           ],
         },

@@ -34,6 +34,10 @@ if (files.length === 0) {
 }
 files.sort()
 
+// Tests spawn `continuum` (bin/continuum.js), which runs dist/ only when it matches src/:
+// rebuilding a stale build here keeps those runs on compiled code.
+spawnSync(process.execPath, ['scripts/build.js', '--if-stale'], { stdio: 'inherit' })
+
 const result = spawnSync(
   process.execPath,
   [

@@ -5,7 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import type { Command } from 'commander'
-import { buildProgram } from '../src/cli/program.js'
+import { buildProgram, commandEntries, requestedCommands } from '../src/cli/program.js'
 import { openTestDatabase, type TestDatabase } from '../src/db/testing.js'
 import { exitCodes, version } from '../src/platform/index.js'
 import { runCli } from './support/cli.js'
@@ -41,13 +41,48 @@ describe('continuum CLI', () => {
     assert.equal(r.stdout.trim(), version)
   })
 
-  it('has --help with an example on every command', () => {
-    for (const { path: name, command } of walk(buildProgram())) {
+  it('has --help with an example on every command', async () => {
+    for (const { path: name, command } of walk(await buildProgram())) {
       let help = ''
       command.configureOutput({ writeOut: (s) => (help += s) })
       command.outputHelp()
       assert.match(help, /Examples?:\n {2}\$ (continuum|npm) /, `${name} --help shows an example`)
     }
+  })
+
+  it('describes each lazily loaded command as the command itself does', async () => {
+    const program = await buildProgram()
+    for (const entry of commandEntries) {
+      const command = program.commands.find((c) => c.name() === entry.name)
+      assert.equal(command?.description(), entry.description, entry.name)
+      assert.deepEqual(command.aliases(), entry.aliases ?? [], entry.name)
+    }
+    assert.deepEqual(
+      program.commands.map((c) => c.name()).filter((n) => n !== 'help'),
+      commandEntries.map((e) => e.name),
+    )
+  })
+
+  it('loads only the command it runs', async () => {
+    const argv = (...words: string[]) => ['node', 'continuum', ...words]
+    assert.deepEqual(requestedCommands(argv('--help')), [])
+    assert.deepEqual(requestedCommands(argv('--server', 'http://x', 'catalog', 'infra')), [
+      'catalog',
+    ])
+    assert.deepEqual(requestedCommands(argv('--json', '--log-level', 'warn', 'wf', 'ls')), ['wf'])
+    assert.deepEqual(requestedCommands(argv('help', 'data')), ['data'])
+    const program = await buildProgram(argv('--db', 'memory:', 'usage'))
+    const usage = program.commands.find((c) => c.name() === 'usage')
+    const catalog = program.commands.find((c) => c.name() === 'catalog')
+    assert.ok(usage && usage.options.length > 0, 'usage is loaded with its options')
+    assert.equal(catalog?.commands.length, 0, 'catalog is a placeholder')
+  })
+
+  it('shows the help of a command loaded on demand', async () => {
+    const r = await runCli(['help', 'catalog'])
+    assert.equal(r.code, 0)
+    assert.match(r.stdout, /Usage: continuum catalog/)
+    assert.match(r.stdout, /infra\|infrastructure/)
   })
 
   it('adds, lists, shows and removes infrastructures, in tables and in JSON', async () => {

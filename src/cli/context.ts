@@ -5,6 +5,8 @@ import { loadConfig, type Config, type ConfigFlags } from '../platform/index.js'
 import { processOutput, type Output } from './output.js'
 import { readToken } from './token-store.js'
 
+export { withExamples } from './help.js'
+
 export interface GlobalOptions {
   server?: string
   token?: string
@@ -40,12 +42,4 @@ export function cliContext(command: Command, extraFlags: ConfigFlags = {}): CliC
     out,
     client: () => new ContinuumClient({ server: config.server, token: token() }),
   }
-}
-
-/** Adds the "Example" section every command's --help must show. */
-export function withExamples(command: Command, ...examples: string[]): Command {
-  return command.addHelpText(
-    'after',
-    `\nExample${examples.length > 1 ? 's' : ''}:\n${examples.map((e) => `  $ ${e}`).join('\n')}\n`,
-  )
 }

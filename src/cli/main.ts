@@ -1,11 +1,11 @@
 /**
  * The `continuum` command line. Global options apply to every command; errors print in the
- * catalogue's form and set the catalogue's exit code.
+ * catalogue's form and set the catalogue's exit code. Only the command being run is loaded
+ * (program.ts), so `--help` and client commands start in a fraction of the full tree's time.
  */
 import { CommanderError, type Command } from 'commander'
-import { ContinuumError, exitCodes } from '../platform/index.js'
+import { ContinuumError, exitCodes } from '../platform/browser.js'
 import { ReportedError } from './commands/common.js'
-import { printError, processOutput } from './output.js'
 import { buildProgram } from './program.js'
 
 function exitOverrideEverywhere(command: Command): void {
@@ -14,7 +14,7 @@ function exitOverrideEverywhere(command: Command): void {
 }
 
 export async function main(argv: string[]): Promise<number> {
-  const program = buildProgram()
+  const program = await buildProgram(argv)
   exitOverrideEverywhere(program)
   const json = argv.includes('--json')
   try {
@@ -30,6 +30,7 @@ export async function main(argv: string[]): Promise<number> {
       err instanceof ContinuumError
         ? err
         : new ContinuumError('INTERNAL', (err as Error).message ?? String(err), {}, { cause: err })
+    const { printError, processOutput } = await import('./output.js')
     printError(processOutput(json), error)
     if (error.code === 'INTERNAL' && process.env.CONTINUUM_DEBUG) console.error(err)
     return error.exitCode

@@ -3,7 +3,7 @@
  * errors in the same shape as the API's (`{"error":{…}}`) so scripts parse one format.
  */
 import Table from 'cli-table3'
-import { type ContinuumError } from '../platform/index.js'
+import type { ContinuumError } from '../platform/browser.js'
 
 export interface Output {
   json: boolean

@@ -8,9 +8,9 @@ import { existsSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { parse as parseYaml } from 'yaml'
 import { ContinuumError } from './errors.js'
+import { logLevels, type LogLevel } from './log-levels.js'
 
-export const logLevels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
-export type LogLevel = (typeof logLevels)[number]
+export { logLevels, type LogLevel }
 
 export interface Config {
   /** Folder for embedded state: the PGlite database, keys, caches. */

@@ -22,11 +22,14 @@ interface Thread {
   job: Job | undefined
 }
 
-// Workers do not inherit tsx from `--import` or `register()`: each one registers it before
-// loading its TypeScript body.
-const tsxApi = import.meta.resolve('tsx/esm/api')
-const body = new URL('./checksum-worker.ts', import.meta.url).href
-const bootstrap = `import(${JSON.stringify(tsxApi)}).then((tsx) => { tsx.register(); return import(${JSON.stringify(body)}) })`
+// Workers do not inherit tsx from `--import` or `register()`: run from the sources, each one
+// registers it before loading its TypeScript body; the compiled build (dist/) loads its .js.
+const fromSource = import.meta.url.endsWith('.ts')
+const body = new URL(fromSource ? './checksum-worker.ts' : './checksum-worker.js', import.meta.url)
+  .href
+const bootstrap = fromSource
+  ? `import(${JSON.stringify(import.meta.resolve('tsx/esm/api'))}).then((tsx) => { tsx.register(); return import(${JSON.stringify(body)}) })`
+  : `import(${JSON.stringify(body)})`
 
 export class ChecksumPool {
   private readonly threads: Thread[] = []

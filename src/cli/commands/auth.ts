@@ -1,7 +1,7 @@
 /** `continuum login`, `continuum token`, `continuum whoami`, `continuum logout`: identity in the terminal. */
 import { Command } from 'commander'
 import { deviceLogin } from '../../client/index.js'
-import { ContinuumError } from '../../platform/index.js'
+import { ContinuumError } from '../../platform/browser.js'
 import { cliContext, withExamples } from '../context.js'
 import { formatRecord, printResult } from '../output.js'
 import { readToken, removeToken, saveToken, tokenFile } from '../token-store.js'

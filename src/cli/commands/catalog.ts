@@ -7,7 +7,7 @@ import {
   type Community,
   type Infrastructure,
 } from '../../contract/index.js'
-import { ContinuumError } from '../../platform/index.js'
+import { ContinuumError } from '../../platform/browser.js'
 import { cliContext, withExamples } from '../context.js'
 import { formatRecord, formatTable, printResult, type Column } from '../output.js'
 import { catalogIoCommands } from './catalog-io.js'

@@ -1,6 +1,6 @@
 /** Helpers shared by command files. */
 import { InvalidArgumentError } from 'commander'
-import { ContinuumError } from '../../platform/index.js'
+import { ContinuumError } from '../../platform/browser.js'
 import { printError, type Output } from '../output.js'
 
 export function parseLimit(value: string): number {

@@ -1,7 +1,7 @@
 /** Helpers shared by the `continuum data` command files. */
 import { InvalidArgumentError } from 'commander'
 import type { DidRef, Meta } from '../../contract/index.js'
-import { ContinuumError } from '../../platform/index.js'
+import { ContinuumError } from '../../platform/browser.js'
 
 export function formatBytes(n: number): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB']

@@ -1,7 +1,7 @@
 /** `continuum data …`: the namespace, expressions and replicas (endpoints in data-endpoints.ts). */
 import { Command, Option } from 'commander'
 import { didTypes, type Did, type Meta, type Replica } from '../../contract/index.js'
-import { ContinuumError } from '../../platform/index.js'
+import { ContinuumError } from '../../platform/browser.js'
 import { cliContext, withExamples } from '../context.js'
 import { formatRecord, formatTable, printResult, type Column, type Output } from '../output.js'
 import { parseLimit, removeEach } from './common.js'

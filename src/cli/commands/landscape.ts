@@ -12,7 +12,7 @@ import type {
   StorageService,
   UseCase,
 } from '../../contract/index.js'
-import { ContinuumError } from '../../platform/index.js'
+import { ContinuumError } from '../../platform/browser.js'
 import { cliContext, withExamples } from '../context.js'
 import { formatRecord, formatTable, printResult } from '../output.js'
 import { formatGaps, formatMatch } from './landscape-format.js'

@@ -2,7 +2,7 @@
 import { readFileSync } from 'node:fs'
 import { Command, InvalidArgumentError } from 'commander'
 import type { Policy, PolicyTestRequest } from '../../contract/index.js'
-import { ContinuumError } from '../../platform/index.js'
+import { ContinuumError } from '../../platform/browser.js'
 import { cliContext, withExamples } from '../context.js'
 import { formatRecord, formatTable, printResult, type Column } from '../output.js'
 import { removeEach } from './common.js'

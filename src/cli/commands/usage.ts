@@ -1,6 +1,6 @@
 /** `continuum usage`: resources used by workflows, summed; APEL-like export. */
 import { Command, Option } from 'commander'
-import { ContinuumError } from '../../platform/index.js'
+import { ContinuumError } from '../../platform/browser.js'
 import { cliContext, withExamples } from '../context.js'
 import { formatTable, printResult } from '../output.js'
 
