@@ -116,9 +116,9 @@ export default tseslint.config(
           patterns: [
             {
               regex:
-                '^(\\.\\./)+(?!(client|contract|platform)/index\\.js$|platform/(browser|version)\\.js$)[a-z-]+/',
+                '^(\\.\\./)+(?!(client|contract|platform)/index\\.js$|platform/(browser|version|config)\\.js$|contract/closed-sets\\.js$)[a-z-]+/',
               message:
-                'The client and the CLI reach the system only over HTTP: import client/, contract/ or platform/ (index.js; browser.js and version.js load less).',
+                'The client and the CLI reach the system only over HTTP: import client/, contract/ or platform/ (index.js; platform/browser.js, config.js, version.js and contract/closed-sets.js load less).',
             },
           ],
         },

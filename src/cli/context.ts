@@ -1,7 +1,7 @@
 /** What every command needs: the resolved configuration, the output, and a client. */
 import type { Command } from 'commander'
 import { ContinuumClient } from '../client/index.js'
-import { loadConfig, type Config, type ConfigFlags } from '../platform/index.js'
+import { loadConfig, type Config, type ConfigFlags } from '../platform/config.js'
 import { processOutput, type Output } from './output.js'
 import { readToken } from './token-store.js'
 

@@ -14,11 +14,12 @@ import {
   UrlSchema,
   type Static,
 } from './common.js'
+import { infrastructureKinds, infrastructureStatuses } from './closed-sets.js'
 
-export const infrastructureKinds = ['HPC', 'HTC', 'Cloud', 'Data'] as const
+export { infrastructureKinds, infrastructureStatuses }
+
 export type InfrastructureKind = (typeof infrastructureKinds)[number]
 
-export const infrastructureStatuses = ['operational', 'planned', 'retired'] as const
 export type InfrastructureStatus = (typeof infrastructureStatuses)[number]
 
 const KindSchema = StringEnum(infrastructureKinds, { description: 'HPC | HTC | Cloud | Data' })

@@ -1,10 +1,11 @@
 /** Wire contract of replication rules, locks, quotas and transfer requests. */
 import { EndpointNameSchema, DidNameSchema, ScopeSchema } from './data.js'
 import { IdSchema, Nullable, StringEnum, TimestampSchema, Type, type Static } from './common.js'
+import { ruleGroupings, transferStates } from './closed-sets.js'
+
+export { ruleGroupings, transferStates }
 
 export const ruleStates = ['replicating', 'ok', 'stuck'] as const
-export const ruleGroupings = ['all', 'dataset', 'none'] as const
-export const transferStates = ['queued', 'submitted', 'done', 'failed', 'cancelled'] as const
 
 const ExpressionSchema = Type.String({ minLength: 1, maxLength: 1000 })
 const OwnerSchema = Type.String({

@@ -9,8 +9,10 @@ import {
   Type,
   type Static,
 } from './common.js'
+import { didTypes } from './closed-sets.js'
 
-export const didTypes = ['file', 'dataset', 'container'] as const
+export { didTypes }
+
 export type DidType = (typeof didTypes)[number]
 export const didStatuses = ['open', 'closed'] as const
 export const replicaStates = ['available', 'copying', 'bad', 'unavailable'] as const

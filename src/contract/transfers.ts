@@ -1,6 +1,9 @@
 /** Wire contract of the transfer scheduler: attempt history, events, link statistics, shares. */
 import { TransferSchema } from './data-rules.js'
 import { Nullable, StringEnum, TimestampSchema, Type, type Static } from './common.js'
+import { shareKinds } from './closed-sets.js'
+
+export { shareKinds }
 
 /** Why an attempt failed; see docs/transfers.md for the retry policy of each class. */
 export const failureClasses = [
@@ -16,7 +19,6 @@ export const failureClasses = [
   'internal',
 ] as const
 export type FailureClass = (typeof failureClasses)[number]
-export const shareKinds = ['activity', 'community'] as const
 
 export const TransferAttemptSchema = Type.Object(
   {

@@ -13,22 +13,12 @@ import {
   Type,
   type Static,
 } from './common.js'
+import { workflowStates, taskStates } from './closed-sets.js'
 
-export const workflowStates = ['pending', 'running', 'succeeded', 'failed', 'cancelled'] as const
+export { workflowStates, taskStates }
+
 export type WorkflowState = (typeof workflowStates)[number]
 
-export const taskStates = [
-  'waiting',
-  'ready',
-  'placed',
-  'staging',
-  'submitted',
-  'running',
-  'done',
-  'failed',
-  'retrying',
-  'cancelled',
-] as const
 export type TaskState = (typeof taskStates)[number]
 
 // ---- the workflow document (what users write) -----------------------------------------------

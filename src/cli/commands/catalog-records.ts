@@ -6,7 +6,6 @@
  */
 import { readFileSync } from 'node:fs'
 import { Command } from 'commander'
-import { parse as parseYaml } from 'yaml'
 import type { ContinuumClient } from '../../client/index.js'
 import type { RecordsClient } from '../../client/index.js'
 import { ContinuumError } from '../../platform/browser.js'
@@ -114,7 +113,12 @@ const kinds: KindCli[] = [
 ]
 
 /** Reads a record from --file and/or --set key=value (values parsed as YAML: numbers, lists, booleans). */
-function readInput(opts: { file?: string; set?: string[] }): Record<string, unknown> {
+async function readInput(opts: {
+  file?: string
+  set?: string[]
+}): Promise<Record<string, unknown>> {
+  // yaml is loaded here, not at start: `catalog … ls` should not pay its ~40 ms
+  const { parse: parseYaml } = await import('yaml')
   let out: Record<string, unknown> = {}
   if (opts.file) {
     let parsed: unknown
@@ -211,7 +215,7 @@ export function catalogRecordCommands(): Command[] {
           .option('--set <key=value>', 'a field (repeatable; value parsed as YAML)', collect)
           .action(async (opts: { file?: string; set?: string[] }, c: Command) => {
             const { out, client } = cliContext(c)
-            const created = (await k.client(client()).add(readInput(opts))) as Rec
+            const created = (await k.client(client()).add(await readInput(opts))) as Rec
             printResult(out, created, (r) => `added ${k.command} ${r.name}`)
           }),
         `continuum catalog ${k.command} add -f record.yaml`,
@@ -226,7 +230,7 @@ export function catalogRecordCommands(): Command[] {
           .option('--set <key=value>', 'a field (repeatable; value parsed as YAML)', collect)
           .action(async (name: string, opts: { file?: string; set?: string[] }, c: Command) => {
             const { out, client } = cliContext(c)
-            const updated = (await k.client(client()).update(name, readInput(opts))) as Rec
+            const updated = (await k.client(client()).update(name, await readInput(opts))) as Rec
             printResult(out, updated, (r) => `updated ${k.command} ${r.name}`)
           }),
         `continuum catalog ${k.command} update NAME --set description="…"`,

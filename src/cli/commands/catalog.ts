@@ -1,12 +1,8 @@
 /** `continuum catalog …`: communities and infrastructures of the landscape. */
 import { Command, Option } from 'commander'
 import { ContinuumClient } from '../../client/index.js'
-import {
-  infrastructureKinds,
-  infrastructureStatuses,
-  type Community,
-  type Infrastructure,
-} from '../../contract/index.js'
+import type { Community, Infrastructure } from '../../contract/index.js'
+import { infrastructureKinds, infrastructureStatuses } from '../../contract/closed-sets.js'
 import { ContinuumError } from '../../platform/browser.js'
 import { cliContext, withExamples } from '../context.js'
 import { formatRecord, formatTable, printResult, type Column } from '../output.js'

@@ -1,6 +1,7 @@
 /** `continuum data rule|quota|bad`: rules, locks, quotas (transfers: transfer.ts). */
 import { Command, Option } from 'commander'
-import { ruleGroupings, type Lock, type Rule } from '../../contract/index.js'
+import type { Lock, Rule } from '../../contract/index.js'
+import { ruleGroupings } from '../../contract/closed-sets.js'
 import { cliContext, withExamples } from '../context.js'
 import { formatRecord, formatTable, printResult, type Column } from '../output.js'
 import { parseLimit, removeEach } from './common.js'

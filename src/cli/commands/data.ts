@@ -1,6 +1,7 @@
 /** `continuum data …`: the namespace, expressions and replicas (endpoints in data-endpoints.ts). */
 import { Command, Option } from 'commander'
-import { didTypes, type Did, type Meta, type Replica } from '../../contract/index.js'
+import type { Did, Meta, Replica } from '../../contract/index.js'
+import { didTypes } from '../../contract/closed-sets.js'
 import { ContinuumError } from '../../platform/browser.js'
 import { cliContext, withExamples } from '../context.js'
 import { formatRecord, formatTable, printResult, type Column, type Output } from '../output.js'

@@ -1,12 +1,7 @@
 /** `continuum transfer`: requests with their history, per-link statistics, link limits, shares. */
 import { Argument, Command, InvalidArgumentError, Option } from 'commander'
-import {
-  shareKinds,
-  transferStates,
-  type Transfer,
-  type TransferLinkStats,
-  type TransferShare,
-} from '../../contract/index.js'
+import type { Transfer, TransferLinkStats, TransferShare } from '../../contract/index.js'
+import { shareKinds, transferStates } from '../../contract/closed-sets.js'
 import { ContinuumError } from '../../platform/browser.js'
 import { cliContext, withExamples } from '../context.js'
 import { formatRecord, formatTable, printResult, type Column } from '../output.js'
