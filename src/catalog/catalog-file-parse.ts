@@ -3,7 +3,7 @@
  * reported as `file:line:col json.path: message`: syntax errors, schema errors (wrong types,
  * unknown fields, bad enums), unknown units, and duplicate names across all files.
  */
-import { Ajv, type ErrorObject } from 'ajv'
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml'
 import {
@@ -18,7 +18,8 @@ const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv
 const ajv = addFormats(
   new Ajv({ allErrors: true, strict: false, coerceTypes: false, useDefaults: false }),
 )
-const validateFile = ajv.compile(CatalogFileSchema)
+// Compiled on first use, not at import: every start of the server and the CLI paid for it.
+let validateFile: ValidateFunction | undefined
 
 export type PathPart = string | number
 
@@ -126,6 +127,7 @@ export function parseCatalogFile(
     return { file, records: [], errors: [error(path, 1, 1, '(file)', 'the file is empty')] }
   }
   convertQuantities(data, [], file, errors)
+  validateFile ??= ajv.compile(CatalogFileSchema)
   if (!validateFile(data)) {
     for (const e of dedupe(validateFile.errors ?? [])) errors.push(ajvError(file, e))
   }

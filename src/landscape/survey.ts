@@ -3,7 +3,7 @@
  * one typed field of a use case's requirement profile. Numbers may be given with units
  * ("72 h", "3 EB"); they are converted to the field's unit.
  */
-import { Ajv } from 'ajv'
+import { Ajv, type ValidateFunction } from 'ajv'
 import { parseQuantity, updateRecord } from '../catalog/index.js'
 import {
   RequirementProfileSchema,
@@ -131,9 +131,8 @@ export const surveyQuestions: SurveyQuestion[] = [
   q('constraints.maxPue', 'Highest acceptable PUE?', 'number'),
 ]
 const byId = new Map(surveyQuestions.map((x) => [x.id, x]))
-const validateProfile = new Ajv({ allErrors: true, strict: false }).compile(
-  RequirementProfileSchema,
-)
+// Compiled on first use, not at import: every start of the server and the CLI paid for it.
+let validateProfile: ValidateFunction | undefined
 
 /** Folds answers into a profile; null clears a field. Throws VALIDATION_FAILED naming each bad answer. */
 export function applySurveyAnswers(
@@ -169,6 +168,7 @@ export function applySurveyAnswers(
     if (value === null) delete out[area][field]
     else out[area][field] = value
   }
+  validateProfile ??= new Ajv({ allErrors: true, strict: false }).compile(RequirementProfileSchema)
   if (errors.length === 0 && !validateProfile(out)) {
     for (const e of validateProfile.errors ?? []) {
       errors.push({

@@ -2,7 +2,7 @@
  * Reads a workflow YAML document: YAML syntax, then the JSON Schema, each error reported with
  * the file, line, column and path of the offending node, so users can jump to it.
  */
-import { Ajv, type ErrorObject } from 'ajv'
+import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import addFormatsModule from 'ajv-formats'
 import { isMap, LineCounter, parseDocument, type Document } from 'yaml'
 import { WorkflowDocumentSchema, type WorkflowDocument } from '../contract/index.js'
@@ -10,7 +10,8 @@ import { ContinuumError } from '../platform/index.js'
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv
 const ajv = addFormats(new Ajv({ allErrors: true, strict: false }))
-const validateDocument = ajv.compile<WorkflowDocument>(WorkflowDocumentSchema as object)
+// Compiled on first use, not at import: every start of the server and the CLI paid for it.
+let validateDocument: ValidateFunction<WorkflowDocument> | undefined
 
 export type PathSegment = string | number
 
@@ -107,6 +108,7 @@ export function parseDefinition(text: string, file = 'workflow.yaml'): ParsedDef
       source.error([], 'a workflow is a mapping with at least name and tasks'),
     ])
   }
+  validateDocument ??= ajv.compile<WorkflowDocument>(WorkflowDocumentSchema as object)
   if (!validateDocument(value)) {
     throw definitionFailure(file, schemaErrors(validateDocument.errors ?? [], source))
   }
