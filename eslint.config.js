@@ -1,7 +1,49 @@
 // Lint: type-aware TypeScript rules plus the module boundaries of docs/architecture.md.
-import importX from 'eslint-plugin-import-x'
+import importX, { createNodeResolver } from 'eslint-plugin-import-x'
 import reactHooks from 'eslint-plugin-react-hooks'
 import tseslint from 'typescript-eslint'
+
+/**
+ * The "may import" column of docs/architecture.md's folder table: which of our folders each
+ * folder under src/ may import ('*': any). Enforced below as import-x/no-restricted-paths zones;
+ * a change of the architecture changes this table and the doc together.
+ */
+export const mayImport = {
+  platform: [],
+  db: ['platform'],
+  contract: [],
+  catalog: ['platform', 'db', 'contract'],
+  landscape: ['catalog', 'platform', 'db', 'contract'],
+  auth: ['platform', 'db', 'contract'],
+  policy: ['catalog', 'auth', 'platform', 'db', 'contract'],
+  data: ['catalog', 'platform', 'db', 'contract'],
+  // db: the use-case Context type only (transfers owns no tables)
+  transfers: ['data', 'auth', 'platform', 'contract', 'db'],
+  workflows: ['executors', 'catalog', 'policy', 'data', 'transfers', 'platform', 'db', 'contract'],
+  executors: ['platform'],
+  api: '*',
+  client: ['platform', 'contract'],
+  // commands/server-commands.ts (serve, worker, migrate, demo) is the one exception, below
+  cli: ['client', 'contract', 'platform'],
+  worker: '*',
+}
+
+const folders = Object.keys(mayImport)
+const zones = folders
+  .filter((folder) => mayImport[folder] !== '*')
+  .map((folder) => ({
+    target: `./src/${folder}`,
+    from: folders
+      .filter((other) => other !== folder && !mayImport[folder].includes(other))
+      .map((other) => `./src/${other}`),
+    message: `src/${folder}/ may import only ${mayImport[folder].join(', ') || 'nothing of ours'} (docs/architecture.md).`,
+  }))
+
+/** Relative imports name the built file (`./x.js`); the linter must find the source (`x.ts`). */
+const typescriptResolver = createNodeResolver({
+  extensions: ['.ts', '.tsx', '.js', '.mjs', '.cjs', '.json', '.node'],
+  extensionAlias: { '.js': ['.ts', '.tsx', '.js'] },
+})
 
 const otherDomainInternals = {
   regex: '^\\.\\.(/\\.\\.)*/[a-z-]+/(?!index\\.js$)',
@@ -25,7 +67,13 @@ export default tseslint.config(
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
     },
     plugins: { 'import-x': importX },
-    settings: { 'import-x/ignore': ['node_modules'] },
+    settings: {
+      'import-x/ignore': ['node_modules'],
+      // Without these import-x skips .ts dependencies: no-cycle then sees no edges at all.
+      'import-x/extensions': ['.ts', '.tsx', '.js', '.mjs', '.cjs'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
+      'import-x/resolver-next': [typescriptResolver],
+    },
     rules: {
       curly: ['error', 'multi-line'],
       eqeqeq: ['error', 'always', { null: 'ignore' }],
@@ -67,6 +115,11 @@ export default tseslint.config(
     files: ['src/**/*.ts'],
     ignores: ['src/**/*.test.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: [otherDomainInternals] }] },
+  },
+  {
+    files: ['src/**/*.ts'],
+    ignores: ['src/**/*.test.ts', 'src/cli/commands/server-commands.ts'],
+    rules: { 'import-x/no-restricted-paths': ['error', { zones }] },
   },
   {
     files: ['src/platform/**/*.ts'],
