@@ -416,8 +416,8 @@ export interface KnowledgeDocumentsTable {
   tags: Generated<string[]>
   links: Generated<unknown>
   source: string | null
-  /** Generated tsvector; never written. */
-  search: Generated<string>
+  /** Generated tsvector; never written. Nullable, as the database declares it. */
+  search: Generated<string | null>
   created_at: Timestamp
   updated_at: Timestamp
 }
