@@ -75,6 +75,38 @@ describeEachBackend('landscape CLI', (fixture) => {
     assert.equal(gaps.code, 0, gaps.stderr)
     assert.match(gaps.stdout, /Cross-cutting gaps:/)
     assert.match(gaps.stdout, /Recommended actions:\n {2}foundation:/)
+    // The text holds what --json holds: every action, and the D5.2 check of every policy.
+    const gapsJson = await run(server.url, '--json', 'landscape', 'gaps')
+    const report = JSON.parse(gapsJson.stdout) as {
+      actions: Array<{ rank: number; target: string }>
+      recommendations: Array<{ policy: string; met: number; results: unknown[] }>
+    }
+    assert.ok(report.actions.length > 0 && report.recommendations.length > 0)
+    for (const a of report.actions) {
+      assert.ok(gaps.stdout.includes(`    ${a.rank}. ${a.target}:`), `action ${a.rank} shown`)
+    }
+    assert.match(gaps.stdout, /D5\.2 recommendations met per access policy:/)
+    for (const r of report.recommendations) {
+      assert.ok(
+        gaps.stdout.includes(`  ${r.policy} (`) &&
+          gaps.stdout.includes(`: ${r.met}/${r.results.length}`),
+        `D5.2 check of ${r.policy} shown`,
+      )
+    }
+    const limited = await run(server.url, 'landscape', 'gaps', '--limit', '1')
+    assert.equal(limited.code, 0, limited.stderr)
+    const shown = limited.stdout.split('Recommended actions:')[1] ?? ''
+    assert.ok((shown.match(/^ {4}\d+\. /gm) ?? []).length <= 3, 'at most one action per phase')
+    assert.match(shown, /… \d+ more/)
+    const show = await run(
+      server.url,
+      'landscape',
+      'usecases',
+      'show',
+      'lofar2-calibration-imaging',
+    )
+    assert.equal(show.code, 0, show.stderr)
+    assert.equal(show.stdout.match(/^profile:/gm)?.length, 1, 'the profile is printed once')
     const out = path.join(dir, 'report.html')
     const rep = await run(server.url, 'landscape', 'report', '--format', 'html', '-o', out)
     assert.equal(rep.code, 0, rep.stderr)

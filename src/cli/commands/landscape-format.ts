@@ -32,7 +32,8 @@ export function formatMatch(m: MatchResult, top: number): string {
   return lines.join('\n')
 }
 
-export function formatGaps(g: GapReport): string {
+/** The gap report as text: everything --json has; `limit` caps the actions shown per phase. */
+export function formatGaps(g: GapReport, limit = Infinity): string {
   const lines: string[] = ['Gaps per use case:']
   for (const u of g.perUseCase) {
     lines.push(`  ${u.useCase}: ${u.verdict}`)
@@ -51,14 +52,24 @@ export function formatGaps(g: GapReport): string {
       `  ${String(a.number).padStart(2)}. ${a.area.padEnd(38)} ${String(Math.round(a.coverage * 100)).padStart(3)} %  (${a.met}/${a.total})`,
     )
   }
+  lines.push('', 'D5.2 recommendations met per access policy:')
+  for (const r of g.recommendations) {
+    lines.push(`  ${r.policy} (${r.infrastructure}): ${r.met}/${r.results.length}`)
+    for (const x of r.results) lines.push(`    ${x.met ? '✓' : '✗'} ${x.recommendation}`)
+  }
+  if (g.recommendations.length === 0) lines.push('  none')
   lines.push('', 'Recommended actions:')
   for (const phase of ['foundation', 'integration', 'maturation'] as const) {
-    const list = g.actions.filter((a) => a.phase === phase).slice(0, 10)
+    const all = g.actions.filter((a) => a.phase === phase)
+    const list = all.slice(0, limit)
     lines.push(`  ${phase}:`)
     for (const a of list) {
       lines.push(`    ${a.rank}. ${a.target}: ${a.change} — unblocks ${a.unblocks.join(', ')}`)
     }
-    if (list.length === 0) lines.push('    none')
+    if (all.length === 0) lines.push('    none')
+    else if (list.length < all.length) {
+      lines.push(`    … ${all.length - list.length} more (without --limit: all)`)
+    }
   }
   return lines.join('\n')
 }

@@ -15,6 +15,7 @@ import type {
 import { ContinuumError } from '../../platform/browser.js'
 import { cliContext, withExamples } from '../context.js'
 import { formatRecord, formatTable, printResult } from '../output.js'
+import { parseLimit } from './common.js'
 import { formatGaps, formatMatch } from './landscape-format.js'
 import { surveyCommand } from './landscape-survey.js'
 
@@ -206,9 +207,8 @@ export function landscapeCommand(): Command {
           printResult(
             out,
             await client().landscape.useCases.get(name),
-            (u) =>
-              formatRecord({ ...u, profile: undefined }) +
-              `\nprofile:\n${JSON.stringify(u.profile, null, 2)}`,
+            ({ profile, ...rest }) =>
+              `${formatRecord(rest)}\nprofile:\n${JSON.stringify(profile, null, 2)}`,
           )
         }),
       'continuum landscape usecases show hl-lhc-production',
@@ -321,10 +321,16 @@ function gapsCommand(): Command {
       .description(
         'Gaps per use case, cross-cutting gaps, coverage per capability area, ranked actions',
       )
-      .action(async (_o: unknown, cmd: Command) => {
+      .option(
+        '--limit <n>',
+        'show at most n recommended actions per phase (default: all)',
+        parseLimit,
+      )
+      .action(async (o: { limit?: number }, cmd: Command) => {
         const { out, client } = cliContext(cmd)
-        printResult(out, await client().landscape.gaps(), formatGaps)
+        printResult(out, await client().landscape.gaps(), (g) => formatGaps(g, o.limit))
       }),
+    'continuum landscape gaps --limit 5',
     'continuum landscape gaps --json',
   )
 }
