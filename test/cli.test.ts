@@ -85,6 +85,21 @@ describe('continuum CLI', () => {
     assert.match(r.stdout, /infra\|infrastructure/)
   })
 
+  it("policy test and policy actions know the broker's action, workflows.task.submit", async () => {
+    const args = ['--subject', 'alice', '--group', '/atlas', '--unattended']
+    const resource = ['--resource', 'ComputeService::lumi-c', '--attr', 'name=lumi-c']
+    const r = await runCli(
+      ['policy', 'test', ...args, '--action', 'workflows.task.submit', ...resource],
+      env,
+    )
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(r.stdout, /^DENY: no policy permits this/)
+    const actions = await runCli(['policy', 'actions'], env)
+    assert.equal(actions.code, 0, actions.stderr)
+    assert.match(actions.stdout, /^workflows\.task\.submit$/m)
+    assert.match(actions.stdout, /^catalog\.infrastructure\.create$/m)
+  })
+
   it('adds, lists, shows and removes infrastructures, in tables and in JSON', async () => {
     const name = uniqueName('cli')
     const add = await runCli(

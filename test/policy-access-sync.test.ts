@@ -51,6 +51,21 @@ describeEachBackend('access policies of the landscape enforced', (fixture) => {
     }
   })
 
+  it("answers for the broker's action, workflows.task.submit, as the broker asks it", async () => {
+    await server.client.policy.syncAccess()
+    const ask = (groups: string[]) =>
+      server.client.policy.test({
+        principal: { subject: 'researcher', groups },
+        action: 'workflows.task.submit',
+        resource: { type: 'ComputeService', id: 'cern-batch', attrs: { name: 'cern-batch' } },
+        context: { unattended: true },
+      })
+    assert.equal((await ask(['/atlas'])).decision, 'allow')
+    assert.equal((await ask(['/no-such-community'])).decision, 'deny')
+    const { actions } = await server.client.policy.schema()
+    assert.ok(actions.includes('workflows.task.submit'), "listed with the routes' actions")
+  })
+
   it('lets eligible communities use the services a policy covers, and no one else', async () => {
     await server.client.policy.syncAccess()
     const allowed = await submitTo('cern-batch', ['/atlas'])

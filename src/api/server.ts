@@ -28,6 +28,10 @@ import { metricsRoutes } from './routes/metrics.js'
 import { workflowRoutes } from './routes/workflows.js'
 import { validatorCompiler } from './validation.js'
 import { webRoutes } from './routes/web.js'
+import { submitAction } from '../workflows/index.js'
+
+/** Cedar actions the system decides that no route declares. */
+const unroutedActions = [submitAction]
 
 export interface ServerOptions {
   ctx: BaseContext
@@ -94,6 +98,9 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     options.logger,
     options.security,
   )
+  // Actions decided outside any route (the broker's "may this community submit tasks to this
+  // compute service") belong to the Cedar schema too, so policies and `policy test` know them.
+  for (const action of unroutedActions) security.actions.add(action)
   installGate(app, security, options.ctx)
   installErrorHandling(app)
   await registerOpenApi(app, options.version)

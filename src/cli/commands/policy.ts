@@ -133,12 +133,27 @@ export function policyCommand(): Command {
   )
   policy.addCommand(
     withExamples(
+      new Command('actions')
+        .description("Every action the gate decides: the routes' and the broker's")
+        .action(async (_opts: unknown, cmd: Command) => {
+          const { out, client } = cliContext(cmd)
+          const { actions } = await client().policy.schema()
+          printResult(out, actions, (a) => a.join('\n'))
+        }),
+      'continuum policy actions | grep workflows',
+    ),
+  )
+  policy.addCommand(
+    withExamples(
       new Command('test')
         .description('Would this identity be allowed this action on this resource, and why?')
         .requiredOption('--subject <sub>', 'token subject')
         .option('--group <group>', 'a wlcg.groups entry (repeatable)', collect)
         .option('--scope <scope>', 'the token scope claim, e.g. "storage.read:/atlas"')
-        .requiredOption('--action <action>', 'e.g. catalog.infrastructure.create')
+        .requiredOption(
+          '--action <action>',
+          'e.g. catalog.infrastructure.create (all: continuum policy actions)',
+        )
         .requiredOption('--resource <Type::id>', 'e.g. ComputeService::hpc-a', parseResource)
         .option(
           '--attr <key=value>',
@@ -184,7 +199,7 @@ export function policyCommand(): Command {
             )
           },
         ),
-      'continuum policy test --subject alice --group /atlas --action workflows.task.create --resource ComputeService::lumi-c --attr name=lumi-c',
+      'continuum policy test --subject alice --group /atlas --action workflows.task.submit --resource ComputeService::lumi-c --attr name=lumi-c --unattended',
     ),
   )
   return withExamples(policy, 'continuum policy ls')
