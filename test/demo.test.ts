@@ -37,6 +37,10 @@ function startDemo(home: string): Promise<Demo> {
 
 /** Logs in at the demo's built-in issuer with the device flow, approving as the demo admin. */
 async function loginAsAdmin(url: string): Promise<ContinuumClient> {
+  return new ContinuumClient({ server: url, token: await adminToken(url) })
+}
+
+async function adminToken(url: string): Promise<string> {
   let approval: Promise<unknown> = Promise.resolve()
   const token = await deviceLogin({
     issuer: url,
@@ -52,7 +56,12 @@ async function loginAsAdmin(url: string): Promise<ContinuumClient> {
       await approval
     },
   })
-  return new ContinuumClient({ server: url, token: token.access_token })
+  return token.access_token
+}
+
+/** The words of a shell command line with '…' and "…" quoting (enough for the banner's hints). */
+function shellWords(line: string): string[] {
+  return [...line.matchAll(/'([^']*)'|"([^"]*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3] ?? '')
 }
 
 function stop(child: ChildProcess): Promise<number | null> {
@@ -82,6 +91,23 @@ describe('continuum demo', () => {
         operator: 'Test',
         country: 'NL',
       })
+
+      // The banner's hints work as printed on a fresh demo (except the interactive login and the
+      // workflows, which wait for their runs).
+      const env = { CONTINUUM_HOME: home, CONTINUUM_TOKEN: await adminToken(first.url) }
+      const hints = first
+        .output()
+        .split('\n')
+        .filter((l) => l.startsWith('  npx continuum ') && !/ (login|workflow)\b/.test(l))
+        .map((l) => shellWords(l.trim()).slice(2))
+      assert.ok(
+        hints.some((h) => h.includes('add')),
+        'an add hint is among them',
+      )
+      for (const hint of hints) {
+        const r = await runCli(hint, env)
+        assert.equal(r.code, 0, `continuum ${hint.join(' ')}: ${r.stderr}`)
+      }
 
       const second = await runCli(['demo', '--port', '0'], { CONTINUUM_HOME: home })
       assert.equal(second.code, 6, 'a second process on the same embedded database is refused')

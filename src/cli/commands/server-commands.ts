@@ -128,7 +128,8 @@ export function demoCommand(): Command {
             `  curl ${server.url}/healthz`,
             `  curl ${server.url}/openapi.json`,
             `  curl -H "Authorization: Bearer $(npx continuum token)" ${server.url}/auth/me`,
-            `  npx continuum --server ${server.url} catalog infra add egi --title "EGI Federation" --kind HTC --operator "EGI Foundation" --country NL`,
+            // not a name of the shipped landscape, so it works on a fresh demo
+            `  npx continuum --server ${server.url} catalog infra add my-lab --title "My lab cluster" --kind HPC --operator "My lab" --country NL`,
             `  npx continuum --server ${server.url} catalog infra ls`,
             `  npx continuum --server ${server.url} landscape infra`,
             `  npx continuum --server ${server.url} landscape gaps`,
