@@ -259,6 +259,11 @@ describe('web dashboard', { skip }, () => {
     await openView(page, 'Usage')
     const allocations = await countAll((q) => api.landscape.allocations.list(q))
     assert.equal(await text(page, 'allocation-count'), String(allocations))
+    // Energy is computed from cores, watts per core and wall time, never measured: every
+    // place the view names it says so.
+    const energy = (await page.locator('#main').innerText()).match(/^.*energy.*$/gim) ?? []
+    assert.ok(energy.length > 0)
+    for (const label of energy) assert.match(label, /est\.|estimate/i, label)
     await screenshot(page, '6-usage')
   })
 

@@ -324,7 +324,10 @@ export const UsageRowSchema = Type.Object(
     coreHours: Type.Number(),
     wallHours: Type.Number(),
     cpuHours: Type.Number(),
-    energyKwh: Type.Number(),
+    energyKwh: Type.Number({
+      description:
+        'An estimate, not a measurement: the sum over attempts of cores × watts per core (× the PUE of a catalogue service) × wall time, in kWh. See docs/workflows.md.',
+    }),
   },
   { additionalProperties: false },
 )

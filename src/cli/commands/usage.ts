@@ -1,10 +1,22 @@
 /** `continuum usage`: resources used by workflows, summed; APEL-like export. */
 import { Command, Option } from 'commander'
+import type { UsageReport } from '../../contract/index.js'
 import { ContinuumError } from '../../platform/browser.js'
 import { cliContext, withExamples } from '../context.js'
 import { formatTable, printResult } from '../output.js'
 
 const groupings = ['community', 'site', 'day', 'month', 'workflow'] as const
+
+/** The usage table; energy is labelled an estimate (docs/workflows.md has the formula). */
+export function formatUsage(r: UsageReport): string {
+  return formatTable(r.rows, [
+    { header: r.groupBy, value: (x) => x.key },
+    { header: 'tasks', value: (x) => x.tasks },
+    { header: 'core h', value: (x) => x.coreHours.toFixed(3) },
+    { header: 'cpu h', value: (x) => x.cpuHours.toFixed(3) },
+    { header: 'kWh (est.)', value: (x) => x.energyKwh.toFixed(4) },
+  ])
+}
 
 interface UsageOptions {
   by?: (typeof groupings)[number]
@@ -54,17 +66,7 @@ export function usageCommand(): Command {
           return printResult(out, { message }, (m) => m.message)
         }
         const report = await client().workflows.usage(query)
-        printResult(out, report, (r) =>
-          r.rows.length
-            ? formatTable(r.rows, [
-                { header: r.groupBy, value: (x) => x.key },
-                { header: 'tasks', value: (x) => x.tasks },
-                { header: 'core h', value: (x) => x.coreHours.toFixed(3) },
-                { header: 'cpu h', value: (x) => x.cpuHours.toFixed(3) },
-                { header: 'kWh', value: (x) => x.energyKwh.toFixed(4) },
-              ])
-            : 'no usage recorded',
-        )
+        printResult(out, report, (r) => (r.rows.length ? formatUsage(r) : 'no usage recorded'))
       }),
     'continuum usage --by site --since 2026-01-01',
     'continuum usage --apel --community lofar',

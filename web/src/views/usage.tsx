@@ -76,7 +76,7 @@ function UsageBody({ usage }: { usage: Usage }) {
         series.length > 0
           ? series
           : [{ label: 'all', values: days.map((d) => all.get(d)?.coreHours ?? 0) }],
-      energy: [{ label: 'energy', values: days.map((d) => all.get(d)?.energyKwh ?? 0) }],
+      energy: [{ label: 'energy (est.)', values: days.map((d) => all.get(d)?.energyKwh ?? 0) }],
     }
   }, [usage])
   const byCommunity = groupAllocations(usage.allocations, (a) => a.community)
@@ -109,7 +109,7 @@ function UsageBody({ usage }: { usage: Usage }) {
             <Empty>No usage recorded yet.</Empty>
           ) : (
             <TimeChart
-              label="Energy per day"
+              label="Estimated energy per day"
               times={chart.times}
               series={chart.energy}
               unit="kWh"
@@ -131,7 +131,7 @@ function UsageBody({ usage }: { usage: Usage }) {
                     Tasks
                   </th>
                   <th scope="col">Core hours</th>
-                  <th scope="col">Energy (kWh)</th>
+                  <th scope="col">Energy (kWh, est.)</th>
                 </tr>
               </thead>
               <tbody>
