@@ -59,6 +59,7 @@ export default tseslint.config(
       'tmp/**',
       '.continuum/**',
       'test-output/**',
+      '.dist-*/**',
     ],
   },
   ...tseslint.configs.recommendedTypeChecked,
