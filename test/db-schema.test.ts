@@ -81,7 +81,8 @@ for (const backend of await testBackends()) {
             got.column_default !== null ||
             got.is_identity === 'YES' ||
             got.is_generated === 'ALWAYS'
-          if (want.generated && !filled) {
+          // a nullable column without a default is filled too: with null
+          if (want.generated && !filled && got.is_nullable === 'NO') {
             problems.push(`${where}: Generated in schema.ts, no default in the database`)
           }
           const allowed = columnTypes[want.family]
