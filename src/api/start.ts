@@ -6,6 +6,7 @@
 import type { FastifyInstance } from 'fastify'
 import path from 'node:path'
 import { BuiltInIssuer, groupCommunityMapper, parseIssuerPaths } from '../auth/index.js'
+import { configureEndpointUrls } from '../data/index.js'
 import { assertSchemaCurrent, connect, migrate, type Database } from '../db/index.js'
 import { systemClock, version, type Clock, type Config, type Logger } from '../platform/index.js'
 import { buildServer } from './server.js'
@@ -63,6 +64,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
       await assertSchemaCurrent(database)
     }
     const clock = options.clock ?? systemClock
+    configureEndpointUrls({ storageRoots: config.storageRoots, networks: config.endpointNetworks })
     const changes = await database.openChangeFeed(options.logger)
     const builtInIssuer = await openBuiltInIssuer(config, clock, options.demoUsers)
     const issuerPaths = parseIssuerPaths(config.issuerPaths)

@@ -6,6 +6,7 @@
 import type { Endpoint, EndpointCreate, EndpointUpdate, Protocol } from '../contract/index.js'
 import type { Context, Executor } from '../db/index.js'
 import { ContinuumError, isUuid, newId } from '../platform/index.js'
+import { assertEndpointUrl } from './endpoint-urls.js'
 import { EndpointIndex } from './expression-evaluator.js'
 import { findEndpointRow, insertEndpointRow, listEndpointRows, updateEndpointRow, type EndpointRow } from './endpoints-store.js'
 
@@ -17,6 +18,7 @@ export async function addEndpoint(ctx: Context, input: EndpointCreate): Promise<
   }
   const protocols = input.protocols ?? []
   protocols.forEach(assertProtocol)
+  for (const p of protocols) await assertEndpointUrl(p.url)
   const now = ctx.clock.now()
   const id = newId()
   await insertEndpointRow(ctx.db, {
@@ -40,6 +42,7 @@ export async function getEndpoint(ctx: Context, idOrName: string): Promise<Endpo
 
 export async function updateEndpoint(ctx: Context, idOrName: string, patch: EndpointUpdate): Promise<Endpoint> {
   patch.protocols?.forEach(assertProtocol)
+  for (const p of patch.protocols ?? []) await assertEndpointUrl(p.url)
   return ctx.db.transaction().execute(async (tx) => {
     const row = await mustFindEndpoint(tx, idOrName)
     const attributes = { ...row.attributes }

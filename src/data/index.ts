@@ -7,6 +7,7 @@
  */
 export * from './dids.js'
 export * from './endpoints.js'
+export { addressRange, assertEndpointUrl, configureEndpointUrls, endpointNetworks, type EndpointNetwork, type EndpointUrlPolicy } from './endpoint-urls.js'
 export * from './replicas.js'
 export * from './rules.js'
 export { placeLocks, placementPageSize } from './rule-locks.js'

@@ -48,6 +48,10 @@ export interface Config {
   issuerPaths: string
   /** Days finished transfer requests (with attempts and events) are kept. */
   transferHistoryDays: number
+  /** Folders under which file:// storage endpoints may be registered (default `<home>/storage`). */
+  storageRoots: string[]
+  /** Address ranges storage endpoint URLs may use besides public ones: `loopback`, `private`. */
+  endpointNetworks: ('loopback' | 'private')[]
   /** Where the settings came from, for `continuum config` and for error messages. */
   sources: Partial<Record<ConfigKey, ConfigSource>>
 }
@@ -67,6 +71,8 @@ export type ConfigKey =
   | 'groupCommunities'
   | 'issuerPaths'
   | 'transferHistoryDays'
+  | 'storageRoots'
+  | 'endpointNetworks'
 export type ConfigSource = 'flag' | 'env' | 'file' | 'default'
 
 /** Values given on the command line; undefined means "not given". */
@@ -87,6 +93,8 @@ const envNames: Record<ConfigKey, string> = {
   groupCommunities: 'CONTINUUM_GROUP_COMMUNITIES',
   issuerPaths: 'CONTINUUM_ISSUER_PATHS',
   transferHistoryDays: 'CONTINUUM_TRANSFER_HISTORY_DAYS',
+  storageRoots: 'CONTINUUM_STORAGE_ROOTS',
+  endpointNetworks: 'CONTINUUM_ENDPOINT_NETWORKS',
 }
 
 export const configEnvironment = envNames
@@ -105,6 +113,8 @@ const fileKeys = new Set<string>([
   'groupCommunities',
   'issuerPaths',
   'transferHistoryDays',
+  'storageRoots',
+  'endpointNetworks',
 ])
 
 export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): Config {
@@ -148,6 +158,24 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     throw invalid('builtinIssuer', sources.builtinIssuer, "expected 'on' or 'off'", builtin)
   }
 
+  const storageRoots = splitList(withDefault('storageRoots', path.join(home, 'storage')))
+  for (const root of storageRoots) {
+    if (!path.isAbsolute(root)) {
+      throw invalid('storageRoots', sources.storageRoots, 'expected absolute folders', root)
+    }
+  }
+  const endpointNetworks = splitList(withDefault('endpointNetworks', ''))
+  for (const n of endpointNetworks) {
+    if (n !== 'loopback' && n !== 'private') {
+      throw invalid(
+        'endpointNetworks',
+        sources.endpointNetworks,
+        "expected 'loopback', 'private'",
+        n,
+      )
+    }
+  }
+
   return {
     home,
     db,
@@ -167,6 +195,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
       withDefault('transferHistoryDays', '30'),
       sources.transferHistoryDays,
     ),
+    storageRoots: storageRoots.map((r) => path.resolve(r)),
+    endpointNetworks: endpointNetworks as Config['endpointNetworks'],
     sources,
   }
 }

@@ -51,6 +51,13 @@ export const errorCatalog = {
     retryable: false,
     summary: 'A configuration value (flag, environment variable or config file) is invalid.',
   },
+  FILE_PERMISSIONS_UNSAFE: {
+    status: 500,
+    exit: e.invalid,
+    retryable: false,
+    summary:
+      'The home or database folder can be written by other users; the message gives the chmod that fixes it.',
+  },
   PAYLOAD_TOO_LARGE: {
     status: 413,
     exit: e.invalid,
@@ -383,6 +390,13 @@ export const errorCatalog = {
     retryable: false,
     summary: 'A storage endpoint with this name exists already.',
   },
+  ENDPOINT_URL_REFUSED: {
+    status: 400,
+    exit: e.invalid,
+    retryable: false,
+    summary:
+      "A storage endpoint URL is outside the site's URL policy (scheme, storage roots, address ranges).",
+  },
   ENDPOINT_UNAVAILABLE: {
     status: 409,
     exit: e.conflict,
@@ -469,6 +483,13 @@ export const errorCatalog = {
     exit: e.unavailable,
     retryable: true,
     summary: 'The storage endpoint could not be reached (connection refused, reset or DNS).',
+  },
+  STORAGE_SYMLINK_REFUSED: {
+    status: 403,
+    exit: e.denied,
+    retryable: false,
+    summary:
+      'A POSIX storage path goes through a symbolic link; storage never follows links out of its root.',
   },
 
   // Workflows and executors

@@ -4,6 +4,7 @@
  * fail under CI=true.
  */
 import { after, before, describe } from 'node:test'
+import './site-config.js'
 import { openTestDatabase, testBackends, type TestDatabase } from '../../src/db/testing.js'
 import { systemActor, ManualClock } from '../../src/platform/index.js'
 import type { Context } from '../../src/db/index.js'

@@ -1,4 +1,5 @@
 /** POSIX endpoints in temporary directories, and helpers to put real bytes on them. */
+import './site-config.js'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'

@@ -1,4 +1,5 @@
 /** Catalogue endpoints on test XrdHttp doors, and a WebDAV protocol that counts its TPCs. */
+import './site-config.js'
 import { addEndpoint } from '../../src/data/index.js'
 import type { Context } from '../../src/db/index.js'
 import { WebdavProtocol } from '../../src/transfers/index.js'

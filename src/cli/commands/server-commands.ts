@@ -87,6 +87,9 @@ export function demoCommand(): Command {
           host: opts.host,
           builtinIssuer: 'on',
         })
+        // The demo's storage lives on this machine; its endpoints (and tests' local servers)
+        // are reached over loopback.
+        if (config.sources.endpointNetworks === 'default') config.endpointNetworks = ['loopback']
         const logger = createLogger({
           level: config.logLevel === 'info' ? 'warn' : config.logLevel,
         })

@@ -1,13 +1,14 @@
 /** POSIX endpoints: directories reached through file:/// URLs. */
-import { createReadStream, createWriteStream } from 'node:fs'
-import { copyFile, mkdir, rename, rm, stat } from 'node:fs/promises'
+import { constants, createWriteStream } from 'node:fs'
+import { copyFile, lstat, mkdir, open, rename, rm, stat } from 'node:fs/promises'
 import path from 'node:path'
 import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
-import { fileURLToPath, pathToFileURL } from 'node:url'
+import { pathToFileURL } from 'node:url'
 import { ContinuumError } from '../../platform/index.js'
 import { digestOf, type Digest } from '../checksums.js'
 import { rangedDigest, worthSplitting } from '../ranged-digest.js'
+import { safeLocalPath } from './posix-paths.js'
 import { fromNodeError } from './storage-errors.js'
 import type {
   LocalFiles,
@@ -16,12 +17,18 @@ import type {
   WriteOptions,
 } from './storage-protocol.js'
 
-function toPath(url: string): string {
-  const p = fileURLToPath(url)
-  if (path.normalize(p) !== p || p.split(path.sep).includes('..')) {
-    throw new ContinuumError('STORAGE_ERROR', `refusing a non-canonical path: ${url}`, { url })
+/** Checked path of a URL (see posix-paths.ts): canonical, and crossing no symbolic link. */
+const toPath = safeLocalPath
+
+/** ELOOP: the file became a link between the check and the open (O_NOFOLLOW refused it). */
+function storageError(operation: 'stat' | 'read' | 'write' | 'delete', url: string, err: unknown) {
+  if (err instanceof ContinuumError) return err
+  if ((err as NodeJS.ErrnoException).code === 'ELOOP') {
+    return new ContinuumError('STORAGE_SYMLINK_REFUSED', `refusing ${url}: a symbolic link`, {
+      url,
+    })
   }
-  return p
+  return fromNodeError(operation, url, err)
 }
 
 /** Tokens do not apply: access to a mounted file system is the worker's own. */
@@ -34,22 +41,24 @@ export class PosixProtocol implements StorageProtocol {
 
   async stat(url: string): Promise<{ bytes: number } | undefined> {
     try {
-      const s = await stat(toPath(url))
+      const s = await lstat(toPath(url))
       return s.isFile() ? { bytes: s.size } : undefined
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
-      throw fromNodeError('stat', url, err)
+      throw storageError('stat', url, err)
     }
   }
 
   async *read(url: string, options: OperationOptions = {}): AsyncIterable<Uint8Array> {
     try {
-      yield* createReadStream(toPath(url), {
+      // O_NOFOLLOW: a link swapped in after the path check is refused, not followed.
+      const handle = await open(toPath(url), constants.O_RDONLY | constants.O_NOFOLLOW)
+      yield* handle.createReadStream({
         highWaterMark: 4 << 20,
         ...(options.signal ? { signal: options.signal } : {}),
       }) as AsyncIterable<Uint8Array>
     } catch (err) {
-      throw fromNodeError('read', url, err)
+      throw storageError('read', url, err)
     }
   }
 
@@ -112,12 +121,14 @@ export class PosixProtocol implements StorageProtocol {
     const part = `${target}.part`
     try {
       await mkdir(path.dirname(target), { recursive: true })
+      // A link planted at the side file's name would be followed by the write: remove it.
+      await rm(part, { force: true })
       await fill(part)
       options.signal?.throwIfAborted()
       await rename(part, target)
     } catch (err) {
       await rm(part, { force: true })
-      throw fromNodeError('write', url, err)
+      throw storageError('write', url, err)
     }
   }
 
@@ -125,7 +136,7 @@ export class PosixProtocol implements StorageProtocol {
     try {
       await rm(toPath(url), { force: true })
     } catch (err) {
-      throw fromNodeError('delete', url, err)
+      throw storageError('delete', url, err)
     }
   }
 }

@@ -18,6 +18,7 @@ export interface ClassifiedFailure {
 const byCode: Record<string, FailureClass> = {
   STORAGE_FILE_NOT_FOUND: 'source_missing',
   STORAGE_PERMISSION_DENIED: 'permission',
+  STORAGE_SYMLINK_REFUSED: 'permission',
   STORAGE_FULL: 'destination_full',
   STORAGE_TIMEOUT: 'timeout',
   STORAGE_UNREACHABLE: 'network',
