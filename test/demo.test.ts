@@ -3,8 +3,8 @@
  * the API up, state kept across restarts, a clean stop on SIGTERM.
  */
 import assert from 'node:assert/strict'
-import { spawn, type ChildProcess } from 'node:child_process'
-import { mkdtempSync } from 'node:fs'
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process'
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, statSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { describe, it } from 'node:test'
@@ -125,4 +125,52 @@ describe('continuum demo', () => {
       assert.equal(await stop(again.child), 0)
     }
   })
+
+  it('keeps its files private: another local user reaches no key, database or stored file', async () => {
+    const home = mkdtempSync(path.join(os.tmpdir(), 'continuum-demo-modes-'))
+    const demo = await startDemo(home)
+    try {
+      for (const dir of [home, path.join(home, 'db'), path.join(home, 'keys')]) {
+        assert.equal(statSync(dir).mode & 0o777, 0o700, dir)
+      }
+      assert.equal(statSync(path.join(home, 'keys', 'issuer.json')).mode & 0o777, 0o600)
+      for (const f of filesUnder(path.join(home, 'storage'))) {
+        assert.equal(statSync(f).mode & 0o077, 0, f)
+      }
+      // As user nobody: the key cannot be read, the database neither listed nor written.
+      const asNobody = (cmd: string) =>
+        spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', 'sh', '-c', cmd])
+          .status
+      assert.notEqual(asNobody(`cat ${path.join(home, 'keys', 'issuer.json')}`), 0)
+      assert.notEqual(asNobody(`ls ${path.join(home, 'db')}`), 0)
+      assert.notEqual(asNobody(`touch ${path.join(home, 'db', 'PG_VERSION')}`), 0)
+      assert.equal(asNobody('true'), 0, 'the check itself runs')
+    } finally {
+      assert.equal(await stop(demo.child), 0)
+    }
+  })
+
+  it('refuses to start on a home or database folder other users can write, naming the fix', async () => {
+    const home = mkdtempSync(path.join(os.tmpdir(), 'continuum-demo-open-'))
+    chmodSync(home, 0o777)
+    const refused = await runCli(['demo', '--port', '0'], { CONTINUUM_HOME: home })
+    assert.notEqual(refused.code, 0)
+    assert.match(refused.stderr, /FILE_PERMISSIONS_UNSAFE: .*chmod -R go-rwx/)
+    chmodSync(home, 0o700)
+    mkdirSync(path.join(home, 'db'), { mode: 0o777 })
+    chmodSync(path.join(home, 'db'), 0o777)
+    const again = await runCli(['demo', '--port', '0'], { CONTINUUM_HOME: home })
+    assert.notEqual(again.code, 0)
+    assert.match(again.stderr, /FILE_PERMISSIONS_UNSAFE: the database folder/)
+  })
 })
+
+function filesUnder(dir: string): string[] {
+  const out = [dir]
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name)
+    if (entry.isDirectory()) out.push(...filesUnder(full))
+    else out.push(full)
+  }
+  return out
+}

@@ -14,31 +14,35 @@ export function restrictNewFiles(): void {
 }
 
 /**
- * Creates `dir` (0700) when missing; refuses it when group or others may write it or anything
- * in it (`deep`), with the command that fixes it. Existing group/other read bits are removed
- * from the folder itself: reading is not a take-over, but stored data is nobody else's.
+ * Creates `dir` (0700) when missing; refuses it when group or others may write it, with the
+ * command that fixes it; otherwise takes group/other bits off the folder, and with
+ * `contents` off everything in it. A 0700 folder is what protects the files inside: nobody
+ * else can reach them, whatever mode a library gives a file it creates later.
  */
-export function preparePrivateFolder(dir: string, what: string, options: { deep?: boolean } = {}): void {
+export function preparePrivateFolder(
+  dir: string,
+  what: string,
+  options: { contents?: boolean } = {},
+): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 })
-  const unsafe = writableByOthers(dir, options.deep ?? false)
-  if (unsafe !== undefined) {
+  const mode = lstatSync(dir).mode
+  if ((mode & 0o022) !== 0) {
     throw new ContinuumError(
       'FILE_PERMISSIONS_UNSAFE',
-      `${what} ${dir} can be written by other users (${unsafe}); fix it with: chmod -R go-rwx ${dir}`,
-      { folder: dir, path: unsafe },
+      `${what} ${dir} can be written by other users (mode ${(mode & 0o777).toString(8)}); fix it with: chmod -R go-rwx ${dir}`,
+      { folder: dir },
     )
   }
-  chmodSync(dir, lstatSync(dir).mode & 0o700)
+  chmodSync(dir, mode & 0o700)
+  if (options.contents) tighten(dir)
 }
 
-/** The first path at or under `dir` that group or others may write, if any. */
-function writableByOthers(dir: string, deep: boolean): string | undefined {
-  const stat = lstatSync(dir)
-  if (!stat.isSymbolicLink() && (stat.mode & 0o022) !== 0) return dir
-  if (!deep || !stat.isDirectory()) return undefined
-  for (const entry of readdirSync(dir)) {
-    const found = writableByOthers(path.join(dir, entry), true)
-    if (found !== undefined) return found
+function tighten(dir: string): void {
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name)
+    if (entry.isSymbolicLink()) continue
+    const mode = lstatSync(full).mode
+    if ((mode & 0o077) !== 0) chmodSync(full, mode & 0o700)
+    if (entry.isDirectory()) tighten(full)
   }
-  return undefined
 }

@@ -2,17 +2,40 @@
  * The commands that run the server side in this process: serve, migrate and demo. They are the
  * only CLI code that imports server domains; every other command goes through the HTTP client.
  */
+import { existsSync } from 'node:fs'
 import { Command } from 'commander'
 import { openBuiltInIssuer, startServer, stopOnSignals } from '../../api/index.js'
 import { createDemoEndpoints } from '../../data/index.js'
 import { assertSchemaCurrent, connect, migrate } from '../../db/index.js'
 import { loadShippedLandscape } from '../../landscape/index.js'
 import { syncAccessPolicies } from '../../policy/index.js'
-import { createLogger, newId, runAgents, systemActor, systemClock } from '../../platform/index.js'
+import {
+  createLogger,
+  newId,
+  preparePrivateFolder,
+  restrictNewFiles,
+  runAgents,
+  systemActor,
+  systemClock,
+  type Config,
+} from '../../platform/index.js'
 import { selectAgents } from '../../worker/index.js'
 import { ensureDemoDataset, ensureDemoSites } from '../../workflows/index.js'
 import { cliContext, withExamples } from '../context.js'
 import { formatTable, printResult } from '../output.js'
+
+/**
+ * Before a server process opens anything: new files private to it (umask 077), and a home and
+ * embedded database folder no other user can write (refused with the fix otherwise).
+ */
+function secureFiles(config: Config): void {
+  restrictNewFiles()
+  const embedded = config.db.startsWith('pglite:') ? config.db.slice('pglite:'.length) : undefined
+  if (embedded !== undefined || config.builtinIssuer || existsSync(config.home)) {
+    preparePrivateFolder(config.home, 'the home folder')
+  }
+  if (embedded !== undefined) preparePrivateFolder(embedded, 'the database folder', { contents: true })
+}
 
 interface ServeOptions {
   port?: string
@@ -32,6 +55,7 @@ export function serveCommand(): Command {
       )
       .action(async (opts: ServeOptions, cmd: Command) => {
         const { config } = cliContext(cmd, { port: opts.port, host: opts.host })
+        secureFiles(config)
         const logger = createLogger({ level: config.logLevel })
         const server = await startServer(config, { logger, migrate: opts.migrate === true })
         logger.info({ url: server.url, db: server.database.url }, 'Continuum API listening')
@@ -90,6 +114,7 @@ export function demoCommand(): Command {
         // The demo's storage lives on this machine; its endpoints (and tests' local servers)
         // are reached over loopback.
         if (config.sources.endpointNetworks === 'default') config.endpointNetworks = ['loopback']
+        secureFiles(config)
         const logger = createLogger({
           level: config.logLevel === 'info' ? 'warn' : config.logLevel,
         })
@@ -163,6 +188,7 @@ export function workerCommand(): Command {
       )
       .action(async (opts: { only?: string }, cmd: Command) => {
         const { config, out } = cliContext(cmd)
+        secureFiles(config)
         const logger = createLogger({ level: config.logLevel, name: 'continuum-worker' })
         const database = await connect(config.db)
         if (database.backend === 'pglite') await migrate(database)
