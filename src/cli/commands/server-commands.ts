@@ -34,7 +34,9 @@ function secureFiles(config: Config): void {
   if (embedded !== undefined || config.builtinIssuer || existsSync(config.home)) {
     preparePrivateFolder(config.home, 'the home folder')
   }
-  if (embedded !== undefined) preparePrivateFolder(embedded, 'the database folder', { contents: true })
+  if (embedded !== undefined) {
+    preparePrivateFolder(embedded, 'the database folder', { contents: true })
+  }
 }
 
 interface ServeOptions {
