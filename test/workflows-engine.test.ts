@@ -1,6 +1,6 @@
 /** The workflow engine end to end on the local executor, on both database backends. */
 import assert from 'node:assert/strict'
-import { existsSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { before, it } from 'node:test'
 import { isAlive } from '../src/executors/run-folder.js'
@@ -148,12 +148,13 @@ describeEachBackend('workflow engine (local executor)', (fixture) => {
 
   it('cancels a workflow and kills its running process group', async () => {
     const { ctx } = fixture()
+    const marker = `60.${process.pid}`
     const dir = tempDir()
     const wf = await submitWorkflow(ctx, {
       workdir: dir,
       source: yaml(`tasks:
   - name: long
-    script: sleep 60 & echo $! > child.pid; wait
+    script: sleep ${marker} & echo $! > child.pid; wait
   - name: next
     needs: [long]
     command: ['true']
@@ -166,8 +167,9 @@ describeEachBackend('workflow engine (local executor)', (fixture) => {
       await engine.runOnce()
       await new Promise((r) => setTimeout(r, 10))
     }
-    const childPid = Number(readFileSync(pidFile, 'utf8'))
-    assert.ok(isAlive(childPid))
+    // Jobs have their own PID namespace: find the child among this machine's processes.
+    const childPid = processWithArgs('sleep', marker)
+    assert.ok(childPid !== undefined && isAlive(childPid))
     const cancelled = await cancelWorkflow(ctx, wf.id)
     assert.equal(cancelled.state, 'cancelled')
     // Within the executor's 5 s SIGTERM→SIGKILL grace: SIGTERM ends the group, even when the
@@ -242,3 +244,18 @@ describeEachBackend('workflow engine (local executor)', (fixture) => {
     assert.equal(Number(after.n), Number(before.n))
   })
 })
+
+/** The pid of a process running exactly `command arg`, as this machine sees it. */
+function processWithArgs(command: string, arg: string): number | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      if (readFileSync(`/proc/${entry}/cmdline`, 'utf8') === `${command}\0${arg}\0`) {
+        return Number(entry)
+      }
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return undefined
+}

@@ -15,7 +15,14 @@ const used = { cores: 0, memoryMb: 0, jobs: 0 }
 const queue = []
 /** Started jobs by id, so that a drop that crosses the "started" reply still ends the job. */
 const running = new Map()
-const reply = (message) => process.stdout.write(`${JSON.stringify(message)}\n`)
+const reply = (message) => {
+  if (!process.stdout.writable) return
+  process.stdout.write(`${JSON.stringify(message)}\n`)
+}
+// The worker that reads these replies may be gone (killed): its pipe then fails with EPIPE.
+// Started jobs keep running and are found again through their run folders, so the launcher
+// stops replying and carries on instead of dying on an unhandled error.
+process.stdout.on('error', () => {})
 
 function pump() {
   while (queue.length > 0) {

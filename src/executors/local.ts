@@ -5,10 +5,11 @@
  * the whole group. Output goes to the run folder; see run-folder.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, statSync } from 'node:fs'
+import { chownSync, existsSync, mkdirSync, statSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { isAlive, readFinished, readLogs, readPid, runFolder, wrapperScript } from './run-folder.js'
+import { assertSandboxAvailable, defaultSandbox, sandboxArgv, type Confinement } from './sandbox.js'
 import type { Executor, JobLogs, JobRef, JobSpec, JobStatus } from './types.js'
 
 export interface LocalExecutorOptions {
@@ -22,6 +23,8 @@ export interface LocalExecutorOptions {
   maxInFlight?: number
   /** Delay between SIGTERM and SIGKILL on cancel. */
   killGraceMs?: number
+  /** How jobs are confined (default: bubblewrap as nobody, see sandbox.ts). */
+  confinement?: Confinement
 }
 
 interface Pending {
@@ -36,7 +39,11 @@ export class LocalExecutor implements Executor {
   private readonly pending = new Map<string, Pending>()
   private launcher: ChildProcess | undefined
 
+  private readonly confinement: Confinement
+
   constructor(private readonly options: LocalExecutorOptions) {
+    this.confinement = options.confinement ?? defaultSandbox
+    if (this.confinement !== 'unconfined') assertSandboxAvailable(this.confinement)
     mkdirSync(options.root, { recursive: true })
     // Keep the queue short: jobs waiting here are not visible to other workers.
     this.maxInFlight = options.maxInFlight ?? options.cores * 2
@@ -46,18 +53,30 @@ export class LocalExecutor implements Executor {
     const dir = runFolder(this.options.root, job.attemptId)
     if (!this.pending.has(job.attemptId) && !existsSync(dir)) {
       this.pending.set(job.attemptId, { started: false, pid: -1 })
+      const sandbox = this.confinement === 'unconfined' ? undefined : this.confinement
+      // The job's account must be able to write its folder (not what is already in it).
+      if (sandbox && process.getuid?.() === 0) chownSync(job.workdir, sandbox.uid, sandbox.gid)
       this.send({
         op: 'run',
         id: job.attemptId,
         dir,
-        argv: ['/bin/sh', '-c', wrapperScript, 'continuum-task', ...job.argv],
+        argv: [
+          '/bin/sh',
+          '-c',
+          wrapperScript,
+          'continuum-task',
+          ...(sandbox ? sandboxArgv(job, sandbox) : job.argv),
+        ],
         cwd: job.workdir,
-        env: {
-          ...process.env,
-          ...job.env,
-          CONTINUUM_RUN_DIR: dir,
-          CONTINUUM_CORES: String(job.cores),
-        },
+        // The wrapper (outside the sandbox) needs only its run folder; the job gets its own.
+        env: sandbox
+          ? { PATH: '/usr/bin:/bin', CONTINUUM_RUN_DIR: dir }
+          : {
+              ...process.env,
+              ...job.env,
+              CONTINUUM_RUN_DIR: dir,
+              CONTINUUM_CORES: String(job.cores),
+            },
         cores: job.cores,
         memoryMb: job.memoryMb,
       })

@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node
 import path from 'node:path'
 import { promisify } from 'node:util'
 import { readFinished, readLogs, runFolder, wrapperScript } from './run-folder.js'
+import { jobEnvironment } from './sandbox.js'
 import type { Executor, JobLogs, JobRef, JobSpec, JobStatus } from './types.js'
 
 const exec = promisify(execFile)
@@ -193,6 +194,7 @@ export class SlurmExecutor implements Executor {
 
   private resourceArgs(job: JobSpec): string[] {
     return [
+      '--export=NONE',
       `--chdir=${job.workdir}`,
       `--cpus-per-task=${job.cores}`,
       `--mem=${Math.max(1, Math.ceil(job.memoryMb))}M`,
@@ -204,10 +206,11 @@ export class SlurmExecutor implements Executor {
   /** The attempt's job script: its environment, then the wrapper around its argv. */
   private writeJobScript(job: JobSpec, dir: string): string {
     mkdirSync(dir, { recursive: true })
+    // With --export=NONE the job gets none of this process's environment: only the allow-list
+    // of a confined job, what the task declares, and where its run folder is.
     const exports = Object.entries({
-      ...job.env,
+      ...jobEnvironment(job),
       CONTINUUM_RUN_DIR: dir,
-      CONTINUUM_CORES: String(job.cores),
     })
       .map(([k, v]) => `export ${k}=${shellQuote(v)}`)
       .join('\n')

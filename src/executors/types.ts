@@ -11,6 +11,8 @@ export interface JobSpec {
   env: Record<string, string>
   /** Folder the command runs in. */
   workdir: string
+  /** Input files (relative to workdir); a confined job sees their link targets read-only. */
+  inputs?: string[] | undefined
   cores: number
   memoryMb: number
   walltimeS: number

@@ -79,6 +79,9 @@ export function jobSpec(t: Tracked): JobSpec {
     argv: t.spec.argv,
     env: t.spec.env,
     workdir: t.workdir,
+    // Staged-in inputs are links into local storage: a confined job is shown their targets.
+    // A file from the federation is linked under its name (the part after `scope:`).
+    inputs: t.spec.inputs.map((i) => (i.startsWith('did:') ? i.slice(i.indexOf(':', 4) + 1) : i)),
     cores: r.cores,
     memoryMb: r.memoryMb,
     walltimeS: r.walltimeS,

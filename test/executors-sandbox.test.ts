@@ -1,0 +1,97 @@
+/**
+ * Jobs run confined (issue 15): a local task cannot read the server's keys or database, another
+ * task's folder, or the server's CONTINUUM_* variables and tokens, cannot signal the server, and
+ * runs as the unprivileged account; it still reads its inputs and writes its folder. Needs
+ * bubblewrap: skipped locally without it, run under CI=true (.ci/run installs it).
+ */
+import assert from 'node:assert/strict'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { it } from 'node:test'
+import { LocalExecutor, type JobSpec } from '../src/executors/index.js'
+
+const hasBwrap = existsSync('/usr/bin/bwrap')
+const skip = !hasBwrap && process.env.CI !== 'true' ? 'bubblewrap is not installed' : false
+
+async function run(
+  executor: LocalExecutor,
+  job: JobSpec,
+): Promise<{ code: number | null; out: string; err: string }> {
+  await executor.submit(job)
+  for (;;) {
+    const status = (await executor.status([{ attemptId: job.attemptId, externalId: null }])).get(
+      job.attemptId,
+    )
+    if (status && (status.state === 'done' || status.state === 'failed')) {
+      const logs = await executor.logs({ attemptId: job.attemptId, externalId: null })
+      return { code: status.exitCode, out: logs.stdout, err: logs.stderr }
+    }
+    await new Promise((r) => setTimeout(r, 20))
+  }
+}
+
+it(
+  'keeps the server keys, database, environment, other tasks and processes out of reach',
+  { skip },
+  async () => {
+    const home = mkdtempSync(path.join(os.tmpdir(), 'continuum-home-'))
+    mkdirSync(path.join(home, 'keys'), { mode: 0o700 })
+    const key = path.join(home, 'keys', 'issuer.json')
+    writeFileSync(key, '{"d":"private signing key"}', { mode: 0o600 })
+    mkdirSync(path.join(home, 'db'), { mode: 0o700 })
+    writeFileSync(path.join(home, 'db', 'PG_VERSION'), '17')
+    const other = mkdtempSync(path.join(os.tmpdir(), 'continuum-other-task-'))
+    writeFileSync(path.join(other, 'result'), 'secret of another community')
+    const work = mkdtempSync(path.join(os.tmpdir(), 'continuum-task-'))
+    writeFileSync(path.join(work, 'input.txt'), 'hello')
+    process.env.CONTINUUM_TOKEN = 'server-token-that-must-not-leak'
+    const executor = new LocalExecutor({ root: path.join(home, 'runs'), cores: 2, memoryMb: 1024 })
+    const script = [
+      `cat ${key} && echo KEY-READ`,
+      `ls ${path.join(home, 'db')} && echo DB-LISTED`,
+      `cat ${path.join(other, 'result')} && echo OTHER-READ`,
+      `kill -0 ${process.pid} && echo SERVER-SIGNALLED`,
+      'env | grep -E "^CONTINUUM_|TOKEN" | grep -v CONTINUUM_CORES',
+      'echo "uid=$(id -u) pid=$$ task=$TASK_NAME"',
+      'cat input.txt > output.txt',
+    ].join('; ')
+    const result = await run(executor, {
+      attemptId: `sandbox-${process.pid}`,
+      argv: ['/bin/sh', '-c', script],
+      env: { TASK_NAME: 'probe' },
+      workdir: work,
+      inputs: ['input.txt'],
+      cores: 1,
+      memoryMb: 64,
+      walltimeS: 60,
+    })
+    assert.doesNotMatch(result.out, /KEY-READ|private signing key/)
+    assert.doesNotMatch(result.out, /DB-LISTED|PG_VERSION/)
+    assert.doesNotMatch(result.out, /OTHER-READ|another community/)
+    assert.doesNotMatch(result.out, /SERVER-SIGNALLED/)
+    assert.doesNotMatch(result.out, /CONTINUUM_|server-token/)
+    assert.match(result.out, /uid=65534 pid=\d+ task=probe/)
+    assert.equal(
+      readFileSync(path.join(work, 'output.txt'), 'utf8'),
+      'hello',
+      'the task still does its work',
+    )
+  },
+)
+
+it('refuses to run at all when bubblewrap is missing, unless unconfined is configured', () => {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'continuum-nobwrap-'))
+  assert.throws(
+    () =>
+      new LocalExecutor({
+        root,
+        cores: 1,
+        memoryMb: 64,
+        confinement: { uid: 65534, gid: 65534, maxFileMb: 1, maxProcesses: 10, binDir: root },
+      }),
+    (err: Error & { code?: string }) =>
+      err.code === 'EXECUTOR_UNAVAILABLE' && /bubblewrap/.test(err.message),
+  )
+  assert.ok(new LocalExecutor({ root, cores: 1, memoryMb: 64, confinement: 'unconfined' }))
+})
