@@ -1,7 +1,7 @@
 /** Workflows over HTTP and through the CLI: client → API → engine → local executor. */
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
-import { existsSync, writeFileSync } from 'node:fs'
+import { existsSync, symlinkSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { after, before, it } from 'node:test'
@@ -114,6 +114,17 @@ describeEachBackend('workflows over HTTP and the CLI', (fixture) => {
       (await codeOf(client.workflows.submit({ source: 'x', workdir: 'relative/path' }))).code,
       'VALIDATION_FAILED',
     )
+    // Issue 15: a client cannot have the server run (and stage out) in a folder of its choice.
+    const before = (await client.workflows.list()).items.length
+    const link = path.join(tempDir(), 'keys-link')
+    symlinkSync('/etc', link)
+    for (const workdir of ['/etc', '/root', '/', link, '/tmp/continuum-no-such-folder']) {
+      const refused = await codeOf(
+        client.workflows.submit({ source: 'name: x\ntasks: []\n', workdir }),
+      )
+      assert.equal(refused.code, 'WORKDIR_REFUSED', workdir)
+    }
+    assert.equal((await client.workflows.list()).items.length, before, 'nothing was stored')
     assert.equal(
       (await codeOf(client.workflows.submit({ source: 'name: x\ntasks: []\n', bogus: 1 } as never)))
         .code,

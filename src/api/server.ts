@@ -28,7 +28,7 @@ import { metricsRoutes } from './routes/metrics.js'
 import { workflowRoutes } from './routes/workflows.js'
 import { validatorCompiler } from './validation.js'
 import { webRoutes } from './routes/web.js'
-import { submitAction } from '../workflows/index.js'
+import { submitAction, type WorkdirPolicy } from '../workflows/index.js'
 
 /** Cedar actions the system decides that no route declares. */
 const unroutedActions = [submitAction]
@@ -47,6 +47,11 @@ export interface ServerOptions {
    * `<home>/workflows`.
    */
   workflowsRoot?: string
+  /**
+   * Where clients may name a workflow's `workdir` (default: only under `workflowsRoot`) and what
+   * it may never touch (the server's home).
+   */
+  workdirPolicy?: Partial<WorkdirPolicy>
 }
 
 const requestIdShape = /^[A-Za-z0-9._:-]{1,64}$/
@@ -117,8 +122,13 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   dataRuleRoutes(app)
   dataTransferRoutes(app)
   transferRoutes(app)
+  const workflowsRoot = options.workflowsRoot ?? path.join(os.tmpdir(), 'continuum-workflows')
   workflowRoutes(app, {
-    workflowsRoot: options.workflowsRoot ?? path.join(os.tmpdir(), 'continuum-workflows'),
+    workflowsRoot,
+    workdirPolicy: {
+      roots: options.workdirPolicy?.roots ?? [workflowsRoot],
+      protectedPaths: options.workdirPolicy?.protectedPaths ?? [],
+    },
   })
   metricsRoutes(app, { ctx: options.ctx })
   webRoutes(app)

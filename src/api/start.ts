@@ -75,6 +75,14 @@ export async function startServer(config: Config, options: StartOptions): Promis
       version,
       bodyLimit: config.bodyLimit,
       workflowsRoot: path.join(config.home, 'workflows'),
+      workdirPolicy: {
+        roots: [path.join(config.home, 'workflows'), ...config.workdirRoots],
+        // The home minus its workflows folder: keys, database, storage, run folders.
+        protectedPaths: [
+          ...['keys', 'db', 'storage', 'runs', 'config.yaml'].map((p) => path.join(config.home, p)),
+          ...(config.db.startsWith('pglite:') ? [config.db.slice('pglite:'.length)] : []),
+        ],
+      },
       security: {
         issuers: config.issuers.map((issuer) => {
           const basePath = issuerPaths.get(issuer.replace(/\/+$/, ''))

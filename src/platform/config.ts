@@ -52,6 +52,8 @@ export interface Config {
   storageRoots: string[]
   /** Address ranges storage endpoint URLs may use besides public ones: `loopback`, `private`. */
   endpointNetworks: ('loopback' | 'private')[]
+  /** Folders under which API clients may name a workflow's workdir (besides `<home>/workflows`). */
+  workdirRoots: string[]
   /** Where the settings came from, for `continuum config` and for error messages. */
   sources: Partial<Record<ConfigKey, ConfigSource>>
 }
@@ -73,6 +75,7 @@ export type ConfigKey =
   | 'transferHistoryDays'
   | 'storageRoots'
   | 'endpointNetworks'
+  | 'workdirRoots'
 export type ConfigSource = 'flag' | 'env' | 'file' | 'default'
 
 /** Values given on the command line; undefined means "not given". */
@@ -95,6 +98,7 @@ const envNames: Record<ConfigKey, string> = {
   transferHistoryDays: 'CONTINUUM_TRANSFER_HISTORY_DAYS',
   storageRoots: 'CONTINUUM_STORAGE_ROOTS',
   endpointNetworks: 'CONTINUUM_ENDPOINT_NETWORKS',
+  workdirRoots: 'CONTINUUM_WORKDIR_ROOTS',
 }
 
 export const configEnvironment = envNames
@@ -115,6 +119,7 @@ const fileKeys = new Set<string>([
   'transferHistoryDays',
   'storageRoots',
   'endpointNetworks',
+  'workdirRoots',
 ])
 
 export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): Config {
@@ -176,6 +181,13 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     }
   }
 
+  const workdirRoots = splitList(withDefault('workdirRoots', ''))
+  for (const root of workdirRoots) {
+    if (!path.isAbsolute(root)) {
+      throw invalid('workdirRoots', sources.workdirRoots, 'expected absolute folders', root)
+    }
+  }
+
   return {
     home,
     db,
@@ -197,6 +209,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     ),
     storageRoots: storageRoots.map((r) => path.resolve(r)),
     endpointNetworks: endpointNetworks as Config['endpointNetworks'],
+    workdirRoots: workdirRoots.map((r) => path.resolve(r)),
     sources,
   }
 }

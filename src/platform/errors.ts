@@ -500,6 +500,13 @@ export const errorCatalog = {
     summary:
       'The workflow document has errors; each is listed with its file, line, column and path.',
   },
+  WORKDIR_REFUSED: {
+    status: 400,
+    exit: e.invalid,
+    retryable: false,
+    summary:
+      "A workflow's workdir is not a real folder under the site's workdirRoots, or overlaps the server's own files.",
+  },
   WORKFLOW_NOT_FOUND: {
     status: 404,
     exit: e.notFound,

@@ -2,6 +2,7 @@
  * Use cases of workflows: submit (parse, validate, expand and store the DAG in one
  * transaction), read, list, cancel, retry failed tasks, explain a task, read its logs.
  */
+import { assertWorkdirAllowed, type WorkdirPolicy } from './workdir-policy.js'
 import type {
   Page,
   Task,
@@ -73,6 +74,8 @@ export interface SubmitOptions {
    * Without it, the submitting process's working directory (the CLI's own use).
    */
   workflowsRoot?: string
+  /** Where a client-given `workdir` may be (the API passes the site's policy); absent: anywhere. */
+  workdirPolicy?: WorkdirPolicy
 }
 
 export async function submitWorkflow(
@@ -80,6 +83,9 @@ export async function submitWorkflow(
   input: WorkflowSubmit,
   options: SubmitOptions = {},
 ): Promise<Workflow> {
+  if (input.workdir !== undefined && options.workdirPolicy) {
+    assertWorkdirAllowed(input.workdir, options.workdirPolicy)
+  }
   const file = input.filename ?? 'workflow.yaml'
   const { document, source } = parseDefinition(input.source, file)
   const community = await workflowCommunityFor(ctx, document.community ?? null)

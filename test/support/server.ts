@@ -5,6 +5,7 @@
  * `mintToken` / `clientAs` give tokens and clients of any other identity.
  */
 import type { FastifyInstance } from 'fastify'
+import os from 'node:os'
 import { buildServer, type SecurityOptions } from '../../src/api/index.js'
 import { BuiltInIssuer, type MintClaims } from '../../src/auth/index.js'
 import { ContinuumClient } from '../../src/client/index.js'
@@ -70,6 +71,8 @@ export async function startTestServer(
     logger: options.logger ?? silentLogger,
     version,
     ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
+    // Tests keep workflows in temporary folders (the policy is tested in workflows-api).
+    workdirPolicy: { roots: [os.tmpdir()] },
     security: {
       ...options.security,
       gate,

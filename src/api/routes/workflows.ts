@@ -33,6 +33,7 @@ import {
   taskLogs,
   usageReport,
   type SubmissionFacts,
+  type WorkdirPolicy,
 } from '../../workflows/index.js'
 import { routeSchema } from '../route-schema.js'
 import { scopeResource, workflowResource } from './tenancy.js'
@@ -64,7 +65,7 @@ async function authorizeSubmission(request: FastifyRequest, facts: SubmissionFac
 
 export function workflowRoutes(
   app: FastifyInstance,
-  { workflowsRoot }: { workflowsRoot: string },
+  { workflowsRoot, workdirPolicy }: { workflowsRoot: string; workdirPolicy: WorkdirPolicy },
 ): void {
   const tags = ['workflows']
   app.post<{ Body: WorkflowSubmit }>('/workflows', {
@@ -80,6 +81,7 @@ export function workflowRoutes(
     handler: async (request, reply) => {
       const workflow = await submitWorkflow(request.ctx, request.body, {
         workflowsRoot,
+        workdirPolicy,
         authorize: (facts) => authorizeSubmission(request, facts),
       })
       return reply.status(201).send(workflow)
