@@ -7,8 +7,9 @@ import { assertWorkdirAllowed } from './workdir-policy.js'
 
 it('lets clients name only real folders under the roots, never the server home', () => {
   const home = mkdtempSync(path.join(os.tmpdir(), 'continuum-home-'))
-  for (const d of ['keys', 'db', 'workflows/mine'])
+  for (const d of ['keys', 'db', 'workflows/mine']) {
     mkdirSync(path.join(home, d), { recursive: true })
+  }
   symlinkSync(path.join(home, 'keys'), path.join(home, 'workflows', 'link'))
   const policy = { roots: [home], protectedPaths: [path.join(home, 'keys'), path.join(home, 'db')] }
   assertWorkdirAllowed(path.join(home, 'workflows', 'mine'), policy)
