@@ -507,6 +507,13 @@ export const errorCatalog = {
     summary:
       "A workflow's workdir is not a real folder under the site's workdirRoots, or overlaps the server's own files.",
   },
+  STAGE_OUT_REFUSED: {
+    status: 409,
+    exit: e.conflict,
+    retryable: false,
+    summary:
+      'A task output is not a regular file inside its run folder (a symbolic link, a path outside it, or too large).',
+  },
   WORKFLOW_NOT_FOUND: {
     status: 404,
     exit: e.notFound,

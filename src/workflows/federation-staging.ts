@@ -13,15 +13,7 @@
  * uploaded (checksummed, verified) to storage near the site, else to an endpoint of the
  * workflow's output rule, registered with its adler32, and kept by the workflow's output rule.
  */
-import {
-  createReadStream,
-  existsSync,
-  lstatSync,
-  mkdirSync,
-  symlinkSync,
-  unlinkSync,
-} from 'node:fs'
-import { stat } from 'node:fs/promises'
+import { existsSync, lstatSync, mkdirSync, symlinkSync, unlinkSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Endpoint, Replica } from '../contract/index.js'
@@ -29,6 +21,7 @@ import { addRule, listEndpoints, listReplicas, listRules, parseDid } from '../da
 import { actingAs, type Context } from '../db/index.js'
 import { ContinuumError } from '../platform/index.js'
 import { ProtocolRegistry, uploadFile } from '../transfers/index.js'
+import { openOutputFile } from './stage-out-file.js'
 import {
   checkLocalInputs,
   isDataIdentifier,
@@ -163,19 +156,30 @@ export class FederationStaging implements Staging {
     }
     for (const output of dids) {
       const ref = parseDid(output.slice(4))
-      const file = path.resolve(request.workdir, ref.name)
-      if (!existsSync(file)) {
-        throw new ContinuumError(
-          'REFERENCE_NOT_FOUND',
-          `task ${request.taskName} did not write its output ${output} (expected at ${ref.name})`,
-          { output },
-        )
-      }
       const existing = await listReplicas(ctx, ref).catch(() => [] as Replica[])
       // A retried stage-out finds its upload done (the name is never reused for other bytes).
       if (!existing.some((r) => r.state === 'available')) {
-        const { size } = await stat(file)
-        await uploadFile(ctx, this.registry, { ...ref, to, bytes: size }, createReadStream(file))
+        // Only a regular file inside the run folder, never through a link (stage-out-file.ts).
+        const file = await openOutputFile(request.workdir, ref.name).catch((err: unknown) => {
+          if (err instanceof ContinuumError && err.code === 'REFERENCE_NOT_FOUND') {
+            throw new ContinuumError(
+              'REFERENCE_NOT_FOUND',
+              `task ${request.taskName} did not write its output ${ref.name}`,
+              { output: ref.name },
+            )
+          }
+          throw err
+        })
+        try {
+          await uploadFile(
+            ctx,
+            this.registry,
+            { ...ref, to, bytes: file.bytes },
+            file.handle.createReadStream({ autoClose: false }),
+          )
+        } finally {
+          await file.handle.close()
+        }
       }
       if (request.rule !== null) await this.ensureRule(ctx, ref, request.rule, request.workflowId)
     }
