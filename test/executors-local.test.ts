@@ -3,7 +3,7 @@
  * sent before the launcher's "started" reply is read (the job may be running already).
  */
 import assert from 'node:assert/strict'
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { it } from 'node:test'
@@ -15,14 +15,15 @@ const executor = new LocalExecutor({ root, cores: 2, memoryMb: 1024, killGraceMs
 
 it('never leaves a job running when cancelled right after submission', async () => {
   const workdir = mkdtempSync(path.join(os.tmpdir(), 'continuum-local-work-'))
-  const pids: string[] = []
+  // Jobs have their own PID namespace: each sleeps a duration of its own, found in /proc.
+  const markers: string[] = []
   for (let i = 0; i < 10; i++) {
     const attemptId = `cancel-${process.pid}-${i}`
-    const pidFile = path.join(workdir, `${i}.pid`)
-    pids.push(pidFile)
+    const marker = `60.${process.pid}${i}`
+    markers.push(marker)
     const { externalId } = await executor.submit({
       attemptId,
-      argv: ['/bin/sh', '-c', `echo $$ > ${pidFile}; exec sleep 60`],
+      argv: ['/bin/sh', '-c', `exec sleep ${marker}`],
       env: {},
       workdir,
       cores: 1,
@@ -46,10 +47,22 @@ it('never leaves a job running when cancelled right after submission', async () 
   })
   const deadline = Date.now() + 4_000
   while (!existsSync(sentinel) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
-  const alive = pids
-    .filter((f) => existsSync(f) && /^\d+\s*$/.test(readFileSync(f, 'utf8')))
-    .map((f) => Number(readFileSync(f, 'utf8')))
-    .filter((pid) => isAlive(pid))
+  const alive = sleepers(markers).filter((pid) => isAlive(pid))
   assert.deepEqual(alive, [], 'no cancelled job is still running')
   assert.ok(existsSync(sentinel), 'the cores of the cancelled jobs came back')
 })
+
+/** Pids of `sleep MARKER` processes on this machine. */
+function sleepers(markers: string[]): number[] {
+  const wanted = new Set(markers.map((m) => `sleep\0${m}\0`))
+  const out: number[] = []
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      if (wanted.has(readFileSync(`/proc/${entry}/cmdline`, 'utf8'))) out.push(Number(entry))
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return out
+}
