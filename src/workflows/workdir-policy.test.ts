@@ -13,6 +13,14 @@ it('lets clients name only real folders under the roots, never the server home',
   symlinkSync(path.join(home, 'keys'), path.join(home, 'workflows', 'link'))
   const policy = { roots: [home], protectedPaths: [path.join(home, 'keys'), path.join(home, 'db')] }
   assertWorkdirAllowed(path.join(home, 'workflows', 'mine'), policy)
+  // Even a site that lets clients choose anywhere never hands out system folders.
+  for (const bad of ['/etc', '/usr/lib', '/']) {
+    assert.throws(
+      () => assertWorkdirAllowed(bad, { roots: ['/'], protectedPaths: [] }),
+      (err: Error & { code?: string }) => err.code === 'WORKDIR_REFUSED',
+      bad,
+    )
+  }
   for (const bad of [
     path.join(home, 'keys'),
     path.join(home, 'db'),

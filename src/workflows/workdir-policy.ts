@@ -16,6 +16,22 @@ export interface WorkdirPolicy {
   protectedPaths: readonly string[]
 }
 
+/** Never a workdir, whatever the roots say: the job's account is given its workdir. */
+const systemFolders = [
+  '/etc',
+  '/usr',
+  '/bin',
+  '/sbin',
+  '/lib',
+  '/lib32',
+  '/lib64',
+  '/boot',
+  '/proc',
+  '/sys',
+  '/dev',
+  '/var',
+]
+
 const within = (child: string, parent: string) =>
   child === parent || child.startsWith(parent.endsWith('/') ? parent : `${parent}/`)
 
@@ -30,7 +46,7 @@ export function assertWorkdirAllowed(workdir: string, policy: WorkdirPolicy): vo
   }
   if (real !== path.resolve(workdir)) throw refuse('it goes through a symbolic link')
   if (!statSync(real).isDirectory()) throw refuse('it is not a folder')
-  for (const p of policy.protectedPaths) {
+  for (const p of [...systemFolders, ...policy.protectedPaths]) {
     const guarded = path.resolve(p)
     if (within(real, guarded) || within(guarded, real)) {
       throw refuse("it overlaps the server's own files")
