@@ -11,6 +11,7 @@ import { createAccessLog } from './access-log.js'
 import { installErrorHandling } from './error-handler.js'
 import { openApiRoute, registerOpenApi } from './openapi.js'
 import { installGate } from './gate.js'
+import { installBoundedJsonParser } from './json-body.js'
 import { auditRoutes } from './routes/audit.js'
 import { authRoutes } from './routes/auth.js'
 import { catalogRoutes } from './routes/catalog.js'
@@ -72,6 +73,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   app.setValidatorCompiler(validatorCompiler)
   // The API speaks JSON only; text bodies get 415 rather than a confusing schema error.
   app.removeContentTypeParser('text/plain')
+  installBoundedJsonParser(app)
 
   app.addHook('onRoute', (route) => {
     const schema = route.schema as { response?: unknown; hide?: boolean } | undefined

@@ -5,14 +5,28 @@
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import addFormatsModule from 'ajv-formats'
-import { isMap, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml'
+import { isMap, isScalar, isSeq, type Document, type LineCounter, type Node } from 'yaml'
 import {
   CatalogFileSchema,
   catalogFileKeys,
   type CatalogFileKey,
   type ImportError,
 } from '../contract/index.js'
+import { parseYamlBounded, yamlToValue, type YamlLimits } from '../platform/index.js'
 import { parseQuantity } from './quantities.js'
+
+/**
+ * What one catalogue file may hold (the shipped ones are under 10 KiB; a large GLUE 2.0 dump is
+ * a few hundred). The parse is linear in the size, so this bounds one file's work; files are
+ * read one at a time with a turn of the event loop between them.
+ */
+export const catalogYamlLimits: YamlLimits = {
+  maxBytes: 512 * 1024,
+  maxNodes: 100_000,
+  maxDepth: 32,
+  maxAliases: 200,
+  maxKeys: 100_000,
+}
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv
 const ajv = addFormats(
@@ -100,13 +114,7 @@ export function parseCatalogFile(
   path: string,
   content: string,
 ): { file: ParsedFile; records: LocatedRecord[]; errors: ImportError[] } {
-  const lines = new LineCounter()
-  const doc = parseDocument(content, {
-    lineCounter: lines,
-    prettyErrors: false,
-    uniqueKeys: true,
-    strict: true,
-  })
+  const { doc, lines } = parseYamlBounded(content, catalogYamlLimits, `catalogue file ${path}`)
   const file: ParsedFile = { path, doc, lines }
   const errors: ImportError[] = []
   for (const e of doc.errors) {
@@ -122,7 +130,7 @@ export function parseCatalogFile(
     )
   }
   if (errors.length > 0) return { file, records: [], errors }
-  const data: unknown = doc.toJS({ maxAliasCount: 100 })
+  const data = yamlToValue(doc, catalogYamlLimits, `catalogue file ${path}`)
   if (data === null || data === undefined) {
     return { file, records: [], errors: [error(path, 1, 1, '(file)', 'the file is empty')] }
   }

@@ -3,6 +3,7 @@
  * every record is written in one transaction in dependency order; any error — in any file —
  * rolls everything back and is reported as `file:line:col json.path: message`.
  */
+import { setImmediate as nextTurn } from 'node:timers/promises'
 import {
   catalogFileKeys,
   type CatalogFileKey,
@@ -64,13 +65,15 @@ export interface ImportInput {
 }
 
 /** Parses files without touching the database (the offline part of `catalog validate`). */
-export function readCatalogFiles(files: ImportInput['files']): {
+export async function readCatalogFiles(files: ImportInput['files']): Promise<{
   records: LocatedRecord[]
   errors: ImportError[]
-} {
+}> {
   const records: LocatedRecord[] = []
   const errors: ImportError[] = []
   for (const f of files) {
+    // One file's parse at a time, so other requests are served between files.
+    await nextTurn()
     const parsed = parseCatalogFile(f.path, f.content)
     records.push(...parsed.records)
     errors.push(...parsed.errors)
@@ -83,7 +86,7 @@ export function readCatalogFiles(files: ImportInput['files']): {
 }
 
 export async function importCatalog(ctx: Context, input: ImportInput): Promise<ImportResult> {
-  const { records, errors } = readCatalogFiles(input.files)
+  const { records, errors } = await readCatalogFiles(input.files)
   if (errors.length > 0) throw invalid(errors)
   return importRecords(ctx, records, input.dryRun === true)
 }

@@ -8,9 +8,17 @@
 import { stringify } from 'yaml'
 import type { ImportError, ImportResult } from '../contract/index.js'
 import type { Context } from '../db/index.js'
-import { located, parseCatalogFile, type ParsedFile, type PathPart } from './catalog-file-parse.js'
+import { setImmediate as nextTurn } from 'node:timers/promises'
+import { isMap } from 'yaml'
+import { parseYamlBounded, yamlToValue } from '../platform/index.js'
+import {
+  catalogYamlLimits,
+  located,
+  parseCatalogFile,
+  type ParsedFile,
+  type PathPart,
+} from './catalog-file-parse.js'
 import { importRecords, invalid, type ImportInput } from './catalog-import.js'
-import { isMap, LineCounter, parseDocument } from 'yaml'
 
 type Obj = Record<string, unknown>
 interface Unmapped {
@@ -97,8 +105,8 @@ export async function importGlue2(ctx: Context, input: ImportInput): Promise<Imp
   const unmapped: Unmapped[] = []
   const mappedFiles: Array<{ path: string; content: string }> = []
   for (const f of input.files) {
-    const lines = new LineCounter()
-    const doc = parseDocument(f.content, { lineCounter: lines, uniqueKeys: true })
+    await nextTurn()
+    const { doc, lines } = parseYamlBounded(f.content, catalogYamlLimits, `GLUE 2.0 file ${f.path}`)
     const file: ParsedFile = { path: f.path, doc, lines }
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
@@ -124,7 +132,8 @@ export async function importGlue2(ctx: Context, input: ImportInput): Promise<Imp
       )
       continue
     }
-    const mapped = mapGlue(doc.toJS() as Obj, file, errors, unmapped)
+    const value = yamlToValue(doc, catalogYamlLimits, `GLUE 2.0 file ${f.path}`) as Obj
+    const mapped = mapGlue(value, file, errors, unmapped)
     mappedFiles.push({ path: `${f.path} (mapped)`, content: stringify(mapped, { lineWidth: 0 }) })
   }
   if (errors.length > 0) throw invalid(errors)

@@ -192,7 +192,9 @@ export const WorkflowSubmitSchema = Type.Object(
       }),
     ),
     parameters: Type.Optional(
-      Type.Record(Type.String({ maxLength: 63 }), Type.String({ maxLength: 8192 })),
+      Type.Record(Type.String({ maxLength: 63 }), Type.String({ maxLength: 8192 }), {
+        maxProperties: 1000,
+      }),
     ),
     noCache: Type.Optional(Type.Boolean()),
     dryRun: Type.Optional(Type.Boolean({ description: 'Validate and expand only' })),

@@ -64,6 +64,13 @@ export const errorCatalog = {
     retryable: false,
     summary: 'The request body exceeds the server limit.',
   },
+  INPUT_TOO_COMPLEX: {
+    status: 400,
+    exit: e.invalid,
+    retryable: false,
+    summary:
+      'A JSON or YAML body exceeds a limit on keys, nodes, nesting depth or aliases (an alias bomb, for one); details name the limit.',
+  },
   UNSUPPORTED_MEDIA_TYPE: {
     status: 415,
     exit: e.invalid,

@@ -4,9 +4,14 @@
  */
 import { Ajv, type ErrorObject, type ValidateFunction } from 'ajv'
 import addFormatsModule from 'ajv-formats'
-import { isMap, LineCounter, parseDocument, type Document } from 'yaml'
+import { isMap, type Document, type LineCounter } from 'yaml'
 import { WorkflowDocumentSchema, type WorkflowDocument } from '../contract/index.js'
-import { ContinuumError } from '../platform/index.js'
+import {
+  ContinuumError,
+  parseYamlBounded,
+  yamlToValue,
+  type YamlLimits,
+} from '../platform/index.js'
 
 const addFormats = addFormatsModule as unknown as (ajv: Ajv) => Ajv
 const ajv = addFormats(new Ajv({ allErrors: true, strict: false }))
@@ -80,10 +85,23 @@ export interface ParsedDefinition {
   source: SourceMap
 }
 
+/**
+ * What one workflow document may hold. The parser is linear, about 1–2 µs per byte on a loaded
+ * two-core machine, so 64 KiB bounds one submission's parse to tens of milliseconds; long lists
+ * belong in parameters given on submission or in a dataset scatter. Over a limit:
+ * PAYLOAD_TOO_LARGE or INPUT_TOO_COMPLEX, at once, before any parsing.
+ */
+export const workflowYamlLimits: YamlLimits = {
+  maxBytes: 64 * 1024,
+  maxNodes: 10_000,
+  maxDepth: 32,
+  maxAliases: 200,
+  maxKeys: 20_000,
+}
+
 /** Parses and schema-checks a workflow; throws WORKFLOW_INVALID listing every problem found. */
 export function parseDefinition(text: string, file = 'workflow.yaml'): ParsedDefinition {
-  const lines = new LineCounter()
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: true, uniqueKeys: true })
+  const { doc, lines } = parseYamlBounded(text, workflowYamlLimits, `workflow ${file}`)
   const source = new SourceMap(file, doc, lines)
   if (doc.errors.length > 0) {
     throw definitionFailure(
@@ -102,7 +120,7 @@ export function parseDefinition(text: string, file = 'workflow.yaml'): ParsedDef
       }),
     )
   }
-  const value: unknown = doc.toJS({ maxAliasCount: 100 })
+  const value = yamlToValue(doc, workflowYamlLimits, `workflow ${file}`)
   if (!isMap(doc.contents)) {
     throw definitionFailure(file, [
       source.error([], 'a workflow is a mapping with at least name and tasks'),

@@ -11,6 +11,9 @@ import type { Context } from '../../db/index.js'
 import { importGlue2 } from '../../catalog/index.js'
 import { routeSchema } from '../route-schema.js'
 
+// Large enough for a landscape of many GLUE 2.0 files; each file is further capped when parsed.
+const catalogBodyLimit = 16 * 1024 * 1024
+
 export function catalogIoRoutes(app: FastifyInstance): void {
   const tags = ['catalog']
   const run = (ctx: Context, body: ImportRequest, dryRun: boolean) =>
@@ -19,7 +22,7 @@ export function catalogIoRoutes(app: FastifyInstance): void {
       : importCatalog(ctx, { files: body.files, dryRun })
   app.post<{ Body: ImportRequest }>('/catalog/import', {
     config: { action: 'catalog.import' },
-    bodyLimit: 64 * 1024 * 1024,
+    bodyLimit: catalogBodyLimit,
     schema: routeSchema({
       operationId: 'importCatalog',
       tags,
@@ -32,7 +35,7 @@ export function catalogIoRoutes(app: FastifyInstance): void {
   })
   app.post<{ Body: ImportRequest }>('/catalog/validate', {
     config: { action: 'catalog.validate' },
-    bodyLimit: 64 * 1024 * 1024,
+    bodyLimit: catalogBodyLimit,
     schema: routeSchema({
       operationId: 'validateCatalog',
       tags,
