@@ -5,7 +5,7 @@
  */
 import type { ErrorObject } from 'ajv'
 import type { FastifyError, FastifyInstance } from 'fastify'
-import { mapDatabaseError } from '../db/index.js'
+import { isConnectionError, mapDatabaseError } from '../db/index.js'
 import { ContinuumError } from '../platform/index.js'
 import { validationError } from './validation.js'
 
@@ -28,7 +28,11 @@ const fastifyCodes: Record<string, (err: FastifyError) => ContinuumError> = {
 }
 
 export function toContinuumError(err: unknown): ContinuumError {
-  if (err instanceof ContinuumError) return err
+  if (err instanceof ContinuumError) {
+    // A use case that wrapped a lost connection as INTERNAL is still an outage: 503, retryable.
+    if (err.code === 'INTERNAL' && isConnectionError(err.cause)) return unavailable(err.cause)
+    return err
+  }
   const fe = err as FastifyError & { validation?: ErrorObject[]; validationContext?: string }
   if (Array.isArray(fe.validation)) {
     return validationError(fe.validation, fe.validationContext ?? 'request')
@@ -43,11 +47,23 @@ export function toContinuumError(err: unknown): ContinuumError {
   return new ContinuumError('INTERNAL', 'internal error', {}, { cause: err })
 }
 
+function unavailable(cause: unknown): ContinuumError {
+  return new ContinuumError(
+    'DATABASE_UNAVAILABLE',
+    'the database cannot be reached; retry',
+    {},
+    { cause },
+  )
+}
+
 export function installErrorHandling(app: FastifyInstance): void {
   app.setErrorHandler((err, request, reply) => {
     const error = toContinuumError(err)
     if (error.code === 'INTERNAL') request.log.error({ err }, 'request failed')
-    else request.log.debug({ code: error.code, message: error.message }, 'request refused')
+    else if (error.code === 'DATABASE_UNAVAILABLE') {
+      request.log.info({ message: (err as Error).message }, 'request met a database outage')
+    } else request.log.debug({ code: error.code, message: error.message }, 'request refused')
+    if (error.retryable && error.status === 503) reply.header('retry-after', '1')
     return reply.status(error.status).send({
       error: {
         code: error.code,

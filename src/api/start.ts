@@ -50,7 +50,7 @@ export async function openBuiltInIssuer(
 }
 
 export async function startServer(config: Config, options: StartOptions): Promise<RunningServer> {
-  const database = options.database ?? (await connect(config.db))
+  const database = options.database ?? (await connect(config.db, { logger: options.logger }))
   try {
     if (database.backend === 'pglite' || options.migrate) {
       const result = await migrate(database)

@@ -38,6 +38,10 @@ export interface Database {
 export interface ConnectOptions {
   /** Pool size for PostgreSQL. */
   maxConnections?: number
+  /** Where lost connections are reported (PostgreSQL); default: nowhere. */
+  logger?: Logger
+  /** Milliseconds to wait for a new PostgreSQL connection before failing (default 10 s). */
+  connectTimeoutMs?: number
   /** Start an embedded database from a dump made with `dumpEmbedded` (tests use this). */
   loadDataDir?: Blob
 }
@@ -64,9 +68,14 @@ async function connectPostgres(url: string, options: ConnectOptions): Promise<Da
         ? (v: string) => Number(v)
         : pg.types.getTypeParser(oid, format as 'text')) as typeof pg.types.getTypeParser,
   }
-  const pool = new pg.Pool({ connectionString: url, max: options.maxConnections ?? 10, types })
-  // An idle client losing its server (restart, failover) must not crash the process.
-  pool.on('error', () => {})
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: options.maxConnections ?? 10,
+    types,
+    // A black-holed server must not hold requests forever: they fail as DATABASE_UNAVAILABLE.
+    connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+  })
+  watchConnections(pool, options.logger)
   try {
     await pool.query('select 1')
   } catch (err) {
@@ -102,6 +111,23 @@ async function connectPostgres(url: string, options: ConnectOptions): Promise<Da
     openChangeFeed: (logger) => listenForChanges(url, logger),
     close: () => db.destroy(),
   }
+}
+
+/**
+ * A client losing its server (restart, failover, network) emits 'error'. The pool listens only
+ * while a client is idle; a client checked out between two statements of a transaction had no
+ * listener, and the event crashed the process. Every client gets a listener of its own for its
+ * whole life; the statement in flight fails with a connection error (503, retryable) and the
+ * pool discards the broken client when it is released.
+ */
+function watchConnections(pool: pg.Pool, logger: Logger | undefined): void {
+  const report = (err: Error) =>
+    logger?.warn(
+      { err: { message: err.message, code: (err as { code?: unknown }).code } },
+      'database connection lost',
+    )
+  pool.on('error', report)
+  pool.on('connect', (client) => client.on('error', report))
 }
 
 async function connectPGlite(

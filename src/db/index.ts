@@ -17,7 +17,13 @@ export {
   assertSchemaCurrent,
   type MigrationResult,
 } from './migrator.js'
-export { mapDatabaseError, sqlState, sqlStateOf, type DatabaseErrorMapping } from './sql-errors.js'
+export {
+  isConnectionError,
+  mapDatabaseError,
+  sqlState,
+  sqlStateOf,
+  type DatabaseErrorMapping,
+} from './sql-errors.js'
 export type { BaseContext, Context, Executor } from './context.js'
 export { actingAs } from './context.js'
 export { changeChannel, listenForChanges, localChangeFeed, type ChangeFeed } from './change-feed.js'

@@ -120,9 +120,30 @@ export function mapDatabaseError(err: unknown, mapping: DatabaseErrorMapping = {
   }
 }
 
-function isConnectionError(err: unknown): boolean {
-  const code = (err as { code?: unknown } | null)?.code
-  return (
-    code === 'ECONNREFUSED' || code === 'ECONNRESET' || code === 'ENOTFOUND' || code === 'ETIMEDOUT'
-  )
+// pg reports a connection that broke, or a pool that could not get one in time, in plain
+// errors without a code; these are the messages it uses.
+const connectionMessages =
+  /^(Connection terminated|Client has encountered a connection error|Connection terminated due to connection timeout|timeout exceeded when trying to connect|Client was closed and is not queryable)/
+
+/** True for errors that mean the database could not be reached, not that a statement failed. */
+export function isConnectionError(err: unknown): boolean {
+  const e = err as { code?: unknown; message?: unknown } | null
+  const code = e?.code
+  if (
+    code === 'ECONNREFUSED' ||
+    code === 'ECONNRESET' ||
+    code === 'ENOTFOUND' ||
+    code === 'ETIMEDOUT' ||
+    code === 'EPIPE' ||
+    code === 'EHOSTUNREACH' ||
+    code === sqlState.adminShutdown ||
+    code === sqlState.cannotConnectNow ||
+    code === '57P02' ||
+    code === '08006' ||
+    code === '08001' ||
+    code === '08003'
+  ) {
+    return true
+  }
+  return code === undefined && typeof e?.message === 'string' && connectionMessages.test(e.message)
 }

@@ -4,6 +4,7 @@
  * batch and says how much it did; the runner calls it again at once while there is work, and
  * waits `idleMs` when there is none. Tests call `runOnce` directly instead of sleeping.
  */
+import { ContinuumError } from './errors.js'
 import type { Logger } from './logger.js'
 
 export interface Agent {
@@ -45,14 +46,37 @@ async function loop(agent: Agent, signal: AbortSignal, logger: Logger): Promise<
       failures = 0
     } catch (err) {
       failures++
-      logger.error({ err, failures }, 'agent round failed')
+      // An outage (retryable: the database restarting) is weather, logged once per streak.
+      if (!isRetryable(err)) logger.error({ err, failures }, 'agent round failed')
+      else if (failures === 1) logger.warn({ err, failures }, 'agent round failed; backing off')
     }
     if (handled > 0 && failures === 0) continue
-    // Back off after failures (up to 30 s) so a broken dependency is not hammered.
-    const wait =
-      failures > 0 ? Math.min(30_000, 500 * 2 ** Math.min(failures, 6)) : (agent.idleMs ?? 1000)
+    const wait = failures > 0 ? backoffMs(failures) : (agent.idleMs ?? 1000)
     await abortableDelay(wait, signal)
   }
+}
+
+/**
+ * After `failures` failed rounds in a row: exponential up to 30 s, with "full jitter" (a
+ * uniform draw from half to all of it), so that many workers hit by the same outage do not
+ * come back in step and stampede the database the moment it returns.
+ */
+export function backoffMs(failures: number, random: () => number = Math.random): number {
+  const ceiling = Math.min(30_000, 500 * 2 ** Math.min(failures, 6))
+  return Math.round(ceiling * (0.5 + random() / 2))
+}
+
+function isRetryable(err: unknown): boolean {
+  if (err instanceof ContinuumError) return err.retryable
+  const code = (err as { code?: unknown } | null)?.code
+  const message = (err as { message?: unknown } | null)?.message
+  return (
+    code === 'ECONNREFUSED' ||
+    code === 'ECONNRESET' ||
+    code === '57P01' ||
+    code === '57P03' ||
+    (typeof message === 'string' && /^Connection terminated|connection error/.test(message))
+  )
 }
 
 function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {

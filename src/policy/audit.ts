@@ -11,8 +11,8 @@
  * their own request id, because those are what an investigation follows.
  */
 import type { AuditEntry, AuditQuery, Page } from '../contract/index.js'
-import type { Context } from '../db/index.js'
-import { decodeCursor, encodeCursor, type Logger } from '../platform/index.js'
+import { mapDatabaseError, type Context } from '../db/index.js'
+import { ContinuumError, decodeCursor, encodeCursor, type Logger } from '../platform/index.js'
 import { insertAuditRows, listAuditRows, type AuditRow, type NewAuditRow } from './audit-store.js'
 
 export interface AuditRecord {
@@ -34,12 +34,26 @@ export class AuditLog {
   private allowed = new Map<string, NewAuditRow>()
   private timer: NodeJS.Timeout | undefined
   private flushing: Promise<void> = Promise.resolve()
+  /** Rows whose write met a database outage, written again before newer ones. */
+  private held: NewAuditRow[] = []
+  private retryTimer: NodeJS.Timeout | undefined
+  private retries = 0
 
   constructor(
     private readonly ctx: Context,
     private readonly logger: Logger,
-    private readonly options: { batchSize?: number; flushMs?: number } = {},
+    private readonly options: {
+      batchSize?: number
+      flushMs?: number
+      /** Rows kept through a database outage before the oldest are given up (default 100,000). */
+      maxHeld?: number
+    } = {},
   ) {}
+
+  /** Rows waiting for the database to come back (for /metrics and tests). */
+  get heldCount(): number {
+    return this.held.length
+  }
 
   record(r: AuditRecord): void {
     const policies = JSON.stringify(r.policies)
@@ -83,17 +97,50 @@ export class AuditLog {
     this.buffer = []
     this.allowed = new Map()
     this.flushing = this.flushing.then(async () => {
+      const batch = this.held.length > 0 ? [...this.held, ...rows] : rows
+      this.held = []
       try {
-        await insertAuditRows(this.ctx.db, rows)
+        await insertAuditRows(this.ctx.db, batch)
+        this.retries = 0
       } catch (err) {
+        if (isOutage(err)) return this.hold(batch, err)
         // Never lose the trail silently: the log keeps what the table could not.
         this.logger.error(
-          { err, lost: rows.length, entries: rows.map((r) => ({ ...r, policies: r.policies })) },
+          { err, lost: batch.length, entries: batch.map((r) => ({ ...r, policies: r.policies })) },
           'audit log write failed',
         )
       }
     })
     return this.flushing
+  }
+
+  /**
+   * The database is away: keep the rows in memory (bounded) and try again with backoff, so an
+   * outage delays the trail instead of losing it. Past the bound the oldest rows go to the log.
+   */
+  private hold(rows: NewAuditRow[], err: unknown): void {
+    const max = this.options.maxHeld ?? 100_000
+    const over = rows.length - max
+    if (over > 0) {
+      const lost = rows.splice(0, over)
+      this.logger.error(
+        { lost: lost.length, entries: lost.map((r) => ({ ...r, policies: r.policies })) },
+        'audit log held too many rows during a database outage',
+      )
+    }
+    this.held = rows
+    this.retries++
+    if (this.retries === 1) {
+      this.logger.warn({ err, held: rows.length }, 'audit log waits for the database')
+    }
+    if (!this.retryTimer) {
+      const wait = Math.min(10_000, 250 * 2 ** Math.min(this.retries, 6))
+      this.retryTimer = setTimeout(() => {
+        this.retryTimer = undefined
+        void this.flush()
+      }, wait)
+      this.retryTimer.unref()
+    }
   }
 
   async list(query: AuditQuery): Promise<Page<AuditEntry>> {
@@ -113,6 +160,11 @@ export class AuditLog {
     const last = items.at(-1)
     return { items, next: rows.length > limit && last ? encodeCursor([String(last.id)]) : null }
   }
+}
+
+function isOutage(err: unknown): boolean {
+  const mapped = mapDatabaseError(err)
+  return mapped instanceof ContinuumError && mapped.code === 'DATABASE_UNAVAILABLE'
 }
 
 function toEntry(r: AuditRow): AuditEntry {

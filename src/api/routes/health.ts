@@ -41,7 +41,14 @@ export function healthRoutes(
       try {
         await options.database.db.selectNoFrom((eb) => eb.val(1).as('one')).execute()
       } catch (cause) {
-        throw new ContinuumError('DATABASE_UNAVAILABLE', 'database does not answer', {}, { cause })
+        // Say why, so an operator reading a failing probe knows where to look.
+        const reason = (cause as Error).message || String(cause)
+        throw new ContinuumError(
+          'DATABASE_UNAVAILABLE',
+          `not ready: the database does not answer (${reason})`,
+          { checks: { database: 'unreachable' }, reason },
+          { cause },
+        )
       }
       await assertSchemaCurrent(options.database)
       return {

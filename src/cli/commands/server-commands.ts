@@ -195,7 +195,7 @@ export function workerCommand(): Command {
         const { config, out } = cliContext(cmd)
         secureFiles(config)
         const logger = createLogger({ level: config.logLevel, name: 'continuum-worker' })
-        const database = await connect(config.db)
+        const database = await connect(config.db, { logger })
         if (database.backend === 'pglite') await migrate(database)
         else await assertSchemaCurrent(database)
         const workerId = `${process.pid}-${newId()}`
