@@ -107,8 +107,12 @@ export function installGate(app: FastifyInstance, security: Security, base: Base
       request.identity = await security.revocations.apply(await security.verifier.verify(token))
     } catch (err) {
       if (!(err instanceof ContinuumError)) throw err
+      // Failed authentication is limited per address: guessing and floods get 429, and are
+      // counted into one audit row per address and route per window, not one row each.
+      const wait = security.rateLimiters.unauthenticated.take(request.ip)
       void reply.header('www-authenticate', `Bearer error="invalid_token"`)
       security.audit.record({
+        address: request.ip,
         at: new Date(),
         requestId: request.id,
         principal: null,
@@ -120,6 +124,14 @@ export function installGate(app: FastifyInstance, security: Security, base: Base
         method: request.method,
         path: pathOf(request.url),
       })
+      if (wait > 0) {
+        void reply.header('retry-after', String(wait))
+        throw new ContinuumError(
+          'RATE_LIMITED',
+          `too many unauthenticated requests from this address; retry in ${wait} s`,
+          { retryAfterSeconds: wait },
+        )
+      }
       throw err
     }
   })

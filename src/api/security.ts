@@ -29,6 +29,8 @@ export interface SecurityOptions {
   /** How long policy and revocation caches may be stale across processes (default 5 s). */
   refreshMs?: number
   auditFlushMs?: number
+  /** Window over which unauthenticated requests are counted into one row (default 10 s). */
+  auditAnonymousWindowMs?: number
   fetch?: typeof fetch
   /** Per-address limits of the built-in issuer's public endpoints (defaults below). */
   rateLimits?: Partial<PublicRateLimits>
@@ -39,6 +41,8 @@ export interface PublicRateLimits {
   deviceAuthorization: RateLimit
   token: RateLimit
   deviceApproval: RateLimit
+  /** Requests that fail authentication (no, bad or expired token), on any gated route. */
+  unauthenticated: RateLimit
 }
 
 // A person logs in a few times a day and a polling CLI asks every few seconds; these leave
@@ -47,6 +51,8 @@ const defaultRateLimits: PublicRateLimits = {
   deviceAuthorization: { perMinute: 20, burst: 10 },
   token: { perMinute: 120, burst: 30 },
   deviceApproval: { perMinute: 20, burst: 10 },
+  // A CLI that has not logged in fails a few times; a flood or a token guesser fails thousands.
+  unauthenticated: { perMinute: 300, burst: 60 },
 }
 
 export class Security {
@@ -78,7 +84,12 @@ export class Security {
     this.engine = new PolicyEngine(ctx, () => this.actions, {
       refreshMs: options.refreshMs ?? 5000,
     })
-    this.audit = new AuditLog(ctx, logger, { flushMs: options.auditFlushMs ?? 200 })
+    this.audit = new AuditLog(ctx, logger, {
+      flushMs: options.auditFlushMs ?? 200,
+      ...(options.auditAnonymousWindowMs === undefined
+        ? {}
+        : { anonymousWindowMs: options.auditAnonymousWindowMs }),
+    })
     this.revocations = new RevocationList(ctx, options.refreshMs ?? 5000)
     // Decisions no route makes by itself: what the issuer may grant, which accounts a rule
     // may be charged to.
@@ -99,6 +110,7 @@ export class Security {
       deviceAuthorization: new RateLimiter(ctx.clock, limits.deviceAuthorization),
       token: new RateLimiter(ctx.clock, limits.token),
       deviceApproval: new RateLimiter(ctx.clock, limits.deviceApproval),
+      unauthenticated: new RateLimiter(ctx.clock, limits.unauthenticated),
     }
   }
 

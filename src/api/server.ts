@@ -10,6 +10,7 @@ import { newRequestId, systemActor, type Logger } from '../platform/index.js'
 import { createAccessLog } from './access-log.js'
 import { installErrorHandling } from './error-handler.js'
 import { openApiRoute, registerOpenApi } from './openapi.js'
+import { installDurableDenials } from './audit-durability.js'
 import { installGate } from './gate.js'
 import { installBoundedJsonParser } from './json-body.js'
 import { auditRoutes } from './routes/audit.js'
@@ -109,6 +110,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   // compute service") belong to the Cedar schema too, so policies and `policy test` know them.
   for (const action of unroutedActions) security.actions.add(action)
   installGate(app, security, options.ctx)
+  installDurableDenials(app, security)
   installErrorHandling(app)
   await registerOpenApi(app, options.version)
   healthRoutes(app, { database: options.database, version: options.version })

@@ -54,6 +54,8 @@ export interface Config {
   endpointNetworks: ('loopback' | 'private')[]
   /** Folders under which API clients may name a workflow's workdir (besides `<home>/workflows`). */
   workdirRoots: string[]
+  /** Days audit rows are kept (the worker deletes older ones). */
+  auditRetentionDays: number
   /** Where the settings came from, for `continuum config` and for error messages. */
   sources: Partial<Record<ConfigKey, ConfigSource>>
 }
@@ -76,6 +78,7 @@ export type ConfigKey =
   | 'storageRoots'
   | 'endpointNetworks'
   | 'workdirRoots'
+  | 'auditRetentionDays'
 export type ConfigSource = 'flag' | 'env' | 'file' | 'default'
 
 /** Values given on the command line; undefined means "not given". */
@@ -99,6 +102,7 @@ const envNames: Record<ConfigKey, string> = {
   storageRoots: 'CONTINUUM_STORAGE_ROOTS',
   endpointNetworks: 'CONTINUUM_ENDPOINT_NETWORKS',
   workdirRoots: 'CONTINUUM_WORKDIR_ROOTS',
+  auditRetentionDays: 'CONTINUUM_AUDIT_RETENTION_DAYS',
 }
 
 export const configEnvironment = envNames
@@ -120,6 +124,7 @@ const fileKeys = new Set<string>([
   'storageRoots',
   'endpointNetworks',
   'workdirRoots',
+  'auditRetentionDays',
 ])
 
 export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = process.env): Config {
@@ -210,6 +215,11 @@ export function loadConfig(flags: ConfigFlags = {}, env: NodeJS.ProcessEnv = pro
     storageRoots: storageRoots.map((r) => path.resolve(r)),
     endpointNetworks: endpointNetworks as Config['endpointNetworks'],
     workdirRoots: workdirRoots.map((r) => path.resolve(r)),
+    auditRetentionDays: parsePositiveInteger(
+      'auditRetentionDays',
+      withDefault('auditRetentionDays', '180'),
+      sources.auditRetentionDays,
+    ),
     sources,
   }
 }

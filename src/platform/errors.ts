@@ -602,7 +602,7 @@ export const errorCatalog = {
     exit: e.unavailable,
     retryable: true,
     summary:
-      'Too many requests from this client address to a public endpoint; retry after the number of seconds in Retry-After.',
+      'Too many requests from this client address to a public endpoint, or too many failed authentications; retry after the number of seconds in Retry-After.',
   },
   TIMEOUT: {
     status: 504,

@@ -30,3 +30,20 @@ export async function listAuditRows(db: Executor, f: AuditFilter): Promise<Audit
   if (f.before !== undefined) q = q.where('id', '<', f.before)
   return q.orderBy('id', 'desc').limit(f.limit).execute()
 }
+
+/** Deletes up to `limit` rows older than `cutoff`, oldest first; returns how many. */
+export async function deleteAuditRowsBefore(
+  db: Executor,
+  cutoff: Date,
+  limit: number,
+): Promise<number> {
+  const result = await db
+    .deleteFrom('audit_log')
+    .where(
+      'id',
+      'in',
+      db.selectFrom('audit_log').select('id').where('at', '<', cutoff).orderBy('at').limit(limit),
+    )
+    .executeTakeFirst()
+  return Number(result.numDeletedRows)
+}

@@ -7,8 +7,13 @@
  * Within one flush window, identical *allowed* decisions (same principal, action, resource,
  * policies, method and path) become one row with a count and the time of the last: a client
  * polling one resource costs one row per window, not one per request (the row insert was most
- * of the gate's cost). Denials and unauthenticated requests are always one row each, with
- * their own request id, because those are what an investigation follows.
+ * of the gate's cost). Denials are one row each, with their own request id, because those are
+ * what an investigation follows; the gate waits for their write before answering.
+ *
+ * Unauthenticated requests carry no identity to follow, and anyone can send them: they are
+ * counted per client address, method, route and reason over a longer window (10 s) into one
+ * row (resource `Address::"<ip>"`, the first request id), so a flood costs a row per address
+ * and route per window instead of filling the disk (89,129 rows in 20 s before).
  */
 import type { AuditEntry, AuditQuery, Page } from '../contract/index.js'
 import { mapDatabaseError, type Context } from '../db/index.js'
@@ -26,6 +31,8 @@ export interface AuditRecord {
   reason: string
   method: string
   path: string
+  /** The client address; unauthenticated requests are counted by it. */
+  address?: string
 }
 
 export class AuditLog {
@@ -38,6 +45,9 @@ export class AuditLog {
   private held: NewAuditRow[] = []
   private retryTimer: NodeJS.Timeout | undefined
   private retries = 0
+  /** Unauthenticated requests of the current window, by address, method, path and reason. */
+  private anonymous = new Map<string, NewAuditRow>()
+  private anonymousTimer: NodeJS.Timeout | undefined
 
   constructor(
     private readonly ctx: Context,
@@ -47,6 +57,8 @@ export class AuditLog {
       flushMs?: number
       /** Rows kept through a database outage before the oldest are given up (default 100,000). */
       maxHeld?: number
+      /** Window over which unauthenticated requests are counted into one row (default 10 s). */
+      anonymousWindowMs?: number
     } = {},
   ) {}
 
@@ -56,6 +68,7 @@ export class AuditLog {
   }
 
   record(r: AuditRecord): void {
+    if (r.decision === 'unauthenticated') return this.countAnonymous(r)
     const policies = JSON.stringify(r.policies)
     const resource = r.resource.slice(0, 1000)
     const path = r.path.slice(0, 1000)
@@ -89,10 +102,50 @@ export class AuditLog {
     else this.timer ??= setTimeout(() => void this.flush(), this.options.flushMs ?? 200)
   }
 
+  private countAnonymous(r: AuditRecord): void {
+    const address = (r.address ?? 'unknown').slice(0, 100)
+    const path = r.path.slice(0, 1000)
+    const reason = r.reason.slice(0, 1000)
+    // Distinct keys per window are bounded: past the bound, one row per route collects the rest.
+    const full = this.anonymous.size >= maxAnonymousKeys
+    const addr = full ? '*' : address
+    const key = `${addr}\u0000${r.method}\u0000${path}\u0000${reason}`
+    const same = this.anonymous.get(key)
+    if (same) {
+      same.count = (same.count ?? 1) + 1
+      same.last_at = r.at
+      return
+    }
+    this.anonymous.set(key, {
+      at: r.at,
+      request_id: r.requestId,
+      principal: null,
+      action: r.action,
+      resource: `Address::${JSON.stringify(addr)}`,
+      decision: 'unauthenticated',
+      policies: '[]',
+      reason,
+      method: r.method,
+      path,
+      count: 1,
+      last_at: null,
+    })
+    this.anonymousTimer ??= setTimeout(() => {
+      this.anonymousTimer = undefined
+      void this.flush()
+    }, this.options.anonymousWindowMs ?? 10_000)
+  }
+
   /** Writes everything recorded so far; resolves when it is stored. */
   flush(): Promise<void> {
     if (this.timer) clearTimeout(this.timer)
     this.timer = undefined
+    if (this.anonymousTimer) clearTimeout(this.anonymousTimer)
+    this.anonymousTimer = undefined
+    if (this.anonymous.size > 0) {
+      this.buffer.push(...this.anonymous.values())
+      this.anonymous = new Map()
+    }
     const rows = this.buffer
     this.buffer = []
     this.allowed = new Map()
@@ -161,6 +214,8 @@ export class AuditLog {
     return { items, next: rows.length > limit && last ? encodeCursor([String(last.id)]) : null }
   }
 }
+
+const maxAnonymousKeys = 10_000
 
 function isOutage(err: unknown): boolean {
   const mapped = mapDatabaseError(err)

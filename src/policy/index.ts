@@ -25,5 +25,6 @@ export {
 } from './policies.js'
 export { scopeDecision, scopeGrants, scopeKindOf, type TokenFacts } from './capabilities.js'
 export { AuditLog, type AuditRecord } from './audit.js'
+export { AuditRetentionAgent, type AuditRetentionOptions } from './audit-retention.js'
 export { compileAccessPolicy, type AccessPolicyInput } from './access-policy-compiler.js'
 export { accessPolicyInputs, syncAccessPolicies, type AccessSyncResult } from './access-sync.js'

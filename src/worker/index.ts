@@ -11,7 +11,7 @@ import {
   TransferHistoryAgent,
   type TokenMinter,
 } from '../transfers/index.js'
-import { PolicyEngine } from '../policy/index.js'
+import { AuditRetentionAgent, PolicyEngine } from '../policy/index.js'
 import { FederationStaging, WorkflowEngine } from '../workflows/index.js'
 
 export interface WorkerOptions {
@@ -26,6 +26,8 @@ export interface WorkerOptions {
   tokens?: TokenMinter | undefined
   /** Days finished transfer requests are kept (default 30). */
   transferHistoryDays?: number | undefined
+  /** Days audit rows are kept (default 180). */
+  auditRetentionDays?: number | undefined
 }
 
 /** Every domain's agents. */
@@ -35,6 +37,7 @@ export function allAgents(ctx: Context, options: WorkerOptions): Agent[] {
     new TransferAgent(ctx, { workerId: options.workerId, tokens: options.tokens }),
     new ReaperAgent(ctx),
     new TransferHistoryAgent(ctx, { days: options.transferHistoryDays }),
+    new AuditRetentionAgent(ctx, { days: options.auditRetentionDays }),
     new WorkflowEngine(ctx, {
       workerId: options.workerId,
       // Only the access policies matter here (ComputeService resources): no route actions needed.

@@ -79,6 +79,13 @@ export async function startTestServer(
       ...(issuer ? { builtInIssuer: issuer } : {}),
       refreshMs: 0,
       auditFlushMs: 20,
+      // Tests follow single refusals by request id and walk every route without a token: unless a
+      // test asks for the production window and limit, each refusal is its own row and unlimited.
+      auditAnonymousWindowMs: options.security?.auditAnonymousWindowMs ?? 0,
+      rateLimits: {
+        unauthenticated: { perMinute: 1_000_000 },
+        ...options.security?.rateLimits,
+      },
     },
   })
   options.routes?.(app)

@@ -138,6 +138,7 @@ export function demoCommand(): Command {
             workerId: `demo-${process.pid}-${newId()}`,
             tokens: server.app.security.issuer,
             transferHistoryDays: config.transferHistoryDays,
+            auditRetentionDays: config.auditRetentionDays,
           }),
           logger,
         )
@@ -208,6 +209,7 @@ export function workerCommand(): Command {
             workerId,
             tokens,
             transferHistoryDays: config.transferHistoryDays,
+            auditRetentionDays: config.auditRetentionDays,
             ...(opts.only ? { only: opts.only.split(',') } : {}),
           },
         )
