@@ -9,6 +9,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { describe, it } from 'node:test'
 import { ContinuumClient, deviceLogin } from '../src/client/index.js'
+import { openEmptyDatabase, testBackends, testPostgresUrl } from '../src/db/testing.js'
 import { binPath, runCli } from './support/cli.js'
 
 interface Demo {
@@ -17,10 +18,10 @@ interface Demo {
   output: () => string
 }
 
-function startDemo(home: string): Promise<Demo> {
+function startDemo(home: string, db?: string): Promise<Demo> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [binPath, 'demo', '--port', '0'], {
-      env: { ...process.env, CONTINUUM_HOME: home },
+      env: { ...process.env, CONTINUUM_HOME: home, ...(db ? { CONTINUUM_DB: db } : {}) },
       stdio: ['ignore', 'pipe', 'pipe'],
     })
     let out = ''
@@ -174,3 +175,26 @@ function filesUnder(dir: string): string[] {
   }
   return out
 }
+
+const postgres = (await testBackends()).find((b) => b.name === 'postgres')
+
+describe('continuum demo on PostgreSQL', { skip: postgres ? postgres.skip : 'DB_BACKEND' }, () => {
+  it('migrates an empty database and says PostgreSQL in its banner', async () => {
+    const empty = await openEmptyDatabase('postgres')
+    const url = `${testPostgresUrl.replace(/\/[^/]*$/, '')}/${empty.url.split('/').pop() ?? ''}`
+    const home = mkdtempSync(path.join(os.tmpdir(), 'continuum-demo-pg-'))
+    try {
+      const demo = await startDemo(home, url)
+      try {
+        assert.match(demo.output(), /PostgreSQL, migrated/)
+        assert.doesNotMatch(demo.output(), /embedded/)
+        const ready = (await (await fetch(`${demo.url}/readyz`)).json()) as { backend: string }
+        assert.equal(ready.backend, 'postgres')
+      } finally {
+        assert.equal(await stop(demo.child), 0)
+      }
+    } finally {
+      await empty.close()
+    }
+  })
+})

@@ -10,7 +10,10 @@ export const maxScopeLength = 25
 export const maxNameLength = 250
 
 // Rucio's grammar, narrowed: no '/', so a name is one path segment and cannot climb directories.
-const scopeShape = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/
+// Dot-separated segments, each starting with a letter or digit: `atlas`, `user.jdoe`. No empty
+// segment (`user.`, `.x`, `a..b`): dotted scopes become nested folders, and an empty one made
+// `user//…` paths that broke uploads.
+const scopeShape = /^[A-Za-z0-9][A-Za-z0-9_-]*(\.[A-Za-z0-9][A-Za-z0-9_-]*)*$/
 const nameShape = /^[A-Za-z0-9][A-Za-z0-9_.:+-]*$/
 
 export interface Did {
@@ -25,7 +28,7 @@ function invalid(did: string, problem: string): ContinuumError {
 export function assertScope(scope: string): void {
   if (scope.length === 0) throw invalid(scope, 'the scope is empty')
   if (scope.length > maxScopeLength) throw invalid(scope, `the scope is ${scope.length} characters long; at most ${maxScopeLength}`)
-  if (!scopeShape.test(scope)) throw invalid(scope, "a scope starts with a letter or digit and holds only letters, digits, '_', '.', '-'")
+  if (!scopeShape.test(scope)) throw invalid(scope, "a scope is dot-separated parts, each starting with a letter or digit and holding only letters, digits, '_', '-' (no empty part: no leading, trailing or double dot)")
   if (scope.includes('..')) throw invalid(scope, "'..' is not allowed")
 }
 

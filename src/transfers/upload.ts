@@ -8,6 +8,7 @@
 import {
   addRule,
   getDid,
+  getScope,
   listEndpoints,
   listReplicas,
   protocolsFor,
@@ -35,6 +36,9 @@ export async function uploadFile(
   source: AsyncIterable<Uint8Array>,
 ): Promise<Replica> {
   const path = deterministicPath(input)
+  // Before any byte or folder is written: an upload into a scope that does not exist used to
+  // write, fail to register, delete the file and leave its empty folders behind.
+  await getScope(ctx, input.scope)
   const candidates = (await listEndpoints(ctx, { expression: input.to })).filter(
     (e) => e.availableWrite,
   )

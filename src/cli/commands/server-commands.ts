@@ -103,7 +103,7 @@ export function demoCommand(): Command {
   return withExamples(
     new Command('demo')
       .description(
-        'Run Continuum on this machine: embedded database under CONTINUUM_HOME, API on :8080',
+        'Run Continuum on this machine: embedded database under CONTINUUM_HOME (or --db postgres://…, migrated), API on :8080',
       )
       .option('--port <port>', 'port to listen on (default 8080)')
       .option('--host <address>', 'address to listen on (default 127.0.0.1)')
@@ -123,7 +123,9 @@ export function demoCommand(): Command {
         const logger = createLogger({
           level: config.logLevel === 'info' ? 'warn' : config.logLevel,
         })
-        const server = await startServer(config, { logger, demoUsers })
+        // The demo makes its database ready whatever it is: a fresh PostgreSQL database is
+        // migrated like the embedded one, instead of stopping at SCHEMA_OUT_OF_DATE.
+        const server = await startServer(config, { logger, demoUsers, migrate: true })
         // The demo loads the shipped landscape (once), creates local storage endpoints and the
         // 'local' compute site, and runs the background agents in-process.
         const ctx = { db: server.database.db, clock: systemClock, actor: systemActor('demo') }
@@ -146,7 +148,11 @@ export function demoCommand(): Command {
           [
             `Continuum demo is running at ${server.url}`,
             `  dashboard ${server.url}/ (open in a browser; log in as a demo user)`,
-            `  database  ${server.database.url} (embedded; delete ${config.home} to start afresh)`,
+            `  database  ${server.database.url} (${
+              server.database.backend === 'pglite'
+                ? `embedded PGlite; delete ${config.home} to start afresh`
+                : 'PostgreSQL, migrated to the current schema'
+            })`,
             `  landscape ${loaded ? 'shipped European landscape loaded from data/landscape' : 'kept from the previous run'}`,
             `  policies  ${access.compiled.length} access policies of the landscape compiled to Cedar`,
             `  storage   local POSIX endpoints under ${config.home}/storage`,
