@@ -8,7 +8,15 @@ import path from 'node:path'
 import { BuiltInIssuer, groupCommunityMapper, parseIssuerPaths } from '../auth/index.js'
 import { configureEndpointUrls } from '../data/index.js'
 import { assertSchemaCurrent, connect, migrate, type Database } from '../db/index.js'
-import { systemClock, version, type Clock, type Config, type Logger } from '../platform/index.js'
+import {
+  defaultShutdownGraceMs,
+  forceExitAfter,
+  systemClock,
+  version,
+  type Clock,
+  type Config,
+  type Logger,
+} from '../platform/index.js'
 import { buildServer } from './server.js'
 
 export interface RunningServer {
@@ -112,13 +120,21 @@ export async function startServer(config: Config, options: StartOptions): Promis
   }
 }
 
-/** Stops the server on SIGINT/SIGTERM; a second signal exits at once. */
-export function stopOnSignals(server: RunningServer, logger: Logger): void {
+/**
+ * Stops the server on SIGINT/SIGTERM; a second signal exits at once, and a stop that does not
+ * finish within `graceMs` (default 30 s) is forced.
+ */
+export function stopOnSignals(
+  server: RunningServer,
+  logger: Logger,
+  graceMs = defaultShutdownGraceMs,
+): void {
   let signalled = false
   const onSignal = (signal: NodeJS.Signals) => {
     if (signalled) process.exit(130)
     signalled = true
-    logger.info({ signal }, 'shutting down: finishing requests in flight')
+    logger.info({ signal, graceMs }, 'shutting down: finishing requests in flight')
+    forceExitAfter(graceMs, logger)
     server.stop().then(
       () => process.exit(0),
       (err: unknown) => {

@@ -11,6 +11,8 @@ import { loadShippedLandscape } from '../../landscape/index.js'
 import { syncAccessPolicies } from '../../policy/index.js'
 import {
   createLogger,
+  defaultShutdownGraceMs,
+  forceExitAfter,
   newId,
   preparePrivateFolder,
   restrictNewFiles,
@@ -224,6 +226,8 @@ export function workerCommand(): Command {
         const runner = runAgents(agents, logger)
         const stop = () => {
           logger.info('worker stopping: finishing current rounds')
+          // A round stuck on a hung storage endpoint must not keep the worker alive for ever.
+          forceExitAfter(defaultShutdownGraceMs, logger)
           void runner.stop().then(() => database.close())
         }
         process.once('SIGINT', stop)
