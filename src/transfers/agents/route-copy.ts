@@ -21,6 +21,8 @@ export interface RouteCopyOptions {
   logger?: Logger | undefined
   /** Expected seconds per hop, for the tokens' lifetime. */
   expectedSeconds: number
+  /** Cancels the copy (the attempt's deadline). */
+  signal?: AbortSignal | undefined
 }
 
 /** Where a transfer's temporary copies live on intermediates (relative to a protocol's base). */
@@ -50,6 +52,7 @@ export async function copyAlongRoute(
       const result = await copyWithOptions(registry, hop.sourceUrl, hop.destUrl, reference, {
         token,
         tpc: hop.tpc,
+        signal: options.signal,
       })
       // A file whose checksum the catalogue lacks is held to what the first hop measured.
       reference = { bytes: result.bytes, adler32: result.adler32 }

@@ -29,6 +29,7 @@ import {
   type Hop,
   type TokenMinter,
 } from '../scheduler/index.js'
+import { withDeadline } from '../deadline.js'
 import { copyAlongRoute, temporaryPathOf } from './route-copy.js'
 
 type TransferNetwork = Awaited<ReturnType<typeof loadTransferNetwork>>
@@ -49,6 +50,12 @@ export interface TransferAgentOptions {
   tokens?: TokenMinter | undefined
   /** Jitter source (tests pass a fixed one). */
   random?: () => number
+  /**
+   * Longest one attempt may run before it is cancelled and failed as a `timeout` (retryable),
+   * so a hung endpoint cannot hold a transfer "submitted" for ever while its heartbeat keeps the
+   * lease alive. Default: 10 minutes plus 1 s per 5 MB.
+   */
+  deadlineMs?: number
 }
 
 export class TransferAgent implements Agent {
@@ -129,16 +136,20 @@ export class TransferAgent implements Agent {
       const hops = this.route(plan, network ?? (await loadTransferNetwork(this.ctx)))
       sourceId = hops[0]!.from.endpoint.id
       via = hops.slice(1).map((h) => h.from.endpoint.name)
-      await copyAlongRoute(
-        this.registry,
-        hops,
-        { bytes: plan.bytes, adler32: plan.adler32 },
-        {
-          transferId: id,
-          tokens: this.options.tokens,
-          logger: this.options.logger,
-          expectedSeconds: plan.bytes / 50e6,
-        },
+      const deadlineMs = this.options.deadlineMs ?? 600_000 + plan.bytes / 5e3
+      await withDeadline(deadlineMs, `transfer of ${plan.scope}:${plan.name}`, (signal) =>
+        copyAlongRoute(
+          this.registry,
+          hops,
+          { bytes: plan!.bytes, adler32: plan!.adler32 },
+          {
+            transferId: id,
+            tokens: this.options.tokens,
+            logger: this.options.logger,
+            expectedSeconds: plan!.bytes / 50e6,
+            signal,
+          },
+        ),
       )
       const dest = hops[hops.length - 1]!.destUrl
       const outcome = await completeTransfer(this.ctx, id, worker, {
