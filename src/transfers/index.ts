@@ -52,4 +52,9 @@ export {
 } from './scheduler/index.js'
 export { ReaperAgent, type ReaperOptions } from './agents/reaper.js'
 export { TransferHistoryAgent, type TransferHistoryOptions } from './agents/history.js'
+export {
+  PartialFileReaper,
+  type PartialFiles,
+  type PartialReaperOptions,
+} from './agents/partial-reaper.js'
 export { uploadFile, openDownload, type UploadInput, type DownloadSource } from './upload.js'

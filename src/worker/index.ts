@@ -6,6 +6,7 @@ import { RuleEvaluatorAgent } from '../data/index.js'
 import type { Context } from '../db/index.js'
 import type { Agent } from '../platform/index.js'
 import {
+  PartialFileReaper,
   ReaperAgent,
   TransferAgent,
   TransferHistoryAgent,
@@ -36,6 +37,7 @@ export function allAgents(ctx: Context, options: WorkerOptions): Agent[] {
     new RuleEvaluatorAgent(ctx, { workerId: options.workerId }),
     new TransferAgent(ctx, { workerId: options.workerId, tokens: options.tokens }),
     new ReaperAgent(ctx),
+    new PartialFileReaper(ctx),
     new TransferHistoryAgent(ctx, { days: options.transferHistoryDays }),
     new AuditRetentionAgent(ctx, { days: options.auditRetentionDays }),
     new WorkflowEngine(ctx, {
