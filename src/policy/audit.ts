@@ -62,9 +62,11 @@ export class AuditLog {
     } = {},
   ) {}
 
-  /** Rows waiting for the database to come back (for /metrics and tests). */
+  /** Decisions (counted rows count as many) waiting for the database to come back. */
   get heldCount(): number {
-    return this.held.length
+    let n = 0
+    for (const row of this.held) n += row.count ?? 1
+    return n
   }
 
   record(r: AuditRecord): void {
