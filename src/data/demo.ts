@@ -7,11 +7,33 @@ import type { Context } from '../db/index.js'
 import { addEndpoint, listEndpoints } from './endpoints.js'
 
 const demo = [
-  { name: 'DESY-ZN_DATADISK', attributes: { country: 'DE', tier: 1, type: 'disk', site: 'DESY-ZN', infra: 'wlcg' } },
-  { name: 'KIT_DATADISK', attributes: { country: 'DE', tier: 1, type: 'disk', site: 'FZK-LCG2', infra: 'wlcg' } },
-  { name: 'IN2P3-CC_DATADISK', attributes: { country: 'FR', tier: 1, type: 'disk', site: 'IN2P3-CC', infra: 'wlcg' } },
-  { name: 'CNAF_DATATAPE', attributes: { country: 'IT', tier: 1, type: 'tape', site: 'INFN-T1', infra: 'wlcg' } },
-  { name: 'SURF_LOFAR', attributes: { country: 'NL', tier: 1, type: 'disk', site: 'SURF', infra: 'srcnet', LOFAR: true } },
+  {
+    name: 'DESY-ZN_DATADISK',
+    attributes: { country: 'DE', tier: 1, type: 'disk', site: 'DESY-ZN', infra: 'wlcg' },
+  },
+  {
+    name: 'KIT_DATADISK',
+    attributes: { country: 'DE', tier: 1, type: 'disk', site: 'FZK-LCG2', infra: 'wlcg' },
+  },
+  {
+    name: 'IN2P3-CC_DATADISK',
+    attributes: { country: 'FR', tier: 1, type: 'disk', site: 'IN2P3-CC', infra: 'wlcg' },
+  },
+  {
+    name: 'CNAF_DATATAPE',
+    attributes: { country: 'IT', tier: 1, type: 'tape', site: 'INFN-T1', infra: 'wlcg' },
+  },
+  {
+    name: 'SURF_LOFAR',
+    attributes: {
+      country: 'NL',
+      tier: 1,
+      type: 'disk',
+      site: 'SURF',
+      infra: 'srcnet',
+      LOFAR: true,
+    },
+  },
 ] as const
 
 /** Creates the demo endpoints that do not exist yet (idempotent); returns all of them. */

@@ -16,7 +16,10 @@ function code(fn: () => unknown): string | undefined {
 
 describe('data identifier grammar', () => {
   it('parses scope:name, names may contain further colons', () => {
-    assert.deepEqual(parseDid('atlas:data18.AOD.pool.root.1'), { scope: 'atlas', name: 'data18.AOD.pool.root.1' })
+    assert.deepEqual(parseDid('atlas:data18.AOD.pool.root.1'), {
+      scope: 'atlas',
+      name: 'data18.AOD.pool.root.1',
+    })
     assert.deepEqual(parseDid('user.jdoe:a:b'), { scope: 'user.jdoe', name: 'a:b' })
   })
 
@@ -43,9 +46,16 @@ describe('data identifier grammar', () => {
       `${'s'.repeat(26)}:x`,
       `atlas:${'n'.repeat(251)}`,
     ]) {
-      assert.equal(code(() => parseDid(bad)), 'DID_INVALID', bad)
+      assert.equal(
+        code(() => parseDid(bad)),
+        'DID_INVALID',
+        bad,
+      )
     }
-    assert.equal(code(() => parseDid(`${'s'.repeat(25)}:${'n'.repeat(250)}`)), undefined)
+    assert.equal(
+      code(() => parseDid(`${'s'.repeat(25)}:${'n'.repeat(250)}`)),
+      undefined,
+    )
   })
 
   it('maps to a namespace path and a deterministic hashed physical path', () => {
@@ -53,7 +63,10 @@ describe('data identifier grammar', () => {
     const p = deterministicPath({ scope: 'atlas', name: 'f1' })
     assert.match(p, /^atlas\/[0-9a-f]{2}\/[0-9a-f]{2}\/f1$/)
     assert.equal(deterministicPath({ scope: 'atlas', name: 'f1' }), p, 'reproducible')
-    assert.match(deterministicPath({ scope: 'user.jdoe', name: 'f1' }), /^user\/jdoe\/[0-9a-f]{2}\/[0-9a-f]{2}\/f1$/)
+    assert.match(
+      deterministicPath({ scope: 'user.jdoe', name: 'f1' }),
+      /^user\/jdoe\/[0-9a-f]{2}\/[0-9a-f]{2}\/f1$/,
+    )
   })
 
   it('never yields a path that escapes its directory, for any accepted identifier', () => {

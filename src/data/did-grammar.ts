@@ -22,23 +22,38 @@ export interface Did {
 }
 
 function invalid(did: string, problem: string): ContinuumError {
-  return new ContinuumError('DID_INVALID', `data identifier '${did.slice(0, 300)}': ${problem}`, { did: did.slice(0, 300), problem })
+  return new ContinuumError('DID_INVALID', `data identifier '${did.slice(0, 300)}': ${problem}`, {
+    did: did.slice(0, 300),
+    problem,
+  })
 }
 
 export function assertScope(scope: string): void {
   if (scope.length === 0) throw invalid(scope, 'the scope is empty')
-  if (scope.length > maxScopeLength) throw invalid(scope, `the scope is ${scope.length} characters long; at most ${maxScopeLength}`)
-  if (!scopeShape.test(scope)) throw invalid(scope, "a scope is dot-separated parts, each starting with a letter or digit and holding only letters, digits, '_', '-' (no empty part: no leading, trailing or double dot)")
+  if (scope.length > maxScopeLength) {
+    throw invalid(scope, `the scope is ${scope.length} characters long; at most ${maxScopeLength}`)
+  }
+  if (!scopeShape.test(scope)) {
+    throw invalid(
+      scope,
+      "a scope is dot-separated parts, each starting with a letter or digit and holding only letters, digits, '_', '-' (no empty part: no leading, trailing or double dot)",
+    )
+  }
   if (scope.includes('..')) throw invalid(scope, "'..' is not allowed")
 }
 
 export function assertName(name: string, shown = name): void {
   if (name.length === 0) throw invalid(shown, 'the name is empty')
-  if (name.length > maxNameLength) throw invalid(shown, `the name is ${name.length} characters long; at most ${maxNameLength}`)
+  if (name.length > maxNameLength) {
+    throw invalid(shown, `the name is ${name.length} characters long; at most ${maxNameLength}`)
+  }
   if (name.includes('/')) throw invalid(shown, "'/' is not allowed in a name")
   if (name.includes('..')) throw invalid(shown, "'..' is not allowed in a name")
   if (!nameShape.test(name)) {
-    throw invalid(shown, "a name starts with a letter or digit and holds only letters, digits, '_', '.', ':', '+', '-'")
+    throw invalid(
+      shown,
+      "a name starts with a letter or digit and holds only letters, digits, '_', '.', ':', '+', '-'",
+    )
   }
 }
 
@@ -78,6 +93,9 @@ export function namespacePath(did: Did): string {
 export function deterministicPath(did: Did): string {
   assertDid(did)
   const hash = createHash('md5').update(`${did.scope}:${did.name}`).digest('hex')
-  const scopeDirs = did.scope.startsWith('user.') || did.scope.startsWith('group.') ? did.scope.replace('.', '/') : did.scope
+  const scopeDirs =
+    did.scope.startsWith('user.') || did.scope.startsWith('group.')
+      ? did.scope.replace('.', '/')
+      : did.scope
   return `${scopeDirs}/${hash.slice(0, 2)}/${hash.slice(2, 4)}/${did.name}`
 }

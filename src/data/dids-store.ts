@@ -1,6 +1,11 @@
 /** The only code that reads and writes data_scopes, data_dids and data_attachments. */
 import { sql, type Selectable } from 'kysely'
-import { mapDatabaseError, type DataDidsTable, type DataScopesTable, type Executor } from '../db/index.js'
+import {
+  mapDatabaseError,
+  type DataDidsTable,
+  type DataScopesTable,
+  type Executor,
+} from '../db/index.js'
 import type { MetaCondition } from './metadata-filter.js'
 
 export type DidRow = Selectable<DataDidsTable>
@@ -11,11 +16,17 @@ export async function insertScopeRow(db: Executor, row: ScopeRow): Promise<void>
   try {
     await db.insertInto('data_scopes').values(row).execute()
   } catch (err) {
-    throw mapDatabaseError(err, { unique: { code: 'SCOPE_ALREADY_EXISTS', message: `scope '${row.name}' exists already` }, details: { scope: row.name } })
+    throw mapDatabaseError(err, {
+      unique: { code: 'SCOPE_ALREADY_EXISTS', message: `scope '${row.name}' exists already` },
+      details: { scope: row.name },
+    })
   }
 }
 
-export async function findScopeRow(db: Executor, name: string): Promise<(ScopeRow & { community: string | null }) | undefined> {
+export async function findScopeRow(
+  db: Executor,
+  name: string,
+): Promise<(ScopeRow & { community: string | null }) | undefined> {
   return db
     .selectFrom('data_scopes as s')
     .leftJoin('communities as c', 'c.id', 's.community_id')
@@ -25,13 +36,30 @@ export async function findScopeRow(db: Executor, name: string): Promise<(ScopeRo
     .executeTakeFirst()
 }
 
-export async function updateScopeRow(db: Executor, name: string, changes: { public: boolean }): Promise<boolean> {
-  const result = await db.updateTable('data_scopes').set(changes).where('name', '=', name).executeTakeFirst()
+export async function updateScopeRow(
+  db: Executor,
+  name: string,
+  changes: { public: boolean },
+): Promise<boolean> {
+  const result = await db
+    .updateTable('data_scopes')
+    .set(changes)
+    .where('name', '=', name)
+    .executeTakeFirst()
   return result.numUpdatedRows > 0n
 }
 
-export async function listScopeRows(db: Executor): Promise<Array<ScopeRow & { community: string | null }>> {
-  return db.selectFrom('data_scopes as s').leftJoin('communities as c', 'c.id', 's.community_id').selectAll('s').select('c.name as community').orderBy('s.name').limit(10_000).execute()
+export async function listScopeRows(
+  db: Executor,
+): Promise<Array<ScopeRow & { community: string | null }>> {
+  return db
+    .selectFrom('data_scopes as s')
+    .leftJoin('communities as c', 'c.id', 's.community_id')
+    .selectAll('s')
+    .select('c.name as community')
+    .orderBy('s.name')
+    .limit(10_000)
+    .execute()
 }
 
 export interface NewDidRow {
@@ -51,10 +79,16 @@ export interface NewDidRow {
 
 export async function insertDidRow(db: Executor, row: NewDidRow): Promise<void> {
   try {
-    await db.insertInto('data_dids').values({ ...row, meta: JSON.stringify(row.meta) }).execute()
+    await db
+      .insertInto('data_dids')
+      .values({ ...row, meta: JSON.stringify(row.meta) })
+      .execute()
   } catch (err) {
     throw mapDatabaseError(err, {
-      unique: { code: 'DID_ALREADY_EXISTS', message: `'${row.scope}:${row.name}' exists or existed; names are never reused` },
+      unique: {
+        code: 'DID_ALREADY_EXISTS',
+        message: `'${row.scope}:${row.name}' exists or existed; names are never reused`,
+      },
       foreignKey: { code: 'SCOPE_NOT_FOUND', message: `scope '${row.scope}' not found` },
       details: { did: `${row.scope}:${row.name}` },
     })
@@ -62,14 +96,26 @@ export async function insertDidRow(db: Executor, row: NewDidRow): Promise<void> 
 }
 
 /** Live (not deleted) identifier; `forUpdate` locks the row for the rest of the transaction. */
-export async function findDidRow(db: Executor, key: Key, options: { forUpdate?: boolean; includeDeleted?: boolean } = {}): Promise<DidRow | undefined> {
-  let query = db.selectFrom('data_dids').selectAll().where('scope', '=', key.scope).where('name', '=', key.name)
+export async function findDidRow(
+  db: Executor,
+  key: Key,
+  options: { forUpdate?: boolean; includeDeleted?: boolean } = {},
+): Promise<DidRow | undefined> {
+  let query = db
+    .selectFrom('data_dids')
+    .selectAll()
+    .where('scope', '=', key.scope)
+    .where('name', '=', key.name)
   if (!options.includeDeleted) query = query.where('deleted_at', 'is', null)
   if (options.forUpdate) query = query.forUpdate()
   return query.executeTakeFirst()
 }
 
-export async function updateDidRow(db: Executor, key: Key, changes: { status?: string; meta?: Record<string, unknown>; updated_at: Date; deleted_at?: Date }): Promise<void> {
+export async function updateDidRow(
+  db: Executor,
+  key: Key,
+  changes: { status?: string; meta?: Record<string, unknown>; updated_at: Date; deleted_at?: Date },
+): Promise<void> {
   const { meta, ...rest } = changes
   await db
     .updateTable('data_dids')
@@ -89,7 +135,11 @@ export interface DidFilter {
 }
 
 export async function listDidRows(db: Executor, f: DidFilter): Promise<DidRow[]> {
-  let query = db.selectFrom('data_dids').selectAll().where('scope', '=', f.scope).where('deleted_at', 'is', null)
+  let query = db
+    .selectFrom('data_dids')
+    .selectAll()
+    .where('scope', '=', f.scope)
+    .where('deleted_at', 'is', null)
   if (f.namePattern !== undefined && f.namePattern !== '*') {
     const like = f.namePattern.replace(/[\\%_]/g, (c) => `\\${c}`).replace(/\*/g, '%')
     query = query.where('name', 'like', like)
@@ -97,20 +147,34 @@ export async function listDidRows(db: Executor, f: DidFilter): Promise<DidRow[]>
   if (f.type !== undefined) query = query.where('type', '=', f.type)
   for (const c of f.conditions) {
     if (c.op === '=') query = query.where(sql<boolean>`meta ->> ${c.key} = ${c.value}`)
-    else if (c.op === '!=') query = query.where(sql<boolean>`coalesce(meta ->> ${c.key} <> ${c.value}, true)`)
-    else {
+    else if (c.op === '!=') {
+      query = query.where(sql<boolean>`coalesce(meta ->> ${c.key} <> ${c.value}, true)`)
+    } else {
       // The cast runs only for numeric values, so a text value never raises an error.
       const op = sql.raw(c.op)
-      query = query.where(sql<boolean>`case when jsonb_typeof(meta -> ${c.key}) = 'number' then (meta ->> ${c.key})::numeric ${op} ${c.value} else false end`)
+      query = query.where(
+        sql<boolean>`case when jsonb_typeof(meta -> ${c.key}) = 'number' then (meta ->> ${c.key})::numeric ${op} ${c.value} else false end`,
+      )
     }
   }
   if (f.after !== undefined) query = query.where('name', '>', f.after)
   return query.orderBy('name').limit(f.limit).execute()
 }
 
-export async function insertAttachmentRows(db: Executor, parent: Key, children: Key[], now: Date): Promise<number> {
+export async function insertAttachmentRows(
+  db: Executor,
+  parent: Key,
+  children: Key[],
+  now: Date,
+): Promise<number> {
   if (children.length === 0) return 0
-  const rows = children.map((c) => ({ parent_scope: parent.scope, parent_name: parent.name, child_scope: c.scope, child_name: c.name, created_at: now }))
+  const rows = children.map((c) => ({
+    parent_scope: parent.scope,
+    parent_name: parent.name,
+    child_scope: c.scope,
+    child_name: c.name,
+    created_at: now,
+  }))
   const result = await db
     .insertInto('data_attachments')
     .values(rows)
@@ -119,7 +183,11 @@ export async function insertAttachmentRows(db: Executor, parent: Key, children: 
   return Number(result.numInsertedOrUpdatedRows ?? 0n)
 }
 
-export async function deleteAttachmentRows(db: Executor, parent: Key, children: Key[]): Promise<number> {
+export async function deleteAttachmentRows(
+  db: Executor,
+  parent: Key,
+  children: Key[],
+): Promise<number> {
   let total = 0
   for (const c of children) {
     const r = await db
@@ -136,8 +204,16 @@ export async function deleteAttachmentRows(db: Executor, parent: Key, children: 
 
 /** Removes every attachment of a deleted identifier, upwards and downwards. */
 export async function deleteAllAttachments(db: Executor, key: Key): Promise<void> {
-  await db.deleteFrom('data_attachments').where('parent_scope', '=', key.scope).where('parent_name', '=', key.name).execute()
-  await db.deleteFrom('data_attachments').where('child_scope', '=', key.scope).where('child_name', '=', key.name).execute()
+  await db
+    .deleteFrom('data_attachments')
+    .where('parent_scope', '=', key.scope)
+    .where('parent_name', '=', key.name)
+    .execute()
+  await db
+    .deleteFrom('data_attachments')
+    .where('child_scope', '=', key.scope)
+    .where('child_name', '=', key.name)
+    .execute()
 }
 
 /** Every collection above `key` (transitively); used to refuse cycles and to find rules. */
@@ -154,19 +230,36 @@ export async function listAncestorKeys(db: Executor, key: Key): Promise<Key[]> {
 }
 
 /** Direct content of a collection, with the children's rows, paged by (scope, name). */
-export async function listChildRows(db: Executor, parent: Key, after: Key | undefined, limit: number): Promise<DidRow[]> {
+export async function listChildRows(
+  db: Executor,
+  parent: Key,
+  after: Key | undefined,
+  limit: number,
+): Promise<DidRow[]> {
   let query = db
     .selectFrom('data_attachments as a')
-    .innerJoin('data_dids as d', (j) => j.onRef('d.scope', '=', 'a.child_scope').onRef('d.name', '=', 'a.child_name'))
+    .innerJoin('data_dids as d', (j) =>
+      j.onRef('d.scope', '=', 'a.child_scope').onRef('d.name', '=', 'a.child_name'),
+    )
     .selectAll('d')
     .where('a.parent_scope', '=', parent.scope)
     .where('a.parent_name', '=', parent.name)
-  if (after) query = query.where((eb) => eb.or([eb('d.scope', '>', after.scope), eb.and([eb('d.scope', '=', after.scope), eb('d.name', '>', after.name)])]))
+  if (after) {
+    query = query.where((eb) =>
+      eb.or([
+        eb('d.scope', '>', after.scope),
+        eb.and([eb('d.scope', '=', after.scope), eb('d.name', '>', after.name)]),
+      ]),
+    )
+  }
   return query.orderBy('d.scope').orderBy('d.name').limit(limit).execute()
 }
 
 /** Every file below a collection (or the file itself), streamed in pages by the caller. */
-export async function listFileKeysBelow(db: Executor, key: Key): Promise<Array<Key & { bytes: number | null; adler32: string | null }>> {
+export async function listFileKeysBelow(
+  db: Executor,
+  key: Key,
+): Promise<Array<Key & { bytes: number | null; adler32: string | null }>> {
   const result = await sql<Key & { bytes: number | null; adler32: string | null }>`
     with recursive down(scope, name, depth) as (
       select ${key.scope}::text, ${key.name}::text, 0
@@ -185,11 +278,22 @@ export async function listFileKeysBelow(db: Executor, key: Key): Promise<Array<K
  * straight from its attachments (an index range per page), a container's through the recursive
  * walk, a file itself. A rule on a 100k-file dataset reads its files this way, page by page.
  */
-export async function listFileKeysPage(db: Executor, key: Key & { type: string }, after: Key | undefined, limit: number): Promise<Array<Key & { bytes: number | null; adler32: string | null }>> {
+export async function listFileKeysPage(
+  db: Executor,
+  key: Key & { type: string },
+  after: Key | undefined,
+  limit: number,
+): Promise<Array<Key & { bytes: number | null; adler32: string | null }>> {
   const a = after ?? { scope: '', name: '' }
   if (key.type === 'file') {
     if (after) return []
-    return db.selectFrom('data_dids').select(['scope', 'name', 'bytes', 'adler32']).where('scope', '=', key.scope).where('name', '=', key.name).where('deleted_at', 'is', null).execute()
+    return db
+      .selectFrom('data_dids')
+      .select(['scope', 'name', 'bytes', 'adler32'])
+      .where('scope', '=', key.scope)
+      .where('name', '=', key.name)
+      .where('deleted_at', 'is', null)
+      .execute()
   }
   if (key.type === 'dataset') {
     const result = await sql<Key & { bytes: number | null; adler32: string | null }>`

@@ -3,9 +3,26 @@
  * attachments, status and metadata. A name is never reused: deletion keeps the row, marked.
  */
 import { getCommunity } from '../catalog/index.js'
-import type { Attachment, DataScope, DataScopeCreate, DataScopeUpdate, Did, DidCreate, DidListQuery, DidRef, DidUpdate, Page } from '../contract/index.js'
+import type {
+  Attachment,
+  DataScope,
+  DataScopeCreate,
+  DataScopeUpdate,
+  Did,
+  DidCreate,
+  DidListQuery,
+  DidRef,
+  DidUpdate,
+  Page,
+} from '../contract/index.js'
 import type { Context, Executor } from '../db/index.js'
-import { actorSees, ContinuumError, decodeCursor, encodeCursor, type Actor } from '../platform/index.js'
+import {
+  actorSees,
+  ContinuumError,
+  decodeCursor,
+  encodeCursor,
+  type Actor,
+} from '../platform/index.js'
 import { assertDid, assertScope, formatDid, namespacePath } from './did-grammar.js'
 import {
   deleteAllAttachments,
@@ -33,12 +50,19 @@ import { listRuleIdsOn, markRulesForEvaluation } from './rules-store.js'
  * the catalogue knows. A caller of several must say which; one of none (an admin, whose group is
  * no catalogue community) makes an installation scope, seen only by those who see everything.
  */
-export async function scopeCommunityFor(ctx: Context, named: string | undefined): Promise<string | undefined> {
+export async function scopeCommunityFor(
+  ctx: Context,
+  named: string | undefined,
+): Promise<string | undefined> {
   if (named !== undefined) return named
   const known = await knownCommunities(ctx, ctx.actor)
   if (known.length === 1) return known[0]
   if (known.length > 1) {
-    throw new ContinuumError('VALIDATION_FAILED', `community: you are a member of ${known.join(', ')}; say which community owns the scope`, { field: 'community' })
+    throw new ContinuumError(
+      'VALIDATION_FAILED',
+      `community: you are a member of ${known.join(', ')}; say which community owns the scope`,
+      { field: 'community' },
+    )
   }
   return undefined
 }
@@ -61,7 +85,13 @@ export async function addScope(ctx: Context, input: DataScopeCreate): Promise<Da
   const named = await scopeCommunityFor(ctx, input.community)
   const community = named === undefined ? undefined : await getCommunity(ctx, named)
   const now = ctx.clock.now()
-  await insertScopeRow(ctx.db, { name: input.name, account: input.account ?? ctx.actor.account, community_id: community?.id ?? null, public: input.public ?? false, created_at: now })
+  await insertScopeRow(ctx.db, {
+    name: input.name,
+    account: input.account ?? ctx.actor.account,
+    community_id: community?.id ?? null,
+    public: input.public ?? false,
+    created_at: now,
+  })
   return getScope(ctx, input.name)
 }
 
@@ -72,7 +102,11 @@ export async function getScope(ctx: Context, name: string): Promise<DataScope> {
 }
 
 /** Marks a scope open data, or private again. */
-export async function updateScope(ctx: Context, name: string, patch: DataScopeUpdate): Promise<DataScope> {
+export async function updateScope(
+  ctx: Context,
+  name: string,
+  patch: DataScopeUpdate,
+): Promise<DataScope> {
   assertScope(name)
   if (!(await updateScopeRow(ctx.db, name, { public: patch.public }))) throw scopeNotFound(name)
   return getScope(ctx, name)
@@ -80,11 +114,16 @@ export async function updateScope(ctx: Context, name: string, patch: DataScopeUp
 
 /** The scopes the caller may see: their communities' and the open-data ones. */
 export async function listScopes(ctx: Context): Promise<DataScope[]> {
-  return (await listScopeRows(ctx.db)).filter((r) => r.public || actorSees(ctx.actor, r.community)).map(toScope)
+  return (await listScopeRows(ctx.db))
+    .filter((r) => r.public || actorSees(ctx.actor, r.community))
+    .map(toScope)
 }
 
 /** Who owns a scope, for the gate: its community (`''`: the installation's own) and openness. */
-export async function scopeTenancy(ctx: Context, name: string): Promise<{ community: string; public: boolean } | undefined> {
+export async function scopeTenancy(
+  ctx: Context,
+  name: string,
+): Promise<{ community: string; public: boolean } | undefined> {
   const row = await findScopeRow(ctx.db, name)
   return row && { community: row.community ?? '', public: row.public }
 }
@@ -94,19 +133,38 @@ export function scopeNotFound(name: string): ContinuumError {
 }
 
 function toScope(row: ScopeRow & { community: string | null }): DataScope {
-  return { name: row.name, account: row.account, community: row.community, public: row.public, createdAt: row.created_at.toISOString() }
+  return {
+    name: row.name,
+    account: row.account,
+    community: row.community,
+    public: row.public,
+    createdAt: row.created_at.toISOString(),
+  }
 }
 
 export async function addDid(ctx: Context, input: DidCreate): Promise<Did> {
   assertDid(input)
-  if (input.type !== 'file' && (input.bytes !== undefined || input.adler32 !== undefined || input.sha256 !== undefined)) {
-    throw new ContinuumError('VALIDATION_FAILED', `bytes and checksums belong to files, not to a ${input.type}`, { field: 'bytes' })
+  if (
+    input.type !== 'file' &&
+    (input.bytes !== undefined || input.adler32 !== undefined || input.sha256 !== undefined)
+  ) {
+    throw new ContinuumError(
+      'VALIDATION_FAILED',
+      `bytes and checksums belong to files, not to a ${input.type}`,
+      { field: 'bytes' },
+    )
   }
   if (input.type === 'file' && input.monotonic !== undefined) {
-    throw new ContinuumError('VALIDATION_FAILED', 'monotonic applies to datasets and containers', { field: 'monotonic' })
+    throw new ContinuumError('VALIDATION_FAILED', 'monotonic applies to datasets and containers', {
+      field: 'monotonic',
+    })
   }
   return ctx.db.transaction().execute(async (tx) => {
-    if (!(await findScopeRow(tx, input.scope))) throw new ContinuumError('SCOPE_NOT_FOUND', `scope '${input.scope}' not found`, { scope: input.scope })
+    if (!(await findScopeRow(tx, input.scope))) {
+      throw new ContinuumError('SCOPE_NOT_FOUND', `scope '${input.scope}' not found`, {
+        scope: input.scope,
+      })
+    }
     const now = ctx.clock.now()
     await insertDidRow(tx, {
       scope: input.scope,
@@ -136,7 +194,14 @@ export async function listDids(ctx: Context, query: DidListQuery): Promise<Page<
   const conditions = query.filter === undefined ? [] : parseMetaFilter(query.filter)
   const limit = query.limit ?? 50
   const after = query.cursor === undefined ? undefined : decodeCursor(query.cursor, 1)[0]
-  const rows = await listDidRows(ctx.db, { scope: query.scope, namePattern: query.name, type: query.type, conditions, after, limit: limit + 1 })
+  const rows = await listDidRows(ctx.db, {
+    scope: query.scope,
+    namePattern: query.name,
+    type: query.type,
+    conditions,
+    after,
+    limit: limit + 1,
+  })
   const items = rows.slice(0, limit).map(toDid)
   const last = items.at(-1)
   return { items, next: rows.length > limit && last ? encodeCursor([last.name]) : null }
@@ -148,7 +213,13 @@ export async function updateDid(ctx: Context, ref: DidRef, patch: DidUpdate): Pr
     const row = await mustFindDid(tx, ref, true)
     const changes: Parameters<typeof updateDidRow>[2] = { updated_at: ctx.clock.now() }
     if (patch.status === 'closed') {
-      if (row.type === 'file') throw new ContinuumError('VALIDATION_FAILED', 'status: only datasets and containers open and close', { field: 'status' })
+      if (row.type === 'file') {
+        throw new ContinuumError(
+          'VALIDATION_FAILED',
+          'status: only datasets and containers open and close',
+          { field: 'status' },
+        )
+      }
       changes.status = 'closed'
     }
     if (patch.meta !== undefined) {
@@ -157,7 +228,11 @@ export async function updateDid(ctx: Context, ref: DidRef, patch: DidUpdate): Pr
         if (v === null) delete meta[k]
         else meta[k] = v
       }
-      if (Object.keys(meta).length > 100) throw new ContinuumError('VALIDATION_FAILED', 'meta: at most 100 keys per identifier', { field: 'meta' })
+      if (Object.keys(meta).length > 100) {
+        throw new ContinuumError('VALIDATION_FAILED', 'meta: at most 100 keys per identifier', {
+          field: 'meta',
+        })
+      }
       changes.meta = meta
     }
     await updateDidRow(tx, ref, changes)
@@ -181,42 +256,85 @@ export async function deleteDid(ctx: Context, ref: DidRef): Promise<Did> {
   })
 }
 
-const allowedChild: Record<string, readonly string[]> = { dataset: ['file'], container: ['dataset', 'container'], file: [] }
+const allowedChild: Record<string, readonly string[]> = {
+  dataset: ['file'],
+  container: ['dataset', 'container'],
+  file: [],
+}
 
 /** Attaches children to a dataset or container; all or nothing. Returns how many were new. */
-export async function attachDids(ctx: Context, parent: DidRef, input: Attachment): Promise<{ attached: number }> {
+export async function attachDids(
+  ctx: Context,
+  parent: DidRef,
+  input: Attachment,
+): Promise<{ attached: number }> {
   assertDid(parent)
   input.children.forEach(assertDid)
   return ctx.db.transaction().execute(async (tx) => {
     const p = await mustFindDid(tx, parent, true)
     if (p.type === 'file') throw attachError(parent, 'a file cannot hold other identifiers')
-    if (p.status === 'closed') throw new ContinuumError('DID_CLOSED', `${formatDid(parent)} is closed; nothing can be attached`, { did: formatDid(parent) })
+    if (p.status === 'closed') {
+      throw new ContinuumError(
+        'DID_CLOSED',
+        `${formatDid(parent)} is closed; nothing can be attached`,
+        { did: formatDid(parent) },
+      )
+    }
     const ancestors = p.type === 'container' ? await listAncestorKeys(tx, parent) : []
     for (const child of input.children) {
       const c = await mustFindDid(tx, child)
-      if (!allowedChild[p.type]?.includes(c.type)) throw attachError(parent, `a ${p.type} cannot hold a ${c.type} (${formatDid(child)})`)
+      if (!allowedChild[p.type]?.includes(c.type)) {
+        throw attachError(parent, `a ${p.type} cannot hold a ${c.type} (${formatDid(child)})`)
+      }
       const same = (k: DidRef) => k.scope === child.scope && k.name === child.name
-      if (same(parent) || ancestors.some(same)) throw attachError(parent, `attaching ${formatDid(child)} would form a cycle`)
+      if (same(parent) || ancestors.some(same)) {
+        throw attachError(parent, `attaching ${formatDid(child)} would form a cycle`)
+      }
     }
     const attached = await insertAttachmentRows(tx, parent, input.children, ctx.clock.now())
     // Rules on this collection or above it must place the new content (dataset growth).
-    if (attached > 0) await markRulesForEvaluation(tx, await listRuleIdsOn(tx, [parent, ...(await listAncestorKeys(tx, parent))]))
+    if (attached > 0) {
+      await markRulesForEvaluation(
+        tx,
+        await listRuleIdsOn(tx, [parent, ...(await listAncestorKeys(tx, parent))]),
+      )
+    }
     return { attached }
   })
 }
 
-export async function detachDids(ctx: Context, parent: DidRef, input: Attachment): Promise<{ detached: number }> {
+export async function detachDids(
+  ctx: Context,
+  parent: DidRef,
+  input: Attachment,
+): Promise<{ detached: number }> {
   assertDid(parent)
   input.children.forEach(assertDid)
   return ctx.db.transaction().execute(async (tx) => {
     const p = await mustFindDid(tx, parent, true)
-    if (p.monotonic) throw new ContinuumError('DID_CLOSED', `${formatDid(parent)} is monotonic: content can be added, never removed`, { did: formatDid(parent) })
-    if (p.status === 'closed') throw new ContinuumError('DID_CLOSED', `${formatDid(parent)} is closed; its content cannot change`, { did: formatDid(parent) })
+    if (p.monotonic) {
+      throw new ContinuumError(
+        'DID_CLOSED',
+        `${formatDid(parent)} is monotonic: content can be added, never removed`,
+        { did: formatDid(parent) },
+      )
+    }
+    if (p.status === 'closed') {
+      throw new ContinuumError(
+        'DID_CLOSED',
+        `${formatDid(parent)} is closed; its content cannot change`,
+        { did: formatDid(parent) },
+      )
+    }
     return { detached: await deleteAttachmentRows(tx, parent, input.children) }
   })
 }
 
-export async function listContent(ctx: Context, parent: DidRef, query: { limit?: number; cursor?: string }): Promise<Page<Did>> {
+export async function listContent(
+  ctx: Context,
+  parent: DidRef,
+  query: { limit?: number; cursor?: string },
+): Promise<Page<Did>> {
   assertDid(parent)
   await mustFindDid(ctx.db, parent)
   const limit = query.limit ?? 50
@@ -229,12 +347,20 @@ export async function listContent(ctx: Context, parent: DidRef, query: { limit?:
 }
 
 function attachError(parent: DidRef, problem: string): ContinuumError {
-  return new ContinuumError('DID_ATTACHMENT_INVALID', `cannot attach to ${formatDid(parent)}: ${problem}`, { did: formatDid(parent), problem })
+  return new ContinuumError(
+    'DID_ATTACHMENT_INVALID',
+    `cannot attach to ${formatDid(parent)}: ${problem}`,
+    { did: formatDid(parent), problem },
+  )
 }
 
 export async function mustFindDid(db: Executor, ref: DidRef, forUpdate = false): Promise<DidRow> {
   const row = await findDidRow(db, ref, { forUpdate })
-  if (!row) throw new ContinuumError('DID_NOT_FOUND', `data identifier '${formatDid(ref)}' not found`, { did: formatDid(ref) })
+  if (!row) {
+    throw new ContinuumError('DID_NOT_FOUND', `data identifier '${formatDid(ref)}' not found`, {
+      did: formatDid(ref),
+    })
+  }
   return row
 }
 

@@ -125,7 +125,7 @@ export function addressRange(address: string): Range {
     return 'public'
   }
   const v6 = address.toLowerCase()
-  if (v6 === '::' ) return 'forbidden'
+  if (v6 === '::') return 'forbidden'
   if (v6 === '::1') return 'loopback'
   if (/^fe[89ab]/.test(v6)) return 'forbidden' // fe80::/10 link-local
   if (v6.startsWith('fd00:ec2::')) return 'forbidden' // AWS metadata over IPv6

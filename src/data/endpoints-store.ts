@@ -21,16 +21,28 @@ export async function insertEndpointRow(db: Executor, row: NewEndpointRow): Prom
   try {
     await db
       .insertInto('storage_endpoints')
-      .values({ ...row, attributes: JSON.stringify(row.attributes), protocols: JSON.stringify(row.protocols) })
+      .values({
+        ...row,
+        attributes: JSON.stringify(row.attributes),
+        protocols: JSON.stringify(row.protocols),
+      })
       .execute()
   } catch (err) {
-    throw mapDatabaseError(err, { unique: { code: 'ENDPOINT_ALREADY_EXISTS', message: `endpoint '${row.name}' exists already` }, details: { endpoint: row.name } })
+    throw mapDatabaseError(err, {
+      unique: { code: 'ENDPOINT_ALREADY_EXISTS', message: `endpoint '${row.name}' exists already` },
+      details: { endpoint: row.name },
+    })
   }
 }
 
-export async function findEndpointRow(db: Executor, by: { id: string } | { name: string }): Promise<EndpointRow | undefined> {
+export async function findEndpointRow(
+  db: Executor,
+  by: { id: string } | { name: string },
+): Promise<EndpointRow | undefined> {
   const query = db.selectFrom('storage_endpoints').selectAll()
-  return 'id' in by ? query.where('id', '=', by.id).executeTakeFirst() : query.where('name', '=', by.name).executeTakeFirst()
+  return 'id' in by
+    ? query.where('id', '=', by.id).executeTakeFirst()
+    : query.where('name', '=', by.name).executeTakeFirst()
 }
 
 /** Every endpoint; federations have hundreds to a few thousand, the expression index needs them all. */
@@ -48,7 +60,11 @@ export interface EndpointChanges {
   updated_at: Date
 }
 
-export async function updateEndpointRow(db: Executor, id: string, changes: EndpointChanges): Promise<void> {
+export async function updateEndpointRow(
+  db: Executor,
+  id: string,
+  changes: EndpointChanges,
+): Promise<void> {
   const { attributes, protocols, ...rest } = changes
   await db
     .updateTable('storage_endpoints')

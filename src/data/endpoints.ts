@@ -8,13 +8,23 @@ import type { Context, Executor } from '../db/index.js'
 import { ContinuumError, isUuid, newId } from '../platform/index.js'
 import { assertEndpointUrl } from './endpoint-urls.js'
 import { EndpointIndex } from './expression-evaluator.js'
-import { findEndpointRow, insertEndpointRow, listEndpointRows, updateEndpointRow, type EndpointRow } from './endpoints-store.js'
+import {
+  findEndpointRow,
+  insertEndpointRow,
+  listEndpointRows,
+  updateEndpointRow,
+  type EndpointRow,
+} from './endpoints-store.js'
 
 const endpointName = /^[A-Z0-9][A-Z0-9_-]{0,62}$/
 
 export async function addEndpoint(ctx: Context, input: EndpointCreate): Promise<Endpoint> {
   if (!endpointName.test(input.name)) {
-    throw new ContinuumError('VALIDATION_FAILED', "name: upper-case letters, digits, '_' and '-', at most 63", { field: 'name' })
+    throw new ContinuumError(
+      'VALIDATION_FAILED',
+      "name: upper-case letters, digits, '_' and '-', at most 63",
+      { field: 'name' },
+    )
   }
   const protocols = input.protocols ?? []
   protocols.forEach(assertProtocol)
@@ -40,7 +50,11 @@ export async function getEndpoint(ctx: Context, idOrName: string): Promise<Endpo
   return toEndpoint(await mustFindEndpoint(ctx.db, idOrName))
 }
 
-export async function updateEndpoint(ctx: Context, idOrName: string, patch: EndpointUpdate): Promise<Endpoint> {
+export async function updateEndpoint(
+  ctx: Context,
+  idOrName: string,
+  patch: EndpointUpdate,
+): Promise<Endpoint> {
   patch.protocols?.forEach(assertProtocol)
   for (const p of patch.protocols ?? []) await assertEndpointUrl(p.url)
   return ctx.db.transaction().execute(async (tx) => {
@@ -64,7 +78,10 @@ export async function updateEndpoint(ctx: Context, idOrName: string, patch: Endp
 }
 
 /** Every endpoint, or those an expression selects (EXPRESSION_EMPTY when none). */
-export async function listEndpoints(ctx: Context, query: { expression?: string | undefined } = {}): Promise<Endpoint[]> {
+export async function listEndpoints(
+  ctx: Context,
+  query: { expression?: string | undefined } = {},
+): Promise<Endpoint[]> {
   const endpoints = (await listEndpointRows(ctx.db)).map(toEndpoint)
   if (query.expression === undefined) return endpoints
   return selectEndpoints(endpoints, query.expression)
@@ -75,19 +92,28 @@ export async function listEndpoints(ctx: Context, query: { expression?: string |
  * `freespace` (free GB, 10^9 bytes, when the capacity is known), as in Rucio.
  */
 export function selectEndpoints(endpoints: readonly Endpoint[], expression: string): Endpoint[] {
-  const index = new EndpointIndex(endpoints.map((e) => ({ name: e.name, attributes: expressionAttributes(e), endpoint: e })))
+  const index = new EndpointIndex(
+    endpoints.map((e) => ({ name: e.name, attributes: expressionAttributes(e), endpoint: e })),
+  )
   return index.select(expression).map((x) => x.endpoint)
 }
 
 export function expressionAttributes(e: Endpoint): Record<string, string | number | boolean> {
   const attrs: Record<string, string | number | boolean> = { ...e.attributes }
-  if (e.capacityBytes !== null) attrs.freespace = Math.floor(Math.max(0, e.capacityBytes - e.usedBytes) / 1e9)
+  if (e.capacityBytes !== null) {
+    attrs.freespace = Math.floor(Math.max(0, e.capacityBytes - e.usedBytes) / 1e9)
+  }
   return attrs
 }
 
 /** Protocols for an operation, best first (priority 1 before 2; 0 = not offered). */
-export function protocolsFor(endpoint: Endpoint, operation: 'read' | 'write' | 'delete'): Protocol[] {
-  return endpoint.protocols.filter((p) => p[operation] > 0).sort((a, b) => a[operation] - b[operation])
+export function protocolsFor(
+  endpoint: Endpoint,
+  operation: 'read' | 'write' | 'delete',
+): Protocol[] {
+  return endpoint.protocols
+    .filter((p) => p[operation] > 0)
+    .sort((a, b) => a[operation] - b[operation])
 }
 
 function assertProtocol(p: Protocol): void {
@@ -95,27 +121,52 @@ function assertProtocol(p: Protocol): void {
   try {
     url = new URL(p.url)
   } catch {
-    throw new ContinuumError('VALIDATION_FAILED', `protocols: '${p.url}' is not a URL`, { field: 'protocols', value: p.url })
+    throw new ContinuumError('VALIDATION_FAILED', `protocols: '${p.url}' is not a URL`, {
+      field: 'protocols',
+      value: p.url,
+    })
   }
   const scheme = url.protocol.slice(0, -1)
   if (scheme !== p.scheme) {
-    throw new ContinuumError('VALIDATION_FAILED', `protocols: scheme '${p.scheme}' does not match URL '${p.url}'`, { field: 'protocols', value: p.url })
+    throw new ContinuumError(
+      'VALIDATION_FAILED',
+      `protocols: scheme '${p.scheme}' does not match URL '${p.url}'`,
+      { field: 'protocols', value: p.url },
+    )
   }
   if (scheme === 'file' && (url.host !== '' || !url.pathname.startsWith('/'))) {
-    throw new ContinuumError('VALIDATION_FAILED', `protocols: a file URL is file:///absolute/path, not '${p.url}'`, { field: 'protocols', value: p.url })
+    throw new ContinuumError(
+      'VALIDATION_FAILED',
+      `protocols: a file URL is file:///absolute/path, not '${p.url}'`,
+      { field: 'protocols', value: p.url },
+    )
   }
   // S3 (path-style): the bucket is the first path segment, so it must be there and valid.
   if (scheme.startsWith('s3') && !/^\/[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](\/|$)/.test(url.pathname)) {
-    throw new ContinuumError('VALIDATION_FAILED', `protocols: an S3 URL is s3://host[:port]/bucket[/prefix] (bucket: 3–63 lower-case letters, digits, '.', '-'), not '${p.url}'`, { field: 'protocols', value: p.url })
+    throw new ContinuumError(
+      'VALIDATION_FAILED',
+      `protocols: an S3 URL is s3://host[:port]/bucket[/prefix] (bucket: 3–63 lower-case letters, digits, '.', '-'), not '${p.url}'`,
+      { field: 'protocols', value: p.url },
+    )
   }
   if (url.pathname.split('/').includes('..')) {
-    throw new ContinuumError('VALIDATION_FAILED', `protocols: '..' is not allowed in '${p.url}'`, { field: 'protocols', value: p.url })
+    throw new ContinuumError('VALIDATION_FAILED', `protocols: '..' is not allowed in '${p.url}'`, {
+      field: 'protocols',
+      value: p.url,
+    })
   }
 }
 
 export async function mustFindEndpoint(db: Executor, idOrName: string): Promise<EndpointRow> {
-  const row = await findEndpointRow(db, isUuid(idOrName) ? { id: idOrName.toLowerCase() } : { name: idOrName })
-  if (!row) throw new ContinuumError('ENDPOINT_NOT_FOUND', `storage endpoint '${idOrName}' not found`, { endpoint: idOrName })
+  const row = await findEndpointRow(
+    db,
+    isUuid(idOrName) ? { id: idOrName.toLowerCase() } : { name: idOrName },
+  )
+  if (!row) {
+    throw new ContinuumError('ENDPOINT_NOT_FOUND', `storage endpoint '${idOrName}' not found`, {
+      endpoint: idOrName,
+    })
+  }
   return row
 }
 

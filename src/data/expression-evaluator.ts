@@ -75,7 +75,12 @@ export class EndpointIndex<E extends ExpressionEndpoint = ExpressionEndpoint> {
       this.byName.set(endpoint.name, i)
       for (const [key, value] of Object.entries(endpoint.attributes)) {
         this.bits(`${key}=${text(value)}`).set(i)
-        const num = typeof value === 'number' ? value : typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value) ? Number(value) : NaN
+        const num =
+          typeof value === 'number'
+            ? value
+            : typeof value === 'string' && /^-?\d+(\.\d+)?$/.test(value)
+              ? Number(value)
+              : NaN
         if (Number.isFinite(num)) {
           let pairs = numericPairs.get(key)
           if (!pairs) numericPairs.set(key, (pairs = []))
@@ -85,7 +90,10 @@ export class EndpointIndex<E extends ExpressionEndpoint = ExpressionEndpoint> {
     })
     for (const [key, pairs] of numericPairs) {
       pairs.sort((a, b) => a[0] - b[0])
-      this.numeric.set(key, { values: Float64Array.from(pairs, (p) => p[0]), positions: Int32Array.from(pairs, (p) => p[1]) })
+      this.numeric.set(key, {
+        values: Float64Array.from(pairs, (p) => p[0]),
+        positions: Int32Array.from(pairs, (p) => p[1]),
+      })
     }
   }
 
@@ -101,10 +109,14 @@ export class EndpointIndex<E extends ExpressionEndpoint = ExpressionEndpoint> {
     const out: E[] = []
     for (let i = 0; i < this.endpoints.length; i++) if (result.has(i)) out.push(this.endpoints[i]!)
     if (out.length === 0) {
-      throw new ContinuumError('EXPRESSION_EMPTY', `endpoint expression '${expression}' selects no endpoint`, {
-        expression,
-        canonical: formatExpression(parseCached(expression)),
-      })
+      throw new ContinuumError(
+        'EXPRESSION_EMPTY',
+        `endpoint expression '${expression}' selects no endpoint`,
+        {
+          expression,
+          canonical: formatExpression(parseCached(expression)),
+        },
+      )
     }
     return out
   }

@@ -78,7 +78,9 @@ export function parseExpression(expression: string): ExpressionNode {
   const endPos = expression.length
 
   function parseSequence(depth: number): ExpressionNode {
-    if (depth > maxDepth) throw syntaxError(expression, peek()?.pos ?? endPos, 'parentheses nested too deeply')
+    if (depth > maxDepth) {
+      throw syntaxError(expression, peek()?.pos ?? endPos, 'parentheses nested too deeply')
+    }
     let left = parseTerm(depth)
     for (;;) {
       const t = peek()
@@ -93,12 +95,20 @@ export function parseExpression(expression: string): ExpressionNode {
 
   function parseTerm(depth: number): ExpressionNode {
     const t = peek()
-    if (t === undefined) throw syntaxError(expression, endPos, 'expression ends where a term was expected')
+    if (t === undefined) {
+      throw syntaxError(expression, endPos, 'expression ends where a term was expected')
+    }
     if (t.kind === '(') {
       at++
       const inner = parseSequence(depth + 1)
       const close = peek()
-      if (close?.kind !== ')') throw syntaxError(expression, close?.pos ?? endPos, `missing ')' for '(' at position ${t.pos}`)
+      if (close?.kind !== ')') {
+        throw syntaxError(
+          expression,
+          close?.pos ?? endPos,
+          `missing ')' for '(' at position ${t.pos}`,
+        )
+      }
       at++
       return inner
     }
@@ -106,23 +116,43 @@ export function parseExpression(expression: string): ExpressionNode {
       at++
       return { kind: 'all' }
     }
-    if (t.kind !== 'word') throw syntaxError(expression, t.pos, `expected an attribute, a name, '*' or '(' but found '${t.text}'`)
+    if (t.kind !== 'word') {
+      throw syntaxError(
+        expression,
+        t.pos,
+        `expected an attribute, a name, '*' or '(' but found '${t.text}'`,
+      )
+    }
     at++
     const op = peek()
-    if (op?.kind !== '=' && op?.kind !== '<' && op?.kind !== '>') return { kind: 'name', name: t.text }
+    if (op?.kind !== '=' && op?.kind !== '<' && op?.kind !== '>') {
+      return { kind: 'name', name: t.text }
+    }
     at++
     const value = peek()
     if (value?.kind !== 'word') {
-      throw syntaxError(expression, value?.pos ?? endPos, `expected a value after '${t.text}${op.text}'`)
+      throw syntaxError(
+        expression,
+        value?.pos ?? endPos,
+        `expected a value after '${t.text}${op.text}'`,
+      )
     }
     if (value.pos !== op.pos + 1 || op.pos !== t.pos + t.text.length) {
-      throw syntaxError(expression, op.pos, `no spaces are allowed inside '${t.text}${op.text}${value.text}'`)
+      throw syntaxError(
+        expression,
+        op.pos,
+        `no spaces are allowed inside '${t.text}${op.text}${value.text}'`,
+      )
     }
     at++
     if (op.kind === '=') return { kind: 'equals', key: t.text, value: value.text }
     const n = Number(value.text)
     if (!/^-?\d+(\.\d+)?$/.test(value.text) || !Number.isFinite(n)) {
-      throw syntaxError(expression, value.pos, `'${t.text}${op.text}' needs a number, not '${value.text}'`)
+      throw syntaxError(
+        expression,
+        value.pos,
+        `'${t.text}${op.text}' needs a number, not '${value.text}'`,
+      )
     }
     return { kind: op.kind === '<' ? 'less' : 'greater', key: t.text, value: n }
   }

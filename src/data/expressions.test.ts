@@ -6,10 +6,16 @@ import { EndpointIndex, type ExpressionEndpoint } from './expression-evaluator.j
 import { formatExpression, parseExpression } from './expression-parser.js'
 
 const endpoints: ExpressionEndpoint[] = [
-  { name: 'DESY-DISK', attributes: { country: 'DE', tier: 1, type: 'disk', freespace: 500, T1: true } },
+  {
+    name: 'DESY-DISK',
+    attributes: { country: 'DE', tier: 1, type: 'disk', freespace: 500, T1: true },
+  },
   { name: 'DESY-TAPE', attributes: { country: 'DE', tier: 1, type: 'tape', freespace: 9000 } },
   { name: 'KIT-DISK', attributes: { country: 'DE', tier: 2, type: 'disk', freespace: 50 } },
-  { name: 'IN2P3-DISK', attributes: { country: 'FR', tier: 1, type: 'disk', freespace: 120, T1: true } },
+  {
+    name: 'IN2P3-DISK',
+    attributes: { country: 'FR', tier: 1, type: 'disk', freespace: 120, T1: true },
+  },
   { name: 'CNAF-DISK', attributes: { country: 'IT', tier: '1', type: 'disk', freespace: 0 } },
 ]
 const index = new EndpointIndex(endpoints)
@@ -31,7 +37,11 @@ describe('endpoint expressions', () => {
     assert.deepEqual(select('KIT-DISK'), ['KIT-DISK'])
     assert.deepEqual(select('T1'), ['DESY-DISK', 'IN2P3-DISK'])
     assert.equal(select('*').length, 5)
-    assert.deepEqual(select('tier=1'), ['DESY-DISK', 'DESY-TAPE', 'IN2P3-DISK', 'CNAF-DISK'], 'numbers and numeric strings compare as text')
+    assert.deepEqual(
+      select('tier=1'),
+      ['DESY-DISK', 'DESY-TAPE', 'IN2P3-DISK', 'CNAF-DISK'],
+      'numbers and numeric strings compare as text',
+    )
   })
 
   it('compares numbers strictly', () => {
@@ -42,7 +52,12 @@ describe('endpoint expressions', () => {
   })
 
   it('applies &, | and \\ left to right without precedence', () => {
-    assert.deepEqual(select('country=DE|country=FR'), ['DESY-DISK', 'DESY-TAPE', 'KIT-DISK', 'IN2P3-DISK'])
+    assert.deepEqual(select('country=DE|country=FR'), [
+      'DESY-DISK',
+      'DESY-TAPE',
+      'KIT-DISK',
+      'IN2P3-DISK',
+    ])
     assert.deepEqual(select('country=DE&type=disk'), ['DESY-DISK', 'KIT-DISK'])
     assert.deepEqual(select('country=DE\\type=tape'), ['DESY-DISK', 'KIT-DISK'])
     // (FR | DE) & tape — with precedence it would be FR | (DE & tape)
@@ -78,7 +93,10 @@ describe('endpoint expressions', () => {
       assert.equal(err.details.position, position, `${expression}: ${err.message}`)
     }
     assert.equal(errorOf(() => parseExpression('a'.repeat(1001))).code, 'EXPRESSION_INVALID')
-    assert.equal(errorOf(() => parseExpression('('.repeat(60) + 'a' + ')'.repeat(60))).code, 'EXPRESSION_INVALID')
+    assert.equal(
+      errorOf(() => parseExpression('('.repeat(60) + 'a' + ')'.repeat(60))).code,
+      'EXPRESSION_INVALID',
+    )
   })
 
   it('formats a tree so that it parses back to the same tree', () => {
@@ -92,14 +110,18 @@ describe('endpoint expressions', () => {
   const value = fc.constantFrom('DE', 'FR', 'IT', '1', '2', 'disk', 'tape', '50', '120')
   const primitive = fc.oneof(
     fc.tuple(key, value).map(([k, v]) => `${k}=${v}`),
-    fc.tuple(key, fc.integer({ min: -10, max: 10000 }), fc.constantFrom('<', '>')).map(([k, n, op]) => `${k}${op}${n}`),
+    fc
+      .tuple(key, fc.integer({ min: -10, max: 10000 }), fc.constantFrom('<', '>'))
+      .map(([k, n, op]) => `${k}${op}${n}`),
     fc.constantFrom('*', 'T1', 'KIT-DISK', 'NOPE'),
   )
   const expr: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
     e: fc.oneof(
       { depthSize: 'small' },
       primitive,
-      fc.tuple(tie('e'), fc.constantFrom('&', '|', '\\'), tie('e')).map(([a, op, b]) => `${a}${op}${b}`),
+      fc
+        .tuple(tie('e'), fc.constantFrom('&', '|', '\\'), tie('e'))
+        .map(([a, op, b]) => `${a}${op}${b}`),
       tie('e').map((e) => `(${e})`),
     ),
   })).e

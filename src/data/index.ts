@@ -7,7 +7,14 @@
  */
 export * from './dids.js'
 export * from './endpoints.js'
-export { addressRange, assertEndpointUrl, configureEndpointUrls, endpointNetworks, type EndpointNetwork, type EndpointUrlPolicy } from './endpoint-urls.js'
+export {
+  addressRange,
+  assertEndpointUrl,
+  configureEndpointUrls,
+  endpointNetworks,
+  type EndpointNetwork,
+  type EndpointUrlPolicy,
+} from './endpoint-urls.js'
 export * from './replicas.js'
 export * from './rules.js'
 export { placeLocks, placementPageSize } from './rule-locks.js'
@@ -16,7 +23,14 @@ export * from './transfer-links.js'
 export { pruneTransferHistory } from './transfer-history.js'
 export type { LinkKey, QueueKey, QueueCandidate } from './transfer-queue-store.js'
 export * from './lifetimes.js'
-export { assertDid, deterministicPath, formatDid, namespacePath, parseDid, type Did as DidKey } from './did-grammar.js'
+export {
+  assertDid,
+  deterministicPath,
+  formatDid,
+  namespacePath,
+  parseDid,
+  type Did as DidKey,
+} from './did-grammar.js'
 export { EndpointIndex, type ExpressionEndpoint } from './expression-evaluator.js'
 export { parseExpression, formatExpression, type ExpressionNode } from './expression-parser.js'
 export { parseMetaFilter, type MetaCondition } from './metadata-filter.js'

@@ -25,8 +25,16 @@ import { newId } from '../platform/index.js'
 import { findSourceFor } from './transfer-sources.js'
 
 /** Places locks for content added to collections with rules; returns rules evaluated. */
-export async function evaluateRules(ctx: Context, worker: string, options: { leaseMs: number; limit: number }): Promise<number> {
-  const ids = await ctx.db.transaction().execute((tx) => claimRulesForEvaluation(tx, worker, ctx.clock.now(), options.leaseMs, options.limit))
+export async function evaluateRules(
+  ctx: Context,
+  worker: string,
+  options: { leaseMs: number; limit: number },
+): Promise<number> {
+  const ids = await ctx.db
+    .transaction()
+    .execute((tx) =>
+      claimRulesForEvaluation(tx, worker, ctx.clock.now(), options.leaseMs, options.limit),
+    )
   for (const id of ids) {
     await ctx.db.transaction().execute(async (tx) => {
       const rule = await findRuleRow(tx, id, true)
@@ -44,7 +52,10 @@ export async function evaluateRules(ctx: Context, worker: string, options: { lea
  * Retries stuck files (Rucio's judge-repairer): each lock stuck for longer than `afterMs` goes
  * back to replicating with a new transfer request; its reason stays on the failed request.
  */
-export async function repairStuckLocks(ctx: Context, options: { afterMs: number; limit: number }): Promise<number> {
+export async function repairStuckLocks(
+  ctx: Context,
+  options: { afterMs: number; limit: number },
+): Promise<number> {
   return ctx.db.transaction().execute(async (tx) => {
     const now = ctx.clock.now()
     const locks = await lockStuckLocks(tx, new Date(now.getTime() - options.afterMs), options.limit)
@@ -52,10 +63,17 @@ export async function repairStuckLocks(ctx: Context, options: { afterMs: number;
     for (const lock of locks) {
       const rule = await findRuleRow(tx, lock.rule_id)
       const replica = { scope: lock.scope, name: lock.name, endpointId: lock.endpoint_id }
-      for (const id of await setLocksOnReplica(tx, replica, ['stuck'], 'replicating', null, now)) rules.add(id)
+      for (const id of await setLocksOnReplica(tx, replica, ['stuck'], 'replicating', null, now)) {
+        rules.add(id)
+      }
       await insertTransferRow(tx, {
         id: newId(),
-        source_endpoint_id: await findSourceFor(tx, lock, lock.endpoint_id, rule?.source_expression ?? null),
+        source_endpoint_id: await findSourceFor(
+          tx,
+          lock,
+          lock.endpoint_id,
+          rule?.source_expression ?? null,
+        ),
         community: rule?.account ?? '',
         scope: lock.scope,
         name: lock.name,
@@ -97,7 +115,13 @@ export interface ReapTarget {
  */
 export function needsSpace(e: Endpoint): boolean {
   const target = Number(e.attributes.reaper_free_gb)
-  if (!Number.isFinite(target) || e.attributes.reaper_free_gb === undefined || e.capacityBytes === null) return true
+  if (
+    !Number.isFinite(target) ||
+    e.attributes.reaper_free_gb === undefined ||
+    e.capacityBytes === null
+  ) {
+    return true
+  }
   return e.capacityBytes - e.usedBytes < target * 1e9
 }
 
@@ -106,20 +130,34 @@ export function needsSpace(e: Endpoint): boolean {
  * locked while `deleteBytes` runs, so no rule can claim it half-deleted; the row goes only after
  * the bytes are gone (a failure leaves it for the next round).
  */
-export async function reapReplicas(ctx: Context, options: { graceMs: number; limit: number; deleteBytes: (target: ReapTarget) => Promise<void> }): Promise<number> {
+export async function reapReplicas(
+  ctx: Context,
+  options: { graceMs: number; limit: number; deleteBytes: (target: ReapTarget) => Promise<void> },
+): Promise<number> {
   let reaped = 0
   for (let i = 0; i < options.limit; i++) {
     const done = await ctx.db.transaction().execute(async (tx) => {
       const before = new Date(ctx.clock.now().getTime() - options.graceMs)
       const endpoints = (await listEndpointRows(tx)).map(toEndpoint)
-      const replica = await lockReapableReplica(tx, before, endpoints.filter(needsSpace).map((e) => e.id))
+      const replica = await lockReapableReplica(
+        tx,
+        before,
+        endpoints.filter(needsSpace).map((e) => e.id),
+      )
       if (!replica) return false
       const endpoint = endpoints.find((e) => e.id === replica.endpoint_id)!
       const urls = protocolsFor(endpoint, 'delete').map((p) => replicaUrl(p.url, replica.path))
       // Copying replicas too: a transfer may have left part of a file behind.
-      await options.deleteBytes({ scope: replica.scope, name: replica.name, endpoint: endpoint.name, urls })
+      await options.deleteBytes({
+        scope: replica.scope,
+        name: replica.name,
+        endpoint: endpoint.name,
+        urls,
+      })
       await deleteReplicaRow(tx, replica, replica.endpoint_id)
-      if (replica.state === 'available') await addUsedBytes(tx, replica.endpoint_id, -Number(replica.bytes))
+      if (replica.state === 'available') {
+        await addUsedBytes(tx, replica.endpoint_id, -Number(replica.bytes))
+      }
       return true
     })
     if (!done) break

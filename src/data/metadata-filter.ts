@@ -17,7 +17,11 @@ export function parseMetaFilter(filter: string): MetaCondition[] {
     if (part === '') continue
     const m = conditionShape.exec(part)
     if (!m) {
-      throw new ContinuumError('VALIDATION_FAILED', `filter: '${part}' is not key=value, key!=value, key>n, key<n, key>=n or key<=n`, { field: 'filter', value: part })
+      throw new ContinuumError(
+        'VALIDATION_FAILED',
+        `filter: '${part}' is not key=value, key!=value, key>n, key<n, key>=n or key<=n`,
+        { field: 'filter', value: part },
+      )
     }
     const [, key, op, value] = m as unknown as [string, string, MetaCondition['op'], string]
     if (op === '=' || op === '!=') {
@@ -25,11 +29,19 @@ export function parseMetaFilter(filter: string): MetaCondition[] {
     } else {
       const n = Number(value)
       if (!/^-?\d+(\.\d+)?([eE][-+]?\d+)?$/.test(value) || !Number.isFinite(n)) {
-        throw new ContinuumError('VALIDATION_FAILED', `filter: '${part}' compares with '${op}' and needs a number`, { field: 'filter', value: part })
+        throw new ContinuumError(
+          'VALIDATION_FAILED',
+          `filter: '${part}' compares with '${op}' and needs a number`,
+          { field: 'filter', value: part },
+        )
       }
       out.push({ key, op, value: n })
     }
   }
-  if (out.length > 20) throw new ContinuumError('VALIDATION_FAILED', 'filter: at most 20 conditions', { field: 'filter' })
+  if (out.length > 20) {
+    throw new ContinuumError('VALIDATION_FAILED', 'filter: at most 20 conditions', {
+      field: 'filter',
+    })
+  }
   return out
 }

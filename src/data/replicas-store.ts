@@ -19,7 +19,12 @@ export interface BulkFile {
  * Creates missing file rows for a batch in one statement (arrays + unnest keep it to one round
  * trip and below the parameter limit at 10k rows). Existing identifiers are left alone.
  */
-export async function insertMissingFiles(db: Executor, files: BulkFile[], by: { account: string; principal: string }, now: Date): Promise<Set<string>> {
+export async function insertMissingFiles(
+  db: Executor,
+  files: BulkFile[],
+  by: { account: string; principal: string },
+  now: Date,
+): Promise<Set<string>> {
   if (files.length === 0) return new Set()
   const result = await sql<Key>`
     insert into data_dids (scope, name, type, bytes, adler32, meta, account, created_by, created_at, updated_at)
@@ -48,17 +53,27 @@ export async function findFileFacts(db: Executor, keys: Key[]): Promise<FileFact
 }
 
 /** Sets bytes/adler32 on files that had none yet (a file declared before its first replica). */
-export async function fillFileChecksums(db: Executor, files: Array<Key & { bytes: number; adler32: string }>): Promise<void> {
+export async function fillFileChecksums(
+  db: Executor,
+  files: Array<Key & { bytes: number; adler32: string }>,
+): Promise<void> {
   if (files.length === 0) return
   await sql`
     update data_dids d set bytes = u.bytes, adler32 = u.adler32
     from unnest(${files.map((f) => f.scope)}::text[], ${files.map((f) => f.name)}::text[], ${files.map((f) => f.bytes)}::bigint[], ${files.map((f) => f.adler32)}::text[])
       as u(scope, name, bytes, adler32)
-    where d.scope = u.scope and d.name = u.name and d.bytes is null and d.adler32 is null`.execute(db)
+    where d.scope = u.scope and d.name = u.name and d.bytes is null and d.adler32 is null`.execute(
+    db,
+  )
 }
 
 /** Inserts replicas; returns the keys actually inserted (others existed already). */
-export async function insertReplicaRows(db: Executor, endpointId: string, files: BulkFile[], now: Date): Promise<Key[]> {
+export async function insertReplicaRows(
+  db: Executor,
+  endpointId: string,
+  files: BulkFile[],
+  now: Date,
+): Promise<Key[]> {
   if (files.length === 0) return []
   const result = await sql<Key>`
     insert into data_replicas (scope, name, endpoint_id, state, bytes, adler32, path, created_at, updated_at)
@@ -72,21 +87,35 @@ export async function insertReplicaRows(db: Executor, endpointId: string, files:
 }
 
 function selectReplicas(db: Executor) {
-  return db.selectFrom('data_replicas as r').innerJoin('storage_endpoints as e', 'e.id', 'r.endpoint_id').selectAll('r').select('e.name as endpoint')
+  return db
+    .selectFrom('data_replicas as r')
+    .innerJoin('storage_endpoints as e', 'e.id', 'r.endpoint_id')
+    .selectAll('r')
+    .select('e.name as endpoint')
 }
 
 export async function listReplicaRowsOf(db: Executor, keys: Key[]): Promise<ReplicaRow[]> {
   if (keys.length === 0) return []
   return selectReplicas(db)
-    .where((eb) => eb.or(keys.map((k) => eb.and([eb('r.scope', '=', k.scope), eb('r.name', '=', k.name)]))))
+    .where((eb) =>
+      eb.or(keys.map((k) => eb.and([eb('r.scope', '=', k.scope), eb('r.name', '=', k.name)]))),
+    )
     .orderBy('r.scope')
     .orderBy('r.name')
     .orderBy('e.name')
     .execute()
 }
 
-export async function findReplicaRow(db: Executor, key: Key, endpointId: string, forUpdate = false): Promise<ReplicaRow | undefined> {
-  let query = selectReplicas(db).where('r.scope', '=', key.scope).where('r.name', '=', key.name).where('r.endpoint_id', '=', endpointId)
+export async function findReplicaRow(
+  db: Executor,
+  key: Key,
+  endpointId: string,
+  forUpdate = false,
+): Promise<ReplicaRow | undefined> {
+  let query = selectReplicas(db)
+    .where('r.scope', '=', key.scope)
+    .where('r.name', '=', key.name)
+    .where('r.endpoint_id', '=', endpointId)
   if (forUpdate) query = query.forUpdate()
   return query.executeTakeFirst()
 }
@@ -97,11 +126,22 @@ export async function updateReplicaRow(
   endpointId: string,
   changes: { state?: string; tombstone?: Date | null; lock_count?: number; updated_at: Date },
 ): Promise<void> {
-  await db.updateTable('data_replicas').set(changes).where('scope', '=', key.scope).where('name', '=', key.name).where('endpoint_id', '=', endpointId).execute()
+  await db
+    .updateTable('data_replicas')
+    .set(changes)
+    .where('scope', '=', key.scope)
+    .where('name', '=', key.name)
+    .where('endpoint_id', '=', endpointId)
+    .execute()
 }
 
 export async function deleteReplicaRow(db: Executor, key: Key, endpointId: string): Promise<void> {
-  await db.deleteFrom('data_replicas').where('scope', '=', key.scope).where('name', '=', key.name).where('endpoint_id', '=', endpointId).execute()
+  await db
+    .deleteFrom('data_replicas')
+    .where('scope', '=', key.scope)
+    .where('name', '=', key.name)
+    .where('endpoint_id', '=', endpointId)
+    .execute()
 }
 
 /** Marks every unlocked replica of a file for deletion (the reaper honours the grace period). */
@@ -116,7 +156,13 @@ export async function tombstoneReplicasOf(db: Executor, key: Key, now: Date): Pr
 }
 
 /** Adds (or removes) rule locks on a replica; at zero locks the replica gets a tombstone. */
-export async function changeReplicaLocks(db: Executor, key: Key, endpointId: string, delta: number, now: Date): Promise<void> {
+export async function changeReplicaLocks(
+  db: Executor,
+  key: Key,
+  endpointId: string,
+  delta: number,
+  now: Date,
+): Promise<void> {
   await sql`
     update data_replicas set
       lock_count = greatest(lock_count + ${delta}, 0),
@@ -125,10 +171,33 @@ export async function changeReplicaLocks(db: Executor, key: Key, endpointId: str
     where scope = ${key.scope} and name = ${key.name} and endpoint_id = ${endpointId}`.execute(db)
 }
 
-export async function insertCopyingReplica(db: Executor, row: { scope: string; name: string; endpoint_id: string; bytes: number; adler32: string | null; path: string; lock_count: number; now: Date }): Promise<void> {
+export async function insertCopyingReplica(
+  db: Executor,
+  row: {
+    scope: string
+    name: string
+    endpoint_id: string
+    bytes: number
+    adler32: string | null
+    path: string
+    lock_count: number
+    now: Date
+  },
+): Promise<void> {
   await db
     .insertInto('data_replicas')
-    .values({ scope: row.scope, name: row.name, endpoint_id: row.endpoint_id, state: 'copying', bytes: row.bytes, adler32: row.adler32, path: row.path, lock_count: row.lock_count, created_at: row.now, updated_at: row.now })
+    .values({
+      scope: row.scope,
+      name: row.name,
+      endpoint_id: row.endpoint_id,
+      state: 'copying',
+      bytes: row.bytes,
+      adler32: row.adler32,
+      path: row.path,
+      lock_count: row.lock_count,
+      created_at: row.now,
+      updated_at: row.now,
+    })
     .execute()
 }
 
@@ -136,7 +205,11 @@ export async function insertCopyingReplica(db: Executor, row: { scope: string; n
  * The next tombstoned replica whose grace period is over, locked for this transaction so that
  * no rule can lock it while its bytes are being deleted (other reapers skip it).
  */
-export async function lockReapableReplica(db: Executor, before: Date, endpointIds?: string[]): Promise<ReplicaRow | undefined> {
+export async function lockReapableReplica(
+  db: Executor,
+  before: Date,
+  endpointIds?: string[],
+): Promise<ReplicaRow | undefined> {
   let query = selectReplicas(db)
     .where('r.tombstone', 'is not', null)
     .where('r.tombstone', '<=', before)
@@ -163,7 +236,11 @@ export async function listReplicaRowsOfKeys(db: Executor, keys: Key[]): Promise<
  * One more lock on each of these existing replicas (batched): the tombstone goes, and a replica
  * marked bad or unavailable is copied again.
  */
-export async function addReplicaLocks(db: Executor, replicas: Array<Key & { endpoint_id: string }>, now: Date): Promise<void> {
+export async function addReplicaLocks(
+  db: Executor,
+  replicas: Array<Key & { endpoint_id: string }>,
+  now: Date,
+): Promise<void> {
   for (let i = 0; i < replicas.length; i += 5000) {
     const b = replicas.slice(i, i + 5000)
     await sql`
@@ -175,7 +252,11 @@ export async function addReplicaLocks(db: Executor, replicas: Array<Key & { endp
 }
 
 /** Rows of replicas about to be copied, one lock each (batched). */
-export async function insertCopyingReplicas(db: Executor, rows: Array<Key & { endpoint_id: string; bytes: number; adler32: string | null; path: string }>, now: Date): Promise<void> {
+export async function insertCopyingReplicas(
+  db: Executor,
+  rows: Array<Key & { endpoint_id: string; bytes: number; adler32: string | null; path: string }>,
+  now: Date,
+): Promise<void> {
   for (let i = 0; i < rows.length; i += 5000) {
     const b = rows.slice(i, i + 5000)
     await sql`

@@ -11,15 +11,36 @@ import { deterministicPath, formatDid } from './did-grammar.js'
 import { listAncestorKeys, listFileKeysPage } from './dids-store.js'
 import { mustFindDid } from './dids.js'
 import { selectEndpoints } from './endpoints.js'
-import { addReplicaLocks, insertCopyingReplicas, listReplicaRowsOfKeys, type ReplicaRow } from './replicas-store.js'
+import {
+  addReplicaLocks,
+  insertCopyingReplicas,
+  listReplicaRowsOfKeys,
+  type ReplicaRow,
+} from './replicas-store.js'
 import { addHeld, chooseByHeld, chooseEndpoints, type PlacementEndpoint } from './rule-placement.js'
-import { insertLockRows, insertTransferRows, listLockedKeysOf, listQuotaRows, lockedBytesByEndpoint, refreshRuleStates, type NewTransferRow, type RuleRow } from './rules-store.js'
+import {
+  insertLockRows,
+  insertTransferRows,
+  listLockedKeysOf,
+  listQuotaRows,
+  lockedBytesByEndpoint,
+  refreshRuleStates,
+  type NewTransferRow,
+  type RuleRow,
+} from './rules-store.js'
 import { allowedSources, chooseSource } from './transfer-sources.js'
 
 /** Files read and written per page. */
 export const placementPageSize = 2000
 
-type FileKey = { scope: string; name: string; key: string; bytes: number; adler32: string | null; group: string }
+type FileKey = {
+  scope: string
+  name: string
+  key: string
+  bytes: number
+  adler32: string | null
+  group: string
+}
 
 /** Pages of a rule's files with the placement group of each (dataset grouping: its dataset). */
 async function* filePages(db: Executor, rule: RuleRow): AsyncGenerator<FileKey[]> {
@@ -27,7 +48,12 @@ async function* filePages(db: Executor, rule: RuleRow): AsyncGenerator<FileKey[]
   const ruleKey = formatDid(rule)
   let after: { scope: string; name: string } | undefined
   for (;;) {
-    const page = await listFileKeysPage(db, { scope: rule.scope, name: rule.name, type: did.type }, after, placementPageSize)
+    const page = await listFileKeysPage(
+      db,
+      { scope: rule.scope, name: rule.name, type: did.type },
+      after,
+      placementPageSize,
+    )
     if (page.length === 0) return
     after = page.at(-1)
     const out: FileKey[] = []
@@ -39,14 +65,25 @@ async function* filePages(db: Executor, rule: RuleRow): AsyncGenerator<FileKey[]
         // For dataset grouping a file belongs to the dataset the rule reaches it through.
         group = (await listAncestorKeys(db, f)).map(formatDid).sort()[0] ?? group
       }
-      out.push({ scope: f.scope, name: f.name, key, bytes: Number(f.bytes ?? 0), adler32: f.adler32, group })
+      out.push({
+        scope: f.scope,
+        name: f.name,
+        key,
+        bytes: Number(f.bytes ?? 0),
+        adler32: f.adler32,
+        group,
+      })
     }
     yield out
   }
 }
 
 function holdersOf(replicas: readonly ReplicaRow[] | undefined): Set<string> {
-  return new Set((replicas ?? []).filter((r) => r.state === 'available' || r.state === 'copying').map((r) => r.endpoint_id))
+  return new Set(
+    (replicas ?? [])
+      .filter((r) => r.state === 'available' || r.state === 'copying')
+      .map((r) => r.endpoint_id),
+  )
 }
 
 async function replicasByFile(db: Executor, page: FileKey[]): Promise<Map<string, ReplicaRow[]>> {
@@ -63,7 +100,13 @@ async function replicasByFile(db: Executor, page: FileKey[]): Promise<Map<string
  * later) and queues transfers for replicas that are missing. Checks quotas when asked (the whole
  * placement is in the caller's transaction: a quota error leaves nothing behind).
  */
-export async function placeLocks(tx: Executor, rule: RuleRow, endpoints: Endpoint[], now: Date, checkQuota: boolean): Promise<number> {
+export async function placeLocks(
+  tx: Executor,
+  rule: RuleRow,
+  endpoints: Endpoint[],
+  now: Date,
+  checkQuota: boolean,
+): Promise<number> {
   const candidates = selectEndpoints(endpoints, rule.expression).filter((e) => e.availableWrite)
   const placement: PlacementEndpoint[] = candidates.map((e) => ({
     id: e.id,
@@ -84,11 +127,17 @@ export async function placeLocks(tx: Executor, rule: RuleRow, endpoints: Endpoin
       const locked = await listLockedKeysOf(tx, rule.id, page)
       for (const f of page) {
         if (!held.has(f.group)) held.set(f.group, new Map())
-        addHeld(held.get(f.group)!, { key: f.key, bytes: f.bytes, holders: holdersOf(replicas.get(f.key)) })
+        addHeld(held.get(f.group)!, {
+          key: f.key,
+          bytes: f.bytes,
+          holders: holdersOf(replicas.get(f.key)),
+        })
         complete.set(f.group, (complete.get(f.group) ?? true) && locked.has(f.key))
       }
     }
-    for (const [group, h] of held) chosen.set(group, complete.get(group) ? null : chooseByHeld(h, placement, rule.copies))
+    for (const [group, h] of held) {
+      chosen.set(group, complete.get(group) ? null : chooseByHeld(h, placement, rule.copies))
+    }
   }
 
   // Pass 2: locks, replica rows and transfer requests, a page at a time.
@@ -104,13 +153,29 @@ export async function placeLocks(tx: Executor, rule: RuleRow, endpoints: Endpoin
     for (const f of page) {
       if (locked.has(f.key)) continue
       const existing = replicas.get(f.key) ?? []
-      const targets = rule.grouping === 'none' ? chooseEndpoints([{ key: f.key, bytes: f.bytes, holders: holdersOf(existing) }], placement, rule.copies) : chosen.get(f.group)
+      const targets =
+        rule.grouping === 'none'
+          ? chooseEndpoints(
+              [{ key: f.key, bytes: f.bytes, holders: holdersOf(existing) }],
+              placement,
+              rule.copies,
+            )
+          : chosen.get(f.group)
       if (!targets) continue
       for (const endpointId of targets) {
         const replica = existing.find((r) => r.endpoint_id === endpointId)
         const state = replica?.state === 'available' ? 'ok' : 'replicating'
         if (replica) lockedReplicas.push({ scope: f.scope, name: f.name, endpoint_id: endpointId })
-        else newReplicas.push({ scope: f.scope, name: f.name, endpoint_id: endpointId, bytes: f.bytes, adler32: f.adler32, path: deterministicPath(f) })
+        else {
+          newReplicas.push({
+            scope: f.scope,
+            name: f.name,
+            endpoint_id: endpointId,
+            bytes: f.bytes,
+            adler32: f.adler32,
+            path: deterministicPath(f),
+          })
+        }
         if (state === 'replicating') {
           transfers.push({
             id: newId(),
@@ -129,7 +194,16 @@ export async function placeLocks(tx: Executor, rule: RuleRow, endpoints: Endpoin
           })
         }
         need.set(endpointId, (need.get(endpointId) ?? 0) + f.bytes)
-        lockRows.push({ rule_id: rule.id, scope: f.scope, name: f.name, endpoint_id: endpointId, state, bytes: f.bytes, created_at: now, updated_at: now })
+        lockRows.push({
+          rule_id: rule.id,
+          scope: f.scope,
+          name: f.name,
+          endpoint_id: endpointId,
+          state,
+          bytes: f.bytes,
+          created_at: now,
+          updated_at: now,
+        })
       }
     }
     await addReplicaLocks(tx, lockedReplicas, now)
@@ -149,7 +223,12 @@ export async function placeLocks(tx: Executor, rule: RuleRow, endpoints: Endpoin
  * may lock only what its own quota there allows (none set: nothing). Endpoints with no quota at
  * all are not quota-managed. So naming an account that has no quota escapes nothing.
  */
-async function assertQuota(tx: Executor, owner: string, need: ReadonlyMap<string, number>, endpoints: Endpoint[]): Promise<void> {
+async function assertQuota(
+  tx: Executor,
+  owner: string,
+  need: ReadonlyMap<string, number>,
+  endpoints: Endpoint[],
+): Promise<void> {
   const needed = [...need].filter(([, bytes]) => bytes > 0).map(([id]) => id)
   if (needed.length === 0) return
   const all = await listQuotaRows(tx)
@@ -164,14 +243,21 @@ async function assertQuota(tx: Executor, owner: string, need: ReadonlyMap<string
     if (total > limit) {
       const name = endpoints.find((e) => e.id === endpointId)?.name ?? endpointId
       const current = total - extra
-      const why = quota === undefined ? `${owner} has no quota on ${name}, where quotas apply` : `the quota is ${limit}`
-      throw new ContinuumError('QUOTA_EXCEEDED', `${owner} would use ${total} bytes on ${name}; ${why} (${current} in use, this rule needs ${extra})`, {
-        owner,
-        endpoint: name,
-        quotaBytes: limit,
-        usedBytes: current,
-        neededBytes: extra,
-      })
+      const why =
+        quota === undefined
+          ? `${owner} has no quota on ${name}, where quotas apply`
+          : `the quota is ${limit}`
+      throw new ContinuumError(
+        'QUOTA_EXCEEDED',
+        `${owner} would use ${total} bytes on ${name}; ${why} (${current} in use, this rule needs ${extra})`,
+        {
+          owner,
+          endpoint: name,
+          quotaBytes: limit,
+          usedBytes: current,
+          neededBytes: extra,
+        },
+      )
     }
   }
 }

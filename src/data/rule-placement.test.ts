@@ -28,7 +28,10 @@ describe('rule placement', () => {
     ]
     assert.equal(groupFiles(files, 'all').length, 1)
     assert.equal(groupFiles(files, 'none').length, 4)
-    assert.deepEqual(groupFiles(files, 'dataset').map((g) => g.map((f) => f.key)), [['f1', 'f2'], ['f3'], ['f4']])
+    assert.deepEqual(
+      groupFiles(files, 'dataset').map((g) => g.map((f) => f.key)),
+      [['f1', 'f2'], ['f3'], ['f4']],
+    )
     assert.deepEqual(groupFiles([], 'all'), [])
   })
 })

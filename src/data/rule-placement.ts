@@ -19,7 +19,11 @@ export interface PlacementFile {
 }
 
 /** Returns the chosen endpoint ids for one group (always `copies` of them). */
-export function chooseEndpoints(files: readonly PlacementFile[], candidates: readonly PlacementEndpoint[], copies: number): string[] {
+export function chooseEndpoints(
+  files: readonly PlacementFile[],
+  candidates: readonly PlacementEndpoint[],
+  copies: number,
+): string[] {
   const held = new Map<string, number>()
   for (const f of files) addHeld(held, f)
   return chooseByHeld(held, candidates, copies)
@@ -31,15 +35,28 @@ export function addHeld(held: Map<string, number>, file: PlacementFile): void {
 }
 
 /** chooseEndpoints from a group's running sum (files read page by page). */
-export function chooseByHeld(held: ReadonlyMap<string, number>, candidates: readonly PlacementEndpoint[], copies: number): string[] {
+export function chooseByHeld(
+  held: ReadonlyMap<string, number>,
+  candidates: readonly PlacementEndpoint[],
+  copies: number,
+): string[] {
   return [...candidates]
-    .sort((a, b) => (held.get(b.id) ?? 0) - (held.get(a.id) ?? 0) || b.weight - a.weight || b.freeBytes - a.freeBytes || a.name.localeCompare(b.name))
+    .sort(
+      (a, b) =>
+        (held.get(b.id) ?? 0) - (held.get(a.id) ?? 0) ||
+        b.weight - a.weight ||
+        b.freeBytes - a.freeBytes ||
+        a.name.localeCompare(b.name),
+    )
     .slice(0, copies)
     .map((c) => c.id)
 }
 
 /** Splits a rule's files into placement groups by its grouping. */
-export function groupFiles<F extends { key: string; dataset: string | null }>(files: readonly F[], grouping: 'all' | 'dataset' | 'none'): F[][] {
+export function groupFiles<F extends { key: string; dataset: string | null }>(
+  files: readonly F[],
+  grouping: 'all' | 'dataset' | 'none',
+): F[][] {
   if (grouping === 'all') return files.length ? [[...files]] : []
   if (grouping === 'none') return files.map((f) => [f])
   const groups = new Map<string, F[]>()

@@ -1,24 +1,56 @@
 /** The only code that reads and writes data_rules, data_locks, data_quotas and transfer_requests (the scheduler's queries: transfer-queue-store.ts). */
 import { sql, type Selectable } from 'kysely'
-import type { DataLocksTable, DataRulesTable, Executor, TransferRequestsTable } from '../db/index.js'
+import type {
+  DataLocksTable,
+  DataRulesTable,
+  Executor,
+  TransferRequestsTable,
+} from '../db/index.js'
 import { ensureQueues } from './transfer-queue-store.js'
 
 export type RuleRow = Selectable<DataRulesTable>
 export type LockRow = Selectable<DataLocksTable> & { endpoint: string }
-export type TransferRow = Selectable<TransferRequestsTable> & { endpoint: string; source: string | null }
+export type TransferRow = Selectable<TransferRequestsTable> & {
+  endpoint: string
+  source: string | null
+}
 type Key = { scope: string; name: string }
 
-export async function insertRuleRow(db: Executor, row: Omit<RuleRow, 'locks_ok' | 'locks_replicating' | 'locks_stuck' | 'needs_evaluation' | 'claimed_by' | 'claimed_until'>): Promise<void> {
+export async function insertRuleRow(
+  db: Executor,
+  row: Omit<
+    RuleRow,
+    | 'locks_ok'
+    | 'locks_replicating'
+    | 'locks_stuck'
+    | 'needs_evaluation'
+    | 'claimed_by'
+    | 'claimed_until'
+  >,
+): Promise<void> {
   await db.insertInto('data_rules').values(row).execute()
 }
 
-export async function findRuleRow(db: Executor, id: string, forUpdate = false): Promise<RuleRow | undefined> {
+export async function findRuleRow(
+  db: Executor,
+  id: string,
+  forUpdate = false,
+): Promise<RuleRow | undefined> {
   let query = db.selectFrom('data_rules').selectAll().where('id', '=', id)
   if (forUpdate) query = query.forUpdate()
   return query.executeTakeFirst()
 }
 
-export async function listRuleRows(db: Executor, f: { scope?: string | undefined; name?: string | undefined; account?: string | undefined; state?: string | undefined; communities?: readonly string[] | undefined }): Promise<RuleRow[]> {
+export async function listRuleRows(
+  db: Executor,
+  f: {
+    scope?: string | undefined
+    name?: string | undefined
+    account?: string | undefined
+    state?: string | undefined
+    communities?: readonly string[] | undefined
+  },
+): Promise<RuleRow[]> {
   let query = db.selectFrom('data_rules').selectAll()
   if (f.communities !== undefined) {
     if (f.communities.length === 0) return []
@@ -37,17 +69,31 @@ export async function listRuleIdsOn(db: Executor, keys: Key[]): Promise<string[]
   const rows = await db
     .selectFrom('data_rules')
     .select('id')
-    .where((eb) => eb.or(keys.map((k) => eb.and([eb('scope', '=', k.scope), eb('name', '=', k.name)]))))
+    .where((eb) =>
+      eb.or(keys.map((k) => eb.and([eb('scope', '=', k.scope), eb('name', '=', k.name)]))),
+    )
     .execute()
   return rows.map((r) => r.id)
 }
 
 export async function markRulesForEvaluation(db: Executor, ids: string[]): Promise<void> {
-  if (ids.length) await db.updateTable('data_rules').set({ needs_evaluation: true }).where('id', 'in', ids).execute()
+  if (ids.length) {
+    await db
+      .updateTable('data_rules')
+      .set({ needs_evaluation: true })
+      .where('id', 'in', ids)
+      .execute()
+  }
 }
 
 /** Claims rules to re-evaluate (lease); a killed worker's claim expires and is taken over. */
-export async function claimRulesForEvaluation(db: Executor, worker: string, now: Date, leaseMs: number, limit: number): Promise<string[]> {
+export async function claimRulesForEvaluation(
+  db: Executor,
+  worker: string,
+  now: Date,
+  leaseMs: number,
+  limit: number,
+): Promise<string[]> {
   const result = await sql<{ id: string }>`
     update data_rules set claimed_by = ${worker}, claimed_until = ${new Date(now.getTime() + leaseMs)}
     where id in (
@@ -58,20 +104,39 @@ export async function claimRulesForEvaluation(db: Executor, worker: string, now:
   return result.rows.map((r) => r.id)
 }
 
-export async function releaseRule(db: Executor, id: string, changes: { needs_evaluation: boolean }): Promise<void> {
-  await db.updateTable('data_rules').set({ ...changes, claimed_by: null, claimed_until: null }).where('id', '=', id).execute()
+export async function releaseRule(
+  db: Executor,
+  id: string,
+  changes: { needs_evaluation: boolean },
+): Promise<void> {
+  await db
+    .updateTable('data_rules')
+    .set({ ...changes, claimed_by: null, claimed_until: null })
+    .where('id', '=', id)
+    .execute()
 }
 
 /** Expired rules, locked for this transaction (others skip them). */
 export async function lockExpiredRules(db: Executor, now: Date, limit: number): Promise<RuleRow[]> {
-  return db.selectFrom('data_rules').selectAll().where('expires_at', '<=', now).orderBy('expires_at').limit(limit).forUpdate().skipLocked().execute()
+  return db
+    .selectFrom('data_rules')
+    .selectAll()
+    .where('expires_at', '<=', now)
+    .orderBy('expires_at')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute()
 }
 
 export async function deleteRuleRow(db: Executor, id: string): Promise<void> {
   await db.deleteFrom('data_rules').where('id', '=', id).execute()
 }
 
-export async function insertLockRows(db: Executor, rows: Array<Omit<Selectable<DataLocksTable>, 'reason'> & { reason?: string | null }>): Promise<void> {
+export async function insertLockRows(
+  db: Executor,
+  rows: Array<Omit<Selectable<DataLocksTable>, 'reason'> & { reason?: string | null }>,
+): Promise<void> {
   for (let i = 0; i < rows.length; i += 2000) {
     await db
       .insertInto('data_locks')
@@ -81,24 +146,49 @@ export async function insertLockRows(db: Executor, rows: Array<Omit<Selectable<D
   }
 }
 
-export async function listLockRows(db: Executor, f: { ruleId?: string; replica?: Key & { endpointId: string } }): Promise<LockRow[]> {
-  let query = db.selectFrom('data_locks as l').innerJoin('storage_endpoints as e', 'e.id', 'l.endpoint_id').selectAll('l').select('e.name as endpoint')
+export async function listLockRows(
+  db: Executor,
+  f: { ruleId?: string; replica?: Key & { endpointId: string } },
+): Promise<LockRow[]> {
+  let query = db
+    .selectFrom('data_locks as l')
+    .innerJoin('storage_endpoints as e', 'e.id', 'l.endpoint_id')
+    .selectAll('l')
+    .select('e.name as endpoint')
   if (f.ruleId !== undefined) query = query.where('l.rule_id', '=', f.ruleId)
-  if (f.replica) query = query.where('l.scope', '=', f.replica.scope).where('l.name', '=', f.replica.name).where('l.endpoint_id', '=', f.replica.endpointId)
+  if (f.replica) {
+    query = query
+      .where('l.scope', '=', f.replica.scope)
+      .where('l.name', '=', f.replica.name)
+      .where('l.endpoint_id', '=', f.replica.endpointId)
+  }
   return query.orderBy('l.scope').orderBy('l.name').orderBy('e.name').execute()
 }
 
 /** Which of these files a rule holds a lock on already (any endpoint). */
-export async function listLockedKeysOf(db: Executor, ruleId: string, keys: Key[]): Promise<Set<string>> {
+export async function listLockedKeysOf(
+  db: Executor,
+  ruleId: string,
+  keys: Key[],
+): Promise<Set<string>> {
   if (keys.length === 0) return new Set()
   const result = await sql<Key>`
     select distinct l.scope, l.name from unnest(${keys.map((k) => k.scope)}::text[], ${keys.map((k) => k.name)}::text[]) as u(scope, name)
-    join data_locks l on l.rule_id = ${ruleId} and l.scope = u.scope and l.name = u.name`.execute(db)
+    join data_locks l on l.rule_id = ${ruleId} and l.scope = u.scope and l.name = u.name`.execute(
+    db,
+  )
   return new Set(result.rows.map((r) => `${r.scope}:${r.name}`))
 }
 
 /** Sets the state (and reason) of every lock on one replica; returns the rules touched. */
-export async function setLocksOnReplica(db: Executor, replica: Key & { endpointId: string }, from: string[], to: string, reason: string | null, now: Date): Promise<string[]> {
+export async function setLocksOnReplica(
+  db: Executor,
+  replica: Key & { endpointId: string },
+  from: string[],
+  to: string,
+  reason: string | null,
+  now: Date,
+): Promise<string[]> {
   const rows = await db
     .updateTable('data_locks')
     .set({ state: to, reason, updated_at: now })
@@ -115,7 +205,14 @@ export async function setLocksOnReplica(db: Executor, replica: Key & { endpointI
  * Moves the locks on one replica from `from` states to `to` and shifts their rules' counters by
  * what moved (no recount: a transfer finishing in a 100k-file rule touches one row per rule).
  */
-export async function moveLocksOnReplica(db: Executor, replica: Key & { endpointId: string }, from: string[], to: string, reason: string | null, now: Date): Promise<string[]> {
+export async function moveLocksOnReplica(
+  db: Executor,
+  replica: Key & { endpointId: string },
+  from: string[],
+  to: string,
+  reason: string | null,
+  now: Date,
+): Promise<string[]> {
   const moved = await sql<{ rule_id: string; old: string }>`
     with old as (
       select rule_id, state from data_locks
@@ -147,7 +244,13 @@ export async function refreshRuleStates(db: Executor, ids: string[], now: Date):
   if (ids.length === 0) return
   // Lock the rules first (in id order, so concurrent transfers cannot deadlock): the count below
   // is a new statement and so sees every lock change committed before it.
-  await db.selectFrom('data_rules').select('id').where('id', 'in', ids).orderBy('id').forUpdate().execute()
+  await db
+    .selectFrom('data_rules')
+    .select('id')
+    .where('id', 'in', ids)
+    .orderBy('id')
+    .forUpdate()
+    .execute()
   await sql`
     update data_rules r set
       locks_ok = c.ok, locks_replicating = c.replicating, locks_stuck = c.stuck,
@@ -166,7 +269,10 @@ export async function refreshRuleStates(db: Executor, ids: string[], now: Date):
 }
 
 /** Bytes an owner's rules lock on each endpoint (what quotas are checked against). */
-export async function lockedBytesByEndpoint(db: Executor, owner: string): Promise<Map<string, number>> {
+export async function lockedBytesByEndpoint(
+  db: Executor,
+  owner: string,
+): Promise<Map<string, number>> {
   const rows = await db
     .selectFrom('data_locks as l')
     .innerJoin('data_rules as r', 'r.id', 'l.rule_id')
@@ -177,16 +283,30 @@ export async function lockedBytesByEndpoint(db: Executor, owner: string): Promis
   return new Map(rows.map((r) => [r.endpoint_id, Number(r.bytes)]))
 }
 
-export async function upsertQuotaRow(db: Executor, owner: string, endpointId: string, bytes: number, now: Date): Promise<void> {
+export async function upsertQuotaRow(
+  db: Executor,
+  owner: string,
+  endpointId: string,
+  bytes: number,
+  now: Date,
+): Promise<void> {
   await db
     .insertInto('data_quotas')
     .values({ owner, endpoint_id: endpointId, bytes, updated_at: now })
-    .onConflict((oc) => oc.columns(['owner', 'endpoint_id']).doUpdateSet({ bytes, updated_at: now }))
+    .onConflict((oc) =>
+      oc.columns(['owner', 'endpoint_id']).doUpdateSet({ bytes, updated_at: now }),
+    )
     .execute()
 }
 
-export async function listQuotaRows(db: Executor, owner?: string): Promise<Array<{ owner: string; endpoint_id: string; endpoint: string; bytes: number }>> {
-  let query = db.selectFrom('data_quotas as q').innerJoin('storage_endpoints as e', 'e.id', 'q.endpoint_id').select(['q.owner', 'q.endpoint_id', 'e.name as endpoint', 'q.bytes'])
+export async function listQuotaRows(
+  db: Executor,
+  owner?: string,
+): Promise<Array<{ owner: string; endpoint_id: string; endpoint: string; bytes: number }>> {
+  let query = db
+    .selectFrom('data_quotas as q')
+    .innerJoin('storage_endpoints as e', 'e.id', 'q.endpoint_id')
+    .select(['q.owner', 'q.endpoint_id', 'e.name as endpoint', 'q.bytes'])
   if (owner !== undefined) query = query.where('q.owner', '=', owner)
   return query.orderBy('q.owner').orderBy('e.name').execute()
 }
@@ -228,7 +348,15 @@ export async function insertTransferRows(db: Executor, rows: NewTransferRow[]): 
       on conflict (scope, name, endpoint_id) where state in ('queued', 'submitted') do nothing
       returning id`.execute(db)
     ids.push(...result.rows.map((r) => r.id))
-    await ensureQueues(db, b.map((r) => ({ source: r.source_endpoint_id, dest: r.endpoint_id, community: r.community, activity: r.activity })))
+    await ensureQueues(
+      db,
+      b.map((r) => ({
+        source: r.source_endpoint_id,
+        dest: r.endpoint_id,
+        community: r.community,
+        activity: r.activity,
+      })),
+    )
   }
   return ids
 }
@@ -251,7 +379,17 @@ export async function findTransferRow(db: Executor, id: string): Promise<Transfe
   return selectTransfers(db).where('t.id', '=', id).executeTakeFirst()
 }
 
-export async function listTransferRows(db: Executor, f: { state?: string | undefined; scope?: string | undefined; name?: string | undefined; ruleId?: string | undefined; limit?: number | undefined; communities?: readonly string[] | undefined }): Promise<TransferRow[]> {
+export async function listTransferRows(
+  db: Executor,
+  f: {
+    state?: string | undefined
+    scope?: string | undefined
+    name?: string | undefined
+    ruleId?: string | undefined
+    limit?: number | undefined
+    communities?: readonly string[] | undefined
+  },
+): Promise<TransferRow[]> {
   let query = selectTransfers(db)
   if (f.communities !== undefined) {
     // A transfer belongs to the community of its identifier's scope.
@@ -285,11 +423,18 @@ export async function listTransferRows(db: Executor, f: { state?: string | undef
       ),
     )
   }
-  return query.orderBy('t.created_at').orderBy('t.id').limit(f.limit ?? 1000).execute()
+  return query
+    .orderBy('t.created_at')
+    .orderBy('t.id')
+    .limit(f.limit ?? 1000)
+    .execute()
 }
 
 /** Transfer requests of a rule's locks per state (a rule's progress). */
-export async function countRuleTransfers(db: Executor, ruleId: string): Promise<Record<string, number>> {
+export async function countRuleTransfers(
+  db: Executor,
+  ruleId: string,
+): Promise<Record<string, number>> {
   const rows = await sql<{ state: string; n: number }>`
     select t.state, count(*)::int as n from transfer_requests t
     join data_locks l on l.scope = t.scope and l.name = t.name and l.endpoint_id = t.endpoint_id
@@ -299,17 +444,51 @@ export async function countRuleTransfers(db: Executor, ruleId: string): Promise<
 }
 
 /** Extends a lease; false when the claim was lost (another worker took the request over). */
-export async function heartbeatTransfer(db: Executor, id: string, worker: string, until: Date): Promise<boolean> {
-  const r = await db.updateTable('transfer_requests').set({ claimed_until: until }).where('id', '=', id).where('claimed_by', '=', worker).where('state', '=', 'submitted').executeTakeFirst()
+export async function heartbeatTransfer(
+  db: Executor,
+  id: string,
+  worker: string,
+  until: Date,
+): Promise<boolean> {
+  const r = await db
+    .updateTable('transfer_requests')
+    .set({ claimed_until: until })
+    .where('id', '=', id)
+    .where('claimed_by', '=', worker)
+    .where('state', '=', 'submitted')
+    .executeTakeFirst()
   return r.numUpdatedRows > 0n
 }
 
 /** Locks the request if this worker still holds it; undefined when the claim was lost. */
-export async function lockClaimedTransfer(db: Executor, id: string, worker: string): Promise<TransferRow | undefined> {
-  return selectTransfers(db).where('t.id', '=', id).where('t.claimed_by', '=', worker).where('t.state', '=', 'submitted').forUpdate('t').executeTakeFirst()
+export async function lockClaimedTransfer(
+  db: Executor,
+  id: string,
+  worker: string,
+): Promise<TransferRow | undefined> {
+  return selectTransfers(db)
+    .where('t.id', '=', id)
+    .where('t.claimed_by', '=', worker)
+    .where('t.state', '=', 'submitted')
+    .forUpdate('t')
+    .executeTakeFirst()
 }
 
-export async function updateTransferRow(db: Executor, id: string, changes: { state?: string; last_error?: string | null; last_source?: string | null; source_endpoint_id?: string; failure_class?: string | null; not_before?: Date; claimed_by?: string | null; claimed_until?: Date | null; updated_at: Date }): Promise<void> {
+export async function updateTransferRow(
+  db: Executor,
+  id: string,
+  changes: {
+    state?: string
+    last_error?: string | null
+    last_source?: string | null
+    source_endpoint_id?: string
+    failure_class?: string | null
+    not_before?: Date
+    claimed_by?: string | null
+    claimed_until?: Date | null
+    updated_at: Date
+  },
+): Promise<void> {
   await db.updateTable('transfer_requests').set(changes).where('id', '=', id).execute()
 }
 
@@ -318,13 +497,28 @@ export async function cancelUnwantedTransfers(db: Executor, now: Date): Promise<
   await sql`
     update transfer_requests t set state = 'cancelled', updated_at = ${now}
     where t.state = 'queued' and not exists (
-      select 1 from data_locks l where l.scope = t.scope and l.name = t.name and l.endpoint_id = t.endpoint_id)`.execute(db)
+      select 1 from data_locks l where l.scope = t.scope and l.name = t.name and l.endpoint_id = t.endpoint_id)`.execute(
+    db,
+  )
 }
 
 /**
  * Stuck locks older than `before`, locked for this transaction: the repairer gives their files a
  * new transfer (a source may have come back, an endpoint may have been fixed).
  */
-export async function lockStuckLocks(db: Executor, before: Date, limit: number): Promise<Array<Selectable<DataLocksTable>>> {
-  return db.selectFrom('data_locks').selectAll().where('state', '=', 'stuck').where('updated_at', '<', before).orderBy('updated_at').limit(limit).forUpdate().skipLocked().execute()
+export async function lockStuckLocks(
+  db: Executor,
+  before: Date,
+  limit: number,
+): Promise<Array<Selectable<DataLocksTable>>> {
+  return db
+    .selectFrom('data_locks')
+    .selectAll()
+    .where('state', '=', 'stuck')
+    .where('updated_at', '<', before)
+    .orderBy('updated_at')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute()
 }

@@ -3,7 +3,15 @@
  * one lock per (file, endpoint) it placed; missing replicas become transfer requests. The rule
  * engine only ever adds the replicas needed, reusing those that exist.
  */
-import type { BadReplica, Lock, Quota, QuotaSet, Rule, RuleCreate, RuleListQuery } from '../contract/index.js'
+import type {
+  BadReplica,
+  Lock,
+  Quota,
+  QuotaSet,
+  Rule,
+  RuleCreate,
+  RuleListQuery,
+} from '../contract/index.js'
 import type { Context, Executor } from '../db/index.js'
 import { ContinuumError, newId, visibleCommunities, type Actor } from '../platform/index.js'
 import { assertDid, formatDid } from './did-grammar.js'
@@ -35,8 +43,13 @@ import {
  * The account a new rule is charged to when none is named: the scope's community when the
  * caller is a member of it (community quotas, as Rucio group accounts), else the caller's own.
  */
-export function defaultRuleAccount(actor: Actor, scopeCommunity: string | null | undefined): string {
-  return scopeCommunity && actor.communities.includes(scopeCommunity) ? scopeCommunity : actor.account
+export function defaultRuleAccount(
+  actor: Actor,
+  scopeCommunity: string | null | undefined,
+): string {
+  return scopeCommunity && actor.communities.includes(scopeCommunity)
+    ? scopeCommunity
+    : actor.account
 }
 
 /**
@@ -49,11 +62,15 @@ export async function addRule(ctx: Context, input: RuleCreate): Promise<Rule> {
   const candidates = selectEndpoints(endpoints, input.expression).filter((e) => e.availableWrite)
   if (input.sourceExpression !== undefined) selectEndpoints(endpoints, input.sourceExpression)
   if (candidates.length < input.copies) {
-    throw new ContinuumError('RULE_UNSATISFIABLE', `'${input.expression}' selects ${candidates.length} writable endpoint(s); the rule asks ${input.copies} copies`, {
-      expression: input.expression,
-      writable: candidates.length,
-      copies: input.copies,
-    })
+    throw new ContinuumError(
+      'RULE_UNSATISFIABLE',
+      `'${input.expression}' selects ${candidates.length} writable endpoint(s); the rule asks ${input.copies} copies`,
+      {
+        expression: input.expression,
+        writable: candidates.length,
+        copies: input.copies,
+      },
+    )
   }
   return ctx.db.transaction().execute(async (tx) => {
     await mustFindDid(tx, input, true)
@@ -76,7 +93,10 @@ export async function addRule(ctx: Context, input: RuleCreate): Promise<Rule> {
       priority: input.priority ?? 3,
       comment: input.comment ?? '',
       state: 'replicating',
-      expires_at: input.lifetimeSeconds === undefined ? null : new Date(now.getTime() + input.lifetimeSeconds * 1000),
+      expires_at:
+        input.lifetimeSeconds === undefined
+          ? null
+          : new Date(now.getTime() + input.lifetimeSeconds * 1000),
       created_at: now,
       updated_at: now,
     })
@@ -92,11 +112,16 @@ export async function getRule(ctx: Context, id: string): Promise<Rule> {
 
 /** Rules of the communities the caller sees. */
 export async function listRules(ctx: Context, query: RuleListQuery = {}): Promise<Rule[]> {
-  return (await listRuleRows(ctx.db, { ...query, communities: visibleCommunities(ctx.actor) })).map(toRule)
+  return (await listRuleRows(ctx.db, { ...query, communities: visibleCommunities(ctx.actor) })).map(
+    toRule,
+  )
 }
 
 /** Who a rule belongs to, for the gate: its community (`''`: the installation's own). */
-export async function ruleTenancy(ctx: Context, id: string): Promise<{ community: string; owner: string | null } | undefined> {
+export async function ruleTenancy(
+  ctx: Context,
+  id: string,
+): Promise<{ community: string; owner: string | null } | undefined> {
   const row = await findRuleRow(ctx.db, id)
   return row && { community: row.community ?? '', owner: row.created_by }
 }
@@ -106,8 +131,17 @@ export async function listRuleLocks(ctx: Context, id: string): Promise<Lock[]> {
   const rule = await mustFindRule(ctx.db, id)
   // A file still replicating after a failed attempt says why (the live request's last error).
   const retrying = new Map<string, string>()
-  for (const t of await listTransferRows(ctx.db, { ruleId: rule.id, state: 'queued', limit: 100_000 })) {
-    if (t.last_error !== null) retrying.set(`${t.scope}:${t.name}@${t.endpoint_id}`, `retrying after ${t.failure_class ?? 'error'}: ${t.last_error} (${t.attempts} attempt(s))`)
+  for (const t of await listTransferRows(ctx.db, {
+    ruleId: rule.id,
+    state: 'queued',
+    limit: 100_000,
+  })) {
+    if (t.last_error !== null) {
+      retrying.set(
+        `${t.scope}:${t.name}@${t.endpoint_id}`,
+        `retrying after ${t.failure_class ?? 'error'}: ${t.last_error} (${t.attempts} attempt(s))`,
+      )
+    }
   }
   return (await listLockRows(ctx.db, { ruleId: rule.id })).map((l) => ({
     scope: l.scope,
@@ -115,7 +149,11 @@ export async function listRuleLocks(ctx: Context, id: string): Promise<Lock[]> {
     endpoint: l.endpoint,
     state: l.state as Lock['state'],
     bytes: Number(l.bytes),
-    reason: l.reason ?? (l.state === 'replicating' ? (retrying.get(`${l.scope}:${l.name}@${l.endpoint_id}`) ?? null) : null),
+    reason:
+      l.reason ??
+      (l.state === 'replicating'
+        ? (retrying.get(`${l.scope}:${l.name}@${l.endpoint_id}`) ?? null)
+        : null),
   }))
 }
 
@@ -129,7 +167,9 @@ export async function deleteRule(ctx: Context, id: string): Promise<Rule> {
 }
 
 export async function releaseRule(tx: Executor, rule: RuleRow, now: Date): Promise<void> {
-  for (const lock of await listLockRows(tx, { ruleId: rule.id })) await changeReplicaLocks(tx, lock, lock.endpoint_id, -1, now)
+  for (const lock of await listLockRows(tx, { ruleId: rule.id })) {
+    await changeReplicaLocks(tx, lock, lock.endpoint_id, -1, now)
+  }
   await deleteRuleRow(tx, rule.id)
   await cancelUnwantedTransfers(tx, now)
 }
@@ -138,20 +178,54 @@ export async function releaseRule(tx: Executor, rule: RuleRow, now: Date): Promi
  * Declares a replica bad (lost or corrupted): its locks go back to replicating and a transfer
  * from another replica restores it; with no other source the locks are stuck, with the reason.
  */
-export async function declareBadReplica(ctx: Context, input: BadReplica): Promise<{ transfers: number }> {
+export async function declareBadReplica(
+  ctx: Context,
+  input: BadReplica,
+): Promise<{ transfers: number }> {
   assertDid(input)
   return ctx.db.transaction().execute(async (tx) => {
     const endpoint = await mustFindEndpoint(tx, input.endpoint)
     const replica = await findReplicaRow(tx, input, endpoint.id, true)
-    if (!replica) throw new ContinuumError('REPLICA_NOT_FOUND', `${formatDid(input)} has no replica on ${endpoint.name}`, { did: formatDid(input), endpoint: endpoint.name })
+    if (!replica) {
+      throw new ContinuumError(
+        'REPLICA_NOT_FOUND',
+        `${formatDid(input)} has no replica on ${endpoint.name}`,
+        { did: formatDid(input), endpoint: endpoint.name },
+      )
+    }
     const now = ctx.clock.now()
-    const rules = await setLocksOnReplica(tx, { ...input, endpointId: endpoint.id }, ['ok', 'stuck', 'replicating'], 'replicating', null, now)
-    await updateReplicaRow(tx, input, endpoint.id, { state: rules.length ? 'copying' : 'bad', updated_at: now })
+    const rules = await setLocksOnReplica(
+      tx,
+      { ...input, endpointId: endpoint.id },
+      ['ok', 'stuck', 'replicating'],
+      'replicating',
+      null,
+      now,
+    )
+    await updateReplicaRow(tx, input, endpoint.id, {
+      state: rules.length ? 'copying' : 'bad',
+      updated_at: now,
+    })
     if (rules.length) {
       const rule = (await findRuleRow(tx, rules[0]!))!
       const did = await mustFindDid(tx, input)
-      const source = await findSourceFor(tx, input, endpoint.id, rule.source_expression, [endpoint.id])
-      await insertTransferRow(tx, { id: newId(), scope: input.scope, name: input.name, endpoint_id: endpoint.id, activity: rule.activity, priority: rule.priority, bytes: Number(did.bytes ?? 0), adler32: did.adler32, source_expression: rule.source_expression, source_endpoint_id: source, community: rule.account, now })
+      const source = await findSourceFor(tx, input, endpoint.id, rule.source_expression, [
+        endpoint.id,
+      ])
+      await insertTransferRow(tx, {
+        id: newId(),
+        scope: input.scope,
+        name: input.name,
+        endpoint_id: endpoint.id,
+        activity: rule.activity,
+        priority: rule.priority,
+        bytes: Number(did.bytes ?? 0),
+        adler32: did.adler32,
+        source_expression: rule.source_expression,
+        source_endpoint_id: source,
+        community: rule.account,
+        now,
+      })
     }
     await refreshRuleStates(tx, rules, now)
     return { transfers: rules.length ? 1 : 0 }
@@ -162,7 +236,12 @@ export async function setQuota(ctx: Context, input: QuotaSet): Promise<Quota> {
   const endpoint = await mustFindEndpoint(ctx.db, input.endpoint)
   await upsertQuotaRow(ctx.db, input.owner, endpoint.id, input.bytes, ctx.clock.now())
   const used = await lockedBytesByEndpoint(ctx.db, input.owner)
-  return { owner: input.owner, endpoint: endpoint.name, bytes: input.bytes, usedBytes: used.get(endpoint.id) ?? 0 }
+  return {
+    owner: input.owner,
+    endpoint: endpoint.name,
+    bytes: input.bytes,
+    usedBytes: used.get(endpoint.id) ?? 0,
+  }
 }
 
 export async function listQuotas(ctx: Context, owner?: string): Promise<Quota[]> {
@@ -171,13 +250,20 @@ export async function listQuotas(ctx: Context, owner?: string): Promise<Quota[]>
   const out: Quota[] = []
   for (const r of rows) {
     if (!usage.has(r.owner)) usage.set(r.owner, await lockedBytesByEndpoint(ctx.db, r.owner))
-    out.push({ owner: r.owner, endpoint: r.endpoint, bytes: Number(r.bytes), usedBytes: usage.get(r.owner)?.get(r.endpoint_id) ?? 0 })
+    out.push({
+      owner: r.owner,
+      endpoint: r.endpoint,
+      bytes: Number(r.bytes),
+      usedBytes: usage.get(r.owner)?.get(r.endpoint_id) ?? 0,
+    })
   }
   return out
 }
 
 async function mustFindRule(db: Executor, id: string, forUpdate = false): Promise<RuleRow> {
-  const row = /^[0-9a-f-]{36}$/i.test(id) ? await findRuleRow(db, id.toLowerCase(), forUpdate) : undefined
+  const row = /^[0-9a-f-]{36}$/i.test(id)
+    ? await findRuleRow(db, id.toLowerCase(), forUpdate)
+    : undefined
   if (!row) throw new ContinuumError('RULE_NOT_FOUND', `rule '${id}' not found`, { rule: id })
   return row
 }

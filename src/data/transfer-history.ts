@@ -8,9 +8,16 @@ import { ContinuumError } from '../platform/index.js'
 import { deleteFinishedRequests } from './transfer-queue-store.js'
 
 /** Deletes up to `limit` requests finished more than `days` ago; returns how many. */
-export async function pruneTransferHistory(ctx: Context, options: { days: number; limit: number }): Promise<number> {
+export async function pruneTransferHistory(
+  ctx: Context,
+  options: { days: number; limit: number },
+): Promise<number> {
   if (!(options.days > 0) || !Number.isInteger(options.limit) || options.limit < 1) {
-    throw new ContinuumError('VALIDATION_FAILED', 'retention: days must be > 0 and limit a positive integer', { ...options })
+    throw new ContinuumError(
+      'VALIDATION_FAILED',
+      'retention: days must be > 0 and limit a positive integer',
+      { ...options },
+    )
   }
   const before = new Date(ctx.clock.now().getTime() - options.days * 86_400_000)
   return deleteFinishedRequests(ctx.db, before, options.limit)

@@ -33,7 +33,11 @@ export interface EventRow {
 
 /** Creates the link and queue rows of these queues if missing (one statement each). */
 export async function ensureQueues(db: Executor, queues: QueueKey[]): Promise<void> {
-  const unique = [...new Map(queues.map((q) => [`${q.source}|${q.dest}|${q.community}|${q.activity}`, q])).values()]
+  const unique = [
+    ...new Map(
+      queues.map((q) => [`${q.source}|${q.dest}|${q.community}|${q.activity}`, q]),
+    ).values(),
+  ]
   if (unique.length === 0) return
   const links = [...new Map(unique.map((q) => [`${q.source}|${q.dest}`, q])).values()]
   // Sorted, so that two transactions creating the same rows take their locks in one order.
@@ -51,24 +55,65 @@ export async function ensureQueues(db: Executor, queues: QueueKey[]): Promise<vo
 
 /** Links not being scheduled by another worker right now, locked for this transaction. */
 export async function lockLinks(db: Executor): Promise<LinkRow[]> {
-  return db.selectFrom('transfer_links').selectAll().orderBy('source_endpoint_id').orderBy('dest_endpoint_id').forUpdate().skipLocked().execute()
+  return db
+    .selectFrom('transfer_links')
+    .selectAll()
+    .orderBy('source_endpoint_id')
+    .orderBy('dest_endpoint_id')
+    .forUpdate()
+    .skipLocked()
+    .execute()
 }
 
 export async function findLinkRow(db: Executor, key: LinkKey): Promise<LinkRow | undefined> {
-  return db.selectFrom('transfer_links').selectAll().where('source_endpoint_id', '=', key.source).where('dest_endpoint_id', '=', key.dest).executeTakeFirst()
+  return db
+    .selectFrom('transfer_links')
+    .selectAll()
+    .where('source_endpoint_id', '=', key.source)
+    .where('dest_endpoint_id', '=', key.dest)
+    .executeTakeFirst()
 }
 
 /** Links an operator closed (no direct route): their requests go multi-hop. */
 export async function listClosedLinks(db: Executor): Promise<LinkKey[]> {
-  return db.selectFrom('transfer_links').select(['source_endpoint_id as source', 'dest_endpoint_id as dest']).where('closed', '=', true).execute()
+  return db
+    .selectFrom('transfer_links')
+    .select(['source_endpoint_id as source', 'dest_endpoint_id as dest'])
+    .where('closed', '=', true)
+    .execute()
 }
 
 export async function listLinkRows(db: Executor): Promise<LinkRow[]> {
-  return db.selectFrom('transfer_links').selectAll().orderBy('source_endpoint_id').orderBy('dest_endpoint_id').execute()
+  return db
+    .selectFrom('transfer_links')
+    .selectAll()
+    .orderBy('source_endpoint_id')
+    .orderBy('dest_endpoint_id')
+    .execute()
 }
 
-export async function updateLinkRow(db: Executor, key: LinkKey, changes: Partial<Pick<LinkRow, 'max_active' | 'active_limit' | 'closed' | 'throughput_bps' | 'success_rate' | 'last_decision' | 'evaluated_at'>>): Promise<void> {
-  await db.updateTable('transfer_links').set(changes).where('source_endpoint_id', '=', key.source).where('dest_endpoint_id', '=', key.dest).execute()
+export async function updateLinkRow(
+  db: Executor,
+  key: LinkKey,
+  changes: Partial<
+    Pick<
+      LinkRow,
+      | 'max_active'
+      | 'active_limit'
+      | 'closed'
+      | 'throughput_bps'
+      | 'success_rate'
+      | 'last_decision'
+      | 'evaluated_at'
+    >
+  >,
+): Promise<void> {
+  await db
+    .updateTable('transfer_links')
+    .set(changes)
+    .where('source_endpoint_id', '=', key.source)
+    .where('dest_endpoint_id', '=', key.dest)
+    .execute()
 }
 
 /** Links due for an optimiser pass, locked (a second worker skips them). */
@@ -86,7 +131,11 @@ export async function lockLinksToEvaluate(db: Executor, before: Date): Promise<L
  * Leases that ran out (their worker died): back to the queue, returned with the dead worker's
  * name for the event log. The next claim takes them like any other request.
  */
-export async function requeueExpiredLeases(db: Executor, now: Date, limit: number): Promise<Array<{ id: string; worker: string | null }>> {
+export async function requeueExpiredLeases(
+  db: Executor,
+  now: Date,
+  limit: number,
+): Promise<Array<{ id: string; worker: string | null }>> {
   const result = await sql<{ id: string; worker: string | null }>`
     with expired as (
       select id, claimed_by from transfer_requests
@@ -111,7 +160,11 @@ export async function countActiveByQueue(db: Executor): Promise<Array<QueueKey &
  * The first `n` due requests of every queue of each link (in priority, then age order): one
  * index probe per queue, however long the queues are.
  */
-export async function listQueueCandidates(db: Executor, links: Array<LinkKey & { n: number }>, now: Date): Promise<QueueCandidate[]> {
+export async function listQueueCandidates(
+  db: Executor,
+  links: Array<LinkKey & { n: number }>,
+  now: Date,
+): Promise<QueueCandidate[]> {
   if (links.length === 0) return []
   const result = await sql<QueueCandidate>`
     select q.source_endpoint_id as source, q.dest_endpoint_id as dest, q.community, q.activity,
@@ -128,7 +181,13 @@ export async function listQueueCandidates(db: Executor, links: Array<LinkKey & {
 }
 
 /** Leases the chosen requests to this worker; returns those still queued (all, normally). */
-export async function markClaimed(db: Executor, ids: string[], worker: string, until: Date, now: Date): Promise<string[]> {
+export async function markClaimed(
+  db: Executor,
+  ids: string[],
+  worker: string,
+  until: Date,
+  now: Date,
+): Promise<string[]> {
   if (ids.length === 0) return []
   const result = await sql<{ id: string }>`
     update transfer_requests set state = 'submitted', claimed_by = ${worker}, claimed_until = ${until}, attempts = attempts + 1, updated_at = ${now}
@@ -137,11 +196,22 @@ export async function markClaimed(db: Executor, ids: string[], worker: string, u
   return result.rows.map((r) => r.id)
 }
 
-export async function listShareRows(db: Executor): Promise<Array<{ kind: string; name: string; weight: number }>> {
-  return db.selectFrom('transfer_shares').selectAll().orderBy('kind').orderBy('weight', 'desc').orderBy('name').execute()
+export async function listShareRows(
+  db: Executor,
+): Promise<Array<{ kind: string; name: string; weight: number }>> {
+  return db
+    .selectFrom('transfer_shares')
+    .selectAll()
+    .orderBy('kind')
+    .orderBy('weight', 'desc')
+    .orderBy('name')
+    .execute()
 }
 
-export async function upsertShareRow(db: Executor, row: { kind: string; name: string; weight: number }): Promise<void> {
+export async function upsertShareRow(
+  db: Executor,
+  row: { kind: string; name: string; weight: number },
+): Promise<void> {
   await db
     .insertInto('transfer_shares')
     .values(row)
@@ -150,7 +220,11 @@ export async function upsertShareRow(db: Executor, row: { kind: string; name: st
 }
 
 export async function deleteShareRow(db: Executor, kind: string, name: string): Promise<boolean> {
-  const r = await db.deleteFrom('transfer_shares').where('kind', '=', kind).where('name', '=', name).executeTakeFirst()
+  const r = await db
+    .deleteFrom('transfer_shares')
+    .where('kind', '=', kind)
+    .where('name', '=', name)
+    .executeTakeFirst()
   return r.numDeletedRows > 0n
 }
 
@@ -160,16 +234,30 @@ export async function insertEvents(db: Executor, events: EventRow[]): Promise<vo
     await sql`
       insert into transfer_events (transfer_id, at, from_state, to_state, reason)
       select * from unnest(${batch.map((e) => e.transfer_id)}::uuid[], ${batch.map((e) => e.at)}::timestamptz[],
-                           ${batch.map((e) => e.from_state)}::text[], ${batch.map((e) => e.to_state)}::text[], ${batch.map((e) => e.reason)}::text[])`.execute(db)
+                           ${batch.map((e) => e.from_state)}::text[], ${batch.map((e) => e.to_state)}::text[], ${batch.map((e) => e.reason)}::text[])`.execute(
+      db,
+    )
   }
 }
 
 export async function listEventRows(db: Executor, transferId: string): Promise<EventRow[]> {
-  return db.selectFrom('transfer_events').select(['transfer_id', 'at', 'from_state', 'to_state', 'reason']).where('transfer_id', '=', transferId).orderBy('id').execute()
+  return db
+    .selectFrom('transfer_events')
+    .select(['transfer_id', 'at', 'from_state', 'to_state', 'reason'])
+    .where('transfer_id', '=', transferId)
+    .orderBy('id')
+    .execute()
 }
 
-export async function insertAttemptRow(db: Executor, row: Selectable<TransferAttemptsTable>): Promise<void> {
-  await db.insertInto('transfer_attempts').values(row).onConflict((oc) => oc.columns(['transfer_id', 'attempt']).doNothing()).execute()
+export async function insertAttemptRow(
+  db: Executor,
+  row: Selectable<TransferAttemptsTable>,
+): Promise<void> {
+  await db
+    .insertInto('transfer_attempts')
+    .values(row)
+    .onConflict((oc) => oc.columns(['transfer_id', 'attempt']).doNothing())
+    .execute()
 }
 
 export async function listAttemptRows(db: Executor, transferId: string): Promise<AttemptRow[]> {
@@ -207,11 +295,19 @@ export async function sumAttemptsSince(db: Executor, since: Date): Promise<Windo
       min(started_at) as first, max(finished_at) as last
     from transfer_attempts where finished_at > ${since}
     group by 1, 2`.execute(db)
-  return result.rows.map((r) => ({ ...r, bytes: Number(r.bytes), busySeconds: Number(r.busySeconds), first: r.first && new Date(r.first), last: r.last && new Date(r.last) }))
+  return result.rows.map((r) => ({
+    ...r,
+    bytes: Number(r.bytes),
+    busySeconds: Number(r.busySeconds),
+    first: r.first && new Date(r.first),
+    last: r.last && new Date(r.last),
+  }))
 }
 
 /** Requests per link and state (queued and active), for statistics. */
-export async function countRequestsByLink(db: Executor): Promise<Array<LinkKey & { queued: number; active: number }>> {
+export async function countRequestsByLink(
+  db: Executor,
+): Promise<Array<LinkKey & { queued: number; active: number }>> {
   const result = await sql<LinkKey & { queued: number; active: number }>`
     select source_endpoint_id as source, endpoint_id as dest,
       count(*) filter (where state = 'queued')::int as queued,
@@ -225,7 +321,11 @@ export async function countRequestsByLink(db: Executor): Promise<Array<LinkKey &
  * Deletes up to `limit` finished requests (done, failed, cancelled) last changed before
  * `before`, oldest first; their attempts and events go with them (on delete cascade).
  */
-export async function deleteFinishedRequests(db: Executor, before: Date, limit: number): Promise<number> {
+export async function deleteFinishedRequests(
+  db: Executor,
+  before: Date,
+  limit: number,
+): Promise<number> {
   const result = await sql<{ id: string }>`
     delete from transfer_requests where id in (
       select id from transfer_requests

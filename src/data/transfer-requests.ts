@@ -77,18 +77,41 @@ export interface ClaimSituation {
  * `choose` picks among the heads of the queues of every link that has free slots (links being
  * scheduled by another worker are skipped, so a link's limit holds with several workers).
  */
-export async function claimTransfers(ctx: Context, worker: string, options: { leaseMs: number; limit: number; choose?: (s: ClaimSituation) => string[] }): Promise<string[]> {
+export async function claimTransfers(
+  ctx: Context,
+  worker: string,
+  options: { leaseMs: number; limit: number; choose?: (s: ClaimSituation) => string[] },
+): Promise<string[]> {
   return ctx.db.transaction().execute(async (tx) => {
     const now = ctx.clock.now()
     const expired = await requeueExpiredLeases(tx, now, 1000)
-    await insertEvents(tx, expired.map((e) => ({ transfer_id: e.id, at: now, from_state: 'submitted', to_state: 'queued', reason: `the lease of ${e.worker ?? 'a worker'} ran out` })))
+    await insertEvents(
+      tx,
+      expired.map((e) => ({
+        transfer_id: e.id,
+        at: now,
+        from_state: 'submitted',
+        to_state: 'queued',
+        reason: `the lease of ${e.worker ?? 'a worker'} ran out`,
+      })),
+    )
     if (options.limit <= 0) return []
     const links = await lockLinks(tx)
     const active = await countActiveByQueue(tx)
     const activeByLink = new Map<string, number>()
-    for (const a of active) activeByLink.set(`${a.source}|${a.dest}`, (activeByLink.get(`${a.source}|${a.dest}`) ?? 0) + a.n)
+    for (const a of active) {
+      activeByLink.set(
+        `${a.source}|${a.dest}`,
+        (activeByLink.get(`${a.source}|${a.dest}`) ?? 0) + a.n,
+      )
+    }
     const open = links
-      .map((l) => ({ source: l.source_endpoint_id, dest: l.dest_endpoint_id, limit: Math.min(l.active_limit, l.max_active), active: activeByLink.get(`${l.source_endpoint_id}|${l.dest_endpoint_id}`) ?? 0 }))
+      .map((l) => ({
+        source: l.source_endpoint_id,
+        dest: l.dest_endpoint_id,
+        limit: Math.min(l.active_limit, l.max_active),
+        active: activeByLink.get(`${l.source_endpoint_id}|${l.dest_endpoint_id}`) ?? 0,
+      }))
       .filter((l) => l.active < l.limit)
     // Links are served round robin: none can take much more than its turn of the worker's limit,
     // so each queue is probed for that many first; only when that leaves the worker short while
@@ -96,15 +119,38 @@ export async function claimTransfers(ctx: Context, worker: string, options: { le
     const turn = Math.ceil((2 * options.limit) / Math.max(1, open.length)) + 1
     const choose = options.choose ?? firstComeFirstServed
     const shares = await loadShares(tx)
-    let candidates = await listQueueCandidates(tx, open.map((l) => ({ ...l, n: Math.min(l.limit - l.active, options.limit, turn) })), now)
+    let candidates = await listQueueCandidates(
+      tx,
+      open.map((l) => ({ ...l, n: Math.min(l.limit - l.active, options.limit, turn) })),
+      now,
+    )
     let ids = choose({ links: open, candidates, active, shares, limit: options.limit })
     if (ids.length < options.limit && turn < options.limit && hasFullQueue(candidates, turn)) {
-      candidates = await listQueueCandidates(tx, open.map((l) => ({ ...l, n: Math.min(l.limit - l.active, options.limit) })), now)
+      candidates = await listQueueCandidates(
+        tx,
+        open.map((l) => ({ ...l, n: Math.min(l.limit - l.active, options.limit) })),
+        now,
+      )
       ids = choose({ links: open, candidates, active, shares, limit: options.limit })
     }
     if (candidates.length === 0) return []
-    const claimed = await markClaimed(tx, ids, worker, new Date(now.getTime() + options.leaseMs), now)
-    await insertEvents(tx, claimed.map((id) => ({ transfer_id: id, at: now, from_state: 'queued', to_state: 'submitted', reason: `claimed by ${worker}` })))
+    const claimed = await markClaimed(
+      tx,
+      ids,
+      worker,
+      new Date(now.getTime() + options.leaseMs),
+      now,
+    )
+    await insertEvents(
+      tx,
+      claimed.map((id) => ({
+        transfer_id: id,
+        at: now,
+        from_state: 'queued',
+        to_state: 'submitted',
+        reason: `claimed by ${worker}`,
+      })),
+    )
     return claimed
   })
 }
@@ -123,7 +169,9 @@ function hasFullQueue(candidates: QueueCandidate[], n: number): boolean {
 function firstComeFirstServed(s: ClaimSituation): string[] {
   const free = new Map(s.links.map((l) => [`${l.source}|${l.dest}`, l.limit - l.active]))
   const ids: string[] = []
-  for (const c of [...s.candidates].sort((a, b) => a.notBefore.getTime() - b.notBefore.getTime() || a.id.localeCompare(b.id))) {
+  for (const c of [...s.candidates].sort(
+    (a, b) => a.notBefore.getTime() - b.notBefore.getTime() || a.id.localeCompare(b.id),
+  )) {
     const k = `${c.source}|${c.dest}`
     if (ids.length >= s.limit) break
     if ((free.get(k) ?? 0) <= 0) continue
@@ -135,11 +183,18 @@ function firstComeFirstServed(s: ClaimSituation): string[] {
 
 async function loadShares(db: Executor): Promise<ClaimSituation['shares']> {
   const shares = { activity: new Map<string, number>(), community: new Map<string, number>() }
-  for (const r of await listShareRows(db)) (r.kind === 'activity' ? shares.activity : shares.community).set(r.name, Number(r.weight))
+  for (const r of await listShareRows(db)) {
+    ;(r.kind === 'activity' ? shares.activity : shares.community).set(r.name, Number(r.weight))
+  }
   return shares
 }
 
-export async function heartbeatTransfer(ctx: Context, id: string, worker: string, leaseMs: number): Promise<boolean> {
+export async function heartbeatTransfer(
+  ctx: Context,
+  id: string,
+  worker: string,
+  leaseMs: number,
+): Promise<boolean> {
   return heartbeatRow(ctx.db, id, worker, new Date(ctx.clock.now().getTime() + leaseMs))
 }
 
@@ -148,11 +203,27 @@ export async function planTransfer(ctx: Context, id: string): Promise<TransferPl
   const list = (await listEndpointRows(ctx.db)).map(toEndpoint)
   const endpoints = new Map(list.map((e) => [e.id, e]))
   const destination = endpoints.get(row.endpoint_id)!
-  const replicas = usableSources(await listReplicaRowsOf(ctx.db, [row]), endpoints, allowedSources(list, row.source_expression), row.endpoint_id, [row.last_source])
+  const replicas = usableSources(
+    await listReplicaRowsOf(ctx.db, [row]),
+    endpoints,
+    allowedSources(list, row.source_expression),
+    row.endpoint_id,
+    [row.last_source],
+  )
   // The link's source first: the scheduler counted this transfer against that link.
-  replicas.sort((a, b) => Number(b.endpoint_id === row.source_endpoint_id) - Number(a.endpoint_id === row.source_endpoint_id))
+  replicas.sort(
+    (a, b) =>
+      Number(b.endpoint_id === row.source_endpoint_id) -
+      Number(a.endpoint_id === row.source_endpoint_id),
+  )
   const destPath = (await findReplicaRow(ctx.db, row, row.endpoint_id))?.path
-  if (!destPath) throw new ContinuumError('REPLICA_NOT_FOUND', `no replica row for ${row.scope}:${row.name} at ${destination.name}`, { transfer: id })
+  if (!destPath) {
+    throw new ContinuumError(
+      'REPLICA_NOT_FOUND',
+      `no replica row for ${row.scope}:${row.name} at ${destination.name}`,
+      { transfer: id },
+    )
+  }
   return {
     id: row.id,
     scope: row.scope,
@@ -161,7 +232,12 @@ export async function planTransfer(ctx: Context, id: string): Promise<TransferPl
     adler32: row.adler32,
     attempt: row.attempts,
     maxAttempts: row.max_attempts,
-    destination: { endpoint: destination.name, endpointId: destination.id, path: destPath, urls: urlsFor(destination, destPath, 'write') },
+    destination: {
+      endpoint: destination.name,
+      endpointId: destination.id,
+      path: destPath,
+      urls: urlsFor(destination, destPath, 'write'),
+    },
     sources: replicas.map((r) => {
       const e = endpoints.get(r.endpoint_id)!
       return { endpoint: e.name, endpointId: e.id, path: r.path, urls: urlsFor(e, r.path, 'read') }
@@ -183,7 +259,14 @@ export interface AttemptReport {
   via?: readonly string[] | undefined
 }
 
-async function recordAttempt(tx: Executor, row: TransferRow, worker: string, report: AttemptReport, now: Date, failure?: { failureClass: string; error: string }): Promise<void> {
+async function recordAttempt(
+  tx: Executor,
+  row: TransferRow,
+  worker: string,
+  report: AttemptReport,
+  now: Date,
+  failure?: { failureClass: string; error: string },
+): Promise<void> {
   await insertAttemptRow(tx, {
     transfer_id: row.id,
     attempt: row.attempts,
@@ -205,21 +288,52 @@ async function recordAttempt(tx: Executor, row: TransferRow, worker: string, rep
  * this worker no longer holds the request (nothing changes); 'unwanted' when the replica was
  * reaped meanwhile (its rules expired) — the caller then deletes the bytes it wrote.
  */
-export async function completeTransfer(ctx: Context, id: string, worker: string, report: AttemptReport): Promise<'done' | 'lost' | 'unwanted'> {
+export async function completeTransfer(
+  ctx: Context,
+  id: string,
+  worker: string,
+  report: AttemptReport,
+): Promise<'done' | 'lost' | 'unwanted'> {
   return ctx.db.transaction().execute(async (tx) => {
     const row = await lockClaimedTransfer(tx, id, worker)
     if (!row) return 'lost'
     const now = ctx.clock.now()
-    await updateTransferRow(tx, id, { state: 'done', last_error: null, failure_class: null, claimed_by: null, claimed_until: null, updated_at: now })
+    await updateTransferRow(tx, id, {
+      state: 'done',
+      last_error: null,
+      failure_class: null,
+      claimed_by: null,
+      claimed_until: null,
+      updated_at: now,
+    })
     await recordAttempt(tx, row, worker, report, now)
-    await insertEvents(tx, [{ transfer_id: id, at: now, from_state: 'submitted', to_state: 'done', reason: `verified copy from ${report.sourceEndpointId ?? 'unknown source'}${report.via?.length ? ` via ${report.via.join(' → ')}` : ''}` }])
+    await insertEvents(tx, [
+      {
+        transfer_id: id,
+        at: now,
+        from_state: 'submitted',
+        to_state: 'done',
+        reason: `verified copy from ${report.sourceEndpointId ?? 'unknown source'}${report.via?.length ? ` via ${report.via.join(' → ')}` : ''}`,
+      },
+    ])
     const replica = await findReplicaRow(tx, row, row.endpoint_id, true)
     if (replica && replica.state !== 'available') {
-      await updateReplicaRow(tx, row, row.endpoint_id, { state: 'available', updated_at: now, ...(replica.lock_count === 0 ? { tombstone: now } : {}) })
+      await updateReplicaRow(tx, row, row.endpoint_id, {
+        state: 'available',
+        updated_at: now,
+        ...(replica.lock_count === 0 ? { tombstone: now } : {}),
+      })
       await addUsedBytes(tx, row.endpoint_id, Number(row.bytes))
     }
     if (!replica) return 'unwanted'
-    await moveLocksOnReplica(tx, { ...row, endpointId: row.endpoint_id }, ['replicating', 'stuck'], 'ok', null, now)
+    await moveLocksOnReplica(
+      tx,
+      { ...row, endpointId: row.endpoint_id },
+      ['replicating', 'stuck'],
+      'ok',
+      null,
+      now,
+    )
     return 'done'
   })
 }
@@ -240,44 +354,107 @@ export interface FailureReport extends AttemptReport {
  * back-off, on the link from another source when there is one; otherwise the request fails and
  * every lock waiting for this replica is stuck with the classified error as its reason.
  */
-export async function failTransfer(ctx: Context, id: string, worker: string, failure: FailureReport): Promise<'retry' | 'failed' | 'lost'> {
+export async function failTransfer(
+  ctx: Context,
+  id: string,
+  worker: string,
+  failure: FailureReport,
+): Promise<'retry' | 'failed' | 'lost'> {
   return ctx.db.transaction().execute(async (tx) => {
     const row = await lockClaimedTransfer(tx, id, worker)
     if (!row) return 'lost'
     const now = ctx.clock.now()
     const error = failure.error.slice(0, 2000)
-    await recordAttempt(tx, row, worker, failure, now, { failureClass: failure.failureClass, error })
+    await recordAttempt(tx, row, worker, failure, now, {
+      failureClass: failure.failureClass,
+      error,
+    })
     const failedSource = failure.sourceEndpointId ?? row.last_source
-    const base = { last_error: error, failure_class: failure.failureClass, last_source: failedSource, claimed_by: null, claimed_until: null, updated_at: now }
-    const next = await findSourceFor(tx, row, row.endpoint_id, row.source_expression, [failedSource])
+    const base = {
+      last_error: error,
+      failure_class: failure.failureClass,
+      last_source: failedSource,
+      claimed_by: null,
+      claimed_until: null,
+      updated_at: now,
+    }
+    const next = await findSourceFor(tx, row, row.endpoint_id, row.source_expression, [
+      failedSource,
+    ])
     const otherSource = next !== anySource && next !== failedSource
-    if (failure.retryable && (!failure.needsOtherSource || otherSource) && row.attempts < row.max_attempts) {
-      await ensureQueues(tx, [{ source: next, dest: row.endpoint_id, community: row.community, activity: row.activity }])
-      await updateTransferRow(tx, id, { ...base, state: 'queued', source_endpoint_id: next, not_before: new Date(now.getTime() + failure.delayMs) })
+    if (
+      failure.retryable &&
+      (!failure.needsOtherSource || otherSource) &&
+      row.attempts < row.max_attempts
+    ) {
+      await ensureQueues(tx, [
+        { source: next, dest: row.endpoint_id, community: row.community, activity: row.activity },
+      ])
+      await updateTransferRow(tx, id, {
+        ...base,
+        state: 'queued',
+        source_endpoint_id: next,
+        not_before: new Date(now.getTime() + failure.delayMs),
+      })
       const reason = `${failure.failureClass}: ${error}; retry in ${Math.round(failure.delayMs / 1000)} s${otherSource ? ' from another source' : ''}`
-      await insertEvents(tx, [{ transfer_id: id, at: now, from_state: 'submitted', to_state: 'queued', reason }])
+      await insertEvents(tx, [
+        { transfer_id: id, at: now, from_state: 'submitted', to_state: 'queued', reason },
+      ])
       return 'retry'
     }
     await updateTransferRow(tx, id, { ...base, state: 'failed' })
-    const why = row.attempts >= row.max_attempts ? `after ${row.attempts} attempts` : `not retried (attempt ${row.attempts})`
+    const why =
+      row.attempts >= row.max_attempts
+        ? `after ${row.attempts} attempts`
+        : `not retried (attempt ${row.attempts})`
     const reason = `${failure.failureClass}: ${error} (${why})`
-    await insertEvents(tx, [{ transfer_id: id, at: now, from_state: 'submitted', to_state: 'failed', reason }])
-    await moveLocksOnReplica(tx, { ...row, endpointId: row.endpoint_id }, ['replicating'], 'stuck', `transfer failed, ${reason}`, now)
+    await insertEvents(tx, [
+      { transfer_id: id, at: now, from_state: 'submitted', to_state: 'failed', reason },
+    ])
+    await moveLocksOnReplica(
+      tx,
+      { ...row, endpointId: row.endpoint_id },
+      ['replicating'],
+      'stuck',
+      `transfer failed, ${reason}`,
+      now,
+    )
     return 'failed'
   })
 }
 
-export async function listTransfers(ctx: Context, query: { state?: string | undefined; scope?: string | undefined; name?: string | undefined; rule?: string | undefined; limit?: number | undefined } = {}): Promise<Transfer[]> {
+export async function listTransfers(
+  ctx: Context,
+  query: {
+    state?: string | undefined
+    scope?: string | undefined
+    name?: string | undefined
+    rule?: string | undefined
+    limit?: number | undefined
+  } = {},
+): Promise<Transfer[]> {
   const { rule, ...rest } = query
-  return (await listTransferRows(ctx.db, { ...rest, ruleId: rule?.toLowerCase(), communities: visibleCommunities(ctx.actor) })).map(toTransfer)
+  return (
+    await listTransferRows(ctx.db, {
+      ...rest,
+      ruleId: rule?.toLowerCase(),
+      communities: visibleCommunities(ctx.actor),
+    })
+  ).map(toTransfer)
 }
 
 /** Who a transfer belongs to, for the gate: its scope's community and who asked for it. */
-export async function transferTenancy(ctx: Context, id: string): Promise<{ community: string; owner: string | null } | undefined> {
+export async function transferTenancy(
+  ctx: Context,
+  id: string,
+): Promise<{ community: string; owner: string | null } | undefined> {
   if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined
   const row = await findTransferRow(ctx.db, id.toLowerCase())
   if (!row) return undefined
-  return { community: (await findScopeRow(ctx.db, row.scope))?.community ?? '', owner: row.created_by ?? null }
+  return {
+    community: (await findScopeRow(ctx.db, row.scope))?.community ?? '',
+    owner: row.created_by ?? null,
+  }
 }
 
 export async function getTransfer(ctx: Context, id: string): Promise<TransferDetail> {
@@ -298,13 +475,22 @@ export async function getTransfer(ctx: Context, id: string): Promise<TransferDet
       message: a.message,
       via: a.via ? a.via.split(',') : [],
     })),
-    events: events.map((e) => ({ at: new Date(e.at).toISOString(), from: e.from_state, to: e.to_state, reason: e.reason })),
+    events: events.map((e) => ({
+      at: new Date(e.at).toISOString(),
+      from: e.from_state,
+      to: e.to_state,
+      reason: e.reason,
+    })),
   }
 }
 
 async function mustFindTransfer(ctx: Context, id: string): Promise<TransferRow> {
-  const row = /^[0-9a-f-]{36}$/i.test(id) ? await findTransferRow(ctx.db, id.toLowerCase()) : undefined
-  if (!row) throw new ContinuumError('TRANSFER_NOT_FOUND', `transfer '${id}' not found`, { transfer: id })
+  const row = /^[0-9a-f-]{36}$/i.test(id)
+    ? await findTransferRow(ctx.db, id.toLowerCase())
+    : undefined
+  if (!row) {
+    throw new ContinuumError('TRANSFER_NOT_FOUND', `transfer '${id}' not found`, { transfer: id })
+  }
   return row
 }
 

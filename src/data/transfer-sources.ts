@@ -13,25 +13,64 @@ import { anySource } from './transfer-queue-store.js'
 type Key = { scope: string; name: string }
 
 /** Endpoint ids a source expression allows (undefined: all). */
-export function allowedSources(endpoints: readonly Endpoint[], expression: string | null): Set<string> | undefined {
-  return expression === null ? undefined : new Set(selectEndpoints(endpoints, expression).map((e) => e.id))
+export function allowedSources(
+  endpoints: readonly Endpoint[],
+  expression: string | null,
+): Set<string> | undefined {
+  return expression === null
+    ? undefined
+    : new Set(selectEndpoints(endpoints, expression).map((e) => e.id))
 }
 
 /** Usable source replicas of one file, those in `avoid` last (a retry prefers another source). */
-export function usableSources(replicas: readonly ReplicaRow[], endpoints: ReadonlyMap<string, Endpoint>, allowed: Set<string> | undefined, destId: string, avoid: readonly (string | null)[] = []): ReplicaRow[] {
+export function usableSources(
+  replicas: readonly ReplicaRow[],
+  endpoints: ReadonlyMap<string, Endpoint>,
+  allowed: Set<string> | undefined,
+  destId: string,
+  avoid: readonly (string | null)[] = [],
+): ReplicaRow[] {
   return replicas
-    .filter((r) => r.state === 'available' && r.endpoint_id !== destId && endpoints.get(r.endpoint_id)?.availableRead && (!allowed || allowed.has(r.endpoint_id)))
-    .sort((a, b) => Number(avoid.includes(a.endpoint_id)) - Number(avoid.includes(b.endpoint_id)) || a.endpoint_id.localeCompare(b.endpoint_id))
+    .filter(
+      (r) =>
+        r.state === 'available' &&
+        r.endpoint_id !== destId &&
+        endpoints.get(r.endpoint_id)?.availableRead &&
+        (!allowed || allowed.has(r.endpoint_id)),
+    )
+    .sort(
+      (a, b) =>
+        Number(avoid.includes(a.endpoint_id)) - Number(avoid.includes(b.endpoint_id)) ||
+        a.endpoint_id.localeCompare(b.endpoint_id),
+    )
 }
 
 /** The source endpoint id a new request for this file waits on (anySource when none is usable). */
-export function chooseSource(replicas: readonly ReplicaRow[], endpoints: ReadonlyMap<string, Endpoint>, allowed: Set<string> | undefined, destId: string, avoid: readonly (string | null)[] = []): string {
+export function chooseSource(
+  replicas: readonly ReplicaRow[],
+  endpoints: ReadonlyMap<string, Endpoint>,
+  allowed: Set<string> | undefined,
+  destId: string,
+  avoid: readonly (string | null)[] = [],
+): string {
   return usableSources(replicas, endpoints, allowed, destId, avoid)[0]?.endpoint_id ?? anySource
 }
 
 /** chooseSource for one file, reading what it needs. */
-export async function findSourceFor(db: Executor, file: Key, destId: string, sourceExpression: string | null, avoid: readonly (string | null)[] = []): Promise<string> {
+export async function findSourceFor(
+  db: Executor,
+  file: Key,
+  destId: string,
+  sourceExpression: string | null,
+  avoid: readonly (string | null)[] = [],
+): Promise<string> {
   const endpoints = (await listEndpointRows(db)).map(toEndpoint)
   const byId = new Map(endpoints.map((e) => [e.id, e]))
-  return chooseSource(await listReplicaRowsOf(db, [file]), byId, allowedSources(endpoints, sourceExpression), destId, avoid)
+  return chooseSource(
+    await listReplicaRowsOf(db, [file]),
+    byId,
+    allowedSources(endpoints, sourceExpression),
+    destId,
+    avoid,
+  )
 }

@@ -13,13 +13,24 @@ export class RuleEvaluatorAgent implements Agent {
 
   constructor(
     private readonly ctx: Context,
-    private readonly options: { workerId: string; leaseMs?: number; batch?: number; repairAfterMs?: number },
+    private readonly options: {
+      workerId: string
+      leaseMs?: number
+      batch?: number
+      repairAfterMs?: number
+    },
   ) {}
 
   async runOnce(): Promise<number> {
-    const evaluated = await evaluateRules(this.ctx, this.options.workerId, { leaseMs: this.options.leaseMs ?? 300_000, limit: this.options.batch ?? 20 })
+    const evaluated = await evaluateRules(this.ctx, this.options.workerId, {
+      leaseMs: this.options.leaseMs ?? 300_000,
+      limit: this.options.batch ?? 20,
+    })
     const expired = await expireRules(this.ctx, this.options.batch ?? 20)
-    const repaired = await repairStuckLocks(this.ctx, { afterMs: this.options.repairAfterMs ?? 3_600_000, limit: this.options.batch ?? 20 })
+    const repaired = await repairStuckLocks(this.ctx, {
+      afterMs: this.options.repairAfterMs ?? 3_600_000,
+      limit: this.options.batch ?? 20,
+    })
     return evaluated + expired + repaired
   }
 }
