@@ -40,7 +40,7 @@ export const commandEntries: readonly CommandEntry[] = [
   {
     name: 'demo',
     description:
-      'Run Continuum on this machine: embedded database under CONTINUUM_HOME, API on :8080',
+      'Run Continuum on this machine: embedded database under CONTINUUM_HOME (or --db postgres://…, migrated), API on :8080',
     load: async () => (await server()).demoCommand(),
   },
   {
