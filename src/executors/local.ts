@@ -9,7 +9,13 @@ import { chownSync, existsSync, mkdirSync, statSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import { isAlive, readFinished, readLogs, readPid, runFolder, wrapperScript } from './run-folder.js'
-import { assertSandboxAvailable, defaultSandbox, sandboxArgv, type Confinement } from './sandbox.js'
+import {
+  assertSandboxAvailable,
+  defaultSandbox,
+  jobEnvironment,
+  sandboxArgv,
+  type Confinement,
+} from './sandbox.js'
 import type { Executor, JobLogs, JobRef, JobSpec, JobStatus } from './types.js'
 
 export interface LocalExecutorOptions {
@@ -71,12 +77,9 @@ export class LocalExecutor implements Executor {
         // The wrapper (outside the sandbox) needs only its run folder; the job gets its own.
         env: sandbox
           ? { PATH: '/usr/bin:/bin', CONTINUUM_RUN_DIR: dir }
-          : {
-              ...process.env,
-              ...job.env,
-              CONTINUUM_RUN_DIR: dir,
-              CONTINUUM_CORES: String(job.cores),
-            },
+          : // Unconfined (an operator's explicit choice) still never hands a job the
+            // server's environment: the same allow-list as inside the sandbox.
+            { ...jobEnvironment(job), CONTINUUM_RUN_DIR: dir },
         cores: job.cores,
         memoryMb: job.memoryMb,
       })
