@@ -99,8 +99,12 @@ export function sandboxArgv(job: JobSpec, options: SandboxOptions): string[] {
     ...(asRoot
       ? ['--unshare-ipc', '--unshare-pid', '--unshare-net', '--unshare-uts', '--unshare-cgroup-try']
       : ['--unshare-all']),
+    // No --new-session: the sandbox must stay in the wrapper's process group, so that a cancel's
+    // SIGTERM/SIGKILL to that group reaches bwrap's init even if it came in before bwrap had armed
+    // --die-with-parent (with a session of its own, such a job outlived its cancel). The job has
+    // no controlling terminal (the launcher detaches it, stdin is /dev/null), so there is none to
+    // inject into, which is what --new-session guards against.
     '--die-with-parent',
-    '--new-session',
     '--chdir',
     job.workdir,
     '--clearenv',
