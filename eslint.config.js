@@ -17,8 +17,8 @@ export const mayImport = {
   auth: ['platform', 'db', 'contract'],
   policy: ['catalog', 'auth', 'platform', 'db', 'contract'],
   data: ['catalog', 'platform', 'db', 'contract'],
-  // db: the use-case Context type only (transfers owns no tables)
-  transfers: ['data', 'auth', 'platform', 'contract', 'db'],
+  // data declares the TransferQueue port that transfers implements: data never imports transfers
+  transfers: ['data', 'auth', 'platform', 'db', 'contract'],
   workflows: ['executors', 'catalog', 'policy', 'data', 'transfers', 'platform', 'db', 'contract'],
   executors: ['platform'],
   api: '*',

@@ -19,13 +19,12 @@ import {
   addRule,
   addScope,
   attachDids,
-  claimTransfers,
   registerReplicas,
 } from '../src/data/index.js'
 import type { Context } from '../src/db/index.js'
 import { openTestDatabase, type TestDatabase } from '../src/db/testing.js'
 import { systemActor, systemClock } from '../src/platform/index.js'
-import { chooseTransfers } from '../src/transfers/index.js'
+import { chooseTransfers, claimTransfers } from '../src/transfers/index.js'
 
 const args = process.argv.slice(2)
 const backendAt = args.indexOf('--backend')

@@ -12,12 +12,9 @@ import {
   addRule,
   addScope,
   attachDids,
-  claimTransfers,
   getRule,
   listReplicas,
   listRuleLocks,
-  listTransfers,
-  planTransfer,
   RuleEvaluatorAgent,
 } from '../src/data/index.js'
 import {
@@ -26,6 +23,9 @@ import {
   ReaperAgent,
   TransferAgent,
   uploadFile,
+  claimTransfers,
+  listTransfers,
+  planTransfer,
 } from '../src/transfers/index.js'
 import { describeEachBackend } from './support/backends.js'
 import { uniqueScope } from './support/data-factories.js'

@@ -12,13 +12,11 @@ import {
   addRule,
   addScope,
   attachDids,
-  claimTransfers,
-  getTransferStats,
   listRuleLocks,
   placementPageSize,
   registerReplicas,
 } from '../src/data/index.js'
-import { chooseTransfers } from '../src/transfers/index.js'
+import { chooseTransfers, claimTransfers, getTransferStats } from '../src/transfers/index.js'
 import { describeEachBackend } from './support/backends.js'
 import { uniqueScope } from './support/data-factories.js'
 import { tempStorage } from './support/posix-endpoints.js'

@@ -7,16 +7,15 @@ import assert from 'node:assert/strict'
 import { mkdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { after, before, it } from 'node:test'
+import { addRule, addScope, deterministicPath, registerReplicas } from '../src/data/index.js'
 import {
-  addRule,
-  addScope,
-  deterministicPath,
+  digestOf,
+  TransferAgent,
+  TransferHistoryAgent,
   getTransfer,
   listTransfers,
   pruneTransferHistory,
-  registerReplicas,
-} from '../src/data/index.js'
-import { digestOf, TransferAgent, TransferHistoryAgent } from '../src/transfers/index.js'
+} from '../src/transfers/index.js'
 import { rejectsWith } from './support/assert-error.js'
 import { describeEachBackend } from './support/backends.js'
 import { uniqueScope } from './support/data-factories.js'

@@ -18,17 +18,20 @@ import {
   addScope,
   deterministicPath,
   getRule,
-  getTransfer,
-  getTransferStats,
   listEndpoints,
   listRuleLocks,
-  listTransfers,
   registerReplicas,
-  setTransferLink,
   updateEndpoint,
 } from '../src/data/index.js'
 import type { Context } from '../src/db/index.js'
-import { digestOf, TransferAgent } from '../src/transfers/index.js'
+import {
+  digestOf,
+  TransferAgent,
+  getTransfer,
+  getTransferStats,
+  listTransfers,
+  setTransferLink,
+} from '../src/transfers/index.js'
 import { rejectsWith } from './support/assert-error.js'
 import { describeEachBackend } from './support/backends.js'
 import { recordingMinter } from './support/transfer-tokens.js'

@@ -17,15 +17,18 @@ import {
   attachDids,
   deterministicPath,
   getRule,
-  getTransfer,
-  getTransferStats,
   listReplicas,
-  listTransfers,
   registerReplicas,
-  setTransferLink,
 } from '../src/data/index.js'
 import type { Context } from '../src/db/index.js'
-import { digestOf, TransferAgent } from '../src/transfers/index.js'
+import {
+  digestOf,
+  TransferAgent,
+  getTransfer,
+  getTransferStats,
+  listTransfers,
+  setTransferLink,
+} from '../src/transfers/index.js'
 import { describeEachBackend } from './support/backends.js'
 import { startCorruptingProxy, type CorruptingProxy } from './support/corrupting-proxy.js'
 import { uniqueEndpointName, uniqueScope } from './support/data-factories.js'

@@ -15,19 +15,23 @@ import {
   addRule,
   addScope,
   attachDids,
-  claimTransfers,
   deterministicPath,
   getRule,
-  getTransfer,
-  getTransferStats,
   listRuleLocks,
-  listTransfers,
   registerReplicas,
-  setTransferLink,
-  setTransferShare,
 } from '../src/data/index.js'
 import type { Context } from '../src/db/index.js'
-import { chooseTransfers, digestOf, TransferAgent } from '../src/transfers/index.js'
+import {
+  chooseTransfers,
+  digestOf,
+  TransferAgent,
+  claimTransfers,
+  getTransfer,
+  getTransferStats,
+  listTransfers,
+  setTransferLink,
+  setTransferShare,
+} from '../src/transfers/index.js'
 import { describeEachBackend } from './support/backends.js'
 import { recordingMinter } from './support/transfer-tokens.js'
 import { uniqueScope } from './support/data-factories.js'

@@ -29,13 +29,11 @@ import {
   deterministicPath,
   getRule,
   listReplicas,
-  listTransfers,
   registerReplicas,
-  setTransferLink,
 } from '../src/data/index.js'
 import { openTestDatabase, testBackends, type TestDatabase } from '../src/db/testing.js'
 import { ManualClock, systemActor } from '../src/platform/index.js'
-import { digestOf, TransferAgent } from '../src/transfers/index.js'
+import { digestOf, TransferAgent, listTransfers, setTransferLink } from '../src/transfers/index.js'
 import { uniqueScope } from './support/data-factories.js'
 import { bytesOf, randomData, tempStorage, type TempStorage } from './support/posix-endpoints.js'
 

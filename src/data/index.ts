@@ -1,9 +1,9 @@
 /**
  * data: the federation's namespace (scopes, files, datasets, containers, metadata), storage
- * endpoints and expressions, replicas, replication rules, locks, quotas, lifetimes and the
- * transfer requests the rules create. Writes data_scopes, data_dids, data_attachments,
- * storage_endpoints, data_replicas, data_rules, data_locks, data_quotas, transfer_requests and the scheduler's transfer_links, transfer_queues,
- * transfer_shares, transfer_attempts, transfer_events.
+ * endpoints and expressions, replicas, replication rules, locks, quotas and lifetimes. Writes
+ * data_scopes, data_dids, data_attachments, storage_endpoints, data_replicas, data_rules,
+ * data_locks, data_quotas. The copies rules need go to the transfer queue through the
+ * `TransferQueue` port (transfer-queue.ts), which the transfers domain plugs in.
  */
 export * from './dids.js'
 export * from './endpoints.js'
@@ -18,10 +18,14 @@ export {
 export * from './replicas.js'
 export * from './rules.js'
 export { placeLocks, placementPageSize } from './rule-locks.js'
-export * from './transfer-requests.js'
-export * from './transfer-links.js'
-export { pruneTransferHistory } from './transfer-history.js'
-export type { LinkKey, QueueKey, QueueCandidate } from './transfer-queue-store.js'
+export {
+  plugTransferQueue,
+  type NewTransfer,
+  type RetryingTransfer,
+  type TransferQueue,
+} from './transfer-queue.js'
+export { anySource, findCopyPlaces, findSourceFor, type CopyPlaces } from './transfer-sources.js'
+export { completeReplicaCopy, failReplicaCopy, type CopiedReplica } from './replica-copies.js'
 export * from './lifetimes.js'
 export {
   assertDid,

@@ -11,17 +11,15 @@ import { deleteReplicaRow, findReplicaRow, lockReapableReplica } from './replica
 import { replicaUrl } from './replicas.js'
 import { placeLocks } from './rule-locks.js'
 import { releaseRule } from './rules.js'
+import { lockStuckLocks, setLocksOnReplica } from './locks-store.js'
 import {
   claimRulesForEvaluation,
   findRuleRow,
-  insertTransferRow,
   lockExpiredRules,
-  lockStuckLocks,
   refreshRuleStates,
   releaseRule as releaseRuleClaim,
-  setLocksOnReplica,
 } from './rules-store.js'
-import { newId } from '../platform/index.js'
+import { transferQueue } from './transfer-queue.js'
 import { findSourceFor } from './transfer-sources.js'
 
 /** Places locks for content added to collections with rules; returns rules evaluated. */
@@ -66,25 +64,25 @@ export async function repairStuckLocks(
       for (const id of await setLocksOnReplica(tx, replica, ['stuck'], 'replicating', null, now)) {
         rules.add(id)
       }
-      await insertTransferRow(tx, {
-        id: newId(),
-        source_endpoint_id: await findSourceFor(
-          tx,
-          lock,
-          lock.endpoint_id,
-          rule?.source_expression ?? null,
-        ),
-        community: rule?.account ?? '',
-        scope: lock.scope,
-        name: lock.name,
-        endpoint_id: lock.endpoint_id,
-        activity: rule?.activity ?? 'default',
-        priority: rule?.priority ?? 3,
-        bytes: Number(lock.bytes),
-        adler32: (await findReplicaRow(tx, lock, lock.endpoint_id))?.adler32 ?? null,
-        source_expression: rule?.source_expression ?? null,
-        now,
-      })
+      await transferQueue().enqueue(tx, now, [
+        {
+          sourceEndpointId: await findSourceFor(
+            tx,
+            lock,
+            lock.endpoint_id,
+            rule?.source_expression ?? null,
+          ),
+          community: rule?.account ?? '',
+          scope: lock.scope,
+          name: lock.name,
+          endpointId: lock.endpoint_id,
+          activity: rule?.activity ?? 'default',
+          priority: rule?.priority ?? 3,
+          bytes: Number(lock.bytes),
+          adler32: (await findReplicaRow(tx, lock, lock.endpoint_id))?.adler32 ?? null,
+          sourceExpression: rule?.source_expression ?? null,
+        },
+      ])
     }
     await refreshRuleStates(tx, [...rules], now)
     return locks.length

@@ -6,7 +6,7 @@
  */
 import type { Endpoint } from '../contract/index.js'
 import type { Executor } from '../db/index.js'
-import { ContinuumError, newId } from '../platform/index.js'
+import { ContinuumError } from '../platform/index.js'
 import { deterministicPath, formatDid } from './did-grammar.js'
 import { listAncestorKeys, listFileKeysPage } from './dids-store.js'
 import { mustFindDid } from './dids.js'
@@ -17,17 +17,11 @@ import {
   listReplicaRowsOfKeys,
   type ReplicaRow,
 } from './replicas-store.js'
+import { insertLockRows, listLockedKeysOf } from './locks-store.js'
+import { listQuotaRows, lockedBytesByEndpoint } from './quotas-store.js'
 import { addHeld, chooseByHeld, chooseEndpoints, type PlacementEndpoint } from './rule-placement.js'
-import {
-  insertLockRows,
-  insertTransferRows,
-  listLockedKeysOf,
-  listQuotaRows,
-  lockedBytesByEndpoint,
-  refreshRuleStates,
-  type NewTransferRow,
-  type RuleRow,
-} from './rules-store.js'
+import { refreshRuleStates, type RuleRow } from './rules-store.js'
+import { transferQueue, type NewTransfer } from './transfer-queue.js'
 import { allowedSources, chooseSource } from './transfer-sources.js'
 
 /** Files read and written per page. */
@@ -149,7 +143,7 @@ export async function placeLocks(
     const lockRows = []
     const newReplicas = []
     const lockedReplicas = []
-    const transfers: NewTransferRow[] = []
+    const transfers: NewTransfer[] = []
     for (const f of page) {
       if (locked.has(f.key)) continue
       const existing = replicas.get(f.key) ?? []
@@ -178,19 +172,17 @@ export async function placeLocks(
         }
         if (state === 'replicating') {
           transfers.push({
-            id: newId(),
             scope: f.scope,
             name: f.name,
-            endpoint_id: endpointId,
+            endpointId,
             activity: rule.activity,
             priority: rule.priority,
             bytes: f.bytes,
             adler32: f.adler32,
-            source_expression: rule.source_expression,
-            source_endpoint_id: chooseSource(existing, byId, allowed, endpointId),
+            sourceExpression: rule.source_expression,
+            sourceEndpointId: chooseSource(existing, byId, allowed, endpointId),
             community: rule.account,
-            created_by: rule.created_by,
-            now,
+            createdBy: rule.created_by,
           })
         }
         need.set(endpointId, (need.get(endpointId) ?? 0) + f.bytes)
@@ -208,7 +200,7 @@ export async function placeLocks(
     }
     await addReplicaLocks(tx, lockedReplicas, now)
     await insertCopyingReplicas(tx, newReplicas, now)
-    await insertTransferRows(tx, transfers)
+    await transferQueue().enqueue(tx, now, transfers)
     await insertLockRows(tx, lockRows)
     placed += lockRows.length
   }

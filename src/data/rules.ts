@@ -20,24 +20,19 @@ import { mustFindDid } from './dids.js'
 import { listEndpointRows } from './endpoints-store.js'
 import { mustFindEndpoint, selectEndpoints, toEndpoint } from './endpoints.js'
 import { changeReplicaLocks, findReplicaRow, updateReplicaRow } from './replicas-store.js'
+import { listLockRows, setLocksOnReplica } from './locks-store.js'
+import { listQuotaRows, lockedBytesByEndpoint, upsertQuotaRow } from './quotas-store.js'
 import { placeLocks } from './rule-locks.js'
-import { findSourceFor } from './transfer-sources.js'
 import {
-  cancelUnwantedTransfers,
   deleteRuleRow,
   findRuleRow,
   insertRuleRow,
-  insertTransferRow,
-  listLockRows,
-  listQuotaRows,
   listRuleRows,
-  listTransferRows,
-  lockedBytesByEndpoint,
   refreshRuleStates,
-  setLocksOnReplica,
-  upsertQuotaRow,
   type RuleRow,
 } from './rules-store.js'
+import { transferQueue } from './transfer-queue.js'
+import { findSourceFor } from './transfer-sources.js'
 
 /**
  * The account a new rule is charged to when none is named: the scope's community when the
@@ -131,17 +126,11 @@ export async function listRuleLocks(ctx: Context, id: string): Promise<Lock[]> {
   const rule = await mustFindRule(ctx.db, id)
   // A file still replicating after a failed attempt says why (the live request's last error).
   const retrying = new Map<string, string>()
-  for (const t of await listTransferRows(ctx.db, {
-    ruleId: rule.id,
-    state: 'queued',
-    limit: 100_000,
-  })) {
-    if (t.last_error !== null) {
-      retrying.set(
-        `${t.scope}:${t.name}@${t.endpoint_id}`,
-        `retrying after ${t.failure_class ?? 'error'}: ${t.last_error} (${t.attempts} attempt(s))`,
-      )
-    }
+  for (const t of await transferQueue().listRetrying(ctx.db, rule.id)) {
+    retrying.set(
+      `${t.scope}:${t.name}@${t.endpointId}`,
+      `retrying after ${t.failureClass ?? 'error'}: ${t.lastError} (${t.attempts} attempt(s))`,
+    )
   }
   return (await listLockRows(ctx.db, { ruleId: rule.id })).map((l) => ({
     scope: l.scope,
@@ -171,7 +160,7 @@ export async function releaseRule(tx: Executor, rule: RuleRow, now: Date): Promi
     await changeReplicaLocks(tx, lock, lock.endpoint_id, -1, now)
   }
   await deleteRuleRow(tx, rule.id)
-  await cancelUnwantedTransfers(tx, now)
+  await transferQueue().cancelUnwanted(tx, now)
 }
 
 /**
@@ -212,20 +201,20 @@ export async function declareBadReplica(
       const source = await findSourceFor(tx, input, endpoint.id, rule.source_expression, [
         endpoint.id,
       ])
-      await insertTransferRow(tx, {
-        id: newId(),
-        scope: input.scope,
-        name: input.name,
-        endpoint_id: endpoint.id,
-        activity: rule.activity,
-        priority: rule.priority,
-        bytes: Number(did.bytes ?? 0),
-        adler32: did.adler32,
-        source_expression: rule.source_expression,
-        source_endpoint_id: source,
-        community: rule.account,
-        now,
-      })
+      await transferQueue().enqueue(tx, now, [
+        {
+          scope: input.scope,
+          name: input.name,
+          endpointId: endpoint.id,
+          activity: rule.activity,
+          priority: rule.priority,
+          bytes: Number(did.bytes ?? 0),
+          adler32: did.adler32,
+          sourceExpression: rule.source_expression,
+          sourceEndpointId: source,
+          community: rule.account,
+        },
+      ])
     }
     await refreshRuleStates(tx, rules, now)
     return { transfers: rules.length ? 1 : 0 }

@@ -7,10 +7,12 @@ import type { Endpoint } from '../contract/index.js'
 import type { Executor } from '../db/index.js'
 import { listEndpointRows } from './endpoints-store.js'
 import { selectEndpoints, toEndpoint } from './endpoints.js'
-import { listReplicaRowsOf, type ReplicaRow } from './replicas-store.js'
-import { anySource } from './transfer-queue-store.js'
+import { findReplicaRow, listReplicaRowsOf, type ReplicaRow } from './replicas-store.js'
 
 type Key = { scope: string; name: string }
+
+/** The source of a request whose source is not known yet (the planner looks when it runs). */
+export const anySource = '00000000-0000-0000-0000-000000000000'
 
 /** Endpoint ids a source expression allows (undefined: all). */
 export function allowedSources(
@@ -73,4 +75,35 @@ export async function findSourceFor(
     destId,
     avoid,
   )
+}
+
+/** Where a copy goes and where it may come from, as the transfer agent plans it. */
+export interface CopyPlaces {
+  destination: Endpoint
+  /** The path of the destination's replica row; undefined when the row is gone. */
+  destPath: string | undefined
+  /** Usable source replicas, those in `avoid` last. */
+  sources: Array<{ endpoint: Endpoint; path: string }>
+}
+
+/** The places of one copy: its destination and the usable sources the expression allows. */
+export async function findCopyPlaces(
+  db: Executor,
+  copy: Key & { endpointId: string; sourceExpression: string | null },
+  avoid: readonly (string | null)[] = [],
+): Promise<CopyPlaces> {
+  const list = (await listEndpointRows(db)).map(toEndpoint)
+  const endpoints = new Map(list.map((e) => [e.id, e]))
+  const replicas = usableSources(
+    await listReplicaRowsOf(db, [copy]),
+    endpoints,
+    allowedSources(list, copy.sourceExpression),
+    copy.endpointId,
+    avoid,
+  )
+  return {
+    destination: endpoints.get(copy.endpointId)!,
+    destPath: (await findReplicaRow(db, copy, copy.endpointId))?.path,
+    sources: replicas.map((r) => ({ endpoint: endpoints.get(r.endpoint_id)!, path: r.path })),
+  }
 }

@@ -1,9 +1,31 @@
 /**
- * transfers: moving bytes between storage endpoints and users — storage protocols (one file
- * each), verified copies, the scheduler's policies (fair share, optimiser, failure classes,
- * tokens), the transfer agent and the reaper. Writes no table of its own: it reports through the
- * data domain's transfer-request and transfer-link use cases.
+ * transfers: moving bytes between storage endpoints and users — the transfer queue (requests,
+ * claiming with leases, links, shares, attempts and events), storage protocols (one file each),
+ * verified copies, the scheduler's policies (fair share, optimiser, failure classes, tokens), the
+ * transfer agent and the reapers. Writes transfer_requests, transfer_links, transfer_queues,
+ * transfer_shares, transfer_attempts and transfer_events; a finished copy updates data's replicas
+ * and locks through data's use cases, in the same transaction.
  */
+import { plugTransferQueue } from '../data/index.js'
+import { transferQueue } from './transfer-queue.js'
+
+// The rule engine queues its copies through data's port: whoever loads this domain plugs it in.
+plugTransferQueue(transferQueue)
+
+export { claimTransfers, heartbeatTransfer, type ClaimSituation } from './transfer-claims.js'
+export {
+  planTransfer,
+  completeTransfer,
+  failTransfer,
+  type AttemptReport,
+  type FailureReport,
+  type TransferPlan,
+  type TransferSource,
+} from './transfer-outcomes.js'
+export { listTransfers, getTransfer, transferTenancy } from './transfer-requests.js'
+export * from './transfer-links.js'
+export { pruneTransferHistory } from './transfer-history.js'
+export type { LinkKey, QueueKey, QueueCandidate } from './queue-store.js'
 export {
   ProtocolRegistry,
   PosixProtocol,

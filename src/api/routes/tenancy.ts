@@ -5,14 +5,9 @@
  * about whether another community's item exists.
  */
 import type { FastifyRequest } from 'fastify'
-import {
-  namespacePath,
-  ruleTenancy,
-  scopeNotFound,
-  scopeTenancy,
-  transferTenancy,
-} from '../../data/index.js'
+import { namespacePath, ruleTenancy, scopeNotFound, scopeTenancy } from '../../data/index.js'
 import { ContinuumError } from '../../platform/index.js'
+import { transferTenancy } from '../../transfers/index.js'
 import { workflowTenancy } from '../../workflows/index.js'
 import type { RouteResource } from '../gate.js'
 

@@ -5,8 +5,8 @@
  */
 import { Gauge, type Registry } from 'prom-client'
 import type { TransferStats } from '../../contract/index.js'
-import { getTransferStats } from '../../data/index.js'
 import type { Context } from '../../db/index.js'
+import { getTransferStats } from '../../transfers/index.js'
 
 export function transferMetrics(registry: Registry, ctx: Context): void {
   // Each gauge's collect asks for the numbers; the first one of a scrape reads, the rest reuse.

@@ -24,7 +24,7 @@ import {
   listTransfers,
   setTransferLink,
   setTransferShare,
-} from '../../data/index.js'
+} from '../../transfers/index.js'
 import { routeSchema } from '../route-schema.js'
 import { transferResource } from './tenancy.js'
 

@@ -3,9 +3,9 @@
  * purges its finished jobs the same way), a batch per round, so the tables stay the size of the
  * recent work rather than of everything ever moved.
  */
-import { pruneTransferHistory } from '../../data/index.js'
 import type { Context } from '../../db/index.js'
 import type { Agent, Logger } from '../../platform/index.js'
+import { pruneTransferHistory } from '../transfer-history.js'
 
 export interface TransferHistoryOptions {
   /** Days a finished request is kept (default 30). */

@@ -6,16 +6,6 @@
  * the copy from the start; the write is atomic at the destination, so the repeat is safe and the
  * outcome is recorded once.
  */
-import {
-  claimTransfers,
-  completeTransfer,
-  evaluateLinks,
-  failTransfer,
-  heartbeatTransfer,
-  loadTransferNetwork,
-  planTransfer,
-  type TransferPlan,
-} from '../../data/index.js'
 import type { Context } from '../../db/index.js'
 import type { Agent, Logger } from '../../platform/index.js'
 import { ProtocolRegistry } from '../protocols/index.js'
@@ -30,6 +20,14 @@ import {
   type TokenMinter,
 } from '../scheduler/index.js'
 import { withDeadline } from '../deadline.js'
+import { claimTransfers, heartbeatTransfer } from '../transfer-claims.js'
+import { evaluateLinks, loadTransferNetwork } from '../transfer-links.js'
+import {
+  completeTransfer,
+  failTransfer,
+  planTransfer,
+  type TransferPlan,
+} from '../transfer-outcomes.js'
 import { copyAlongRoute, temporaryPathOf } from './route-copy.js'
 
 type TransferNetwork = Awaited<ReturnType<typeof loadTransferNetwork>>

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import type { ClaimSituation } from '../../data/index.js'
+import type { ClaimSituation } from '../transfer-claims.js'
 import { chooseTransfers } from './fair-share.js'
 
 const link = { source: 'a', dest: 'b' }

@@ -5,7 +5,7 @@
  * active count: a community with many long transfers in flight gets fewer new slots. Links are
  * served round robin so one busy link cannot take the whole worker.
  */
-import type { ClaimSituation } from '../../data/index.js'
+import type { ClaimSituation } from '../transfer-claims.js'
 
 type Candidate = ClaimSituation['candidates'][number]
 

@@ -10,29 +10,26 @@ import type {
   TransferShare,
   TransferStats,
 } from '../contract/index.js'
+import { anySource, listEndpoints } from '../data/index.js'
 import type { Context } from '../db/index.js'
 import { ContinuumError } from '../platform/index.js'
-import { listEndpointRows } from './endpoints-store.js'
-import { toEndpoint } from './endpoints.js'
+import { sumAttemptsSince } from './history-store.js'
 import {
-  anySource,
   countRequestsByLink,
   deleteShareRow,
   findLinkRow,
+  insertLinkRow,
   listClosedLinks,
   listLinkRows,
   listShareRows,
   lockLinksToEvaluate,
-  sumAttemptsSince,
   updateLinkRow,
   upsertShareRow,
   type LinkKey,
-} from './transfer-queue-store.js'
-
-export { anySource } from './transfer-queue-store.js'
+} from './queue-store.js'
 
 async function endpointNames(ctx: Context): Promise<Map<string, string>> {
-  const names = new Map((await listEndpointRows(ctx.db)).map((e) => [e.id, e.name]))
+  const names = new Map((await listEndpoints(ctx)).map((e) => [e.id, e.name]))
   names.set(anySource, '*')
   return names
 }
@@ -87,7 +84,7 @@ export async function getTransferStats(ctx: Context, windowSeconds = 3600): Prom
 }
 
 async function linkKeyOf(ctx: Context, source: string, destination: string): Promise<LinkKey> {
-  const rows = await listEndpointRows(ctx.db)
+  const rows = await listEndpoints(ctx)
   const idOf = (name: string) =>
     name === '*' ? anySource : rows.find((e) => e.name === name || e.id === name)?.id
   const key = { source: idOf(source), dest: idOf(destination) }
@@ -125,11 +122,7 @@ export async function setTransferLink(
     )
   }
   await ctx.db.transaction().execute(async (tx) => {
-    await tx
-      .insertInto('transfer_links')
-      .values({ source_endpoint_id: key.source, dest_endpoint_id: key.dest })
-      .onConflict((oc) => oc.doNothing())
-      .execute()
+    await insertLinkRow(tx, key)
     const link = (await findLinkRow(tx, key))!
     await updateLinkRow(tx, key, {
       ...(input.maxActive === undefined
@@ -152,7 +145,7 @@ export async function setTransferLink(
 export async function loadTransferNetwork(
   ctx: Context,
 ): Promise<{ endpoints: Endpoint[]; closed: Set<string> }> {
-  const endpoints = (await listEndpointRows(ctx.db)).map(toEndpoint)
+  const endpoints = await listEndpoints(ctx)
   const closed = new Set((await listClosedLinks(ctx.db)).map((l) => `${l.source}|${l.dest}`))
   return { endpoints, closed }
 }

@@ -1,15 +1,11 @@
 /**
- * The only code that reads and writes transfer_links, transfer_queues, transfer_shares,
- * transfer_attempts and transfer_events, and the scheduler's queries on transfer_requests.
+ * The only code that reads and writes transfer_links, transfer_queues and transfer_shares, and
+ * the scheduler's set-wise queries on transfer_requests (leases, candidates per queue, counts).
  */
 import { sql, type Selectable } from 'kysely'
-import type { Executor, TransferAttemptsTable, TransferLinksTable } from '../db/index.js'
-
-/** The source of a request whose source is not known yet (the planner looks when it runs). */
-export const anySource = '00000000-0000-0000-0000-000000000000'
+import type { Executor, TransferLinksTable } from '../db/index.js'
 
 export type LinkRow = Selectable<TransferLinksTable>
-export type AttemptRow = Selectable<TransferAttemptsTable> & { source: string | null }
 export interface LinkKey {
   source: string
   dest: string
@@ -23,14 +19,6 @@ export interface QueueCandidate extends QueueKey {
   priority: number
   notBefore: Date
 }
-export interface EventRow {
-  transfer_id: string
-  at: Date
-  from_state: string | null
-  to_state: string
-  reason: string | null
-}
-
 /** Creates the link and queue rows of these queues if missing (one statement each). */
 export async function ensureQueues(db: Executor, queues: QueueKey[]): Promise<void> {
   const unique = [
@@ -72,6 +60,15 @@ export async function findLinkRow(db: Executor, key: LinkKey): Promise<LinkRow |
     .where('source_endpoint_id', '=', key.source)
     .where('dest_endpoint_id', '=', key.dest)
     .executeTakeFirst()
+}
+
+/** Creates a link with the default limits if missing. */
+export async function insertLinkRow(db: Executor, key: LinkKey): Promise<void> {
+  await db
+    .insertInto('transfer_links')
+    .values({ source_endpoint_id: key.source, dest_endpoint_id: key.dest })
+    .onConflict((oc) => oc.doNothing())
+    .execute()
 }
 
 /** Links an operator closed (no direct route): their requests go multi-hop. */
@@ -228,82 +225,6 @@ export async function deleteShareRow(db: Executor, kind: string, name: string): 
   return r.numDeletedRows > 0n
 }
 
-export async function insertEvents(db: Executor, events: EventRow[]): Promise<void> {
-  for (let i = 0; i < events.length; i += 5000) {
-    const batch = events.slice(i, i + 5000)
-    await sql`
-      insert into transfer_events (transfer_id, at, from_state, to_state, reason)
-      select * from unnest(${batch.map((e) => e.transfer_id)}::uuid[], ${batch.map((e) => e.at)}::timestamptz[],
-                           ${batch.map((e) => e.from_state)}::text[], ${batch.map((e) => e.to_state)}::text[], ${batch.map((e) => e.reason)}::text[])`.execute(
-      db,
-    )
-  }
-}
-
-export async function listEventRows(db: Executor, transferId: string): Promise<EventRow[]> {
-  return db
-    .selectFrom('transfer_events')
-    .select(['transfer_id', 'at', 'from_state', 'to_state', 'reason'])
-    .where('transfer_id', '=', transferId)
-    .orderBy('id')
-    .execute()
-}
-
-export async function insertAttemptRow(
-  db: Executor,
-  row: Selectable<TransferAttemptsTable>,
-): Promise<void> {
-  await db
-    .insertInto('transfer_attempts')
-    .values(row)
-    .onConflict((oc) => oc.columns(['transfer_id', 'attempt']).doNothing())
-    .execute()
-}
-
-export async function listAttemptRows(db: Executor, transferId: string): Promise<AttemptRow[]> {
-  return db
-    .selectFrom('transfer_attempts as a')
-    .leftJoin('storage_endpoints as e', 'e.id', 'a.source_endpoint_id')
-    .selectAll('a')
-    .select('e.name as source')
-    .where('a.transfer_id', '=', transferId)
-    .orderBy('a.attempt')
-    .execute()
-}
-
-export interface WindowStats extends LinkKey {
-  done: number
-  failed: number
-  /** Failures of the endpoint rather than of the file (network, timeout). */
-  unreachable: number
-  bytes: number
-  /** Sum of the attempts' durations, in seconds. */
-  busySeconds: number
-  first: Date | null
-  last: Date | null
-}
-
-/** What the attempts finished on each link since `since` add up to. */
-export async function sumAttemptsSince(db: Executor, since: Date): Promise<WindowStats[]> {
-  const result = await sql<WindowStats>`
-    select coalesce(source_endpoint_id, ${anySource}::uuid) as source, dest_endpoint_id as dest,
-      count(*) filter (where outcome = 'done')::int as done,
-      count(*) filter (where outcome = 'failed')::int as failed,
-      count(*) filter (where failure_class in ('network', 'timeout'))::int as unreachable,
-      coalesce(sum(bytes) filter (where outcome = 'done'), 0)::float8 as bytes,
-      coalesce(sum(extract(epoch from finished_at - started_at)), 0)::float8 as "busySeconds",
-      min(started_at) as first, max(finished_at) as last
-    from transfer_attempts where finished_at > ${since}
-    group by 1, 2`.execute(db)
-  return result.rows.map((r) => ({
-    ...r,
-    bytes: Number(r.bytes),
-    busySeconds: Number(r.busySeconds),
-    first: r.first && new Date(r.first),
-    last: r.last && new Date(r.last),
-  }))
-}
-
 /** Requests per link and state (queued and active), for statistics. */
 export async function countRequestsByLink(
   db: Executor,
@@ -315,22 +236,4 @@ export async function countRequestsByLink(
     from transfer_requests where state in ('queued', 'submitted')
     group by 1, 2`.execute(db)
   return result.rows
-}
-
-/**
- * Deletes up to `limit` finished requests (done, failed, cancelled) last changed before
- * `before`, oldest first; their attempts and events go with them (on delete cascade).
- */
-export async function deleteFinishedRequests(
-  db: Executor,
-  before: Date,
-  limit: number,
-): Promise<number> {
-  const result = await sql<{ id: string }>`
-    delete from transfer_requests where id in (
-      select id from transfer_requests
-      where state in ('done', 'failed', 'cancelled') and updated_at < ${before}
-      order by updated_at limit ${limit})
-    returning id`.execute(db)
-  return result.rows.length
 }

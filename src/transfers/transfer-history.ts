@@ -5,7 +5,7 @@
  */
 import type { Context } from '../db/index.js'
 import { ContinuumError } from '../platform/index.js'
-import { deleteFinishedRequests } from './transfer-queue-store.js'
+import { deleteFinishedRequests } from './history-store.js'
 
 /** Deletes up to `limit` requests finished more than `days` ago; returns how many. */
 export async function pruneTransferHistory(

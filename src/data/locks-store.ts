@@ -1,0 +1,137 @@
+/**
+ * The only code that reads and writes data_locks: the per-file, per-endpoint locks of rules.
+ * Moving locks also shifts their rules' counters (data_rules) in the same statement batch, so a
+ * finished transfer in a large rule touches one row per rule rather than recounting.
+ */
+import { sql, type Selectable } from 'kysely'
+import type { DataLocksTable, Executor } from '../db/index.js'
+
+export type LockRow = Selectable<DataLocksTable> & { endpoint: string }
+type Key = { scope: string; name: string }
+
+export async function insertLockRows(
+  db: Executor,
+  rows: Array<Omit<Selectable<DataLocksTable>, 'reason'> & { reason?: string | null }>,
+): Promise<void> {
+  for (let i = 0; i < rows.length; i += 2000) {
+    await db
+      .insertInto('data_locks')
+      .values(rows.slice(i, i + 2000))
+      .onConflict((oc) => oc.doNothing())
+      .execute()
+  }
+}
+
+export async function listLockRows(
+  db: Executor,
+  f: { ruleId?: string; replica?: Key & { endpointId: string } },
+): Promise<LockRow[]> {
+  let query = db
+    .selectFrom('data_locks as l')
+    .innerJoin('storage_endpoints as e', 'e.id', 'l.endpoint_id')
+    .selectAll('l')
+    .select('e.name as endpoint')
+  if (f.ruleId !== undefined) query = query.where('l.rule_id', '=', f.ruleId)
+  if (f.replica) {
+    query = query
+      .where('l.scope', '=', f.replica.scope)
+      .where('l.name', '=', f.replica.name)
+      .where('l.endpoint_id', '=', f.replica.endpointId)
+  }
+  return query.orderBy('l.scope').orderBy('l.name').orderBy('e.name').execute()
+}
+
+/** Which of these files a rule holds a lock on already (any endpoint). */
+export async function listLockedKeysOf(
+  db: Executor,
+  ruleId: string,
+  keys: Key[],
+): Promise<Set<string>> {
+  if (keys.length === 0) return new Set()
+  const result = await sql<Key>`
+    select distinct l.scope, l.name from unnest(${keys.map((k) => k.scope)}::text[], ${keys.map((k) => k.name)}::text[]) as u(scope, name)
+    join data_locks l on l.rule_id = ${ruleId} and l.scope = u.scope and l.name = u.name`.execute(
+    db,
+  )
+  return new Set(result.rows.map((r) => `${r.scope}:${r.name}`))
+}
+
+/** Sets the state (and reason) of every lock on one replica; returns the rules touched. */
+export async function setLocksOnReplica(
+  db: Executor,
+  replica: Key & { endpointId: string },
+  from: string[],
+  to: string,
+  reason: string | null,
+  now: Date,
+): Promise<string[]> {
+  const rows = await db
+    .updateTable('data_locks')
+    .set({ state: to, reason, updated_at: now })
+    .where('scope', '=', replica.scope)
+    .where('name', '=', replica.name)
+    .where('endpoint_id', '=', replica.endpointId)
+    .where('state', 'in', from)
+    .returning('rule_id')
+    .execute()
+  return [...new Set(rows.map((r) => r.rule_id))]
+}
+
+/**
+ * Moves the locks on one replica from `from` states to `to` and shifts their rules' counters by
+ * what moved (no recount: a transfer finishing in a 100k-file rule touches one row per rule).
+ */
+export async function moveLocksOnReplica(
+  db: Executor,
+  replica: Key & { endpointId: string },
+  from: string[],
+  to: string,
+  reason: string | null,
+  now: Date,
+): Promise<string[]> {
+  const moved = await sql<{ rule_id: string; old: string }>`
+    with old as (
+      select rule_id, state from data_locks
+      where scope = ${replica.scope} and name = ${replica.name} and endpoint_id = ${replica.endpointId} and state = any(${from}::text[])
+      for update)
+    update data_locks l set state = ${to}, reason = ${reason}, updated_at = ${now}
+    from old where l.rule_id = old.rule_id and l.scope = ${replica.scope} and l.name = ${replica.name} and l.endpoint_id = ${replica.endpointId}
+    returning l.rule_id, old.state as old`.execute(db)
+  const rules = [...new Set(moved.rows.map((r) => r.rule_id))].sort()
+  for (const id of rules) {
+    const delta = { ok: 0, replicating: 0, stuck: 0 } as Record<string, number>
+    for (const r of moved.rows) {
+      if (r.rule_id !== id) continue
+      delta[r.old] = (delta[r.old] ?? 0) - 1
+      delta[to] = (delta[to] ?? 0) + 1
+    }
+    await sql`
+      update data_rules set
+        locks_ok = locks_ok + ${delta.ok ?? 0}, locks_replicating = locks_replicating + ${delta.replicating ?? 0}, locks_stuck = locks_stuck + ${delta.stuck ?? 0},
+        state = case when locks_stuck + ${delta.stuck ?? 0} > 0 then 'stuck' when locks_replicating + ${delta.replicating ?? 0} > 0 then 'replicating' else 'ok' end,
+        updated_at = ${now}
+      where id = ${id}`.execute(db)
+  }
+  return rules
+}
+
+/**
+ * Stuck locks older than `before`, locked for this transaction: the repairer gives their files a
+ * new transfer (a source may have come back, an endpoint may have been fixed).
+ */
+export async function lockStuckLocks(
+  db: Executor,
+  before: Date,
+  limit: number,
+): Promise<Array<Selectable<DataLocksTable>>> {
+  return db
+    .selectFrom('data_locks')
+    .selectAll()
+    .where('state', '=', 'stuck')
+    .where('updated_at', '<', before)
+    .orderBy('updated_at')
+    .limit(limit)
+    .forUpdate()
+    .skipLocked()
+    .execute()
+}

@@ -1,0 +1,111 @@
+/**
+ * The only code that reads and writes transfer_attempts and transfer_events (a request's
+ * history), and deletes finished requests with their history when their retention is over.
+ */
+import { sql, type Selectable } from 'kysely'
+import { anySource } from '../data/index.js'
+import type { Executor, TransferAttemptsTable } from '../db/index.js'
+import type { LinkKey } from './queue-store.js'
+
+export type AttemptRow = Selectable<TransferAttemptsTable> & { source: string | null }
+export interface EventRow {
+  transfer_id: string
+  at: Date
+  from_state: string | null
+  to_state: string
+  reason: string | null
+}
+
+export async function insertEvents(db: Executor, events: EventRow[]): Promise<void> {
+  for (let i = 0; i < events.length; i += 5000) {
+    const batch = events.slice(i, i + 5000)
+    await sql`
+      insert into transfer_events (transfer_id, at, from_state, to_state, reason)
+      select * from unnest(${batch.map((e) => e.transfer_id)}::uuid[], ${batch.map((e) => e.at)}::timestamptz[],
+                           ${batch.map((e) => e.from_state)}::text[], ${batch.map((e) => e.to_state)}::text[], ${batch.map((e) => e.reason)}::text[])`.execute(
+      db,
+    )
+  }
+}
+
+export async function listEventRows(db: Executor, transferId: string): Promise<EventRow[]> {
+  return db
+    .selectFrom('transfer_events')
+    .select(['transfer_id', 'at', 'from_state', 'to_state', 'reason'])
+    .where('transfer_id', '=', transferId)
+    .orderBy('id')
+    .execute()
+}
+
+export async function insertAttemptRow(
+  db: Executor,
+  row: Selectable<TransferAttemptsTable>,
+): Promise<void> {
+  await db
+    .insertInto('transfer_attempts')
+    .values(row)
+    .onConflict((oc) => oc.columns(['transfer_id', 'attempt']).doNothing())
+    .execute()
+}
+
+export async function listAttemptRows(db: Executor, transferId: string): Promise<AttemptRow[]> {
+  return db
+    .selectFrom('transfer_attempts as a')
+    .leftJoin('storage_endpoints as e', 'e.id', 'a.source_endpoint_id')
+    .selectAll('a')
+    .select('e.name as source')
+    .where('a.transfer_id', '=', transferId)
+    .orderBy('a.attempt')
+    .execute()
+}
+
+export interface WindowStats extends LinkKey {
+  done: number
+  failed: number
+  /** Failures of the endpoint rather than of the file (network, timeout). */
+  unreachable: number
+  bytes: number
+  /** Sum of the attempts' durations, in seconds. */
+  busySeconds: number
+  first: Date | null
+  last: Date | null
+}
+
+/** What the attempts finished on each link since `since` add up to. */
+export async function sumAttemptsSince(db: Executor, since: Date): Promise<WindowStats[]> {
+  const result = await sql<WindowStats>`
+    select coalesce(source_endpoint_id, ${anySource}::uuid) as source, dest_endpoint_id as dest,
+      count(*) filter (where outcome = 'done')::int as done,
+      count(*) filter (where outcome = 'failed')::int as failed,
+      count(*) filter (where failure_class in ('network', 'timeout'))::int as unreachable,
+      coalesce(sum(bytes) filter (where outcome = 'done'), 0)::float8 as bytes,
+      coalesce(sum(extract(epoch from finished_at - started_at)), 0)::float8 as "busySeconds",
+      min(started_at) as first, max(finished_at) as last
+    from transfer_attempts where finished_at > ${since}
+    group by 1, 2`.execute(db)
+  return result.rows.map((r) => ({
+    ...r,
+    bytes: Number(r.bytes),
+    busySeconds: Number(r.busySeconds),
+    first: r.first && new Date(r.first),
+    last: r.last && new Date(r.last),
+  }))
+}
+
+/**
+ * Deletes up to `limit` finished requests (done, failed, cancelled) last changed before
+ * `before`, oldest first; their attempts and events go with them (on delete cascade).
+ */
+export async function deleteFinishedRequests(
+  db: Executor,
+  before: Date,
+  limit: number,
+): Promise<number> {
+  const result = await sql<{ id: string }>`
+    delete from transfer_requests where id in (
+      select id from transfer_requests
+      where state in ('done', 'failed', 'cancelled') and updated_at < ${before}
+      order by updated_at limit ${limit})
+    returning id`.execute(db)
+  return result.rows.length
+}
