@@ -78,7 +78,7 @@ export async function startTestServer(
       gate,
       ...(issuer ? { builtInIssuer: issuer } : {}),
       refreshMs: 0,
-      auditFlushMs: 20,
+      auditFlushMs: options.security?.auditFlushMs ?? 20,
       // Tests follow single refusals by request id and walk every route without a token: unless a
       // test asks for the production window and limit, each refusal is its own row and unlimited.
       auditAnonymousWindowMs: options.security?.auditAnonymousWindowMs ?? 0,
