@@ -60,7 +60,9 @@ describe('route declarations', () => {
       },
       async () => ({}),
     )
-    await assert.rejects(broken.ready(), /nope/)
+    await assert.rejects(async () => {
+      await broken.ready()
+    }, /nope/)
     await broken.close().catch(() => undefined)
   })
 })
