@@ -77,10 +77,6 @@ export function installGate(app: FastifyInstance, security: Security, base: Base
       security.actions.add(action)
     }
   })
-  // The policies load while the server starts listening; the first decision waits for them.
-  app.addHook('onReady', async () => {
-    security.engine.preload((err) => app.log.error({ err }, 'could not load the stored policies'))
-  })
   app.addHook('onClose', async () => {
     await security.audit.flush()
   })
