@@ -36,4 +36,33 @@ describe('route declarations', () => {
     )
     await app.close()
   })
+
+  it('builds every response serialiser of every route (production builds each on first use)', async () => {
+    const { buildServer } = await import('../src/api/index.js')
+    const { silentLogger, systemClock, version } = await import('../src/platform/index.js')
+    const options = {
+      ctx: { db: database.db, clock: systemClock },
+      database,
+      logger: silentLogger,
+      version,
+      eagerSerializers: true,
+    }
+    const app = await buildServer(options)
+    await app.ready()
+    await app.close()
+    // The same check catches a response schema fast-json-stringify cannot build.
+    const broken = await buildServer(options)
+    broken.get(
+      '/broken',
+      {
+        config: { action: 'x.y.read' },
+        schema: { response: { 200: { type: 'object', properties: { a: { $ref: '#/nope' } } } } },
+      },
+      async () => ({}),
+    )
+    await assert.rejects(async () => {
+      await broken.ready()
+    }, /nope/)
+    await broken.close().catch(() => undefined)
+  })
 })

@@ -77,9 +77,6 @@ export function installGate(app: FastifyInstance, security: Security, base: Base
       security.actions.add(action)
     }
   })
-  app.addHook('onReady', async () => {
-    await security.engine.reload()
-  })
   app.addHook('onClose', async () => {
     await security.audit.flush()
   })

@@ -2,6 +2,7 @@
 export { buildServer, type ServerOptions } from './server.js'
 export {
   openBuiltInIssuer,
+  preloadPolicies,
   startServer,
   stopOnSignals,
   type RunningServer,

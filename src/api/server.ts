@@ -8,6 +8,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify'
 import { actingAs, type BaseContext, type Database } from '../db/index.js'
 import { newRequestId, systemActor, type Logger } from '../platform/index.js'
 import { createAccessLog } from './access-log.js'
+import { serializerFactory } from './serialization.js'
 import { installErrorHandling } from './error-handler.js'
 import { openApiRoute, registerOpenApi } from './openapi.js'
 import { installDurableDenials } from './audit-durability.js'
@@ -54,6 +55,8 @@ export interface ServerOptions {
    * it may never touch (the server's home).
    */
   workdirPolicy?: Partial<WorkdirPolicy>
+  /** Build every response serialiser now rather than on first use (tests). */
+  eagerSerializers?: boolean
 }
 
 const requestIdShape = /^[A-Za-z0-9._:-]{1,64}$/
@@ -70,6 +73,11 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       return typeof given === 'string' && requestIdShape.test(given) ? given : newRequestId()
     },
     routerOptions: { maxParamLength: 256 },
+    schemaController: {
+      compilersFactory: {
+        buildSerializer: serializerFactory({ eager: options.eagerSerializers === true }),
+      },
+    },
   }) as unknown as FastifyInstance
   app.setValidatorCompiler(validatorCompiler)
   // The API speaks JSON only; text bodies get 415 rather than a confusing schema error.

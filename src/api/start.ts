@@ -36,6 +36,18 @@ export interface StartOptions {
   database?: Database
   /** Demo users who may approve device logins at the built-in issuer (name → groups). */
   demoUsers?: Record<string, string[]>
+  /**
+   * Start loading the stored policies once listening (default true); the first decision waits
+   * for them. The demo passes false and calls `preloadPolicies` when its own start-up is done.
+   */
+  preloadPolicies?: boolean
+}
+
+/** Loads the gate's policies in the background; a failure is logged and retried on first use. */
+export function preloadPolicies(server: RunningServer, logger: Logger): void {
+  server.app.security.engine.preload((err) =>
+    logger.error({ err }, 'could not load the stored policies'),
+  )
 }
 
 /**
@@ -106,6 +118,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
     if (builtInIssuer && config.sources.server === 'default') {
       app.security.setIssuerUrl(address.replace('[::1]', 'localhost'))
     }
+    const url = address.replace('[::1]', 'localhost')
     let stopping: Promise<void> | undefined
     const stop = () =>
       (stopping ??= (async () => {
@@ -113,7 +126,9 @@ export async function startServer(config: Config, options: StartOptions): Promis
         await changes.close()
         if (!options.database) await database.close()
       })())
-    return { app, database, url: address.replace('[::1]', 'localhost'), stop }
+    const server = { app, database, url, stop }
+    if (options.preloadPolicies !== false) preloadPolicies(server, options.logger)
+    return server
   } catch (err) {
     if (!options.database) await database.close().catch(() => {})
     throw err

@@ -7,7 +7,7 @@
  * While the listening connection is down, `reliable` is false and caches must not serve reads:
  * a change could be missed. PGlite is used by one process only, so local announcements suffice.
  */
-import pg from 'pg'
+import type pg from 'pg'
 import type { Logger } from '../platform/index.js'
 
 export const changeChannel = 'continuum_changes'
@@ -50,6 +50,8 @@ export function localChangeFeed(): ChangeFeed {
 
 /** A feed that also hears other processes' writes on PostgreSQL, reconnecting when needed. */
 export async function listenForChanges(url: string, logger: Logger): Promise<ChangeFeed> {
+  // pg is loaded only by processes that use PostgreSQL (an embedded demo starts faster).
+  const { default: pg } = await import('pg')
   const feed = new LocalChangeFeed()
   let client: pg.Client | undefined
   let closed = false

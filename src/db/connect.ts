@@ -8,7 +8,7 @@ import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { PGlite } from '@electric-sql/pglite'
 import { Kysely, PostgresDialect } from 'kysely'
-import pg from 'pg'
+import type pg from 'pg'
 import { ContinuumError, redactUrl, type Logger } from '../platform/index.js'
 import { listenForChanges, localChangeFeed, type ChangeFeed } from './change-feed.js'
 import { PGliteDialect } from './pglite-dialect.js'
@@ -62,6 +62,8 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
 }
 
 async function connectPostgres(url: string, options: ConnectOptions): Promise<Database> {
+  // Loaded here, not at the top: an embedded database never needs the PostgreSQL driver.
+  const { default: pg } = await import('pg')
   const types = {
     getTypeParser: ((oid: number, format?: string): unknown =>
       oid === INT8
@@ -140,6 +142,11 @@ async function connectPGlite(
   try {
     pglite = await PGlite.create({
       ...(dir === undefined ? {} : { dataDir: dir }),
+      // PostgreSQL's 128 MB default buffer pool is set up (and zeroed) at every open: a third of
+      // the open's time. 32 MB holds the demo's and the tests' working sets; pages beyond it are
+      // read back from the data directory. On the command line, so the data directory's
+      // postgresql.conf is left as initdb wrote it.
+      startParams: [...PGlite.defaultStartParams, '-c', 'shared_buffers=32MB'],
       ...(options.loadDataDir ? { loadDataDir: options.loadDataDir } : {}),
       parsers: { [INT8]: (v: string) => Number(v) },
     })

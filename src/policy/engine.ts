@@ -96,6 +96,7 @@ export class PolicyEngine {
   private stamp: string | undefined
   private checkedAt = -Infinity
   private readonly cache = new Map<string, Decision>()
+  private preloading: Promise<void> | undefined
 
   constructor(
     private readonly ctx: Context,
@@ -107,8 +108,23 @@ export class PolicyEngine {
     return buildCedarSchema(this.actions())
   }
 
+  /**
+   * Starts loading the stored policies without waiting (server start: parsing them into Cedar
+   * takes a few hundred milliseconds the listening server need not wait for). Every decision
+   * path calls `ensureCurrent` first, which waits for this load; a failed load is reported to
+   * `onError` and tried again by the next `ensureCurrent`, which then throws to its caller.
+   */
+  preload(onError: (err: unknown) => void): void {
+    this.preloading ??= this.reload()
+      .catch(onError)
+      .finally(() => {
+        this.preloading = undefined
+      })
+  }
+
   /** Reloads the policy set if the table changed (checked at most every refreshMs). */
   async ensureCurrent(): Promise<void> {
+    if (this.preloading) await this.preloading
     if (
       this.index !== undefined &&
       Date.now() - this.checkedAt < (this.options.refreshMs ?? 5000)
@@ -130,11 +146,9 @@ export class PolicyEngine {
 
   /** Loads a policy set directly (benchmarks, `policy test` with a draft). */
   load(policies: readonly PolicyText[]): void {
+    // toStaticPolicies parses every policy in full (a syntax error is POLICY_INVALID there), and
+    // the ids are the keys of one record: parsing the whole set again would find nothing new.
     const staticPolicies = toStaticPolicies(policies)
-    const answer = cedar.checkParsePolicySet({ staticPolicies })
-    if (answer.type === 'failure') {
-      throw new ContinuumError('POLICY_INVALID', answer.errors.map((e) => e.message).join('; '))
-    }
     this.index = new PolicyIndex(staticPolicies, `continuum-${process.pid}-${++this.generation}`)
     this.cache.clear()
   }

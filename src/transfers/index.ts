@@ -22,7 +22,12 @@ export {
   type TransferPlan,
   type TransferSource,
 } from './transfer-outcomes.js'
-export { listTransfers, getTransfer, transferTenancy } from './transfer-requests.js'
+export {
+  listTransfers,
+  getTransfer,
+  transferTenancy,
+  transferNotFound,
+} from './transfer-requests.js'
 export * from './transfer-links.js'
 export { pruneTransferHistory } from './transfer-history.js'
 export type { LinkKey, QueueKey, QueueCandidate } from './queue-store.js'

@@ -5,7 +5,7 @@
 import type { FailureClass, Transfer, TransferDetail } from '../contract/index.js'
 import { scopeTenancy } from '../data/index.js'
 import type { Context } from '../db/index.js'
-import { ContinuumError, visibleCommunities } from '../platform/index.js'
+import { ContinuumError, isUuid, visibleCommunities } from '../platform/index.js'
 import { listAttemptRows, listEventRows } from './history-store.js'
 import { findTransferRow, listTransferRows, type TransferRow } from './requests-store.js'
 
@@ -34,8 +34,7 @@ export async function transferTenancy(
   ctx: Context,
   id: string,
 ): Promise<{ community: string; owner: string | null } | undefined> {
-  if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined
-  const row = await findTransferRow(ctx.db, id.toLowerCase())
+  const row = await findTransfer(ctx, id)
   if (!row) return undefined
   return {
     community: (await scopeTenancy(ctx, row.scope))?.community ?? '',
@@ -70,14 +69,19 @@ export async function getTransfer(ctx: Context, id: string): Promise<TransferDet
   }
 }
 
+/** The one check of a request id: anything but a UUID finds nothing, without asking the database. */
+async function findTransfer(ctx: Context, id: string): Promise<TransferRow | undefined> {
+  return isUuid(id) ? findTransferRow(ctx.db, id.toLowerCase()) : undefined
+}
+
+export function transferNotFound(id: string): ContinuumError {
+  return new ContinuumError('TRANSFER_NOT_FOUND', `transfer '${id}' not found`, { transfer: id })
+}
+
 /** The request with this id, or TRANSFER_NOT_FOUND. */
 export async function mustFindTransfer(ctx: Context, id: string): Promise<TransferRow> {
-  const row = /^[0-9a-f-]{36}$/i.test(id)
-    ? await findTransferRow(ctx.db, id.toLowerCase())
-    : undefined
-  if (!row) {
-    throw new ContinuumError('TRANSFER_NOT_FOUND', `transfer '${id}' not found`, { transfer: id })
-  }
+  const row = await findTransfer(ctx, id)
+  if (!row) throw transferNotFound(id)
   return row
 }
 

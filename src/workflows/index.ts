@@ -4,8 +4,8 @@
  * federation and accounting. Writes compute_sites, workflows, workflow_tasks,
  * workflow_task_edges, workflow_task_events and usage_records.
  */
+export { submitWorkflow, type SubmissionFacts } from './workflow-submission.js'
 export {
-  submitWorkflow,
   getWorkflow,
   listWorkflows,
   listTasks,
@@ -13,7 +13,6 @@ export {
   retryWorkflow,
   explainTask,
   taskLogs,
-  type SubmissionFacts,
 } from './workflows.js'
 export { workflowTenancy } from './tenancy.js'
 export { WorkflowEngine, type EngineOptions } from './engine.js'

@@ -7,7 +7,7 @@
 import type { FastifyRequest } from 'fastify'
 import { namespacePath, ruleTenancy, scopeNotFound, scopeTenancy } from '../../data/index.js'
 import { ContinuumError } from '../../platform/index.js'
-import { transferTenancy } from '../../transfers/index.js'
+import { transferNotFound, transferTenancy } from '../../transfers/index.js'
 import { workflowTenancy } from '../../workflows/index.js'
 import type { RouteResource } from '../gate.js'
 
@@ -54,9 +54,7 @@ export async function transferResource(
   request: FastifyRequest,
   id: string,
 ): Promise<RouteResource> {
-  const notFound = new ContinuumError('TRANSFER_NOT_FOUND', `transfer '${id}' not found`, {
-    transfer: id,
-  })
+  const notFound = transferNotFound(id)
   const tenancy = await transferTenancy(request.ctx, id)
   if (!tenancy) throw notFound
   return {

@@ -4,7 +4,7 @@
  */
 import { existsSync } from 'node:fs'
 import { Command } from 'commander'
-import { openBuiltInIssuer, startServer, stopOnSignals } from '../../api/index.js'
+import { openBuiltInIssuer, preloadPolicies, startServer, stopOnSignals } from '../../api/index.js'
 import { createDemoEndpoints } from '../../data/index.js'
 import { assertSchemaCurrent, connect, migrate } from '../../db/index.js'
 import { loadShippedLandscape } from '../../landscape/index.js'
@@ -127,7 +127,13 @@ export function demoCommand(): Command {
         })
         // The demo makes its database ready whatever it is: a fresh PostgreSQL database is
         // migrated like the embedded one, instead of stopping at SCHEMA_OUT_OF_DATE.
-        const server = await startServer(config, { logger, demoUsers, migrate: true })
+        // The gate's policies load once the demo is up (below): its own start-up needs none.
+        const server = await startServer(config, {
+          logger,
+          demoUsers,
+          migrate: true,
+          preloadPolicies: false,
+        })
         // The demo loads the shipped landscape (once), creates local storage endpoints and the
         // 'local' compute site, and runs the background agents in-process.
         const ctx = { db: server.database.db, clock: systemClock, actor: systemActor('demo') }
@@ -182,6 +188,7 @@ export function demoCommand(): Command {
             'Stop with Ctrl-C.',
           ].join('\n'),
         )
+        preloadPolicies(server, logger)
         // Agents stop first, so they do not see the database close under them.
         stopOnSignals({ ...server, stop: () => agents.stop().then(() => server.stop()) }, logger)
       }),
