@@ -38,7 +38,7 @@ export async function dispatchReady(
   const free = new Map<string, number>()
   let room = 0
   for (const s of sites) {
-    const n = Math.max(0, executorFor(s).maxInFlight - s.queued - s.running)
+    const n = s.draining ? 0 : Math.max(0, executorFor(s).maxInFlight - s.queued - s.running)
     free.set(s.name, n)
     room += n
   }

@@ -66,7 +66,7 @@ export class FederationStaging implements Staging {
     const dids = request.inputs.filter(isDataIdentifier)
     if (dids.length === 0) return { ready: true }
     const endpoints = await listEndpoints(ctx)
-    const near = nearEndpoints(endpoints, request.siteName ?? null)
+    const near = nearEndpoints(endpoints, request)
     let missing = 0
     let total = 0
     const waitingOn: string[] = []
@@ -143,7 +143,7 @@ export class FederationStaging implements Staging {
     if (dids.length === 0) return
     const ctx = this.actingFor(request)
     const endpoints = await listEndpoints(ctx)
-    const near = [...nearEndpoints(endpoints, request.siteName ?? null)].filter(
+    const near = [...nearEndpoints(endpoints, request)].filter(
       (n) => endpoints.find((e) => e.name === n)?.availableWrite,
     )
     const to = near.length > 0 ? near.join('|') : request.rule
@@ -197,26 +197,39 @@ export class FederationStaging implements Staging {
       }
       let bytes = 0
       const sites = new Set<string>()
+      const held = new Set<string>()
       for (const [, copies] of groupByFile(replicas.filter((r) => r.state === 'available'))) {
         bytes += copies[0]!.bytes
         for (const r of copies) {
+          held.add(r.endpoint)
           const site = endpoints.get(r.endpoint)?.attributes.site
           if (site !== undefined) sites.add(String(site).toLowerCase())
         }
       }
-      out.set(did, { bytes, sites: [...sites] })
+      out.set(did, { bytes, sites: [...sites], endpoints: [...held] })
     }
     return out
   }
 }
 
-/** Endpoints at the catalogue site (their `site` attribute, compared without case). */
-function nearEndpoints(endpoints: readonly Endpoint[], siteName: string | null): Set<string> {
-  if (siteName === null) return new Set()
-  const want = siteName.toLowerCase()
+/**
+ * Endpoints near the site: those at its catalogue site (their `site` attribute, compared without
+ * case) and those its binding names.
+ */
+function nearEndpoints(
+  endpoints: readonly Endpoint[],
+  request: { siteName?: string | null; nearEndpoints?: readonly string[] },
+): Set<string> {
+  const want = request.siteName?.toLowerCase() ?? null
+  const named = new Set(request.nearEndpoints ?? [])
   return new Set(
     endpoints
-      .filter((e) => e.availableRead && String(e.attributes.site ?? '').toLowerCase() === want)
+      .filter(
+        (e) =>
+          e.availableRead &&
+          (named.has(e.name) ||
+            (want !== null && String(e.attributes.site ?? '').toLowerCase() === want)),
+      )
       .map((e) => e.name),
   )
 }

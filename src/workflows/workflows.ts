@@ -16,6 +16,7 @@ import type {
 } from '../contract/index.js'
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
+import { findRecord } from '../catalog/index.js'
 import type { Context } from '../db/index.js'
 import {
   ContinuumError,
@@ -89,6 +90,14 @@ export async function submitWorkflow(
   const file = input.filename ?? 'workflow.yaml'
   const { document, source } = parseDefinition(input.source, file)
   const community = await workflowCommunityFor(ctx, document.community ?? null)
+  const useCase = document.useCase ?? null
+  if (useCase !== null && !(await findRecord(ctx, 'useCase', useCase))) {
+    throw new ContinuumError(
+      'USE_CASE_NOT_FOUND',
+      `${file}: useCase '${useCase}' is not a use case of the landscape`,
+      { useCase },
+    )
+  }
   await options.authorize?.({ community, reads: scatteredScopes(document), writes: [] })
   const listDataset = await datasetLister(ctx, document, maxTasks)
   const plan = expandWorkflow(document, source, {
@@ -97,7 +106,7 @@ export async function submitWorkflow(
   })
   await options.authorize?.({ community, ...federationScopes(plan.tasks, plan.outputScope) })
   if (input.dryRun) {
-    return dryRunView(plan.name, community, plan.tasks.length, input, ctx.clock.now())
+    return dryRunView(plan.name, community, useCase, plan.tasks.length, input, ctx.clock.now())
   }
   const now = ctx.clock.now()
   const workflowId = newId()
@@ -150,6 +159,7 @@ export async function submitWorkflow(
       output_scope: plan.outputScope,
       output_rule: plan.outputRule,
       definition: input.source,
+      use_case: useCase,
       tasks_total: tasks.length,
       created_at: now,
       updated_at: now,
@@ -177,6 +187,7 @@ export async function submitWorkflow(
 function dryRunView(
   name: string,
   community: string | null,
+  useCase: string | null,
   count: number,
   input: WorkflowSubmit,
   now: Date,
@@ -186,6 +197,7 @@ function dryRunView(
     id: '00000000-0000-0000-0000-000000000000',
     name,
     community,
+    useCase,
     state: 'pending',
     taskCount: count,
     counts: {},
@@ -340,8 +352,11 @@ export async function explainTask(
   const row = await mustFindTask(ctx, workflowId, task)
   const spec = row.spec as TaskSpec
   const events = await listTaskEvents(ctx.db, row.id)
+  const workflow = await findWorkflowRow(ctx.db, workflowId)
   return {
     task: toTask(row),
+    community: workflow?.community ?? null,
+    useCase: workflow?.use_case ?? null,
     command: spec.argv,
     needs: await listDependencyNames(ctx.db, row.id),
     cacheKey: row.cache_key,
@@ -393,6 +408,7 @@ function toWorkflow(row: WorkflowRow, counts: Record<string, number> | null): Wo
     id: row.id,
     name: row.name,
     community: row.community,
+    useCase: row.use_case,
     state: row.state as Workflow['state'],
     taskCount: row.tasks_total,
     counts: counts ?? {
