@@ -27,6 +27,7 @@ import { healthRoutes } from './routes/health.js'
 import { policyRoutes } from './routes/policy.js'
 import { Security, type SecurityOptions } from './security.js'
 import { metricsRoutes } from './routes/metrics.js'
+import { siteRoutes } from './routes/sites.js'
 import { workflowRoutes } from './routes/workflows.js'
 import { validatorCompiler } from './validation.js'
 import { webRoutes } from './routes/web.js'
@@ -49,6 +50,11 @@ export interface ServerOptions {
    * `<home>/workflows`.
    */
   workflowsRoot?: string
+  /**
+   * Where sites bound without a `root` keep their run folders (`<root>/<site>`); default
+   * `<tmpdir>/continuum-runs`. `serve` and `demo` use `<home>/runs`.
+   */
+  sitesRoot?: string
   /**
    * Where clients may name a workflow's `workdir` (default: only under `workflowsRoot`) and what
    * it may never touch (the server's home).
@@ -134,6 +140,7 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       protectedPaths: options.workdirPolicy?.protectedPaths ?? [],
     },
   })
+  siteRoutes(app, { sitesRoot: options.sitesRoot ?? path.join(os.tmpdir(), 'continuum-runs') })
   metricsRoutes(app, { ctx: options.ctx })
   webRoutes(app)
   return app

@@ -45,9 +45,19 @@ export {
   type StageState,
 } from './staging.js'
 export { FederationStaging } from './federation-staging.js'
+export {
+  addSite,
+  getSite,
+  listSites,
+  drainSite,
+  deleteSite,
+  type SiteOptions,
+} from './site-bindings.js'
+export { bindStorageService, listStorageBindings } from './storage-bindings.js'
+export { slurmDuration } from './site-probe.js'
 export { ensureDemoDataset } from './demo-data.js'
 export { forgetCatalogueView } from './catalogue-candidates.js'
-export { policyGate, submitAction } from './access-gate.js'
+export { policyGate, policyExplainer, submitAction } from './access-gate.js'
 export { matchSites } from './site-expression.js'
 export { parseDefinition } from './definition.js'
 export { expandWorkflow } from './expand.js'
