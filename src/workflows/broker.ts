@@ -113,6 +113,11 @@ export interface Placement {
   decisions: PlacementDecision[]
   /** Why no site was chosen, when none was. */
   summary: string
+  /**
+   * No site now, but a draining site could take the task once it is back: the task waits
+   * instead of failing (an operator's maintenance should not fail users' workflows).
+   */
+  wait?: boolean
 }
 
 export interface BrokerOptions {
@@ -207,7 +212,7 @@ export function placeTask(
     candidates.length === 0
       ? 'no compute sites are configured'
       : `no eligible site among ${candidates.length}: ${[...counts].map(([w, n]) => `${n}× ${rejectionText[w]}`).join('; ')}`
-  return { site: null, decisions, summary }
+  return { site: null, decisions, summary, wait: counts.has('drained') }
 }
 
 const rejectionText = {

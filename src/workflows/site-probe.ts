@@ -34,7 +34,8 @@ function probeLocal(target: ProbeTarget, now: Date): ComputeSiteOffers {
     memoryMb: Math.floor(os.totalmem() / 1024 / 1024),
     partitions: [],
     environments: presentEnvironments(target.environmentPaths),
-    containerRuntimes: existsSync('/usr/bin/bwrap') ? ['bubblewrap'] : [],
+    // Images run where the executor can unpack and confine them (umoci + bubblewrap).
+    containerRuntimes: existsSync('/usr/bin/umoci') && existsSync('/usr/bin/bwrap') ? ['oci'] : [],
     checkedAt: now.toISOString(),
   }
 }
