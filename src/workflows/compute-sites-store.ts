@@ -87,15 +87,6 @@ export async function countActiveTasksAt(db: Executor, site: string): Promise<nu
   return Number(row?.n ?? 0)
 }
 
-export async function findComputeSiteName(db: Executor, name: string): Promise<string | undefined> {
-  const row = await db
-    .selectFrom('compute_sites')
-    .select('name')
-    .where('name', '=', name)
-    .executeTakeFirst()
-  return row?.name
-}
-
 export async function listComputeSiteRows(db: Executor): Promise<ComputeSiteRow[]> {
   return db.selectFrom('compute_sites').selectAll().orderBy('name').execute()
 }

@@ -29,7 +29,6 @@ export {
 } from './broker.js'
 export {
   putComputeSite,
-  ensureDemoSites,
   listComputeSites,
   computeSitesProvider,
   registerExecutorFactory,
@@ -55,7 +54,14 @@ export {
 } from './site-bindings.js'
 export { bindStorageService, listStorageBindings } from './storage-bindings.js'
 export { slurmDuration } from './site-probe.js'
+export { localSlurmMissing, startLocalSlurm, type LocalSlurm } from './local-slurm.js'
 export { ensureDemoDataset } from './demo-data.js'
+export {
+  ensureDemoCatalogue,
+  bindDemoWorkstation,
+  bindDemoSlurm,
+  demoInfrastructure,
+} from './demo-sites.js'
 export { forgetCatalogueView } from './catalogue-candidates.js'
 export { policyGate, policyExplainer, submitAction } from './access-gate.js'
 export { matchSites } from './site-expression.js'

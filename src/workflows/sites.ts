@@ -4,8 +4,6 @@
  * catalogue-candidates.ts — or standing alone with its own figures (the demo's `local` site,
  * tests). Turned into broker candidates with their current load and allocation.
  */
-import os from 'node:os'
-import path from 'node:path'
 import { findRecord, type WireRecord } from '../catalog/index.js'
 import type { Context } from '../db/index.js'
 import { LocalExecutor, SlurmExecutor, type Executor } from '../executors/index.js'
@@ -19,7 +17,6 @@ import {
   type CatalogueView,
 } from './catalogue-candidates.js'
 import {
-  findComputeSiteName,
   listComputeSiteRows,
   sumCoreHoursBySite,
   upsertComputeSiteRow,
@@ -97,20 +94,6 @@ export async function putComputeSite(ctx: Context, s: ComputeSiteInput): Promise
   forgetCatalogueView(ctx.db)
 }
 
-/** The demo's site: this machine, running tasks as local processes under `<home>/runs`. */
-export async function ensureDemoSites(ctx: Context, options: { home: string }): Promise<void> {
-  if (await findComputeSiteName(ctx.db, 'local')) return
-  const cores = Math.max(1, os.availableParallelism())
-  await putComputeSite(ctx, {
-    name: 'local',
-    executor: 'local',
-    config: { root: path.join(path.resolve(options.home), 'runs') },
-    cores,
-    memoryPerCoreMb: Math.max(256, Math.floor(os.totalmem() / 1024 / 1024 / cores)),
-    attributes: { tier: 3 },
-  })
-}
-
 /** Every compute site as a broker candidate: catalogue-linked ones with the catalogue's figures. */
 export async function listComputeSites(ctx: Context): Promise<ComputeCandidate[]> {
   const rows = await listComputeSiteRows(ctx.db)
@@ -138,8 +121,9 @@ export async function listComputeSites(ctx: Context): Promise<ComputeCandidate[]
     const b = bound.find((x) => x.row === r)
     let c: ComputeCandidate | null = null
     if (b) c = serviceCandidate(r, b.service, view, l, allocations.get(r.name) ?? null)
-    else if (r.compute_service_id === null)
+    else if (r.compute_service_id === null) {
       c = standaloneCandidate(r, l, usedBySite.get(r.name) ?? 0)
+    }
     if (c) out.push(withBinding(c, r, view, b?.service.name ?? null))
     // A site whose service left the catalogue offers nothing until it is linked again.
   }

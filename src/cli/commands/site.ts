@@ -45,8 +45,9 @@ export function parseSeconds(value: string): number {
 function pairs(values: readonly string[], what: string): Array<[string, string]> {
   return values.map((v) => {
     const i = v.indexOf('=')
-    if (i <= 0 || i === v.length - 1)
+    if (i <= 0 || i === v.length - 1) {
       throw new InvalidArgumentError(`${what}: expected key=value, got '${v}'`)
+    }
     return [v.slice(0, i), v.slice(i + 1)]
   })
 }
