@@ -19,7 +19,7 @@ export const mayImport = {
   data: ['catalog', 'platform', 'db', 'contract'],
   // db: the use-case Context type only (transfers owns no tables)
   transfers: ['data', 'auth', 'platform', 'contract', 'db'],
-  workflows: ['executors', 'catalog', 'policy', 'data', 'transfers', 'platform', 'db', 'contract'],
+  workflows: ['executors', 'catalog', 'landscape', 'policy', 'data', 'transfers', 'platform', 'db', 'contract'],
   executors: ['platform'],
   api: '*',
   client: ['platform', 'contract'],

@@ -140,7 +140,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       protectedPaths: options.workdirPolicy?.protectedPaths ?? [],
     },
   })
-  siteRoutes(app, { sitesRoot: options.sitesRoot ?? path.join(os.tmpdir(), 'continuum-runs') })
+  siteRoutes(app, {
+    sitesRoot: options.sitesRoot ?? path.join(os.tmpdir(), 'continuum-runs'),
+    policy: security.engine,
+  })
   metricsRoutes(app, { ctx: options.ctx })
   webRoutes(app)
   return app

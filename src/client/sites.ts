@@ -1,5 +1,11 @@
 /** Client calls of sites (compute services bound to executors) and storage bindings. */
-import type { ComputeSite, ComputeSiteCreate, StorageBinding } from '../contract/index.js'
+import type {
+  ComputeSite,
+  ComputeSiteCreate,
+  StorageBinding,
+  UseCasePlan,
+  UseCasePlanRequest,
+} from '../contract/index.js'
 import type { HttpTransport } from './http.js'
 
 const seg = encodeURIComponent
@@ -31,6 +37,11 @@ export class SitesClient {
 
   async storageBindings(): Promise<StorageBinding[]> {
     return (await this.http.request<{ items: StorageBinding[] }>('GET', '/storage-bindings')).items
+  }
+
+  /** Where a use case's workflow (given, its shipped example, or a probe) would run, and why. */
+  plan(useCase: string, request: UseCasePlanRequest = {}): Promise<UseCasePlan> {
+    return this.http.request('POST', `/landscape/plan/${seg(useCase)}`, { body: request })
   }
 
   bindStorage(service: string, endpoints: string[]): Promise<StorageBinding> {

@@ -184,3 +184,99 @@ export const StorageBindingParamsSchema = Type.Object(
   { service: IdOrNameSchema },
   { additionalProperties: false },
 )
+
+// ---- plan → run: where a use case's workflow would run, next to the landscape's match -----
+
+export const UseCasePlanRequestSchema = Type.Object(
+  {
+    source: Type.Optional(
+      Type.String({
+        minLength: 1,
+        maxLength: 1_000_000,
+        description:
+          'A workflow YAML to plan; default: the shipped example naming the use case, else a probe task from its requirement profile',
+      }),
+    ),
+    filename: Type.Optional(Type.String({ maxLength: 1024 })),
+  },
+  { additionalProperties: false },
+)
+export type UseCasePlanRequest = Static<typeof UseCasePlanRequestSchema>
+
+const PlanReasonSchema = Type.Object(
+  { requirement: Type.String(), verdict: Type.String(), reason: Type.String() },
+  { additionalProperties: false },
+)
+
+export const PlannedTaskSchema = Type.Object(
+  {
+    task: Type.String(),
+    wave: Type.Integer({
+      description: 'Tasks of one wave are ready together; later waves wait for earlier ones',
+    }),
+    site: Nullable(Type.String()),
+    service: Nullable(Type.String()),
+    summary: Type.String(),
+    placement: Type.Array(
+      Type.Object(
+        {
+          site: Type.String(),
+          eligible: Type.Boolean(),
+          score: Nullable(Type.Number()),
+          reasons: Type.Array(Type.String()),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    match: Nullable(
+      Type.Object(
+        { verdict: Type.String(), score: Type.Number(), reasons: Type.Array(PlanReasonSchema) },
+        {
+          additionalProperties: false,
+          description: "The landscape match's evaluation of the chosen service",
+        },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+)
+
+export const UseCasePlanSchema = Type.Object(
+  {
+    useCase: Type.String(),
+    community: Nullable(Type.String()),
+    verdict: Type.String({ description: "The landscape match's overall verdict" }),
+    workflow: Type.Object(
+      {
+        name: Type.String(),
+        from: StringEnum(['given', 'example', 'probe'] as const),
+        file: Nullable(Type.String()),
+      },
+      { additionalProperties: false },
+    ),
+    tasks: Type.Array(PlannedTaskSchema),
+    services: Type.Array(
+      Type.Object(
+        {
+          name: Type.String(),
+          infrastructure: Type.String(),
+          verdict: Type.String(),
+          score: Type.Number(),
+          site: Nullable(Type.String({ description: 'The compute site bound to it, if any' })),
+          state: Nullable(StringEnum(computeSiteStates)),
+        },
+        { additionalProperties: false },
+      ),
+      {
+        description:
+          'Compute services as the match rates them, with their bindings (the broker’s candidates)',
+      },
+    ),
+  },
+  { additionalProperties: false },
+)
+export type UseCasePlan = Static<typeof UseCasePlanSchema>
+export const UseCaseParamsSchema = Type.Object(
+  { name: IdOrNameSchema },
+  { additionalProperties: false },
+)

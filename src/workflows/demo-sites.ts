@@ -59,6 +59,8 @@ export async function ensureDemoCatalogue(ctx: Context): Promise<void> {
         cores,
         memoryPerCoreGB,
         maxWalltimeHours: 2,
+        // Illustrative figures: the workstation's grid is dirtier than the cluster's.
+        energy: { pue: 1.0, carbonGPerKWh: 300, renewableShare: null },
       },
     ],
     [
@@ -71,6 +73,7 @@ export async function ensureDemoCatalogue(ctx: Context): Promise<void> {
         cores: 2,
         memoryPerCoreGB: 2,
         maxWalltimeHours: 2,
+        energy: { pue: 1.2, carbonGPerKWh: 50, renewableShare: null },
       },
     ],
     [

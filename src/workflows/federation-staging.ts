@@ -13,7 +13,8 @@
  * uploaded (checksummed, verified) to storage near the site, else to an endpoint of the
  * workflow's output rule, registered with its adler32, and kept by the workflow's output rule.
  */
-import { existsSync, lstatSync, mkdirSync, symlinkSync, unlinkSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { existsSync, lstatSync, mkdirSync, readlinkSync, renameSync, symlinkSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Endpoint, Replica } from '../contract/index.js'
@@ -243,7 +244,13 @@ function groupByFile(replicas: readonly Replica[]): Map<string, Replica[]> {
   return out
 }
 
-/** Links a POSIX replica into the workflow folder under the file's name (idempotent). */
+/**
+ * Links a POSIX replica into the workflow folder under the file's name (idempotent). Tasks of
+ * a workflow share its folder, so a link that already leads to a copy of the file is kept: re-
+ * pointing it would pull the file from under a task of the same workflow reading it now (a
+ * confined job sees only the link targets it started with). A dangling link is replaced by
+ * renaming a new one over it, so the name is never missing.
+ */
 function linkInput(workdir: string, replica: Replica): void {
   const url = replica.urls.find((u) => u.startsWith('file:'))
   if (url === undefined) return
@@ -251,15 +258,13 @@ function linkInput(workdir: string, replica: Replica): void {
   const link = path.resolve(workdir, replica.name)
   mkdirSync(path.dirname(link), { recursive: true })
   try {
-    if (lstatSync(link).isSymbolicLink()) unlinkSync(link)
-    else return
+    const stat = lstatSync(link)
+    if (!stat.isSymbolicLink()) return
+    if (readlinkSync(link) === target || existsSync(link)) return
   } catch {
     // Not there yet.
   }
-  try {
-    symlinkSync(target, link)
-  } catch (err) {
-    // Another task linked the same input just now.
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
-  }
+  const temporary = `${link}.${randomBytes(6).toString('hex')}.link`
+  symlinkSync(target, temporary)
+  renameSync(temporary, link)
 }

@@ -53,6 +53,7 @@ export {
   type SiteOptions,
 } from './site-bindings.js'
 export { bindStorageService, listStorageBindings } from './storage-bindings.js'
+export { planUseCase } from './plan.js'
 export { slurmDuration } from './site-probe.js'
 export { localSlurmMissing, startLocalSlurm, type LocalSlurm } from './local-slurm.js'
 export { ensureDemoDataset } from './demo-data.js'

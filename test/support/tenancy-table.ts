@@ -475,6 +475,10 @@ export const matrixTable: Record<string, MatrixEntry> = {
   },
   deleteSite: { class: admin, request: () => ({ method: 'DELETE', url: '/sites/some-site' }) },
   listStorageBindings: { class: open, request: get('/storage-bindings') },
+  planUseCase: {
+    class: open,
+    request: () => ({ method: 'POST', url: '/landscape/plan/some-use-case', body: {} }),
+  },
   bindStorageService: {
     class: admin,
     request: (fx) => ({

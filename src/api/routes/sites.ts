@@ -16,9 +16,14 @@ import {
   StorageBindingParamsSchema,
   StorageBindingSchema,
   Type,
+  UseCaseParamsSchema,
+  UseCasePlanRequestSchema,
+  UseCasePlanSchema,
   type ComputeSiteCreate,
   type StorageBindingCreate,
+  type UseCasePlanRequest,
 } from '../../contract/index.js'
+import type { PolicyEngine } from '../../policy/index.js'
 import {
   addSite,
   bindStorageService,
@@ -27,6 +32,7 @@ import {
   getSite,
   listSites,
   listStorageBindings,
+  planUseCase,
 } from '../../workflows/index.js'
 import { routeSchema, type RouteResource } from '../route-schema.js'
 
@@ -41,8 +47,25 @@ const bindingOf = (req: FastifyRequest): RouteResource => ({
   id: (req.params as { service: string }).service,
 })
 
-export function siteRoutes(app: FastifyInstance, { sitesRoot }: { sitesRoot: string }): void {
+export function siteRoutes(
+  app: FastifyInstance,
+  { sitesRoot, policy }: { sitesRoot: string; policy: PolicyEngine },
+): void {
   const tags = ['sites']
+  app.post<{ Params: { name: string }; Body: UseCasePlanRequest }>('/landscape/plan/:name', {
+    // A read: planning stores nothing and submits nothing.
+    config: { action: 'landscape.plan.read' },
+    schema: routeSchema({
+      operationId: 'planUseCase',
+      tags: ['landscape'],
+      summary:
+        "Where the broker would place each task of a use case's workflow and why, next to the landscape match's reasons",
+      params: UseCaseParamsSchema,
+      body: UseCasePlanRequestSchema,
+      response: { 200: UseCasePlanSchema },
+    }),
+    handler: (request) => planUseCase(request.ctx, request.params.name, request.body, { policy }),
+  })
   app.get('/sites', {
     config: { action: 'sites.site.list' },
     schema: routeSchema({
