@@ -19,7 +19,17 @@ export const mayImport = {
   data: ['catalog', 'platform', 'db', 'contract'],
   // data declares the TransferQueue port that transfers implements: data never imports transfers
   transfers: ['data', 'auth', 'platform', 'db', 'contract'],
-  workflows: ['executors', 'catalog', 'policy', 'data', 'transfers', 'platform', 'db', 'contract'],
+  workflows: [
+    'executors',
+    'catalog',
+    'landscape',
+    'policy',
+    'data',
+    'transfers',
+    'platform',
+    'db',
+    'contract',
+  ],
   executors: ['platform'],
   api: '*',
   client: ['platform', 'contract'],

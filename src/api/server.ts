@@ -28,6 +28,7 @@ import { healthRoutes } from './routes/health.js'
 import { policyRoutes } from './routes/policy.js'
 import { Security, type SecurityOptions } from './security.js'
 import { metricsRoutes } from './routes/metrics.js'
+import { siteRoutes } from './routes/sites.js'
 import { workflowRoutes } from './routes/workflows.js'
 import { validatorCompiler } from './validation.js'
 import { webRoutes } from './routes/web.js'
@@ -50,6 +51,11 @@ export interface ServerOptions {
    * `<home>/workflows`.
    */
   workflowsRoot?: string
+  /**
+   * Where sites bound without a `root` keep their run folders (`<root>/<site>`); default
+   * `<tmpdir>/continuum-runs`. `serve` and `demo` use `<home>/runs`.
+   */
+  sitesRoot?: string
   /**
    * Where clients may name a workflow's `workdir` (default: only under `workflowsRoot`) and what
    * it may never touch (the server's home).
@@ -141,6 +147,10 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
       roots: options.workdirPolicy?.roots ?? [workflowsRoot],
       protectedPaths: options.workdirPolicy?.protectedPaths ?? [],
     },
+  })
+  siteRoutes(app, {
+    sitesRoot: options.sitesRoot ?? path.join(os.tmpdir(), 'continuum-runs'),
+    policy: security.engine,
   })
   metricsRoutes(app, { ctx: options.ctx })
   webRoutes(app)

@@ -95,6 +95,7 @@ export async function startServer(config: Config, options: StartOptions): Promis
       version,
       bodyLimit: config.bodyLimit,
       workflowsRoot: path.join(config.home, 'workflows'),
+      sitesRoot: path.join(config.home, 'runs'),
       workdirPolicy: {
         roots: [path.join(config.home, 'workflows'), ...config.workdirRoots],
         // The home minus its workflows folder: keys, database, storage, run folders.

@@ -70,6 +70,12 @@ export const commandEntries: readonly CommandEntry[] = [
     load: async () => (await import('./commands/workflow.js')).workflowCommand(),
   },
   {
+    name: 'site',
+    description:
+      'Compute sites: catalogue services bound to executors (local, Slurm); storage services bound to endpoints',
+    load: async () => (await import('./commands/site.js')).siteCommand(),
+  },
+  {
     name: 'usage',
     description:
       'Resources used by workflow tasks: core-hours, CPU-hours and energy by community, site or period',

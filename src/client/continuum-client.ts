@@ -4,6 +4,7 @@ import { LandscapeClient } from './catalog-services.js'
 import { DataClient } from './data.js'
 import { HttpTransport, type ClientOptions } from './http.js'
 import { AuditClient, PolicyClient } from './policy.js'
+import { SitesClient } from './sites.js'
 import { TransfersClient } from './transfers.js'
 import { WorkflowsClient } from './workflows.js'
 
@@ -20,6 +21,8 @@ export class ContinuumClient {
   /** Transfer requests, link statistics and limits, shares. */
   readonly transfers: TransfersClient
   readonly workflows: WorkflowsClient
+  /** Compute sites (catalogue services bound to executors) and storage bindings. */
+  readonly sites: SitesClient
 
   constructor(options: ClientOptions) {
     this.http = new HttpTransport(options)
@@ -31,6 +34,7 @@ export class ContinuumClient {
     this.data = new DataClient(this.http)
     this.transfers = new TransfersClient(this.http)
     this.workflows = new WorkflowsClient(this.http)
+    this.sites = new SitesClient(this.http)
   }
 
   health(): Promise<{ status: 'ok'; version: string }> {

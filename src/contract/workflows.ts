@@ -132,6 +132,11 @@ export const WorkflowDocumentSchema = Type.Object(
     name: NameSchema,
     description: Type.Optional(Type.String({ maxLength: 4000 })),
     community: Type.Optional(NameSchema),
+    useCase: Type.Optional({
+      ...NameSchema,
+      description:
+        'The landscape use case this workflow serves (`continuum landscape plan USECASE` shows where it would run)',
+    }),
     parameters: Type.Optional(
       Type.Record(
         Type.String({ pattern: '^[A-Za-z_][A-Za-z0-9_]*$' }),
@@ -210,6 +215,7 @@ export const WorkflowSchema = Type.Object(
     id: IdSchema,
     name: Type.String(),
     community: Nullable(Type.String()),
+    useCase: Nullable(Type.String()),
     state: StringEnum(workflowStates),
     taskCount: Type.Integer(),
     counts: CountsSchema,
@@ -279,6 +285,8 @@ export const PlacementReasonSchema = Type.Object(
 export const TaskExplanationSchema = Type.Object(
   {
     task: TaskSchema,
+    community: Nullable(Type.String({ description: "The workflow's community" })),
+    useCase: Nullable(Type.String({ description: 'The landscape use case the workflow serves' })),
     command: Type.Array(Type.String()),
     needs: Type.Array(Type.String()),
     cacheKey: Nullable(Type.String()),

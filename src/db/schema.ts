@@ -441,6 +441,14 @@ export interface ComputeSitesTable {
   attributes: Json
   allocation_core_hours: number | null
   compute_service_id: string | null
+  state: Generated<string>
+  accounts: Json
+  environments: Json
+  near_endpoints: Json
+  endpoint_links: Json
+  offers: Json
+  validated_at: Date | null
+  created_by: string | null
   created_at: Timestamp
   updated_at: Timestamp
 }
@@ -456,6 +464,7 @@ export interface WorkflowsTable {
   output_scope: string | null
   output_rule: string | null
   definition: string
+  use_case: string | null
   tasks_total: number
   tasks_done: Generated<number>
   tasks_failed: Generated<number>

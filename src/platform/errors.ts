@@ -546,6 +546,20 @@ export const errorCatalog = {
     retryable: false,
     summary: 'No compute site has this name.',
   },
+  COMPUTE_SITE_ALREADY_EXISTS: {
+    status: 409,
+    exit: e.conflict,
+    retryable: false,
+    summary:
+      'A compute site of this name, or a binding of this compute service, exists already (add with replace to change it).',
+  },
+  COMPUTE_SITE_IN_USE: {
+    status: 409,
+    exit: e.conflict,
+    retryable: false,
+    summary:
+      'The compute site still has unfinished tasks: drain it, let them finish (or cancel their workflows), then remove it.',
+  },
   EXECUTOR_UNAVAILABLE: {
     status: 503,
     exit: e.unavailable,

@@ -15,6 +15,8 @@ export const resourceTypes = [
   'DataIdentifier',
   'StorageEndpoint',
   'ComputeService',
+  'ComputeSite',
+  'StorageBinding',
   'Infrastructure',
   'Allocation',
   'Workflow',

@@ -7,7 +7,7 @@
  * are not gated.
  */
 import type { PolicyEngine } from '../policy/index.js'
-import type { UsePredicate } from './broker.js'
+import type { UseExplainer, UsePredicate } from './broker.js'
 
 /** The Cedar action asked for: submitting a task to a compute service. */
 export const submitAction = 'workflows.task.submit'
@@ -15,21 +15,49 @@ export const submitAction = 'workflows.task.submit'
 export function policyGate(policy: PolicyEngine): UsePredicate {
   return (community, candidate, owner) => {
     if (!candidate.service) return true
-    const who = owner ?? `community:${community ?? '-'}`
-    const decision = policy.decide({
-      principal: {
-        principal: who,
-        issuer: 'continuum',
-        subject: who,
-        groups: [],
-        communities: community === null ? [] : [community],
-      },
-      action: submitAction,
-      resource: { type: 'ComputeService', id: candidate.service },
-      context: { capabilityToken: false, scopeGrants: false, unattended: true },
-    })
+    const decision = decide(policy, community, candidate.service, owner)
     if (decision.decision === 'allow') return true
     const errors = decision.errors.length > 0 ? ` (${decision.errors.join('; ')})` : ''
     return `policy: no access policy lets ${community === null ? 'a workflow without a community' : `community ${community}`} run unattended tasks on ${candidate.service}${errors}`
   }
+}
+
+/**
+ * Which policy let the placement happen, for `workflow explain`: the landscape's access policy
+ * (compiled as `access.<name>.compute`) or another stored policy.
+ */
+export function policyExplainer(policy: PolicyEngine): UseExplainer {
+  return (community, candidate, owner) => {
+    if (!candidate.service) return 'access: not gated (a site outside the catalogue)'
+    const decision = decide(policy, community, candidate.service, owner)
+    if (decision.decision !== 'allow') return null
+    const named = decision.policies.map((p) => p.split('/')[0] as string)
+    const access = [...new Set(named.filter((n) => n.startsWith('access.')))].map(
+      (n) => n.split('.')[1] as string,
+    )
+    return access.length > 0
+      ? `access: allowed by the landscape's access polic${access.length === 1 ? 'y' : 'ies'} ${access.join(', ')} (Cedar ${[...new Set(named)].join(', ')})`
+      : `access: allowed by polic${named.length === 1 ? 'y' : 'ies'} ${[...new Set(named)].join(', ')}`
+  }
+}
+
+function decide(
+  policy: PolicyEngine,
+  community: string | null,
+  service: string,
+  owner: string | null | undefined,
+) {
+  const who = owner ?? `community:${community ?? '-'}`
+  return policy.decide({
+    principal: {
+      principal: who,
+      issuer: 'continuum',
+      subject: who,
+      groups: [],
+      communities: community === null ? [] : [community],
+    },
+    action: submitAction,
+    resource: { type: 'ComputeService', id: service },
+    context: { capabilityToken: false, scopeGrants: false, unattended: true },
+  })
 }

@@ -42,6 +42,12 @@ export interface ComputeCandidate {
   environments?: readonly string[] | null
   /** Bandwidth (Gb/s) from the candidate's site to other catalogue sites (lower-case names). */
   linksGbps?: ReadonlyMap<string, number>
+  /** Storage endpoints the site's binding names as near it. */
+  nearEndpoints?: readonly string[]
+  /** Bandwidth (Gb/s) from the site to storage endpoints, from its binding. */
+  endpointLinksGbps?: ReadonlyMap<string, number>
+  /** Draining: tasks placed here finish, no new ones are placed. */
+  draining?: boolean
 }
 
 /** Supplies the candidates; the lead adapts this to the catalogue's compute services. */
@@ -64,6 +70,13 @@ export interface LocalityEstimate {
   /** Seconds to bring the rest over the known network links; null when no link is known. */
   transferS?: number | null
 }
+
+/** Why `community` may use `candidate` (the deciding policy), for the chosen site's reasons. */
+export type UseExplainer = (
+  community: string | null,
+  candidate: ComputeCandidate,
+  owner?: string | null,
+) => string | null
 
 /** Where a task's inputs are relative to a candidate; the data federation plugs in. */
 export type LocalityEstimator = (
@@ -100,10 +113,17 @@ export interface Placement {
   decisions: PlacementDecision[]
   /** Why no site was chosen, when none was. */
   summary: string
+  /**
+   * No site now, but a draining site could take the task once it is back: the task waits
+   * instead of failing (an operator's maintenance should not fail users' workflows).
+   */
+  wait?: boolean
 }
 
 export interface BrokerOptions {
   mayUse?: UsePredicate
+  /** Says which policy allowed the chosen site (asked once per placement, not per candidate). */
+  explainUse?: UseExplainer
   locality?: LocalityEstimator
   /** How many rejected and runner-up sites to keep in the record (all when few). */
   keep?: number
@@ -165,6 +185,11 @@ export function placeTask(
     reasons: [
       i === 0 ? 'chosen: best score' : `runner-up #${i + 1}`,
       ...explainScore(task, c, options.locality),
+      ...(i === 0 && options.explainUse
+        ? [options.explainUse(task.community, c, task.owner ?? null)].filter(
+            (r): r is string => r !== null,
+          )
+        : []),
     ],
   }))
   for (const [c, why] of rejected) {
@@ -187,10 +212,11 @@ export function placeTask(
     candidates.length === 0
       ? 'no compute sites are configured'
       : `no eligible site among ${candidates.length}: ${[...counts].map(([w, n]) => `${n}× ${rejectionText[w]}`).join('; ')}`
-  return { site: null, decisions, summary }
+  return { site: null, decisions, summary, wait: counts.has('drained') }
 }
 
 const rejectionText = {
+  drained: 'draining (takes no new tasks)',
   pin: 'not selected by the site expression',
   exclude: 'excluded by the exclude expression',
   cores: 'too few cores',
@@ -206,6 +232,7 @@ const rejectionText = {
 type Rejection = keyof typeof rejectionText
 
 function rejection(task: BrokerTask, c: ComputeCandidate, mayUse: UsePredicate): Rejection | null {
+  if (c.draining) return 'drained'
   if (task.pinned && !task.pinned.has(c.name)) return 'pin'
   if (task.excluded?.has(c.name)) return 'exclude'
   if (task.cores > c.cores) return 'cores'
@@ -219,7 +246,8 @@ function rejection(task: BrokerTask, c: ComputeCandidate, mayUse: UsePredicate):
     }
   }
   if (task.image !== null && c.containerRuntimes.length === 0) return 'container'
-  if (task.environment && c.environments && !c.environments.includes(task.environment)) {
+  // Never skipped: a site that lists no environments offers none.
+  if (task.environment && !(c.environments ?? []).includes(task.environment)) {
     return 'environment'
   }
   if (c.allocationLeftCoreHours !== null && c.allocationLeftCoreHours <= 0) return 'allocation'
@@ -246,7 +274,11 @@ function describeRejection(
     case 'model':
       return `accelerator model ${c.accelerators?.model ?? '-'} is not ${task.accelerators?.model ?? '-'}`
     case 'environment':
-      return `software environment ${task.environment ?? '-'} is not offered here`
+      return `software environment ${task.environment ?? '-'} is not offered here (offers: ${
+        c.environments && c.environments.length > 0
+          ? c.environments.slice(0, 8).join(', ') + (c.environments.length > 8 ? ' …' : '')
+          : 'none'
+      })`
     case 'allocation': {
       if (!c.allocations) return 'allocation exhausted (0 core-hours left)'
       const left = c.allocations.get(task.community ?? '')

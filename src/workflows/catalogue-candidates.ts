@@ -18,6 +18,8 @@ export interface CatalogueView {
   sitesByName: Map<string, WireRecord>
   /** Software environment names per compute service name. */
   environments: Map<string, string[]>
+  /** Each software environment's reference (a CVMFS path, an image, a module), by name. */
+  environmentRefs: Map<string, string>
   allocations: WireRecord[]
   /** Bandwidth between two catalogue sites, both directions, keyed `from\u0000to`. */
   linkGbps: Map<string, number>
@@ -50,7 +52,9 @@ async function readView(db: Db): Promise<CatalogueView> {
     listAllRecords(db, 'networkLink'),
   ])
   const envs = new Map<string, string[]>()
+  const refs = new Map<string, string>()
   for (const e of environments) {
+    if (typeof e.reference === 'string') refs.set(e.name, e.reference)
     for (const s of (e.computeServices as string[] | undefined) ?? []) {
       envs.set(s, [...(envs.get(s) ?? []), e.name])
     }
@@ -68,6 +72,7 @@ async function readView(db: Db): Promise<CatalogueView> {
     servicesById: new Map(services.map((s) => [s.id, s])),
     sitesByName: new Map(sites.map((s) => [s.name, s])),
     environments: envs,
+    environmentRefs: refs,
     allocations,
     linkGbps,
   }

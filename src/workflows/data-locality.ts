@@ -16,6 +16,7 @@ function estimate(
   c: ComputeCandidate,
 ): LocalityEstimate {
   const here = c.siteName?.toLowerCase() ?? null
+  const near = new Set(c.nearEndpoints ?? [])
   let nearBytes = 0
   let totalBytes = 0
   let transferS: number | null = 0
@@ -23,12 +24,13 @@ function estimate(
     const at = locations.get(input)
     if (!at) continue
     totalBytes += at.bytes
-    if (here !== null && at.sites.includes(here)) {
+    if ((here !== null && at.sites.includes(here)) || at.endpoints?.some((e) => near.has(e))) {
       nearBytes += at.bytes
       continue
     }
     let best = 0
     for (const s of at.sites) best = Math.max(best, c.linksGbps?.get(s) ?? 0)
+    for (const e of at.endpoints ?? []) best = Math.max(best, c.endpointLinksGbps?.get(e) ?? 0)
     if (best > 0 && transferS !== null) transferS += (at.bytes * 8) / (best * 1e9)
     else if (at.bytes > 0) transferS = null
   }

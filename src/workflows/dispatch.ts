@@ -28,6 +28,9 @@ import {
 import type { TaskSpec } from './types.js'
 import { insertEventRows, markWorkflowsRunning, type NewEvent } from './workflows-store.js'
 
+/** How long a task that only a draining site could take waits before it is placed again. */
+const drainRecheckMs = 5000
+
 /** Dispatches up to `batch` ready tasks within the sites' free room; returns how many it handled. */
 export async function dispatchReady(
   scope: EngineScope,
@@ -38,7 +41,7 @@ export async function dispatchReady(
   const free = new Map<string, number>()
   let room = 0
   for (const s of sites) {
-    const n = Math.max(0, executorFor(s).maxInFlight - s.queued - s.running)
+    const n = s.draining ? 0 : Math.max(0, executorFor(s).maxInFlight - s.queued - s.running)
     free.set(s.name, n)
     room += n
   }
@@ -91,6 +94,15 @@ export async function dispatchReady(
         }
       } catch (err) {
         failed.push({ row, reason: (err as Error).message })
+        continue
+      }
+      if (placement.site === null && placement.wait) {
+        await moveTask(tx, row.id, ['ready', 'retrying'], {
+          placement: JSON.stringify(placement.decisions),
+          reason: `waiting: ${placement.summary}`,
+          not_before: new Date(now.getTime() + drainRecheckMs),
+          updated_at: now,
+        })
         continue
       }
       if (placement.site === null) {

@@ -10,7 +10,7 @@ import type { Context } from '../db/index.js'
 import type { Executor } from '../executors/index.js'
 import type { Agent } from '../platform/index.js'
 import type { PolicyEngine } from '../policy/index.js'
-import { policyGate } from './access-gate.js'
+import { policyExplainer, policyGate } from './access-gate.js'
 import type {
   CandidateProvider,
   ComputeCandidate,
@@ -68,6 +68,7 @@ export class WorkflowEngine implements Agent {
           : options.policy
             ? { mayUse: policyGate(options.policy) }
             : {}),
+        ...(options.policy ? { explainUse: policyExplainer(options.policy) } : {}),
         ...(options.locality ? { locality: options.locality } : {}),
       },
       leaseUntil: () => this.leaseUntil(),

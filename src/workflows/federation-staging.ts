@@ -13,7 +13,8 @@
  * uploaded (checksummed, verified) to storage near the site, else to an endpoint of the
  * workflow's output rule, registered with its adler32, and kept by the workflow's output rule.
  */
-import { existsSync, lstatSync, mkdirSync, symlinkSync, unlinkSync } from 'node:fs'
+import { randomBytes } from 'node:crypto'
+import { existsSync, lstatSync, mkdirSync, readlinkSync, renameSync, symlinkSync } from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Endpoint, Replica } from '../contract/index.js'
@@ -66,7 +67,7 @@ export class FederationStaging implements Staging {
     const dids = request.inputs.filter(isDataIdentifier)
     if (dids.length === 0) return { ready: true }
     const endpoints = await listEndpoints(ctx)
-    const near = nearEndpoints(endpoints, request.siteName ?? null)
+    const near = nearEndpoints(endpoints, request)
     let missing = 0
     let total = 0
     const waitingOn: string[] = []
@@ -143,7 +144,7 @@ export class FederationStaging implements Staging {
     if (dids.length === 0) return
     const ctx = this.actingFor(request)
     const endpoints = await listEndpoints(ctx)
-    const near = [...nearEndpoints(endpoints, request.siteName ?? null)].filter(
+    const near = [...nearEndpoints(endpoints, request)].filter(
       (n) => endpoints.find((e) => e.name === n)?.availableWrite,
     )
     const to = near.length > 0 ? near.join('|') : request.rule
@@ -197,26 +198,39 @@ export class FederationStaging implements Staging {
       }
       let bytes = 0
       const sites = new Set<string>()
+      const held = new Set<string>()
       for (const [, copies] of groupByFile(replicas.filter((r) => r.state === 'available'))) {
         bytes += copies[0]!.bytes
         for (const r of copies) {
+          held.add(r.endpoint)
           const site = endpoints.get(r.endpoint)?.attributes.site
           if (site !== undefined) sites.add(String(site).toLowerCase())
         }
       }
-      out.set(did, { bytes, sites: [...sites] })
+      out.set(did, { bytes, sites: [...sites], endpoints: [...held] })
     }
     return out
   }
 }
 
-/** Endpoints at the catalogue site (their `site` attribute, compared without case). */
-function nearEndpoints(endpoints: readonly Endpoint[], siteName: string | null): Set<string> {
-  if (siteName === null) return new Set()
-  const want = siteName.toLowerCase()
+/**
+ * Endpoints near the site: those at its catalogue site (their `site` attribute, compared without
+ * case) and those its binding names.
+ */
+function nearEndpoints(
+  endpoints: readonly Endpoint[],
+  request: { siteName?: string | null; nearEndpoints?: readonly string[] },
+): Set<string> {
+  const want = request.siteName?.toLowerCase() ?? null
+  const named = new Set(request.nearEndpoints ?? [])
   return new Set(
     endpoints
-      .filter((e) => e.availableRead && String(e.attributes.site ?? '').toLowerCase() === want)
+      .filter(
+        (e) =>
+          e.availableRead &&
+          (named.has(e.name) ||
+            (want !== null && String(e.attributes.site ?? '').toLowerCase() === want)),
+      )
       .map((e) => e.name),
   )
 }
@@ -230,7 +244,13 @@ function groupByFile(replicas: readonly Replica[]): Map<string, Replica[]> {
   return out
 }
 
-/** Links a POSIX replica into the workflow folder under the file's name (idempotent). */
+/**
+ * Links a POSIX replica into the workflow folder under the file's name (idempotent). Tasks of
+ * a workflow share its folder, so a link that already leads to a copy of the file is kept: re-
+ * pointing it would pull the file from under a task of the same workflow reading it now (a
+ * confined job sees only the link targets it started with). A dangling link is replaced by
+ * renaming a new one over it, so the name is never missing.
+ */
 function linkInput(workdir: string, replica: Replica): void {
   const url = replica.urls.find((u) => u.startsWith('file:'))
   if (url === undefined) return
@@ -238,15 +258,13 @@ function linkInput(workdir: string, replica: Replica): void {
   const link = path.resolve(workdir, replica.name)
   mkdirSync(path.dirname(link), { recursive: true })
   try {
-    if (lstatSync(link).isSymbolicLink()) unlinkSync(link)
-    else return
+    const stat = lstatSync(link)
+    if (!stat.isSymbolicLink()) return
+    if (readlinkSync(link) === target || existsSync(link)) return
   } catch {
     // Not there yet.
   }
-  try {
-    symlinkSync(target, link)
-  } catch (err) {
-    // Another task linked the same input just now.
-    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
-  }
+  const temporary = `${link}.${randomBytes(6).toString('hex')}.link`
+  symlinkSync(target, temporary)
+  renameSync(temporary, link)
 }

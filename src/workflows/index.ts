@@ -28,7 +28,6 @@ export {
 } from './broker.js'
 export {
   putComputeSite,
-  ensureDemoSites,
   listComputeSites,
   computeSitesProvider,
   registerExecutorFactory,
@@ -44,9 +43,27 @@ export {
   type StageState,
 } from './staging.js'
 export { FederationStaging } from './federation-staging.js'
+export {
+  addSite,
+  getSite,
+  listSites,
+  drainSite,
+  deleteSite,
+  type SiteOptions,
+} from './site-bindings.js'
+export { bindStorageService, listStorageBindings } from './storage-bindings.js'
+export { planUseCase } from './plan.js'
+export { slurmDuration } from './site-probe.js'
+export { localSlurmMissing, startLocalSlurm, type LocalSlurm } from './local-slurm.js'
 export { ensureDemoDataset } from './demo-data.js'
+export {
+  ensureDemoCatalogue,
+  bindDemoWorkstation,
+  bindDemoSlurm,
+  demoInfrastructure,
+} from './demo-sites.js'
 export { forgetCatalogueView } from './catalogue-candidates.js'
-export { policyGate, submitAction } from './access-gate.js'
+export { policyGate, policyExplainer, submitAction } from './access-gate.js'
 export { matchSites } from './site-expression.js'
 export { parseDefinition } from './definition.js'
 export { expandWorkflow } from './expand.js'

@@ -195,6 +195,7 @@ async function stageOut(
       taskName: t.name,
       site: t.site,
       siteName: sites.get(t.site)?.siteName ?? null,
+      nearEndpoints: sites.get(t.site)?.nearEndpoints ?? [],
       workdir: t.workdir,
       inputs: t.spec.inputs,
       outputs: t.spec.outputs,

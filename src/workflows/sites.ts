@@ -4,8 +4,6 @@
  * catalogue-candidates.ts — or standing alone with its own figures (the demo's `local` site,
  * tests). Turned into broker candidates with their current load and allocation.
  */
-import os from 'node:os'
-import path from 'node:path'
 import { findRecord, type WireRecord } from '../catalog/index.js'
 import type { Context } from '../db/index.js'
 import { LocalExecutor, SlurmExecutor, type Executor } from '../executors/index.js'
@@ -16,14 +14,15 @@ import {
   forgetCatalogueView,
   loadCatalogueView,
   serviceCandidate,
+  type CatalogueView,
 } from './catalogue-candidates.js'
 import {
-  findComputeSiteName,
   listComputeSiteRows,
   sumCoreHoursBySite,
   upsertComputeSiteRow,
   type ComputeSiteRow,
 } from './compute-sites-store.js'
+import { siteEnvironments } from './site-environments.js'
 import type { SiteAttributes } from './site-expression.js'
 import { countActiveBySite } from './task-leases-store.js'
 
@@ -47,6 +46,8 @@ export interface ComputeSiteInput {
   wattsPerCore?: number
   attributes?: SiteAttributes
   allocationCoreHours?: number | null
+  /** Software environments this site offers (names or paths), besides those found on it. */
+  environments?: string[]
 }
 
 /** Adds or replaces a compute site. */
@@ -80,25 +81,17 @@ export async function putComputeSite(ctx: Context, s: ComputeSiteInput): Promise
     attributes: JSON.stringify(s.attributes ?? {}),
     allocation_core_hours: s.allocationCoreHours ?? null,
     compute_service_id: serviceId,
+    environments: JSON.stringify(s.environments ?? []),
+    accounts: '{}',
+    near_endpoints: '[]',
+    endpoint_links: '{}',
+    offers: '{}',
+    created_by: ctx.actor.principal,
     created_at: now,
     updated_at: now,
   })
-  executors.delete(s.name)
+  forgetExecutor(s.name)
   forgetCatalogueView(ctx.db)
-}
-
-/** The demo's site: this machine, running tasks as local processes under `<home>/runs`. */
-export async function ensureDemoSites(ctx: Context, options: { home: string }): Promise<void> {
-  if (await findComputeSiteName(ctx.db, 'local')) return
-  const cores = Math.max(1, os.availableParallelism())
-  await putComputeSite(ctx, {
-    name: 'local',
-    executor: 'local',
-    config: { root: path.join(path.resolve(options.home), 'runs') },
-    cores,
-    memoryPerCoreMb: Math.max(256, Math.floor(os.totalmem() / 1024 / 1024 / cores)),
-    attributes: { tier: 3 },
-  })
 }
 
 /** Every compute site as a broker candidate: catalogue-linked ones with the catalogue's figures. */
@@ -106,20 +99,17 @@ export async function listComputeSites(ctx: Context): Promise<ComputeCandidate[]
   const rows = await listComputeSiteRows(ctx.db)
   const load = await countActiveBySite(ctx.db)
   const linked = rows.filter((r) => r.compute_service_id !== null)
-  const view = linked.length > 0 ? await loadCatalogueView(ctx.db) : null
+  const view = await loadCatalogueView(ctx.db)
   const bound: Array<{ row: ComputeSiteRow; service: WireRecord }> = []
   for (const r of linked) {
-    const service = view?.servicesById.get(r.compute_service_id as string)
+    const service = view.servicesById.get(r.compute_service_id as string)
     if (service) bound.push({ row: r, service })
   }
-  const allocations =
-    view === null
-      ? new Map<string, Map<string, number>>()
-      : await allocationsLeft(
-          ctx,
-          view,
-          bound.map((b) => ({ candidate: b.row.name, service: b.service.name })),
-        )
+  const allocations = await allocationsLeft(
+    ctx,
+    view,
+    bound.map((b) => ({ candidate: b.row.name, service: b.service.name })),
+  )
   // Only unlinked sites with their own allocation need their usage summed.
   const limited = rows
     .filter((r) => r.compute_service_id === null && r.allocation_core_hours !== null)
@@ -129,14 +119,48 @@ export async function listComputeSites(ctx: Context): Promise<ComputeCandidate[]
   for (const r of rows) {
     const l = load.get(r.name) ?? { queued: 0, running: 0 }
     const b = bound.find((x) => x.row === r)
-    if (b && view) {
-      out.push(serviceCandidate(r, b.service, view, l, allocations.get(r.name) ?? null))
-    } else if (r.compute_service_id === null) {
-      out.push(standaloneCandidate(r, l, usedBySite.get(r.name) ?? 0))
+    let c: ComputeCandidate | null = null
+    if (b) c = serviceCandidate(r, b.service, view, l, allocations.get(r.name) ?? null)
+    else if (r.compute_service_id === null) {
+      c = standaloneCandidate(r, l, usedBySite.get(r.name) ?? 0)
     }
+    if (c) out.push(withBinding(c, r, view, b?.service.name ?? null))
     // A site whose service left the catalogue offers nothing until it is linked again.
   }
   return out
+}
+
+/** What the binding adds to either kind of candidate: state, environments, near storage, limits. */
+function withBinding(
+  c: ComputeCandidate,
+  r: ComputeSiteRow,
+  view: CatalogueView,
+  service: string | null,
+): ComputeCandidate {
+  const offers = r.offers as { environments?: string[] }
+  const limit = r.max_walltime_s
+  return {
+    ...c,
+    draining: r.state === 'draining',
+    environments: siteEnvironments(
+      {
+        executor: r.executor,
+        declared: r.environments as string[],
+        found: offers.environments ?? [],
+        service,
+      },
+      view,
+    ),
+    nearEndpoints: r.near_endpoints as string[],
+    endpointLinksGbps: new Map(Object.entries(r.endpoint_links as Record<string, number>)),
+    // The binding may set a tighter walltime than the catalogue's figure for the service.
+    maxWalltimeS:
+      limit === null
+        ? c.maxWalltimeS
+        : c.maxWalltimeS === null
+          ? limit
+          : Math.min(limit, c.maxWalltimeS),
+  }
 }
 
 function standaloneCandidate(
@@ -243,6 +267,11 @@ export function executorFor(site: ComputeCandidate): Executor {
     executors.set(site.name, executor)
   }
   return executor
+}
+
+/** Forgets a site's cached executor (its binding changed or went). */
+export function forgetExecutor(name: string): void {
+  executors.delete(name)
 }
 
 /** Forgets cached executors (tests that recreate sites under the same name). */

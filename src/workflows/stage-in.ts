@@ -33,6 +33,7 @@ export async function advanceStaging(
         taskName: t.name,
         site: t.site,
         siteName: byName.get(t.site)?.siteName ?? null,
+        nearEndpoints: byName.get(t.site)?.nearEndpoints ?? [],
         workdir: t.workdir,
         inputs: t.spec.inputs,
         owner: t.owner,

@@ -16,6 +16,8 @@ export interface StageRequest {
   site: string
   /** The catalogue site hosting it, when known: storage there counts as near. */
   siteName?: string | null
+  /** Endpoints the site's binding names as near it (besides those at its catalogue site). */
+  nearEndpoints?: readonly string[]
   workdir: string
   inputs: readonly string[]
   /** Who submitted the workflow (`issuer#subject`) and for which community: staging acts for them. */
@@ -32,8 +34,8 @@ export interface StageOutRequest extends StageRequest {
 /** Whether the inputs are where the task can read them; if not, what it waits for. */
 export type StageState = { ready: true; note?: string } | { ready: false; reason: string }
 
-/** Per data identifier: its bytes and the catalogue sites holding an available copy. */
-export type InputLocations = Map<string, { bytes: number; sites: string[] }>
+/** Per data identifier: its bytes, and the catalogue sites and endpoints holding an available copy. */
+export type InputLocations = Map<string, { bytes: number; sites: string[]; endpoints?: string[] }>
 
 export interface Staging {
   /**

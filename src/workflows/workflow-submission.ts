@@ -6,8 +6,9 @@
 import { mkdirSync } from 'node:fs'
 import path from 'node:path'
 import type { Workflow, WorkflowSubmit } from '../contract/index.js'
+import { findRecord } from '../catalog/index.js'
 import type { Context } from '../db/index.js'
-import { newId } from '../platform/index.js'
+import { ContinuumError, newId } from '../platform/index.js'
 import { datasetLister } from './dataset-files.js'
 import { parseDefinition } from './definition.js'
 import { expandWorkflow, maxTasks } from './expand.js'
@@ -59,6 +60,14 @@ export async function submitWorkflow(
   const file = input.filename ?? 'workflow.yaml'
   const { document, source } = parseDefinition(input.source, file)
   const community = await workflowCommunityFor(ctx, document.community ?? null)
+  const useCase = document.useCase ?? null
+  if (useCase !== null && !(await findRecord(ctx, 'useCase', useCase))) {
+    throw new ContinuumError(
+      'USE_CASE_NOT_FOUND',
+      `${file}: useCase '${useCase}' is not a use case of the landscape`,
+      { useCase },
+    )
+  }
   await options.authorize?.({ community, reads: scatteredScopes(document), writes: [] })
   const listDataset = await datasetLister(ctx, document, maxTasks)
   const plan = expandWorkflow(document, source, {
@@ -67,7 +76,7 @@ export async function submitWorkflow(
   })
   await options.authorize?.({ community, ...federationScopes(plan.tasks, plan.outputScope) })
   if (input.dryRun) {
-    return dryRunView(plan.name, community, plan.tasks.length, input, ctx.clock.now())
+    return dryRunView(plan.name, community, useCase, plan.tasks.length, input, ctx.clock.now())
   }
   const now = ctx.clock.now()
   const workflowId = newId()
@@ -120,6 +129,7 @@ export async function submitWorkflow(
       output_scope: plan.outputScope,
       output_rule: plan.outputRule,
       definition: input.source,
+      use_case: useCase,
       tasks_total: tasks.length,
       created_at: now,
       updated_at: now,
@@ -147,6 +157,7 @@ export async function submitWorkflow(
 function dryRunView(
   name: string,
   community: string | null,
+  useCase: string | null,
   count: number,
   input: WorkflowSubmit,
   now: Date,
@@ -156,6 +167,7 @@ function dryRunView(
     id: '00000000-0000-0000-0000-000000000000',
     name,
     community,
+    useCase,
     state: 'pending',
     taskCount: count,
     counts: {},

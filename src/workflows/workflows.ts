@@ -183,8 +183,11 @@ export async function explainTask(
   const row = await mustFindTask(ctx, workflowId, task)
   const spec = row.spec as TaskSpec
   const events = await listTaskEvents(ctx.db, row.id)
+  const workflow = await findWorkflowRow(ctx.db, workflowId)
   return {
     task: toTask(row),
+    community: workflow?.community ?? null,
+    useCase: workflow?.use_case ?? null,
     command: spec.argv,
     needs: await listDependencyNames(ctx.db, row.id),
     cacheKey: row.cache_key,
@@ -237,6 +240,7 @@ export function toWorkflow(row: WorkflowRow, counts: Record<string, number> | nu
     id: row.id,
     name: row.name,
     community: row.community,
+    useCase: row.use_case,
     state: row.state as Workflow['state'],
     taskCount: row.tasks_total,
     counts: counts ?? {

@@ -457,6 +457,36 @@ export const matrixTable: Record<string, MatrixEntry> = {
     request: (fx, t) => wf(fx, t, '/tasks/t/logs'),
   },
   getUsage: { class: { kind: 'open' }, request: get('/usage') },
+
+  // Sites: everyone reads; binding, draining and removing are the operators' (and admins').
+  listSites: { class: open, request: get('/sites') },
+  getSite: { class: open, request: get('/sites/some-site') },
+  addSite: {
+    class: admin,
+    request: () => ({
+      method: 'POST',
+      url: '/sites',
+      body: { service: 'some-service', executor: 'local' },
+    }),
+  },
+  drainSite: {
+    class: admin,
+    request: () => ({ method: 'POST', url: '/sites/some-site/drain', body: { drain: true } }),
+  },
+  deleteSite: { class: admin, request: () => ({ method: 'DELETE', url: '/sites/some-site' }) },
+  listStorageBindings: { class: open, request: get('/storage-bindings') },
+  planUseCase: {
+    class: open,
+    request: () => ({ method: 'POST', url: '/landscape/plan/some-use-case', body: {} }),
+  },
+  bindStorageService: {
+    class: admin,
+    request: (fx) => ({
+      method: 'PUT',
+      url: '/storage-bindings/some-storage',
+      body: { endpoints: [fx.endpoint] },
+    }),
+  },
   exportUsageApel: { class: { kind: 'open' }, request: get('/usage/apel') },
 }
 

@@ -18,6 +18,7 @@ import { formatRecord, formatTable, printResult } from '../output.js'
 import { parseLimit } from './common.js'
 import { formatGaps, formatMatch } from './landscape-format.js'
 import { surveyCommand } from './landscape-survey.js'
+import { planCommand } from './landscape-plan.js'
 
 async function all<T>(
   list: (q: {
@@ -288,6 +289,7 @@ export function landscapeCommand(): Command {
     ),
   )
   l.addCommand(matchCommand())
+  l.addCommand(planCommand())
   l.addCommand(gapsCommand())
   l.addCommand(reportCommand())
   return withExamples(

@@ -3,6 +3,7 @@
  * only CLI code that imports server domains; every other command goes through the HTTP client.
  */
 import { existsSync } from 'node:fs'
+import path from 'node:path'
 import { Command } from 'commander'
 import { openBuiltInIssuer, preloadPolicies, startServer, stopOnSignals } from '../../api/index.js'
 import { createDemoEndpoints } from '../../data/index.js'
@@ -22,7 +23,15 @@ import {
   type Config,
 } from '../../platform/index.js'
 import { selectAgents } from '../../worker/index.js'
-import { ensureDemoDataset, ensureDemoSites } from '../../workflows/index.js'
+import {
+  bindDemoSlurm,
+  bindDemoWorkstation,
+  ensureDemoCatalogue,
+  ensureDemoDataset,
+  localSlurmMissing,
+  startLocalSlurm,
+  type LocalSlurm,
+} from '../../workflows/index.js'
 import { cliContext, withExamples } from '../context.js'
 import { formatTable, printResult } from '../output.js'
 
@@ -138,11 +147,37 @@ export function demoCommand(): Command {
         // 'local' compute site, and runs the background agents in-process.
         const ctx = { db: server.database.db, clock: systemClock, actor: systemActor('demo') }
         const loaded = await loadShippedLandscape(ctx)
+        // The demo's own small continuum: this workstation and a cluster, in the catalogue.
+        await ensureDemoCatalogue(ctx)
         // What the landscape says about who may use which service is what the gate enforces.
         const access = await syncAccessPolicies(ctx, server.app.security.engine, 'demo')
         await createDemoEndpoints(ctx, config.home)
-        await ensureDemoSites(ctx, { home: config.home })
+        const workstation = await bindDemoWorkstation(ctx, config.home)
         await ensureDemoDataset(ctx)
+        // A real Slurm as the second site, started in the background so that the API is up at
+        // once; the site is bound when the cluster answers.
+        const slurmMissing =
+          process.env.CONTINUUM_DEMO_SLURM === 'off'
+            ? 'turned off (CONTINUUM_DEMO_SLURM=off)'
+            : localSlurmMissing()
+        let slurm: LocalSlurm | undefined
+        let stopping = false
+        if (slurmMissing === null) {
+          void startLocalSlurm(path.join(config.home, 'slurm'))
+            .then(async (cluster) => {
+              slurm = cluster
+              if (stopping) return cluster.stop()
+              const site = await bindDemoSlurm(ctx, config.home, cluster)
+              out.write(
+                `  slurm     site 'slurm' bound: a single-node Slurm (${site.offers?.cores ?? '?'} cores, partition ${site.partition ?? '-'}, SLURM_CONF=${cluster.conf})`,
+              )
+            })
+            .catch((err: unknown) => {
+              out.write(
+                `  slurm     could not start (${(err as Error).message}); only 'local' runs tasks`,
+              )
+            })
+        }
         const agents = runAgents(
           selectAgents(ctx, {
             workerId: `demo-${process.pid}-${newId()}`,
@@ -164,6 +199,10 @@ export function demoCommand(): Command {
             `  landscape ${loaded ? 'shipped European landscape loaded from data/landscape' : 'kept from the previous run'}`,
             `  policies  ${access.compiled.length} access policies of the landscape compiled to Cedar`,
             `  storage   local POSIX endpoints under ${config.home}/storage`,
+            `  sites     'local' = demo-local (this machine, ${workstation.offers?.cores ?? '?'} cores)` +
+              (slurmMissing === null
+                ? "; 'slurm' = demo-slurm (a real single-node Slurm, starting in the background)"
+                : `; no Slurm site: ${slurmMissing}`),
             '',
             `  issuer    ${server.url} (built-in; keys in ${config.home}/keys, mode 0600)`,
             '',
@@ -182,6 +221,9 @@ export function demoCommand(): Command {
             `  npx continuum --server ${server.url} landscape infra`,
             `  npx continuum --server ${server.url} landscape gaps`,
             `  npx continuum --server ${server.url} data endpoints '*'`,
+            `  npx continuum --server ${server.url} site ls`,
+            `  npx continuum --server ${server.url} landscape plan lofar2-calibration-imaging`,
+            `  npx continuum --server ${server.url} workflow run examples/two-sites.yaml --watch`,
             `  npx continuum --server ${server.url} workflow run examples/hello.yaml --watch`,
             `  npx continuum --server ${server.url} workflow run examples/federated.yaml --watch   # reads demo:raw-events from the federation`,
             '',
@@ -190,7 +232,18 @@ export function demoCommand(): Command {
         )
         preloadPolicies(server, logger)
         // Agents stop first, so they do not see the database close under them.
-        stopOnSignals({ ...server, stop: () => agents.stop().then(() => server.stop()) }, logger)
+        stopOnSignals(
+          {
+            ...server,
+            stop: () =>
+              agents.stop().then(() => {
+                stopping = true
+                slurm?.stop()
+                return server.stop()
+              }),
+          },
+          logger,
+        )
       }),
     'npm start',
     'continuum demo --port 9090',

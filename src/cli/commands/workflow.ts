@@ -291,6 +291,8 @@ export function workflowCommand(): Command {
             [
               formatRecord({
                 task: x.task.name,
+                community: x.community,
+                'use case': x.useCase,
                 state: x.task.state,
                 site: x.task.site,
                 attempt: x.task.attempt,
