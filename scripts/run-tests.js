@@ -45,7 +45,8 @@ const result = spawnSync(
     'tsx',
     '--test',
     '--test-concurrency=3',
-    '--test-timeout=300000',
+    // A file's whole run: generous, since CLI-heavy files slow down a lot on a loaded 2-core machine.
+    '--test-timeout=600000',
     '--test-reporter=spec',
     ...files,
   ],
