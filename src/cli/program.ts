@@ -72,7 +72,7 @@ export const commandEntries: readonly CommandEntry[] = [
   {
     name: 'site',
     description:
-      'Compute sites: catalogue services bound to executors (local, Slurm); storage services bound to endpoints',
+      'Compute sites: catalogue compute services bound to executors (local, Slurm); storage services bound to endpoints',
     load: async () => (await import('./commands/site.js')).siteCommand(),
   },
   {
