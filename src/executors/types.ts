@@ -13,6 +13,11 @@ export interface JobSpec {
   workdir: string
   /** Input files (relative to workdir); a confined job sees their link targets read-only. */
   inputs?: string[] | undefined
+  /**
+   * Inputs a remote site fetches itself (an ARC CE stages them from the federation's URLs),
+   * by the name the command reads them under. Local executors read `inputs` instead.
+   */
+  inputUrls?: Array<{ name: string; url: string }> | undefined
   cores: number
   memoryMb: number
   walltimeS: number
