@@ -12,11 +12,12 @@
  * id is looked for on the CE by its job name (the attempt id) before anything is submitted
  * again; a finished attempt answers from `final.json` even after the CE forgot the job.
  */
-import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { ContinuumError } from '../platform/index.js'
 import { ArcRestClient, type ArcCredentials, type ArcJobAnswer } from './arc-rest.js'
+import { bringBack, safeRelative, tailOf } from './arc-session.js'
 import { commandFile, xrslFor, xrslMany } from './arc-xrsl.js'
 import { exitReason, runFolder } from './run-folder.js'
 import type { Executor, JobLogs, JobRef, JobSpec, JobState, JobStatus } from './types.js'
@@ -293,7 +294,12 @@ export class ArcExecutor implements Executor {
     else if (state === 'FAILED') failure = errors || 'the CE reports the job failed'
     else if (exitCode === null) failure = 'the CE reports no exit code'
     try {
-      await this.bringBack(attemptId, record)
+      await bringBack(this.client, record.jobId, {
+        workdir: record.workdir,
+        logsDir: this.dir(attemptId),
+        skip: new Set([...record.inputs, commandFile]),
+        maxBytes: this.options.maxOutputBytes ?? defaultMaxOutputBytes,
+      })
     } catch (err) {
       failure ??= `outputs could not be brought back: ${(err as Error).message}`
     }
@@ -315,28 +321,6 @@ export class ArcExecutor implements Executor {
     // Kept until here so that a crash before final.json can fetch again; then free the CE.
     await this.client.clean([record.jobId]).catch(() => undefined)
     return status
-  }
-
-  private async bringBack(attemptId: string, record: Submitted): Promise<void> {
-    const skip = new Set([...record.inputs, commandFile])
-    const limit = this.options.maxOutputBytes ?? defaultMaxOutputBytes
-    let total = 0
-    const walk = async (dir: string): Promise<void> => {
-      const listing = await this.client.listSession(record.jobId, dir)
-      for (const name of listing.files) {
-        const rel = dir ? `${dir}/${name}` : name
-        safeRelative(rel)
-        if (skip.has(rel)) continue
-        const logs = dir === '' && (name === 'stdout' || name === 'stderr')
-        const target = logs ? this.file(attemptId, name) : ensureInside(record.workdir, rel)
-        const partial = `${target}.cx-part`
-        total += await this.client.download(record.jobId, rel, partial, limit - total)
-        // rename() replaces a link of that name rather than writing through it.
-        renameSync(partial, target)
-      }
-      for (const sub of listing.dirs) await walk(dir ? `${dir}/${sub}` : sub)
-    }
-    await walk('')
   }
 
   private dir(attemptId: string): string {
@@ -396,43 +380,4 @@ function numberOr(value: unknown, fallback: number | null): number | null {
 function asList(value: unknown): string[] {
   if (value === undefined || value === null) return []
   return (Array.isArray(value) ? value : [value]).map(String)
-}
-
-/** A relative path with no `..`, no absolute start and no NUL: the CE's names are not trusted. */
-function safeRelative(name: string): string {
-  const parts = name.split('/')
-  if (
-    name === '' ||
-    name.startsWith('/') ||
-    name.includes('\u0000') ||
-    parts.some((p) => p === '' || p === '.' || p === '..')
-  ) {
-    throw new ContinuumError('VALIDATION_FAILED', `unsafe file name '${name}' in an ARC job`, {
-      name,
-    })
-  }
-  return name
-}
-
-/** `root/rel`, with every folder on the way a real folder (made if missing), never a link. */
-function ensureInside(root: string, rel: string): string {
-  const parts = rel.split('/')
-  let at = root
-  for (const part of parts.slice(0, -1)) {
-    at = path.join(at, part)
-    if (!existsSync(at)) mkdirSync(at, { mode: 0o700 })
-    if (!lstatSync(at).isDirectory()) {
-      throw new ContinuumError('VALIDATION_FAILED', `'${rel}' would leave the run folder`, { rel })
-    }
-  }
-  return path.join(at, parts.at(-1) as string)
-}
-
-async function tailOf(file: string, maxBytes: number): Promise<string> {
-  try {
-    const text = await readFile(file)
-    return text.subarray(Math.max(0, text.length - maxBytes)).toString('utf8')
-  } catch {
-    return ''
-  }
 }
