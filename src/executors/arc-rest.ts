@@ -92,6 +92,11 @@ export class ArcRestClient {
     return this.bulk('clean', ids)
   }
 
+  /** The CE's GLUE2 description of itself (its shares, batch system, CPUs). */
+  async serviceInfo(): Promise<Record<string, unknown>> {
+    return (await this.json('GET', 'info?schema=glue2')) as Record<string, unknown>
+  }
+
   /** Every job this user has on the CE. */
   async list(): Promise<string[]> {
     const body = await this.json('GET', 'jobs')

@@ -34,6 +34,8 @@ export interface ArcExecutorOptions {
   maxOutputBytes?: number
   /** Deadline of each call to the CE. */
   timeoutMs?: number
+  /** Only to ask the CE about itself (a binding's check): no records are kept. */
+  probeOnly?: boolean
 }
 
 /** What an attempt's submission will need after a crash, written before the CE is asked. */
@@ -74,11 +76,12 @@ const defaultMaxOutputBytes = 4 * 1024 * 1024 * 1024
 
 export class ArcExecutor implements Executor {
   readonly kind = 'arc'
+  readonly readsInputsByUrl = true
   readonly maxInFlight: number
   readonly client: ArcRestClient
 
   constructor(private readonly options: ArcExecutorOptions) {
-    mkdirSync(options.root, { recursive: true, mode: 0o700 })
+    if (!options.probeOnly) mkdirSync(options.root, { recursive: true, mode: 0o700 })
     this.maxInFlight = options.maxInFlight ?? 200
     this.client = new ArcRestClient(options.endpoint, options.credentials, options.timeoutMs)
   }
