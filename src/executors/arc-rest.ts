@@ -189,6 +189,8 @@ export class ArcRestClient {
     if (code < 200 || code >= 300) {
       throw unavailable(`${method} ${path}: HTTP ${code} ${text.slice(0, 300)}`)
     }
+    // A-REX answers an empty body, not `{}`, for a user with no jobs yet.
+    if (text.trim() === '') return {}
     try {
       return JSON.parse(text) as unknown
     } catch {
@@ -210,7 +212,20 @@ export class ArcRestClient {
     if (body !== undefined) headers['content-length'] = String(Buffer.byteLength(body))
     if (this.credentials.token) headers.authorization = `Bearer ${this.credentials.token}`
     return new Promise((resolve, reject) => {
-      const req = https.request(url, { method, headers, agent: this.agent }, resolve)
+      let req: ReturnType<typeof https.request>
+      try {
+        req = https.request(url, { method, headers, agent: this.agent }, resolve)
+      } catch (err) {
+        // TLS settings are checked here: a key that is not the certificate's, a bad PEM.
+        reject(
+          new ContinuumError(
+            'CONFIG_INVALID',
+            `ARC CE ${this.base.origin}: the credentials cannot be used: ${(err as Error).message}`,
+            { endpoint: this.base.origin },
+          ),
+        )
+        return
+      }
       req.setTimeout(this.timeoutMs, () =>
         req.destroy(
           unavailable(`${method} ${url.pathname}: no answer within ${this.timeoutMs} ms`),
