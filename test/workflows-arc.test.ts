@@ -45,8 +45,9 @@ after(async () => {
 })
 
 const title = 'a workflow through a real ARC CE'
-if (skip) describe(title, { skip }, () => {})
-else
+if (skip) {
+  describe(title, { skip }, () => {})
+} else {
   describeEachBackend(title, (fixture) => {
     const names = {
       infra: uniqueName('ndgf'),
@@ -235,3 +236,4 @@ tasks:
       )
     })
   })
+}
