@@ -1,5 +1,6 @@
 /**
- * Wire contract of sites: catalogue compute services bound to executors (local or Slurm), and
+ * Wire contract of sites: catalogue compute services bound to executors (local, Slurm or an ARC
+ * CE), and
  * catalogue storage services bound to the data federation's endpoints.
  */
 import {
@@ -12,7 +13,7 @@ import {
   type Static,
 } from './common.js'
 
-export const computeSiteExecutors = ['local', 'slurm'] as const
+export const computeSiteExecutors = ['local', 'slurm', 'arc'] as const
 export const computeSiteStates = ['active', 'draining'] as const
 export type ComputeSiteState = (typeof computeSiteStates)[number]
 
@@ -54,10 +55,26 @@ export const ComputeSiteCreateSchema = Type.Object(
     executor: StringEnum(computeSiteExecutors),
     root: Type.Optional(AbsolutePathSchema),
     partition: Type.Optional(
-      Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$' }),
+      Type.String({
+        minLength: 1,
+        maxLength: 64,
+        pattern: '^[A-Za-z0-9][A-Za-z0-9_.-]*$',
+        description: 'The Slurm partition, or the ARC CE queue',
+      }),
     ),
     binDir: Type.Optional(AbsolutePathSchema),
     slurmConf: Type.Optional(AbsolutePathSchema),
+    endpoint: Type.Optional(
+      Type.String({
+        maxLength: 512,
+        pattern: '^https://[A-Za-z0-9.\\[\\]:-]+(/[A-Za-z0-9._~/-]*)?$',
+        description: "An ARC CE's REST base, e.g. https://ce.example.org:443/arex",
+      }),
+    ),
+    caFile: Type.Optional(AbsolutePathSchema),
+    certFile: Type.Optional(AbsolutePathSchema),
+    keyFile: Type.Optional(AbsolutePathSchema),
+    tokenFile: Type.Optional(AbsolutePathSchema),
     accounts: Type.Optional(
       Type.Record(Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,62}$' }), AccountSchema, {
         maxProperties: 200,
@@ -109,6 +126,9 @@ export const ComputeSiteOffersSchema = Type.Object(
       description: 'Software environments found on the site when it was checked',
     }),
     containerRuntimes: Type.Array(Type.String()),
+    batchSystem: Type.Optional(
+      Type.String({ description: 'The batch system behind a CE, as the CE reports it' }),
+    ),
     checkedAt: TimestampSchema,
   },
   { additionalProperties: false },
@@ -127,6 +147,7 @@ export const ComputeSiteSchema = Type.Object(
     partition: Nullable(Type.String()),
     binDir: Nullable(Type.String()),
     slurmConf: Nullable(Type.String()),
+    endpoint: Nullable(Type.String({ description: "The ARC CE's REST base" })),
     accounts: Type.Record(Type.String(), Type.String()),
     maxTasks: Nullable(Type.Integer()),
     maxWalltimeS: Nullable(Type.Integer()),

@@ -5,5 +5,7 @@
 export * from './types.js'
 export { LocalExecutor, type LocalExecutorOptions } from './local.js'
 export { SlurmExecutor, type SlurmExecutorOptions } from './slurm.js'
+export { ArcExecutor, type ArcExecutorOptions } from './arc.js'
+export type { ArcCredentials } from './arc-rest.js'
 export { wrapperScript, runFolder } from './run-folder.js'
 export { defaultSandbox, jobEnvironment, type Confinement, type SandboxOptions } from './sandbox.js'

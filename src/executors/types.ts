@@ -13,6 +13,11 @@ export interface JobSpec {
   workdir: string
   /** Input files (relative to workdir); a confined job sees their link targets read-only. */
   inputs?: string[] | undefined
+  /**
+   * Inputs a remote site fetches itself (an ARC CE stages them from the federation's URLs),
+   * by the name the command reads them under. Local executors read `inputs` instead.
+   */
+  inputUrls?: Array<{ name: string; url: string }> | undefined
   cores: number
   memoryMb: number
   walltimeS: number
@@ -65,6 +70,11 @@ export interface Executor {
   /** Stops the job and everything it started; a finished or unknown job is not an error. */
   cancel(ref: JobRef): Promise<void>
   logs(ref: JobRef, maxBytes?: number): Promise<JobLogs>
+  /**
+   * Whether the site reads federation inputs by URL (`JobSpec.inputUrls`: a CE that stages them
+   * itself) rather than from the links staging puts in the work folder.
+   */
+  readonly readsInputsByUrl?: boolean
   /** How many jobs this executor wants in flight at most (the engine dispatches no more). */
   readonly maxInFlight: number
 }

@@ -24,7 +24,7 @@ export interface ComputeCandidate {
   wattsPerCore: number
   /** Free-form attributes for pin/exclude expressions (country, tier, infra …). */
   attributes: SiteAttributes
-  executor: { kind: 'local' | 'slurm'; config: Record<string, unknown> }
+  executor: { kind: 'local' | 'slurm' | 'arc'; config: Record<string, unknown> }
   queued: number
   running: number
   /** Core-hours left here for every community; null when unlimited (sites outside the catalogue). */

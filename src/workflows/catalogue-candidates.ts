@@ -126,7 +126,7 @@ export function serviceCandidate(
     wattsPerCore: Number(row.watts_per_core) * (energy?.pue ?? 1),
     attributes,
     executor: {
-      kind: row.executor as 'local' | 'slurm',
+      kind: row.executor as 'local' | 'slurm' | 'arc',
       config: row.config as Record<string, unknown>,
     },
     queued: load.queued,

@@ -19,7 +19,7 @@ import { failForGood, finishReleased } from './task-endings.js'
 import { moveTask, startTasks, type StartedTask } from './task-readiness-store.js'
 import {
   brokerTask,
-  jobSpec,
+  jobSpecFor,
   sitesByName,
   toTracked,
   type EngineScope,
@@ -226,7 +226,8 @@ export async function submitAll(
     const executor = executorFor(site)
     try {
       if (executor.submitMany && list.length > 1) {
-        const ids = await executor.submitMany(list.map(jobSpec))
+        const specs = await Promise.all(list.map((t) => jobSpecFor(scope, t, site, executor)))
+        const ids = await executor.submitMany(specs)
         for (const t of list) {
           const externalId = ids.get(t.attemptId)
           if (externalId === undefined) continue
@@ -241,7 +242,7 @@ export async function submitAll(
     }
     for (const t of list) {
       try {
-        const { externalId } = await executor.submit(jobSpec(t))
+        const { externalId } = await executor.submit(await jobSpecFor(scope, t, site, executor))
         t.externalId = externalId
         recorded.push({ id: t.id, externalId })
       } catch {

@@ -111,6 +111,36 @@ export class FederationStaging implements Staging {
     }
   }
 
+  async inputUrls(request: StageRequest): Promise<Array<{ name: string; url: string }>> {
+    const dids = request.inputs.filter(isDataIdentifier)
+    if (dids.length === 0) return []
+    const ctx = this.actingFor(request)
+    const endpoints = await listEndpoints(ctx)
+    const near = nearEndpoints(endpoints, request)
+    const out: Array<{ name: string; url: string }> = []
+    for (const input of dids) {
+      const replicas = (await listReplicas(ctx, parseDid(input.slice(4)))).filter(
+        (r) => r.state === 'available',
+      )
+      for (const [, copies] of groupByFile(replicas)) {
+        const ordered = [...copies].sort(
+          (a, b) => Number(near.has(b.endpoint)) - Number(near.has(a.endpoint)),
+        )
+        // A site elsewhere cannot open this server's files: only network URLs will do.
+        const url = ordered.flatMap((r) => r.urls).find((u) => !u.startsWith('file:'))
+        if (url === undefined) {
+          throw new ContinuumError(
+            'ENDPOINT_UNAVAILABLE',
+            `input ${input}: no copy of ${copies[0]!.name} is on storage that ${request.site} can reach over the network`,
+            { input, site: request.site },
+          )
+        }
+        out.push({ name: copies[0]!.name, url })
+      }
+    }
+    return out
+  }
+
   /** One rule per input and destination; a second round finds it and adds none. */
   private async ensureRule(
     ctx: Context,

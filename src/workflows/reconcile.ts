@@ -10,7 +10,7 @@ import type { ComputeCandidate } from './broker.js'
 import { executorFor } from './sites.js'
 import { failForGood, finishReleased } from './task-endings.js'
 import { markDone, markRunning, moveTask } from './task-readiness-store.js'
-import { jobSpec, refOf, usageRecord, type EngineScope, type Tracked } from './tracked-task.js'
+import { jobSpecFor, refOf, usageRecord, type EngineScope, type Tracked } from './tracked-task.js'
 import { insertUsageRows, type NewUsageRecord } from './usage-store.js'
 import { insertEventRows, type NewEvent } from './workflows-store.js'
 
@@ -41,7 +41,7 @@ export async function pollWatched(
       if (!status) continue
       if (status.state === 'unknown') {
         // Never reached the batch system (crash between record and submit): submit it now.
-        await executor.submit(jobSpec(t))
+        await executor.submit(await jobSpecFor(scope, t, site, executor))
         continue
       }
       if (status.state === 'queued' || (status.state === 'running' && t.state === 'running')) {

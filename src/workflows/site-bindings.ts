@@ -25,6 +25,7 @@ import {
   updateComputeSiteRow,
   type ComputeSiteRow,
 } from './compute-sites-store.js'
+import type { ArcSiteSettings } from './arc-site.js'
 import { probeExecutor } from './site-probe.js'
 import { probePaths, siteEnvironments } from './site-environments.js'
 import { forgetExecutor } from './sites.js'
@@ -50,17 +51,7 @@ export async function addSite(
     )
   }
   const name = input.name ?? service.name
-  if (input.executor === 'local') {
-    for (const key of ['partition', 'binDir', 'slurmConf'] as const) {
-      if (input[key] !== undefined) {
-        throw new ContinuumError(
-          'VALIDATION_FAILED',
-          `${key} is a Slurm setting; site ${name} runs on the local executor`,
-          { field: key },
-        )
-      }
-    }
-  }
+  checkExecutorSettings(name, input)
   for (const community of Object.keys(input.accounts ?? {})) await getCommunity(ctx, community)
   const endpoints = [
     ...new Set([...(input.nearEndpoints ?? []), ...Object.keys(input.links ?? {})]),
@@ -83,6 +74,7 @@ export async function addSite(
       partition: input.partition ?? null,
       binDir: input.binDir ?? null,
       slurmConf: input.slurmConf ?? null,
+      arc: arcSettings(input),
       environmentPaths: probePaths(view, declared),
     },
     ctx.clock.now(),
@@ -93,15 +85,16 @@ export async function addSite(
     ...(input.partition ? { partition: input.partition } : {}),
     ...(input.binDir ? { binDir: input.binDir } : {}),
     ...(input.slurmConf ? { env: { SLURM_CONF: input.slurmConf } } : {}),
+    ...(input.executor === 'arc' ? arcSettings(input) : {}),
     ...(input.maxTasks !== undefined
-      ? { [input.executor === 'local' ? 'maxInFlight' : 'maxQueued']: input.maxTasks }
+      ? { [input.executor === 'slurm' ? 'maxQueued' : 'maxInFlight']: input.maxTasks }
       : {}),
     // Read by the executors: which batch/Unix account runs each community's jobs.
     accounts: input.accounts ?? {},
   }
   const row = {
     executor: input.executor,
-    batch_system: input.executor,
+    batch_system: offers.batchSystem ?? input.executor,
     config: JSON.stringify(config),
     cores: Math.max(1, offers.cores),
     memory_per_core_mb: Math.max(1, Math.floor(offers.memoryMb / Math.max(1, offers.cores))),
@@ -207,6 +200,7 @@ function toSite(row: ComputeSiteRow, view: CatalogueView, activeTasks: number): 
     partition: typeof config.partition === 'string' ? config.partition : null,
     binDir: typeof config.binDir === 'string' ? config.binDir : null,
     slurmConf: env?.SLURM_CONF ?? null,
+    endpoint: typeof config.endpoint === 'string' ? config.endpoint : null,
     accounts: row.accounts as Record<string, string>,
     maxTasks: typeof maxTasks === 'number' ? maxTasks : null,
     maxWalltimeS: row.max_walltime_s,
@@ -228,5 +222,54 @@ function toSite(row: ComputeSiteRow, view: CatalogueView, activeTasks: number): 
     createdBy: row.created_by,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
+  }
+}
+
+const slurmOnly = ['binDir', 'slurmConf'] as const
+const arcOnly = ['endpoint', 'caFile', 'certFile', 'keyFile', 'tokenFile'] as const
+
+/** Each executor takes its own settings; another's is a mistake worth saying, not ignoring. */
+function checkExecutorSettings(name: string, input: ComputeSiteCreate): void {
+  const foreign: readonly (keyof ComputeSiteCreate)[] =
+    input.executor === 'local'
+      ? [...slurmOnly, ...arcOnly, 'partition']
+      : input.executor === 'slurm'
+        ? arcOnly
+        : slurmOnly
+  for (const key of foreign) {
+    if (input[key] !== undefined) {
+      throw new ContinuumError(
+        'VALIDATION_FAILED',
+        `${key} is not a setting of the ${input.executor} executor (site ${name})`,
+        { field: key },
+      )
+    }
+  }
+  if (input.executor === 'arc') {
+    if (!input.endpoint) {
+      throw new ContinuumError('VALIDATION_FAILED', `site ${name}: an ARC CE needs its endpoint`, {
+        field: 'endpoint',
+      })
+    }
+    if (!input.tokenFile && !(input.certFile && input.keyFile)) {
+      throw new ContinuumError(
+        'VALIDATION_FAILED',
+        `site ${name}: an ARC CE needs a tokenFile, or a certFile and keyFile`,
+        { field: 'certFile' },
+      )
+    }
+  }
+}
+
+/** The ARC settings kept in the binding's config: file paths, read when the executor starts. */
+function arcSettings(input: ComputeSiteCreate): ArcSiteSettings | undefined {
+  if (input.executor !== 'arc' || !input.endpoint) return undefined
+  return {
+    endpoint: input.endpoint,
+    ...(input.caFile ? { caFile: input.caFile } : {}),
+    ...(input.certFile ? { certFile: input.certFile } : {}),
+    ...(input.keyFile ? { keyFile: input.keyFile } : {}),
+    ...(input.tokenFile ? { tokenFile: input.tokenFile } : {}),
+    ...(input.partition ? { queue: input.partition } : {}),
   }
 }

@@ -10,13 +10,16 @@ import os from 'node:os'
 import path from 'node:path'
 import type { ComputeSiteOffers } from '../contract/index.js'
 import { ContinuumError } from '../platform/index.js'
+import { probeArc, type ArcSiteSettings } from './arc-site.js'
 
 export interface ProbeTarget {
   site: string
-  executor: 'local' | 'slurm'
+  executor: 'local' | 'slurm' | 'arc'
   partition?: string | null
   binDir?: string | null
   slurmConf?: string | null
+  /** The ARC CE to ask (its REST interface), for `arc`. */
+  arc?: ArcSiteSettings | undefined
   /** Paths of software environments to look for (e.g. `/cvmfs/atlas.cern.ch`), by name. */
   environmentPaths: ReadonlyMap<string, string>
 }
@@ -25,6 +28,12 @@ export interface ProbeTarget {
 const commandTimeoutMs = 15_000
 
 export async function probeExecutor(target: ProbeTarget, now: Date): Promise<ComputeSiteOffers> {
+  if (target.executor === 'arc') {
+    if (!target.arc) {
+      throw new ContinuumError('VALIDATION_FAILED', `site ${target.site}: no ARC CE endpoint`, {})
+    }
+    return probeArc(target.site, target.arc, now)
+  }
   return target.executor === 'local' ? probeLocal(target, now) : probeSlurm(target, now)
 }
 

@@ -8,6 +8,7 @@ import { findRecord, type WireRecord } from '../catalog/index.js'
 import type { Context } from '../db/index.js'
 import { LocalExecutor, SlurmExecutor, type Executor } from '../executors/index.js'
 import { ContinuumError } from '../platform/index.js'
+import { arcExecutor } from './arc-site.js'
 import type { BatchSystem, CandidateProvider, ComputeCandidate } from './broker.js'
 import {
   allocationsLeft,
@@ -28,7 +29,7 @@ import { countActiveBySite } from './task-leases-store.js'
 
 export interface ComputeSiteInput {
   name: string
-  executor: 'local' | 'slurm'
+  executor: 'local' | 'slurm' | 'arc'
   /**
    * The catalogue compute service this site runs the jobs of (name or id). Its figures then
    * come from the catalogue; the ones given here are used only while it is unlinked.
@@ -189,7 +190,7 @@ function standaloneCandidate(
       cores: r.cores,
     },
     executor: {
-      kind: r.executor as 'local' | 'slurm',
+      kind: r.executor as 'local' | 'slurm' | 'arc',
       config: r.config as Record<string, unknown>,
     },
     queued: load.queued,
@@ -230,6 +231,15 @@ registerExecutorFactory('local', (site) => {
     memoryMb: site.cores * site.memoryPerCoreMb,
     ...(typeof maxInFlight === 'number' ? { maxInFlight } : {}),
   })
+})
+
+registerExecutorFactory('arc', (site) => {
+  const maxInFlight = site.executor.config.maxInFlight
+  return arcExecutor(
+    site.name,
+    site.executor.config,
+    typeof maxInFlight === 'number' ? maxInFlight : undefined,
+  )
 })
 
 registerExecutorFactory('slurm', (site) => {

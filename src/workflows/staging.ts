@@ -45,6 +45,11 @@ export interface Staging {
   stageIn(request: StageRequest): Promise<StageState>
   /** Uploads and registers the outputs (with checksums) and places the rule on them. */
   stageOut(request: StageOutRequest): Promise<void>
+  /**
+   * URLs a remote site fetches the federation inputs from itself (an ARC CE stages them), a
+   * copy near the site first, by the name the task reads each file under.
+   */
+  inputUrls?(request: StageRequest): Promise<Array<{ name: string; url: string }>>
   /** Where data-identifier inputs are, for the broker's data locality (read through `ctx`). */
   locate?(ctx: Context, dids: readonly string[]): Promise<InputLocations>
 }

@@ -3,7 +3,7 @@
  * the executor's job spec, the broker's task and the usage record.
  */
 import type { Context } from '../db/index.js'
-import type { JobRef, JobSpec, JobStatus } from '../executors/index.js'
+import type { Executor, JobRef, JobSpec, JobStatus } from '../executors/index.js'
 import type { BrokerOptions, BrokerTask, ComputeCandidate } from './broker.js'
 import { matchSites } from './site-expression.js'
 import type { Staging } from './staging.js'
@@ -131,4 +131,30 @@ export interface EngineScope {
   staging: Staging
   brokerOptions: BrokerOptions
   leaseUntil(): Date
+}
+
+/**
+ * The job as a given executor takes it: a site that stages its own inputs (an ARC CE) is also
+ * given the federation's URLs of them, a copy near the site first.
+ */
+export async function jobSpecFor(
+  scope: EngineScope,
+  t: Tracked,
+  site: ComputeCandidate,
+  executor: Executor,
+): Promise<JobSpec> {
+  const spec = jobSpec(t)
+  if (!executor.readsInputsByUrl || !scope.staging.inputUrls) return spec
+  const inputUrls = await scope.staging.inputUrls({
+    workflowId: t.workflowId,
+    taskName: t.name,
+    site: t.site,
+    siteName: site.siteName ?? null,
+    nearEndpoints: site.nearEndpoints ?? [],
+    workdir: t.workdir,
+    inputs: t.spec.inputs,
+    owner: t.owner,
+    community: t.community,
+  })
+  return inputUrls.length > 0 ? { ...spec, inputUrls } : spec
 }

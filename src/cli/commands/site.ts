@@ -144,16 +144,21 @@ export function siteCommand(): Command {
         .option('--name <site>', 'site name (default: the service name)')
         .addOption(
           new Option('--executor <kind>', 'how jobs run')
-            .choices(['local', 'slurm'])
+            .choices(['local', 'slurm', 'arc'])
             .makeOptionMandatory(),
         )
         .option(
           '--root <dir>',
           'run folders (shared with the nodes, for Slurm); default <home>/runs/<site>',
         )
-        .option('--partition <name>', 'Slurm partition')
+        .option('--partition <name>', 'Slurm partition, or ARC CE queue')
         .option('--bin-dir <dir>', 'folder of sbatch/squeue/scontrol/scancel/sinfo')
         .option('--slurm-conf <file>', 'SLURM_CONF of the cluster')
+        .option('--endpoint <url>', "ARC CE's REST base (https://ce.example.org:443/arex)")
+        .option('--ca-file <file>', 'CA certificates the ARC CE host certificate is checked with')
+        .option('--cert-file <file>', 'client certificate for the ARC CE (PEM)')
+        .option('--key-file <file>', 'its key (PEM)')
+        .option('--token-file <file>', 'bearer token for the ARC CE, instead of a certificate')
         .option(
           '--account <community=account>',
           "account a community's jobs run under (repeatable)",
@@ -179,11 +184,16 @@ export function siteCommand(): Command {
             service: string,
             opts: {
               name?: string
-              executor: 'local' | 'slurm'
+              executor: 'local' | 'slurm' | 'arc'
               root?: string
               partition?: string
               binDir?: string
               slurmConf?: string
+              endpoint?: string
+              caFile?: string
+              certFile?: string
+              keyFile?: string
+              tokenFile?: string
               account?: string[]
               maxTasks?: number
               maxWalltime?: number
@@ -214,6 +224,11 @@ export function siteCommand(): Command {
               ...(opts.partition ? { partition: opts.partition } : {}),
               ...(opts.binDir ? { binDir: opts.binDir } : {}),
               ...(opts.slurmConf ? { slurmConf: opts.slurmConf } : {}),
+              ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
+              ...(opts.caFile ? { caFile: opts.caFile } : {}),
+              ...(opts.certFile ? { certFile: opts.certFile } : {}),
+              ...(opts.keyFile ? { keyFile: opts.keyFile } : {}),
+              ...(opts.tokenFile ? { tokenFile: opts.tokenFile } : {}),
               ...(opts.account
                 ? { accounts: Object.fromEntries(pairs(opts.account, '--account')) }
                 : {}),
@@ -235,6 +250,7 @@ export function siteCommand(): Command {
         ),
       'continuum site add demo-local --executor local --near DEMO_LOCAL --env /cvmfs/sw.example.org',
       'continuum site add lumi-c --executor slurm --partition small --root /scratch/continuum --account lofar=project_465000123 --max-walltime 2d',
+      'continuum site add ndgf-t1 --executor arc --endpoint https://arc.example.org:443/arex --ca-file /etc/grid-security/ca.pem --cert-file /etc/continuum/arc-cert.pem --key-file /etc/continuum/arc-key.pem --near NDGF_DATADISK',
     ),
   )
   site.addCommand(
