@@ -22,8 +22,14 @@ function makeAjv(options: Options): Ajv {
   return ajv
 }
 
-const strictAjv = makeAjv({ coerceTypes: false })
-const coercingAjv = makeAjv({ coerceTypes: true })
+// Made on first use: each compiles Ajv's meta-schemas and formats, which a starting server
+// need not wait for.
+let strictAjv: Ajv | undefined
+let coercingAjv: Ajv | undefined
+const ajvFor = (httpPart: string | undefined): Ajv =>
+  httpPart === 'body'
+    ? (strictAjv ??= makeAjv({ coerceTypes: false }))
+    : (coercingAjv ??= makeAjv({ coerceTypes: true }))
 
 /**
  * Each route's validator is compiled by its first request: compiling all of them when the
@@ -32,7 +38,7 @@ const coercingAjv = makeAjv({ coerceTypes: true })
 export const validatorCompiler: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) => {
   let compiled: ValidateFunction | undefined
   const validate = (data: unknown) => {
-    compiled ??= (httpPart === 'body' ? strictAjv : coercingAjv).compile(schema as object)
+    compiled ??= ajvFor(httpPart).compile(schema as object)
     const valid = compiled(data)
     validate.errors = compiled.errors ?? null
     return valid
