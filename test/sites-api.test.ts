@@ -131,7 +131,7 @@ describeEachBackend('sites: catalogue services bound to executors', (fixture) =>
     await rejectsWith(
       admin.sites.add({ service: names.other, executor: 'local', partition: 'debug' }),
       'VALIDATION_FAILED',
-      'Slurm setting',
+      'not a setting of the local executor',
     )
     for (const root of ['relative/runs', '/tmp/../etc', '/tmp/a/..']) {
       await rejectsWith(
