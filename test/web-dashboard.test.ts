@@ -55,7 +55,10 @@ describe('web dashboard', { skip }, () => {
 
   before(async () => {
     ensureDashboardBuilt()
-    demo = await startDemo(mkdtempSync(path.join(os.tmpdir(), 'continuum-web-')))
+    // The demo's Slurm site is covered by test/plan-run.test.ts; here the example runs on `local`.
+    demo = await startDemo(mkdtempSync(path.join(os.tmpdir(), 'continuum-web-')), {
+      CONTINUUM_DEMO_SLURM: 'off',
+    })
     api = await loginAsDemoUser(demo.url)
     browser = await launchBrowser()
     const context = await browser.newContext({ viewport: { width: 1440, height: 900 } })
