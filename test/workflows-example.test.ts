@@ -6,8 +6,9 @@
  * reason; under CI=true Slurm must be there.
  */
 import assert from 'node:assert/strict'
-import { copyFileSync, readFileSync } from 'node:fs'
+import { chmodSync, copyFileSync, readFileSync, readdirSync, statSync } from 'node:fs'
 import path from 'node:path'
+import { fileURLToPath } from 'node:url'
 import { after, before, it } from 'node:test'
 import type { Endpoint } from '../src/contract/index.js'
 import { addDid, addScope, attachDids, listReplicas, listRules } from '../src/data/index.js'
@@ -61,6 +62,12 @@ describeEachBackend('the federated example (examples/federated.yaml)', (fixture)
         { scope: 'demo', name: `events-${i}`, to: raw.name },
         bytesOf(events),
       )
+    }
+    // As a server keeps them (umask 077): the sandboxed job's account cannot read the stored
+    // replicas, so staging must hand it a copy, not a link.
+    for (const file of readdirSync(fileURLToPath(raw.protocols[0]!.url), { recursive: true })) {
+      const full = path.join(fileURLToPath(raw.protocols[0]!.url), String(file))
+      if (statSync(full).isFile()) chmodSync(full, 0o600)
     }
     await attachDids(
       ctx,

@@ -12,7 +12,7 @@
  * id is looked for on the CE by its job name (the attempt id) before anything is submitted
  * again; a finished attempt answers from `final.json` even after the CE forgot the job.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs'
 import { readFile } from 'node:fs/promises'
 import path from 'node:path'
 import { ContinuumError } from '../platform/index.js'
@@ -36,6 +36,13 @@ export interface ArcExecutorOptions {
   timeoutMs?: number
   /** Only to ask the CE about itself (a binding's check): no records are kept. */
   probeOnly?: boolean
+  /**
+   * After a crash, how long an attempt asked for moments ago may stay unseen before it is taken
+   * as never submitted (A-REX lists new jobs at its next scan), and how long beyond that to wait
+   * for jobs the CE lists without a name.
+   */
+  settleMs?: number
+  identifyMs?: number
 }
 
 /** What an attempt's submission will need after a crash, written before the CE is asked. */
@@ -79,10 +86,14 @@ export class ArcExecutor implements Executor {
   readonly readsInputsByUrl = true
   readonly maxInFlight: number
   readonly client: ArcRestClient
+  private readonly settleMs: number
+  private readonly identifyMs: number
 
   constructor(private readonly options: ArcExecutorOptions) {
     if (!options.probeOnly) mkdirSync(options.root, { recursive: true, mode: 0o700 })
     this.maxInFlight = options.maxInFlight ?? 200
+    this.settleMs = options.settleMs ?? 30_000
+    this.identifyMs = options.identifyMs ?? 60_000
     this.client = new ArcRestClient(options.endpoint, options.credentials, options.timeoutMs)
   }
 
@@ -263,19 +274,44 @@ export class ArcExecutor implements Executor {
     return record
   }
 
-  /** Finds jobs on the CE by their name (the attempt id): only after a crash, so not cheap. */
+  /**
+   * Finds jobs on the CE by their name (the attempt id): only after a crash, so not cheap.
+   * Concluding too early that the CE never took a job submits it twice, so ask again while
+   * the CE may not show it yet: a job accepted but not yet processed may be listed without
+   * its GLUE2 record (no name), and a job asked for moments ago may not be listed at all
+   * until A-REX's next scan. If the CE still cannot say by the deadline, fail for now (the
+   * engine asks again later); never guess.
+   */
   private async findByName(attemptIds: readonly string[]): Promise<Map<string, string>> {
     const wanted = new Set(attemptIds)
-    const found = new Map<string, string>()
-    const ids = await this.client.list()
-    for (let i = 0; i < ids.length && found.size < wanted.size; i += chunk) {
-      for (const answer of await this.client.info(ids.slice(i, i + chunk))) {
-        const activity = (answer.info?.ComputingActivity ?? {}) as Record<string, unknown>
-        const name = typeof activity.Name === 'string' ? activity.Name : ''
-        if (wanted.has(name)) found.set(name, answer.id)
+    const settledAt = Math.max(
+      ...attemptIds.map((a) => statSync(this.file(a, 'submitting')).mtimeMs + this.settleMs),
+    )
+    const deadline = Math.max(Date.now(), settledAt) + this.identifyMs
+    for (;;) {
+      const found = new Map<string, string>()
+      let unnamed = 0
+      const ids = await this.client.list()
+      for (let i = 0; i < ids.length && found.size < wanted.size; i += chunk) {
+        for (const answer of await this.client.info(ids.slice(i, i + chunk))) {
+          const activity = (answer.info?.ComputingActivity ?? {}) as Record<string, unknown>
+          const name = typeof activity.Name === 'string' ? activity.Name : ''
+          if (wanted.has(name)) found.set(name, answer.id)
+          else if (name === '') unnamed++
+        }
       }
+      if (found.size === wanted.size) return found
+      const now = Date.now()
+      if (unnamed === 0 && now >= settledAt) return found
+      if (now >= deadline) {
+        throw new ContinuumError(
+          'EXECUTOR_UNAVAILABLE',
+          `ARC CE cannot yet tell whether ${wanted.size - found.size} attempt(s) were submitted (${unnamed} job(s) without a name)`,
+          { unnamed, attempts: [...wanted].filter((a) => !found.has(a)) },
+        )
+      }
+      await new Promise((resolve) => setTimeout(resolve, 1000))
     }
-    return found
   }
 
   /**

@@ -14,7 +14,18 @@
  * workflow's output rule, registered with its adler32, and kept by the workflow's output rule.
  */
 import { randomBytes } from 'node:crypto'
-import { existsSync, lstatSync, mkdirSync, readlinkSync, renameSync, symlinkSync } from 'node:fs'
+import {
+  chmodSync,
+  constants,
+  copyFileSync,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readlinkSync,
+  renameSync,
+  statSync,
+  symlinkSync,
+} from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { Endpoint, Replica } from '../contract/index.js'
@@ -295,6 +306,19 @@ function linkInput(workdir: string, replica: Replica): void {
     // Not there yet.
   }
   const temporary = `${link}.${randomBytes(6).toString('hex')}.link`
-  symlinkSync(target, temporary)
+  if (unreadableToJobs(target)) {
+    // A server running as root confines jobs to another account, which cannot read the
+    // storage's private files: the task gets its own copy (a reflink where the file system
+    // has them), and the stored replica stays private.
+    copyFileSync(target, temporary, constants.COPYFILE_FICLONE)
+    chmodSync(temporary, 0o644)
+  } else {
+    symlinkSync(target, temporary)
+  }
   renameSync(temporary, link)
+}
+
+function unreadableToJobs(file: string): boolean {
+  if (process.getuid?.() !== 0) return false
+  return (statSync(file).mode & 0o004) === 0
 }

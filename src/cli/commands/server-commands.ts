@@ -7,9 +7,14 @@ import path from 'node:path'
 import { Command } from 'commander'
 import { openBuiltInIssuer, preloadPolicies, startServer, stopOnSignals } from '../../api/index.js'
 import { createDemoEndpoints } from '../../data/index.js'
-import { assertSchemaCurrent, connect, migrate } from '../../db/index.js'
+import { assertSchemaCurrent, connect, migrate, type Context } from '../../db/index.js'
 import { loadShippedLandscape } from '../../landscape/index.js'
-import { syncAccessPolicies } from '../../policy/index.js'
+import {
+  addPolicy,
+  listPolicies,
+  syncAccessPolicies,
+  type PolicyEngine,
+} from '../../policy/index.js'
 import {
   createLogger,
   defaultShutdownGraceMs,
@@ -151,6 +156,7 @@ export function demoCommand(): Command {
         await ensureDemoCatalogue(ctx)
         // What the landscape says about who may use which service is what the gate enforces.
         const access = await syncAccessPolicies(ctx, server.app.security.engine, 'demo')
+        await allowInstallationWorkflows(ctx, server.app.security.engine)
         await createDemoEndpoints(ctx, config.home)
         const workstation = await bindDemoWorkstation(ctx, config.home)
         await ensureDemoDataset(ctx)
@@ -296,5 +302,28 @@ export function workerCommand(): Command {
       }),
     'continuum worker --db postgres://127.0.0.1/continuum',
     'continuum worker --only transfers',
+  )
+}
+
+/**
+ * A workflow of no community is the installation's own (an admin's: `admin` on the demo). The
+ * landscape's policies admit only community members, so the demo's operator lets the
+ * installation's own workflows onto its own workstation, with a stored policy anyone can read
+ * (`continuum policy show demo.installation-workflows`), not by leaving the site ungated.
+ */
+async function allowInstallationWorkflows(ctx: Context, engine: PolicyEngine): Promise<void> {
+  const name = 'demo.installation-workflows'
+  if ((await listPolicies(ctx)).some((p) => p.name === name)) return
+  await addPolicy(
+    ctx,
+    engine,
+    {
+      name,
+      description: "The installation's own workflows (of no community) run on the demo workstation",
+      body:
+        'permit (principal, action == Action::"workflows.task.submit", resource == ComputeService::"demo-local")\n' +
+        'when { principal.communities.isEmpty() && context has unattended && context.unattended };',
+    },
+    'demo',
   )
 }

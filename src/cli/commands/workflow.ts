@@ -154,7 +154,7 @@ export function workflowCommand(): Command {
             exitFor(end)
           },
         ),
-      'continuum workflow run examples/scatter.yaml --watch',
+      'continuum workflow run examples/hello.yaml --watch',
       'continuum workflow run pipeline.yaml -p samples=a,b,c --no-cache',
     ),
   )
@@ -325,5 +325,5 @@ export function workflowCommand(): Command {
       'continuum workflow explain 0190f5c2-… "align[3]"',
     ),
   )
-  return withExamples(wf, 'continuum workflow run examples/scatter.yaml --watch')
+  return withExamples(wf, 'continuum workflow run examples/hello.yaml --watch')
 }
