@@ -59,7 +59,7 @@ export interface PolicyText {
 export function toStaticPolicies(policies: readonly PolicyText[]): Record<string, string> {
   const out: Record<string, string> = {}
   for (const p of policies) {
-    const parts = cedar.policySetTextToParts(p.body)
+    const parts = partsOf(p.body)
     if (parts.type === 'failure') {
       throw new ContinuumError(
         'POLICY_INVALID',
@@ -84,6 +84,23 @@ export function toStaticPolicies(policies: readonly PolicyText[]): Record<string
     })
   }
   return out
+}
+
+/**
+ * Splitting a policy into statements goes through Cedar's WASM parser (about 10 ms a policy):
+ * a reload after one change would parse every unchanged policy again, so answers are kept by
+ * text. Bounded; parsing is pure, so a kept answer is always right.
+ */
+const partsByText = new Map<string, ReturnType<typeof cedar.policySetTextToParts>>()
+
+function partsOf(body: string): ReturnType<typeof cedar.policySetTextToParts> {
+  let parts = partsByText.get(body)
+  if (parts === undefined) {
+    parts = cedar.policySetTextToParts(body)
+    if (partsByText.size >= 20_000) partsByText.clear()
+    partsByText.set(body, parts)
+  }
+  return parts
 }
 
 export function policyNameOf(cedarId: string): string {

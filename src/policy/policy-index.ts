@@ -70,9 +70,24 @@ export class PolicyIndex {
   }
 }
 
+type Scope = Pick<IndexedPolicy, 'resources' | 'actions'>
+
+/** A policy's scope by its text: converting it to JSON in WASM is the costly part of a reload. */
+const scopeByText = new Map<string, Scope>()
+
 function index(id: string, text: string): IndexedPolicy {
+  let scope = scopeByText.get(text)
+  if (scope === undefined) {
+    scope = scopeOf(text)
+    if (scopeByText.size >= 20_000) scopeByText.clear()
+    scopeByText.set(text, scope)
+  }
+  return { id, text, ...scope }
+}
+
+function scopeOf(text: string): Scope {
   const json = cedar.policyToJson(text)
-  if (json.type === 'failure') return { id, text, resources: undefined, actions: undefined }
+  if (json.type === 'failure') return { resources: undefined, actions: undefined }
   const { resource, action } = json.json
   let resources: string[] | undefined
   if ((resource.op === '==' || resource.op === 'in') && 'entity' in resource) {
@@ -85,5 +100,5 @@ function index(id: string, text: string): IndexedPolicy {
     const entities = 'entities' in action ? action.entities : [action.entity]
     actions = entities.map((e) => uidKey(e).replace(/^Action::/, ''))
   }
-  return { id, text, resources, actions }
+  return { resources, actions }
 }
