@@ -75,6 +75,11 @@ export const ComputeSiteCreateSchema = Type.Object(
     certFile: Type.Optional(AbsolutePathSchema),
     keyFile: Type.Optional(AbsolutePathSchema),
     tokenFile: Type.Optional(AbsolutePathSchema),
+    images: Type.Optional({
+      ...AbsolutePathSchema,
+      description:
+        "A local site's image store: a folder of OCI image layouts (<name>/) or archives (<name>.tar) that tasks' images are taken from (nothing is pulled)",
+    }),
     accounts: Type.Optional(
       Type.Record(Type.String({ pattern: '^[a-z0-9][a-z0-9._-]{0,62}$' }), AccountSchema, {
         maxProperties: 200,
@@ -146,6 +151,7 @@ export const ComputeSiteSchema = Type.Object(
     root: Nullable(Type.String()),
     partition: Nullable(Type.String()),
     binDir: Nullable(Type.String()),
+    images: Nullable(Type.String({ description: "A local site's image store" })),
     slurmConf: Nullable(Type.String()),
     endpoint: Nullable(Type.String({ description: "The ARC CE's REST base" })),
     accounts: Type.Record(Type.String(), Type.String()),

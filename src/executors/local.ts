@@ -8,10 +8,22 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { chownSync, existsSync, mkdirSync, statSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
-import { isAlive, readFinished, readLogs, readPid, runFolder, wrapperScript } from './run-folder.js'
+import path from 'node:path'
+import { ContinuumError } from '../platform/index.js'
+import { resolveImage, unpackedRoot } from './oci-images.js'
+import {
+  isAlive,
+  readFinished,
+  readLogs,
+  readPid,
+  runFolder,
+  wrapperScript,
+  writeRefused,
+} from './run-folder.js'
 import {
   assertSandboxAvailable,
   defaultSandbox,
+  imageSandboxArgv,
   jobEnvironment,
   sandboxArgv,
   type Confinement,
@@ -31,6 +43,8 @@ export interface LocalExecutorOptions {
   killGraceMs?: number
   /** How jobs are confined (default: bubblewrap as nobody, see sandbox.ts). */
   confinement?: Confinement
+  /** The site's image store (OCI layouts or archives, see oci-images.ts); none: no images. */
+  images?: string
 }
 
 interface Pending {
@@ -60,20 +74,26 @@ export class LocalExecutor implements Executor {
     if (!this.pending.has(job.attemptId) && !existsSync(dir)) {
       this.pending.set(job.attemptId, { started: false, pid: -1 })
       const sandbox = this.confinement === 'unconfined' ? undefined : this.confinement
+      let command: string[]
+      try {
+        command = job.image
+          ? await this.imageCommand(job, job.image)
+          : sandbox
+            ? sandboxArgv(job, sandbox)
+            : job.argv
+      } catch (err) {
+        // The job cannot start here, now or later: it ends failed, saying why.
+        this.pending.delete(job.attemptId)
+        writeRefused(dir, err instanceof Error ? err.message : String(err))
+        return { externalId: job.attemptId }
+      }
       // The job's account must be able to write its folder (not what is already in it).
       if (sandbox && process.getuid?.() === 0) chownSync(job.workdir, sandbox.uid, sandbox.gid)
       this.send({
         op: 'run',
         id: job.attemptId,
         dir,
-        argv: [
-          '/bin/sh',
-          '-c',
-          wrapperScript,
-          'continuum-task',
-          ...(sandbox ? sandboxArgv(job, sandbox) : job.argv),
-        ],
-        cwd: job.workdir,
+        argv: ['/bin/sh', '-c', wrapperScript, 'continuum-task', ...command],
         // The wrapper (outside the sandbox) needs only its run folder; the job gets its own.
         env: sandbox
           ? { PATH: '/usr/bin:/bin', CONTINUUM_RUN_DIR: dir }
@@ -85,6 +105,28 @@ export class LocalExecutor implements Executor {
       })
     }
     return { externalId: job.attemptId }
+  }
+
+  /** The sandboxed command inside the task's image, unpacked from the site's store first. */
+  private async imageCommand(job: JobSpec, image: string): Promise<string[]> {
+    const images = this.options.images
+    if (!images) {
+      throw new ContinuumError(
+        'IMAGE_UNAVAILABLE',
+        `image ${image}: this site has no image store (bind it with --images DIR)`,
+        { image },
+      )
+    }
+    if (this.confinement === 'unconfined') {
+      throw new ContinuumError(
+        'IMAGE_UNAVAILABLE',
+        `image ${image}: images run only in the sandbox, and this site runs jobs unconfined`,
+        { image },
+      )
+    }
+    const cache = path.join(this.options.root, '.images')
+    const rootfs = await unpackedRoot(cache, await resolveImage(images, cache, image))
+    return imageSandboxArgv(job, this.confinement, rootfs)
   }
 
   async status(refs: readonly JobRef[]): Promise<Map<string, JobStatus>> {

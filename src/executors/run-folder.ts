@@ -4,7 +4,7 @@
  * atomically, the exit code. An exit code file is therefore proof the command finished; a pid
  * file without one is a command still running or killed.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import { open } from 'node:fs/promises'
 import path from 'node:path'
 import type { JobLogs, JobStatus } from './types.js'
@@ -36,6 +36,8 @@ export function readFinished(dir: string): JobStatus | undefined {
   // Empty: the shell has opened the file but not written the code yet.
   if (!/^\d+$/.test(text)) return undefined
   const exitCode = Number(text)
+  // A job refused before it could start (its image, say) says why in `reason`.
+  const refused = readReason(dir)
   const endMs = statSync(rcFile).mtimeMs
   const startMs = existsSync(path.join(dir, 'pid'))
     ? statSync(path.join(dir, 'pid')).mtimeMs
@@ -43,7 +45,7 @@ export function readFinished(dir: string): JobStatus | undefined {
   return {
     state: exitCode === 0 ? 'done' : 'failed',
     exitCode,
-    reason: exitCode === 0 ? null : exitReason(exitCode),
+    reason: exitCode === 0 ? null : (refused ?? exitReason(exitCode)),
     externalId: null,
     usage: {
       wallS: Math.max(0, (endMs - startMs) / 1000),
@@ -51,6 +53,25 @@ export function readFinished(dir: string): JobStatus | undefined {
       startedAt: new Date(startMs),
     },
   }
+}
+
+function readReason(dir: string): string | null {
+  try {
+    return readFileSync(path.join(dir, 'reason'), 'utf8').trim().slice(0, 2000) || null
+  } catch {
+    return null
+  }
+}
+
+/**
+ * Ends an attempt before it ran: the run folder says why, as a finished one would say how it
+ * ended (exit code 125, as container runtimes use for "could not start").
+ */
+export function writeRefused(dir: string, reason: string): void {
+  mkdirSync(dir, { recursive: true })
+  writeFileSync(path.join(dir, 'stderr'), `${reason}\n`)
+  writeFileSync(path.join(dir, 'reason'), reason)
+  writeFileSync(path.join(dir, 'rc'), '125\n')
 }
 
 export function exitReason(exitCode: number): string {

@@ -7,7 +7,7 @@
  * code runs outside, so a job can neither hide nor forge its exit status.
  */
 import { execFileSync } from 'node:child_process'
-import { existsSync, realpathSync } from 'node:fs'
+import { existsSync, lstatSync, readdirSync, readlinkSync, realpathSync } from 'node:fs'
 import path from 'node:path'
 import { ContinuumError } from '../platform/index.js'
 import type { JobSpec } from './types.js'
@@ -131,6 +131,90 @@ export function sandboxArgv(job: JobSpec, options: SandboxOptions): string[] {
   args.push(path.join(options.binDir, 'timeout'), ...wall)
   args.push(path.join(options.binDir, 'prlimit'), ...limits, '--', ...job.argv)
   return args
+}
+
+/**
+ * argv that runs the job inside a container image's root file system (unpacked by
+ * oci-images.ts): the image's files, read-only, are the job's whole `/` — none of this
+ * machine's system folders — plus its working folder and inputs as in `sandboxArgv`. Inside
+ * the image there is no setpriv, so the switch to the job's account happens before the
+ * sandbox: bwrap then runs unprivileged, as the account, in a user namespace (inside and out,
+ * the job is that account). As that account it could not reach the run folders under the
+ * server's private home, so a server running as root first makes a mount namespace (a first,
+ * privileged bwrap) where the image, the working folder and the inputs are bound under
+ * `/tmp/.cx`, and the job's sandbox is built from there.
+ */
+export function imageSandboxArgv(job: JobSpec, options: SandboxOptions, rootfs: string): string[] {
+  const bin = (name: string) => path.join(options.binDir, name)
+  const args = [bin('timeout'), '-k', '10', String(Math.max(1, Math.ceil(job.walltimeS)))]
+  args.push(bin('prlimit'), ...limitsOf(job, options), '--')
+  const inputs = inputTargets(job)
+  let source = { root: rootfs, work: job.workdir, inputs }
+  if (process.getuid?.() === 0) {
+    const staged = {
+      root: '/tmp/.cx/root',
+      work: '/tmp/.cx/work',
+      inputs: inputs.map((_, i) => `/tmp/.cx/in/${i}`),
+    }
+    args.push(bin('bwrap'), '--ro-bind', '/', '/', '--bind', '/proc', '/proc')
+    args.push('--dev-bind', '/dev', '/dev', '--tmpfs', '/tmp')
+    for (const dir of ['/tmp/.cx', staged.root, staged.work, '/tmp/.cx/in']) {
+      args.push('--perms', '0755', '--dir', dir)
+    }
+    args.push('--ro-bind', rootfs, staged.root, '--bind', job.workdir, staged.work)
+    inputs.forEach((target, i) => args.push('--ro-bind', target, staged.inputs[i] as string))
+    args.push('--die-with-parent', '--', ...setprivArgs(options), '--')
+    source = staged
+  }
+  args.push(bin('bwrap'), '--unshare-all', '--tmpfs', '/')
+  const own = new Set(['proc', 'dev', 'tmp'])
+  for (const entry of readdirSync(rootfs)) {
+    if (own.has(entry)) continue
+    const from = path.join(rootfs, entry)
+    if (lstatSync(from).isSymbolicLink()) args.push('--symlink', readlinkSync(from), `/${entry}`)
+    else args.push('--ro-bind', path.join(source.root, entry), `/${entry}`)
+  }
+  args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp')
+  const made = new Set<string>()
+  const parents = (p: string) => {
+    const chain: string[] = []
+    for (let d = path.dirname(p); d !== '/'; d = path.dirname(d)) chain.unshift(d)
+    for (const d of chain) {
+      if (made.has(d)) continue
+      made.add(d)
+      args.push('--perms', '0755', '--dir', d)
+    }
+  }
+  parents(job.workdir)
+  args.push('--bind', source.work, job.workdir)
+  inputs.forEach((target, i) => {
+    parents(target)
+    args.push('--ro-bind', source.inputs[i] as string, target)
+  })
+  args.push('--die-with-parent', '--chdir', job.workdir, '--clearenv')
+  for (const [k, v] of Object.entries(jobEnvironment(job))) args.push('--setenv', k, v)
+  args.push('--', ...job.argv)
+  return args
+}
+
+function limitsOf(job: JobSpec, options: SandboxOptions): string[] {
+  return [
+    `--cpu=${Math.max(1, Math.ceil(job.walltimeS * Math.max(1, job.cores)))}`,
+    `--fsize=${options.maxFileMb * 1024 * 1024}`,
+    `--nproc=${options.maxProcesses}`,
+  ]
+}
+
+function setprivArgs(options: SandboxOptions): string[] {
+  return [
+    path.join(options.binDir, 'setpriv'),
+    `--reuid=${options.uid}`,
+    `--regid=${options.gid}`,
+    '--clear-groups',
+    '--inh-caps=-all',
+    '--bounding-set=-all',
+    '--no-new-privs',
+  ]
 }
 
 /** Real paths of inputs that are links out of the working folder (staged-in replicas). */

@@ -560,6 +560,13 @@ export const errorCatalog = {
     summary:
       'The compute site still has unfinished tasks: drain it, let them finish (or cancel their workflows), then remove it.',
   },
+  IMAGE_UNAVAILABLE: {
+    status: 409,
+    exit: e.conflict,
+    retryable: false,
+    summary:
+      "A task's container image is not in the site's image store, or could not be unpacked there.",
+  },
   EXECUTOR_UNAVAILABLE: {
     status: 503,
     exit: e.unavailable,

@@ -120,7 +120,9 @@ export function serviceCandidate(
     accelerators: biggest === null ? null : { model: biggest.model, count: biggest.count },
     maxWalltimeS: walltimeH === null ? null : Math.floor(walltimeH * 3600),
     interactive: s.interactive === true,
-    containerRuntimes: (s.containerRuntimes as string[]) ?? [],
+    // What the bound executor can run (its check at binding), not what the catalogue says the
+    // service has: an image runs only where Continuum's executor can unpack and confine it.
+    containerRuntimes: (row.container_runtimes as string[] | null) ?? [],
     energyGCo2PerKwh: energy?.carbonGPerKWh ?? row.energy_g_co2_per_kwh,
     // The facility's overhead (PUE) is drawn too when a core is busy.
     wattsPerCore: Number(row.watts_per_core) * (energy?.pue ?? 1),

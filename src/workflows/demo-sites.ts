@@ -8,11 +8,13 @@
  * `workflow explain` show placement following data locality, policy and allocation, through
  * the same records the Plan face reads (`landscape match`, `landscape plan`).
  */
+import { existsSync, mkdirSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { addInfrastructure, addRecord, findRecord, getInfrastructure } from '../catalog/index.js'
 import type { ComputeSite } from '../contract/index.js'
 import type { Context } from '../db/index.js'
+import { buildBusyboxImage, busyboxImageMissing } from '../executors/index.js'
 import { ContinuumError } from '../platform/index.js'
 import { addSite } from './site-bindings.js'
 import { bindStorageService } from './storage-bindings.js'
@@ -163,6 +165,7 @@ export async function ensureDemoCatalogue(ctx: Context): Promise<void> {
 export async function bindDemoWorkstation(ctx: Context, home: string): Promise<ComputeSite> {
   await bindStorageService(ctx, 'demo-workstation-disk', ['DESY-ZN_DATADISK'])
   await bindStorageService(ctx, 'demo-cluster-disk', ['SURF_LOFAR'])
+  const images = demoImageStore(home)
   return addSite(
     ctx,
     {
@@ -170,6 +173,7 @@ export async function bindDemoWorkstation(ctx: Context, home: string): Promise<C
       service: 'demo-local',
       executor: 'local',
       root: path.join(path.resolve(home), 'runs'),
+      ...(images ? { images } : {}),
       replace: true,
     },
     { sitesRoot: path.join(path.resolve(home), 'runs') },
@@ -195,4 +199,18 @@ export async function bindDemoSlurm(
     },
     { sitesRoot: path.join(path.resolve(home), 'runs') },
   )
+}
+
+/**
+ * The demo workstation's image store, `<home>/images`, holding `busybox` (tag `latest`) built
+ * once from this machine's static busybox, so that `image:` tasks run out of the box
+ * (examples/container.yaml). Null, and the workstation runs no images, where it cannot be built.
+ */
+export function demoImageStore(home: string): string | null {
+  const store = path.join(path.resolve(home), 'images')
+  if (existsSync(path.join(store, 'busybox', 'index.json'))) return store
+  if (busyboxImageMissing() !== null) return null
+  mkdirSync(store, { recursive: true, mode: 0o755 })
+  buildBusyboxImage(store, 'busybox', 'latest', 'Continuum demo image (busybox)')
+  return store
 }

@@ -75,6 +75,7 @@ export async function addSite(
       binDir: input.binDir ?? null,
       slurmConf: input.slurmConf ?? null,
       arc: arcSettings(input),
+      images: input.images ?? null,
       environmentPaths: probePaths(view, declared),
     },
     ctx.clock.now(),
@@ -84,6 +85,7 @@ export async function addSite(
     root: input.root ?? path.join(options.sitesRoot, name),
     ...(input.partition ? { partition: input.partition } : {}),
     ...(input.binDir ? { binDir: input.binDir } : {}),
+    ...(input.images ? { images: input.images } : {}),
     ...(input.slurmConf ? { env: { SLURM_CONF: input.slurmConf } } : {}),
     ...(input.executor === 'arc' ? arcSettings(input) : {}),
     ...(input.maxTasks !== undefined
@@ -199,6 +201,7 @@ function toSite(row: ComputeSiteRow, view: CatalogueView, activeTasks: number): 
     root: typeof config.root === 'string' ? config.root : null,
     partition: typeof config.partition === 'string' ? config.partition : null,
     binDir: typeof config.binDir === 'string' ? config.binDir : null,
+    images: typeof config.images === 'string' ? config.images : null,
     slurmConf: env?.SLURM_CONF ?? null,
     endpoint: typeof config.endpoint === 'string' ? config.endpoint : null,
     accounts: row.accounts as Record<string, string>,
@@ -226,6 +229,7 @@ function toSite(row: ComputeSiteRow, view: CatalogueView, activeTasks: number): 
 }
 
 const slurmOnly = ['binDir', 'slurmConf'] as const
+const localOnly = ['images'] as const
 const arcOnly = ['endpoint', 'caFile', 'certFile', 'keyFile', 'tokenFile'] as const
 
 /** Each executor takes its own settings; another's is a mistake worth saying, not ignoring. */
@@ -234,8 +238,8 @@ function checkExecutorSettings(name: string, input: ComputeSiteCreate): void {
     input.executor === 'local'
       ? [...slurmOnly, ...arcOnly, 'partition']
       : input.executor === 'slurm'
-        ? arcOnly
-        : slurmOnly
+        ? [...arcOnly, ...localOnly]
+        : [...slurmOnly, ...localOnly]
   for (const key of foreign) {
     if (input[key] !== undefined) {
       throw new ContinuumError(

@@ -20,6 +20,8 @@ export interface ProbeTarget {
   slurmConf?: string | null
   /** The ARC CE to ask (its REST interface), for `arc`. */
   arc?: ArcSiteSettings | undefined
+  /** A local site's image store: images run only where one is bound (see oci-images.ts). */
+  images?: string | null
   /** Paths of software environments to look for (e.g. `/cvmfs/atlas.cern.ch`), by name. */
   environmentPaths: ReadonlyMap<string, string>
 }
@@ -43,10 +45,31 @@ function probeLocal(target: ProbeTarget, now: Date): ComputeSiteOffers {
     memoryMb: Math.floor(os.totalmem() / 1024 / 1024),
     partitions: [],
     environments: presentEnvironments(target.environmentPaths),
-    // Images run where the executor can unpack and confine them (umoci + bubblewrap).
-    containerRuntimes: existsSync('/usr/bin/umoci') && existsSync('/usr/bin/bwrap') ? ['oci'] : [],
+    containerRuntimes: imageRuntime(target.images ?? null),
     checkedAt: now.toISOString(),
   }
+}
+
+/**
+ * Images run where there is a store to take them from and the executor can unpack and confine
+ * them (umoci and bubblewrap); a store that is not a folder is a binding mistake.
+ */
+function imageRuntime(store: string | null): string[] {
+  if (store === null) return []
+  if (!existsSync(store) || !statSync(store).isDirectory()) {
+    throw new ContinuumError('VALIDATION_FAILED', `image store ${store} is not a folder here`, {
+      field: 'images',
+    })
+  }
+  const missing = ['/usr/bin/umoci', '/usr/bin/bwrap'].filter((f) => !existsSync(f))
+  if (missing.length > 0) {
+    throw new ContinuumError(
+      'VALIDATION_FAILED',
+      `images need ${missing.join(' and ')} on this machine (apt-get install umoci bubblewrap)`,
+      { field: 'images' },
+    )
+  }
+  return ['oci']
 }
 
 /**

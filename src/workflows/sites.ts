@@ -225,10 +225,12 @@ registerExecutorFactory('local', (site) => {
     )
   }
   const maxInFlight = site.executor.config.maxInFlight
+  const images = site.executor.config.images
   return new LocalExecutor({
     root,
     cores: site.cores,
     memoryMb: site.cores * site.memoryPerCoreMb,
+    ...(typeof images === 'string' ? { images } : {}),
     ...(typeof maxInFlight === 'number' ? { maxInFlight } : {}),
   })
 })

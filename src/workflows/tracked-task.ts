@@ -85,6 +85,7 @@ export function jobSpec(t: Tracked): JobSpec {
     cores: r.cores,
     memoryMb: r.memoryMb,
     walltimeS: r.walltimeS,
+    image: t.spec.image,
   }
 }
 

@@ -64,6 +64,7 @@ function showSite(s: ComputeSite): string {
       root: s.root,
       partition: s.partition,
       'bin dir': s.binDir,
+      images: s.images,
       'slurm.conf': s.slurmConf,
       accounts: Object.entries(s.accounts)
         .map(([c, a]) => `${c}=${a}`)
@@ -154,6 +155,10 @@ export function siteCommand(): Command {
         .option('--partition <name>', 'Slurm partition, or ARC CE queue')
         .option('--bin-dir <dir>', 'folder of sbatch/squeue/scontrol/scancel/sinfo')
         .option('--slurm-conf <file>', 'SLURM_CONF of the cluster')
+        .option(
+          '--images <dir>',
+          "a local site's image store: OCI layouts (<name>/) or archives (<name>.tar) for tasks' images",
+        )
         .option('--endpoint <url>', "ARC CE's REST base (https://ce.example.org:443/arex)")
         .option('--ca-file <file>', 'CA certificates the ARC CE host certificate is checked with')
         .option('--cert-file <file>', 'client certificate for the ARC CE (PEM)')
@@ -189,6 +194,7 @@ export function siteCommand(): Command {
               partition?: string
               binDir?: string
               slurmConf?: string
+              images?: string
               endpoint?: string
               caFile?: string
               certFile?: string
@@ -224,6 +230,7 @@ export function siteCommand(): Command {
               ...(opts.partition ? { partition: opts.partition } : {}),
               ...(opts.binDir ? { binDir: opts.binDir } : {}),
               ...(opts.slurmConf ? { slurmConf: opts.slurmConf } : {}),
+              ...(opts.images ? { images: opts.images } : {}),
               ...(opts.endpoint ? { endpoint: opts.endpoint } : {}),
               ...(opts.caFile ? { caFile: opts.caFile } : {}),
               ...(opts.certFile ? { certFile: opts.certFile } : {}),
