@@ -217,7 +217,8 @@ export class SlurmExecutor implements Executor {
     const script = path.join(dir, 'job.sh')
     writeFileSync(
       script,
-      `#!/bin/sh\n${exports}\nexec /bin/sh -c ${shellQuote(wrapperScript)} continuum-task ${job.argv.map(shellQuote).join(' ')}\n`,
+      // Which node ran it (the last one, after a requeue): for `workflow explain` and operators.
+      `#!/bin/sh\n${exports}\nprintf '%s\\n' "$SLURMD_NODENAME" > "$CONTINUUM_RUN_DIR/node"\nexec /bin/sh -c ${shellQuote(wrapperScript)} continuum-task ${job.argv.map(shellQuote).join(' ')}\n`,
       { mode: 0o755 },
     )
     return script

@@ -5,7 +5,7 @@
  * Stopped by process id (the daemons write their pid files in the folder).
  */
 import { execFile, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
 import { promisify } from 'node:util'
@@ -18,6 +18,10 @@ export interface LocalSlurm {
   /** Environment for sbatch/squeue/scontrol/scancel/sinfo: SLURM_CONF. */
   env: Record<string, string>
   partition: string
+  /** The nodes' names: `localhost` for one node, `node1`…`nodeN` for several. */
+  nodes: string[]
+  /** Stops one node's slurmd as a crash would (SIGKILL), with the jobs it runs. */
+  killNode(name: string): Promise<void>
   stop(): void
 }
 
@@ -74,16 +78,47 @@ function pidOf(file: string): number | undefined {
   }
 }
 
-/** Starts slurmctld and one slurmd named `localhost` with `cpus` CPUs; resolves once it is idle. */
+export interface LocalSlurmOptions {
+  /** CPUs and memory of each node. */
+  cpus?: number
+  memoryMb?: number
+  /**
+   * Nodes (default 1). Several run as Slurm's multiple-slurmd mode allows: one slurmd per node
+   * on this host, each on its own port, with its own spool, pid and log files.
+   */
+  nodes?: number
+  /** How long a silent node stays up in slurmctld's eyes (Slurm's default: 300 s). */
+  slurmdTimeoutS?: number
+  /**
+   * Job credentials' lifetime, which is also how long Slurm holds a requeued job before it may
+   * start again (so that a launch from before cannot run twice; Slurm's default: 120 s).
+   */
+  credExpireS?: number
+  timeoutMs?: number
+}
+
+/** Starts slurmctld and its slurmd(s); resolves once every node is idle. */
 export async function startLocalSlurm(
   dir: string,
-  options: { cpus?: number; memoryMb?: number; timeoutMs?: number } = {},
+  options: LocalSlurmOptions = {},
 ): Promise<LocalSlurm> {
   await ensureMunge()
   for (const sub of ['state', 'spool', 'log']) mkdirSync(path.join(dir, sub), { recursive: true })
-  const [ctldPort, slurmdPort] = [await freePort(), await freePort()]
+  const count = Math.max(1, options.nodes ?? 1)
+  const nodes =
+    count === 1 ? ['localhost'] : Array.from({ length: count }, (_, i) => `node${i + 1}`)
+  const ctldPort = await freePort()
+  const ports: number[] = []
+  for (let i = 0; i < count; i++) ports.push(await freePort())
   const conf = path.join(dir, 'slurm.conf')
   const partition = 'debug'
+  const cpus = options.cpus ?? 2
+  const memory = options.memoryMb ?? 4000
+  const nodeLines = nodes.map((name, i) =>
+    count === 1
+      ? `NodeName=${name} CPUs=${cpus} RealMemory=${memory} State=UNKNOWN`
+      : `NodeName=${name} NodeHostname=localhost NodeAddr=127.0.0.1 Port=${ports[i]} CPUs=${cpus} RealMemory=${memory} State=UNKNOWN`,
+  )
   writeFileSync(
     conf,
     [
@@ -93,14 +128,16 @@ export async function startLocalSlurm(
       'SlurmdUser=root',
       'AuthType=auth/munge',
       'CredType=cred/munge',
+      ...(options.credExpireS ? [`AuthInfo=cred_expire=${options.credExpireS}`] : []),
       `StateSaveLocation=${dir}/state`,
-      `SlurmdSpoolDir=${dir}/spool`,
+      `SlurmdSpoolDir=${dir}/spool/%n`,
       `SlurmctldPidFile=${dir}/slurmctld.pid`,
-      `SlurmdPidFile=${dir}/slurmd.pid`,
+      `SlurmdPidFile=${dir}/slurmd-%n.pid`,
       `SlurmctldLogFile=${dir}/log/slurmctld.log`,
-      `SlurmdLogFile=${dir}/log/slurmd.log`,
+      `SlurmdLogFile=${dir}/log/slurmd-%n.log`,
       `SlurmctldPort=${ctldPort}`,
-      `SlurmdPort=${slurmdPort}`,
+      ...(count === 1 ? [`SlurmdPort=${ports[0]}`] : []),
+      `SlurmdTimeout=${options.slurmdTimeoutS ?? 300}`,
       'ProctrackType=proctrack/linuxproc',
       'TaskPlugin=task/none',
       'SelectType=select/cons_tres',
@@ -114,15 +151,15 @@ export async function startLocalSlurm(
       `JobCompLoc=${dir}/log/jobcomp.txt`,
       'MinJobAge=300',
       'SchedulerParameters=sched_interval=1',
-      `NodeName=localhost CPUs=${options.cpus ?? 2} RealMemory=${options.memoryMb ?? 4000} State=UNKNOWN`,
-      `PartitionName=${partition} Nodes=localhost Default=YES MaxTime=INFINITE State=UP`,
+      ...nodeLines,
+      `PartitionName=${partition} Nodes=${nodes.join(',')} Default=YES MaxTime=INFINITE State=UP`,
       '',
     ].join('\n'),
   )
   const env = { SLURM_CONF: conf }
   const withEnv = { env: { ...process.env, ...env } }
   const stop = () => {
-    for (const f of ['slurmd.pid', 'slurmctld.pid']) {
+    for (const f of [...nodes.map((n) => `slurmd-${n}.pid`), 'slurmctld.pid']) {
       const pid = pidOf(path.join(dir, f))
       if (!pid) continue
       try {
@@ -140,9 +177,12 @@ export async function startLocalSlurm(
       timeoutMs,
       'slurmctld',
     )
-    await run('/usr/sbin/slurmd', ['-N', 'localhost', '-f', conf], withEnv)
+    for (const node of nodes) await run('/usr/sbin/slurmd', ['-N', node, '-f', conf], withEnv)
     await waitFor(
-      async () => /idle|mix|alloc/.test(await answer('sinfo', ['-h', '-o', '%t'], withEnv)),
+      async () => {
+        const states = (await answer('sinfo', ['-h', '-N', '-o', '%t'], withEnv)).trim().split('\n')
+        return states.length === count && states.every((t) => /^(idle|mix|alloc)/.test(t))
+      },
       timeoutMs,
       'slurmd',
     )
@@ -150,7 +190,25 @@ export async function startLocalSlurm(
     stop()
     throw err
   }
-  return { dir, conf, env, partition, stop }
+  const killNode = async (name: string) => {
+    const pid = pidOf(path.join(dir, `slurmd-${name}.pid`))
+    if (pid) process.kill(pid, 'SIGKILL')
+    // Its job steps die with the machine: every slurmstepd of a job on that node.
+    const jobs = (await answer('squeue', ['-h', '-w', name, '-o', '%A'], withEnv)).split('\n')
+    for (const job of jobs.map((j) => j.trim()).filter(Boolean)) {
+      const steps = await answer('pgrep', ['-f', `slurmstepd: \\[${job}\\.`], withEnv)
+      for (const step of steps.split('\n').filter(Boolean)) {
+        for (const p of [Number(step), ...descendantsOf(Number(step))]) {
+          try {
+            process.kill(p, 'SIGKILL')
+          } catch {
+            // gone already
+          }
+        }
+      }
+    }
+  }
+  return { dir, conf, env, partition, nodes, killNode, stop }
 }
 
 async function answer(
@@ -172,4 +230,29 @@ async function waitFor(check: () => Promise<boolean>, ms: number, what: string):
     await new Promise((r) => setTimeout(r, 200))
   }
   throw new Error(`${what} did not come up within ${ms} ms`)
+}
+
+/** Every process below `root` (children, their children, …), from /proc. */
+function descendantsOf(root: number): number[] {
+  const children = new Map<number, number[]>()
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    try {
+      // `pid (comm) state ppid …`: comm may hold spaces and parentheses, so read after the last ')'.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8')
+      const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1])
+      children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)])
+    } catch {
+      // ended meanwhile
+    }
+  }
+  const out: number[] = []
+  const queue = [root]
+  while (queue.length > 0) {
+    for (const child of children.get(queue.shift() as number) ?? []) {
+      out.push(child)
+      queue.push(child)
+    }
+  }
+  return out
 }
