@@ -71,6 +71,18 @@ function subjectOf(certFile: string): string {
 export async function startArcCe(): Promise<ArcCe> {
   const dir = tempDir('continuum-arc-')
   for (const sub of ['control', 'session', 'run', 'log']) mkdirSync(path.join(dir, sub))
+  // Without DH parameters, A-REX's start script forks `openssl dhparam 4096` into the background:
+  // minutes of a core, outliving the test. A standard group (RFC 7919 ffdhe2048) is instant.
+  execFileSync('openssl', [
+    'genpkey',
+    '-genparam',
+    '-algorithm',
+    'DH',
+    '-pkeyopt',
+    'group:ffdhe2048',
+    '-out',
+    path.join(dir, 'control', 'dhparam.pem'),
+  ])
   // A-REX insists on a world-writable sticky temporary folder, like /tmp.
   mkdirSync(path.join(dir, 'tmp'))
   chmodSync(path.join(dir, 'tmp'), 0o1777)
