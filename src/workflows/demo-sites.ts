@@ -16,7 +16,7 @@ import type { ComputeSite } from '../contract/index.js'
 import type { Context } from '../db/index.js'
 import { buildBusyboxImage, busyboxImageMissing } from '../executors/index.js'
 import { ContinuumError } from '../platform/index.js'
-import { addSite } from './site-bindings.js'
+import { addSite, getSite } from './site-bindings.js'
 import { bindStorageService } from './storage-bindings.js'
 import type { LocalSlurm } from './local-slurm.js'
 
@@ -166,13 +166,26 @@ export async function bindDemoWorkstation(ctx: Context, home: string): Promise<C
   await bindStorageService(ctx, 'demo-workstation-disk', ['DESY-ZN_DATADISK'])
   await bindStorageService(ctx, 'demo-cluster-disk', ['SURF_LOFAR'])
   const images = demoImageStore(home)
+  const root = path.join(path.resolve(home), 'runs')
+  // A later start keeps an unchanged binding: asking the executor again costs a quarter second
+  // of the demo's start, and `continuum site add … --replace` is there to re-check it.
+  const bound = await getSite(ctx, 'local').catch(() => undefined)
+  if (
+    bound &&
+    bound.service === 'demo-local' &&
+    bound.executor === 'local' &&
+    bound.root === root &&
+    bound.images === images
+  ) {
+    return bound
+  }
   return addSite(
     ctx,
     {
       name: 'local',
       service: 'demo-local',
       executor: 'local',
-      root: path.join(path.resolve(home), 'runs'),
+      root,
       ...(images ? { images } : {}),
       replace: true,
     },
