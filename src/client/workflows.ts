@@ -8,6 +8,8 @@ import type {
   UsageQuery,
   UsageReport,
   Workflow,
+  WorkflowFileContent,
+  WorkflowFileList,
   WorkflowListQuery,
   WorkflowRetry,
   WorkflowSubmit,
@@ -37,6 +39,16 @@ export class WorkflowsClient {
 
   retry(id: string, input: WorkflowRetry = {}): Promise<Workflow> {
     return this.http.request('POST', `/workflows/${seg(id)}/retry`, { body: input })
+  }
+
+  /** The regular files in the workflow's folder. */
+  files(id: string): Promise<WorkflowFileList> {
+    return this.http.request('GET', `/workflows/${seg(id)}/files`)
+  }
+
+  /** One file of the workflow's folder (base64 content). */
+  file(id: string, path: string): Promise<WorkflowFileContent> {
+    return this.http.request('GET', `/workflows/${seg(id)}/file`, { query: { path } })
   }
 
   tasks(id: string, query: Loose<TaskListQuery> = {}): Promise<Page<Task>> {

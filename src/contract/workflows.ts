@@ -179,6 +179,45 @@ export type WorkflowDocument = Static<typeof WorkflowDocumentSchema>
 
 // ---- API ---------------------------------------------------------------------------------------
 
+export const WorkflowFileSchema = Type.Object(
+  {
+    path: Type.String({
+      minLength: 1,
+      maxLength: 1024,
+      description: "Relative to the workflow's folder: plain names joined by '/'",
+    }),
+    content: Type.String({
+      maxLength: 100_000_000,
+      pattern: '^[A-Za-z0-9+/]*={0,2}$',
+      description: 'The bytes, base64',
+    }),
+  },
+  { additionalProperties: false },
+)
+export type WorkflowFile = Static<typeof WorkflowFileSchema>
+
+export const WorkflowFileListSchema = Type.Object(
+  {
+    workflowId: IdSchema,
+    files: Type.Array(Type.Object({ path: Type.String(), size: Type.Integer() })),
+    truncated: Type.Boolean(),
+  },
+  { additionalProperties: false },
+)
+export type WorkflowFileList = Static<typeof WorkflowFileListSchema>
+
+export const WorkflowFileQuerySchema = Type.Object(
+  { path: Type.String({ minLength: 1, maxLength: 1024 }) },
+  { additionalProperties: false },
+)
+export type WorkflowFileQuery = Static<typeof WorkflowFileQuerySchema>
+
+export const WorkflowFileContentSchema = Type.Object(
+  { path: Type.String(), size: Type.Integer(), content: Type.String() },
+  { additionalProperties: false },
+)
+export type WorkflowFileContent = Static<typeof WorkflowFileContentSchema>
+
 export const WorkflowSubmitSchema = Type.Object(
   {
     source: Type.String({
@@ -193,7 +232,15 @@ export const WorkflowSubmitSchema = Type.Object(
       Type.String({
         maxLength: 4096,
         pattern: '^/',
-        description: 'Absolute folder that relative file paths refer to',
+        description:
+          "Deprecated: a folder under the site's workdirRoots; send `files` instead and the server makes the workflow's folder",
+      }),
+    ),
+    files: Type.Optional(
+      Type.Array(WorkflowFileSchema, {
+        maxItems: 1000,
+        description:
+          "Files the workflow reads from the submitter's machine, written into its new folder",
       }),
     ),
     parameters: Type.Optional(

@@ -5,6 +5,7 @@
  * workflow_task_edges, workflow_task_events and usage_records.
  */
 export { submitWorkflow, type SubmissionFacts } from './workflow-submission.js'
+export { listWorkflowFiles, readWorkflowFile } from './workflow-files.js'
 export {
   getWorkflow,
   listWorkflows,

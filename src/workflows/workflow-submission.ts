@@ -15,6 +15,7 @@ import { expandWorkflow, maxTasks } from './expand.js'
 import { federationScopes, scatteredScopes, workflowCommunityFor } from './tenancy.js'
 import type { TaskSpec } from './types.js'
 import { assertWorkdirAllowed, type WorkdirPolicy } from './workdir-policy.js'
+import { decodeFiles, writeFiles } from './workflow-files.js'
 import { mustFindWorkflow, toWorkflow } from './workflows.js'
 import {
   insertEdgeRows,
@@ -57,6 +58,15 @@ export async function submitWorkflow(
   if (input.workdir !== undefined && options.workdirPolicy) {
     assertWorkdirAllowed(input.workdir, options.workdirPolicy)
   }
+  if (input.workdir !== undefined && input.files !== undefined) {
+    throw new ContinuumError(
+      'VALIDATION_FAILED',
+      'files go into the folder the server makes for the workflow: send files or workdir, not both',
+      { field: 'files' },
+    )
+  }
+  // Checked before anything is stored: a bad file refuses the whole submission.
+  const files = decodeFiles(input.files ?? [])
   const file = input.filename ?? 'workflow.yaml'
   const { document, source } = parseDefinition(input.source, file)
   const community = await workflowCommunityFor(ctx, document.community ?? null)
@@ -83,7 +93,10 @@ export async function submitWorkflow(
   const workdir =
     input.workdir ??
     (options.workflowsRoot ? path.join(options.workflowsRoot, workflowId) : process.cwd())
-  if (input.workdir === undefined && options.workflowsRoot) mkdirSync(workdir, { recursive: true })
+  if (input.workdir === undefined && options.workflowsRoot) {
+    mkdirSync(workdir, { recursive: true })
+    writeFiles(workdir, files)
+  }
   const ids = new Map(plan.tasks.map((t) => [t.name, newId()]))
   const tasks: NewTaskRow[] = plan.tasks.map((t) => {
     const spec: TaskSpec = {

@@ -7,6 +7,10 @@ import {
   TaskPageSchema,
   TaskParamsSchema,
   Type,
+  WorkflowFileContentSchema,
+  WorkflowFileListSchema,
+  WorkflowFileQuerySchema,
+  type WorkflowFileQuery,
   UsageQuerySchema,
   UsageReportSchema,
   WorkflowListQuerySchema,
@@ -27,7 +31,9 @@ import {
   explainTask,
   getWorkflow,
   listTasks,
+  listWorkflowFiles,
   listWorkflows,
+  readWorkflowFile,
   retryWorkflow,
   submitWorkflow,
   taskLogs,
@@ -131,6 +137,30 @@ export function workflowRoutes(
       response: { 200: WorkflowSchema },
     }),
     handler: (request) => retryWorkflow(request.ctx, request.params.id, request.body),
+  })
+  app.get<{ Params: Id }>('/workflows/:id/files', {
+    config: { action: 'workflows.workflow.read', resource: workflowOf },
+    schema: routeSchema({
+      operationId: 'listWorkflowFiles',
+      tags,
+      summary: "The regular files in the workflow's folder (its inputs and what its tasks wrote)",
+      params: WorkflowParamsSchema,
+      response: { 200: WorkflowFileListSchema },
+    }),
+    handler: (request) => listWorkflowFiles(request.ctx, request.params.id),
+  })
+  app.get<{ Params: Id; Querystring: WorkflowFileQuery }>('/workflows/:id/file', {
+    config: { action: 'workflows.workflow.read', resource: workflowOf },
+    schema: routeSchema({
+      operationId: 'getWorkflowFile',
+      tags,
+      summary:
+        "One file of the workflow's folder, base64 (a regular file inside it, at most 16 MiB)",
+      params: WorkflowParamsSchema,
+      querystring: WorkflowFileQuerySchema,
+      response: { 200: WorkflowFileContentSchema },
+    }),
+    handler: (request) => readWorkflowFile(request.ctx, request.params.id, request.query.path),
   })
   app.get<{ Params: Id; Querystring: TaskListQuery }>('/workflows/:id/tasks', {
     config: { action: 'workflows.task.list', resource: workflowOf },

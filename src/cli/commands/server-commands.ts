@@ -131,9 +131,6 @@ export function demoCommand(): Command {
         })
         // The demo's storage lives on this machine; its endpoints (and tests' local servers)
         // are reached over loopback.
-        // `continuum workflow run FILE` on this machine runs in FILE's folder: the demo lets
-        // clients name folders under the one it was started in (never its home's own files).
-        if (config.sources.workdirRoots === 'default') config.workdirRoots = [process.cwd()]
         if (config.sources.endpointNetworks === 'default') config.endpointNetworks = ['loopback']
         secureFiles(config)
         const logger = createLogger({

@@ -7,6 +7,7 @@ import { ContinuumClient } from '../../client/index.js'
 import type { Task, Workflow } from '../../contract/index.js'
 import { taskStates, workflowStates } from '../../contract/closed-sets.js'
 import { ContinuumError } from '../../platform/browser.js'
+import { fetchOutputs, filesToSend } from '../workflow-files.js'
 import { cliContext, withExamples } from '../context.js'
 import { formatRecord, formatTable, printResult, type Output } from '../output.js'
 import { parseLimit, ReportedError } from './common.js'
@@ -129,10 +130,12 @@ export function workflowCommand(): Command {
               parameters[p.slice(0, eq)] = p.slice(eq + 1)
             }
             const c = client()
+            // The server makes the workflow's folder: what it reads from here travels with it.
+            const folder = path.resolve(path.dirname(file))
             const w = await c.workflows.submit({
               source,
               filename: file,
-              workdir: path.resolve(path.dirname(file)),
+              files: opts.dryRun ? [] : filesToSend(source, folder),
               parameters,
               noCache: !opts.cache,
               dryRun: opts.dryRun === true,
@@ -150,7 +153,12 @@ export function workflowCommand(): Command {
             }
             if (!out.json) out.write(`submitted workflow ${w.id} (${w.name}), ${w.taskCount} tasks`)
             const end = await watch(out, c, w.id)
-            printResult(out, end, summary)
+            const fetched = await fetchOutputs(c, w.id, source, folder)
+            printResult(out, end, (x) =>
+              fetched.length > 0
+                ? `${summary(x)}\noutputs written to ${folder}: ${fetched.join(', ')}`
+                : summary(x),
+            )
             exitFor(end)
           },
         ),
