@@ -75,17 +75,9 @@ export function sandboxArgv(job: JobSpec, options: SandboxOptions): string[] {
   const args = [path.join(options.binDir, 'bwrap')]
   for (const dir of systemFolders) if (existsSync(dir)) args.push(...bind('--ro-bind', dir))
   args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp')
-  // bwrap makes missing mount points 0700 (root's): the account could not pass through them.
-  const made = new Set<string>()
-  const parents = (p: string) => {
-    const chain: string[] = []
-    for (let d = path.dirname(p); d !== '/'; d = path.dirname(d)) chain.unshift(d)
-    for (const d of chain) {
-      if (made.has(d) || systemFolders.some((s) => d === s || d.startsWith(`${s}/`))) continue
-      made.add(d)
-      args.push('--perms', '0755', '--dir', d)
-    }
-  }
+  const parents = mountPoints(args, (d) =>
+    systemFolders.some((s) => d === s || d.startsWith(`${s}/`)),
+  )
   parents(job.workdir)
   args.push(...bind('--bind', job.workdir))
   for (const target of inputTargets(job)) {
@@ -110,24 +102,10 @@ export function sandboxArgv(job: JobSpec, options: SandboxOptions): string[] {
     '--clearenv',
   )
   for (const [k, v] of Object.entries(jobEnvironment(job))) args.push('--setenv', k, v)
-  const limits = [
-    `--cpu=${Math.max(1, Math.ceil(job.walltimeS * Math.max(1, job.cores)))}`,
-    `--fsize=${options.maxFileMb * 1024 * 1024}`,
-    `--nproc=${options.maxProcesses}`,
-  ]
+  const limits = limitsOf(job, options)
   const wall = ['-k', '10', String(Math.max(1, Math.ceil(job.walltimeS)))]
   args.push('--')
-  if (asRoot) {
-    args.push(
-      path.join(options.binDir, 'setpriv'),
-      `--reuid=${options.uid}`,
-      `--regid=${options.gid}`,
-      '--clear-groups',
-      '--inh-caps=-all',
-      '--bounding-set=-all',
-      '--no-new-privs',
-    )
-  }
+  if (asRoot) args.push(...setprivArgs(options))
   args.push(path.join(options.binDir, 'timeout'), ...wall)
   args.push(path.join(options.binDir, 'prlimit'), ...limits, '--', ...job.argv)
   return args
@@ -175,16 +153,7 @@ export function imageSandboxArgv(job: JobSpec, options: SandboxOptions, rootfs: 
     else args.push('--ro-bind', path.join(source.root, entry), `/${entry}`)
   }
   args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp')
-  const made = new Set<string>()
-  const parents = (p: string) => {
-    const chain: string[] = []
-    for (let d = path.dirname(p); d !== '/'; d = path.dirname(d)) chain.unshift(d)
-    for (const d of chain) {
-      if (made.has(d)) continue
-      made.add(d)
-      args.push('--perms', '0755', '--dir', d)
-    }
-  }
+  const parents = mountPoints(args, () => false)
   parents(job.workdir)
   args.push('--bind', source.work, job.workdir)
   inputs.forEach((target, i) => {
@@ -195,6 +164,23 @@ export function imageSandboxArgv(job: JobSpec, options: SandboxOptions, rootfs: 
   for (const [k, v] of Object.entries(jobEnvironment(job))) args.push('--setenv', k, v)
   args.push('--', ...job.argv)
   return args
+}
+
+/**
+ * Makes the folders above a bind's target, 0755: bwrap makes missing mount points 0700 (root's),
+ * and the job's account could not pass through them. `skip`: folders that are there already.
+ */
+function mountPoints(args: string[], skip: (dir: string) => boolean): (target: string) => void {
+  const made = new Set<string>()
+  return (target) => {
+    const chain: string[] = []
+    for (let d = path.dirname(target); d !== '/'; d = path.dirname(d)) chain.unshift(d)
+    for (const d of chain) {
+      if (made.has(d) || skip(d)) continue
+      made.add(d)
+      args.push('--perms', '0755', '--dir', d)
+    }
+  }
 }
 
 function limitsOf(job: JobSpec, options: SandboxOptions): string[] {
