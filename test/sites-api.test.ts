@@ -99,7 +99,7 @@ describeEachBackend('sites: catalogue services bound to executors', (fixture) =>
       service: names.svc,
       executor: 'local',
       root,
-      accounts: { lofar: 'lofar_prod' },
+      accounts: { lofar: 'nobody', default: 'daemon' },
       maxTasks: 3,
       maxWalltimeS: 7200,
       nearEndpoints: [endpoint],
@@ -111,7 +111,7 @@ describeEachBackend('sites: catalogue services bound to executors', (fixture) =>
     assert.equal(site.catalogueSite, names.site)
     assert.equal(site.state, 'active')
     assert.equal(site.root, root)
-    assert.deepEqual(site.accounts, { lofar: 'lofar_prod' })
+    assert.deepEqual(site.accounts, { lofar: 'nobody', default: 'daemon' })
     assert.equal(site.maxTasks, 3)
     assert.ok(site.offers && site.offers.cores >= 1 && site.offers.memoryMb > 0)
     // Listed in the catalogue, not found here: a local site does not take the catalogue's word.
@@ -142,6 +142,16 @@ describeEachBackend('sites: catalogue services bound to executors', (fixture) =>
     await rejectsWith(
       admin.sites.add({ service: names.other, executor: 'local', accounts: { nobody: 'x' } }),
       'COMMUNITY_NOT_FOUND',
+    )
+    // Jobs would run as an account this machine does not have: refused, not stored.
+    await rejectsWith(
+      admin.sites.add({
+        service: names.other,
+        executor: 'local',
+        accounts: { lofar: 'lofar_prod' },
+      }),
+      'VALIDATION_FAILED',
+      "lofar's jobs would run as 'lofar_prod', but there is no Unix account",
     )
     await rejectsWith(
       admin.sites.add({ service: names.other, executor: 'local', nearEndpoints: ['NO_SUCH'] }),

@@ -10,6 +10,7 @@ import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import path from 'node:path'
 import { ContinuumError } from '../platform/index.js'
+import { accountFor, resolveAccount } from './job-accounts.js'
 import { resolveImage, unpackedRoot } from './oci-images.js'
 import {
   isAlive,
@@ -27,6 +28,7 @@ import {
   jobEnvironment,
   sandboxArgv,
   type Confinement,
+  type SandboxOptions,
 } from './sandbox.js'
 import type { Executor, JobLogs, JobRef, JobSpec, JobStatus } from './types.js'
 
@@ -45,6 +47,11 @@ export interface LocalExecutorOptions {
   confinement?: Confinement
   /** The site's image store (OCI layouts or archives, see oci-images.ts); none: no images. */
   images?: string
+  /**
+   * Unix account per community (`default` for the others) the sandbox runs jobs as; without
+   * one, the confinement's own account (nobody).
+   */
+  accounts?: Record<string, string>
 }
 
 interface Pending {
@@ -73,11 +80,12 @@ export class LocalExecutor implements Executor {
     const dir = runFolder(this.options.root, job.attemptId)
     if (!this.pending.has(job.attemptId) && !existsSync(dir)) {
       this.pending.set(job.attemptId, { started: false, pid: -1 })
-      const sandbox = this.confinement === 'unconfined' ? undefined : this.confinement
+      let sandbox = this.confinement === 'unconfined' ? undefined : this.confinement
       let command: string[]
       try {
+        sandbox = sandbox && this.withAccount(sandbox, job)
         command = job.image
-          ? await this.imageCommand(job, job.image)
+          ? await this.imageCommand(job, job.image, sandbox)
           : sandbox
             ? sandboxArgv(job, sandbox)
             : job.argv
@@ -108,7 +116,19 @@ export class LocalExecutor implements Executor {
   }
 
   /** The sandboxed command inside the task's image, unpacked from the site's store first. */
-  private async imageCommand(job: JobSpec, image: string): Promise<string[]> {
+  /** The sandbox as the account the site maps the job's community to (if it maps one). */
+  private withAccount(sandbox: SandboxOptions, job: JobSpec): SandboxOptions {
+    const name = accountFor(this.options.accounts, job.community)
+    if (name === null) return sandbox
+    const account = resolveAccount(name)
+    return { ...sandbox, uid: account.uid, gid: account.gid }
+  }
+
+  private async imageCommand(
+    job: JobSpec,
+    image: string,
+    sandbox: SandboxOptions | undefined,
+  ): Promise<string[]> {
     const images = this.options.images
     if (!images) {
       throw new ContinuumError(
@@ -117,7 +137,7 @@ export class LocalExecutor implements Executor {
         { image },
       )
     }
-    if (this.confinement === 'unconfined') {
+    if (sandbox === undefined) {
       throw new ContinuumError(
         'IMAGE_UNAVAILABLE',
         `image ${image}: images run only in the sandbox, and this site runs jobs unconfined`,
@@ -126,7 +146,7 @@ export class LocalExecutor implements Executor {
     }
     const cache = path.join(this.options.root, '.images')
     const rootfs = await unpackedRoot(cache, await resolveImage(images, cache, image))
-    return imageSandboxArgv(job, this.confinement, rootfs)
+    return imageSandboxArgv(job, sandbox, rootfs)
   }
 
   async status(refs: readonly JobRef[]): Promise<Map<string, JobStatus>> {

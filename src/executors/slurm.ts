@@ -7,10 +7,22 @@
  * and from scontrol when a job ended without one).
  */
 import { execFile } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import { readFinished, readLogs, runFolder, wrapperScript } from './run-folder.js'
+import { ContinuumError } from '../platform/index.js'
+import { accountFor, resolveAccount, type UnixAccount } from './job-accounts.js'
+import { readFinished, readLogs, runFolder, wrapperScript, writeRefused } from './run-folder.js'
 import { jobEnvironment } from './sandbox.js'
 import type { Executor, JobLogs, JobRef, JobSpec, JobStatus } from './types.js'
 
@@ -27,6 +39,11 @@ export interface SlurmExecutorOptions {
   /** Most jobs queued or running at once from this executor. */
   maxQueued?: number
   pollIntervalMs?: number
+  /**
+   * Unix account per community (`default` for the others) its jobs run as: `sbatch --uid/--gid`
+   * when this process is root. Unmapped communities run as this process's own account.
+   */
+  accounts?: Record<string, string>
 }
 
 const activeSlurmStates: Record<string, 'queued' | 'running'> = {
@@ -56,6 +73,18 @@ function readArrayMarker(dir: string): ArrayElement | undefined {
   }
 }
 
+/**
+ * The first folder on the way to `target` (itself included unless it is the account's own)
+ * that other accounts cannot pass through, if any.
+ */
+function unreachable(target: string, self = true): string | null {
+  const start = path.resolve(target)
+  for (let d = self ? start : path.dirname(start); ; d = path.dirname(d)) {
+    if ((statSync(d).mode & 0o001) === 0) return d
+    if (d === '/') return null
+  }
+}
+
 export function shellQuote(arg: string): string {
   return `'${arg.replace(/'/g, `'\\''`)}'`
 }
@@ -69,8 +98,47 @@ export class SlurmExecutor implements Executor {
   calls = 0
 
   constructor(private readonly options: SlurmExecutorOptions) {
+    // Every mapped account must exist and be one this process can submit as: a server that
+    // cannot switch users says so now, rather than running a community's jobs as itself.
+    for (const name of new Set(Object.values(options.accounts ?? {}))) {
+      const account = resolveAccount(name)
+      const self = process.getuid?.()
+      if (self !== 0 && account.uid !== self) {
+        throw new ContinuumError(
+          'CONFIG_INVALID',
+          `cannot submit Slurm jobs as ${name}: only root may (sbatch --uid); run the worker as root or map communities to its own account`,
+          { account: name },
+        )
+      }
+    }
     mkdirSync(options.root, { recursive: true })
+    if (process.getuid?.() === 0 && Object.keys(options.accounts ?? {}).length > 0) {
+      const blocked = unreachable(options.root)
+      if (blocked) {
+        throw new ContinuumError(
+          'CONFIG_INVALID',
+          `Slurm jobs run as the communities' accounts, which cannot reach the run folder ${options.root}: ${blocked} is closed to them (put run folders on a shared file system open to those accounts)`,
+          { root: options.root },
+        )
+      }
+    }
     this.maxInFlight = options.maxQueued ?? 200
+  }
+
+  /** The account the job runs as, when it is not this process's own (root submitting). */
+  private accountOf(job: JobSpec): UnixAccount | null {
+    const name = accountFor(this.options.accounts, job.community)
+    if (name === null || process.getuid?.() !== 0) return null
+    return resolveAccount(name)
+  }
+
+  /** The job, as its account, writes its run folder and working folder; it reads its script. */
+  private handOver(job: JobSpec, dir: string): void {
+    const account = this.accountOf(job)
+    if (account === null) return
+    for (const p of [dir, ...readdirSync(dir).map((f) => path.join(dir, f)), job.workdir]) {
+      chownSync(p, account.uid, account.gid)
+    }
   }
 
   private async tool(name: string, args: string[]): Promise<string> {
@@ -104,6 +172,17 @@ export class SlurmExecutor implements Executor {
     }
     if (element) rmSync(path.join(dir, 'array'))
     const script = this.writeJobScript(job, dir)
+    this.handOver(job, dir)
+    const closed = this.accountOf(job) ? unreachable(job.workdir, false) : null
+    if (closed) {
+      // It would fail on the node with nothing to say why: it ends here, saying it.
+      writeRefused(
+        dir,
+        `the job's account cannot reach its folder ${job.workdir}: ${closed} is closed to other accounts (workflow folders must be on a file system open to the site's accounts)`,
+      )
+      writeFileSync(idFile, 'refused\n')
+      return { externalId: 'refused' }
+    }
     const args = [
       '--parsable',
       `--job-name=${this.jobName(job.attemptId)}`,
@@ -128,7 +207,13 @@ export class SlurmExecutor implements Executor {
     const out = new Map<string, string>()
     const groups = new Map<string, JobSpec[]>()
     for (const job of jobs) {
-      const key = [job.workdir, job.cores, job.memoryMb, job.walltimeS].join('\u0000')
+      const key = [
+        job.workdir,
+        job.cores,
+        job.memoryMb,
+        job.walltimeS,
+        accountFor(this.options.accounts, job.community) ?? '',
+      ].join('\u0000')
       groups.set(key, [...(groups.get(key) ?? []), job])
     }
     for (const group of groups.values()) {
@@ -155,6 +240,7 @@ export class SlurmExecutor implements Executor {
       const dir = runFolder(this.options.root, job.attemptId)
       scripts.push(this.writeJobScript(job, dir))
       writeFileSync(path.join(dir, 'array'), `${name} ${index}\n`)
+      this.handOver(job, dir)
     })
     const list = path.join(arrayDir, 'scripts')
     writeFileSync(list, `${scripts.join('\n')}\n`)
@@ -164,6 +250,12 @@ export class SlurmExecutor implements Executor {
       `#!/bin/sh\nexec "$(sed -n "$((SLURM_ARRAY_TASK_ID + 1))p" ${shellQuote(list)})"\n`,
       { mode: 0o755 },
     )
+    // Read by the elements as their account: readable whatever this process's umask.
+    chmodSync(arrayDir, 0o755)
+    chmodSync(list, 0o644)
+    chmodSync(runner, 0o755)
+    const account = this.accountOf(first)
+    if (account) chownSync(arrayDir, account.uid, account.gid)
     const args = [
       '--parsable',
       `--job-name=${name}`,
@@ -193,7 +285,9 @@ export class SlurmExecutor implements Executor {
   }
 
   private resourceArgs(job: JobSpec): string[] {
+    const account = this.accountOf(job)
     return [
+      ...(account ? [`--uid=${account.name}`, `--gid=${account.gid}`] : []),
       '--export=NONE',
       `--chdir=${job.workdir}`,
       `--cpus-per-task=${job.cores}`,

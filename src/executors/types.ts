@@ -21,6 +21,8 @@ export interface JobSpec {
   cores: number
   memoryMb: number
   walltimeS: number
+  /** The community the job runs for: which Unix account runs it (the site's `accounts`). */
+  community?: string | null | undefined
   /** A container image to run the command in (`docker://alpine:3.19`); null or absent: none. */
   image?: string | null | undefined
 }

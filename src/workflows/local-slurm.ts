@@ -5,7 +5,7 @@
  * Stopped by process id (the daemons write their pid files in the folder).
  */
 import { execFile, spawnSync } from 'node:child_process'
-import { existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
+import { chmodSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
 import { promisify } from 'node:util'
@@ -104,6 +104,10 @@ export async function startLocalSlurm(
 ): Promise<LocalSlurm> {
   await ensureMunge()
   for (const sub of ['state', 'spool', 'log']) mkdirSync(path.join(dir, sub), { recursive: true })
+  // slurmd starts a job's script from its spool as the job's account (sbatch --uid): like
+  // /var/spool/slurmd, the way there is open (the job folders in it are slurmd's own).
+  chmodSync(dir, 0o755)
+  chmodSync(path.join(dir, 'spool'), 0o755)
   const count = Math.max(1, options.nodes ?? 1)
   const nodes =
     count === 1 ? ['localhost'] : Array.from({ length: count }, (_, i) => `node${i + 1}`)

@@ -10,6 +10,7 @@ import { findRecord, getCommunity, type WireRecord } from '../catalog/index.js'
 import type { ComputeSite, ComputeSiteCreate, ComputeSiteOffers } from '../contract/index.js'
 import { getEndpoint } from '../data/index.js'
 import type { Context } from '../db/index.js'
+import { resolveAccount } from '../executors/index.js'
 import { ContinuumError } from '../platform/index.js'
 import {
   forgetCatalogueView,
@@ -52,7 +53,10 @@ export async function addSite(
   }
   const name = input.name ?? service.name
   checkExecutorSettings(name, input)
-  for (const community of Object.keys(input.accounts ?? {})) await getCommunity(ctx, community)
+  for (const community of Object.keys(input.accounts ?? {})) {
+    if (community !== 'default') await getCommunity(ctx, community)
+  }
+  checkAccounts(name, input)
   const endpoints = [
     ...new Set([...(input.nearEndpoints ?? []), ...Object.keys(input.links ?? {})]),
   ]
@@ -225,6 +229,25 @@ function toSite(row: ComputeSiteRow, view: CatalogueView, activeTasks: number): 
     createdBy: row.created_by,
     createdAt: row.created_at.toISOString(),
     updatedAt: row.updated_at.toISOString(),
+  }
+}
+
+/**
+ * Local and Slurm jobs run as the Unix accounts the binding names, which must exist here (an
+ * ARC CE maps grid identities to its own accounts: there they are the CE's business).
+ */
+function checkAccounts(name: string, input: ComputeSiteCreate): void {
+  if (input.executor === 'arc') return
+  for (const [community, account] of Object.entries(input.accounts ?? {})) {
+    try {
+      resolveAccount(account)
+    } catch (err) {
+      throw new ContinuumError(
+        'VALIDATION_FAILED',
+        `site ${name}: ${community}'s jobs would run as '${account}', ${err instanceof Error ? err.message.replace(/^there is /, 'but there is ') : String(err)}`,
+        { field: 'accounts', community, account },
+      )
+    }
   }
 }
 

@@ -226,11 +226,13 @@ registerExecutorFactory('local', (site) => {
   }
   const maxInFlight = site.executor.config.maxInFlight
   const images = site.executor.config.images
+  const accounts = accountsOf(site.executor.config)
   return new LocalExecutor({
     root,
     cores: site.cores,
     memoryMb: site.cores * site.memoryPerCoreMb,
     ...(typeof images === 'string' ? { images } : {}),
+    ...(accounts ? { accounts } : {}),
     ...(typeof maxInFlight === 'number' ? { maxInFlight } : {}),
   })
 })
@@ -260,8 +262,16 @@ registerExecutorFactory('slurm', (site) => {
     ...(typeof c.maxQueued === 'number' ? { maxQueued: c.maxQueued } : {}),
     ...(typeof c.pollIntervalMs === 'number' ? { pollIntervalMs: c.pollIntervalMs } : {}),
     ...(c.env && typeof c.env === 'object' ? { env: c.env as Record<string, string> } : {}),
+    ...(accountsOf(c) ? { accounts: accountsOf(c) as Record<string, string> } : {}),
   })
 })
+
+/** The binding's Unix account per community, when it names any. */
+function accountsOf(config: Record<string, unknown>): Record<string, string> | undefined {
+  const a = config.accounts
+  if (!a || typeof a !== 'object' || Object.keys(a).length === 0) return undefined
+  return a as Record<string, string>
+}
 
 /** One executor per site per process: the local one holds this process's queue. */
 export function executorFor(site: ComputeCandidate): Executor {

@@ -86,6 +86,7 @@ export function jobSpec(t: Tracked): JobSpec {
     memoryMb: r.memoryMb,
     walltimeS: r.walltimeS,
     image: t.spec.image,
+    community: t.community,
   }
 }
 
