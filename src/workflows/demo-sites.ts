@@ -8,6 +8,7 @@
  * `workflow explain` show placement following data locality, policy and allocation, through
  * the same records the Plan face reads (`landscape match`, `landscape plan`).
  */
+import { spawnSync } from 'node:child_process'
 import { existsSync, mkdirSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -166,6 +167,8 @@ export async function bindDemoWorkstation(ctx: Context, home: string): Promise<C
   await bindStorageService(ctx, 'demo-workstation-disk', ['DESY-ZN_DATADISK'])
   await bindStorageService(ctx, 'demo-cluster-disk', ['SURF_LOFAR'])
   const images = demoImageStore(home)
+  const account = demoJobAccount()
+  const accounts = account ? { default: account } : {}
   const root = path.join(path.resolve(home), 'runs')
   // A later start keeps an unchanged binding: asking the executor again costs a quarter second
   // of the demo's start, and `continuum site add … --replace` is there to re-check it.
@@ -175,7 +178,8 @@ export async function bindDemoWorkstation(ctx: Context, home: string): Promise<C
     bound.service === 'demo-local' &&
     bound.executor === 'local' &&
     bound.root === root &&
-    bound.images === images
+    bound.images === images &&
+    JSON.stringify(bound.accounts) === JSON.stringify(accounts)
   ) {
     return bound
   }
@@ -187,6 +191,7 @@ export async function bindDemoWorkstation(ctx: Context, home: string): Promise<C
       executor: 'local',
       root,
       ...(images ? { images } : {}),
+      accounts,
       replace: true,
     },
     { sitesRoot: path.join(path.resolve(home), 'runs') },
@@ -226,4 +231,22 @@ export function demoImageStore(home: string): string | null {
   mkdirSync(store, { recursive: true, mode: 0o755 })
   buildBusyboxImage(store, 'busybox', 'latest', 'Continuum demo image (busybox)')
   return store
+}
+
+/** The unprivileged account the demo's jobs run as, made once (as root), like a pool account. */
+export const demoAccount = 'continuum-jobs'
+
+/**
+ * Makes `continuum-jobs` (a system account: no home, no login) when the demo runs as root and
+ * it is missing. Null where it cannot (not root, no useradd): jobs then run as `nobody`.
+ */
+export function demoJobAccount(): string | null {
+  if (process.getuid?.() !== 0) return null
+  if (spawnSync('id', ['-u', demoAccount], { stdio: 'ignore' }).status === 0) return demoAccount
+  const made = spawnSync(
+    'useradd',
+    ['--system', '--no-create-home', '--shell', '/usr/sbin/nologin', demoAccount],
+    { stdio: 'ignore' },
+  )
+  return made.status === 0 ? demoAccount : null
 }

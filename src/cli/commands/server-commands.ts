@@ -202,7 +202,7 @@ export function demoCommand(): Command {
             `  landscape ${loaded ? 'shipped European landscape loaded from data/landscape' : 'kept from the previous run'}`,
             `  policies  ${access.compiled.length} access policies of the landscape compiled to Cedar`,
             `  storage   local POSIX endpoints under ${config.home}/storage`,
-            `  sites     'local' = demo-local (this machine, ${workstation.offers?.cores ?? '?'} cores)` +
+            `  sites     'local' = demo-local (this machine, ${workstation.offers?.cores ?? '?'} cores; jobs run sandboxed as ${workstation.accounts.default ?? 'nobody'}${workstation.images ? ', images from its store' : ''})` +
               (slurmMissing === null
                 ? "; 'slurm' = demo-slurm (a real single-node Slurm, starting in the background)"
                 : `; no Slurm site: ${slurmMissing}`),
