@@ -449,6 +449,12 @@ export const matrixTable: Record<string, MatrixEntry> = {
     targets: both,
     request: (fx, t) => ({ ...wf(fx, t, '/retry', 'POST'), body: {} }),
   },
+  listWorkflowFiles: { class: computeRead, targets: both, request: (fx, t) => wf(fx, t, '/files') },
+  getWorkflowFile: {
+    class: computeRead,
+    targets: both,
+    request: (fx, t) => wf(fx, t, '/file?path=out.txt'),
+  },
   listTasks: { class: computeRead, targets: both, request: (fx, t) => wf(fx, t, '/tasks') },
   explainTask: { class: computeRead, targets: both, request: (fx, t) => wf(fx, t, '/tasks/t') },
   getTaskLogs: {
