@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url'
 import path from 'node:path'
 import { ContinuumError } from '../platform/index.js'
 import { accountFor, resolveAccount } from './job-accounts.js'
+import { jobCgroup, memoryCgroups, removeJobCgroup } from './memory-cgroup.js'
 import { resolveImage, unpackedRoot } from './oci-images.js'
 import {
   isAlive,
@@ -97,6 +98,11 @@ export class LocalExecutor implements Executor {
       }
       // The job's account must be able to write its folder (not what is already in it).
       if (sandbox && process.getuid?.() === 0) chownSync(job.workdir, sandbox.uid, sandbox.gid)
+      // Its declared memory, enforced by the kernel where this machine lets us (see the wrapper).
+      const cgroup = jobCgroup(job.attemptId, job.memoryMb)
+      const limits = cgroup
+        ? { CONTINUUM_CGROUP: cgroup, CONTINUUM_MEMORY_MB: String(Math.ceil(job.memoryMb)) }
+        : {}
       this.send({
         op: 'run',
         id: job.attemptId,
@@ -104,10 +110,10 @@ export class LocalExecutor implements Executor {
         argv: ['/bin/sh', '-c', wrapperScript, 'continuum-task', ...command],
         // The wrapper (outside the sandbox) needs only its run folder; the job gets its own.
         env: sandbox
-          ? { PATH: '/usr/bin:/bin', CONTINUUM_RUN_DIR: dir }
+          ? { PATH: '/usr/bin:/bin', CONTINUUM_RUN_DIR: dir, ...limits }
           : // Unconfined (an operator's explicit choice) still never hands a job the
             // server's environment: the same allow-list as inside the sandbox.
-            { ...jobEnvironment(job), CONTINUUM_RUN_DIR: dir },
+            { ...jobEnvironment(job), CONTINUUM_RUN_DIR: dir, ...limits },
         cores: job.cores,
         memoryMb: job.memoryMb,
       })
@@ -188,6 +194,8 @@ export class LocalExecutor implements Executor {
       this.pending.delete(ref.attemptId)
       // The launcher may have started it already (its reply not read yet): it then kills it.
       this.send({ op: 'drop', id: ref.attemptId, graceMs: this.options.killGraceMs ?? 5000 })
+      const cgroups = memoryCgroups()
+      if (cgroups) removeJobCgroup(path.join(cgroups.base, ref.attemptId))
       return
     }
     // The launcher reports the pid as the job starts; the run folder has it too.

@@ -14,8 +14,19 @@ export const wrapperScript = [
   'd="$CONTINUUM_RUN_DIR"',
   // Shell builtins only (no mv): one short write() each, so readers see all of it or nothing.
   'echo $$ > "$d/pid"',
-  '"$@" > "$d/stdout" 2> "$d/stderr" < /dev/null',
+  // With a memory cgroup (local jobs, memory-cgroup.ts), the command joins it as it starts; the
+  // wrapper stays outside, to read afterwards whether the kernel killed it for memory.
+  'g="$CONTINUUM_CGROUP"',
+  'if [ -n "$g" ]; then',
+  '  /bin/sh -c \'echo $$ > "$0/cgroup.procs" && exec "$@"\' "$g" "$@" > "$d/stdout" 2> "$d/stderr" < /dev/null',
+  'else',
+  '  "$@" > "$d/stdout" 2> "$d/stderr" < /dev/null',
+  'fi',
   'rc=$?',
+  'if [ -n "$g" ] && grep -qsE "^oom_kill [1-9]" "$g/memory.oom_control" "$g/memory.events"; then',
+  '  echo "exceeded its memory limit of $CONTINUUM_MEMORY_MB MiB (killed by the kernel)" > "$d/reason"',
+  'fi',
+  '[ -z "$g" ] || rmdir "$g" 2> /dev/null',
   'times > "$d/times"',
   'echo $rc > "$d/rc"',
   'exit $rc',
