@@ -6,7 +6,7 @@
  * test. Both backends.
  */
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { after, before, it } from 'node:test'
@@ -16,7 +16,8 @@ import { WorkflowEngine } from '../src/workflows/index.js'
 import { rejectsWith } from './support/assert-error.js'
 import { describeEachBackend } from './support/backends.js'
 import { startTestServer, type TestServer } from './support/server.js'
-import { makeLocalSite, runUntilFinished } from './support/workflows.js'
+import { runCli } from './support/cli.js'
+import { makeLocalSite, runUntilFinished, tempDir } from './support/workflows.js'
 
 const b64 = (text: string) => Buffer.from(text).toString('base64')
 /** The API server's default workflows root (tests do not set one). */
@@ -64,6 +65,28 @@ describeEachBackend("a workflow's files: sent with it, read back, never more", (
       await rejectsWith(client.workflows.file(wf.id, bad), 'VALIDATION_FAILED')
     }
     await rejectsWith(client.workflows.file(wf.id, 'missing.txt'), 'REFERENCE_NOT_FOUND')
+    // The CLI: a listing, and named files copied into a folder of the user's.
+    const token = await server.mintToken({ sub: 'files-user', groups: ['/continuum/admins'] })
+    const cli = (...args: string[]) => runCli(['--server', server.url, '--token', token, ...args])
+    const listed = await cli('workflow', 'fetch', wf.id, '--list')
+    assert.equal(listed.code, 0, listed.stderr)
+    assert.match(listed.stdout, /count\.txt\s+2/)
+    const into = tempDir()
+    const fetched = await cli(
+      'workflow',
+      'fetch',
+      wf.id,
+      'count.txt',
+      'data/words.txt',
+      '--to',
+      into,
+    )
+    assert.equal(fetched.code, 0, fetched.stderr)
+    assert.equal(readFileSync(path.join(into, 'count.txt'), 'utf8').trim(), '4')
+    assert.equal(readFileSync(path.join(into, 'data', 'words.txt'), 'utf8'), 'one two three four\n')
+    const refused = await cli('workflow', 'fetch', wf.id, 'sneaky.txt', '--to', into)
+    assert.notEqual(refused.code, 0)
+    assert.match(refused.stderr, /STAGE_OUT_REFUSED/)
   })
 
   it('refuses bad file paths and client-named folders, and stores nothing', async () => {

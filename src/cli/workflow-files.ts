@@ -76,6 +76,32 @@ export function filesToSend(source: string, folder: string): WorkflowFile[] {
   return out
 }
 
+/** Writes the named files of the workflow's folder into `folder`; returns their names. */
+export async function fetchFiles(
+  client: ContinuumClient,
+  id: string,
+  names: readonly string[],
+  folder: string,
+): Promise<string[]> {
+  const written: string[] = []
+  for (const name of names) {
+    const file = await client.workflows.file(id, name)
+    const target = path.resolve(folder, file.path)
+    // The server checks the name; a path that would leave `folder` here is refused all the same.
+    if (!target.startsWith(`${path.resolve(folder)}${path.sep}`)) {
+      throw new ContinuumError('INVALID_ARGUMENT', `${name} would be written outside ${folder}`, {
+        path: name,
+      })
+    }
+    mkdirSync(path.dirname(target), { recursive: true })
+    const temporary = `${target}.${process.pid}.part`
+    writeFileSync(temporary, Buffer.from(file.content, 'base64'))
+    renameSync(temporary, target)
+    written.push(file.path)
+  }
+  return written
+}
+
 /** Writes the workflow's declared plain outputs into `folder`; returns their names. */
 export async function fetchOutputs(
   client: ContinuumClient,
@@ -87,16 +113,10 @@ export async function fetchOutputs(
   if (outputs.length === 0) return []
   const listing = await client.workflows.files(id)
   const wanted = listing.files.filter((f) => outputs.some((o) => o.test(f.path)))
-  const written: string[] = []
-  for (const f of wanted) {
-    const file = await client.workflows.file(id, f.path)
-    const target = path.resolve(folder, f.path)
-    if (!target.startsWith(`${path.resolve(folder)}${path.sep}`)) continue
-    mkdirSync(path.dirname(target), { recursive: true })
-    const temporary = `${target}.${process.pid}.part`
-    writeFileSync(temporary, Buffer.from(file.content, 'base64'))
-    renameSync(temporary, target)
-    written.push(f.path)
-  }
-  return written
+  return fetchFiles(
+    client,
+    id,
+    wanted.map((f) => f.path),
+    folder,
+  )
 }

@@ -7,7 +7,7 @@ import { ContinuumClient } from '../../client/index.js'
 import type { Task, Workflow } from '../../contract/index.js'
 import { taskStates, workflowStates } from '../../contract/closed-sets.js'
 import { ContinuumError } from '../../platform/browser.js'
-import { fetchOutputs, filesToSend } from '../workflow-files.js'
+import { fetchFiles, fetchOutputs, filesToSend } from '../workflow-files.js'
 import { cliContext, withExamples } from '../context.js'
 import { formatRecord, formatTable, printResult, type Output } from '../output.js'
 import { parseLimit, ReportedError } from './common.js'
@@ -85,6 +85,11 @@ function exitFor(w: Workflow): void {
     )
   }
 }
+
+const fileColumns = [
+  { header: 'path', value: (f: { path: string; size: number }) => f.path },
+  { header: 'bytes', value: (f: { path: string; size: number }) => f.size },
+]
 
 export function workflowCommand(): Command {
   const wf = new Command('workflow')
@@ -247,6 +252,48 @@ export function workflowCommand(): Command {
           )
         }),
       'continuum workflow logs 0190f5c2-… "align[3]"',
+    ),
+  )
+
+  wf.addCommand(
+    withExamples(
+      new Command('fetch')
+        .description(
+          "Copy files of a workflow's folder here: the ones named, else all (as `ls` with --list)",
+        )
+        .argument('<id>', 'workflow id')
+        .argument('[paths...]', "paths in the workflow's folder, e.g. results/total.txt")
+        .option('--to <dir>', 'folder to write them into (default: the current one)', '.')
+        .option('--list', 'only list the files, with their sizes')
+        .action(
+          async (
+            id: string,
+            paths: string[],
+            opts: { to: string; list?: boolean },
+            cmd: Command,
+          ) => {
+            const { out, client } = cliContext(cmd)
+            const c = client()
+            const listing = await c.workflows.files(id)
+            if (opts.list) {
+              return printResult(out, listing.files, (rows) =>
+                rows.length ? formatTable(rows, fileColumns) : 'no files',
+              )
+            }
+            const wanted = paths.length > 0 ? paths : listing.files.map((f) => f.path)
+            const written = await fetchFiles(c, id, wanted, path.resolve(opts.to))
+            printResult(
+              out,
+              { workflowId: id, folder: path.resolve(opts.to), files: written },
+              (x) =>
+                x.files.length
+                  ? `wrote ${x.files.join(', ')} into ${x.folder}`
+                  : 'no files to fetch',
+            )
+          },
+        ),
+      'continuum workflow fetch 0190f5c2-… total.txt --to results/',
+      'continuum workflow fetch 0190f5c2-… --list',
     ),
   )
 
