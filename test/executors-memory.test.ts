@@ -4,7 +4,7 @@
  * a writable memory cgroup (root; cgroup v1 or v2): skipped locally without, run under CI=true.
  */
 import assert from 'node:assert/strict'
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, it } from 'node:test'
 import { LocalExecutor, type JobSpec, type JobStatus } from '../src/executors/index.js'
@@ -33,6 +33,12 @@ describe('memory limits of local jobs', { skip }, () => {
     cores: 2,
     memoryMb: 4096,
   })
+  const unconfined = new LocalExecutor({
+    root: tempDir('continuum-memory-runs-'),
+    cores: 2,
+    memoryMb: 4096,
+    confinement: 'unconfined',
+  })
   // 120 MiB held at once: over a 48 MiB limit, under a 512 MiB one.
   const grow = ['python3', '-c', 'a = bytearray(120 * 1024 * 1024); a[-1] = 1; print(len(a))']
   const job = (memoryMb: number): JobSpec => ({
@@ -50,6 +56,28 @@ describe('memory limits of local jobs', { skip }, () => {
     const status = await finished(ex, spec)
     assert.equal(status.state, 'failed')
     assert.match(status.reason ?? '', /exceeded its memory limit of 48 MiB/)
+    assert.ok(!existsSync(path.join(cgroups?.base ?? '', spec.attemptId)), 'its cgroup is removed')
+  })
+
+  it('ends what a job left running in its cgroup, and removes the cgroup', async () => {
+    // A seconds value no other process here has: found again by its command line.
+    const marker = `300.${process.pid}${Date.now() % 100000}`
+    const spec = { ...job(64), argv: ['/bin/sh', '-c', `sleep ${marker} > /dev/null 2>&1 &`] }
+    // Unconfined: no sandbox whose PID namespace would end it anyway.
+    const status = await finished(unconfined, spec)
+    assert.equal(status.state, 'done', status.reason ?? '')
+    const alive = readdirSync('/proc')
+      .filter((p) => /^\d+$/.test(p))
+      .filter((p) => {
+        try {
+          const stat = readFileSync(`/proc/${p}/stat`, 'utf8')
+          const running = !/^\d+ \(.*\) [ZX] /.test(stat)
+          return running && readFileSync(`/proc/${p}/cmdline`, 'utf8').includes(marker)
+        } catch {
+          return false
+        }
+      })
+    assert.deepEqual(alive, [], 'the background process is gone')
     assert.ok(!existsSync(path.join(cgroups?.base ?? '', spec.attemptId)), 'its cgroup is removed')
   })
 

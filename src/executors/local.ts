@@ -121,7 +121,6 @@ export class LocalExecutor implements Executor {
     return { externalId: job.attemptId }
   }
 
-  /** The sandboxed command inside the task's image, unpacked from the site's store first. */
   /** The sandbox as the account the site maps the job's community to (if it maps one). */
   private withAccount(sandbox: SandboxOptions, job: JobSpec): SandboxOptions {
     const name = accountFor(this.options.accounts, job.community)
@@ -130,6 +129,7 @@ export class LocalExecutor implements Executor {
     return { ...sandbox, uid: account.uid, gid: account.gid }
   }
 
+  /** The sandboxed command inside the task's image, unpacked from the site's store first. */
   private async imageCommand(
     job: JobSpec,
     image: string,

@@ -26,7 +26,13 @@ export const wrapperScript = [
   'if [ -n "$g" ] && grep -qsE "^oom_kill [1-9]" "$g/memory.oom_control" "$g/memory.events"; then',
   '  echo "exceeded its memory limit of $CONTINUUM_MEMORY_MB MiB (killed by the kernel)" > "$d/reason"',
   'fi',
-  '[ -z "$g" ] || rmdir "$g" 2> /dev/null',
+  // Whatever the job left running in its cgroup ends with it (as Slurm's proctrack/cgroup
+  // does); the kernel may count an exiting task a moment longer, so the removal is retried.
+  'if [ -n "$g" ]; then',
+  '  if [ -f "$g/cgroup.kill" ]; then echo 1 > "$g/cgroup.kill"; else kill -9 $(cat "$g/cgroup.procs") 2> /dev/null; fi',
+  '  n=0',
+  '  while [ -d "$g" ] && ! rmdir "$g" 2> /dev/null && [ $n -lt 100 ]; do sleep 0.05; n=$((n + 1)); done',
+  'fi',
   'times > "$d/times"',
   'echo $rc > "$d/rc"',
   'exit $rc',
