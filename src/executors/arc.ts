@@ -18,6 +18,7 @@ import path from 'node:path'
 import { ContinuumError } from '../platform/index.js'
 import { ArcRestClient, type ArcCredentials, type ArcJobAnswer } from './arc-rest.js'
 import { bringBack, safeRelative, tailOf } from './arc-session.js'
+import { findJobsByName } from './arc-recovery.js'
 import { commandFile, xrslFor, xrslMany } from './arc-xrsl.js'
 import { exitReason, runFolder } from './run-folder.js'
 import type { Executor, JobLogs, JobRef, JobSpec, JobState, JobStatus } from './types.js'
@@ -274,44 +275,12 @@ export class ArcExecutor implements Executor {
     return record
   }
 
-  /**
-   * Finds jobs on the CE by their name (the attempt id): only after a crash, so not cheap.
-   * Concluding too early that the CE never took a job submits it twice, so ask again while
-   * the CE may not show it yet: a job accepted but not yet processed may be listed without
-   * its GLUE2 record (no name), and a job asked for moments ago may not be listed at all
-   * until A-REX's next scan. If the CE still cannot say by the deadline, fail for now (the
-   * engine asks again later); never guess.
-   */
-  private async findByName(attemptIds: readonly string[]): Promise<Map<string, string>> {
-    const wanted = new Set(attemptIds)
+  /** Finds jobs on the CE by their name, patiently (see arc-recovery.ts): only after a crash. */
+  private findByName(attemptIds: readonly string[]): Promise<Map<string, string>> {
     const settledAt = Math.max(
       ...attemptIds.map((a) => statSync(this.file(a, 'submitting')).mtimeMs + this.settleMs),
     )
-    const deadline = Math.max(Date.now(), settledAt) + this.identifyMs
-    for (;;) {
-      const found = new Map<string, string>()
-      let unnamed = 0
-      const ids = await this.client.list()
-      for (let i = 0; i < ids.length && found.size < wanted.size; i += chunk) {
-        for (const answer of await this.client.info(ids.slice(i, i + chunk))) {
-          const activity = (answer.info?.ComputingActivity ?? {}) as Record<string, unknown>
-          const name = typeof activity.Name === 'string' ? activity.Name : ''
-          if (wanted.has(name)) found.set(name, answer.id)
-          else if (name === '') unnamed++
-        }
-      }
-      if (found.size === wanted.size) return found
-      const now = Date.now()
-      if (unnamed === 0 && now >= settledAt) return found
-      if (now >= deadline) {
-        throw new ContinuumError(
-          'EXECUTOR_UNAVAILABLE',
-          `ARC CE cannot yet tell whether ${wanted.size - found.size} attempt(s) were submitted (${unnamed} job(s) without a name)`,
-          { unnamed, attempts: [...wanted].filter((a) => !found.has(a)) },
-        )
-      }
-      await new Promise((resolve) => setTimeout(resolve, 1000))
-    }
+    return findJobsByName(this.client, attemptIds, settledAt, this.identifyMs)
   }
 
   /**

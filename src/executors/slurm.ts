@@ -12,16 +12,20 @@ import {
   chownSync,
   existsSync,
   mkdirSync,
-  readdirSync,
   readFileSync,
   rmSync,
-  statSync,
   writeFileSync,
 } from 'node:fs'
 import path from 'node:path'
 import { promisify } from 'node:util'
-import { ContinuumError } from '../platform/index.js'
-import { accountFor, resolveAccount, type UnixAccount } from './job-accounts.js'
+import {
+  accountFor,
+  checkBatchAccounts,
+  handOver,
+  resolveAccount,
+  unreachable,
+  type UnixAccount,
+} from './job-accounts.js'
 import { readFinished, readLogs, runFolder, wrapperScript, writeRefused } from './run-folder.js'
 import { jobEnvironment } from './sandbox.js'
 import type { Executor, JobLogs, JobRef, JobSpec, JobStatus } from './types.js'
@@ -73,18 +77,6 @@ function readArrayMarker(dir: string): ArrayElement | undefined {
   }
 }
 
-/**
- * The first folder on the way to `target` (itself included unless it is the account's own)
- * that other accounts cannot pass through, if any.
- */
-function unreachable(target: string, self = true): string | null {
-  const start = path.resolve(target)
-  for (let d = self ? start : path.dirname(start); ; d = path.dirname(d)) {
-    if ((statSync(d).mode & 0o001) === 0) return d
-    if (d === '/') return null
-  }
-}
-
 export function shellQuote(arg: string): string {
   return `'${arg.replace(/'/g, `'\\''`)}'`
 }
@@ -98,30 +90,8 @@ export class SlurmExecutor implements Executor {
   calls = 0
 
   constructor(private readonly options: SlurmExecutorOptions) {
-    // Every mapped account must exist and be one this process can submit as: a server that
-    // cannot switch users says so now, rather than running a community's jobs as itself.
-    for (const name of new Set(Object.values(options.accounts ?? {}))) {
-      const account = resolveAccount(name)
-      const self = process.getuid?.()
-      if (self !== 0 && account.uid !== self) {
-        throw new ContinuumError(
-          'CONFIG_INVALID',
-          `cannot submit Slurm jobs as ${name}: only root may (sbatch --uid); run the worker as root or map communities to its own account`,
-          { account: name },
-        )
-      }
-    }
     mkdirSync(options.root, { recursive: true })
-    if (process.getuid?.() === 0 && Object.keys(options.accounts ?? {}).length > 0) {
-      const blocked = unreachable(options.root)
-      if (blocked) {
-        throw new ContinuumError(
-          'CONFIG_INVALID',
-          `Slurm jobs run as the communities' accounts, which cannot reach the run folder ${options.root}: ${blocked} is closed to them (put run folders on a shared file system open to those accounts)`,
-          { root: options.root },
-        )
-      }
-    }
+    checkBatchAccounts(options.accounts ?? {}, options.root)
     this.maxInFlight = options.maxQueued ?? 200
   }
 
@@ -135,10 +105,7 @@ export class SlurmExecutor implements Executor {
   /** The job, as its account, writes its run folder and working folder; it reads its script. */
   private handOver(job: JobSpec, dir: string): void {
     const account = this.accountOf(job)
-    if (account === null) return
-    for (const p of [dir, ...readdirSync(dir).map((f) => path.join(dir, f)), job.workdir]) {
-      chownSync(p, account.uid, account.gid)
-    }
+    if (account !== null) handOver(account, dir, job.workdir)
   }
 
   private async tool(name: string, args: string[]): Promise<string> {
