@@ -5,6 +5,11 @@
 // never used. CONTINUUM_FROM_SOURCE=1 forces the sources.
 import { buildState } from '../scripts/build-state.js'
 
+// Node's I/O thread pool (file-system calls, DNS, zlib) is 4 threads by default; storage work on
+// POSIX endpoints is spread over lanes that each may take a quarter of it (see
+// src/transfers/protocols/file-lanes.ts). Set before anything has used the pool.
+process.env.UV_THREADPOOL_SIZE ??= '32'
+
 const state = process.env.CONTINUUM_FROM_SOURCE === '1' ? 'skipped' : buildState()
 if (state === 'fresh') {
   await import('../dist/cli/main.js')

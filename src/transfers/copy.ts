@@ -164,7 +164,8 @@ async function copyLocalFile(
   if (source.local && dest.uploadFile) {
     const token = options.destToken ?? options.token
     const bytes = expected.bytes ?? undefined
-    await dest.uploadFile(source.local.localPath(sourceUrl), destUrl, { token, signal, bytes })
+    const file = await source.local.localPath(sourceUrl, { signal })
+    await dest.uploadFile(file, destUrl, { token, signal, bytes })
     return {}
   }
   if (dest.local && source.downloadFile) {
@@ -174,7 +175,7 @@ async function copyLocalFile(
     await dest.local.writeLocally(
       destUrl,
       async (part) => void (readBack = await download(sourceUrl, part, { token, signal })),
-      { signal },
+      { signal, outsideLane: true },
     )
     return { readBack }
   }

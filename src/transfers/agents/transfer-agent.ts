@@ -85,6 +85,11 @@ export class TransferAgent implements Agent {
       choose: chooseTransfers,
     })
     const network = ids.length ? await loadTransferNetwork(this.ctx) : undefined
+    if (network) {
+      this.registry.useEndpointRoots(
+        network.endpoints.flatMap((e) => e.protocols.map((p) => p.url)),
+      )
+    }
     await Promise.all(ids.map((id) => this.run(id, network)))
     return ids.length
   }

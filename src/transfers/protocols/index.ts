@@ -13,7 +13,7 @@ export type {
   ChecksumAlgorithm,
   ThirdPartyResult,
 } from './storage-protocol.js'
-export { PosixProtocol } from './posix.js'
+export { PosixProtocol, type PosixOptions } from './posix.js'
 export { WebdavProtocol, type WebdavOptions } from './webdav.js'
 export { XrootdProtocol, type XrootdOptions } from './xrootd.js'
 export { S3Protocol, type S3Options, type S3Credentials } from './s3.js'
@@ -37,6 +37,11 @@ export class ProtocolRegistry {
     ],
   ) {
     for (const p of protocols) for (const s of p.schemes) this.byScheme.set(s, p)
+  }
+
+  /** Tells the protocols the endpoints' base URLs (POSIX: one lane of file-system work each). */
+  useEndpointRoots(urls: readonly string[]): void {
+    for (const p of new Set(this.byScheme.values())) p.useRoots?.(urls)
   }
 
   /** Whether some protocol serves this URL's scheme. */

@@ -3,14 +3,16 @@
  * reached through no symbolic link. A link anywhere on the way (a scope folder, a replica, a
  * parent of the endpoint's root) could point outside the root, so storage refuses it rather
  * than decide where it leads. The root itself must therefore be a real path (`realpath`).
+ * The checks ask the file system on the I/O threads, never blocking the event loop: a hung
+ * mount must not stop the server (see file-lanes.ts).
  */
-import { lstatSync, realpathSync } from 'node:fs'
+import { lstat, realpath } from 'node:fs/promises'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { ContinuumError } from '../../platform/index.js'
 
-/** The local path a file:// URL names, refused when not canonical or when it crosses a link. */
-export function safeLocalPath(url: string): string {
+/** The local path a file:// URL names, refused when not canonical; the file system is not asked. */
+export function canonicalLocalPath(url: string): string {
   let p: string
   try {
     p = fileURLToPath(url)
@@ -20,7 +22,6 @@ export function safeLocalPath(url: string): string {
   if (path.normalize(p) !== p || p.split(path.sep).includes('..')) {
     throw new ContinuumError('STORAGE_ERROR', `refusing a non-canonical path: ${url}`, { url })
   }
-  assertNoSymlink(p, url)
   return p
 }
 
@@ -29,11 +30,11 @@ export function safeLocalPath(url: string): string {
  * path itself) must be its own real path. Parts that do not exist yet cannot be links; they are
  * created by mkdir, which makes directories, not links.
  */
-export function assertNoSymlink(p: string, url: string): void {
+export async function assertNoSymlink(p: string, url: string): Promise<void> {
   let existing = p
   for (;;) {
     try {
-      lstatSync(existing)
+      await lstat(existing)
       break
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code
@@ -43,13 +44,8 @@ export function assertNoSymlink(p: string, url: string): void {
       existing = parent
     }
   }
-  let real: string
-  try {
-    real = realpathSync.native(existing)
-  } catch {
-    // A dangling link: lstat saw it, realpath cannot follow it.
-    real = ''
-  }
+  // A dangling link: lstat saw it, realpath cannot follow it.
+  const real = await realpath(existing).catch(() => '')
   if (real !== existing) {
     throw new ContinuumError(
       'STORAGE_SYMLINK_REFUSED',

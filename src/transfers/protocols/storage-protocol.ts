@@ -37,8 +37,8 @@ export interface ThirdPartyOptions {
  * through this process.
  */
 export interface LocalFiles {
-  /** The path a file:// URL names (refused when not canonical). */
-  localPath(url: string): string
+  /** The path a file:// URL names (refused when not canonical or when it crosses a link). */
+  localPath(url: string, options?: OperationOptions): Promise<string>
   /**
    * Makes the file at `url` by `fill(partPath)`: `fill` writes the whole file at `partPath`,
    * which is then renamed into place; a failure leaves nothing at `url` or at `partPath`.
@@ -46,7 +46,10 @@ export interface LocalFiles {
   writeLocally(
     url: string,
     fill: (partPath: string) => Promise<void>,
-    options?: OperationOptions,
+    options?: OperationOptions & {
+      /** `fill` is another process's work (a protocol client): it needs no I/O thread here. */
+      outsideLane?: boolean
+    },
   ): Promise<void>
 }
 
@@ -88,6 +91,8 @@ export interface StorageProtocol {
     destUrl: string,
     options?: ThirdPartyOptions,
   ): Promise<ThirdPartyResult>
+  /** Where the endpoints of this protocol are rooted (their base URLs), for those that care. */
+  useRoots?(urls: readonly string[]): void
   /** Present on the POSIX protocol only: see LocalFiles. */
   readonly local?: LocalFiles
   /**
