@@ -1,23 +1,29 @@
 /**
  * Partial files of killed writers (issue 16): a `.part` left by a writer that died is counted
  * while it may still be live, and removed once untouched for the grace period; finished files
- * and young partials stay.
+ * and young partials stay. Each endpoint's count is recorded and shown on /metrics.
  */
 import assert from 'node:assert/strict'
 import { existsSync, mkdirSync, utimesSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { after, before, it } from 'node:test'
 import { systemActor, systemClock } from '../src/platform/index.js'
-import { PartialFileReaper } from '../src/transfers/index.js'
+import { countedPartialFiles, PartialFileReaper } from '../src/transfers/index.js'
 import { describeEachBackend } from './support/backends.js'
+import { startTestServer, type TestServer } from './support/server.js'
 import { tempStorage, type TempStorage } from './support/posix-endpoints.js'
 
 describeEachBackend('partial files of killed writers', (fixture) => {
   let storage: TempStorage
-  before(() => {
+  let server: TestServer
+  before(async () => {
     storage = tempStorage()
+    server = await startTestServer(fixture().database, { clock: fixture().clock })
   })
-  after(() => storage?.cleanup())
+  after(async () => {
+    await server?.close()
+    storage?.cleanup()
+  })
 
   it('counts young partial files and removes those past their grace period', async () => {
     const ctx = { db: fixture().ctx.db, clock: systemClock, actor: systemActor('test') }
@@ -41,6 +47,25 @@ describeEachBackend('partial files of killed writers', (fixture) => {
       reaper.pending.files >= 1 && reaper.pending.bytes >= 1000,
       'live partials are counted',
     )
+    const counted = (await countedPartialFiles(ctx)).find((r) => r.endpoint_id === endpoint.id)
+    assert.deepEqual(
+      counted && [counted.files, counted.bytes, counted.removed_files, counted.removed_bytes],
+      [1, 1000, 1, 3000],
+      'the endpoint’s count is recorded: one left, one removed',
+    )
+    const metrics = await (await fetch(`${server.url}/metrics`)).text()
+    assert.match(
+      metrics,
+      new RegExp(`continuum_storage_partial_files\\{endpoint="${endpoint.name}"\\} 1\n`),
+    )
+    assert.match(
+      metrics,
+      new RegExp(`continuum_storage_partial_bytes\\{endpoint="${endpoint.name}"\\} 1000\n`),
+    )
+
     assert.equal(await reaper.runOnce(), 0)
+    const again = (await countedPartialFiles(ctx)).find((r) => r.endpoint_id === endpoint.id)
+    assert.equal(again?.removed_files, 0, 'each round records its own removals')
+    assert.equal(again?.files, 1, 'the live one is still counted until it is gone')
   })
 })

@@ -237,6 +237,15 @@ export interface TransferQueuesTable {
   activity: string
 }
 
+export interface StoragePartialFilesTable {
+  endpoint_id: string
+  files: number
+  bytes: number
+  removed_files: number
+  removed_bytes: number
+  counted_at: Date
+}
+
 export interface TransferSharesTable {
   kind: string
   name: string
@@ -564,6 +573,7 @@ export interface DB {
   transfer_links: TransferLinksTable
   transfer_queues: TransferQueuesTable
   transfer_shares: TransferSharesTable
+  storage_partial_files: StoragePartialFilesTable
   transfer_attempts: TransferAttemptsTable
   transfer_events: TransferEventsTable
 

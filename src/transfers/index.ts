@@ -81,6 +81,7 @@ export { ReaperAgent, type ReaperOptions } from './agents/reaper.js'
 export { TransferHistoryAgent, type TransferHistoryOptions } from './agents/history.js'
 export {
   PartialFileReaper,
+  countedPartialFiles,
   type PartialFiles,
   type PartialReaperOptions,
 } from './agents/partial-reaper.js'

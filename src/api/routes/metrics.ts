@@ -5,7 +5,7 @@ import { Type } from '../../contract/index.js'
 import { actingAs, type BaseContext } from '../../db/index.js'
 import { systemActor } from '../../platform/index.js'
 import { countTasksByStateAll } from '../../workflows/index.js'
-import { transferMetrics } from './transfer-metrics.js'
+import { partialFileMetrics, transferMetrics } from './transfer-metrics.js'
 import { routeSchema } from '../route-schema.js'
 
 export function metricsRoutes(app: FastifyInstance, { ctx }: { ctx: BaseContext }): void {
@@ -25,6 +25,7 @@ export function metricsRoutes(app: FastifyInstance, { ctx }: { ctx: BaseContext 
     },
   })
   transferMetrics(registry, system)
+  partialFileMetrics(registry, system)
   app.get('/metrics', {
     config: { action: 'metrics.read', public: true },
     logLevel: 'warn',

@@ -1,12 +1,13 @@
 /**
  * The transfer scheduler's gauges on /metrics, per link (source, destination): active, queued,
  * the optimiser's limit, throughput and success rate over the last hour. One statistics read per
- * scrape serves them all.
+ * scrape serves them all. Per POSIX endpoint, the partial files of interrupted writes that the
+ * reaper last counted.
  */
 import { Gauge, type Registry } from 'prom-client'
 import type { TransferStats } from '../../contract/index.js'
 import type { Context } from '../../db/index.js'
-import { getTransferStats } from '../../transfers/index.js'
+import { countedPartialFiles, getTransferStats } from '../../transfers/index.js'
 
 export function transferMetrics(registry: Registry, ctx: Context): void {
   // Each gauge's collect asks for the numbers; the first one of a scrape reads, the rest reuse.
@@ -49,5 +50,43 @@ export function transferMetrics(registry: Registry, ctx: Context): void {
     'continuum_transfer_link_success_ratio',
     'Share of attempts that succeeded per link over the last hour',
     (l) => l.successRate,
+  )
+}
+
+export function partialFileMetrics(registry: Registry, ctx: Context): void {
+  let pending: ReturnType<typeof countedPartialFiles> | undefined
+  const rows = () => {
+    pending ??= countedPartialFiles(ctx).finally(() => setImmediate(() => (pending = undefined)))
+    return pending
+  }
+  const gauge = (
+    name: string,
+    help: string,
+    value: (r: Awaited<ReturnType<typeof countedPartialFiles>>[number]) => number,
+  ) =>
+    new Gauge({
+      name,
+      help,
+      labelNames: ['endpoint'],
+      registers: [registry],
+      async collect() {
+        this.reset()
+        for (const r of await rows()) this.set({ endpoint: r.endpoint }, value(r))
+      },
+    })
+  gauge(
+    'continuum_storage_partial_files',
+    'Partial files (.part) of interrupted writes left on the endpoint at the last count',
+    (r) => r.files,
+  )
+  gauge(
+    'continuum_storage_partial_bytes',
+    'Bytes in partial files left on the endpoint at the last count',
+    (r) => r.bytes,
+  )
+  gauge(
+    'continuum_storage_partial_removed_files',
+    'Partial files of dead writers the reaper removed in its last round',
+    (r) => r.removed_files,
   )
 }

@@ -3,8 +3,10 @@
  * complete, so a writer killed mid-way (SIGKILL, power loss) leaves the `.part` behind (252 MB
  * seen) and nothing else knows of it. The `transfers.partial-reaper` agent walks the POSIX
  * endpoints' folders, counts the `.part` files it finds, and removes those untouched for longer
- * than the grace period (a live writer keeps touching its file). Each round's walk is bounded
- * in entries and in time, so a huge or hung file system costs a bounded amount.
+ * than the grace period (a live writer keeps touching its file). What it found and removed is
+ * recorded per endpoint (storage_partial_files, shown on /metrics), so partial files count
+ * until they are gone. Each round's walk is bounded in entries and in time, so a huge or hung
+ * file system costs a bounded amount.
  */
 import type { Dirent } from 'node:fs'
 import { opendir, rm, stat } from 'node:fs/promises'
@@ -14,6 +16,7 @@ import { listEndpoints } from '../../data/index.js'
 import type { Context } from '../../db/index.js'
 import type { Agent, Logger } from '../../platform/index.js'
 import { withDeadline } from '../deadline.js'
+import { listPartialFiles, upsertPartialFiles, type PartialFilesRow } from '../partials-store.js'
 
 export interface PartialReaperOptions {
   logger?: Logger | undefined
@@ -42,39 +45,67 @@ export class PartialFileReaper implements Agent {
   ) {}
 
   async runOnce(): Promise<number> {
-    const roots = new Set<string>()
-    for (const e of await listEndpoints(this.ctx)) {
-      for (const p of e.protocols) if (p.url.startsWith('file:')) roots.add(fileURLToPath(p.url))
-    }
     const budget = { entries: this.options.maxEntries ?? 200_000 }
-    const pending: PartialFiles = { files: 0, bytes: 0 }
-    const removed: PartialFiles = { files: 0, bytes: 0 }
     const cutoff = this.ctx.clock.now().getTime() - (this.options.graceMs ?? 3_600_000)
-    for (const root of roots) {
-      if (budget.entries <= 0) break
-      await withDeadline(this.options.walkDeadlineMs ?? 60_000, `walk of ${root}`, (signal) =>
-        walk(root, budget, signal, async (file) => {
-          const s = await stat(file).catch(() => undefined)
-          if (!s?.isFile()) return
-          if (s.mtimeMs < cutoff) {
-            await rm(file, { force: true })
-            removed.files++
-            removed.bytes += s.size
-          } else {
-            pending.files++
-            pending.bytes += s.size
-          }
-        }),
-      ).catch((err: unknown) =>
-        this.options.logger?.warn({ err, root }, 'partial-file walk failed'),
+    const total = { pending: { files: 0, bytes: 0 }, removed: { files: 0, bytes: 0 } }
+    for (const endpoint of await listEndpoints(this.ctx)) {
+      const roots = endpoint.protocols
+        .filter((p) => p.url.startsWith('file:'))
+        .map((p) => fileURLToPath(p.url))
+      if (roots.length === 0 || budget.entries <= 0) continue
+      const pending: PartialFiles = { files: 0, bytes: 0 }
+      const removed: PartialFiles = { files: 0, bytes: 0 }
+      let complete = true
+      for (const root of new Set(roots)) {
+        await withDeadline(this.options.walkDeadlineMs ?? 60_000, `walk of ${root}`, (signal) =>
+          walk(root, budget, signal, async (file) => {
+            const s = await stat(file).catch(() => undefined)
+            if (!s?.isFile()) return
+            if (s.mtimeMs < cutoff) {
+              await rm(file, { force: true })
+              removed.files++
+              removed.bytes += s.size
+            } else {
+              pending.files++
+              pending.bytes += s.size
+            }
+          }),
+        ).catch((err: unknown) => {
+          complete = false
+          this.options.logger?.warn({ err, root }, 'partial-file walk failed')
+        })
+      }
+      // A walk cut short (hung, or out of budget) still records what it saw: a lower bound.
+      await upsertPartialFiles(this.ctx.db, {
+        endpoint_id: endpoint.id,
+        ...pending,
+        removed_files: removed.files,
+        removed_bytes: removed.bytes,
+        counted_at: this.ctx.clock.now(),
+      }).catch((err: unknown) =>
+        this.options.logger?.warn({ err, endpoint: endpoint.name }, 'could not record partials'),
       )
+      if (!complete) {
+        this.options.logger?.warn({ endpoint: endpoint.name }, 'partial count cut short')
+      }
+      total.pending.files += pending.files
+      total.pending.bytes += pending.bytes
+      total.removed.files += removed.files
+      total.removed.bytes += removed.bytes
     }
-    this.pending = pending
-    if (removed.files > 0 || pending.files > 0) {
-      this.options.logger?.info({ removed, pending }, 'partial files of interrupted writes')
+    this.pending = total.pending
+    if (total.removed.files > 0 || total.pending.files > 0) {
+      this.options.logger?.info(total, 'partial files of interrupted writes')
     }
-    return removed.files
+    return total.removed.files
   }
+}
+
+/** What the reaper last counted on each POSIX endpoint (by endpoint name). */
+export function countedPartialFiles(
+  ctx: Context,
+): Promise<Array<PartialFilesRow & { endpoint: string }>> {
+  return listPartialFiles(ctx.db)
 }
 
 async function walk(
