@@ -1,10 +1,12 @@
 /**
  * Hostile volumes at the edge: alias bombs, lone surrogates, huge key counts and deep nesting
  * answer 400/413 with a stable code, at once, and the event loop stays free for others
- * (`/healthz` answers while a refused body is being read).
+ * (`/healthz` answers while a refused body is being read; a large catalogue file is parsed on
+ * the parse thread).
  */
 import assert from 'node:assert/strict'
 import { after, before, it } from 'node:test'
+import { filesParsedOffThread } from '../src/catalog/catalog-parse-thread.js'
 import { describeEachBackend } from './support/backends.js'
 import { startTestServer, type TestServer } from './support/server.js'
 
@@ -121,5 +123,39 @@ describeEachBackend('bounded input', (fixture) => {
     assert.equal(res.status, 400)
     assert.equal(res.body.error?.code, 'WORKFLOW_INVALID')
     assert.match(res.body.error?.message ?? '', /workflow.yaml:2:1/)
+  })
+
+  it('checks a large catalogue file off the event loop, its errors located as in a small one', async () => {
+    // ~400 KiB of sites, one with an unknown field near the end: far past what parses in place.
+    let content = 'sites:\n'
+    for (let i = 0; i < 2000; i++) {
+      content += `- name: big-site-${i}\n  title: Site ${i}\n  infrastructure: nowhere\n  country: DE\n  description: ${'a generated site for the parse thread. '.repeat(3)}\n`
+    }
+    const line = content.split('\n').length
+    content += `- name: odd-site\n  title: Odd\n  infrastructure: nowhere\n  country: DE\n  colour: blue\n`
+    const before = filesParsedOffThread
+    const res = await post(
+      '/catalog/validate',
+      JSON.stringify({ files: [{ path: 'big.yaml', content }] }),
+    )
+    assert.equal(res.status, 400)
+    assert.equal(filesParsedOffThread, before + 1, 'the large file was parsed on the parse thread')
+    // A small file is parsed in place, where a thread would cost more than the parse.
+    const small = await post(
+      '/catalog/validate',
+      JSON.stringify({
+        files: [{ path: 'small.yaml', content: 'sites:\n- name: s\n  colour: red\n' }],
+      }),
+    )
+    assert.equal(small.status, 400)
+    assert.equal(filesParsedOffThread, before + 1)
+    const errors = (res.body.error as { details?: { errors?: Array<{ text: string }> } }).details
+      ?.errors
+    assert.ok(
+      errors?.some(
+        (e) => e.text === `big.yaml:${line + 4}:3 sites[2000].colour: unknown field 'colour'`,
+      ),
+      JSON.stringify(errors?.slice(-2)),
+    )
   })
 })

@@ -45,10 +45,15 @@ export interface LocatedRecord {
   file: ParsedFile
 }
 
+/**
+ * A parsed file as later checks need it: where each value (and each map key) starts, by its
+ * path. Plain data, so a file parsed on another thread can be passed back (see
+ * catalog-parse-thread.ts).
+ */
 export interface ParsedFile {
   path: string
-  doc: Document.Parsed
-  lines: LineCounter
+  /** `formatPath(path)` → [line, column]; keys as `formatPath(path)` + NUL + the key. */
+  locations: Map<string, [number, number]>
 }
 
 export function formatPath(path: readonly PathPart[]): string {
@@ -57,29 +62,45 @@ export function formatPath(path: readonly PathPart[]): string {
   return out || '(file)'
 }
 
+/** The positions of every value and key of a parsed document, for `locate`. */
+export function indexLocations(path: string, doc: Document.Parsed, lines: LineCounter): ParsedFile {
+  const locations = new Map<string, [number, number]>()
+  const at = (node: Node | null | undefined): [number, number] => {
+    const { line, col } = lines.linePos(node?.range?.[0] ?? 0)
+    return [line, col]
+  }
+  const visit = (node: unknown, where: PathPart[]): void => {
+    const key = formatPath(where)
+    if (isMap(node)) {
+      for (const pair of node.items) {
+        if (!isScalar(pair.key)) continue
+        const name = pair.key.value as PathPart
+        locations.set(`${key}\0${String(name)}`, at(pair.key))
+        const value = (pair.value as Node | null) ?? pair.key
+        locations.set(formatPath([...where, name]), at(value))
+        visit(pair.value, [...where, name])
+      }
+    } else if (isSeq(node)) {
+      node.items.forEach((item, i) => {
+        locations.set(formatPath([...where, i]), at(item as Node))
+        visit(item, [...where, i])
+      })
+    }
+  }
+  locations.set(formatPath([]), at(doc.contents))
+  visit(doc.contents, [])
+  return { path, locations }
+}
+
 /** Where `path` is in the file: the value's node, or for a missing/unknown key the nearest parent. */
 export function locate(file: ParsedFile, path: readonly PathPart[], keyOf?: string): ImportError {
-  let node: unknown = file.doc.contents
-  let found: Node | undefined = node as Node | undefined
-  for (const part of path) {
-    if (isMap(node)) {
-      const pair = node.items.find((p) => isScalar(p.key) && p.key.value === part)
-      if (!pair) break
-      found = (pair.value as Node | null) ?? (pair.key as Node)
-      node = pair.value
-    } else if (isSeq(node) && typeof part === 'number') {
-      node = node.items[part]
-      if (!node) break
-      found = node as Node
-    } else break
+  const shown = formatPath(keyOf === undefined ? path : [...path, keyOf])
+  let found = keyOf === undefined ? undefined : file.locations.get(`${formatPath(path)}\0${keyOf}`)
+  for (let n = path.length; found === undefined && n >= 0; n--) {
+    found = file.locations.get(formatPath(path.slice(0, n)))
   }
-  if (keyOf !== undefined && isMap(node)) {
-    const pair = node.items.find((p) => isScalar(p.key) && p.key.value === keyOf)
-    if (pair) found = pair.key as Node
-  }
-  const offset = found?.range?.[0] ?? 0
-  const { line, col } = file.lines.linePos(offset)
-  return error(file.path, line, col, formatPath(keyOf === undefined ? path : [...path, keyOf]), '')
+  const [line, col] = found ?? [1, 1]
+  return error(file.path, line, col, shown, '')
 }
 
 export function error(
@@ -115,7 +136,7 @@ export function parseCatalogFile(
   content: string,
 ): { file: ParsedFile; records: LocatedRecord[]; errors: ImportError[] } {
   const { doc, lines } = parseYamlBounded(content, catalogYamlLimits, `catalogue file ${path}`)
-  const file: ParsedFile = { path, doc, lines }
+  const file = indexLocations(path, doc, lines)
   const errors: ImportError[] = []
   for (const e of doc.errors) {
     const { line, col } = lines.linePos(e.pos[0])

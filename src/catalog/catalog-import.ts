@@ -15,13 +15,8 @@ import {
 import type { Context, Executor } from '../db/index.js'
 import { sqlStateOf } from '../db/index.js'
 import { ContinuumError, newId, type Clock } from '../platform/index.js'
-import {
-  findDuplicates,
-  locate,
-  located,
-  parseCatalogFile,
-  type LocatedRecord,
-} from './catalog-file-parse.js'
+import { findDuplicates, locate, located, type LocatedRecord } from './catalog-file-parse.js'
+import { parseCatalogFileOffThread } from './catalog-parse-thread.js'
 import { insertCommunityRow } from './communities-store.js'
 import {
   findInfrastructureRow,
@@ -72,9 +67,10 @@ export async function readCatalogFiles(files: ImportInput['files']): Promise<{
   const records: LocatedRecord[] = []
   const errors: ImportError[] = []
   for (const f of files) {
-    // One file's parse at a time, so other requests are served between files.
+    // One file's parse at a time, so other requests are served between files; a large one is
+    // parsed on the parse thread.
     await nextTurn()
-    const parsed = parseCatalogFile(f.path, f.content)
+    const parsed = await parseCatalogFileOffThread(f.path, f.content)
     records.push(...parsed.records)
     errors.push(...parsed.errors)
   }

@@ -13,12 +13,13 @@ import { isMap } from 'yaml'
 import { parseYamlBounded, yamlToValue } from '../platform/index.js'
 import {
   catalogYamlLimits,
+  indexLocations,
   located,
-  parseCatalogFile,
   type ParsedFile,
   type PathPart,
 } from './catalog-file-parse.js'
 import { importRecords, invalid, type ImportInput } from './catalog-import.js'
+import { parseCatalogFileOffThread } from './catalog-parse-thread.js'
 
 type Obj = Record<string, unknown>
 interface Unmapped {
@@ -107,7 +108,7 @@ export async function importGlue2(ctx: Context, input: ImportInput): Promise<Imp
   for (const f of input.files) {
     await nextTurn()
     const { doc, lines } = parseYamlBounded(f.content, catalogYamlLimits, `GLUE 2.0 file ${f.path}`)
-    const file: ParsedFile = { path: f.path, doc, lines }
+    const file: ParsedFile = indexLocations(f.path, doc, lines)
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
         const { line, col } = lines.linePos(e.pos[0])
@@ -139,7 +140,7 @@ export async function importGlue2(ctx: Context, input: ImportInput): Promise<Imp
   if (errors.length > 0) throw invalid(errors)
   const records = []
   for (const m of mappedFiles) {
-    const parsed = parseCatalogFile(m.path, m.content)
+    const parsed = await parseCatalogFileOffThread(m.path, m.content)
     errors.push(...parsed.errors)
     records.push(...parsed.records)
   }
