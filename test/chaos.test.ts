@@ -1,24 +1,34 @@
 /**
  * Chaos, bounded (issue 16): authenticated reads and writes and an anonymous flood run against
- * a server while a workflow runs in a worker process, and the test SIGKILLs that worker and
- * restarts its own PostgreSQL cluster. No answer may be 5xx except 503 inside the outage
- * window; every acknowledged write is there afterwards, exactly once; every task runs exactly
- * once. Prints p50/p99 latency. The longer version is bench/chaos.ts.
+ * a server while a workflow and a batch of transfers run in a worker process, one storage
+ * endpoint hangs (its files are named pipes nobody writes: opening one blocks in the kernel, as
+ * on a hung network mount), and the test SIGKILLs that worker and restarts its own PostgreSQL
+ * cluster. No answer may be 5xx except 503 inside the outage window; every acknowledged write
+ * is there afterwards, exactly once; every task runs exactly once; every healthy transfer
+ * arrives once, verified, while the hung endpoint's fail as timeouts. Prints p50/p99 latency,
+ * quiet and under chaos. `CHAOS_SCALE=N` multiplies the work: bench/chaos.ts runs it longer.
  */
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import pg from 'pg'
 import { connect, migrate, type Database } from '../src/db/index.js'
+import { addRule, addScope, deterministicPath, registerReplicas } from '../src/data/index.js'
 import { systemActor, systemClock } from '../src/platform/index.js'
+import { digestOf } from '../src/transfers/index.js'
 import { getWorkflow, putComputeSite, submitWorkflow } from '../src/workflows/index.js'
 import { pgClusterSkipReason, startPgCluster, type PgCluster } from './support/pg-cluster.js'
 import { startTestServer, type TestServer } from './support/server.js'
+import { bytesOf, randomData, tempStorage, type TempStorage } from './support/posix-endpoints.js'
 import { tempDir } from './support/workflows.js'
 
-const tasks = 30
+const scale = Math.max(1, Number(process.env.CHAOS_SCALE ?? 1))
+const tasks = 30 * scale
+const files = 20 * scale
+const hungFiles = 4
 const workerScript = path.resolve('test/support/workflow-worker.ts')
 
 interface Sample {
@@ -34,6 +44,8 @@ describe('chaos [own postgres cluster]', { skip: pgClusterSkipReason() }, () => 
   let server: TestServer
   let dbUrl = ''
   const workers: ChildProcess[] = []
+  const storage: TempStorage = tempStorage()
+  const pipes: string[] = []
   before(async () => {
     cluster = await startPgCluster()
     const admin = new pg.Client({ connectionString: cluster.url })
@@ -53,6 +65,9 @@ describe('chaos [own postgres cluster]', { skip: pgClusterSkipReason() }, () => 
   })
   after(async () => {
     for (const w of workers) w.kill('SIGKILL')
+    // A writer end for each pipe lets blocked opens return.
+    for (const p of pipes) closeSync(openSync(p, 'r+'))
+    storage.cleanup()
     await server?.close()
     await database?.close()
     await cluster?.close()
@@ -78,10 +93,62 @@ tasks:
     command: [sh, -c, 'sleep 0.2; echo line-\${{ item }} >> lines.txt']
 `,
     })
-    const startWorker = () => {
-      const child = spawn(process.execPath, ['--import', 'tsx', workerScript, dbUrl, '1500'], {
-        stdio: ['ignore', 'ignore', 'inherit'],
+    // Transfers: healthy files A → B, and files on a hung endpoint H → B.
+    const a = await storage.add(ctx, { site: 'chaos-a' })
+    const b = await storage.add(ctx, { site: 'chaos-b' })
+    const h = await storage.add(ctx, { site: 'chaos-hung' })
+    const scope = 'chaosdata'
+    await addScope(ctx, { name: scope })
+    const sent = new Map<string, Buffer>()
+    for (let i = 0; i < files; i++) {
+      const did = { scope, name: `good-${i}` }
+      const data = randomData(20_000 + i)
+      const file = path.join(storage.dirOf(a), deterministicPath(did))
+      mkdirSync(path.dirname(file), { recursive: true })
+      writeFileSync(file, data)
+      await registerReplicas(ctx, {
+        endpoint: a.name,
+        replicas: [{ ...did, ...(await digestOf(bytesOf(data))) }],
       })
+      sent.set(did.name, data)
+    }
+    for (let i = 0; i < hungFiles; i++) {
+      const did = { scope, name: `hung-${i}` }
+      const file = path.join(storage.dirOf(h), deterministicPath(did))
+      mkdirSync(path.dirname(file), { recursive: true })
+      assert.equal(spawnSync('mkfifo', [file]).status, 0, 'mkfifo')
+      pipes.push(file)
+      await registerReplicas(ctx, {
+        endpoint: h.name,
+        replicas: [{ ...did, bytes: 10, adler32: '0a0b0c0d' }],
+      })
+    }
+    for (const name of [
+      ...sent.keys(),
+      ...Array.from({ length: hungFiles }, (_, i) => `hung-${i}`),
+    ]) {
+      await addRule(ctx, { scope, name, copies: 1, expression: b.name })
+    }
+    const transfersDone = async () =>
+      Number(
+        (
+          await database.db
+            .selectFrom('transfer_requests')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .where('scope', '=', scope)
+            .where('state', '=', 'done')
+            .executeTakeFirst()
+        )?.n ?? 0,
+      )
+
+    const startWorker = () => {
+      const child = spawn(
+        process.execPath,
+        ['--import', 'tsx', workerScript, dbUrl, '1500', '2000'],
+        {
+          stdio: ['ignore', 'ignore', 'inherit'],
+        },
+      )
       workers.push(child)
       return child
     }
@@ -119,6 +186,9 @@ tasks:
       while (running) await timed('anonymous', () => fetch(`${server.url}/workflows`))
     }
     const load = [reader(), writer(), flood()]
+    // A quiet while first: the same load without faults, for comparison (CHAOS_QUIET_MS).
+    await new Promise((resolve) => setTimeout(resolve, Number(process.env.CHAOS_QUIET_MS ?? 1000)))
+    const chaosFrom = performance.now()
 
     let worker = startWorker()
     const progress = async (n: number) => {
@@ -143,12 +213,15 @@ tasks:
     }
     outageTo = performance.now() + 2000 // pools notice broken connections on next use
     let state = ''
-    for (let i = 0; i < 1200 && state !== 'succeeded' && state !== 'failed'; i++) {
+    let arrived = 0
+    for (let i = 0; i < 1200 * scale; i++) {
       state = await getWorkflow(ctx, wf.id).then(
         (w) => w.state,
         () => '',
       )
-      if (state !== 'succeeded') await new Promise((resolve) => setTimeout(resolve, 100))
+      arrived = await transfersDone().catch(() => arrived)
+      if ((state === 'succeeded' || state === 'failed') && arrived >= files) break
+      await new Promise((resolve) => setTimeout(resolve, 100))
     }
     running = false
     await Promise.all(load)
@@ -157,6 +230,34 @@ tasks:
     const lines = readFileSync(path.join(dir, 'lines.txt'), 'utf8').trim().split('\n')
     assert.equal(lines.length, tasks, 'no task ran twice')
     assert.equal(new Set(lines).size, tasks, 'every task ran')
+
+    // Every healthy file arrived once, with its bytes; the hung endpoint's failed as timeouts.
+    assert.equal(arrived, files, 'every healthy transfer is done')
+    const atB = await database.db
+      .selectFrom('data_replicas')
+      .select(['name', 'state'])
+      .where('scope', '=', scope)
+      .where('endpoint_id', '=', b.id)
+      .execute()
+    const available = atB.filter((r) => r.state === 'available').map((r) => r.name)
+    assert.deepEqual(available.sort(), [...sent.keys()].sort(), 'one replica per healthy file')
+    assert.equal(atB.length, files + hungFiles, 'one row per file, none twice')
+    for (const [name, data] of sent) {
+      const copy = readFileSync(path.join(storage.dirOf(b), deterministicPath({ scope, name })))
+      assert.ok(copy.equals(data), `${name} arrived with its bytes`)
+    }
+    const hungAttempts = await database.db
+      .selectFrom('transfer_attempts as t')
+      .innerJoin('transfer_requests as r', 'r.id', 't.transfer_id')
+      .select(['r.name', 't.failure_class', 't.outcome'])
+      .where('r.scope', '=', scope)
+      .where('r.name', 'like', 'hung-%')
+      .execute()
+    assert.ok(hungAttempts.length > 0, 'the hung endpoint’s transfers were attempted')
+    for (const attempt of hungAttempts) {
+      assert.notEqual(attempt.outcome, 'done', `${attempt.name} cannot have been copied`)
+      assert.equal(attempt.failure_class, 'timeout', `${attempt.name} failed as a timeout`)
+    }
 
     const bad = samples.filter(
       (s) =>
@@ -187,14 +288,21 @@ tasks:
     ).length
     assert.equal(Number(counted?.n ?? 0), anonymousAnswered)
 
-    const ms = samples
-      .filter((s) => s.kind !== 'anonymous')
-      .map((s) => s.ms)
-      .sort((a, b) => a - b)
-    const pct = (p: number) => ms[Math.min(ms.length - 1, Math.floor(ms.length * p))]?.toFixed(1)
+    const latencies = (quiet: boolean) =>
+      samples
+        .filter((s) => s.kind !== 'anonymous' && s.at < chaosFrom === quiet)
+        .map((s) => s.ms)
+        .sort((x, y) => x - y)
+    const pct = (ms: number[], p: number) =>
+      ms[Math.min(ms.length - 1, Math.floor(ms.length * p))] ?? NaN
+    const quiet = latencies(true)
+    const chaos = latencies(false)
     const anonymous = samples.filter((s) => s.kind === 'anonymous')
     console.log(
-      `chaos: ${samples.length} requests (${anonymous.length} anonymous: ${anonymous.filter((s) => s.status === 429).length} limited), authenticated p50 ${pct(0.5)} ms p99 ${pct(0.99)} ms, ${acknowledged.length} writes kept`,
+      `chaos: ${samples.length} requests (${anonymous.length} anonymous: ${anonymous.filter((s) => s.status === 429).length} limited), ` +
+        `authenticated p50/p99 quiet ${pct(quiet, 0.5).toFixed(1)}/${pct(quiet, 0.99).toFixed(1)} ms, ` +
+        `under chaos ${pct(chaos, 0.5).toFixed(1)}/${pct(chaos, 0.99).toFixed(1)} ms ` +
+        `(p99 ratio ${(pct(chaos, 0.99) / pct(quiet, 0.99)).toFixed(2)}), ${tasks} tasks, ${files} transfers + ${hungFiles} hung, ${acknowledged.length} writes kept`,
     )
   })
 })
