@@ -12,7 +12,12 @@ import { transferQueue } from './transfer-queue.js'
 // The rule engine queues its copies through data's port: whoever loads this domain plugs it in.
 plugTransferQueue(transferQueue)
 
-export { claimTransfers, heartbeatTransfer, type ClaimSituation } from './transfer-claims.js'
+export {
+  claimTransfers,
+  endTransferLeasesOfGoneWorkers,
+  heartbeatTransfer,
+  type ClaimSituation,
+} from './transfer-claims.js'
 export {
   planTransfer,
   completeTransfer,

@@ -144,6 +144,34 @@ export async function requeueExpiredLeases(
   return result.rows
 }
 
+/** The workers holding leases on transfers now. */
+export async function listTransferClaimants(db: Executor): Promise<string[]> {
+  const rows = await db
+    .selectFrom('transfer_requests')
+    .select('claimed_by')
+    .distinct()
+    .where('state', '=', 'submitted')
+    .where('claimed_by', 'is not', null)
+    .execute()
+  return rows.map((r) => r.claimed_by!)
+}
+
+/** Ends the leases of these workers now: the next claim round requeues their transfers. */
+export async function endTransferLeasesOf(
+  db: Executor,
+  workers: readonly string[],
+  now: Date,
+): Promise<number> {
+  if (workers.length === 0) return 0
+  const result = await db
+    .updateTable('transfer_requests')
+    .set({ claimed_until: new Date(now.getTime() - 1) })
+    .where('state', '=', 'submitted')
+    .where('claimed_by', 'in', workers)
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows)
+}
+
 /** Active (leased) transfers per queue. */
 export async function countActiveByQueue(db: Executor): Promise<Array<QueueKey & { n: number }>> {
   const result = await sql<QueueKey & { n: number }>`

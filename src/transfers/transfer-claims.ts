@@ -8,7 +8,9 @@ import type { Context, Executor } from '../db/index.js'
 import { insertEvents } from './history-store.js'
 import {
   countActiveByQueue,
+  endTransferLeasesOf,
   listQueueCandidates,
+  listTransferClaimants,
   listShareRows,
   lockLinks,
   markClaimed,
@@ -155,4 +157,17 @@ export async function heartbeatTransfer(
   leaseMs: number,
 ): Promise<boolean> {
   return heartbeatRow(ctx.db, id, worker, new Date(ctx.clock.now().getTime() + leaseMs))
+}
+
+/**
+ * Ends the transfer leases of workers known to be gone (`isGone`, see platform/worker-ids.ts),
+ * so that a restarted worker requeues their transfers at once instead of after the lease, and
+ * they stop counting as active. Returns how many leases it ended.
+ */
+export async function endTransferLeasesOfGoneWorkers(
+  ctx: Context,
+  isGone: (workerId: string) => boolean,
+): Promise<number> {
+  const gone = (await listTransferClaimants(ctx.db)).filter(isGone)
+  return endTransferLeasesOf(ctx.db, gone, ctx.clock.now())
 }

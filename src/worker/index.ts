@@ -4,8 +4,9 @@
  */
 import { RuleEvaluatorAgent } from '../data/index.js'
 import type { Context } from '../db/index.js'
-import type { Agent } from '../platform/index.js'
+import { isGoneLocalWorker, type Agent, type Logger } from '../platform/index.js'
 import {
+  endTransferLeasesOfGoneWorkers,
   PartialFileReaper,
   ReaperAgent,
   TransferAgent,
@@ -13,7 +14,11 @@ import {
   type TokenMinter,
 } from '../transfers/index.js'
 import { AuditRetentionAgent, PolicyEngine } from '../policy/index.js'
-import { FederationStaging, WorkflowEngine } from '../workflows/index.js'
+import {
+  endTaskLeasesOfGoneWorkers,
+  FederationStaging,
+  WorkflowEngine,
+} from '../workflows/index.js'
 
 export interface WorkerOptions {
   /** Run only the agents whose names start with one of these prefixes. */
@@ -53,4 +58,17 @@ export function selectAgents(ctx: Context, options: WorkerOptions): Agent[] {
   const agents = allAgents(ctx, options)
   if (!options.only?.length) return agents
   return agents.filter((a) => options.only?.some((prefix) => a.name.startsWith(prefix)))
+}
+
+/**
+ * At a worker's start: the leases of workers of this host that are gone (killed, crashed) end
+ * now, so their transfers stop counting as active and are requeued, and their tasks are taken
+ * over, without waiting for the leases to run out.
+ */
+export async function endLeasesOfGoneWorkers(ctx: Context, logger?: Logger): Promise<void> {
+  const transfers = await endTransferLeasesOfGoneWorkers(ctx, isGoneLocalWorker)
+  const tasks = await endTaskLeasesOfGoneWorkers(ctx, isGoneLocalWorker)
+  if (transfers + tasks > 0) {
+    logger?.info({ transfers, tasks }, 'ended the leases of workers that are gone')
+  }
 }

@@ -138,3 +138,31 @@ export async function countActiveBySite(
   }
   return out
 }
+
+/** The workers holding leases on active tasks now. */
+export async function listTaskClaimants(db: Executor): Promise<string[]> {
+  const rows = await db
+    .selectFrom('workflow_tasks')
+    .select('claimed_by')
+    .distinct()
+    .where('state', 'in', [...activeStates])
+    .where('claimed_by', 'is not', null)
+    .execute()
+  return rows.map((r) => r.claimed_by!)
+}
+
+/** Ends the leases of these workers now: the next engine round takes their tasks over. */
+export async function endTaskLeasesOf(
+  db: Executor,
+  workers: readonly string[],
+  now: Date,
+): Promise<number> {
+  if (workers.length === 0) return 0
+  const result = await db
+    .updateTable('workflow_tasks')
+    .set({ claimed_until: new Date(now.getTime() - 1) })
+    .where('state', 'in', [...activeStates])
+    .where('claimed_by', 'in', workers)
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows)
+}

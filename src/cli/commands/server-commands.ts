@@ -19,7 +19,7 @@ import {
   createLogger,
   defaultShutdownGraceMs,
   forceExitAfter,
-  newId,
+  newWorkerId,
   preparePrivateFolder,
   restrictNewFiles,
   runAgents,
@@ -27,7 +27,7 @@ import {
   systemClock,
   type Config,
 } from '../../platform/index.js'
-import { selectAgents } from '../../worker/index.js'
+import { endLeasesOfGoneWorkers, selectAgents } from '../../worker/index.js'
 import {
   bindDemoSlurm,
   bindDemoWorkstation,
@@ -181,9 +181,10 @@ export function demoCommand(): Command {
               )
             })
         }
+        await endLeasesOfGoneWorkers(ctx, logger)
         const agents = runAgents(
           selectAgents(ctx, {
-            workerId: `demo-${process.pid}-${newId()}`,
+            workerId: newWorkerId('demo'),
             tokens: server.app.security.issuer,
             transferHistoryDays: config.transferHistoryDays,
             auditRetentionDays: config.auditRetentionDays,
@@ -270,20 +271,19 @@ export function workerCommand(): Command {
         const database = await connect(config.db, { logger })
         if (database.backend === 'pglite') await migrate(database)
         else await assertSchemaCurrent(database)
-        const workerId = `${process.pid}-${newId()}`
+        const workerId = newWorkerId('worker')
         // With the built-in issuer on, the worker signs its transfers' storage tokens with the
         // installation's key (the same home folder as the server's).
         const tokens = await openBuiltInIssuer(config, systemClock)
-        const agents = selectAgents(
-          { db: database.db, clock: systemClock, actor: systemActor('worker') },
-          {
-            workerId,
-            tokens,
-            transferHistoryDays: config.transferHistoryDays,
-            auditRetentionDays: config.auditRetentionDays,
-            ...(opts.only ? { only: opts.only.split(',') } : {}),
-          },
-        )
+        const workerCtx = { db: database.db, clock: systemClock, actor: systemActor('worker') }
+        await endLeasesOfGoneWorkers(workerCtx, logger)
+        const agents = selectAgents(workerCtx, {
+          workerId,
+          tokens,
+          transferHistoryDays: config.transferHistoryDays,
+          auditRetentionDays: config.auditRetentionDays,
+          ...(opts.only ? { only: opts.only.split(',') } : {}),
+        })
         if (agents.length === 0) out.error('no agents to run')
         logger.info({ workerId, agents: agents.map((a) => a.name) }, 'worker started')
         const runner = runAgents(agents, logger)
