@@ -158,4 +158,35 @@ describeEachBackend('bounded input', (fixture) => {
       JSON.stringify(errors?.slice(-2)),
     )
   })
+
+  it('maps a large GLUE 2.0 file on the parse thread, its errors located in the file', async () => {
+    const services = Array.from({ length: 400 }, (_, i) =>
+      JSON.stringify({
+        ID: `urn:ogf:ComputingService:ce${i}.example.org`,
+        Name: `ce${i}.example.org`,
+        ComputingManager: [
+          { ProductName: i === 399 ? 'LoadLeveler' : 'HTCondor', TotalLogicalCPUs: 64 },
+        ],
+      }),
+    )
+    const content = `{"AdminDomain":[{"Name":"Big-T2"}],\n"ComputingService":[\n${services.join(',\n')}\n]}`
+    assert.ok(content.length > 32 * 1024)
+    const before = filesParsedOffThread
+    const res = await post(
+      '/catalog/validate',
+      JSON.stringify({ format: 'glue2', files: [{ path: 'big.json', content }] }),
+    )
+    assert.equal(res.status, 400)
+    assert.equal(filesParsedOffThread, before + 1, 'mapped on the parse thread')
+    const errors = (res.body.error as { details?: { errors?: Array<{ text: string }> } }).details
+      ?.errors
+    assert.ok(
+      errors?.some(
+        (e) =>
+          e.text.startsWith('big.json:402:') &&
+          e.text.includes("unknown batch system 'LoadLeveler'"),
+      ),
+      JSON.stringify(errors),
+    )
+  })
 })
