@@ -31,10 +31,12 @@ export const mayImport = {
     'contract',
   ],
   executors: ['platform'],
+  // the embedded CWL runner: documents, expressions, local runs (engine integration later)
+  cwl: ['platform'],
   api: '*',
   client: ['platform', 'contract'],
   // commands/server-commands.ts (serve, worker, migrate, demo) is the one exception, below
-  cli: ['client', 'contract', 'platform'],
+  cli: ['client', 'contract', 'platform', 'cwl'],
   worker: '*',
 }
 
@@ -172,7 +174,8 @@ export default tseslint.config(
   },
   {
     files: ['src/client/**/*.ts', 'src/cli/**/*.ts'],
-    ignores: ['src/cli/commands/server-commands.ts'],
+    // The embedded runners: the server commands, and the CWL runner (no server at all).
+    ignores: ['src/cli/commands/server-commands.ts', 'src/cli/commands/cwl-runner.ts'],
     rules: {
       'no-restricted-imports': [
         'error',

@@ -76,6 +76,12 @@ export const commandEntries: readonly CommandEntry[] = [
     load: async () => (await import('./commands/site.js')).siteCommand(),
   },
   {
+    name: 'cwl-runner',
+    description:
+      'Run a CWL v1.2 tool or workflow here and print its output object (the CWL runner protocol)',
+    load: async () => (await import('./commands/cwl-runner.js')).cwlRunnerCommand(),
+  },
+  {
     name: 'usage',
     description:
       'Resources used by workflow tasks: core-hours, CPU-hours and energy by community, site or period',

@@ -1,0 +1,176 @@
+/**
+ * An input object made ready for a process: defaults filled, every value checked against its
+ * declared type, File and Directory values resolved to local paths (relative locations against
+ * the input object's folder, defaults against the document's), secondary files found,
+ * `loadContents` read and directory listings loaded as `loadListing` asks.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import path from 'node:path'
+import {
+  expandNamespace,
+  findRequirement,
+  secondaryPatterns,
+  type Param,
+  type Process,
+  type Requirement,
+} from './document.js'
+import { CwlError } from './errors.js'
+import { describe, isFileLike, resolveInput, secondaryName, type CwlObject } from './files.js'
+import { evaluate, type JsEvaluator } from './param-refs.js'
+import { isObject, isOptional, matches, memberFor, type CwlType } from './types.js'
+
+export interface InputOptions {
+  /** Where relative locations of the input object resolve. */
+  baseDir: string
+  /** Where literals (`contents`, listing-only directories) are written. */
+  staging: string
+  outer: Array<{ requirements: Requirement[]; hints: Requirement[] }>
+  js?: JsEvaluator | undefined
+  /**
+   * Secondary files are looked for beside their file only in the input object a run starts
+   * with; inside a workflow they travel with the value, as declared upstream.
+   */
+  discoverSecondary: boolean
+}
+
+export function prepareInputs(
+  process: Process,
+  given: Record<string, unknown>,
+  options: InputOptions,
+): Record<string, unknown> {
+  const out: Record<string, unknown> = {}
+  const listingReq = findRequirement('LoadListingRequirement', process, ...options.outer)
+  for (const param of process.inputs) {
+    let value = given[param.id]
+    let baseDir = options.baseDir
+    if ((value === undefined || value === null) && param.default !== undefined) {
+      value = param.default
+      baseDir = process.baseDir
+    }
+    if (value === undefined) value = null
+    if (!matches(param.type, value) && !(value === null && isOptional(param.type))) {
+      throw new CwlError(
+        'invalid',
+        `input '${param.id}': ${JSON.stringify(value)} is not of its type ${JSON.stringify(param.type)}`,
+      )
+    }
+    const loadListing =
+      param.loadListing ?? (listingReq?.loadListing as string | undefined) ?? 'no_listing'
+    out[param.id] = resolveValue(value, param.type, baseDir, options.staging, loadListing)
+  }
+  for (const param of process.inputs) {
+    out[param.id] = finishParam(param, out[param.id], out, {
+      ...options,
+      namespaces: process.namespaces,
+    })
+  }
+  return out
+}
+
+/** Files and directories inside a value (records and arrays included) made real. */
+function resolveValue(
+  value: unknown,
+  type: CwlType,
+  baseDir: string,
+  staging: string,
+  loadListing: string,
+): unknown {
+  if (isFileLike(value)) return resolveInput(value, baseDir, staging, loadListing)
+  if (Array.isArray(value)) {
+    const member = memberFor(type, value)
+    const items =
+      typeof member === 'object' && !Array.isArray(member) && member.type === 'array'
+        ? member.items
+        : 'Any'
+    return value.map((v) => resolveValue(v, items, baseDir, staging, loadListing))
+  }
+  if (isObject(value)) {
+    const member = memberFor(type, value)
+    const fields =
+      typeof member === 'object' && !Array.isArray(member) && member.type === 'record'
+        ? member.fields
+        : []
+    const out: Record<string, unknown> = {}
+    for (const [k, v] of Object.entries(value)) {
+      const field = fields.find((f) => f.name === k)
+      out[k] = resolveValue(v, field?.type ?? 'Any', baseDir, staging, loadListing)
+    }
+    return out
+  }
+  return value
+}
+
+/** secondaryFiles, format and loadContents of one input, once all inputs are known. */
+function finishParam(
+  param: Param,
+  value: unknown,
+  inputs: Record<string, unknown>,
+  options: InputOptions & { namespaces: Record<string, string> },
+): unknown {
+  const apply = (v: unknown): unknown => {
+    if (isObject(v) && !isFileLike(v)) {
+      // A record: its fields may ask for secondary files and formats too.
+      const member = memberFor(param.type, v)
+      const fields =
+        typeof member === 'object' && !Array.isArray(member) && member.type === 'record'
+          ? member.fields
+          : []
+      const out: Record<string, unknown> = { ...v }
+      for (const f of fields) {
+        const fieldParam = {
+          ...(f as object),
+          id: f.name,
+          type: f.type,
+          ...(f.secondaryFiles === undefined
+            ? {}
+            : { secondaryFiles: secondaryPatterns(f.secondaryFiles) }),
+        } as Param
+        out[f.name] = finishParam(fieldParam, v[f.name], inputs, options)
+      }
+      return out
+    }
+    if (!isFileLike(v) || v.class !== 'File') return v
+    let file: CwlObject = v
+    if (param.loadContents || param.inputBinding?.loadContents) {
+      const text = readFileSync(String(file.path))
+      if (text.length > 64 * 1024) {
+        throw new CwlError('failed', `loadContents: ${String(file.basename)} is larger than 64 KiB`)
+      }
+      file = { ...file, contents: text.toString('utf8') }
+    }
+    if (param.format !== undefined && file.format === undefined) {
+      const f = evaluate(param.format, { inputs, self: file, runtime: {} }, options.js)
+      if (typeof f === 'string') file = { ...file, format: expandNamespace(f, options.namespaces) }
+    }
+    if (param.secondaryFiles) {
+      file = { ...file, secondaryFiles: secondary(param, file, inputs, options) }
+    }
+    return file
+  }
+  return Array.isArray(value) ? value.map(apply) : apply(value)
+}
+
+function secondary(
+  param: Param,
+  file: CwlObject,
+  inputs: Record<string, unknown>,
+  options: InputOptions,
+): CwlObject[] {
+  const given = Array.isArray(file.secondaryFiles) ? (file.secondaryFiles as CwlObject[]) : []
+  const found = [...given]
+  for (const s of param.secondaryFiles!) {
+    const pattern = String(evaluate(s.pattern, { inputs, self: file, runtime: {} }, options.js))
+    const name = secondaryName(String(file.basename), pattern)
+    if (found.some((g) => g.basename === name)) continue
+    const p = path.join(path.dirname(String(file.path)), name)
+    if (options.discoverSecondary && existsSync(p)) {
+      found.push(describe({ class: statSync(p).isDirectory() ? 'Directory' : 'File' }, p))
+      continue
+    }
+    const required = evaluate(s.required, { inputs, self: file, runtime: {} }, options.js)
+    if (required !== false) {
+      throw new CwlError('invalid', `input '${param.id}': missing secondary file ${name}`)
+    }
+  }
+  return found
+}

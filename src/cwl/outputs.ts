@@ -1,0 +1,179 @@
+/**
+ * A CommandLineTool's outputs: `cwl.output.json` when the tool wrote one, else each output by
+ * its binding — stdout/stderr files, globs (sorted), loadContents (64 KiB at most),
+ * outputEval — shaped to the declared type, with secondary files, formats and checksums.
+ */
+import { existsSync, readFileSync, statSync } from 'node:fs'
+import path from 'node:path'
+import { expandNamespace, secondaryPatterns, type Param, type Process } from './document.js'
+import { CwlError } from './errors.js'
+import { describeOutput, isFileLike, localPath, secondaryName, type CwlObject } from './files.js'
+import { glob } from './glob.js'
+import { evaluate, type ExpressionContext, type JsEvaluator } from './param-refs.js'
+import { isOptional, matches, type CwlType } from './types.js'
+
+const maxContents = 64 * 1024
+
+export function collectOutputs(
+  tool: Process,
+  outdir: string,
+  context: ExpressionContext,
+  js: JsEvaluator | undefined,
+  streams: { stdout?: string | undefined; stderr?: string | undefined },
+): Record<string, unknown> {
+  const custom = path.join(outdir, 'cwl.output.json')
+  if (existsSync(custom)) {
+    const written = JSON.parse(readFileSync(custom, 'utf8')) as Record<string, unknown>
+    return Object.fromEntries(
+      tool.outputs.map((o) => [o.id, finalize(written[o.id] ?? null, outdir)]),
+    )
+  }
+  const out: Record<string, unknown> = {}
+  for (const param of tool.outputs) {
+    out[param.id] = collectOne(param, outdir, context, js, streams, tool.namespaces)
+  }
+  return out
+}
+
+/** Files in a tool's own output object made whole (locations relative to the output folder). */
+function finalize(value: unknown, outdir: string): unknown {
+  if (Array.isArray(value)) return value.map((v) => finalize(v, outdir))
+  if (isFileLike(value)) {
+    const p = localPath(String(value.location ?? value.path), outdir)
+    return describeOutput(value, p)
+  }
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, finalize(v, outdir)]))
+  }
+  return value
+}
+
+function collectOne(
+  param: Param,
+  outdir: string,
+  context: ExpressionContext,
+  js: JsEvaluator | undefined,
+  streams: { stdout?: string | undefined; stderr?: string | undefined },
+  namespaces: Record<string, string>,
+): unknown {
+  const record = recordType(param.type)
+  if (record && !param.outputBinding) {
+    // A record output without a binding of its own: each field is collected as an output.
+    return Object.fromEntries(
+      record.fields.map((f) => [
+        f.name,
+        collectOne(
+          {
+            ...(f as object),
+            id: f.name,
+            type: f.type,
+            ...(f.secondaryFiles === undefined
+              ? {}
+              : { secondaryFiles: secondaryPatterns(f.secondaryFiles) }),
+          },
+          outdir,
+          context,
+          js,
+          streams,
+          namespaces,
+        ),
+      ]),
+    )
+  }
+  if (param.type === 'stdout' || param.type === 'stderr') {
+    const name = param.type === 'stdout' ? streams.stdout : streams.stderr
+    return describeOutput({ class: 'File' }, path.resolve(outdir, name!))
+  }
+  const binding = param.outputBinding
+  let value: unknown = null
+  if (binding) {
+    let files: CwlObject[] = []
+    if (binding.glob !== undefined) {
+      const patterns = evaluate(binding.glob, context, js)
+      const list = (Array.isArray(patterns) ? patterns : [patterns]).filter((p) => p !== null)
+      files = list
+        .flatMap((p) => glob(outdir, String(p)))
+        .map((p) => {
+          const cls = statSync(p).isDirectory() ? 'Directory' : 'File'
+          const obj = describeOutput({ class: cls }, p)
+          if ((binding.loadContents || param.loadContents) && cls === 'File') {
+            if ((obj.size as number) > maxContents) {
+              throw new CwlError('failed', `loadContents: ${p} is larger than 64 KiB`)
+            }
+            obj.contents = readFileSync(p, 'utf8')
+          }
+          return obj
+        })
+    }
+    value = files
+    if (binding.outputEval !== undefined) {
+      value = evaluate(binding.outputEval, { ...context, self: files }, js)
+    } else {
+      value = shape(param.type, files)
+    }
+  }
+  value = withSecondaryFiles(param, value, outdir, context, js)
+  if (param.format !== undefined) {
+    value = withFormat(value, expandNamespace(evaluate(param.format, context, js), namespaces))
+  }
+  if (value === undefined) value = null
+  if (!matches(param.type, value) && !(value === null && isOptional(param.type))) {
+    throw new CwlError(
+      'failed',
+      `output '${param.id}' is ${JSON.stringify(value)}, not of its declared type`,
+    )
+  }
+  return value
+}
+
+function recordType(type: CwlType): Extract<CwlType, { type: 'record' }> | undefined {
+  const members = Array.isArray(type) ? type : [type]
+  return members.find(
+    (t): t is Extract<CwlType, { type: 'record' }> =>
+      typeof t === 'object' && !Array.isArray(t) && t.type === 'record',
+  )
+}
+
+/** Globbed files as the declared type wants them: one (the first) or the list. */
+function shape(type: CwlType, files: CwlObject[]): unknown {
+  const wantsList = (t: CwlType): boolean =>
+    Array.isArray(t) ? t.some(wantsList) : typeof t === 'object' && t.type === 'array'
+  const wantsOne = (t: CwlType): boolean =>
+    Array.isArray(t) ? t.some(wantsOne) : t === 'File' || t === 'Directory' || t === 'Any'
+  if (wantsList(type) && !(wantsOne(type) && files.length === 1 && !Array.isArray(type))) {
+    return files
+  }
+  if (wantsOne(type)) return files[0] ?? null
+  return files
+}
+
+function withSecondaryFiles(
+  param: Param,
+  value: unknown,
+  outdir: string,
+  context: ExpressionContext,
+  js: JsEvaluator | undefined,
+): unknown {
+  if (!param.secondaryFiles) return value
+  const add = (file: unknown): unknown => {
+    if (!isFileLike(file) || file.class !== 'File') return file
+    const found: CwlObject[] = []
+    for (const s of param.secondaryFiles!) {
+      const pattern = evaluate(s.pattern, { ...context, self: file }, js)
+      const name = secondaryName(String(file.basename), String(pattern))
+      const p = path.join(path.dirname(String(file.path)), name)
+      if (existsSync(p)) {
+        found.push(describeOutput({ class: statSync(p).isDirectory() ? 'Directory' : 'File' }, p))
+      } else if (evaluate(s.required, { ...context, self: file }, js) !== false) {
+        throw new CwlError('failed', `missing secondary file ${name} of ${String(file.basename)}`)
+      }
+    }
+    return { ...file, secondaryFiles: found }
+  }
+  return Array.isArray(value) ? value.map(add) : add(value)
+}
+
+function withFormat(value: unknown, format: unknown): unknown {
+  if (Array.isArray(value)) return value.map((v) => withFormat(v, format))
+  return isFileLike(value) && format !== null && format !== undefined ? { ...value, format } : value
+}

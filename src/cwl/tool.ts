@@ -1,0 +1,190 @@
+/**
+ * Running a CommandLineTool here: a fresh output folder, InitialWorkDirRequirement's files
+ * staged into it, the command line built and run (through /bin/sh with
+ * ShellCommandRequirement), stdin/stdout/stderr redirected, its exit code checked against
+ * successCodes, and its outputs collected (outputs.ts).
+ */
+import { spawn } from 'node:child_process'
+import {
+  closeSync,
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
+import path from 'node:path'
+import { buildCommandLine, shellQuote } from './command-line.js'
+import { findRequirement, type Process, type Requirement } from './document.js'
+import { CwlError } from './errors.js'
+import { isFileLike, type CwlObject } from './files.js'
+import { collectOutputs } from './outputs.js'
+import { evaluate, type ExpressionContext, type JsEvaluator } from './param-refs.js'
+import { isObject, text } from './types.js'
+
+export interface RunOptions {
+  /** Folder under which each tool run gets its output and temporary folders. */
+  workRoot: string
+  /** Requirements and hints of the enclosing workflow and step, innermost first. */
+  outer: Array<{ requirements: Requirement[]; hints: Requirement[] }>
+  js?: JsEvaluator | undefined
+}
+
+export async function runCommandLineTool(
+  tool: Process,
+  inputs: Record<string, unknown>,
+  options: RunOptions,
+): Promise<Record<string, unknown>> {
+  mkdirSync(options.workRoot, { recursive: true })
+  const outdir = mkdtempSync(path.join(options.workRoot, 'out-'))
+  const tmpdir = mkdtempSync(path.join(options.workRoot, 'tmp-'))
+  const levels = [tool, ...options.outer]
+  const resources = findRequirement('ResourceRequirement', ...levels)
+  const runtime: Record<string, unknown> = {
+    outdir,
+    tmpdir,
+    cores: Number(resources?.coresMin ?? 1),
+    ram: Number(resources?.ramMin ?? 1024),
+    outdirSize: 1024,
+    tmpdirSize: 1024,
+  }
+  const context: ExpressionContext = { inputs, self: null, runtime }
+  const js = options.js
+  stageInitialWorkDir(findRequirement('InitialWorkDirRequirement', ...levels), outdir, context, js)
+  const env: Record<string, string> = {
+    PATH: process.env.PATH ?? '/usr/bin:/bin',
+    HOME: outdir,
+    TMPDIR: tmpdir,
+  }
+  const envReq = findRequirement('EnvVarRequirement', ...levels)
+  const defs = envReq?.envDef
+  const envList = Array.isArray(defs)
+    ? (defs as Array<{ envName: string; envValue: string }>)
+    : isObject(defs)
+      ? Object.entries(defs).map(([envName, envValue]) => ({ envName, envValue: String(envValue) }))
+      : []
+  for (const d of envList) env[d.envName] = String(evaluate(d.envValue, context, js))
+
+  const words = buildCommandLine(tool.raw, tool.inputs, context, js)
+  const shell = findRequirement('ShellCommandRequirement', ...levels) !== undefined
+  const argv = shell
+    ? ['/bin/sh', '-c', words.map((w) => (w.quote ? shellQuote(w.text) : w.text)).join(' ')]
+    : words.map((w) => w.text)
+  if (argv.length === 0) throw new CwlError('invalid', 'the tool has no command')
+
+  const stdinPath =
+    tool.raw.stdin === undefined ? undefined : String(evaluate(tool.raw.stdin, context, js))
+  const streamName = (field: 'stdout' | 'stderr'): string | undefined => {
+    const named = tool.raw[field]
+    if (named !== undefined) return String(evaluate(named, context, js))
+    return tool.outputs.some((o) => o.type === field)
+      ? `${field}-${Math.random().toString(36).slice(2, 10)}`
+      : undefined
+  }
+  const stdoutName = streamName('stdout')
+  const stderrName = streamName('stderr')
+  const limit = findRequirement('ToolTimeLimit', ...levels)
+  const timelimit = Number(evaluate(limit?.timelimit ?? 0, context, js)) || 0
+  const exitCode = await run(argv, {
+    cwd: outdir,
+    env,
+    timelimitS: timelimit,
+    stdin: stdinPath,
+    stdout: stdoutName === undefined ? undefined : path.resolve(outdir, stdoutName),
+    stderr: stderrName === undefined ? undefined : path.resolve(outdir, stderrName),
+  })
+  const codes = (tool.raw.successCodes as number[] | undefined) ?? [0]
+  if (!codes.includes(exitCode)) {
+    throw new CwlError('failed', `${argv[0]} exited with code ${exitCode}`)
+  }
+  runtime.exitCode = exitCode
+  return collectOutputs(tool, outdir, { ...context, runtime }, js, {
+    stdout: stdoutName,
+    stderr: stderrName,
+  })
+}
+
+function run(
+  argv: string[],
+  io: {
+    cwd: string
+    env: Record<string, string>
+    timelimitS: number
+    stdin?: string | undefined
+    stdout?: string | undefined
+    stderr?: string | undefined
+  },
+): Promise<number> {
+  const fds: number[] = []
+  const open = (p: string | undefined, flags: string) => {
+    if (p === undefined) return 'ignore' as const
+    const fd = openSync(p, flags)
+    fds.push(fd)
+    return fd
+  }
+  let child
+  try {
+    child = spawn(argv[0]!, argv.slice(1), {
+      cwd: io.cwd,
+      env: io.env,
+      stdio: [
+        open(io.stdin, 'r'),
+        io.stdout ? open(io.stdout, 'w') : 'inherit',
+        io.stderr ? open(io.stderr, 'w') : 'inherit',
+      ],
+    })
+  } finally {
+    // The child has its own copies now.
+    setImmediate(() => fds.forEach((fd) => closeSync(fd)))
+  }
+  return new Promise((resolve, reject) => {
+    child.on('error', (err) =>
+      reject(new CwlError('failed', `cannot run ${argv[0]}: ${err.message}`)),
+    )
+    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)))
+  })
+}
+
+/** InitialWorkDirRequirement: files and literals placed in the output folder before the run. */
+function stageInitialWorkDir(
+  req: Requirement | undefined,
+  outdir: string,
+  context: ExpressionContext,
+  js: JsEvaluator | undefined,
+): void {
+  if (!req) return
+  const listing = evaluate(req.listing, context, js)
+  const items = (Array.isArray(listing) ? listing : [listing]).flat()
+  for (const item of items) {
+    if (item === null || item === undefined) continue
+    if (isFileLike(item)) {
+      place(item, outdir, undefined)
+      continue
+    }
+    if (!isObject(item)) continue
+    const entryname =
+      item.entryname === undefined ? undefined : String(evaluate(item.entryname, context, js))
+    const entry = evaluate(item.entry, context, js)
+    if (isFileLike(entry)) place(entry, outdir, entryname)
+    else if (Array.isArray(entry) && entry.every(isFileLike)) {
+      entry.forEach((e) => place(e, outdir, undefined))
+    } else {
+      if (!entryname) throw new CwlError('invalid', 'an InitialWorkDir entry needs an entryname')
+      const text = typeof entry === 'string' ? entry : JSON.stringify(entry)
+      const target = path.resolve(outdir, entryname)
+      mkdirSync(path.dirname(target), { recursive: true })
+      writeFileSync(target, text)
+    }
+  }
+}
+
+function place(obj: CwlObject, outdir: string, name: string | undefined): void {
+  const from = text(obj.path)
+  const target = path.resolve(outdir, name ?? String(obj.basename))
+  mkdirSync(path.dirname(target), { recursive: true })
+  if (from && statSync(from).isDirectory()) cpSync(from, target, { recursive: true })
+  else if (from) copyFileSync(from, target)
+  else if (typeof obj.contents === 'string') writeFileSync(target, obj.contents)
+}
