@@ -41,5 +41,6 @@ const passed = outcomes.filter((o) => o.passed).length
 console.log(
   `${'all'.padEnd(28)} ${passed}/${outcomes.length} (${((100 * passed) / outcomes.length).toFixed(1)} %)`,
 )
-for (const o of outcomes.filter((x) => !x.passed))
-  {console.log(`FAIL ${o.id}: ${o.reason.slice(0, 240)}`)}
+for (const o of outcomes.filter((x) => !x.passed)) {
+  console.log(`FAIL ${o.id}: ${o.reason.slice(0, 240)}`)
+}
