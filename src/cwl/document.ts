@@ -8,7 +8,15 @@ import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { CwlError } from './errors.js'
 import { parseLenient } from './lenient-yaml.js'
-import { isObject, normalizeType, shortName, text, type Binding, type CwlType } from './types.js'
+import {
+  isObject,
+  normalizeType,
+  shortName,
+  text,
+  type Binding,
+  type CwlType,
+  type RecordField,
+} from './types.js'
 
 export type Requirement = Record<string, unknown> & { class: string }
 
@@ -329,4 +337,16 @@ export function expandNamespace(value: unknown, namespaces: Record<string, strin
   if (colon <= 0) return value
   const base = namespaces[value.slice(0, colon)]
   return base === undefined ? value : base + value.slice(colon + 1)
+}
+
+/** A record's field seen as a parameter (its bindings, secondary files and format apply). */
+export function fieldParam(field: RecordField): Param {
+  return {
+    ...(field as object),
+    id: field.name,
+    type: field.type,
+    ...(field.secondaryFiles === undefined
+      ? {}
+      : { secondaryFiles: secondaryPatterns(field.secondaryFiles) }),
+  }
 }

@@ -9,7 +9,7 @@ import path from 'node:path'
 import {
   expandNamespace,
   findRequirement,
-  secondaryPatterns,
+  fieldParam,
   type Param,
   type Process,
   type Requirement,
@@ -117,15 +117,7 @@ function finishParam(
           : []
       const out: Record<string, unknown> = { ...v }
       for (const f of fields) {
-        const fieldParam = {
-          ...(f as object),
-          id: f.name,
-          type: f.type,
-          ...(f.secondaryFiles === undefined
-            ? {}
-            : { secondaryFiles: secondaryPatterns(f.secondaryFiles) }),
-        } as Param
-        out[f.name] = finishParam(fieldParam, v[f.name], inputs, options)
+        out[f.name] = finishParam(fieldParam(f), v[f.name], inputs, options)
       }
       return out
     }

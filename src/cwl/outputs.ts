@@ -5,7 +5,7 @@
  */
 import { existsSync, readFileSync, statSync } from 'node:fs'
 import path from 'node:path'
-import { expandNamespace, secondaryPatterns, type Param, type Process } from './document.js'
+import { expandNamespace, fieldParam, type Param, type Process } from './document.js'
 import { CwlError } from './errors.js'
 import { describeOutput, isFileLike, localPath, secondaryName, type CwlObject } from './files.js'
 import { glob } from './glob.js'
@@ -62,21 +62,7 @@ function collectOne(
     return Object.fromEntries(
       record.fields.map((f) => [
         f.name,
-        collectOne(
-          {
-            ...(f as object),
-            id: f.name,
-            type: f.type,
-            ...(f.secondaryFiles === undefined
-              ? {}
-              : { secondaryFiles: secondaryPatterns(f.secondaryFiles) }),
-          },
-          outdir,
-          context,
-          js,
-          streams,
-          namespaces,
-        ),
+        collectOne(fieldParam(f), outdir, context, js, streams, namespaces),
       ]),
     )
   }

@@ -35,7 +35,10 @@ export function hasExpression(text: string): boolean {
 export function evaluate(text: unknown, context: ExpressionContext, js?: JsEvaluator): unknown {
   if (typeof text !== 'string' || !hasExpression(text)) return text
   const parts = scan(text)
-  if (parts.length === 1 && parts[0]!.start === 0 && parts[0]!.end === text.length) {
+  // One expression, whitespace around it aside (block scalars end with a newline), is its value.
+  const lead = text.length - text.trimStart().length
+  const trail = text.trimEnd().length
+  if (parts.length === 1 && parts[0]!.start === lead && parts[0]!.end === trail) {
     return value(parts[0]!, context, js)
   }
   let out = ''

@@ -41,17 +41,22 @@ export async function runCommandLineTool(
   const outdir = mkdtempSync(path.join(options.workRoot, 'out-'))
   const tmpdir = mkdtempSync(path.join(options.workRoot, 'tmp-'))
   const levels = [tool, ...options.outer]
+  const js = options.js
   const resources = findRequirement('ResourceRequirement', ...levels)
+  // Amounts may be expressions of the inputs; fractions round up (a whole core, a whole MiB).
+  const amount = (field: string): number | undefined => {
+    const v = evaluate(resources?.[field], { inputs, self: null, runtime: {} }, js)
+    return typeof v === 'number' ? Math.ceil(v) : undefined
+  }
   const runtime: Record<string, unknown> = {
     outdir,
     tmpdir,
-    cores: Number(resources?.coresMin ?? 1),
-    ram: Number(resources?.ramMin ?? 1024),
-    outdirSize: 1024,
-    tmpdirSize: 1024,
+    cores: amount('coresMin') ?? amount('coresMax') ?? 1,
+    ram: amount('ramMin') ?? amount('ramMax') ?? 1024,
+    outdirSize: amount('outdirMin') ?? amount('outdirMax') ?? 1024,
+    tmpdirSize: amount('tmpdirMin') ?? amount('tmpdirMax') ?? 1024,
   }
   const context: ExpressionContext = { inputs, self: null, runtime }
-  const js = options.js
   stageInitialWorkDir(findRequirement('InitialWorkDirRequirement', ...levels), outdir, context, js)
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -129,10 +134,11 @@ function run(
     child = spawn(argv[0]!, argv.slice(1), {
       cwd: io.cwd,
       env: io.env,
+      // What a tool prints without a capture goes to stderr: stdout is the output object's.
       stdio: [
         open(io.stdin, 'r'),
-        io.stdout ? open(io.stdout, 'w') : 'inherit',
-        io.stderr ? open(io.stderr, 'w') : 'inherit',
+        io.stdout ? open(io.stdout, 'w') : 2,
+        io.stderr ? open(io.stderr, 'w') : 2,
       ],
     })
   } finally {
@@ -140,10 +146,24 @@ function run(
     setImmediate(() => fds.forEach((fd) => closeSync(fd)))
   }
   return new Promise((resolve, reject) => {
+    // ToolTimeLimit: past it the tool is killed and the step fails.
+    let timedOut = false
+    const timer =
+      io.timelimitS > 0
+        ? setTimeout(() => {
+            timedOut = true
+            child.kill('SIGKILL')
+          }, io.timelimitS * 1000)
+        : undefined
     child.on('error', (err) =>
       reject(new CwlError('failed', `cannot run ${argv[0]}: ${err.message}`)),
     )
-    child.on('close', (code, signal) => resolve(code ?? (signal ? 128 : 1)))
+    child.on('close', (code, signal) => {
+      clearTimeout(timer)
+      if (timedOut) {
+        reject(new CwlError('failed', `${argv[0]} ran past its time limit of ${io.timelimitS} s`))
+      } else resolve(code ?? (signal ? 128 : 1))
+    })
   })
 }
 

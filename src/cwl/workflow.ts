@@ -8,6 +8,7 @@ import type { Process, Step } from './document.js'
 import { CwlError } from './errors.js'
 import { evaluate, type JsEvaluator } from './param-refs.js'
 import type { RunOptions } from './tool.js'
+import { isOptional, matches } from './types.js'
 
 /** Runs one process (any class) on prepared or raw inputs: given by the caller (runner.ts). */
 export type ProcessRunner = (
@@ -43,12 +44,19 @@ export async function runWorkflow(
   for (const output of wf.outputs) {
     const sources = output.outputSource ?? []
     const listed = output.outputSourceIsList === true
-    result[output.id] = merge(
+    const value = merge(
       sources.map((s) => values.get(s) ?? null),
       listed,
       output.linkMerge,
       output.pickValue,
     )
+    if (!matches(output.type, value) && !(value === null && isOptional(output.type))) {
+      throw new CwlError(
+        'failed',
+        `workflow output '${output.id}' is ${JSON.stringify(value)?.slice(0, 200)}, not of its declared type`,
+      )
+    }
+    result[output.id] = value
   }
   return result
 }

@@ -2,16 +2,10 @@
  * The only code that reads and writes storage_partial_files: what the partial-file reaper last
  * counted on each POSIX endpoint (see agents/partial-reaper.ts).
  */
-import type { Executor } from '../db/index.js'
+import type { Selectable } from 'kysely'
+import type { Executor, StoragePartialFilesTable } from '../db/index.js'
 
-export interface PartialFilesRow {
-  endpoint_id: string
-  files: number
-  bytes: number
-  removed_files: number
-  removed_bytes: number
-  counted_at: Date
-}
+export type PartialFilesRow = Selectable<StoragePartialFilesTable>
 
 export async function upsertPartialFiles(db: Executor, row: PartialFilesRow): Promise<void> {
   await db
