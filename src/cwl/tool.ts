@@ -19,7 +19,7 @@ import path from 'node:path'
 import { buildCommandLine, shellQuote } from './command-line.js'
 import { findRequirement, type Process, type Requirement } from './document.js'
 import { CwlError } from './errors.js'
-import { isFileLike, type CwlObject } from './files.js'
+import { describe, isFileLike, type CwlObject } from './files.js'
 import { collectOutputs } from './outputs.js'
 import { evaluate, type ExpressionContext, type JsEvaluator } from './param-refs.js'
 import { isObject, text } from './types.js'
@@ -175,34 +175,63 @@ function stageInitialWorkDir(
   js: JsEvaluator | undefined,
 ): void {
   if (!req) return
+  const staged = new Map<string, string>()
   const listing = evaluate(req.listing, context, js)
   const items = (Array.isArray(listing) ? listing : [listing]).flat()
   for (const item of items) {
     if (item === null || item === undefined) continue
     if (isFileLike(item)) {
-      place(item, outdir, undefined)
+      place(item, outdir, undefined, staged)
       continue
     }
     if (!isObject(item)) continue
     const entryname =
       item.entryname === undefined ? undefined : String(evaluate(item.entryname, context, js))
     const entry = evaluate(item.entry, context, js)
-    if (isFileLike(entry)) place(entry, outdir, entryname)
+    if (entry === null || entry === undefined) continue
+    if (isFileLike(entry)) place(entry, outdir, entryname, staged)
     else if (Array.isArray(entry) && entry.every(isFileLike)) {
-      entry.forEach((e) => place(e, outdir, undefined))
+      // Several files under one entryname: a folder of that name holds them.
+      entry.forEach((e) =>
+        place(e, outdir, entryname && path.join(entryname, text(e.basename)), staged),
+      )
     } else {
       if (!entryname) throw new CwlError('invalid', 'an InitialWorkDir entry needs an entryname')
-      const text = typeof entry === 'string' ? entry : JSON.stringify(entry)
+      const content = typeof entry === 'string' ? entry : JSON.stringify(entry)
       const target = path.resolve(outdir, entryname)
       mkdirSync(path.dirname(target), { recursive: true })
-      writeFileSync(target, text)
+      writeFileSync(target, content)
     }
   }
+  // The tool sees staged inputs where they were staged (`$(inputs.x.path)` is in its folder).
+  if (staged.size > 0) context.inputs = restage(context.inputs, staged) as Record<string, unknown>
 }
 
-function place(obj: CwlObject, outdir: string, name: string | undefined): void {
+function restage(value: unknown, staged: Map<string, string>): unknown {
+  if (Array.isArray(value)) return value.map((v) => restage(v, staged))
+  if (isFileLike(value)) {
+    const to = staged.get(text(value.path))
+    const moved = to ? describe(value, to) : value
+    if (Array.isArray(value.secondaryFiles)) {
+      moved.secondaryFiles = restage(value.secondaryFiles, staged)
+    }
+    return moved
+  }
+  if (isObject(value)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, restage(v, staged)]))
+  }
+  return value
+}
+
+function place(
+  obj: CwlObject,
+  outdir: string,
+  name: string | undefined,
+  staged: Map<string, string>,
+): void {
   const from = text(obj.path)
-  const target = path.resolve(outdir, name ?? String(obj.basename))
+  const target = path.resolve(outdir, name ?? text(obj.basename))
+  if (from) staged.set(from, target)
   mkdirSync(path.dirname(target), { recursive: true })
   if (from && statSync(from).isDirectory()) cpSync(from, target, { recursive: true })
   else if (from) copyFileSync(from, target)
