@@ -53,6 +53,24 @@ describe('continuum cwl-runner', () => {
     assert.equal(out.upper.size, 19)
   })
 
+  it('answers as continuum-cwl-runner too, and refuses an output linked outside its folder', async () => {
+    const outdir = tempDir('continuum-cwl-out-')
+    const { stdout } = await run(process.execPath, [
+      'bin/continuum-cwl-runner.js',
+      '--outdir',
+      outdir,
+      path.join(fixtures, 'upper.cwl'),
+      path.join(fixtures, 'upper-job.yml'),
+    ])
+    assert.equal(
+      (JSON.parse(stdout) as { upper: { basename: string } }).upper.basename,
+      'words.upper',
+    )
+    const escape = await runner('--outdir', outdir, path.join(fixtures, 'link-out.cwl'))
+    assert.equal(escape.code, 1)
+    assert.match(escape.stderr, /leads outside the output folder/)
+  })
+
   it('exits 33 for an unsupported requirement, 1 for a failed tool, 2 for an invalid input object', async () => {
     const outdir = tempDir('continuum-cwl-out-')
     const docker = await runner('--outdir', outdir, path.join(fixtures, 'needs-docker.cwl'))

@@ -3,7 +3,7 @@
  * its binding — stdout/stderr files, globs (sorted), loadContents (64 KiB at most),
  * outputEval — shaped to the declared type, with secondary files, formats and checksums.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { expandNamespace, fieldParam, type Param, type Process } from './document.js'
 import { CwlError } from './errors.js'
@@ -25,7 +25,10 @@ export function collectOutputs(
   if (existsSync(custom)) {
     const written = JSON.parse(readFileSync(custom, 'utf8')) as Record<string, unknown>
     return Object.fromEntries(
-      tool.outputs.map((o) => [o.id, finalize(written[o.id] ?? null, outdir)]),
+      tool.outputs.map((o) => [
+        o.id,
+        finalize(written[o.id] ?? null, outdir, inputPaths(context.inputs)),
+      ]),
     )
   }
   const out: Record<string, unknown> = {}
@@ -35,15 +38,20 @@ export function collectOutputs(
   return out
 }
 
-/** Files in a tool's own output object made whole (locations relative to the output folder). */
-function finalize(value: unknown, outdir: string): unknown {
-  if (Array.isArray(value)) return value.map((v) => finalize(v, outdir))
+/**
+ * Files in a tool's own output object made whole (locations relative to the output folder).
+ * They lie in the output folder, or are the tool's inputs handed through.
+ */
+function finalize(value: unknown, outdir: string, inputs: ReadonlySet<string>): unknown {
+  if (Array.isArray(value)) return value.map((v) => finalize(v, outdir, inputs))
   if (isFileLike(value)) {
     const p = localPath(String(value.location ?? value.path), outdir)
-    return describeOutput(value, p)
+    return describeOutput(value, inputs.has(p) ? p : insideOutdir(outdir, p))
   }
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, finalize(v, outdir)]))
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, finalize(v, outdir, inputs)]),
+    )
   }
   return value
 }
@@ -79,6 +87,7 @@ function collectOne(
       const list = (Array.isArray(patterns) ? patterns : [patterns]).filter((p) => p !== null)
       files = list
         .flatMap((p) => glob(outdir, String(p)))
+        .map((p) => insideOutdir(outdir, p))
         .map((p) => {
           const cls = statSync(p).isDirectory() ? 'Directory' : 'File'
           const obj = describeOutput({ class: cls }, p)
@@ -110,6 +119,35 @@ function collectOne(
     )
   }
   return value
+}
+
+/**
+ * A collected output must lie in the tool's output folder once links are followed: a tool
+ * cannot hand back the host's files by linking to them (`ln -s /etc/passwd out`).
+ */
+function insideOutdir(outdir: string, p: string): string {
+  if (!existsSync(p)) return p // reported as missing where it is described
+  const root = realpathSync(outdir)
+  const real = realpathSync(p)
+  if (real !== root && !real.startsWith(root + path.sep)) {
+    throw new CwlError(
+      'failed',
+      `output ${path.relative(outdir, p)} leads outside the output folder`,
+    )
+  }
+  return p
+}
+
+/** The paths of every File and Directory among the inputs (records and arrays included). */
+function inputPaths(value: unknown, into = new Set<string>()): Set<string> {
+  if (Array.isArray(value)) for (const v of value) inputPaths(v, into)
+  else if (isFileLike(value)) {
+    if (typeof value.path === 'string') into.add(value.path)
+    inputPaths(value.secondaryFiles, into)
+  } else if (value !== null && typeof value === 'object') {
+    for (const v of Object.values(value)) inputPaths(v, into)
+  }
+  return into
 }
 
 function recordType(type: CwlType): Extract<CwlType, { type: 'record' }> | undefined {
