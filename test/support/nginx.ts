@@ -49,7 +49,10 @@ export async function freePort(): Promise<number> {
 }
 
 export async function waitForPort(port: number, child: ChildProcess, log: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
+  // A server starting on a loaded two-core machine may take several seconds (xrootd took over
+  // five in CI): the bound is a generous deadline, and a server that exits fails at once.
+  const deadline = Date.now() + 30_000
+  while (Date.now() < deadline) {
     if (child.exitCode !== null) {
       throw new Error(
         `${path.basename(String(child.spawnfile))} exited with ${child.exitCode}; see ${log}`,
