@@ -8,6 +8,7 @@ import { mkdtempSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { defaultSandbox } from '../src/executors/index.js'
+import { prepareAttemptFolder } from '../src/executors/attempt-folder.js'
 import { sandboxArgv } from '../src/executors/sandbox.js'
 
 const runs = Number(process.argv[2] ?? 200)
@@ -32,7 +33,8 @@ function timeEach(argv: string[]): number {
 }
 
 const bare = timeEach(job.argv)
-const sandboxed = timeEach(sandboxArgv(job, defaultSandbox))
+const attempt = prepareAttemptFolder(path.join(workdir, '.runs'), job, defaultSandbox)
+const sandboxed = timeEach(sandboxArgv(job, defaultSandbox, attempt))
 console.log(
   `runs ${runs}: bare fork ${bare.toFixed(2)} ms/run, sandboxed ${sandboxed.toFixed(2)} ms/run, ratio ${(sandboxed / bare).toFixed(1)}x, cost ${(sandboxed - bare).toFixed(2)} ms/task`,
 )

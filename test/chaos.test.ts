@@ -23,7 +23,7 @@ import { getWorkflow, putComputeSite, submitWorkflow } from '../src/workflows/in
 import { pgClusterSkipReason, startPgCluster, type PgCluster } from './support/pg-cluster.js'
 import { startTestServer, type TestServer } from './support/server.js'
 import { bytesOf, randomData, tempStorage, type TempStorage } from './support/posix-endpoints.js'
-import { tempDir } from './support/workflows.js'
+import { printedLines, tempDir } from './support/workflows.js'
 
 const scale = Math.max(1, Number(process.env.CHAOS_SCALE ?? 1))
 const tasks = 30 * scale
@@ -90,7 +90,7 @@ defaults: { site: chaos-site, retries: 3, backoff: 1, resources: { memory: 64MB 
 tasks:
   - name: line
     scatter: { range: ${tasks} }
-    command: [sh, -c, 'sleep 0.2; echo line-\${{ item }} >> lines.txt']
+    command: [sh, -c, 'sleep 0.2; echo line-\${{ item }}']
 `,
     })
     // Transfers: healthy files A → B, and files on a hung endpoint H → B.
@@ -227,7 +227,7 @@ tasks:
     await Promise.all(load)
 
     assert.equal(state, 'succeeded')
-    const lines = readFileSync(path.join(dir, 'lines.txt'), 'utf8').trim().split('\n')
+    const lines = printedLines(path.join(dir, 'runs'))
     assert.equal(lines.length, tasks, 'no task ran twice')
     assert.equal(new Set(lines).size, tasks, 'every task ran')
 

@@ -7,7 +7,6 @@
  */
 import assert from 'node:assert/strict'
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import pg from 'pg'
@@ -16,7 +15,7 @@ import { systemActor, systemClock } from '../src/platform/index.js'
 import { getWorkflow, putComputeSite, submitWorkflow } from '../src/workflows/index.js'
 import { pgClusterSkipReason, startPgCluster, type PgCluster } from './support/pg-cluster.js'
 import { startTestServer, type TestServer } from './support/server.js'
-import { tempDir } from './support/workflows.js'
+import { printedLines, tempDir } from './support/workflows.js'
 
 const tasks = 24
 const workerScript = path.resolve('test/support/workflow-worker.ts')
@@ -65,7 +64,7 @@ defaults: { site: outage-site, retries: 3, backoff: 1, resources: { memory: 64MB
 tasks:
   - name: line
     scatter: { range: ${tasks} }
-    command: [sh, -c, 'sleep 0.2; echo line-\${{ item }} >> lines.txt']
+    command: [sh, -c, 'sleep 0.2; echo line-\${{ item }}']
 `,
     })
     worker = spawn(process.execPath, ['--import', 'tsx', workerScript, dbUrl, '1500'], {
@@ -131,7 +130,7 @@ tasks:
     }
     assert.equal(state, 'succeeded')
     assert.equal(workerExited, false, 'the worker process survived the outage')
-    const lines = readFileSync(path.join(dir, 'lines.txt'), 'utf8').trim().split('\n')
+    const lines = printedLines(path.join(dir, 'runs'))
     assert.equal(lines.length, tasks, 'no task ran twice')
     assert.equal(new Set(lines).size, tasks, 'every task ran')
     assert.equal((await fetch(`${server.url}/readyz`)).status, 200)

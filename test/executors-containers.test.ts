@@ -63,7 +63,10 @@ describe('container images on a local site', { skip }, () => {
       '(echo x > /etc/written) 2>/dev/null && echo IMAGE-WRITTEN',
       'true',
     ].join('; ')
-    const result = await run(executor, job('docker://tiny:1.0', script, work))
+    const result = await run(executor, {
+      ...job('docker://tiny:1.0', script, work),
+      inputs: ['in.txt'],
+    })
     assert.equal(result.state, 'done', result.err)
     assert.match(result.out, /^tiny image 1\.0$/m)
     assert.doesNotMatch(result.out, /HOST-VISIBLE|HOST-ETC/, "the host's system is not the job's")

@@ -45,8 +45,13 @@ it('never leaves a job running when cancelled right after submission', async () 
     memoryMb: 10,
     walltimeS: 120,
   })
+  // Its file reaches the workflow folder when its attempt is reported done.
   const deadline = Date.now() + 4_000
-  while (!existsSync(sentinel) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20))
+  const sentinelRef = { attemptId: `sentinel-${process.pid}`, externalId: null }
+  while (Date.now() < deadline) {
+    if ((await executor.status([sentinelRef])).get(sentinelRef.attemptId)?.state === 'done') break
+    await new Promise((r) => setTimeout(r, 20))
+  }
   // A cancelled sandbox ends when its PID namespace is torn down (bwrap --die-with-parent):
   // the kernel does that right after the launcher sees the job's wrapper exit, not at the same
   // instant. The promise is that nothing outlives the cancel's grace period (10 s, after which

@@ -6,7 +6,7 @@
  */
 import assert from 'node:assert/strict'
 import { spawnSync } from 'node:child_process'
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
@@ -18,7 +18,7 @@ import { submitWorkflow, WorkflowEngine } from '../src/workflows/index.js'
 import { describeEachBackend } from './support/backends.js'
 import { uniqueScope } from './support/data-factories.js'
 import { bytesOf, randomData, tempStorage, type TempStorage } from './support/posix-endpoints.js'
-import { makeLocalSite, runUntilFinished, tempDir } from './support/workflows.js'
+import { makeLocalSite, printedLines, runUntilFinished, tempDir } from './support/workflows.js'
 
 /** The id a worker of this host had, whose process has ended. */
 function goneWorkerId(): string {
@@ -85,11 +85,11 @@ describeEachBackend('leases of gone workers', (fixture) => {
 
   it('lets a restarted worker take over a gone worker’s tasks at once', async () => {
     const { ctx } = fixture()
-    const site = (await makeLocalSite(ctx, { cores: 2 })).name
+    const { name: site, root } = await makeLocalSite(ctx, { cores: 2 })
     const dir = tempDir()
     const wf = await submitWorkflow(ctx, {
       workdir: dir,
-      source: `name: gone\ndefaults: { site: ${site} }\ntasks:\n  - name: a\n    scatter: { range: 2 }\n    command: [sh, -c, 'echo \${{ item }} >> lines.txt']\n`,
+      source: `name: gone\ndefaults: { site: ${site} }\ntasks:\n  - name: a\n    scatter: { range: 2 }\n    command: [sh, -c, 'echo \${{ item }}']\n`,
     })
     // The first worker claims the tasks for an hour and is never heard of again.
     const dying = new WorkflowEngine(ctx, { workerId: goneWorkerId(), leaseMs: 3_600_000 })
@@ -97,7 +97,7 @@ describeEachBackend('leases of gone workers', (fixture) => {
     await endLeasesOfGoneWorkers(ctx)
     const other = new WorkflowEngine(ctx, { workerId: newWorkerId('worker'), leaseMs: 60_000 })
     assert.equal((await runUntilFinished(ctx, [other], wf.id)).state, 'succeeded')
-    const lines = readFileSync(path.join(dir, 'lines.txt'), 'utf8').trim().split('\n').sort()
+    const lines = printedLines(root).sort()
     assert.deepEqual(lines, ['0', '1'])
   })
 })

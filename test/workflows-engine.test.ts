@@ -15,13 +15,14 @@ import {
   WorkflowEngine,
 } from '../src/workflows/index.js'
 import { describeEachBackend } from './support/backends.js'
-import { makeLocalSite, runUntilFinished, tempDir } from './support/workflows.js'
+import { makeLocalSite, printedLines, runUntilFinished, tempDir } from './support/workflows.js'
 
 describeEachBackend('workflow engine (local executor)', (fixture) => {
   let site: string
+  let siteRoot: string
   let engine: WorkflowEngine
   before(async () => {
-    site = (await makeLocalSite(fixture().ctx, { cores: 2 })).name
+    ;({ name: site, root: siteRoot } = await makeLocalSite(fixture().ctx, { cores: 2 }))
     engine = new WorkflowEngine(fixture().ctx, { workerId: 'w1', leaseMs: 60_000 })
   })
 
@@ -76,14 +77,17 @@ describeEachBackend('workflow engine (local executor)', (fixture) => {
   it('retries with backoff, fails for good, cancels downstream, and resubmits failed tasks only', async () => {
     const { ctx, clock } = fixture()
     const dir = tempDir()
+    const mark = `ok-${path.basename(dir)}`
+    writeFileSync(path.join(dir, 'state.txt'), 'broken\n')
     const wf = await submitWorkflow(ctx, {
       workdir: dir,
       source: yaml(`tasks:
   - name: ok
-    command: [sh, -c, 'echo ok >> ok.log']
+    command: [sh, -c, 'echo ${mark}']
   - name: flaky
     retries: 1
-    command: [sh, -c, 'test -f fixed || { echo not yet >&2; exit 3; }']
+    inputs: [state.txt]
+    command: [sh, -c, 'grep -q fixed state.txt || { echo not yet >&2; exit 3; }']
   - name: after
     needs: [flaky, ok]
     command: ['true']
@@ -104,14 +108,14 @@ describeEachBackend('workflow engine (local executor)', (fixture) => {
     assert.equal(byName.get('ok')?.state, 'done')
     assert.match((await taskLogs(ctx, wf.id, 'flaky')).stderr, /not yet/)
 
-    writeFileSync(path.join(dir, 'fixed'), '')
+    writeFileSync(path.join(dir, 'state.txt'), 'fixed\n')
     const retried = await retryWorkflow(ctx, wf.id)
     assert.equal(retried.state, 'running')
     state = await runUntilFinished(ctx, [engine], wf.id)
     assert.equal(state.state, 'succeeded')
-    assert.equal(
-      readFileSync(path.join(dir, 'ok.log'), 'utf8'),
-      'ok\n',
+    assert.deepEqual(
+      printedLines(siteRoot).filter((l) => l === mark),
+      [mark],
       'the done task did not run again',
     )
     await assert.rejects(retryWorkflow(ctx, wf.id), { code: 'WORKFLOW_STATE_CONFLICT' })
@@ -120,19 +124,21 @@ describeEachBackend('workflow engine (local executor)', (fixture) => {
   it('reuses identical completed tasks from the cache unless told not to', async () => {
     const { ctx } = fixture()
     const dir = tempDir()
+    const mark = `ran-${path.basename(dir)}`
+    const runs = () => printedLines(siteRoot).filter((l) => l === mark).length
     writeFileSync(path.join(dir, 'in.txt'), 'data\n')
     const source = yaml(`tasks:
   - name: count
     inputs: [in.txt]
     outputs: [count.txt]
-    command: [sh, -c, 'wc -l < in.txt > count.txt; echo ran >> runs.log']
+    command: [sh, -c, 'wc -l < in.txt > count.txt; echo ${mark}']
 `)
     const first = await submitWorkflow(ctx, { workdir: dir, source })
     assert.equal((await runUntilFinished(ctx, [engine], first.id)).state, 'succeeded')
     const second = await submitWorkflow(ctx, { workdir: dir, source })
     assert.equal((await runUntilFinished(ctx, [engine], second.id)).state, 'succeeded')
     assert.equal((await listTasks(ctx, second.id)).items[0]?.cached, true)
-    assert.equal(readFileSync(path.join(dir, 'runs.log'), 'utf8'), 'ran\n')
+    assert.equal(runs(), 1)
     writeFileSync(path.join(dir, 'in.txt'), 'changed\ninput\n')
     const third = await submitWorkflow(ctx, { workdir: dir, source })
     await runUntilFinished(ctx, [engine], third.id)
@@ -143,7 +149,7 @@ describeEachBackend('workflow engine (local executor)', (fixture) => {
     )
     const forced = await submitWorkflow(ctx, { workdir: dir, source, noCache: true })
     await runUntilFinished(ctx, [engine], forced.id)
-    assert.equal(readFileSync(path.join(dir, 'runs.log'), 'utf8'), 'ran\nran\nran\n')
+    assert.equal(runs(), 3)
   })
 
   it('cancels a workflow and kills its running process group', async () => {
@@ -192,7 +198,7 @@ describeEachBackend('workflow engine (local executor)', (fixture) => {
       source: yaml(`tasks:
   - name: a
     scatter: { range: 3 }
-    command: [sh, -c, 'echo \${{ item }} >> lines.txt']
+    command: [sh, -c, 'echo ${path.basename(dir)}-\${{ item }}']
 `),
     })
     const dying = new WorkflowEngine(ctx, { workerId: 'dies', leaseMs: 1000 })
@@ -201,11 +207,11 @@ describeEachBackend('workflow engine (local executor)', (fixture) => {
     clock.advance(1001)
     const other = new WorkflowEngine(ctx, { workerId: 'takes-over', leaseMs: 60_000 })
     assert.equal((await runUntilFinished(ctx, [other], wf.id)).state, 'succeeded')
-    assert.deepEqual(readFileSync(path.join(dir, 'lines.txt'), 'utf8').trim().split('\n').sort(), [
-      '0',
-      '1',
-      '2',
-    ])
+    const mine = printedLines(siteRoot).filter((l) => l.startsWith(`${path.basename(dir)}-`))
+    assert.deepEqual(
+      mine.sort(),
+      [0, 1, 2].map((i) => `${path.basename(dir)}-${i}`),
+    )
   })
 
   it('fails a task that no site can run, with the reason', async () => {

@@ -60,7 +60,8 @@ describeEachBackend("a workflow's files: sent with it, read back, never more", (
     assert.ok(!names.includes('sneaky.txt'), 'a link is not listed')
     const count = await client.workflows.file(wf.id, 'count.txt')
     assert.equal(Buffer.from(count.content, 'base64').toString().trim(), '4')
-    await rejectsWith(client.workflows.file(wf.id, 'sneaky.txt'), 'STAGE_OUT_REFUSED')
+    // A link a task makes stays in its attempt's folder: it never reaches the workflow's.
+    await rejectsWith(client.workflows.file(wf.id, 'sneaky.txt'), 'REFERENCE_NOT_FOUND')
     for (const bad of ['../../keys/issuer.json', '/etc/passwd', 'a/./b', 'x\u0000y']) {
       await rejectsWith(client.workflows.file(wf.id, bad), 'VALIDATION_FAILED')
     }
@@ -86,7 +87,7 @@ describeEachBackend("a workflow's files: sent with it, read back, never more", (
     assert.equal(readFileSync(path.join(into, 'data', 'words.txt'), 'utf8'), 'one two three four\n')
     const refused = await cli('workflow', 'fetch', wf.id, 'sneaky.txt', '--to', into)
     assert.notEqual(refused.code, 0)
-    assert.match(refused.stderr, /STAGE_OUT_REFUSED/)
+    assert.match(refused.stderr, /REFERENCE_NOT_FOUND/)
   })
 
   it('refuses bad file paths and client-named folders, and stores nothing', async () => {

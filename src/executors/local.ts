@@ -5,11 +5,17 @@
  * the whole group. Output goes to the run folder; see run-folder.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { chownSync, existsSync, mkdirSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, statSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import path from 'node:path'
 import { ContinuumError } from '../platform/index.js'
+import {
+  type AttemptFolder,
+  collectAttemptFolder,
+  discardAttemptFolder,
+  prepareAttemptFolder,
+} from './attempt-folder.js'
 import { accountFor, resolveAccount } from './job-accounts.js'
 import { jobCgroup, memoryCgroups, removeJobCgroup } from './memory-cgroup.js'
 import { resolveImage, unpackedRoot } from './oci-images.js'
@@ -85,19 +91,20 @@ export class LocalExecutor implements Executor {
       let command: string[]
       try {
         sandbox = sandbox && this.withAccount(sandbox, job)
+        // A confined job works in a folder of its own attempt (attempt-folder.ts).
+        const attempt = sandbox && prepareAttemptFolder(this.options.root, job, sandbox)
         command = job.image
-          ? await this.imageCommand(job, job.image, sandbox)
-          : sandbox
-            ? sandboxArgv(job, sandbox)
+          ? await this.imageCommand(job, job.image, sandbox, attempt)
+          : sandbox && attempt
+            ? sandboxArgv(job, sandbox, attempt)
             : job.argv
       } catch (err) {
         // The job cannot start here, now or later: it ends failed, saying why.
         this.pending.delete(job.attemptId)
+        discardAttemptFolder(this.options.root, job.attemptId)
         writeRefused(dir, err instanceof Error ? err.message : String(err))
         return { externalId: job.attemptId }
       }
-      // The job's account must be able to write its folder (not what is already in it).
-      if (sandbox && process.getuid?.() === 0) chownSync(job.workdir, sandbox.uid, sandbox.gid)
       // Its declared memory, enforced by the kernel where this machine lets us (see the wrapper).
       const cgroup = jobCgroup(job.attemptId, job.memoryMb)
       const limits = cgroup
@@ -134,6 +141,7 @@ export class LocalExecutor implements Executor {
     job: JobSpec,
     image: string,
     sandbox: SandboxOptions | undefined,
+    attempt: AttemptFolder | undefined,
   ): Promise<string[]> {
     const images = this.options.images
     if (!images) {
@@ -143,7 +151,7 @@ export class LocalExecutor implements Executor {
         { image },
       )
     }
-    if (sandbox === undefined) {
+    if (sandbox === undefined || attempt === undefined) {
       throw new ContinuumError(
         'IMAGE_UNAVAILABLE',
         `image ${image}: images run only in the sandbox, and this site runs jobs unconfined`,
@@ -152,13 +160,35 @@ export class LocalExecutor implements Executor {
     }
     const cache = path.join(this.options.root, '.images')
     const rootfs = await unpackedRoot(cache, await resolveImage(images, cache, image))
-    return imageSandboxArgv(job, sandbox, rootfs)
+    return imageSandboxArgv(job, sandbox, rootfs, attempt)
   }
 
   async status(refs: readonly JobRef[]): Promise<Map<string, JobStatus>> {
     const out = new Map<string, JobStatus>()
-    for (const ref of refs) out.set(ref.attemptId, this.statusOf(ref.attemptId))
+    for (const ref of refs) out.set(ref.attemptId, this.settled(this.statusOf(ref.attemptId), ref))
     return out
+  }
+
+  /**
+   * An ended attempt's folder: what a successful one made is moved into the workflow's folder
+   * before it is reported done (so the engine's stage-out and the next tasks find it); a
+   * failed one's is removed.
+   */
+  private settled(status: JobStatus, ref: JobRef): JobStatus {
+    if (status.state === 'done') {
+      try {
+        collectAttemptFolder(this.options.root, ref.attemptId)
+      } catch (err) {
+        return {
+          ...status,
+          state: 'failed',
+          reason: `its files could not be moved into the workflow folder: ${(err as Error).message}`,
+        }
+      }
+    } else if (status.state === 'failed' || status.state === 'lost') {
+      discardAttemptFolder(this.options.root, ref.attemptId)
+    }
+    return status
   }
 
   private statusOf(attemptId: string): JobStatus {
@@ -203,7 +233,11 @@ export class LocalExecutor implements Executor {
       mine && mine.pid > 1 ? mine.pid : readPid(runFolder(this.options.root, ref.attemptId))
     if (pid === undefined || pid < 2) return
     killGroup(pid, 'SIGTERM')
-    const timer = setTimeout(() => killGroup(pid, 'SIGKILL'), this.options.killGraceMs ?? 5000)
+    const timer = setTimeout(() => {
+      killGroup(pid, 'SIGKILL')
+      // A cancelled attempt's files are not kept (its logs are, in the run folder).
+      discardAttemptFolder(this.options.root, ref.attemptId)
+    }, this.options.killGraceMs ?? 5000)
     timer.unref()
   }
 

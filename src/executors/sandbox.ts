@@ -7,9 +7,10 @@
  * code runs outside, so a job can neither hide nor forge its exit status.
  */
 import { execFileSync } from 'node:child_process'
-import { existsSync, lstatSync, readdirSync, readlinkSync, realpathSync } from 'node:fs'
+import { existsSync, lstatSync, readdirSync, readlinkSync } from 'node:fs'
 import path from 'node:path'
 import { ContinuumError } from '../platform/index.js'
+import type { AttemptFolder } from './attempt-folder.js'
 import type { JobSpec } from './types.js'
 
 export interface SandboxOptions {
@@ -69,21 +70,25 @@ export function jobEnvironment(job: JobSpec): Record<string, string> {
   return env
 }
 
-/** argv that runs the job's command inside the sandbox. */
-export function sandboxArgv(job: JobSpec, options: SandboxOptions): string[] {
-  const bind = (flag: string, p: string) => [flag, p, p]
+/**
+ * argv that runs the job's command inside the sandbox: its attempt's own folder (see
+ * attempt-folder.ts) is its working folder, at the workflow folder's path, with its inputs
+ * bound in read-only.
+ */
+export function sandboxArgv(
+  job: JobSpec,
+  options: SandboxOptions,
+  attempt: AttemptFolder,
+): string[] {
   const args = [path.join(options.binDir, 'bwrap')]
-  for (const dir of systemFolders) if (existsSync(dir)) args.push(...bind('--ro-bind', dir))
+  for (const dir of systemFolders) if (existsSync(dir)) args.push('--ro-bind', dir, dir)
   args.push('--proc', '/proc', '--dev', '/dev', '--tmpfs', '/tmp')
   const parents = mountPoints(args, (d) =>
     systemFolders.some((s) => d === s || d.startsWith(`${s}/`)),
   )
   parents(job.workdir)
-  args.push(...bind('--bind', job.workdir))
-  for (const target of inputTargets(job)) {
-    parents(target)
-    args.push(...bind('--ro-bind', target))
-  }
+  args.push('--bind', attempt.work, job.workdir)
+  for (const { source, target } of attempt.binds) args.push('--ro-bind', source, target)
   // As root, no user namespace: bwrap's --uid would map the job back to root outside. The job
   // drops to the account with setpriv instead (real uid, no capabilities, no new privileges).
   const asRoot = process.getuid?.() === 0
@@ -122,12 +127,17 @@ export function sandboxArgv(job: JobSpec, options: SandboxOptions): string[] {
  * privileged bwrap) where the image, the working folder and the inputs are bound under
  * `/tmp/.cx`, and the job's sandbox is built from there.
  */
-export function imageSandboxArgv(job: JobSpec, options: SandboxOptions, rootfs: string): string[] {
+export function imageSandboxArgv(
+  job: JobSpec,
+  options: SandboxOptions,
+  rootfs: string,
+  attempt: AttemptFolder,
+): string[] {
   const bin = (name: string) => path.join(options.binDir, name)
   const args = [bin('timeout'), '-k', '10', String(Math.max(1, Math.ceil(job.walltimeS)))]
   args.push(bin('prlimit'), ...limitsOf(job, options), '--')
-  const inputs = inputTargets(job)
-  let source = { root: rootfs, work: job.workdir, inputs }
+  const inputs = attempt.binds.map((b) => b.source)
+  let source = { root: rootfs, work: attempt.work, inputs }
   if (process.getuid?.() === 0) {
     const staged = {
       root: '/tmp/.cx/root',
@@ -139,7 +149,7 @@ export function imageSandboxArgv(job: JobSpec, options: SandboxOptions, rootfs: 
     for (const dir of ['/tmp/.cx', staged.root, staged.work, '/tmp/.cx/in']) {
       args.push('--perms', '0755', '--dir', dir)
     }
-    args.push('--ro-bind', rootfs, staged.root, '--bind', job.workdir, staged.work)
+    args.push('--ro-bind', rootfs, staged.root, '--bind', attempt.work, staged.work)
     inputs.forEach((target, i) => args.push('--ro-bind', target, staged.inputs[i] as string))
     args.push('--die-with-parent', '--', ...setprivArgs(options), '--')
     source = staged
@@ -156,8 +166,7 @@ export function imageSandboxArgv(job: JobSpec, options: SandboxOptions, rootfs: 
   const parents = mountPoints(args, () => false)
   parents(job.workdir)
   args.push('--bind', source.work, job.workdir)
-  inputs.forEach((target, i) => {
-    parents(target)
+  attempt.binds.forEach(({ target }, i) => {
     args.push('--ro-bind', source.inputs[i] as string, target)
   })
   args.push('--die-with-parent', '--chdir', job.workdir, '--clearenv')
@@ -201,20 +210,4 @@ function setprivArgs(options: SandboxOptions): string[] {
     '--bounding-set=-all',
     '--no-new-privs',
   ]
-}
-
-/** Real paths of inputs that are links out of the working folder (staged-in replicas). */
-function inputTargets(job: JobSpec): string[] {
-  const out = new Set<string>()
-  for (const input of job.inputs ?? []) {
-    const p = path.resolve(job.workdir, input)
-    if (!p.startsWith(`${job.workdir}/`)) continue
-    try {
-      const real = realpathSync(p)
-      if (!real.startsWith(`${job.workdir}/`)) out.add(real)
-    } catch {
-      // Missing: the job reports it.
-    }
-  }
-  return [...out]
 }

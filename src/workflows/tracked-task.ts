@@ -10,6 +10,7 @@ import type { Staging } from './staging.js'
 import type { ClaimedTask } from './task-leases-store.js'
 import type { TaskSpec } from './types.js'
 import type { NewUsageRecord } from './usage-store.js'
+import { listDependencyOutputs } from './workflows-store.js'
 
 export interface Tracked {
   id: string
@@ -81,13 +82,18 @@ export function jobSpec(t: Tracked): JobSpec {
     workdir: t.workdir,
     // Staged-in inputs are links into local storage: a confined job is shown their targets.
     // A file from the federation is linked under its name (the part after `scope:`).
-    inputs: t.spec.inputs.map((i) => (i.startsWith('did:') ? i.slice(i.indexOf(':', 4) + 1) : i)),
+    inputs: t.spec.inputs.map(localName),
     cores: r.cores,
     memoryMb: r.memoryMb,
     walltimeS: r.walltimeS,
     image: t.spec.image,
     community: t.community,
   }
+}
+
+/** The name a federation file has in the workflow folder: the part after `scope:`. */
+function localName(item: string): string {
+  return item.startsWith('did:') ? item.slice(item.indexOf(':', 4) + 1) : item
 }
 
 export function refOf(t: Tracked): JobRef {
@@ -145,7 +151,12 @@ export async function jobSpecFor(
   site: ComputeCandidate,
   executor: Executor,
 ): Promise<JobSpec> {
-  const spec = jobSpec(t)
+  let spec = jobSpec(t)
+  // A task sees the files the tasks it needs declared as outputs, besides its own inputs.
+  if (t.spec.needs.length > 0) {
+    const made = (await listDependencyOutputs(scope.ctx.db, t.id)).map(localName)
+    spec = { ...spec, inputs: [...new Set([...(spec.inputs ?? []), ...made])] }
+  }
   if (!executor.readsInputsByUrl || !scope.staging.inputUrls) return spec
   const inputUrls = await scope.staging.inputUrls({
     workflowId: t.workflowId,

@@ -146,6 +146,17 @@ export async function listDependencyNames(db: Executor, taskId: string): Promise
   return rows.map((r) => r.name)
 }
 
+/** The outputs its dependencies declared (their specs' `outputs`), for the tasks they feed. */
+export async function listDependencyOutputs(db: Executor, taskId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom('workflow_task_edges as e')
+    .innerJoin('workflow_tasks as t', 't.id', 'e.from_task')
+    .select('t.spec')
+    .where('e.to_task', '=', taskId)
+    .execute()
+  return rows.flatMap((r) => ((r.spec as { outputs?: string[] }).outputs ?? []).map(String))
+}
+
 export async function updateWorkflowRow(
   db: Executor,
   id: string,

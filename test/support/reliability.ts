@@ -7,12 +7,12 @@
  * every line exactly once.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { readFileSync } from 'node:fs'
+import { existsSync } from 'node:fs'
 import net from 'node:net'
 import path from 'node:path'
 import type { Context } from '../../src/db/index.js'
 import { getWorkflow, putComputeSite, submitWorkflow } from '../../src/workflows/index.js'
-import { tempDir } from './workflows.js'
+import { printedLines, tempDir } from './workflows.js'
 
 export interface KillRunOptions {
   ctx: Context
@@ -85,7 +85,8 @@ defaults: { site: ${site}, retries: 3, backoff: 1, resources: { memory: 64MB } }
 tasks:
   - name: line
     scatter: { range: ${o.tasks} }
-    command: [sh, -c, 'echo line-\${{ item }} >> lines.txt']
+    outputs: ['line-\${{ item }}.txt']
+    command: [sh, -c, 'echo line-\${{ item }} | tee line-\${{ item }}.txt']
 `,
   })
   const dbUrl = new URL(o.databaseUrl)
@@ -137,7 +138,8 @@ tasks:
     await proxy.stop()
   }
   const state = (await getWorkflow(o.ctx, wf.id)).state
-  const lines = readFileSync(path.join(dir, 'lines.txt'), 'utf8').trim().split('\n')
+  // Every run printed its line; every task's file reached the workflow folder.
+  const lines = printedLines(path.join(dir, 'runs'))
   const seen = new Set<string>()
   const duplicates: string[] = []
   for (const l of lines) {
@@ -148,9 +150,15 @@ tasks:
     state,
     lines,
     duplicates,
-    missing: o.tasks - seen.size,
+    missing: o.tasks - seen.size + missingFiles(dir, o.tasks),
     seconds: (Date.now() - started) / 1000,
   }
+}
+
+function missingFiles(dir: string, tasks: number): number {
+  let missing = 0
+  for (let i = 0; i < tasks; i++) if (!existsSync(path.join(dir, `line-${i}.txt`))) missing++
+  return missing
 }
 
 function sleep(ms: number): Promise<void> {

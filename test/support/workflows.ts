@@ -1,5 +1,5 @@
 /** Helpers for workflow tests: a local compute site in a temp folder, and driving the engine. */
-import { mkdtempSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import type { Workflow } from '../../src/contract/index.js'
@@ -49,4 +49,24 @@ export async function runUntilFinished(
     if (handled === 0) await new Promise((resolve) => setTimeout(resolve, 10))
   }
   throw new Error(`workflow ${workflowId} did not finish in ${maxRounds} rounds`)
+}
+
+/**
+ * The lines tasks printed, from the run folder of every attempt under `runsRoot` (a site's
+ * root). Tests count runs this way: a task's files go to its own attempt's folder, and a file
+ * that every task appends to would only keep the last collected one.
+ */
+export function printedLines(runsRoot: string): string[] {
+  const lines: string[] = []
+  for (const entry of readdirSync(runsRoot, { withFileTypes: true })) {
+    if (!entry.isDirectory() || entry.name.startsWith('.')) continue
+    const stdout = path.join(runsRoot, entry.name, 'stdout')
+    if (!existsSync(stdout)) continue
+    lines.push(
+      ...readFileSync(stdout, 'utf8')
+        .split('\n')
+        .filter((l) => l !== ''),
+    )
+  }
+  return lines
 }
