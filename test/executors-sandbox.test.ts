@@ -9,7 +9,8 @@ import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 
 import os from 'node:os'
 import path from 'node:path'
 import { it } from 'node:test'
-import { LocalExecutor, type JobSpec } from '../src/executors/index.js'
+import { defaultSandbox, LocalExecutor, type JobSpec } from '../src/executors/index.js'
+import { pastWallTime } from '../src/executors/run-folder.js'
 
 const hasBwrap = existsSync('/usr/bin/bwrap')
 const skip = !hasBwrap && process.env.CI !== 'true' ? 'bubblewrap is not installed' : false
@@ -94,4 +95,56 @@ it('refuses to run at all when bubblewrap is missing, unless unconfined is confi
       err.code === 'EXECUTOR_UNAVAILABLE' && /bubblewrap/.test(err.message),
   )
   assert.ok(new LocalExecutor({ root, cores: 1, memoryMb: 64, confinement: 'unconfined' }))
+})
+
+it('holds a job to its wall time, CPU time, file size and process limits', { skip }, async () => {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'continuum-limits-'))
+  const work = mkdtempSync(path.join(os.tmpdir(), 'continuum-limits-task-'))
+  const executor = new LocalExecutor({
+    root,
+    cores: 2,
+    memoryMb: 1024,
+    confinement: { ...defaultSandbox, maxFileMb: 1, maxProcesses: 300 },
+  })
+  const limited = await run(executor, {
+    attemptId: `limits-${process.pid}`,
+    argv: [
+      '/bin/sh',
+      '-c',
+      'echo "cpu=$(ulimit -t) file=$(ulimit -f) procs=$(ulimit -p)"; head -c 2000000 /dev/zero > big || echo FILE-STOPPED',
+    ],
+    env: {},
+    workdir: work,
+    cores: 2,
+    memoryMb: 64,
+    walltimeS: 30,
+  })
+  assert.match(limited.out, /cpu=60 file=2048 procs=300/, 'CPU = wall time × cores; 1 MiB')
+  assert.match(limited.out, /FILE-STOPPED/, 'a file past the size limit is cut off')
+  const started = Date.now()
+  const overdue = await run(executor, {
+    attemptId: `overdue-${process.pid}`,
+    argv: ['/bin/sh', '-c', 'echo started; sleep 60'],
+    env: {},
+    workdir: work,
+    cores: 1,
+    memoryMb: 64,
+    walltimeS: 1,
+  })
+  assert.notEqual(overdue.code, 0)
+  assert.match(overdue.out, /started/)
+  assert.ok(Date.now() - started < 20_000, 'ended at its wall time, not when it would have')
+  const status = (
+    await executor.status([{ attemptId: `overdue-${process.pid}`, externalId: null }])
+  ).get(`overdue-${process.pid}`)
+  assert.equal(status?.reason, 'exceeded its wall time of 1 s')
+})
+
+it('lets a worker that adopts a job hold its wall time once the grace is over', () => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'continuum-adopted-'))
+  writeFileSync(path.join(dir, 'pid'), '12345\n')
+  writeFileSync(path.join(dir, 'walltime'), '5\n')
+  assert.equal(pastWallTime(dir, Date.now() + 4_000), undefined)
+  assert.equal(pastWallTime(dir, Date.now() + 14_000), undefined, 'within the 10 s grace')
+  assert.equal(pastWallTime(dir, Date.now() + 16_000), 5)
 })

@@ -3,10 +3,11 @@
 // from a worker with a large heap (an embedded database) copies its page tables — and (2) jobs
 // start the moment others end, even while the worker's event loop is busy with the database.
 // Usage: node launcher.js <cores> <memoryMb>. JSON lines on stdin/stdout:
-//   → {"op":"run","id","dir","argv","cwd","env","cores","memoryMb"}  → {"op":"drop","id","graceMs"}
+//   → {"op":"run","id","dir","argv","cwd","env","cores","memoryMb","walltimeS"}
+//   → {"op":"drop","id","graceMs"}
 //   ← {"id","started":true,"pid"}  ← {"id","exit":true}  ← {"id","error"}  ← {"id","exists":true}
 import { spawn } from 'node:child_process'
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { closeSync, mkdirSync, rmdirSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { createInterface } from 'node:readline'
 
@@ -71,13 +72,50 @@ function start(job, cores, memoryMb) {
     release()
   })
   running.set(job.id, child)
+  // The wall time is kept here, not by a `timeout` in front of every job: SIGTERM to the job's
+  // group (its wrapper outlives it and records the exit), SIGKILL 10 s later. The run folder
+  // says how long the job may run, so a worker that adopts it after a crash can hold it too.
+  let overtime
+  if (job.walltimeS > 0 && child.pid !== undefined) {
+    writeFileSync(path.join(job.dir, 'walltime'), `${job.walltimeS}\n`)
+    overtime = setTimeout(() => {
+      writeFileSync(path.join(job.dir, 'reason'), `exceeded its wall time of ${job.walltimeS} s\n`)
+      killGroup(child.pid, 'SIGTERM')
+      setTimeout(() => killGroup(child.pid, 'SIGKILL'), 10_000).unref()
+    }, job.walltimeS * 1000)
+  }
   child.on('exit', () => {
+    clearTimeout(overtime)
+    removeCgroup(job.env?.CONTINUUM_CGROUP)
     running.delete(job.id)
     reply({ id: job.id, exit: true })
     release()
+    if (closing && running.size === 0 && pending === 0) process.exit(0)
   })
   if (child.pid !== undefined) reply({ id: job.id, started: true, pid: child.pid })
 }
+
+/**
+ * Removes an ended job's memory cgroup here rather than in its wrapper (no rmdir to exec per
+ * job). The kernel may count an exiting task a moment longer, so removal is retried for 5 s; a
+ * cgroup still busy after that is left to the executor's next look at the attempt.
+ */
+function removeCgroup(dir, tries = 0) {
+  if (!dir) return
+  try {
+    rmdirSync(dir)
+  } catch (err) {
+    if (err.code === 'EBUSY' && tries < 100) {
+      pending++
+      setTimeout(() => {
+        pending--
+        removeCgroup(dir, tries + 1)
+        if (closing && running.size === 0 && pending === 0) process.exit(0)
+      }, 50)
+    }
+  }
+}
+let pending = 0
 
 function killGroup(pid, signal) {
   try {
@@ -108,6 +146,18 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     }
   }
 })
-// Started jobs run in their own sessions and outlive the launcher; queued ones are dropped
-// (the engine finds them unknown and submits them again). It ends when the worker goes.
-process.stdin.on('end', () => process.exit(0))
+// When the worker goes, queued jobs are dropped (the engine finds them unknown and submits them
+// again); started ones run on in their own process groups, and the launcher stays to hold their
+// wall time, ending with the last of them.
+let closing = false
+process.stdin.on('end', () => {
+  closing = true
+  queue.length = 0
+  // Whoever started this may wait for its error output to close (a test runner does).
+  try {
+    closeSync(2)
+  } catch {
+    // already closed
+  }
+  if (running.size === 0 && pending === 0) process.exit(0)
+})

@@ -5,7 +5,7 @@
  * the whole group. Output goes to the run folder; see run-folder.ts.
  */
 import { spawn, type ChildProcess } from 'node:child_process'
-import { existsSync, mkdirSync, statSync } from 'node:fs'
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs'
 import { createInterface } from 'node:readline'
 import { fileURLToPath } from 'node:url'
 import path from 'node:path'
@@ -21,7 +21,9 @@ import { jobCgroup, memoryCgroups, removeJobCgroup } from './memory-cgroup.js'
 import { resolveImage, unpackedRoot } from './oci-images.js'
 import {
   isAlive,
+  pastWallTime,
   readFinished,
+  readReason,
   readLogs,
   readPid,
   runFolder,
@@ -34,6 +36,7 @@ import {
   imageSandboxArgv,
   jobEnvironment,
   sandboxArgv,
+  shellLimits,
   type Confinement,
   type SandboxOptions,
 } from './sandbox.js'
@@ -107,14 +110,19 @@ export class LocalExecutor implements Executor {
       }
       // Its declared memory, enforced by the kernel where this machine lets us (see the wrapper).
       const cgroup = jobCgroup(job.attemptId, job.memoryMb)
-      const limits = cgroup
-        ? { CONTINUUM_CGROUP: cgroup, CONTINUUM_MEMORY_MB: String(Math.ceil(job.memoryMb)) }
-        : {}
+      const limits = {
+        ...(cgroup
+          ? { CONTINUUM_CGROUP: cgroup, CONTINUUM_MEMORY_MB: String(Math.ceil(job.memoryMb)) }
+          : {}),
+        ...(sandbox ? { CONTINUUM_LIMITS: shellLimits(job, sandbox) } : {}),
+      }
       this.send({
         op: 'run',
         id: job.attemptId,
         dir,
         argv: ['/bin/sh', '-c', wrapperScript, 'continuum-task', ...command],
+        // A confined job's folder is set inside its sandbox; an unconfined one starts in it here.
+        ...(sandbox ? {} : { cwd: job.workdir }),
         // The wrapper (outside the sandbox) needs only its run folder; the job gets its own.
         env: sandbox
           ? { PATH: '/usr/bin:/bin', CONTINUUM_RUN_DIR: dir, ...limits }
@@ -123,6 +131,7 @@ export class LocalExecutor implements Executor {
             { ...jobEnvironment(job), CONTINUUM_RUN_DIR: dir, ...limits },
         cores: job.cores,
         memoryMb: job.memoryMb,
+        walltimeS: Math.max(1, Math.ceil(job.walltimeS)),
       })
     }
     return { externalId: job.attemptId }
@@ -175,6 +184,11 @@ export class LocalExecutor implements Executor {
    * failed one's is removed.
    */
   private settled(status: JobStatus, ref: JobRef): JobStatus {
+    if (status.state === 'done' || status.state === 'failed' || status.state === 'lost') {
+      // The launcher removes it as the job ends; this covers a launcher that went first.
+      const cgroups = memoryCgroups()
+      if (cgroups) removeJobCgroup(path.join(cgroups.base, ref.attemptId))
+    }
     if (status.state === 'done') {
       try {
         collectAttemptFolder(this.options.root, ref.attemptId)
@@ -203,6 +217,12 @@ export class LocalExecutor implements Executor {
     if (!existsSync(dir)) return { ...base, state: 'unknown' }
     const pid = readPid(dir)
     if (pid !== undefined) {
+      const overdue = pastWallTime(dir)
+      if (overdue !== undefined && isAlive(pid)) {
+        // Adopted after its launcher was gone: nobody else holds its wall time.
+        writeFileSync(path.join(dir, 'reason'), `exceeded its wall time of ${overdue} s\n`)
+        killGroup(pid, 'SIGKILL')
+      }
       if (isAlive(pid)) return { ...base, state: 'running' }
       // It may have finished between the two reads.
       const late = readFinished(dir)
@@ -210,7 +230,7 @@ export class LocalExecutor implements Executor {
       return {
         ...base,
         state: 'failed',
-        reason: 'the process vanished without an exit status (killed?)',
+        reason: readReason(dir) ?? 'the process vanished without an exit status (killed?)',
       }
     }
     const age = Date.now() - statSync(dir).mtimeMs

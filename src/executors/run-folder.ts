@@ -9,29 +9,47 @@ import { open } from 'node:fs/promises'
 import path from 'node:path'
 import type { JobLogs, JobStatus } from './types.js'
 
+/** Joins the job's cgroup (`$0`), sets its limits, then becomes the command. */
+const joiner = [
+  'if [ -n "$0" ]; then echo $$ > "$0/cgroup.procs" || exit 125; fi',
+  'l="$CONTINUUM_LIMITS"',
+  // Unquoted on purpose: three numbers, split into the positional parameters.
+  'if [ -n "$l" ]; then set -- $l "$@"; ulimit -t "$1" && ulimit -f "$2" && ulimit -p "$3" || exit 125; shift 3; fi',
+  'exec "$@"',
+].join('; ')
+
 /** `sh -c WRAPPER continuum-task argv…`; the command is exec'd as argv, never re-parsed. */
 export const wrapperScript = [
   'd="$CONTINUUM_RUN_DIR"',
   // Shell builtins only (no mv): one short write() each, so readers see all of it or nothing.
   'echo $$ > "$d/pid"',
+  // A TERM to the job's group (a cancel, or its wall time run out) ends the job; the wrapper
+  // waits for it and records its exit (a trap runs after the foreground command).
+  "trap 'echo terminated > /dev/null' TERM",
   // With a memory cgroup (local jobs, memory-cgroup.ts), the command joins it as it starts; the
-  // wrapper stays outside, to read afterwards whether the kernel killed it for memory.
+  // wrapper stays outside, to read afterwards whether the kernel killed it for memory. Limits
+  // (`CPU-SECONDS FILE-BLOCKS PROCESSES`, blocks of 512 bytes) are set by the same small shell,
+  // with builtins: no prlimit to exec on every job's way in.
   'g="$CONTINUUM_CGROUP"',
-  'if [ -n "$g" ]; then',
-  '  /bin/sh -c \'echo $$ > "$0/cgroup.procs" && exec "$@"\' "$g" "$@" > "$d/stdout" 2> "$d/stderr" < /dev/null',
+  'if [ -n "$g$CONTINUUM_LIMITS" ]; then',
+  `  /bin/sh -c '${joiner}' "$g" "$@" > "$d/stdout" 2> "$d/stderr" < /dev/null`,
   'else',
   '  "$@" > "$d/stdout" 2> "$d/stderr" < /dev/null',
   'fi',
   'rc=$?',
-  'if [ -n "$g" ] && grep -qsE "^oom_kill [1-9]" "$g/memory.oom_control" "$g/memory.events"; then',
-  '  echo "exceeded its memory limit of $CONTINUUM_MEMORY_MB MiB (killed by the kernel)" > "$d/reason"',
-  'fi',
-  // Whatever the job left running in its cgroup ends with it (as Slurm's proctrack/cgroup
-  // does); the kernel may count an exiting task a moment longer, so the removal is retried.
+  // Builtins only from here (each exec costs milliseconds on a busy machine): whether the kernel
+  // killed it for memory, then whatever it left running in its cgroup ends with it (as Slurm's
+  // proctrack/cgroup does). The launcher removes the emptied cgroup.
   'if [ -n "$g" ]; then',
-  '  if [ -f "$g/cgroup.kill" ]; then echo 1 > "$g/cgroup.kill"; else kill -9 $(cat "$g/cgroup.procs") 2> /dev/null; fi',
-  '  n=0',
-  '  while [ -d "$g" ] && ! rmdir "$g" 2> /dev/null && [ $n -lt 100 ]; do sleep 0.05; n=$((n + 1)); done',
+  '  for f in "$g/memory.oom_control" "$g/memory.events"; do',
+  '    [ -f "$f" ] && while read -r k v; do',
+  '      if [ "$k" = oom_kill ] && [ "$v" != 0 ]; then',
+  '        echo "exceeded its memory limit of $CONTINUUM_MEMORY_MB MiB (killed by the kernel)" > "$d/reason"',
+  '      fi',
+  '    done < "$f"',
+  '  done',
+  '  if [ -f "$g/cgroup.kill" ]; then echo 1 > "$g/cgroup.kill"',
+  '  else while read -r p; do kill -9 "$p"; done < "$g/cgroup.procs"; fi 2> /dev/null',
   'fi',
   'times > "$d/times"',
   'echo $rc > "$d/rc"',
@@ -72,7 +90,7 @@ export function readFinished(dir: string): JobStatus | undefined {
   }
 }
 
-function readReason(dir: string): string | null {
+export function readReason(dir: string): string | null {
   try {
     return readFileSync(path.join(dir, 'reason'), 'utf8').trim().slice(0, 2000) || null
   } catch {
@@ -107,6 +125,20 @@ function readCpuSeconds(dir: string): number {
     return total
   } catch {
     return 0
+  }
+}
+
+/**
+ * The wall time (s) of a job that has run past it and its 10 s grace — for a worker that adopted
+ * the job after its launcher was gone, and so must end it itself; otherwise undefined.
+ */
+export function pastWallTime(dir: string, now = Date.now()): number | undefined {
+  try {
+    const wall = Number(readFileSync(path.join(dir, 'walltime'), 'utf8').trim())
+    const started = statSync(path.join(dir, 'pid')).mtimeMs
+    return Number.isFinite(wall) && now - started > (wall + 10) * 1000 ? wall : undefined
+  } catch {
+    return undefined
   }
 }
 

@@ -3,8 +3,9 @@
  * network namespaces, the system folders read-only, an empty /tmp, and of this machine's files
  * only its working folder (read-write) and its inputs (read-only) — never the server's home,
  * keys, database or other jobs' folders. It runs as an unprivileged account with a scrubbed
- * environment and resource limits (prlimit). The wrapper that records pid, output and exit
- * code runs outside, so a job can neither hide nor forge its exit status.
+ * environment and resource limits (set by the wrapper's shell, see shellLimits). The wrapper
+ * that records pid, output and exit code runs outside, so a job can neither hide nor forge its
+ * exit status.
  */
 import { execFileSync } from 'node:child_process'
 import { existsSync, lstatSync, readdirSync, readlinkSync } from 'node:fs'
@@ -21,7 +22,7 @@ export interface SandboxOptions {
   maxFileMb: number
   /** Processes the account may run at once (RLIMIT_NPROC). */
   maxProcesses: number
-  /** Folder holding bwrap and prlimit (default /usr/bin). */
+  /** Folder holding bwrap and setpriv (default /usr/bin). */
   binDir: string
 }
 
@@ -107,12 +108,11 @@ export function sandboxArgv(
     '--clearenv',
   )
   for (const [k, v] of Object.entries(jobEnvironment(job))) args.push('--setenv', k, v)
-  const limits = limitsOf(job, options)
-  const wall = ['-k', '10', String(Math.max(1, Math.ceil(job.walltimeS)))]
+  // Wall time is held by the launcher and limits set by the wrapper's shell (shellLimits): the
+  // job's way in is bwrap, setpriv and the command, no more execs than that.
   args.push('--')
   if (asRoot) args.push(...setprivArgs(options))
-  args.push(path.join(options.binDir, 'timeout'), ...wall)
-  args.push(path.join(options.binDir, 'prlimit'), ...limits, '--', ...job.argv)
+  args.push(...job.argv)
   return args
 }
 
@@ -134,8 +134,7 @@ export function imageSandboxArgv(
   attempt: AttemptFolder,
 ): string[] {
   const bin = (name: string) => path.join(options.binDir, name)
-  const args = [bin('timeout'), '-k', '10', String(Math.max(1, Math.ceil(job.walltimeS)))]
-  args.push(bin('prlimit'), ...limitsOf(job, options), '--')
+  const args: string[] = []
   const inputs = attempt.binds.map((b) => b.source)
   let source = { root: rootfs, work: attempt.work, inputs }
   if (process.getuid?.() === 0) {
@@ -192,12 +191,14 @@ function mountPoints(args: string[], skip: (dir: string) => boolean): (target: s
   }
 }
 
-function limitsOf(job: JobSpec, options: SandboxOptions): string[] {
-  return [
-    `--cpu=${Math.max(1, Math.ceil(job.walltimeS * Math.max(1, job.cores)))}`,
-    `--fsize=${options.maxFileMb * 1024 * 1024}`,
-    `--nproc=${options.maxProcesses}`,
-  ]
+/**
+ * The limits the wrapper's shell sets before the sandbox starts (`ulimit -t -f -p`, inherited by
+ * everything the job runs): CPU seconds (wall time × cores), largest file in 512-byte blocks,
+ * processes of the job's account.
+ */
+export function shellLimits(job: JobSpec, options: SandboxOptions): string {
+  const cpu = Math.max(1, Math.ceil(job.walltimeS * Math.max(1, job.cores)))
+  return `${cpu} ${options.maxFileMb * 2048} ${options.maxProcesses}`
 }
 
 function setprivArgs(options: SandboxOptions): string[] {
