@@ -1,6 +1,6 @@
 /**
  * What confinement costs per task: the same command (`/bin/true`) forked bare and inside the
- * local executor's sandbox (bubblewrap + setpriv + timeout + prlimit), one after another.
+ * local executor's sandbox (bubblewrap + setpriv; limits are shell builtins in the wrapper), one after another.
  * Prints the mean time per run of each and the ratio. Usage: node --import tsx bench/sandbox-cost.ts [runs]
  */
 import { spawnSync } from 'node:child_process'

@@ -1,11 +1,14 @@
 /**
- * 10,000 trivial tasks — a fan-out into chains of three and a fan-in — on the local executor
- * (embedded PGlite, one in-process engine, 2 cores), side by side with Snakemake 7
- * (`--scheduler greedy --cores 2`, the equivalent Snakefile) and a bare loop that forks the same
- * processes two at a time (the physical limit).
- *   node --import tsx bench/workflow-10k.ts [tasks=10000] [--no-snakemake]
+ * Many trivial tasks — a fan-out into chains of three and a fan-in — at several sizes, side by
+ * side: Continuum with the local site's default settings and the job sandbox on (embedded
+ * PGlite, one in-process engine, 2 cores), Snakemake 7 (`--scheduler greedy --cores 2`, the
+ * equivalent Snakefile) and the floor, `xargs -P 2` running the same `touch` commands. Each side
+ * runs `--runs` times per size in alternating order (bench/support/fair.ts); medians are
+ * compared.
+ *   node --import tsx bench/workflow-10k.ts [--sizes=100,1000,2000] [--runs=3] [--no-snakemake]
+ *   (a single number N means --sizes=N)
  */
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -17,18 +20,21 @@ import {
   submitWorkflow,
   WorkflowEngine,
 } from '../src/workflows/index.js'
+import { runFairly, type Contender } from './support/fair.js'
 
-const total = Number(process.argv.find((a) => /^\d+$/.test(a)) ?? 10000)
+const option = (name: string) =>
+  process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3)
+const single = process.argv.slice(2).find((a) => /^\d+$/.test(a))
+const sizes = (option('sizes') ?? single ?? '100,1000,2000').split(',').map(Number)
+const runs = Number(option('runs') ?? 3)
 const withSnakemake = !process.argv.includes('--no-snakemake')
-const width = Math.floor((total - 2) / 3)
-const tasks = width * 3 + 2
 const cores = 2
 
 function dir(label: string): string {
   return mkdtempSync(path.join(os.tmpdir(), `continuum-bench-${label}-`))
 }
 
-async function continuum(): Promise<number> {
+async function continuum(width: number): Promise<number> {
   const work = dir('continuum')
   const database = await connect('memory:')
   await migrate(database)
@@ -36,7 +42,8 @@ async function continuum(): Promise<number> {
   await putComputeSite(ctx, {
     name: 'local',
     executor: 'local',
-    config: { root: path.join(work, 'runs'), maxInFlight: 256 },
+    // The site's defaults, as `npm start` makes them: no in-flight limit or idle wait set here.
+    config: { root: path.join(work, 'runs') },
     cores,
     memoryPerCoreMb: 4096,
   })
@@ -51,13 +58,10 @@ tasks:
 `
   const started = performance.now()
   const wf = await submitWorkflow(ctx, { source, workdir: work, noCache: true })
-  const runner = runAgents(
-    [new WorkflowEngine(ctx, { workerId: 'bench', batch: 500, idleMs: 5 })],
-    silentLogger,
-  )
+  const runner = runAgents([new WorkflowEngine(ctx, { workerId: 'bench' })], silentLogger)
   let state = wf.state as string
   while (!['succeeded', 'failed', 'cancelled'].includes(state)) {
-    await new Promise((r) => setTimeout(r, 100))
+    await new Promise((r) => setTimeout(r, 25))
     state = (await getWorkflow(ctx, wf.id)).state
   }
   const seconds = (performance.now() - started) / 1000
@@ -67,7 +71,7 @@ tasks:
   return seconds
 }
 
-function snakemake(): number {
+function snakemake(width: number): number {
   const work = dir('snakemake')
   writeFileSync(
     path.join(work, 'Snakefile'),
@@ -105,39 +109,41 @@ rule end:
   return (performance.now() - started) / 1000
 }
 
-async function forkLoop(): Promise<number> {
-  const work = dir('fork')
+function xargs(tasks: number): number {
+  const work = dir('xargs')
   mkdirSync(work, { recursive: true })
+  const list = path.join(work, 'names')
+  writeFileSync(list, Array.from({ length: tasks }, (_, i) => `f${i}`).join('\n'))
   const started = performance.now()
-  let next = 0
-  const worker = async () => {
-    while (next < tasks) {
-      const i = next++
-      await new Promise<void>((resolve, reject) => {
-        const child = spawn('touch', [`f${i}`], { cwd: work, stdio: 'ignore' })
-        child.on('exit', () => resolve())
-        child.on('error', reject)
-      })
-    }
-  }
-  await Promise.all(Array.from({ length: cores }, worker))
+  const r = spawnSync('xargs', ['-P', String(cores), '-n', '1', '-a', list, 'touch'], { cwd: work })
+  if (r.status !== 0) throw new Error(`xargs failed: ${r.stderr.toString().slice(-300)}`)
   return (performance.now() - started) / 1000
 }
 
 console.log(
-  `${tasks} tasks (fan-out into ${width} chains of 3, fan-in), ${cores} cores, ${os.cpus()[0]?.model ?? 'cpu'}`,
+  `sizes ${sizes.join(', ')}; ${runs} runs each; ${cores} cores; ${os.cpus()[0]?.model ?? 'cpu'}; job sandbox on`,
 )
-const fork = await forkLoop()
-console.log(
-  `bare fork loop:   ${fork.toFixed(1)} s  (${((fork / tasks) * 1000).toFixed(2)} ms/task)`,
-)
-const ours = await continuum()
-console.log(
-  `continuum:        ${ours.toFixed(1)} s  (${((ours / tasks) * 1000).toFixed(2)} ms/task)  ${(ours / fork).toFixed(2)}× the fork loop`,
-)
-if (withSnakemake) {
-  const snake = snakemake()
-  console.log(
-    `snakemake greedy: ${snake.toFixed(1)} s  (${((snake / tasks) * 1000).toFixed(2)} ms/task)  continuum is ${(snake / ours).toFixed(1)}× faster`,
-  )
+for (const size of sizes) {
+  const width = Math.max(1, Math.floor((size - 2) / 3))
+  const tasks = width * 3 + 2
+  console.log(`\n${tasks} tasks (fan-out into ${width} chains of 3, fan-in)`)
+  const contenders: Contender[] = [
+    { name: 'xargs -P2 (floor)', run: () => xargs(tasks) },
+    { name: 'continuum', run: () => continuum(width) },
+    ...(withSnakemake ? [{ name: 'snakemake greedy', run: () => snakemake(width) }] : []),
+  ]
+  const results = await runFairly(contenders, runs)
+  const floorS = results[0]?.median ?? Number.NaN
+  const ours = results[1]?.median ?? Number.NaN
+  for (const r of results) {
+    console.log(
+      `  median ${r.name.padEnd(18)} ${r.median.toFixed(2)} s  ${((r.median / tasks) * 1000).toFixed(2)} ms/task  ${(r.median / floorS).toFixed(2)}× the floor`,
+    )
+  }
+  const snake = results[2]
+  if (snake) {
+    console.log(
+      `  continuum vs snakemake: ${(snake.median / ours).toFixed(2)}× (above 1: continuum is faster)`,
+    )
+  }
 }

@@ -49,7 +49,10 @@ export interface LocalExecutorOptions {
   memoryMb: number
   /** A run folder without a pid after this long was never started (the worker died first). */
   startGraceMs?: number
-  /** Jobs accepted at once, running or queued here (default 2 × cores). */
+  /**
+   * Jobs accepted at once, running or queued here. Default: adapts to the work — 2 × cores,
+   * growing while jobs are short so that about a second of work is queued (at most 256).
+   */
   maxInFlight?: number
   /** Delay between SIGTERM and SIGKILL on cancel. */
   killGraceMs?: number
@@ -67,23 +70,46 @@ export interface LocalExecutorOptions {
 interface Pending {
   started: boolean
   pid: number
+  startedAt?: number
 }
+
+/** Most jobs the adaptive default keeps in flight. */
+const adaptiveCeiling = 256
+/** Work the adaptive default keeps queued ahead, in milliseconds of job run time per core. */
+const queuedAheadMs = 1000
 
 export class LocalExecutor implements Executor {
   readonly kind = 'local'
-  readonly maxInFlight: number
   /** Jobs handed to the launcher that have not ended: queued there, or running. */
   private readonly pending = new Map<string, Pending>()
   private launcher: ChildProcess | undefined
 
   private readonly confinement: Confinement
+  private readonly endedListeners = new Set<() => void>()
+  /** Moving average of how long recent jobs ran (ms); undefined until one has ended. */
+  private typicalRunMs: number | undefined
 
   constructor(private readonly options: LocalExecutorOptions) {
     this.confinement = options.confinement ?? defaultSandbox
     if (this.confinement !== 'unconfined') assertSandboxAvailable(this.confinement)
     mkdirSync(options.root, { recursive: true })
-    // Keep the queue short: jobs waiting here are not visible to other workers.
-    this.maxInFlight = options.maxInFlight ?? options.cores * 2
+  }
+
+  /**
+   * The site's setting, else enough jobs to keep the cores busy for about a second: short jobs
+   * (a scatter of small commands) get a deeper queue, long ones stay at 2 × cores so that work
+   * waiting here — which other workers cannot see — stays small.
+   */
+  get maxInFlight(): number {
+    if (this.options.maxInFlight !== undefined) return this.options.maxInFlight
+    const floor = this.options.cores * 2
+    if (this.typicalRunMs === undefined) return floor
+    const perCore = Math.ceil(queuedAheadMs / Math.max(1, this.typicalRunMs))
+    return Math.min(adaptiveCeiling, Math.max(floor, this.options.cores * perCore))
+  }
+
+  onJobEnded(listener: () => void): void {
+    this.endedListeners.add(listener)
   }
 
   async submit(job: JobSpec): Promise<{ externalId: string }> {
@@ -272,6 +298,10 @@ export class LocalExecutor implements Executor {
     return { queued: this.pending.size - running, running }
   }
 
+  private noteRunTime(ms: number): void {
+    this.typicalRunMs = this.typicalRunMs === undefined ? ms : this.typicalRunMs * 0.9 + ms * 0.1
+  }
+
   private send(message: Record<string, unknown>): void {
     if (!this.launcher || this.launcher.exitCode !== null) this.launcher = this.startLauncher()
     this.launcher.stdin?.write(`${JSON.stringify(message)}\n`)
@@ -303,8 +333,15 @@ export class LocalExecutor implements Executor {
       if (m.started) {
         entry.started = true
         entry.pid = m.pid ?? -1
+        entry.startedAt = performance.now()
       }
-      if (m.exit || m.error !== undefined || m.exists) this.pending.delete(m.id)
+      if (m.exit || m.error !== undefined || m.exists) {
+        this.pending.delete(m.id)
+        if (m.exit && entry.startedAt !== undefined) {
+          this.noteRunTime(performance.now() - entry.startedAt)
+        }
+        for (const listener of this.endedListeners) listener()
+      }
     })
     // If the launcher dies, started jobs keep running (found again by their run folders) and
     // queued ones are forgotten (found unknown, and submitted again).

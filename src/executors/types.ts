@@ -81,4 +81,9 @@ export interface Executor {
   readonly readsInputsByUrl?: boolean
   /** How many jobs this executor wants in flight at most (the engine dispatches no more). */
   readonly maxInFlight: number
+  /**
+   * Calls `listener` when one of its jobs ends, so that the engine looks now rather than at its
+   * next idle round. Optional: executors that learn of endings only by polling have none.
+   */
+  onJobEnded?(listener: () => void): void
 }

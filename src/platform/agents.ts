@@ -14,6 +14,11 @@ export interface Agent {
   runOnce(): Promise<number>
   /** Milliseconds to wait after an idle round (default 1000). */
   readonly idleMs?: number
+  /**
+   * Receives a function the agent calls when work has come in (a job ended, say): the runner
+   * then starts the next round at once instead of finishing its idle wait.
+   */
+  wakeWith?(wake: () => void): void
 }
 
 export interface AgentRunner {
@@ -39,8 +44,16 @@ export function runAgents(agents: readonly Agent[], logger: Logger): AgentRunner
 
 async function loop(agent: Agent, signal: AbortSignal, logger: Logger): Promise<void> {
   let failures = 0
+  // A wake during a round means the round may have missed it: the next one starts at once.
+  let woken = false
+  let cutShort: (() => void) | undefined
+  agent.wakeWith?.(() => {
+    woken = true
+    cutShort?.()
+  })
   while (!signal.aborted) {
     let handled = 0
+    woken = false
     try {
       handled = await agent.runOnce()
       failures = 0
@@ -50,9 +63,13 @@ async function loop(agent: Agent, signal: AbortSignal, logger: Logger): Promise<
       if (!isRetryable(err)) logger.error({ err, failures }, 'agent round failed')
       else if (failures === 1) logger.warn({ err, failures }, 'agent round failed; backing off')
     }
-    if (handled > 0 && failures === 0) continue
-    const wait = failures > 0 ? backoffMs(failures) : (agent.idleMs ?? 1000)
-    await abortableDelay(wait, signal)
+    if (failures === 0 && (handled > 0 || woken)) continue
+    if (failures > 0) {
+      await abortableDelay(backoffMs(failures), signal)
+      continue
+    }
+    await abortableDelay(agent.idleMs ?? 1000, signal, (cut) => (cutShort = cut))
+    cutShort = undefined
   }
 }
 
@@ -79,11 +96,16 @@ function isRetryable(err: unknown): boolean {
   )
 }
 
-function abortableDelay(ms: number, signal: AbortSignal): Promise<void> {
+function abortableDelay(
+  ms: number,
+  signal: AbortSignal,
+  onCut?: (cut: () => void) => void,
+): Promise<void> {
   return new Promise((resolve) => {
     if (signal.aborted) return resolve()
     const timer = setTimeout(done, ms)
     signal.addEventListener('abort', done, { once: true })
+    onCut?.(done)
     function done() {
       clearTimeout(timer)
       signal.removeEventListener('abort', done)

@@ -49,6 +49,9 @@ export class WorkflowEngine implements Agent {
   private readonly leaseMs: number
   private readonly scope: EngineScope
   private lastRenew = 0
+  private wake: (() => void) | undefined
+  /** Executors whose job endings wake this engine. */
+  private readonly heard = new WeakSet<Executor>()
 
   constructor(
     private readonly ctx: Context,
@@ -80,9 +83,14 @@ export class WorkflowEngine implements Agent {
     return this.tracked.size
   }
 
+  wakeWith(wake: () => void): void {
+    this.wake = wake
+  }
+
   async runOnce(): Promise<number> {
     await this.options.policy?.ensureCurrent()
     const sites = await this.provider()
+    this.listen(sites)
     const byName = sitesByName(sites)
     let handled = await this.takeOver(byName)
     handled += await dispatchReady(this.scope, sites, this.options.batch ?? 200)
@@ -90,6 +98,22 @@ export class WorkflowEngine implements Agent {
     handled += await pollWatched(this.scope, byName)
     await this.renew(byName)
     return handled
+  }
+
+  /** A job that ends on a site that says so starts the next round (see Agent.wakeWith). */
+  private listen(sites: readonly ComputeCandidate[]): void {
+    if (!this.wake) return
+    for (const site of sites) {
+      let executor: Executor
+      try {
+        executor = executorFor(site)
+      } catch {
+        continue // no executor for its kind here: dispatch says so
+      }
+      if (!executor.onJobEnded || this.heard.has(executor)) continue
+      this.heard.add(executor)
+      executor.onJobEnded(() => this.wake?.())
+    }
   }
 
   private leaseUntil(): Date {
