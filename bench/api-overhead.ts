@@ -3,11 +3,13 @@
  * validation, request ids, logging, error handling, database) against a bare Fastify route
  * returning the same JSON, side by side, with autocannon over loopback.
  * Target: Continuum ≥ 70 % of bare Fastify.
- *   npm run bench -- api-overhead [--seconds 10] [--connections 10] [--db postgres://…]
+ * Each side runs `--runs` times in alternating order; medians are compared.
+ *   npm run bench -- api-overhead [--seconds 5] [--runs 3] [--connections 10] [--db postgres://…]
  */
 import { readFileSync } from 'node:fs'
 import os from 'node:os'
 import autocannon from 'autocannon'
+import { alternate, median } from './support/fair.js'
 import { startPeer } from './support/processes.js'
 
 const args = process.argv.slice(2)
@@ -15,7 +17,8 @@ const opt = (name: string, fallback: string) => {
   const i = args.indexOf(`--${name}`)
   return i >= 0 && args[i + 1] ? args[i + 1]! : fallback
 }
-const seconds = Number(opt('seconds', '10'))
+const seconds = Number(opt('seconds', '5'))
+const runs = Number(opt('runs', '3'))
 const connections = Number(opt('connections', '10'))
 const db = opt('db', 'memory:')
 
@@ -58,38 +61,45 @@ try {
     continuum: `${continuumUrl}/catalog/infrastructures/${id}`,
     bare: `${bareUrl}/catalog/infrastructures/${id}`,
   }
-  // Warm both (JIT, caches), then measure alternately so drift hits both alike.
+  // Warm both (JIT, caches), then measure in alternating order so drift hits both alike.
   const cPid = continuum.child.pid!
   const bPid = bare.child.pid!
   await load(paths.continuum, 2, cPid)
   await load(paths.bare, 2, bPid)
-  const c1 = await load(paths.continuum, seconds / 2, cPid)
-  const b1 = await load(paths.bare, seconds / 2, bPid)
-  const b2 = await load(paths.bare, seconds / 2, bPid)
-  const c2 = await load(paths.continuum, seconds / 2, cPid)
-  const c = (c1.rps + c2.rps) / 2
-  const b = (b1.rps + b2.rps) / 2
-  const cCpu = (c1.cpuUs + c2.cpuUs) / 2
-  const bCpu = (b1.cpuUs + b2.cpuUs) / 2
-  for (const [label, r] of [
-    ['continuum', c1],
-    ['continuum', c2],
-    ['bare fastify', b1],
-    ['bare fastify', b2],
-  ] as const) {
-    if (r.errors || r.non2xx) {
-      throw new Error(`${label}: ${r.errors} errors, ${r.non2xx} non-2xx responses`)
+  const results = await alternate(
+    [
+      { name: 'continuum', run: () => load(paths.continuum, seconds, cPid) },
+      { name: 'bare fastify', run: () => load(paths.bare, seconds, bPid) },
+    ],
+    runs,
+    (r) => `${r.rps.toFixed(0)} req/s, ${r.cpuUs.toFixed(1)} µs CPU/request`,
+  )
+  for (const [label, all] of results) {
+    for (const r of all) {
+      if (r.errors || r.non2xx) {
+        throw new Error(`${label}: ${r.errors} errors, ${r.non2xx} non-2xx responses`)
+      }
     }
   }
+  const cs = results.get('continuum') ?? []
+  const bs = results.get('bare fastify') ?? []
+  const c = median(cs.map((r) => r.rps))
+  const b = median(bs.map((r) => r.rps))
+  const cCpu = median(cs.map((r) => r.cpuUs))
+  const bCpu = median(bs.map((r) => r.cpuUs))
+  const cP99 = median(cs.map((r) => r.p99))
+  const bP99 = median(bs.map((r) => r.p99))
   const ratio = c / b
   console.log(
     `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}, db ${db.startsWith('postgres') ? 'postgres' : db}`,
   )
-  console.log(`GET /catalog/infrastructures/:id, ${connections} connections, ${seconds} s each`)
+  console.log(
+    `GET /catalog/infrastructures/:id, ${connections} connections, ${seconds} s a run, medians of ${runs}`,
+  )
   const line = (label: string, rps: number, p99: number, cpu: number) =>
     `  ${label.padEnd(13)} ${rps.toFixed(0).padStart(7)} req/s   p99 ${p99} ms   ${cpu.toFixed(1)} µs server CPU/request`
-  console.log(line('continuum', c, Math.max(c1.p99, c2.p99), cCpu))
-  console.log(line('bare fastify', b, Math.max(b1.p99, b2.p99), bCpu))
+  console.log(line('continuum', c, cP99, cCpu))
+  console.log(line('bare fastify', b, bP99, bCpu))
   const verdict = ratio >= 0.7 ? 'PASS' : 'BELOW TARGET'
   console.log(`  ratio         ${(ratio * 100).toFixed(1)} %   (target ≥ 70 %) ${verdict}`)
   // On a shared machine req/s swings with other load; CPU per request does not.

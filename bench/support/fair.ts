@@ -5,8 +5,12 @@
  */
 import os from 'node:os'
 
-export interface Contender {
+export interface Trial<T> {
   name: string
+  run(): Promise<T> | T
+}
+
+export interface Contender extends Trial<number> {
   /** Runs once; answers seconds (the contender times only its own work). */
   run(): Promise<number> | number
 }
@@ -17,24 +21,39 @@ export interface FairResult {
   median: number
 }
 
+/**
+ * Runs every trial `runs` times, alternating the order each round, and answers each trial's
+ * results in run order; `describe` prints one result.
+ */
+export async function alternate<T>(
+  trials: readonly Trial<T>[],
+  runs: number,
+  describe: (result: T) => string,
+  log: (line: string) => void = console.log,
+): Promise<Map<string, T[]>> {
+  const results = new Map(trials.map((t) => [t.name, [] as T[]]))
+  for (let round = 0; round < runs; round++) {
+    const order = round % 2 === 0 ? trials : [...trials].reverse()
+    for (const trial of order) {
+      const load = os.loadavg()[0]?.toFixed(2) ?? '?'
+      const result = await trial.run()
+      results.get(trial.name)?.push(result)
+      log(`  round ${round + 1}  ${trial.name.padEnd(18)} ${describe(result)}  (load ${load})`)
+    }
+  }
+  return results
+}
+
+/** Seconds per run of each contender, alternated; the medians are what is compared. */
 export async function runFairly(
   contenders: readonly Contender[],
   runs: number,
   log: (line: string) => void = console.log,
 ): Promise<FairResult[]> {
-  const seconds = new Map(contenders.map((c) => [c.name, [] as number[]]))
-  for (let round = 0; round < runs; round++) {
-    const order = round % 2 === 0 ? contenders : [...contenders].reverse()
-    for (const contender of order) {
-      const load = os.loadavg()[0]?.toFixed(2) ?? '?'
-      const s = await contender.run()
-      seconds.get(contender.name)?.push(s)
-      log(`  round ${round + 1}  ${contender.name.padEnd(18)} ${s.toFixed(2)} s  (load ${load})`)
-    }
-  }
+  const all = await alternate(contenders, runs, (s) => `${s.toFixed(2)} s`, log)
   return contenders.map((c) => {
-    const all = seconds.get(c.name) ?? []
-    return { name: c.name, seconds: all, median: median(all) }
+    const seconds = all.get(c.name) ?? []
+    return { name: c.name, seconds, median: median(seconds) }
   })
 }
 
