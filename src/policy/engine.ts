@@ -121,6 +121,11 @@ export class PolicyEngine {
     private readonly options: { refreshMs?: number; cacheSize?: number } = {},
   ) {}
 
+  /** Changes whenever a new policy set is loaded: answers derived from decisions expire then. */
+  get version(): number {
+    return this.generation
+  }
+
   schema(): ReturnType<typeof buildCedarSchema> {
     return buildCedarSchema(this.actions())
   }

@@ -13,12 +13,27 @@ import type { UseExplainer, UsePredicate } from './broker.js'
 export const submitAction = 'workflows.task.submit'
 
 export function policyGate(policy: PolicyEngine): UsePredicate {
+  // The broker asks once per candidate site and task, the same few questions over and over:
+  // answers are kept per policy set (a flat string key, cheaper than the engine's general one).
+  let answers = new Map<string, true | string>()
+  let version = -1
   return (community, candidate, owner) => {
     if (!candidate.service) return true
-    const decision = decide(policy, community, candidate.service, owner)
-    if (decision.decision === 'allow') return true
-    const errors = decision.errors.length > 0 ? ` (${decision.errors.join('; ')})` : ''
-    return `policy: no access policy lets ${community === null ? 'a workflow without a community' : `community ${community}`} run unattended tasks on ${candidate.service}${errors}`
+    if (version !== policy.version || answers.size >= 50_000) {
+      answers = new Map()
+      version = policy.version
+    }
+    const key = `${community ?? ''}\u0000${owner ?? ''}\u0000${candidate.service}`
+    let answer = answers.get(key)
+    if (answer === undefined) {
+      const decision = decide(policy, community, candidate.service, owner)
+      const errors = decision.errors.length > 0 ? ` (${decision.errors.join('; ')})` : ''
+      answer =
+        decision.decision === 'allow' ||
+        `policy: no access policy lets ${community === null ? 'a workflow without a community' : `community ${community}`} run unattended tasks on ${candidate.service}${errors}`
+      answers.set(key, answer)
+    }
+    return answer
   }
 }
 

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
-import { placeTask, type BrokerTask, type ComputeCandidate } from './broker.js'
+import {
+  placeTask,
+  type BrokerTask,
+  type ComputeCandidate,
+  type LocalityEstimator,
+} from './broker.js'
+import { localityFrom } from './data-locality.js'
 import { matchSites } from './site-expression.js'
 
 function site(name: string, o: Partial<ComputeCandidate> = {}): ComputeCandidate {
@@ -171,6 +177,42 @@ describe('broker', () => {
     })
     assert.equal(p.site, 'open')
     assert.deepEqual(p.decisions.find((d) => d.site === 'closed')?.reasons, ['policy: not for you'])
+  })
+
+  it('keeps the same best sites when it stops early on data locality as when it scores every site', () => {
+    // A small deterministic generator: many shapes of load, carbon, links and copies.
+    let seed = 7
+    const rand = () => (seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31
+    for (let round = 0; round < 40; round++) {
+      const sites = Array.from({ length: 60 }, (_, i) =>
+        site(`s${i}`, {
+          siteName: `Site-${i % 20}`,
+          cores: 8 + Math.floor(rand() * 64),
+          queued: Math.floor(rand() * 40),
+          running: Math.floor(rand() * 40),
+          energyGCo2PerKwh: rand() < 0.3 ? null : Math.floor(rand() * 800),
+          linksGbps: new Map([[`site-${Math.floor(rand() * 20)}`, 1 + Math.floor(rand() * 100)]]),
+        }),
+      )
+      const locations = new Map(
+        Array.from({ length: 6 }, (_, i) => [
+          `did:x:f${i}`,
+          { bytes: Math.floor(rand() * 1e10), sites: [`site-${Math.floor(rand() * 20)}`] },
+        ]),
+      )
+      const early = localityFrom(locations)
+      // The same estimate without `near`: the broker then scores every candidate.
+      const everyone: LocalityEstimator = (inputs, c) => early(inputs, c)
+      const t = task({
+        cores: 1 + Math.floor(rand() * 32),
+        inputs: [`did:x:f${round % 6}`, `did:x:f${(round + 1) % 6}`],
+      })
+      const a = placeTask(t, sites, { locality: early, keep: 5 })
+      const b = placeTask(t, sites, { locality: everyone, keep: 5 })
+      const scores = (p: typeof a) => p.decisions.filter((d) => d.eligible).map((d) => d.score)
+      assert.deepEqual(scores(a), scores(b), `round ${round}: the kept scores`)
+      assert.equal(a.decisions[0]?.score, b.decisions[0]?.score)
+    }
   })
 
   it('places quickly among 1,000 services', () => {

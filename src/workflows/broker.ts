@@ -79,10 +79,15 @@ export type UseExplainer = (
 ) => string | null
 
 /** Where a task's inputs are relative to a candidate; the data federation plugs in. */
-export type LocalityEstimator = (
-  inputs: readonly string[],
-  candidate: ComputeCandidate,
-) => LocalityEstimate
+export interface LocalityEstimator {
+  (inputs: readonly string[], candidate: ComputeCandidate): LocalityEstimate
+  /**
+   * The sites (catalogue site names, lower case) and storage endpoints holding any of the
+   * inputs: a candidate near none of them gains nothing from locality. Lets the broker examine
+   * those first and stop early; without it every candidate is scored.
+   */
+  near?(inputs: readonly string[]): { sites: ReadonlySet<string>; endpoints: ReadonlySet<string> }
+}
 
 export interface BrokerTask {
   name: string
@@ -161,21 +166,36 @@ export function placeTask(
       if (top.length === keep) break
     }
   } else {
-    for (const c of candidates) {
+    const examine = (c: ComputeCandidate): void => {
       scanned++
       const why = rejection(task, c, mayUse)
       if (why !== null) {
         counts.set(why, (counts.get(why) ?? 0) + 1)
         if (rejected.length < keep) rejected.push([c, why])
-        continue
+        return
       }
       eligible++
       const s = score(task, c, options.locality)
-      if (top.length === keep && s <= (top[keep - 1] as [ComputeCandidate, number])[1]) continue
+      if (top.length === keep && s <= (top[keep - 1] as [ComputeCandidate, number])[1]) return
       let i = top.length
       while (i > 0 && (top[i - 1] as [ComputeCandidate, number])[1] < s) i--
       top.splice(i, 0, [c, s])
       if (top.length > keep) top.pop()
+    }
+    const near = options.locality.near?.(task.inputs)
+    if (near) {
+      // Only sites near a copy gain from locality; for every other site the full score is at
+      // most its load-and-carbon score (moving data only costs). So: every near site, then the
+      // others best first, stopping once none left can beat the kept ones.
+      const nearby = nearCandidates(candidates, near)
+      for (const c of nearby) examine(c)
+      for (const [c, base] of ranked(candidates)) {
+        if (nearby.has(c)) continue
+        if (top.length === keep && base < (top[keep - 1] as [ComputeCandidate, number])[1]) break
+        examine(c)
+      }
+    } else {
+      for (const c of candidates) examine(c)
     }
   }
   const decisions: PlacementDecision[] = top.map(([c, s], i) => ({
@@ -295,6 +315,36 @@ function describeRejection(
     default:
       return rejectionText[why]
   }
+}
+
+const siteIndexes = new WeakMap<
+  readonly ComputeCandidate[],
+  { bySite: Map<string, ComputeCandidate[]>; byEndpoint: Map<string, ComputeCandidate[]> }
+>()
+
+/** Candidates at the given sites or near the given endpoints (indexed once per candidate list). */
+function nearCandidates(
+  candidates: readonly ComputeCandidate[],
+  near: { sites: ReadonlySet<string>; endpoints: ReadonlySet<string> },
+): Set<ComputeCandidate> {
+  let index = siteIndexes.get(candidates)
+  if (!index) {
+    index = { bySite: new Map(), byEndpoint: new Map() }
+    const add = (m: Map<string, ComputeCandidate[]>, k: string, c: ComputeCandidate) => {
+      const list = m.get(k)
+      if (list) list.push(c)
+      else m.set(k, [c])
+    }
+    for (const c of candidates) {
+      if (c.siteName) add(index.bySite, c.siteName.toLowerCase(), c)
+      for (const e of c.nearEndpoints ?? []) add(index.byEndpoint, e, c)
+    }
+    siteIndexes.set(candidates, index)
+  }
+  const out = new Set<ComputeCandidate>()
+  for (const site of near.sites) for (const c of index.bySite.get(site) ?? []) out.add(c)
+  for (const e of near.endpoints) for (const c of index.byEndpoint.get(e) ?? []) out.add(c)
+  return out
 }
 
 const rankings = new WeakMap<

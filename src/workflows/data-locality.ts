@@ -7,7 +7,18 @@ import type { ComputeCandidate, LocalityEstimate, LocalityEstimator } from './br
 import type { InputLocations } from './staging.js'
 
 export function localityFrom(locations: InputLocations): LocalityEstimator {
-  return (inputs, candidate) => estimate(locations, inputs, candidate)
+  const estimator: LocalityEstimator = (inputs, candidate) => estimate(locations, inputs, candidate)
+  estimator.near = (inputs) => {
+    const sites = new Set<string>()
+    const endpoints = new Set<string>()
+    for (const input of inputs) {
+      const at = locations.get(input)
+      for (const s of at?.sites ?? []) sites.add(s)
+      for (const e of at?.endpoints ?? []) endpoints.add(e)
+    }
+    return { sites, endpoints }
+  }
+  return estimator
 }
 
 function estimate(
