@@ -10,7 +10,9 @@ export interface Peer {
 
 export function startPeer(script: string, args: string[] = []): Promise<Peer> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], {
+    // BENCH_PEER_NODE_ARGS: extra node flags for the peers (e.g. --cpu-prof to profile them).
+    const extra = process.env.BENCH_PEER_NODE_ARGS?.split(' ').filter(Boolean) ?? []
+    const child = spawn(process.execPath, [...extra, '--import', 'tsx', script, ...args], {
       stdio: ['ignore', 'ignore', 'pipe'],
     })
     let err = ''
