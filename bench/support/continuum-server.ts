@@ -5,6 +5,7 @@ import { BuiltInIssuer } from '../../src/auth/index.js'
 import { addInfrastructure } from '../../src/catalog/index.js'
 import { connect, migrate } from '../../src/db/index.js'
 import { systemActor, createLogger, systemClock, version } from '../../src/platform/index.js'
+import { startSteadyProfile, stopSteadyProfile } from './steady-profile.js'
 
 const database = await connect(process.argv[2] ?? 'memory:')
 await migrate(database)
@@ -45,7 +46,10 @@ const app = await buildServer({
 const url = await app.listen({ host: '127.0.0.1', port: 0 })
 app.security.setIssuerUrl(url)
 const token = await issuer.mint({ sub: 'bench-reader', groups: ['/atlas'], expiresIn: 86_400 })
+startSteadyProfile()
 process.stderr.write(`READY ${url} ${infra.id} ${token} ${JSON.stringify(infra)}\n`)
 process.on('SIGTERM', () => {
-  void app.close().then(() => database.close().then(() => process.exit(0)))
+  void stopSteadyProfile()
+    .then(() => app.close())
+    .then(() => database.close().then(() => process.exit(0)))
 })
