@@ -197,11 +197,19 @@ function decideAndAudit(
  * `data.file.read`, which storage.create's metadata rights include).
  */
 export function readActionOf(action: string): string {
-  const parsed = parseAction(action)
-  return parsed.verb === 'read' || parsed.verb === 'list'
-    ? action
-    : `${action.split('.').slice(0, -1).join('.')}.read`
+  // Asked on every request for one of a few hundred actions: worked out once each.
+  let read = readActions.get(action)
+  if (read === undefined) {
+    const parsed = parseAction(action)
+    read =
+      parsed.verb === 'read' || parsed.verb === 'list'
+        ? action
+        : `${action.split('.').slice(0, -1).join('.')}.read`
+    readActions.set(action, read)
+  }
+  return read
 }
+const readActions = new Map<string, string>()
 
 function mayRead(
   security: Security,
@@ -252,8 +260,14 @@ function actorOf(security: Security, identity: Identity, action: string): Actor 
 }
 
 function collectionOf(action: string): RouteResource {
-  return { type: 'Collection', id: action.split('.').slice(0, -1).join('.') }
+  let id = collections.get(action)
+  if (id === undefined) {
+    id = action.split('.').slice(0, -1).join('.')
+    collections.set(action, id)
+  }
+  return { type: 'Collection', id }
 }
+const collections = new Map<string, string>()
 
 function toResourceRef(r: RouteResource): ResourceRef {
   const attrs: Record<string, string> = { ...r.attrs }
