@@ -26,7 +26,12 @@ import {
   type Tracked,
 } from './tracked-task.js'
 import type { TaskSpec } from './types.js'
-import { insertEventRows, markWorkflowsRunning, type NewEvent } from './workflows-store.js'
+import {
+  insertEventRows,
+  listDependencyOutputsOf,
+  markWorkflowsRunning,
+  type NewEvent,
+} from './workflows-store.js'
 
 /** How long a task that only a draining site could take waits before it is placed again. */
 const drainRecheckMs = 5000
@@ -220,13 +225,20 @@ export async function submitAll(
     groups.set(t.site, [...(groups.get(t.site) ?? []), t])
   }
   const recorded: Array<{ id: string; externalId: string }> = []
+  // One statement for every task's dependencies, not one per task.
+  const outputs = await listDependencyOutputsOf(
+    scope.ctx.db,
+    toSubmit.filter((t) => t.spec.needs.length > 0).map((t) => t.id),
+  )
   for (const [siteName, list] of groups) {
     const site = bySite.get(siteName)
     if (!site) continue
     const executor = executorFor(site)
     try {
       if (executor.submitMany && list.length > 1) {
-        const specs = await Promise.all(list.map((t) => jobSpecFor(scope, t, site, executor)))
+        const specs = await Promise.all(
+          list.map((t) => jobSpecFor(scope, t, site, executor, outputs)),
+        )
         const ids = await executor.submitMany(specs)
         for (const t of list) {
           const externalId = ids.get(t.attemptId)
@@ -242,7 +254,9 @@ export async function submitAll(
     }
     for (const t of list) {
       try {
-        const { externalId } = await executor.submit(await jobSpecFor(scope, t, site, executor))
+        const { externalId } = await executor.submit(
+          await jobSpecFor(scope, t, site, executor, outputs),
+        )
         t.externalId = externalId
         recorded.push({ id: t.id, externalId })
       } catch {

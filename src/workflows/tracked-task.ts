@@ -150,11 +150,17 @@ export async function jobSpecFor(
   t: Tracked,
   site: ComputeCandidate,
   executor: Executor,
+  /** The dependencies' outputs by task, when the caller read them for many tasks at once. */
+  dependencyOutputs?: ReadonlyMap<string, string[]>,
 ): Promise<JobSpec> {
   let spec = jobSpec(t)
   // A task sees the files the tasks it needs declared as outputs, besides its own inputs.
   if (t.spec.needs.length > 0) {
-    const made = (await listDependencyOutputs(scope.ctx.db, t.id)).map(localName)
+    const made = (
+      dependencyOutputs
+        ? (dependencyOutputs.get(t.id) ?? [])
+        : await listDependencyOutputs(scope.ctx.db, t.id)
+    ).map(localName)
     spec = { ...spec, inputs: [...new Set([...(spec.inputs ?? []), ...made])] }
   }
   if (!executor.readsInputsByUrl || !scope.staging.inputUrls) return spec

@@ -148,13 +148,27 @@ export async function listDependencyNames(db: Executor, taskId: string): Promise
 
 /** The outputs its dependencies declared (their specs' `outputs`), for the tasks they feed. */
 export async function listDependencyOutputs(db: Executor, taskId: string): Promise<string[]> {
+  return (await listDependencyOutputsOf(db, [taskId])).get(taskId) ?? []
+}
+
+/** The declared outputs of each task's dependencies, for many tasks in one statement. */
+export async function listDependencyOutputsOf(
+  db: Executor,
+  taskIds: readonly string[],
+): Promise<Map<string, string[]>> {
+  const out = new Map<string, string[]>()
+  if (taskIds.length === 0) return out
   const rows = await db
     .selectFrom('workflow_task_edges as e')
     .innerJoin('workflow_tasks as t', 't.id', 'e.from_task')
-    .select('t.spec')
-    .where('e.to_task', '=', taskId)
+    .select(['e.to_task', 't.spec'])
+    .where('e.to_task', 'in', taskIds)
     .execute()
-  return rows.flatMap((r) => ((r.spec as { outputs?: string[] }).outputs ?? []).map(String))
+  for (const r of rows) {
+    const outputs = ((r.spec as { outputs?: string[] }).outputs ?? []).map(String)
+    out.set(r.to_task, [...(out.get(r.to_task) ?? []), ...outputs])
+  }
+  return out
 }
 
 export async function updateWorkflowRow(
