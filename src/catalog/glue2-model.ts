@@ -101,9 +101,10 @@ export function linkEntities(entities: GlueEntity[]): void {
     for (const [attr, v] of e.attrs) {
       if (attr === 'ID') continue
       const ids = Array.isArray(v) ? v : [v]
-      if (ids.length === 0 || !ids.every((x) => typeof x === 'string' && byId.has(x))) continue
+      const isLink = (x: unknown) => typeof x === 'string' && x !== e.id && byId.has(x)
+      if (ids.length === 0 || !ids.every(isLink)) continue
       e.used.add(attr)
-      for (const id of ids as string[]) if (byId.get(id) !== e) pairs.push([e, byId.get(id)!])
+      for (const id of ids as string[]) pairs.push([e, byId.get(id)!])
     }
   }
   entities.forEach((e, i) => (e.seq = i))
