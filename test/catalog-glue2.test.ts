@@ -7,6 +7,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import { filesParsedOffThread } from '../src/catalog/catalog-parse-thread.js'
 import { mapGlueFile } from '../src/catalog/glue2-map.js'
 import type { ImportError } from '../src/contract/index.js'
 import { ContinuumError } from '../src/platform/index.js'
@@ -194,6 +195,15 @@ describe('GLUE 2.0 mapping (pure)', () => {
     assert.ok(mapGlueFile('y.json', 'AdminDomain:\n  - Name: X\n').errors.length === 1)
   })
 
+  it('refuses an entity list of the wrong type, naming it', () => {
+    const r = mapGlueFile('t.json', '{"AdminDomain": [{"Name": "T"}],\n "ComputingService": "ce"}')
+    assert.equal(r.mapped, undefined)
+    assert.equal(
+      r.errors[0]?.text,
+      't.json:2:22 ComputingService: expected a list of GLUE 2.0 entities (JSON objects), got a string',
+    )
+  })
+
   it('refuses malformed LDIF with the line at fault', () => {
     for (const [text, line] of [
       ['dn: GLUE2DomainID=X,o=glue\nobjectClass GLUE2Domain\n', 2],
@@ -306,6 +316,31 @@ describeEachBackend('GLUE 2.0 import through the API', (fixture) => {
     )
     await assert.rejects(c().catalog.getInfrastructure('ldif-t9'))
     await assert.rejects(c().catalog.getInfrastructure('typed-t2'))
+  })
+
+  it('maps a large LDIF file on the parse thread', async () => {
+    const services = Array.from(
+      { length: 300 },
+      (_, i) => `dn: GLUE2ServiceID=ce${i}.big,GLUE2GroupID=resource,o=glue
+objectClass: GLUE2ComputingService
+GLUE2ServiceID: ce${i}.big
+GLUE2EntityName: ce${i}.big.example.org
+
+dn: GLUE2ManagerID=ce${i}.big-mgr,GLUE2ServiceID=ce${i}.big,GLUE2GroupID=resource,o=glue
+objectClass: GLUE2ComputingManager
+GLUE2ManagerID: ce${i}.big-mgr
+GLUE2ManagerProductName: Slurm
+GLUE2ComputingManagerTotalLogicalCPUs: ${i + 1}
+`,
+    )
+    const content = `dn: GLUE2DomainID=Big-LDIF,o=glue\nobjectClass: GLUE2AdminDomain\nGLUE2DomainID: Big-LDIF\n\n${services.join('\n')}`
+    assert.ok(content.length > 32 * 1024)
+    const before = filesParsedOffThread
+    const r = await c().landscape.validateCatalog({ files: [{ path: 'big.ldif', content }] })
+    // Mapped there, and the mapping (a catalogue file as large) parsed there too.
+    assert.equal(filesParsedOffThread, before + 2, 'mapped on the parse thread')
+    assert.deepEqual(r.counts, { infrastructures: 1, computeServices: 300 })
+    assert.ok(r.warnings.some((w) => w.includes('(ZZ)')))
   })
 
   it('refuses malformed LDIF as IMPORT_INVALID, nothing imported', async () => {

@@ -153,7 +153,7 @@ export function readGlueLdif(
     if (entity) entities.push(entity)
   }
   linkEntities(entities)
-  return { doc: { entities, strays: [] }, errors }
+  return { doc: { entities }, errors }
 }
 
 function decodeUtf8(buf: Buffer): string | undefined {

@@ -316,12 +316,7 @@ function mapGlue(file: string, doc: GlueDocument, out: MappedGlue): Obj {
     }
   })
 
-  reportLeftovers(doc, note, (path, line, column) => {
-    out.unmapped.push({ file, path, reason: 'not a list of GLUE entities' })
-    out.warnings.push(
-      `${file}:${line}:${column} ${path}: not mapped: ${path} (not a list of GLUE entities)`,
-    )
-  })
+  reportLeftovers(doc, note)
   return out0
 }
 
@@ -329,9 +324,7 @@ function mapGlue(file: string, doc: GlueDocument, out: MappedGlue): Obj {
 function reportLeftovers(
   doc: GlueDocument,
   note: (e: GlueEntity, attr: string | undefined, reason: string) => void,
-  stray: (path: string, line: number, column: number) => void,
 ): void {
-  for (const s of doc.strays) stray(s.path, s.line, s.column)
   const reportedLists = new Set<string>()
   for (const e of doc.entities) {
     if (e.claimed) {

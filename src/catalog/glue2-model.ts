@@ -79,8 +79,6 @@ export class GlueEntity {
 
 export interface GlueDocument {
   entities: GlueEntity[]
-  /** Top-level values that are not lists of entities. */
-  strays: Array<{ path: string; line: number; column: number }>
 }
 
 /**
@@ -151,7 +149,7 @@ export function readGlueJson(
     return { errors: [error(path, at.line, at.column, '(file)', message)] }
   }
   const entities: GlueEntity[] = []
-  const strays: GlueDocument['strays'] = []
+  const errors: ImportError[] = []
   const add = (kind: string, value: Obj, where: PathPart[], parent?: GlueEntity) => {
     const attrs = new Map<string, unknown>()
     const links: string[] = []
@@ -188,9 +186,14 @@ export function readGlueJson(
     else if (Array.isArray(v) && v.every(isObj)) v.forEach((item, i) => add(key, item, [key, i]))
     else {
       const at = locate(file, [key])
-      strays.push({ path: key, line: at.line, column: at.column })
+      const message = `expected a list of GLUE 2.0 entities (JSON objects), got ${typeName(v)}`
+      errors.push(error(path, at.line, at.column, key, message))
     }
   }
+  if (errors.length > 0) return { errors }
   linkEntities(entities)
-  return { doc: { entities, strays }, errors: [] }
+  return { doc: { entities }, errors }
 }
+
+const typeName = (v: unknown) =>
+  v === null ? 'null' : Array.isArray(v) ? 'a list with non-objects' : `a ${typeof v}`
