@@ -195,6 +195,28 @@ describe('GLUE 2.0 mapping (pure)', () => {
     assert.ok(mapGlueFile('y.json', 'AdminDomain:\n  - Name: X\n').errors.length === 1)
   })
 
+  it('reports what it leaves out on purpose once, whole', () => {
+    const r = mapGlueFile(
+      'two.json',
+      JSON.stringify({
+        AdminDomain: [
+          { Name: 'A', Owner: ['U1', 'U2'] },
+          { Name: 'B', WWW: 'https://b.org/' },
+        ],
+        ComputingService: [
+          { Name: 'ce', ComputingManager: [{ ProductName: 'slurm' }, { ProductName: 'pbs' }] },
+        ],
+      }),
+    )
+    assert.deepEqual(r.errors, [])
+    assert.ok(r.mapped?.content.includes('operator: U1, U2'), r.mapped?.content)
+    const paths = r.unmapped.map((u) => u.path)
+    assert.deepEqual(
+      paths.filter((p) => p.startsWith('AdminDomain[1]') || p.includes('ComputingManager[1]')),
+      ['AdminDomain[1]', 'ComputingService[0].ComputingManager[1]'],
+    )
+  })
+
   it('refuses an entity list of the wrong type, naming it', () => {
     const r = mapGlueFile('t.json', '{"AdminDomain": [{"Name": "T"}],\n "ComputingService": "ce"}')
     assert.equal(r.mapped, undefined)

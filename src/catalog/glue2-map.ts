@@ -121,6 +121,12 @@ function mapGlue(file: string, doc: GlueDocument, out: MappedGlue): Obj {
     e.used.add('ID')
     return e
   }
+  /** An entity left out on purpose: reported once, whole. */
+  const skip = (e: GlueEntity, reason: string) => {
+    note(e, undefined, reason)
+    claim(e)
+    for (const attr of e.attrs.keys()) e.used.add(attr)
+  }
 
   const [domain, ...otherDomains] = of('AdminDomain')
   const domainName = domain && str(domain.attrs.get('Name'), domain.attrs.get('ID'))
@@ -132,9 +138,7 @@ function mapGlue(file: string, doc: GlueDocument, out: MappedGlue): Obj {
     return {}
   }
   claim(domain)
-  for (const d of otherDomains) {
-    note(d, undefined, 'only the first AdminDomain becomes the infrastructure')
-  }
+  for (const d of otherDomains) skip(d, 'only the first AdminDomain becomes the infrastructure')
   const title = text(domain, 'Name') ?? domainName
   const infra = slug(title)
   const location = domain.rel('Location')[0]
@@ -159,7 +163,9 @@ function mapGlue(file: string, doc: GlueDocument, out: MappedGlue): Obj {
       )
     }
   }
-  const owner = text(domain, 'Owner')
+  // Owner is a list in GLUE 2.0: all of them operate the infrastructure.
+  const owners = [domain.take('Owner')].flat().filter((o) => typeof o === 'string' && o !== '')
+  const owner = owners.length ? owners.join(', ').slice(0, 200) : undefined
   const www = text(domain, 'WWW')
   const out0: Obj = {
     infrastructures: [
@@ -188,7 +194,7 @@ function mapGlue(file: string, doc: GlueDocument, out: MappedGlue): Obj {
   of('ComputingService').forEach((cs, i) => {
     claim(cs)
     const [mgr, ...otherManagers] = cs.rel('ComputingManager', 'Manager')
-    for (const m of otherManagers) note(m, undefined, 'only the first ComputingManager is mapped')
+    for (const m of otherManagers) skip(m, 'only the first ComputingManager is mapped')
     if (mgr) claim(mgr)
     const product = (mgr && text(mgr, 'ProductName')) ?? ''
     const bs = batch[product.toLowerCase()]
