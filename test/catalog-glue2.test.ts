@@ -340,13 +340,17 @@ describeEachBackend('GLUE 2.0 import through the API', (fixture) => {
     await assert.rejects(c().catalog.getInfrastructure('typed-t2'))
   })
 
-  it('maps a large LDIF file on the parse thread', async () => {
+  it('maps a large LDIF file on the parse thread, its warnings capped', async () => {
     const services = Array.from(
       { length: 300 },
       (_, i) => `dn: GLUE2ServiceID=ce${i}.big,GLUE2GroupID=resource,o=glue
 objectClass: GLUE2ComputingService
 GLUE2ServiceID: ce${i}.big
 GLUE2EntityName: ce${i}.big.example.org
+GLUE2EntityCreationTime: 2026-03-01T12:00:00Z
+GLUE2EntityValidity: 3600
+GLUE2ComputingServiceTotalJobs: ${i}
+GLUE2ComputingServiceRunningJobs: ${i}
 
 dn: GLUE2ManagerID=ce${i}.big-mgr,GLUE2ServiceID=ce${i}.big,GLUE2GroupID=resource,o=glue
 objectClass: GLUE2ComputingManager
@@ -363,6 +367,9 @@ GLUE2ComputingManagerTotalLogicalCPUs: ${i + 1}
     assert.equal(filesParsedOffThread, before + 2, 'mapped on the parse thread')
     assert.deepEqual(r.counts, { infrastructures: 1, computeServices: 300 })
     assert.ok(r.warnings.some((w) => w.includes('(ZZ)')))
+    assert.equal(r.unmapped.length, 1200, 'every unmapped attribute listed')
+    assert.equal(r.warnings.length, 1000, 'warnings capped')
+    assert.match(r.warnings.at(-1)!, /^… and 202 more warnings/)
   })
 
   it('refuses malformed LDIF as IMPORT_INVALID, nothing imported', async () => {
