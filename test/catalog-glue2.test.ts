@@ -7,6 +7,7 @@ import assert from 'node:assert/strict'
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
+import { parse } from 'yaml'
 import { filesParsedOffThread } from '../src/catalog/catalog-parse-thread.js'
 import { mapGlueFile } from '../src/catalog/glue2-map.js'
 import type { ImportError } from '../src/contract/index.js'
@@ -195,25 +196,40 @@ describe('GLUE 2.0 mapping (pure)', () => {
     assert.ok(mapGlueFile('y.json', 'AdminDomain:\n  - Name: X\n').errors.length === 1)
   })
 
-  it('reports what it leaves out on purpose once, whole', () => {
+  it('makes each AdminDomain an infrastructure, its services those linked to it', () => {
     const r = mapGlueFile(
       'two.json',
       JSON.stringify({
         AdminDomain: [
-          { Name: 'A', Owner: ['U1', 'U2'] },
-          { Name: 'B', WWW: 'https://b.org/' },
+          { ID: 'a', Name: 'A', Owner: ['U1', 'U2'] },
+          { ID: 'b', Name: 'B' },
         ],
         ComputingService: [
-          { Name: 'ce', ComputingManager: [{ ProductName: 'slurm' }, { ProductName: 'pbs' }] },
+          {
+            Name: 'ce.b',
+            Associations: { AdminDomainID: 'b' },
+            ComputingManager: [{ ProductName: 'slurm' }, { ProductName: 'pbs' }],
+          },
         ],
+        StorageService: [{ Name: 'se.a' }],
       }),
     )
     assert.deepEqual(r.errors, [])
-    assert.ok(r.mapped?.content.includes('operator: U1, U2'), r.mapped?.content)
-    const paths = r.unmapped.map((u) => u.path)
+    const doc = parse(r.mapped!.content) as Record<string, Array<Record<string, unknown>>>
     assert.deepEqual(
-      paths.filter((p) => p.startsWith('AdminDomain[1]') || p.includes('ComputingManager[1]')),
-      ['AdminDomain[1]', 'ComputingService[0].ComputingManager[1]'],
+      doc.infrastructures!.map((i) => [i.name, i.operator]),
+      [
+        ['a', 'U1, U2'],
+        ['b', 'B'],
+      ],
+    )
+    assert.equal(doc.computeServices![0]!.infrastructure, 'b')
+    assert.equal(doc.storageServices![0]!.infrastructure, 'a')
+    const managers = r.unmapped.filter((u) => u.path.includes('ComputingManager[1]'))
+    assert.deepEqual(
+      managers.map((u) => u.path),
+      ['ComputingService[0].ComputingManager[1]'],
+      'a second manager is reported once, whole',
     )
   })
 

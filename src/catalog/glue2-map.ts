@@ -1,6 +1,6 @@
 /**
  * GLUE 2.0 mapped onto catalogue records (OGF GFD.147 entities, in the JSON rendering nested or
- * flat, or in LDIF as BDIIs publish it): AdminDomain → infrastructure, ComputingService (+
+ * flat, or in LDIF as BDIIs publish it): each AdminDomain → infrastructure, ComputingService (+
  * ComputingManager, ComputingShare, ExecutionEnvironment, AcceleratorEnvironment) → compute
  * service, StorageService (+ StorageServiceCapacity, Endpoint) → storage services per media.
  * Every attribute is mapped or reported back (`unmapped`, and a `warnings` line each), never
@@ -128,59 +128,60 @@ function mapGlue(file: string, doc: GlueDocument, out: MappedGlue): Obj {
     for (const attr of e.attrs.keys()) e.used.add(attr)
   }
 
-  const [domain, ...otherDomains] = of('AdminDomain')
-  const domainName = domain && str(domain.attrs.get('Name'), domain.attrs.get('ID'))
-  if (!domain || !domainName) {
+  const domains = of('AdminDomain')
+  const named = (d: GlueEntity) => str(d.attrs.get('Name'), d.attrs.get('ID'))
+  const nameless = domains.find((d) => !named(d))
+  if (domains.length === 0 || nameless) {
     const message = 'an AdminDomain with a Name (or ID) is needed: it becomes the infrastructure'
     errors.push(
-      domain ? domain.errorAt(file, undefined, message) : error(file, 1, 1, '(file)', message),
+      nameless ? nameless.errorAt(file, undefined, message) : error(file, 1, 1, '(file)', message),
     )
     return {}
   }
-  claim(domain)
-  for (const d of otherDomains) skip(d, 'only the first AdminDomain becomes the infrastructure')
-  const title = text(domain, 'Name') ?? domainName
-  const infra = slug(title)
-  const location = domain.rel('Location')[0]
-  let country = location && text(claim(location), 'Country')?.toUpperCase()
-  if (country === undefined) {
-    warn(
-      location ?? domain,
-      location ? 'Country' : undefined,
-      `AdminDomain '${title}' publishes no Location.Country: its country is recorded as unknown (${unknownCountry})`,
-    )
-    country = unknownCountry
-  } else {
-    try {
-      assertCountry(country)
-    } catch {
-      errors.push(
-        location!.errorAt(
-          file,
-          'Country',
-          `'${country}' is not an ISO 3166-1 alpha-2 country code`,
-        ),
-      )
-    }
-  }
-  // Owner is a list in GLUE 2.0: all of them operate the infrastructure.
-  const owners = [domain.take('Owner')].flat().filter((o) => typeof o === 'string' && o !== '')
-  const owner = owners.length ? owners.join(', ').slice(0, 200) : undefined
-  const www = text(domain, 'WWW')
   const out0: Obj = {
-    infrastructures: [
-      {
-        name: infra,
-        title,
-        kind: 'HTC',
-        operator: owner ?? title,
-        country,
-        ...(www ? { url: www } : {}),
-        description: text(domain, 'Description') ?? '',
-      },
-    ],
+    infrastructures: domains.map((d) => infrastructure(claim(d))),
     computeServices: [] as Obj[],
     storageServices: [] as Obj[],
+  }
+  // A top BDII publishes many sites: a service belongs to the AdminDomain it is linked to,
+  // else (nested files name none) to the first.
+  const infraNames = new Map(
+    domains.map((d, i) => [d, (out0.infrastructures as Obj[])[i]!.name as string]),
+  )
+  const infraOf = (s: GlueEntity) =>
+    infraNames.get(s.rel('AdminDomain')[0] ?? domains[0]!) ?? infraNames.get(domains[0]!)!
+
+  function infrastructure(domain: GlueEntity): Obj {
+    const title = text(domain, 'Name') ?? named(domain)
+    const location = domain.rel('Location')[0]
+    let country = location && text(claim(location), 'Country')?.toUpperCase()
+    if (country === undefined) {
+      warn(
+        location ?? domain,
+        location ? 'Country' : undefined,
+        `AdminDomain '${title}' publishes no Location.Country: its country is recorded as unknown (${unknownCountry})`,
+      )
+      country = unknownCountry
+    } else {
+      try {
+        assertCountry(country)
+      } catch {
+        const message = `'${country}' is not an ISO 3166-1 alpha-2 country code`
+        errors.push(location!.errorAt(file, 'Country', message))
+      }
+    }
+    // Owner is a list in GLUE 2.0: all of them operate the infrastructure.
+    const owners = [domain.take('Owner')].flat().filter((o) => typeof o === 'string' && o !== '')
+    const www = text(domain, 'WWW')
+    return {
+      name: slug(title),
+      title,
+      kind: 'HTC',
+      operator: owners.length ? owners.join(', ').slice(0, 200) : title,
+      country,
+      ...(www ? { url: www } : {}),
+      description: text(domain, 'Description') ?? '',
+    }
   }
   const serviceAttributes = (s: GlueEntity): Record<string, string> => {
     const attributes: Record<string, string> = { glue2_id: str(s.take('ID')).slice(0, 200) }
@@ -242,6 +243,7 @@ function mapGlue(file: string, doc: GlueDocument, out: MappedGlue): Obj {
       const w = num(claim(share), 'MaxWallTime')
       if (w !== undefined) wall = Math.max(wall ?? 0, w / 3600)
     }
+    const infra = infraOf(cs)
     const name = slug(str(cs.attrs.get('Name'), cs.attrs.get('ID'), `${infra}-compute-${i}`))
     const description = text(cs, 'Description')
     ;(out0.computeServices as Obj[]).push({
@@ -276,6 +278,7 @@ function mapGlue(file: string, doc: GlueDocument, out: MappedGlue): Obj {
     if (protocols.size === 0) {
       warn(ss, undefined, 'no endpoint with a known interface: assumed posix')
     }
+    const infra = infraOf(ss)
     const base = slug(str(ss.attrs.get('Name'), ss.attrs.get('ID'), `${infra}-storage-${i}`))
     const attributes = serviceAttributes(ss)
     const title = text(ss, 'Name') ?? base
