@@ -10,7 +10,7 @@ import { importRecords, invalid, type ImportInput } from './catalog-import.js'
 import { mapGlueFileOffThread, parseCatalogFileOffThread } from './catalog-parse-thread.js'
 import type { Unmapped } from './glue2-map.js'
 
-export const maxWarnings = 1000
+const maxWarnings = 1000
 
 export async function importGlue2(ctx: Context, input: ImportInput): Promise<ImportResult> {
   const errors: ImportError[] = []

@@ -52,7 +52,7 @@ const entityReasons: Record<string, string> = {
     'compute endpoints are operational data (see the workflow executors), not catalogue facts',
 }
 /** The country of an AdminDomain that publishes none (ISO 3166 "unknown or unspecified"). */
-export const unknownCountry = 'ZZ'
+const unknownCountry = 'ZZ'
 
 const slug = (s: string) =>
   s
