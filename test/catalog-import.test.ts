@@ -142,7 +142,12 @@ describeEachBackend('catalogue import and export', (fixture) => {
         },
       ],
     })
-    assert.deepEqual(res, { dryRun: true, counts: { infrastructures: 1 }, unmapped: [] })
+    assert.deepEqual(res, {
+      dryRun: true,
+      counts: { infrastructures: 1 },
+      unmapped: [],
+      warnings: [],
+    })
     assert.equal(await count(), before)
     await assert.rejects(
       server.client.landscape.importCatalog({ files: [] }),

@@ -1,7 +1,7 @@
 /** The `continuum catalog import|validate|export` and `continuum landscape …` commands against a real server. */
 import assert from 'node:assert/strict'
 import { execFile } from 'node:child_process'
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { after, before, it } from 'node:test'
@@ -54,6 +54,25 @@ describeEachBackend('landscape CLI', (fixture) => {
       /^test\/fixtures\/broken\/00-cores-string\.yaml:14:12 computeServices\[0\]\.cores: expected integer$/m,
     )
     assert.match(r.stderr, /nothing was imported/)
+  })
+
+  it('imports a BDII LDIF file without --glue2 and prints what it did not map', async () => {
+    const file = path.join(dir, 'cli-t2.ldif')
+    writeFileSync(
+      file,
+      [
+        'dn: GLUE2DomainID=CLI-T2,o=glue',
+        'objectClass: GLUE2AdminDomain',
+        'GLUE2DomainID: CLI-T2',
+        'GLUE2EntityCreationTime: 2026-03-01T12:00:00Z',
+        '',
+      ].join('\n'),
+    )
+    const r = await run(server.url, 'catalog', 'import', file)
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(r.stdout, /imported 1 infrastructures/)
+    assert.match(r.stdout, /not mapped: AdminDomain\.CreationTime/)
+    assert.match(r.stdout, /country is recorded as unknown \(ZZ\)/)
   })
 
   it('imports the shipped folder, then matches, finds gaps and writes the HTML report', async () => {

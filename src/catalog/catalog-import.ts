@@ -103,7 +103,7 @@ export async function importRecords(
   } catch (err) {
     if (!(err instanceof DryRunDone)) throw err
   }
-  return { dryRun, counts, unmapped: [] }
+  return { dryRun, counts, unmapped: [], warnings: [] }
 }
 
 async function writeAll(

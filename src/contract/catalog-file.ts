@@ -69,7 +69,12 @@ export const ImportFileSchema = Type.Object(
 export const ImportRequestSchema = Type.Object(
   {
     files: Type.Array(ImportFileSchema, { minItems: 1, maxItems: 500 }),
-    format: Type.Optional(Type.Union([Type.Literal('yaml'), Type.Literal('glue2')])),
+    format: Type.Optional(
+      Type.Union([Type.Literal('yaml'), Type.Literal('glue2')], {
+        description:
+          'yaml: catalogue files; glue2: GLUE 2.0 as JSON (nested or flat with Associations) or LDIF, told apart per file. When absent, LDIF files are read as GLUE 2.0.',
+      }),
+    ),
     dryRun: Type.Optional(
       Type.Boolean({
         description: 'Validate everything, references included, and change nothing.',
@@ -102,6 +107,10 @@ export const ImportResultSchema = Type.Object(
       ),
       { description: 'GLUE 2.0 entities or attributes with no catalogue field.' },
     ),
+    warnings: Type.Array(Type.String(), {
+      description:
+        'What was imported with a caveat, one line each as `file:line:col path: message`: every GLUE 2.0 attribute not mapped ("not mapped: ComputingShare.MappingQueue"), an unknown country recorded as ZZ, an assumed protocol.',
+    }),
   },
   { additionalProperties: false },
 )

@@ -325,7 +325,7 @@ export const errorCatalog = {
     exit: e.invalid,
     retryable: false,
     summary:
-      'A catalogue file (YAML or GLUE 2.0 JSON) has errors; nothing was imported. details.errors lists file:line:col, path and message.',
+      'A catalogue file (YAML, or GLUE 2.0 as JSON or LDIF) has errors — syntax, wrong types, unknown values; nothing was imported. details.errors lists file:line:col, path and message.',
   },
 
   // Data federation: namespace, endpoints, replicas, rules, quotas

@@ -1,4 +1,4 @@
-/** HTTP routes that move whole catalogues: import (YAML or GLUE 2.0 JSON; all-or-nothing), validate, export. */
+/** HTTP routes that move whole catalogues: import (YAML, or GLUE 2.0 as JSON or LDIF; all-or-nothing), validate, export. */
 import type { FastifyInstance } from 'fastify'
 import { exportCatalogYaml, importCatalog } from '../../catalog/index.js'
 import {
@@ -8,7 +8,7 @@ import {
   type ImportRequest,
 } from '../../contract/index.js'
 import type { Context } from '../../db/index.js'
-import { importGlue2 } from '../../catalog/index.js'
+import { importGlue2, isLdif } from '../../catalog/index.js'
 import { routeSchema } from '../route-schema.js'
 
 // Large enough for a landscape of many GLUE 2.0 files; each file is further capped when parsed.
@@ -16,8 +16,12 @@ const catalogBodyLimit = 16 * 1024 * 1024
 
 export function catalogIoRoutes(app: FastifyInstance): void {
   const tags = ['catalog']
+  // Without a format, LDIF files are GLUE 2.0 (nothing else is published as LDIF).
+  const isGlue = (body: ImportRequest) =>
+    body.format === 'glue2' ||
+    (body.format === undefined && body.files.every((f) => isLdif(f.path, f.content)))
   const run = (ctx: Context, body: ImportRequest, dryRun: boolean) =>
-    body.format === 'glue2'
+    isGlue(body)
       ? importGlue2(ctx, { files: body.files, dryRun })
       : importCatalog(ctx, { files: body.files, dryRun })
   app.post<{ Body: ImportRequest }>('/catalog/import', {

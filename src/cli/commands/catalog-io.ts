@@ -1,4 +1,4 @@
-/** `continuum catalog import|export|validate`: whole catalogues as YAML (or GLUE 2.0 JSON). */
+/** `continuum catalog import|export|validate`: whole catalogues as YAML (or GLUE 2.0 JSON/LDIF). */
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { Command } from 'commander'
@@ -8,13 +8,16 @@ import { cliContext, withExamples } from '../context.js'
 import { printResult, type Output } from '../output.js'
 import { ReportedError } from './common.js'
 
-/** Files given, with folders expanded to the YAML/JSON files inside them, in path order. */
+/**
+ * Files given, with folders expanded to the YAML/JSON files inside them (GLUE 2.0: JSON and
+ * LDIF), in path order.
+ */
 export function readInputFiles(
   inputs: string[],
   glue2: boolean,
 ): Array<{ path: string; content: string }> {
   const out: Array<{ path: string; content: string }> = []
-  const pattern = glue2 ? /\.json$/ : /\.(ya?ml|json)$/
+  const pattern = glue2 ? /\.(json|ldif)$/ : /\.(ya?ml|json)$/
   const visit = (p: string) => {
     let st
     try {
@@ -36,16 +39,18 @@ export function readInputFiles(
   return out
 }
 
+/** GLUE 2.0 when asked for, or when every file is named .ldif. */
+const glueFormat = (glue2: boolean | undefined, files: Array<{ path: string }>) =>
+  glue2 === true || files.every((f) => /\.ldif$/i.test(f.path)) ? 'glue2' : 'yaml'
+
 function summary(r: ImportResult): string {
   const counts = Object.entries(r.counts).map(([k, n]) => `${n} ${k}`)
   const lines = [
     `${r.dryRun ? 'valid: would import' : 'imported'} ${counts.join(', ') || 'nothing'}`,
   ]
-  if (r.unmapped.length) {
-    lines.push(
-      `not mapped (${r.unmapped.length}):`,
-      ...r.unmapped.map((u) => `  ${u.file} ${u.path}: ${u.reason}`),
-    )
+  // Every unmapped attribute has its warning line too ("not mapped: Kind.Attr").
+  if (r.warnings.length) {
+    lines.push(`warnings (${r.warnings.length}):`, ...r.warnings.map((w) => `  ${w}`))
   }
   return lines.join('\n')
 }
@@ -72,8 +77,8 @@ export function catalogIoCommands(): Command[] {
   const imp = withExamples(
     new Command('import')
       .description('Import catalogue files or folders, all or nothing')
-      .argument('<paths...>', 'YAML files or folders (or GLUE 2.0 JSON with --glue2)')
-      .option('--glue2', 'the files are GLUE 2.0 JSON')
+      .argument('<paths...>', 'YAML files or folders (or GLUE 2.0 JSON or LDIF with --glue2)')
+      .option('--glue2', 'the files are GLUE 2.0 (JSON or LDIF; .ldif files are without it)')
       .option('--dry-run', 'check everything, change nothing')
       .action(
         async (paths: string[], opts: { glue2?: boolean; dryRun?: boolean }, cmd: Command) => {
@@ -82,7 +87,7 @@ export function catalogIoCommands(): Command[] {
           try {
             const result = await client().landscape.importCatalog({
               files,
-              format: opts.glue2 ? 'glue2' : 'yaml',
+              format: glueFormat(opts.glue2, files),
               dryRun: opts.dryRun === true,
             })
             printResult(out, result, summary)
@@ -93,6 +98,7 @@ export function catalogIoCommands(): Command[] {
       ),
     'continuum catalog import data/landscape',
     'continuum catalog import --glue2 site-bdii.json',
+    'continuum catalog import site-bdii.ldif',
   )
   const validate = withExamples(
     new Command('validate')
@@ -100,7 +106,7 @@ export function catalogIoCommands(): Command[] {
         'Check catalogue files against the schema and the current catalogue (references, duplicates); changes nothing',
       )
       .argument('<paths...>', 'YAML files or folders')
-      .option('--glue2', 'the files are GLUE 2.0 JSON')
+      .option('--glue2', 'the files are GLUE 2.0 (JSON or LDIF; .ldif files are without it)')
       .action(async (paths: string[], opts: { glue2?: boolean }, cmd: Command) => {
         const { out, client } = cliContext(cmd)
         const files = readInputFiles(paths, opts.glue2 === true)
@@ -109,7 +115,7 @@ export function catalogIoCommands(): Command[] {
             out,
             await client().landscape.validateCatalog({
               files,
-              format: opts.glue2 ? 'glue2' : 'yaml',
+              format: glueFormat(opts.glue2, files),
             }),
             summary,
           )
