@@ -24,7 +24,8 @@ function closest(
   let best: { rank: number; score: number; text: string; target: string } | undefined
   for (const e of evaluations) {
     const r = e.reasons.find((x) => x.requirement === key)
-    if (!r) continue
+    // A record that already meets the requirement is no target for changing it.
+    if (!r || r.verdict === 'fit') continue
     const rank = verdictRank[r.verdict]
     if (!best || rank < best.rank || (rank === best.rank && e.score > best.score)) {
       best = { rank, score: e.score, text: `${e.name}: ${r.reason}`, target: `${e.kind}:${e.name}` }

@@ -288,7 +288,8 @@ function closestReason(
     }
     return best && `${best.e.name}: ${best.r.reason}`
   }
-  const fromChosen = pick(chosen)
+  // Name what holds the requirement back: a chosen record that meets it is not the closest.
+  const fromChosen = pick(chosen.filter((e) => !meets(e, key)))
   const alternatives = pick(
     all.filter(
       (e) =>
@@ -300,11 +301,16 @@ function closestReason(
   if (fromChosen && alternatives) return `${fromChosen} (meets it elsewhere: ${alternatives})`
   return (
     fromChosen ??
-    pick(all.filter((e) => open.has(e.infrastructure))) ??
-    pick(all) ??
-    'no record states this'
+    (alternatives &&
+      `the chosen records together fall short (meets it elsewhere: ${alternatives})`) ??
+    pick(all.filter((e) => open.has(e.infrastructure) && !meets(e, key))) ??
+    pick(all.filter((e) => !meets(e, key))) ??
+    (chosen.length > 0 ? 'the chosen records together fall short' : 'no record states this')
   )
 }
+
+const meets = (e: Evaluation, key: string) =>
+  e.reasons.find((r) => r.requirement === key)?.verdict === 'fit'
 
 interface Index {
   compute: Map<string, ComputeService>

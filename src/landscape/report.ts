@@ -4,6 +4,7 @@
  */
 import type { GapReport, MatchResult, Verdict } from '../contract/index.js'
 import type { Landscape } from './match.js'
+import { requirementKind, statedRequirements } from './requirements.js'
 
 export interface ReportData {
   generatedAt: string
@@ -35,16 +36,19 @@ export function reportData(
 ): ReportData {
   const infraNames = l.infrastructures.map((i) => i.name)
   const rows = matches.map((m) => {
+    const uc = l.useCases.find((u) => u.name === m.useCase)
+    // The kinds of record the use case needs: an infrastructure without one of them cannot fit.
+    const needs = new Set(uc ? statedRequirements(uc.profile).map(requirementKind) : [])
+    needs.add('policy')
     const cells = infraNames.map((infra) => {
       const es = m.evaluations.filter((e) => e.infrastructure === infra)
-      const policy = es
-        .filter((e) => e.kind === 'policy')
-        .sort((a, b) => rank[a.verdict] - rank[b.verdict])[0]
-      const svc = es
-        .filter((e) => e.kind !== 'policy')
-        .sort((a, b) => rank[a.verdict] - rank[b.verdict])[0]
-      if (!policy && !svc) return 'no'
-      const worst = Math.max(policy ? rank[policy.verdict] : 2, svc ? rank[svc.verdict] : 0)
+      let worst = 0
+      for (const kind of needs) {
+        const best = es
+          .filter((e) => e.kind === kind)
+          .sort((a, b) => rank[a.verdict] - rank[b.verdict])[0]
+        worst = Math.max(worst, best ? rank[best.verdict] : 2)
+      }
       return (['fit', 'partial', 'no'] as const)[worst]!
     })
     return { useCase: m.useCase, verdict: m.verdict, cells }
