@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs'
 import path from 'node:path'
 import { CwlError } from './errors.js'
+import { checkVersionFeatures } from './versions.js'
 import { parseLenient } from './lenient-yaml.js'
 import {
   isObject,
@@ -185,6 +186,7 @@ function normalizeProcess(
   if (!/^v1\.[0-2](\.\d+)?$/.test(version)) {
     throw new CwlError('invalid', `cwlVersion ${version} is not supported (v1.0–v1.2 are)`)
   }
+  checkVersionFeatures(raw, version)
   const requirements = requirementList(raw.requirements)
   const hints = requirementList(raw.hints)
   const named = new Map<string, CwlType>()

@@ -5,24 +5,15 @@
  * successCodes, and its outputs collected (outputs.ts).
  */
 import { spawn } from 'node:child_process'
-import {
-  closeSync,
-  copyFileSync,
-  cpSync,
-  mkdirSync,
-  mkdtempSync,
-  openSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs'
+import { closeSync, mkdirSync, mkdtempSync, openSync } from 'node:fs'
 import path from 'node:path'
 import { buildCommandLine, shellQuote } from './command-line.js'
 import { findRequirement, type Process, type Requirement } from './document.js'
 import { CwlError } from './errors.js'
-import { describe, isFileLike, type CwlObject } from './files.js'
+import { stageInitialWorkDir } from './initial-work-dir.js'
 import { collectOutputs } from './outputs.js'
 import { evaluate, type ExpressionContext, type JsEvaluator } from './param-refs.js'
-import { isObject, text } from './types.js'
+import { isObject } from './types.js'
 
 export interface RunOptions {
   /** Folder under which each tool run gets its output and temporary folders. */
@@ -57,7 +48,12 @@ export async function runCommandLineTool(
     tmpdirSize: amount('tmpdirMin') ?? amount('tmpdirMax') ?? 1024,
   }
   const context: ExpressionContext = { inputs, self: null, runtime }
-  stageInitialWorkDir(findRequirement('InitialWorkDirRequirement', ...levels), outdir, context, js)
+  stageInitialWorkDir(findRequirement('InitialWorkDirRequirement', ...levels), {
+    outdir,
+    baseDir: tool.baseDir,
+    context,
+    js,
+  })
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
     HOME: outdir,
@@ -165,75 +161,4 @@ function run(
       } else resolve(code ?? (signal ? 128 : 1))
     })
   })
-}
-
-/** InitialWorkDirRequirement: files and literals placed in the output folder before the run. */
-function stageInitialWorkDir(
-  req: Requirement | undefined,
-  outdir: string,
-  context: ExpressionContext,
-  js: JsEvaluator | undefined,
-): void {
-  if (!req) return
-  const staged = new Map<string, string>()
-  const listing = evaluate(req.listing, context, js)
-  const items = (Array.isArray(listing) ? listing : [listing]).flat()
-  for (const item of items) {
-    if (item === null || item === undefined) continue
-    if (isFileLike(item)) {
-      place(item, outdir, undefined, staged)
-      continue
-    }
-    if (!isObject(item)) continue
-    const entryname =
-      item.entryname === undefined ? undefined : String(evaluate(item.entryname, context, js))
-    const entry = evaluate(item.entry, context, js)
-    if (entry === null || entry === undefined) continue
-    if (isFileLike(entry)) place(entry, outdir, entryname, staged)
-    else if (Array.isArray(entry) && entry.every(isFileLike)) {
-      // Several files under one entryname: a folder of that name holds them.
-      entry.forEach((e) =>
-        place(e, outdir, entryname && path.join(entryname, text(e.basename)), staged),
-      )
-    } else {
-      if (!entryname) throw new CwlError('invalid', 'an InitialWorkDir entry needs an entryname')
-      const content = typeof entry === 'string' ? entry : JSON.stringify(entry)
-      const target = path.resolve(outdir, entryname)
-      mkdirSync(path.dirname(target), { recursive: true })
-      writeFileSync(target, content)
-    }
-  }
-  // The tool sees staged inputs where they were staged (`$(inputs.x.path)` is in its folder).
-  if (staged.size > 0) context.inputs = restage(context.inputs, staged) as Record<string, unknown>
-}
-
-function restage(value: unknown, staged: Map<string, string>): unknown {
-  if (Array.isArray(value)) return value.map((v) => restage(v, staged))
-  if (isFileLike(value)) {
-    const to = staged.get(text(value.path))
-    const moved = to ? describe(value, to) : value
-    if (Array.isArray(value.secondaryFiles)) {
-      moved.secondaryFiles = restage(value.secondaryFiles, staged)
-    }
-    return moved
-  }
-  if (isObject(value)) {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, restage(v, staged)]))
-  }
-  return value
-}
-
-function place(
-  obj: CwlObject,
-  outdir: string,
-  name: string | undefined,
-  staged: Map<string, string>,
-): void {
-  const from = text(obj.path)
-  const target = path.resolve(outdir, name ?? text(obj.basename))
-  if (from) staged.set(from, target)
-  mkdirSync(path.dirname(target), { recursive: true })
-  if (from && statSync(from).isDirectory()) cpSync(from, target, { recursive: true })
-  else if (from) copyFileSync(from, target)
-  else if (typeof obj.contents === 'string') writeFileSync(target, obj.contents)
 }
