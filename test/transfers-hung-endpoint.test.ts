@@ -73,7 +73,9 @@ describeEachBackend('hung storage endpoint', (fixture) => {
     )
     await addRule(ctx, { scope, name: 'f', copies: 1, expression: hung.name })
     await addRule(ctx, { scope, name: 'f', copies: 1, expression: healthy.name })
-    const agent = new TransferAgent(ctx, { workerId: 'hung-test', registry, deadlineMs: 300 })
+    // The deadline holds every copy, the healthy one's too: long enough for a 5 kB copy on a
+    // loaded CI machine (300 ms was not, and the healthy copy timed out), short for the test.
+    const agent = new TransferAgent(ctx, { workerId: 'hung-test', registry, deadlineMs: 2000 })
     const started = performance.now()
     let handled = 0
     for (let round = 0; round < 10 && handled < 2; round++) handled += await agent.runOnce()
