@@ -9,9 +9,12 @@
 import { readFileSync } from 'node:fs'
 import os from 'node:os'
 import autocannon from 'autocannon'
+// @ts-expect-error: a plain JavaScript module (bin/ imports it before anything is compiled)
+import { buildState as untypedBuildState } from '../scripts/build-state.js'
 import { alternate, median } from './support/fair.js'
 import { startPeer } from './support/processes.js'
 
+const buildState = untypedBuildState as () => 'fresh' | 'stale' | 'missing'
 const args = process.argv.slice(2)
 const opt = (name: string, fallback: string) => {
   const i = args.indexOf(`--${name}`)
@@ -91,7 +94,7 @@ try {
   const bP99 = median(bs.map((r) => r.p99))
   const ratio = c / b
   console.log(
-    `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}, db ${db.startsWith('postgres') ? 'postgres' : db}`,
+    `machine: ${os.cpus().length} × ${os.cpus()[0]?.model ?? 'cpu'}, node ${process.version}, db ${db.startsWith('postgres') ? 'postgres' : db}, Continuum from ${buildState() === 'fresh' ? 'dist/ (as users run it)' : 'src/ through tsx (build stale: npm run build)'}`,
   )
   console.log(
     `GET /catalog/infrastructures/:id, ${connections} connections, ${seconds} s a run, medians of ${runs}`,

@@ -112,6 +112,22 @@ describeEachBackend('token attacks at the gate', (fixture) => {
       headers: { authorization: 'Basic dXNlcjpwYXNz' },
     })
     assert.equal(status, 401)
+    // The scheme in any case and spaces around the token are accepted (RFC 6750 §2.1, RFC 9110
+    // §11.1); a header with anything after the token is not a bearer token.
+    const token = await server.mintToken({ groups: ['/atlas'] })
+    const answer = async (authorization: string) =>
+      (await fetch(`${server.url}/catalog/infrastructures`, { headers: { authorization } })).status
+    assert.equal(await answer(`bearer ${token}`), 200)
+    assert.equal(await answer(`Bearer   ${token}  `), 200)
+    assert.equal(await answer(`Bearer ${token} extra`), 401)
+    assert.equal(await answer(`Bearer${token}`), 401)
+    assert.equal(await answer('Bearer '), 401)
+    // A token cached as verified is not matched by another with the same signature tail.
+    const tail = token.slice(-43)
+    const parts = token.split('.')
+    const forged = `${parts[0]}.${Buffer.from('{"sub":"mallory"}').toString('base64url')}.${parts[2]}`
+    assert.equal(forged.slice(-43), tail)
+    assert.equal(await answer(`Bearer ${forged}`), 401)
   })
 
   it('refuses unsigned, algorithm-confused, wrongly signed and unknown-key tokens', async () => {

@@ -10,8 +10,12 @@ import type { Security } from './security.js'
 
 export function installDurableDenials(app: FastifyInstance, security: Security): void {
   if (!security.gate) return
-  app.addHook('onSend', async (_request, reply, payload) => {
-    if (reply.statusCode === 403) await security.audit.flush()
-    return payload
+  // The callback form: the other answers pass through without a promise each.
+  app.addHook('onSend', (_request, reply, payload, done) => {
+    if (reply.statusCode !== 403) return done(null, payload)
+    security.audit.flush().then(
+      () => done(null, payload),
+      (err: Error) => done(err),
+    )
   })
 }

@@ -34,6 +34,15 @@ export class RevocationList {
 
   async apply(identity: Identity): Promise<Identity> {
     if (Date.now() - this.loadedAt > this.ttlMs) await this.reload()
+    return this.withoutRevoked(identity)
+  }
+
+  /** `apply` without waiting, while the list is fresh; undefined when it must be reloaded. */
+  applyIfFresh(identity: Identity): Identity | undefined {
+    return Date.now() - this.loadedAt > this.ttlMs ? undefined : this.withoutRevoked(identity)
+  }
+
+  private withoutRevoked(identity: Identity): Identity {
     const gone = this.revoked.get(`${identity.issuer}#${identity.subject}`)
     if (!gone) return identity
     return {
