@@ -81,6 +81,7 @@ export function installGate(app: FastifyInstance, security: Security, base: Base
     await security.audit.flush()
   })
   const ungated = actingAs(base, systemActor('ungated'))
+  const contexts: ContextCache = new WeakMap()
   const anonymous = actingAs(base, anonymousActor)
 
   // Both hooks take Fastify's callback form with a path that does not wait: a client's next
@@ -113,7 +114,7 @@ export function installGate(app: FastifyInstance, security: Security, base: Base
     const authorize = (): Promise<void> | undefined => {
       request.authorize = (a: string, r: RouteResource): void =>
         decideAndAudit(security, request, identity, a, r)
-      request.ctx = actingAs(base, actorOf(security, identity, action))
+      request.ctx = contextOf(contexts, security, base, identity, action)
       if (config.deferAuthorization) return undefined
       const route = config.resource ? config.resource(request) : collectionOf(action)
       if (route instanceof Promise) {
@@ -262,6 +263,32 @@ function mayRead(
   })
   return decision.decision === 'allow'
 }
+
+/**
+ * The use cases' context acting as the caller, kept per identity and read action while the
+ * policy set stays the same: a client's requests share one (and its worked-out `sees`).
+ */
+function contextOf(
+  contexts: ContextCache,
+  security: Security,
+  base: BaseContext,
+  identity: Identity,
+  action: string,
+): Context {
+  const read = readActionOf(action)
+  let mine = contexts.get(identity)
+  if (mine === undefined || mine.version !== security.engine.version) {
+    mine = { version: security.engine.version, byRead: new Map() }
+    contexts.set(identity, mine)
+  }
+  let ctx = mine.byRead.get(read)
+  if (ctx === undefined) {
+    ctx = actingAs(base, actorOf(security, identity, action))
+    mine.byRead.set(read, ctx)
+  }
+  return ctx
+}
+type ContextCache = WeakMap<Identity, { version: number; byRead: Map<string, Context> }>
 
 /**
  * The caller as use cases see them. `sees` is worked out from the policies on first use (lists

@@ -39,11 +39,27 @@ export interface ParsedAction {
 
 const actionShape = /^[a-z][a-z0-9_-]*(\.[a-z][a-zA-Z0-9_-]*)+$/
 
-export function parseAction(id: string): ParsedAction {
-  if (!actionShape.test(id)) throw new Error(`policy action '${id}' is not <domain>.<thing>.<verb>`)
-  const parts = id.split('.')
-  const verb = parts.at(-1) as string
-  return { id, domain: parts[0] as string, verb, kind: readVerbs.has(verb) ? 'read' : 'write' }
+const parsedActions = new Map<string, Readonly<ParsedAction>>()
+
+export function parseAction(id: string): Readonly<ParsedAction> {
+  // Asked several times per request for one of a few hundred actions: parsed once each.
+  let parsed = parsedActions.get(id)
+  if (parsed === undefined) {
+    if (!actionShape.test(id)) {
+      throw new Error(`policy action '${id}' is not <domain>.<thing>.<verb>`)
+    }
+    const parts = id.split('.')
+    const verb = parts.at(-1) as string
+    parsed = Object.freeze({
+      id,
+      domain: parts[0] as string,
+      verb,
+      kind: readVerbs.has(verb) ? 'read' : 'write',
+    } as const)
+    if (parsedActions.size >= 10_000) parsedActions.clear()
+    parsedActions.set(id, parsed)
+  }
+  return parsed
 }
 
 /**
