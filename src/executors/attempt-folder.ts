@@ -14,19 +14,17 @@
 import {
   chownSync,
   closeSync,
-  copyFileSync,
   existsSync,
   lstatSync,
   mkdirSync,
   openSync,
-  readdirSync,
-  readFileSync,
   realpathSync,
-  renameSync,
-  rmSync,
   statSync,
   writeFileSync,
+  type Dirent,
+  type Stats,
 } from 'node:fs'
+import fsp from 'node:fs/promises'
 import path from 'node:path'
 import type { JobSpec } from './types.js'
 
@@ -118,37 +116,49 @@ export function prepareAttemptFolder(
  * would be bound from wherever it points. Safe to run again after a crash; returns the moved
  * files, or undefined if there was no plan.
  */
-export function collectAttemptFolder(root: string, attemptId: string): string[] | undefined {
-  const plan = readPlan(root, attemptId)
+export async function collectAttemptFolder(
+  root: string,
+  attemptId: string,
+): Promise<string[] | undefined> {
+  // Asynchronous: a wide workflow ends hundreds of attempts a second, and these calls on the
+  // event loop held up the engine that dispatches the next ones.
+  const plan = await readPlan(root, attemptId)
   if (!plan) return undefined
   const work = path.join(workRoot(root), attemptId)
   const skip = new Set(plan.mountPoints)
   const moved: string[] = []
-  const walk = (rel: string) => {
-    for (const entry of readdirSync(path.join(work, rel), { withFileTypes: true })) {
+  const walk = async (rel: string): Promise<void> => {
+    let entries: Dirent[]
+    try {
+      entries = await fsp.readdir(path.join(work, rel), { withFileTypes: true })
+    } catch (err) {
+      if (rel === '' && (err as NodeJS.ErrnoException).code === 'ENOENT') return
+      throw err
+    }
+    for (const entry of entries) {
       const child = rel === '' ? entry.name : `${rel}/${entry.name}`
       if (skip.has(child)) continue
       const to = path.join(plan.workdir, child)
       if (entry.isDirectory()) {
-        const there = lstatSync(to, { throwIfNoEntry: false })
-        if (there && !there.isDirectory()) rmSync(to, { force: true })
-        if (!there?.isDirectory()) mkdirSync(to)
-        walk(child)
+        const there = await lstatOrUndefined(to)
+        if (there && !there.isDirectory()) await fsp.rm(to, { force: true })
+        if (!there?.isDirectory()) await fsp.mkdir(to)
+        await walk(child)
       } else if (entry.isFile()) {
-        moveFile(path.join(work, child), to)
+        await moveFile(path.join(work, child), to)
         moved.push(child)
       }
     }
   }
-  if (existsSync(work)) walk('')
-  discardAttemptFolder(root, attemptId)
+  await walk('')
+  await discardAttemptFolder(root, attemptId)
   return moved
 }
 
 /** Removes an attempt's folder and plan (a failed or cancelled attempt's files are not kept). */
-export function discardAttemptFolder(root: string, attemptId: string): void {
-  rmSync(path.join(workRoot(root), attemptId), { recursive: true, force: true })
-  rmSync(planFile(root, attemptId), { force: true })
+export async function discardAttemptFolder(root: string, attemptId: string): Promise<void> {
+  await fsp.rm(path.join(workRoot(root), attemptId), { recursive: true, force: true })
+  await fsp.rm(planFile(root, attemptId), { force: true })
 }
 
 export function hasAttemptFolder(root: string, attemptId: string): boolean {
@@ -171,23 +181,32 @@ function onlyServerLinks(workdir: string, rel: string): boolean {
   return true
 }
 
-function readPlan(root: string, attemptId: string): AttemptPlan | undefined {
+async function readPlan(root: string, attemptId: string): Promise<AttemptPlan | undefined> {
   try {
-    return JSON.parse(readFileSync(planFile(root, attemptId), 'utf8')) as AttemptPlan
+    return JSON.parse(await fsp.readFile(planFile(root, attemptId), 'utf8')) as AttemptPlan
   } catch {
     return undefined
   }
 }
 
-function moveFile(from: string, to: string): void {
-  const there = lstatSync(to, { throwIfNoEntry: false })
-  if (there?.isDirectory()) rmSync(to, { recursive: true, force: true })
+async function lstatOrUndefined(p: string): Promise<Stats | undefined> {
   try {
-    renameSync(from, to)
+    return await fsp.lstat(p)
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return undefined
+    throw err
+  }
+}
+
+async function moveFile(from: string, to: string): Promise<void> {
+  const there = await lstatOrUndefined(to)
+  if (there?.isDirectory()) await fsp.rm(to, { recursive: true, force: true })
+  try {
+    await fsp.rename(from, to)
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err
     // The runs and the workflows live on different file systems: copy, then remove.
-    copyFileSync(from, to)
-    rmSync(from, { force: true })
+    await fsp.copyFile(from, to)
+    await fsp.rm(from, { force: true })
   }
 }

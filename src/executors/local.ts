@@ -17,7 +17,7 @@ import {
   prepareAttemptFolder,
 } from './attempt-folder.js'
 import { accountFor, resolveAccount } from './job-accounts.js'
-import { jobCgroup, memoryCgroups, removeJobCgroup } from './memory-cgroup.js'
+import { jobCgroup, memoryCgroups, removeJobCgroup, removeJobCgroupLater } from './memory-cgroup.js'
 import { resolveImage, unpackedRoot } from './oci-images.js'
 import {
   isAlive,
@@ -130,7 +130,7 @@ export class LocalExecutor implements Executor {
       } catch (err) {
         // The job cannot start here, now or later: it ends failed, saying why.
         this.pending.delete(job.attemptId)
-        discardAttemptFolder(this.options.root, job.attemptId)
+        await discardAttemptFolder(this.options.root, job.attemptId)
         writeRefused(dir, err instanceof Error ? err.message : String(err))
         return { externalId: job.attemptId }
       }
@@ -200,7 +200,17 @@ export class LocalExecutor implements Executor {
 
   async status(refs: readonly JobRef[]): Promise<Map<string, JobStatus>> {
     const out = new Map<string, JobStatus>()
-    for (const ref of refs) out.set(ref.attemptId, this.settled(this.statusOf(ref.attemptId), ref))
+    const ending: Promise<void>[] = []
+    for (const ref of refs) {
+      const status = this.statusOf(ref.attemptId)
+      if (status.state === 'queued' || status.state === 'running' || status.state === 'unknown') {
+        out.set(ref.attemptId, status)
+      } else {
+        // The ended ones' folders are settled together, off the event loop.
+        ending.push(this.settled(status, ref).then((s) => void out.set(ref.attemptId, s)))
+      }
+    }
+    await Promise.all(ending)
     return out
   }
 
@@ -209,15 +219,15 @@ export class LocalExecutor implements Executor {
    * before it is reported done (so the engine's stage-out and the next tasks find it); a
    * failed one's is removed.
    */
-  private settled(status: JobStatus, ref: JobRef): JobStatus {
+  private async settled(status: JobStatus, ref: JobRef): Promise<JobStatus> {
     if (status.state === 'done' || status.state === 'failed' || status.state === 'lost') {
       // The launcher removes it as the job ends; this covers a launcher that went first.
       const cgroups = memoryCgroups()
-      if (cgroups) removeJobCgroup(path.join(cgroups.base, ref.attemptId))
+      if (cgroups) await removeJobCgroupLater(path.join(cgroups.base, ref.attemptId))
     }
     if (status.state === 'done') {
       try {
-        collectAttemptFolder(this.options.root, ref.attemptId)
+        await collectAttemptFolder(this.options.root, ref.attemptId)
       } catch (err) {
         return {
           ...status,
@@ -226,7 +236,7 @@ export class LocalExecutor implements Executor {
         }
       }
     } else if (status.state === 'failed' || status.state === 'lost') {
-      discardAttemptFolder(this.options.root, ref.attemptId)
+      await discardAttemptFolder(this.options.root, ref.attemptId)
     }
     return status
   }
@@ -282,7 +292,7 @@ export class LocalExecutor implements Executor {
     const timer = setTimeout(() => {
       killGroup(pid, 'SIGKILL')
       // A cancelled attempt's files are not kept (its logs are, in the run folder).
-      discardAttemptFolder(this.options.root, ref.attemptId)
+      discardAttemptFolder(this.options.root, ref.attemptId).catch(() => undefined)
     }, this.options.killGraceMs ?? 5000)
     timer.unref()
   }

@@ -8,6 +8,7 @@
  * once it ended, records "exceeded its memory limit" when the kernel killed it for that.
  */
 import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs'
+import { rmdir } from 'node:fs/promises'
 import path from 'node:path'
 
 export interface MemoryCgroups {
@@ -67,6 +68,15 @@ export function jobCgroup(attemptId: string, memoryMb: number): string | null {
   } catch {
     removeJobCgroup(dir)
     return null
+  }
+}
+
+/** `removeJobCgroup` off the event loop (removing a cgroup can take the kernel milliseconds). */
+export async function removeJobCgroupLater(dir: string): Promise<void> {
+  try {
+    await rmdir(dir)
+  } catch {
+    // Still has a process (then the kernel keeps it until it ends) or gone already.
   }
 }
 

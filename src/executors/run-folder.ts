@@ -50,6 +50,9 @@ export const wrapperScript = [
   '  done',
   '  if [ -f "$g/cgroup.kill" ]; then echo 1 > "$g/cgroup.kill"',
   '  else while read -r p; do kill -9 "$p"; done < "$g/cgroup.procs"; fi 2> /dev/null',
+  // The kill is asynchronous in the kernel: the exit is recorded once nothing is left in the
+  // cgroup (a few reads at most; bounded), so "done" never shows a leftover still running.
+  '  n=0; while [ $n -lt 20000 ] && read -r p < "$g/cgroup.procs"; do n=$((n+1)); done 2> /dev/null',
   'fi',
   'times > "$d/times"',
   'echo $rc > "$d/rc"',
