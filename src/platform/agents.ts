@@ -19,6 +19,12 @@ export interface Agent {
    * then starts the next round at once instead of finishing its idle wait.
    */
   wakeWith?(wake: () => void): void
+  /**
+   * After a round that did something, wait this many ms before the next, even when woken: work
+   * that comes in meanwhile is taken in one round rather than one round each. For agents whose
+   * rounds cost statements per round rather than per item (the workflow engine).
+   */
+  readonly paceMs?: number
 }
 
 export interface AgentRunner {
@@ -57,6 +63,7 @@ async function loop(agent: Agent, signal: AbortSignal, logger: Logger): Promise<
     try {
       handled = await agent.runOnce()
       failures = 0
+      if (agent.paceMs && (handled > 0 || woken)) await abortableDelay(agent.paceMs, signal)
     } catch (err) {
       failures++
       // An outage (retryable: the database restarting) is weather, logged once per streak.
