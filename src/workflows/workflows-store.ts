@@ -196,20 +196,23 @@ export async function countFinished(
   add: { done?: number; failed?: number; cancelled?: number },
   now: Date,
 ): Promise<void> {
+  const done = add.done ?? 0
+  const failed = add.failed ?? 0
+  const cancelled = add.cancelled ?? 0
+  // One statement (SET sees the row as it was, so the new counts are spelled out).
+  const ended = sql`state in ('pending', 'running') and tasks_done + ${done} + tasks_failed + ${failed} + tasks_cancelled + ${cancelled} >= tasks_total`
   await sql`
     update workflows set
-      tasks_done = tasks_done + ${add.done ?? 0},
-      tasks_failed = tasks_failed + ${add.failed ?? 0},
-      tasks_cancelled = tasks_cancelled + ${add.cancelled ?? 0},
-      updated_at = ${now}
+      tasks_done = tasks_done + ${done},
+      tasks_failed = tasks_failed + ${failed},
+      tasks_cancelled = tasks_cancelled + ${cancelled},
+      updated_at = ${now},
+      state = case when ${ended}
+        then case when tasks_failed + ${failed} > 0 then 'failed'
+                  when tasks_done + ${done} = tasks_total then 'succeeded' else 'cancelled' end
+        else state end,
+      finished_at = case when ${ended} then ${now} else finished_at end
     where id = ${workflowId}`.execute(db)
-  await sql`
-    update workflows set
-      state = case when tasks_failed > 0 then 'failed' when tasks_done = tasks_total then 'succeeded' else 'cancelled' end,
-      finished_at = ${now}
-    where id = ${workflowId} and state in ('pending', 'running') and tasks_done + tasks_failed + tasks_cancelled >= tasks_total`.execute(
-    db,
-  )
 }
 
 export async function markWorkflowsRunning(db: Executor, ids: string[], now: Date): Promise<void> {
