@@ -4,7 +4,7 @@
  * and an agent runner woken while idle starts its next round at once.
  */
 import assert from 'node:assert/strict'
-import { mkdtempSync } from 'node:fs'
+import { mkdtempSync, readFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { it } from 'node:test'
@@ -69,4 +69,28 @@ it('starts the next round at once when an idle agent is woken', { timeout: 10_00
   await secondRound
   await runner.stop()
   assert.equal(rounds, 2)
+})
+
+it('lets its launcher go when released, once the launcher has no job left', async () => {
+  const root = mkdtempSync(path.join(os.tmpdir(), 'continuum-release-'))
+  const workdir = mkdtempSync(path.join(os.tmpdir(), 'continuum-release-work-'))
+  const executor = new LocalExecutor({ root, cores: 1, memoryMb: 256 })
+  const id = `release-${process.pid}`
+  await executor.submit({ ...job(id, workdir), argv: ['/bin/sh', '-c', 'sleep 0.3'] })
+  const pid = executor.launcherPid
+  assert.ok(pid !== undefined, 'a launcher runs the job')
+  // Released with its job still running: the job is not cut short, and is read from its run
+  // folder afterwards; the launcher then exits instead of lingering for the process's life.
+  executor.release()
+  const alive = (p: number) => {
+    try {
+      process.kill(p, 0)
+      return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${p}/stat`, 'utf8'))
+    } catch {
+      return false
+    }
+  }
+  await until(async () => !alive(pid))
+  const status = await executor.status([{ attemptId: id, externalId: null }])
+  assert.equal(status.get(id)?.state, 'done')
 })

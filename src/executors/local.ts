@@ -317,6 +317,17 @@ export class LocalExecutor implements Executor {
     this.launcher.stdin?.write(`${JSON.stringify(message)}\n`)
   }
 
+  release(): void {
+    // The launcher stays until its jobs have ended, then exits on the end of its input.
+    this.launcher?.stdin?.end()
+    this.launcher = undefined
+  }
+
+  /** The launcher's pid while it runs (tests). */
+  get launcherPid(): number | undefined {
+    return this.launcher?.pid
+  }
+
   private startLauncher(): ChildProcess {
     const launcher = spawn(
       process.execPath,

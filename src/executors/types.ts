@@ -86,4 +86,10 @@ export interface Executor {
    * next idle round. Optional: executors that learn of endings only by polling have none.
    */
   onJobEnded?(listener: () => void): void
+  /**
+   * This process lets go of the executor (its site was changed or removed): it takes no more
+   * jobs, and what it holds for them (the local launcher) ends once their jobs have ended.
+   * Jobs already started are read from their run folders by whichever executor asks next.
+   */
+  release?(): void
 }

@@ -293,10 +293,12 @@ export function executorFor(site: ComputeCandidate): Executor {
 
 /** Forgets a site's cached executor (its binding changed or went). */
 export function forgetExecutor(name: string): void {
+  executors.get(name)?.release?.()
   executors.delete(name)
 }
 
 /** Forgets cached executors (tests that recreate sites under the same name). */
 export function resetExecutors(): void {
+  for (const executor of executors.values()) executor.release?.()
   executors.clear()
 }
