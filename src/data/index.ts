@@ -18,6 +18,8 @@ export {
 export * from './replicas.js'
 export * from './rules.js'
 export { placeLocks, placementPageSize } from './rule-locks.js'
+export { placementCandidates } from './placement-candidates.js'
+export { chooseEndpoints, type PlacementEndpoint, type PlacementFile } from './rule-placement.js'
 export {
   plugTransferQueue,
   type NewTransfer,
