@@ -20,6 +20,8 @@ interface LinkSeries {
 
 /** Samples of a link backlog that must each grow before the link is named a bottleneck. */
 const growingSamples = 3
+/** Hours of queued copies left at the end that name their link a bottleneck. */
+const drainHours = 6
 /** Mean queue time (hours) that names the compute a bottleneck. */
 const queueHoursLimit = 24
 
@@ -55,12 +57,17 @@ export class Recorder {
   }
 
   finish(): void {
-    if (this.hours.at(-1) !== this.sim.hour) this.sample()
-    // Copies still queued at the end: the link with the most left is what held distribution.
+    if (this.hours.at(-1) !== r2(this.sim.hour)) this.sample()
+    // Copies still queued at the end that would take more than drainHours at the link's last
+    // rate (a fresh tail of steady ingest is no bottleneck): the worst such link held things up.
     let worst: LinkSeries | undefined
+    let worstH = drainHours
     for (const s of this.links.values()) {
-      if (s.link.queuedBytes > 0 && (!worst || s.link.queuedBytes > worst.link.queuedBytes)) {
+      const bps = Math.max(1, ...s.throughputGbps.slice(-4).map((g) => g * 1e9))
+      const hours = (s.link.queuedBytes * 8) / bps / 3600
+      if (s.link.queuedBytes > 0 && hours > worstH) {
         worst = s
+        worstH = hours
       }
     }
     if (worst && !this.flagged.has(`link:${worst.link.from}|${worst.link.to}`)) {
@@ -98,6 +105,7 @@ export class Recorder {
       const n = b.length
       if (
         n > growingSamples &&
+        !this.flagged.has(`link:${link.from}|${link.to}`) &&
         b.slice(n - growingSamples - 1).every((v, k, a) => k === 0 || v > a[k - 1]!) &&
         link.queuedBytes > (link.bps * 3600) / 8 &&
         !sim.siteDown(link.from) &&

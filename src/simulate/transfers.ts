@@ -68,9 +68,10 @@ export function shareSlots(
   return slots
 }
 
-/** Bytes per second one slot moves for files of this mean size. */
+/** Bytes per second one slot moves for files of this mean size (link rates are bits/s). */
 export function slotRate(link: SimLink, meanFileBytes: number): number {
-  const perFile = link.fileOverheadS + meanFileBytes / link.streamBps
+  // Rates are in bits per second, sizes in bytes.
+  const perFile = link.fileOverheadS + (meanFileBytes * 8) / link.streamBps
   return perFile > 0 ? meanFileBytes / perFile : 0
 }
 
@@ -104,7 +105,7 @@ export function stepTransfers(
         moves.set(r, bytes)
         total += bytes
       }
-      const cap = link.bps * ctx.dtS
+      const cap = (link.bps / 8) * ctx.dtS
       if (total > cap) for (const [r, b] of moves) moves.set(r, (b * cap) / total)
       link.wanted = Math.min(total, cap)
       egress.set(link.from, (egress.get(link.from) ?? 0) + link.wanted)
@@ -116,7 +117,8 @@ export function stepTransfers(
   const wanScale = (site: string, load: Map<string, number>) => {
     const wan = sites.get(site)?.wanBps
     const used = load.get(site) ?? 0
-    return wan === null || wan === undefined || used <= wan * ctx.dtS ? 1 : (wan * ctx.dtS) / used
+    const can = ((wan ?? 0) / 8) * ctx.dtS
+    return wan === null || wan === undefined || used <= can ? 1 : can / used
   }
   const finished: TransferRequest[] = []
   let movedBytes = 0
