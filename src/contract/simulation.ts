@@ -257,6 +257,7 @@ export const SimulationReportSchema = Type.Object(
       name: Type.String(),
       title: Type.String(),
       days: Type.Number(),
+      start: TimestampSchema,
       sources: Type.Array(
         Type.Object({ id: Type.String(), title: Type.String(), url: Type.String() }),
       ),

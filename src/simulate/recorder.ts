@@ -239,7 +239,13 @@ export class Recorder {
       },
     }
     return {
-      scenario: { name: s.name, title: s.title, days: s.days, sources: s.sources },
+      scenario: {
+        name: s.name,
+        title: s.title,
+        days: s.days,
+        start: new Date(sim.clock.now().getTime() - sim.hour * 3_600_000).toISOString(),
+        sources: s.sources,
+      },
       run: {
         steps: sim.steps,
         stepMinutes: sim.dtH * 60,
