@@ -7,8 +7,12 @@ import { cliContext, withExamples } from '../context.js'
 import { formatRecord, formatTable, printResult } from '../output.js'
 
 export function planCommand(): Command {
-  const plan = new Command('plan').description(
-    'What-if planning: play a scenario forward on the Run face’s placement, transfer scheduling and brokering code',
+  const plan = withExamples(
+    new Command('plan').description(
+      'What-if planning: simulate a scenario (ingest, rules, workflows, allocations, links, outages) on the Run face’s own decision code',
+    ),
+    'continuum plan scenarios',
+    'continuum plan simulate srcnet-v0.1-data-challenge',
   )
   plan.addCommand(
     withExamples(
@@ -42,18 +46,22 @@ export function planCommand(): Command {
     ),
   )
   plan.addCommand(
-    new Command('scenarios')
-      .description('The shipped what-if scenarios')
-      .action(async (_opts: unknown, cmd: Command) => {
-        const { out, client } = cliContext(cmd)
-        printResult(out, await client().plan.scenarios(), (l: ScenarioList) =>
-          formatTable(l.items, [
-            { header: 'name', value: (s) => s.name },
-            { header: 'days', value: (s) => s.days },
-            { header: 'title', value: (s) => s.title },
-          ]),
-        )
-      }),
+    withExamples(
+      new Command('scenarios')
+        .description('The shipped what-if scenarios')
+        .action(async (_opts: unknown, cmd: Command) => {
+          const { out, client } = cliContext(cmd)
+          printResult(out, await client().plan.scenarios(), (l: ScenarioList) =>
+            formatTable(l.items, [
+              { header: 'name', value: (s) => s.name },
+              { header: 'days', value: (s) => s.days },
+              { header: 'title', value: (s) => s.title },
+            ]),
+          )
+        }),
+      'continuum plan scenarios',
+      'continuum plan scenarios --json',
+    ),
   )
   return plan
 }
