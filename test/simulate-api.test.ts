@@ -10,6 +10,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { after, before, it } from 'node:test'
 import type { ContinuumClient } from '../src/client/index.js'
+import * as simulation from '../src/simulate/index.js'
 import { rejectsWith } from './support/assert-error.js'
 import { describeEachBackend } from './support/backends.js'
 import { startTestServer, type TestServer } from './support/server.js'
@@ -54,7 +55,10 @@ describeEachBackend('what-if planning API and CLI', (fixture) => {
       list.items.map((s) => s.name),
       ['hl-lhc-year', 'ska-year', 'srcnet-v0.1-data-challenge'],
     )
+    const before = simulation.simulationsOffThread
     const report = await member.plan.simulate({ name: 'srcnet-v0.1-data-challenge' })
+    // Seconds of CPU stay off the server's event loop.
+    assert.equal(simulation.simulationsOffThread, before + 1)
     assert.equal(Math.round(report.summary.replicatedTB), 150)
     assert.ok(report.published)
     const html = await member.plan.simulateHtml({ scenario: tiny() })

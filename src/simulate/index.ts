@@ -3,13 +3,6 @@
  * outages, communities' ingest, rules, workflows and allocations) played forward on a virtual
  * clock, reported over time as JSON or a standalone HTML page. Writes no tables.
  */
-import type { SimulationReport, SimulationRequest } from '../contract/index.js'
-import { ContinuumError } from '../platform/index.js'
-import { simulate } from './engine.js'
-import { renderSimulationHtml } from './report-html.js'
-import { parseScenario } from './scenario.js'
-import { readShippedScenario } from './shipped.js'
-
 export { parseScenario } from './scenario.js'
 export { simulate, Simulation } from './engine.js'
 export { renderSimulationHtml } from './report-html.js'
@@ -19,18 +12,5 @@ export {
   shippedScenarioNames,
   scenariosDir,
 } from './shipped.js'
-
-/** Runs a shipped scenario (`name`) or the given YAML (`scenario`): the report, or its HTML. */
-export function runSimulation(request: SimulationRequest): SimulationReport | string {
-  if ((request.name === undefined) === (request.scenario === undefined)) {
-    throw new ContinuumError('VALIDATION_FAILED', 'give either name or scenario', {
-      errors: [{ field: 'name', message: 'exactly one of name and scenario is required' }],
-    })
-  }
-  const { text, file } =
-    request.name !== undefined
-      ? readShippedScenario(request.name)
-      : { text: request.scenario!, file: 'scenario.yaml' }
-  const report = simulate(parseScenario(text, file))
-  return request.format === 'html' ? renderSimulationHtml(report) : report
-}
+export { runSimulation } from './run.js'
+export { runSimulationOffThread, simulationsOffThread } from './simulation-thread.js'

@@ -7,7 +7,7 @@ import {
   Type,
   type SimulationRequest,
 } from '../../contract/index.js'
-import { listScenarios, runSimulation } from '../../simulate/index.js'
+import { listScenarios, runSimulationOffThread } from '../../simulate/index.js'
 import { routeSchema } from '../route-schema.js'
 
 export function planRoutes(app: FastifyInstance): void {
@@ -34,7 +34,7 @@ export function planRoutes(app: FastifyInstance): void {
       response: { 200: Type.Union([SimulationReportSchema, Type.String()]) },
     }),
     handler: async (request, reply) => {
-      const result = runSimulation(request.body)
+      const result = await runSimulationOffThread(request.body)
       if (typeof result === 'string') return reply.type('text/html; charset=utf-8').send(result)
       return result
     },
