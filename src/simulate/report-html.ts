@@ -97,8 +97,10 @@ export function renderSimulationHtml(r: SimulationReport): string {
       ['copies that did not fit', `${fmt(s.unplacedTB)} TB`],
       ['still queued at the end', `${fmt(s.backlogTB)} TB`],
       [
-        'distribution finished after',
-        s.distributionHours === null ? 'not finished' : `${fmt(s.distributionHours)} h`,
+        'last queued copy arrived after',
+        s.distributionHours === null
+          ? 'copies still queued at the end'
+          : `${fmt(s.distributionHours)} h`,
       ],
       [
         'mean / peak link throughput',

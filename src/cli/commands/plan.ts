@@ -76,7 +76,7 @@ function formatReport(r: SimulationReport): string {
       replicated: `${s.replicatedTB} TB, ${s.replicatedFiles} files`,
       'did not fit': `${s.unplacedTB} TB`,
       'queued at end': `${s.backlogTB} TB`,
-      'distribution done':
+      'last copy arrived':
         s.distributionHours === null ? 'not finished' : `${s.distributionHours} h`,
       throughput: `${s.meanThroughputGbps} Gb/s mean, ${s.peakLinkGbps} Gb/s peak on one link`,
       tasks: `${s.tasksRun} run, ${s.tasksUnplaced} not placed, ${s.meanQueueHours} h mean queue`,

@@ -126,7 +126,7 @@ function ReportBody({ report }: { report: SimulationReport }) {
         />
         <Figure label="files replicated" value={formatNumber(s.replicatedFiles)} />
         <Figure
-          label="distribution done (h)"
+          label="last copy arrived (h)"
           value={s.distributionHours === null ? 'not finished' : formatNumber(s.distributionHours)}
         />
         <Figure label="mean throughput (Gb/s)" value={formatNumber(s.meanThroughputGbps)} />
