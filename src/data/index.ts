@@ -26,7 +26,13 @@ export {
   type RetryingTransfer,
   type TransferQueue,
 } from './transfer-queue.js'
-export { anySource, findCopyPlaces, findSourceFor, type CopyPlaces } from './transfer-sources.js'
+export {
+  anySource,
+  chooseSource,
+  findCopyPlaces,
+  findSourceFor,
+  type CopyPlaces,
+} from './transfer-sources.js'
 export { completeReplicaCopy, failReplicaCopy, type CopiedReplica } from './replica-copies.js'
 export * from './lifetimes.js'
 export {

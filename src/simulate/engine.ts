@@ -5,8 +5,8 @@
  * scheduler's decisions (transfers.ts); tasks are brokered (compute.ts); a sample every
  * `sampleHours` feeds the report. Deterministic: the same scenario gives the same report.
  */
-import type { Bottleneck, Scenario, SimulationReport } from '../contract/index.js'
-import { chooseEndpoints, placementCandidates } from '../data/index.js'
+import type { Bottleneck, Endpoint, Scenario, SimulationReport } from '../contract/index.js'
+import { anySource, chooseEndpoints, chooseSource, placementCandidates } from '../data/index.js'
 import { ContinuumError, ManualClock } from '../platform/index.js'
 import { AllocationState } from './allocations.js'
 import { bottleneck } from './bottleneck.js'
@@ -323,7 +323,7 @@ export class Simulation {
         createdHour: this.hour,
         expiresHour: rule.lifetimeDays === undefined ? null : this.hour + rule.lifetimeDays * 24,
       }
-      const source = this.sourceOf(ds, destSite)
+      const source = this.sourceOf(ds, target, endpoints)
       if (source === destSite) {
         // Disk to tape at the same site: no wide-area transfer.
         this.arrived(request)
@@ -337,12 +337,22 @@ export class Simulation {
     return targets
   }
 
-  /** The holder a copy reads from: the origin when up, else another up holder. */
-  private sourceOf(ds: Dataset, destSite: string): string {
-    const holders = [...ds.holders].map(siteOf)
-    if (holders.includes(destSite)) return destSite
-    if (!this.siteDown(ds.origin) && holders.includes(ds.origin)) return ds.origin
-    return holders.filter((h) => !this.siteDown(h)).sort()[0] ?? holders.sort()[0] ?? ds.origin
+  /**
+   * The site a copy reads from, chosen by the transfer sources' own rule (`chooseSource`: an
+   * available replica on a readable endpoint other than the destination). A copy to tape at a
+   * site that holds it on disk stays local. With no readable holder (all down) the copy waits
+   * on the origin's link, as a request waits on its source.
+   */
+  private sourceOf(ds: Dataset, dest: string, endpoints: readonly Endpoint[]): string {
+    const destSite = siteOf(dest)
+    if ([...ds.holders].some((h) => siteOf(h) === destSite)) return destSite
+    const source = chooseSource(
+      [...ds.holders].map((endpoint_id) => ({ state: 'available', endpoint_id })),
+      new Map(endpoints.map((e) => [e.id, e])),
+      undefined,
+      dest,
+    )
+    return source === anySource ? ds.origin : siteOf(source)
   }
 
   private arrived(r: TransferRequest): void {
