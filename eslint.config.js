@@ -30,6 +30,8 @@ export const mayImport = {
     'db',
     'contract',
   ],
+  // what-if planning: the Run face's pure decisions (data, transfers, workflows) on a virtual clock
+  simulate: ['data', 'transfers', 'workflows', 'landscape', 'platform', 'contract'],
   executors: ['platform'],
   // the embedded CWL runner: documents, expressions, local runs (engine integration later)
   cwl: ['platform'],

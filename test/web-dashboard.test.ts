@@ -13,6 +13,7 @@ import { after, before, describe, it } from 'node:test'
 import type { Browser, Page } from 'playwright-core'
 import type { ContinuumClient } from '../src/client/index.js'
 import { browserSkip, ensureDashboardBuilt, launchBrowser, screenshot } from './support/browser.js'
+import { formatNumber } from '../web/src/format.js'
 import { loginAsDemoUser, startDemo, type DemoProcess } from './support/demo-process.js'
 
 const skip =
@@ -269,6 +270,21 @@ describe('web dashboard', { skip }, () => {
     for (const label of energy) assert.match(label, /est\.|estimate/i, label)
     await screenshot(page, '6-usage')
   })
+
+  it(
+    'simulates a shipped what-if scenario and names its outcome',
+    { timeout: 90_000 },
+    async () => {
+      await openView(page, 'What-if')
+      await page.getByLabel('Shipped scenario').selectOption('srcnet-v0.1-data-challenge')
+      await page.getByRole('button', { name: 'Simulate' }).click()
+      const report = await api.plan.simulate({ name: 'srcnet-v0.1-data-challenge' })
+      assert.equal(await text(page, 'sim-replicated'), formatNumber(report.summary.replicatedTB))
+      await page.getByTestId('sim-bottleneck').waitFor()
+      await page.getByRole('button', { name: 'Download HTML report' }).waitFor()
+      await screenshot(page, '7-what-if')
+    },
+  )
 
   it('logs out and forgets the token', { timeout: 60_000 }, async () => {
     await page.getByRole('button', { name: 'Log out' }).click()

@@ -82,6 +82,12 @@ export const commandEntries: readonly CommandEntry[] = [
     load: async () => (await import('./commands/cwl-runner.js')).cwlRunnerCommand(),
   },
   {
+    name: 'plan',
+    description:
+      'What-if planning: simulate a scenario (ingest, rules, workflows, allocations, links, outages) on the Run face’s own decision code',
+    load: async () => (await import('./commands/plan.js')).planCommand(),
+  },
+  {
     name: 'usage',
     description:
       'Resources used by workflow tasks: core-hours, CPU-hours and energy by community, site or period',

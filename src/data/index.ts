@@ -18,13 +18,21 @@ export {
 export * from './replicas.js'
 export * from './rules.js'
 export { placeLocks, placementPageSize } from './rule-locks.js'
+export { placementCandidates } from './placement-candidates.js'
+export { chooseEndpoints, type PlacementEndpoint, type PlacementFile } from './rule-placement.js'
 export {
   plugTransferQueue,
   type NewTransfer,
   type RetryingTransfer,
   type TransferQueue,
 } from './transfer-queue.js'
-export { anySource, findCopyPlaces, findSourceFor, type CopyPlaces } from './transfer-sources.js'
+export {
+  anySource,
+  chooseSource,
+  findCopyPlaces,
+  findSourceFor,
+  type CopyPlaces,
+} from './transfer-sources.js'
 export { completeReplicaCopy, failReplicaCopy, type CopiedReplica } from './replica-copies.js'
 export * from './lifetimes.js'
 export {

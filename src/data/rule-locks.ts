@@ -10,7 +10,6 @@ import { ContinuumError } from '../platform/index.js'
 import { deterministicPath, formatDid } from './did-grammar.js'
 import { listAncestorKeys, listFileKeysPage } from './dids-store.js'
 import { mustFindDid } from './dids.js'
-import { selectEndpoints } from './endpoints.js'
 import {
   addReplicaLocks,
   insertCopyingReplicas,
@@ -19,7 +18,8 @@ import {
 } from './replicas-store.js'
 import { insertLockRows, listLockedKeysOf } from './locks-store.js'
 import { listQuotaRows, lockedBytesByEndpoint } from './quotas-store.js'
-import { addHeld, chooseByHeld, chooseEndpoints, type PlacementEndpoint } from './rule-placement.js'
+import { addHeld, chooseByHeld, chooseEndpoints } from './rule-placement.js'
+import { placementCandidates } from './placement-candidates.js'
 import { refreshRuleStates, type RuleRow } from './rules-store.js'
 import { transferQueue, type NewTransfer } from './transfer-queue.js'
 import { allowedSources, chooseSource } from './transfer-sources.js'
@@ -101,13 +101,7 @@ export async function placeLocks(
   now: Date,
   checkQuota: boolean,
 ): Promise<number> {
-  const candidates = selectEndpoints(endpoints, rule.expression).filter((e) => e.availableWrite)
-  const placement: PlacementEndpoint[] = candidates.map((e) => ({
-    id: e.id,
-    name: e.name,
-    weight: rule.weight === null ? 0 : Number(e.attributes[rule.weight] ?? 0) || 0,
-    freeBytes: e.capacityBytes === null ? Number.MAX_SAFE_INTEGER : e.capacityBytes - e.usedBytes,
-  }))
+  const placement = placementCandidates(endpoints, rule)
   const byId = new Map(endpoints.map((e) => [e.id, e]))
   const allowed = allowedSources(endpoints, rule.source_expression)
 

@@ -24,14 +24,17 @@ export function allowedSources(
     : new Set(selectEndpoints(endpoints, expression).map((e) => e.id))
 }
 
+/** What choosing a source reads of a replica (the simulator passes only this). */
+type SourceReplica = Pick<ReplicaRow, 'state' | 'endpoint_id'>
+
 /** Usable source replicas of one file, those in `avoid` last (a retry prefers another source). */
-export function usableSources(
-  replicas: readonly ReplicaRow[],
+export function usableSources<R extends SourceReplica>(
+  replicas: readonly R[],
   endpoints: ReadonlyMap<string, Endpoint>,
   allowed: Set<string> | undefined,
   destId: string,
   avoid: readonly (string | null)[] = [],
-): ReplicaRow[] {
+): R[] {
   return replicas
     .filter(
       (r) =>
@@ -49,7 +52,7 @@ export function usableSources(
 
 /** The source endpoint id a new request for this file waits on (anySource when none is usable). */
 export function chooseSource(
-  replicas: readonly ReplicaRow[],
+  replicas: readonly SourceReplica[],
   endpoints: ReadonlyMap<string, Endpoint>,
   allowed: Set<string> | undefined,
   destId: string,

@@ -20,6 +20,7 @@ export {
   type Landscape,
 } from './match.js'
 export { gapReport } from './gaps.js'
+export { requirementAreas } from './requirements.js'
 export { evaluateCompute, evaluateStorage } from './evaluate.js'
 export { evaluatePolicy } from './evaluate-policy.js'
 export { renderHtml, renderMarkdown, reportData, type ReportData } from './report.js'

@@ -296,6 +296,26 @@ export const errorCatalog = {
     retryable: false,
     summary: 'A use case with this name exists already.',
   },
+  SCENARIO_INVALID: {
+    status: 400,
+    exit: e.invalid,
+    retryable: false,
+    summary:
+      'The what-if scenario is not valid YAML, misses a field, has a wrong type or a negative or out-of-range figure; details.errors list each with its path.',
+  },
+  SCENARIO_UNKNOWN_SITE: {
+    status: 422,
+    exit: e.invalid,
+    retryable: false,
+    summary:
+      'The scenario names a site (in ingest, a link, an outage, or a landscape reference) that it does not define and the shipped landscape does not hold.',
+  },
+  SCENARIO_NOT_FOUND: {
+    status: 404,
+    exit: e.notFound,
+    retryable: false,
+    summary: 'No shipped what-if scenario has this name (see `continuum plan scenarios`).',
+  },
   DOCUMENT_NOT_FOUND: {
     status: 404,
     exit: e.notFound,

@@ -7,8 +7,11 @@
  */
 import type { SchemaJson } from '@cedar-policy/cedar-wasm/nodejs'
 
-/** Verbs that only read: downloading a file's bytes and reading a task's logs are reads too. */
-export const readVerbs = new Set(['read', 'list', 'download', 'logs', 'export'])
+/**
+ * Verbs that only read: downloading a file's bytes and reading a task's logs are reads too, and
+ * so is a what-if simulation (it runs the decisions on a virtual clock and writes nothing).
+ */
+export const readVerbs = new Set(['read', 'list', 'download', 'logs', 'export', 'simulate'])
 
 export const resourceTypes = [
   'Collection',

@@ -66,6 +66,8 @@ export {
 export { forgetCatalogueView } from './catalogue-candidates.js'
 export { policyGate, policyExplainer, submitAction } from './access-gate.js'
 export { matchSites } from './site-expression.js'
+export { localityFrom } from './data-locality.js'
+export type { InputLocations } from './staging.js'
 export { parseDefinition } from './definition.js'
 export { expandWorkflow } from './expand.js'
 export { usageReport, apelSummary, countTasksByStateAll } from './accounting.js'

@@ -203,6 +203,18 @@ export const matrixTable: Record<string, MatrixEntry> = {
   landscapeReportJson: { class: open, request: get('/landscape/report.json') },
   landscapeReportMarkdown: { class: open, request: get('/landscape/report.md') },
   landscapeReportHtml: { class: open, request: get('/landscape/report.html') },
+  listScenarios: { class: open, request: get('/plan/scenarios') },
+  simulateScenario: {
+    class: open,
+    request: () => ({
+      method: 'POST',
+      url: '/plan/simulations',
+      body: {
+        scenario:
+          'name: tiny\ntitle: tiny\nsources: []\ndays: 0.1\nsites: [{name: a, diskTB: 1}]\ncommunities: [{name: c}]\n',
+      },
+    }),
+  },
 
   // Identity, policies, audit.
   // Any token may ask who it is, capability tokens included.
