@@ -1,0 +1,145 @@
+/**
+ * CWL through the engine (issue 19): a CWL workflow submitted over the API becomes engine tasks
+ * — a scatter over its inputs one task per element, a scatter over upstream outputs one task,
+ * a File passed between steps — placed on a local site, run confined by its sandbox, and its
+ * CWL output object read back. Bad documents are refused with a clear code and store nothing.
+ * Both backends.
+ */
+import assert from 'node:assert/strict'
+import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { after, before, it } from 'node:test'
+import type { ContinuumClient } from '../src/client/index.js'
+import { systemClock } from '../src/platform/index.js'
+import { WorkflowEngine } from '../src/workflows/index.js'
+import { rejectsWith } from './support/assert-error.js'
+import { describeEachBackend } from './support/backends.js'
+import { startTestServer, type TestServer } from './support/server.js'
+import { makeLocalSite, runUntilFinished } from './support/workflows.js'
+
+const fixtures = new URL('./fixtures/cwl-engine/', import.meta.url).pathname
+const read = (name: string) => readFileSync(path.join(fixtures, name), 'utf8')
+const b64 = (name: string) => Buffer.from(read(name)).toString('base64')
+const workflowsRoot = path.join(os.tmpdir(), 'continuum-workflows')
+const bundle = ['tools/say.cwl', 'tools/size.cwl', 'tools/gather.cwl', 'data/note.txt']
+
+describeEachBackend('CWL documents run through the engine', (fixture) => {
+  let server: TestServer
+  let client: ContinuumClient
+  before(async () => {
+    server = await startTestServer(fixture().database)
+    client = server.client
+    await makeLocalSite(fixture().ctx)
+  })
+  after(() => server.close())
+
+  const run = async (id: string) => {
+    const ctx = { ...fixture().ctx, clock: systemClock }
+    return runUntilFinished(ctx, [new WorkflowEngine(ctx, { workerId: 'cwl' })], id)
+  }
+
+  it('runs a scatter and a File passed between steps as confined tasks, and gives the output object', async () => {
+    const wf = await client.workflows.submit({
+      source: read('wf.cwl'),
+      filename: 'wf.cwl',
+      files: bundle.map((p) => ({ path: p, content: b64(p) })),
+      cwlJob: read('job.yml'),
+    })
+    assert.equal(wf.name, 'word-sizes')
+    // `say` scatters over the workflow's input: one task per word; `size` scatters over say's
+    // outputs (not known yet): one task; `gather`: one.
+    assert.equal(wf.taskCount, 5)
+    const end = await run(wf.id)
+    assert.equal(end.state, 'succeeded')
+    const tasks = (await client.workflows.tasks(wf.id)).items
+    assert.deepEqual(tasks.map((t) => t.name).sort(), [
+      'gather',
+      'say[0]',
+      'say[1]',
+      'say[2]',
+      'size',
+    ])
+    const { output } = await client.workflows.cwlOutput(wf.id)
+    const sizes = output.sizes as Array<{ path: string; class: string; size: number }>
+    assert.equal(sizes.length, 3)
+    const contents = async (p: string) =>
+      Buffer.from((await client.workflows.file(wf.id, p)).content, 'base64').toString()
+    assert.deepEqual(await Promise.all(sizes.map((s) => contents(s.path).then((t) => t.trim()))), [
+      '2',
+      '3',
+      '4',
+    ])
+    const total = output.total as { path: string; size: number; basename: string }
+    assert.equal(total.basename, 'total.txt')
+    assert.equal(await contents(total.path), '2\n3\n4\nthe end\n')
+    assert.ok(!path.isAbsolute(total.path), 'paths are relative to the workflow folder')
+  })
+
+  it('runs a lone CommandLineTool as one task', async () => {
+    const wf = await client.workflows.submit({
+      source: read('tools/say.cwl'),
+      filename: 'say.cwl',
+      cwlJob: 'word: hello',
+    })
+    assert.equal(wf.taskCount, 1)
+    assert.equal((await run(wf.id)).state, 'succeeded')
+    const { output } = await client.workflows.cwlOutput(wf.id)
+    const out = output.out as { path: string; basename: string }
+    assert.equal(out.basename, 'hello.txt')
+    const text = await client.workflows.file(wf.id, out.path)
+    assert.equal(Buffer.from(text.content, 'base64').toString(), 'hello\n')
+  })
+
+  it('refuses bad CWL documents and input objects with a clear code, storing nothing', async () => {
+    const before = (await client.workflows.list({ limit: 500 })).items.length
+    const folders = existsSync(workflowsRoot) ? readdirSync(workflowsRoot).length : 0
+    const tool = read('tools/say.cwl')
+    const cases: Array<[Parameters<ContinuumClient['workflows']['submit']>[0], string]> = [
+      [
+        { source: 'cwlVersion: v1.2\nclass: CommandLineTool\ninputs: [', filename: 'x.cwl' },
+        'WORKFLOW_INVALID',
+      ],
+      [{ source: 'cwlVersion: v1.2\nclass: Nonsense\n', filename: 'x.cwl' }, 'WORKFLOW_INVALID'],
+      // A required input missing, and one of the wrong type.
+      [{ source: tool, filename: 'say.cwl', cwlJob: '{}' }, 'WORKFLOW_INVALID'],
+      [
+        { source: tool, filename: 'say.cwl', cwlJob: 'word: {class: File, location: x}' },
+        'WORKFLOW_INVALID',
+      ],
+      [{ source: tool, filename: 'say.cwl', cwlJob: '[1, 2]' }, 'WORKFLOW_INVALID'],
+      // Files outside the bundle are never read.
+      [
+        {
+          source:
+            'cwlVersion: v1.2\nclass: CommandLineTool\nbaseCommand: cat\ninputs:\n  f: {type: File, inputBinding: {position: 1}}\noutputs: []\n',
+          filename: 'cat.cwl',
+          cwlJob: 'f: {class: File, location: /etc/hostname}',
+        },
+        'WORKFLOW_INVALID',
+      ],
+      [
+        {
+          source:
+            'cwlVersion: v1.2\nclass: Workflow\ninputs: []\noutputs: []\nsteps:\n  s:\n    run: ../../../etc/x.cwl\n    in: []\n    out: []\n',
+          filename: 'wf.cwl',
+        },
+        'WORKFLOW_INVALID',
+      ],
+      // Valid CWL the engine does not run.
+      [
+        {
+          source: `${tool}requirements:\n  SoftwareRequirement: {packages: []}\n`,
+          filename: 'say.cwl',
+          cwlJob: 'word: x',
+        },
+        'CWL_UNSUPPORTED',
+      ],
+    ]
+    for (const [input, code] of cases) {
+      await rejectsWith(client.workflows.submit(input), code)
+    }
+    assert.equal((await client.workflows.list({ limit: 500 })).items.length, before)
+    assert.equal(existsSync(workflowsRoot) ? readdirSync(workflowsRoot).length : 0, folders)
+  })
+})
