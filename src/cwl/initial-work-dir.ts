@@ -143,8 +143,9 @@ function place(
     // A Directory literal: a new folder holding its listing.
     mkdirSync(target, { recursive: true })
     const entries = Array.isArray(obj.listing) ? obj.listing : []
-    for (const e of entries)
-      {if (isFileLike(e)) place(e, target, undefined, staged, baseDir, confineTo)}
+    for (const e of entries) {
+      if (isFileLike(e)) place(e, target, undefined, staged, baseDir, confineTo)
+    }
   } else writeFileSync(target, typeof obj.contents === 'string' ? obj.contents : '')
   // Secondary files go beside their primary file.
   if (Array.isArray(obj.secondaryFiles)) {
