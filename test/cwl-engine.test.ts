@@ -6,17 +6,18 @@
  * Both backends.
  */
 import assert from 'node:assert/strict'
-import { existsSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { after, before, it } from 'node:test'
 import type { ContinuumClient } from '../src/client/index.js'
-import { systemClock } from '../src/platform/index.js'
+import { runAgents, silentLogger, systemClock } from '../src/platform/index.js'
 import { WorkflowEngine } from '../src/workflows/index.js'
 import { rejectsWith } from './support/assert-error.js'
 import { describeEachBackend } from './support/backends.js'
 import { startTestServer, type TestServer } from './support/server.js'
-import { makeLocalSite, runUntilFinished } from './support/workflows.js'
+import { runCli } from './support/cli.js'
+import { makeLocalSite, runUntilFinished, tempDir } from './support/workflows.js'
 
 const fixtures = new URL('./fixtures/cwl-engine/', import.meta.url).pathname
 const read = (name: string) => readFileSync(path.join(fixtures, name), 'utf8')
@@ -76,7 +77,49 @@ describeEachBackend('CWL documents run through the engine', (fixture) => {
     assert.ok(!path.isAbsolute(total.path), 'paths are relative to the workflow folder')
   })
 
-  it('runs a lone CommandLineTool as one task', async () => {
+  it('runs `continuum workflow run wf.cwl job.yml --watch`, writing the outputs into --outdir', async () => {
+    const engine = new WorkflowEngine(
+      { ...fixture().ctx, clock: systemClock },
+      { workerId: 'cwl-cli', idleMs: 20 },
+    )
+    const agents = runAgents([engine], silentLogger)
+    try {
+      const outdir = tempDir('continuum-cwl-out-')
+      const token = await server.mintToken({ sub: 'cwl-user', groups: ['/continuum/admins'] })
+      const cli = (...args: string[]) =>
+        runCli(['--server', server.url, '--token', token, '--json', 'workflow', 'run', ...args])
+      const ok = await cli(
+        path.join(fixtures, 'wf.cwl'),
+        path.join(fixtures, 'job.yml'),
+        '--watch',
+        '--outdir',
+        outdir,
+      )
+      assert.equal(ok.code, 0, ok.stderr + ok.stdout)
+      const result = JSON.parse(ok.stdout) as {
+        workflow: { state: string }
+        output: { total: { path: string }; sizes: Array<{ path: string }> }
+      }
+      assert.equal(result.workflow.state, 'succeeded')
+      assert.ok(result.output.total.path.startsWith(outdir))
+      assert.equal(readFileSync(result.output.total.path, 'utf8'), '2\n3\n4\nthe end\n')
+      assert.equal(result.output.sizes.length, 3)
+      // A tool that fails: the run ends failed, and the CLI says so with a non-zero exit.
+      const failing = path.join(tempDir(), 'fail.cwl')
+      writeFileSync(
+        failing,
+        'cwlVersion: v1.2\nclass: CommandLineTool\nbaseCommand: [sh, -c, "exit 3"]\ninputs: []\noutputs: []\n',
+      )
+      const failed = await cli(failing, '--watch')
+      assert.equal(failed.code, 5, failed.stderr)
+      const bad = await cli(path.join(fixtures, 'wf.cwl'), path.join(tempDir(), 'missing.yml'))
+      assert.equal(bad.code, 2, bad.stderr)
+    } finally {
+      await agents.stop()
+    }
+  })
+
+  it("runs a lone CommandLineTool as one task, as the sandbox's unprivileged account", async () => {
     const wf = await client.workflows.submit({
       source: read('tools/say.cwl'),
       filename: 'say.cwl',
@@ -89,6 +132,13 @@ describeEachBackend('CWL documents run through the engine', (fixture) => {
     assert.equal(out.basename, 'hello.txt')
     const text = await client.workflows.file(wf.id, out.path)
     assert.equal(Buffer.from(text.content, 'base64').toString(), 'hello\n')
+    const who = await client.workflows.submit({
+      source:
+        'cwlVersion: v1.2\nclass: CommandLineTool\nbaseCommand: [id, -u]\ninputs: []\nstdout: uid.txt\noutputs:\n  uid: {type: string, outputBinding: {glob: uid.txt, loadContents: true, outputEval: "$(self[0].contents.trim())"}}\nrequirements:\n  InlineJavascriptRequirement: {}\n',
+      filename: 'who.cwl',
+    })
+    assert.equal((await run(who.id)).state, 'succeeded')
+    assert.deepEqual((await client.workflows.cwlOutput(who.id)).output, { uid: '65534' })
   })
 
   it('refuses bad CWL documents and input objects with a clear code, storing nothing', async () => {

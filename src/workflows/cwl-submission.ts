@@ -67,7 +67,8 @@ export async function submitCwlWorkflow(
   }
   const files = decodeFiles(input.files ?? [])
   const [file, fragment] = (input.filename ?? 'workflow.cwl').split('#') as [string, string?]
-  const main = path.basename(file)
+  // The main document: one of the files sent (a multi-file bundle), else written by its name.
+  const main = files.some((f) => f.path === file) ? file : path.basename(file)
   const community = await workflowCommunityFor(ctx, null)
   await options.authorize?.({ community, reads: [], writes: [] })
   const workflowId = newId()

@@ -7,6 +7,7 @@ import { ContinuumClient } from '../../client/index.js'
 import type { Task, Workflow } from '../../contract/index.js'
 import { taskStates, workflowStates } from '../../contract/closed-sets.js'
 import { ContinuumError } from '../../platform/browser.js'
+import { cwlBundle, fetchCwlOutput } from '../cwl-bundle.js'
 import { fetchFiles, fetchOutputs, filesToSend } from '../workflow-files.js'
 import { cliContext, withExamples } from '../context.js'
 import { formatRecord, formatTable, printResult, type Output } from '../output.js'
@@ -31,6 +32,62 @@ const taskColumns = [
   { header: 'exit', value: (t: Task) => t.exitCode },
   { header: 'reason', value: (t: Task) => t.reason },
 ]
+
+interface RunOptions {
+  param?: string[]
+  watch?: boolean
+  cache: boolean
+  dryRun?: boolean
+  outdir: string
+}
+
+function isCwlFile(file: string): boolean {
+  if (file.replace(/#.*$/, '').endsWith('.cwl')) return true
+  try {
+    return /^cwlVersion\s*:|"cwlVersion"\s*:/m.test(readFileSync(file, 'utf8').slice(0, 65536))
+  } catch {
+    return false
+  }
+}
+
+/** A CWL document and its input object: the bundle sent, followed, its output object printed. */
+async function runCwl(
+  out: Output,
+  c: ContinuumClient,
+  file: string,
+  job: string | undefined,
+  opts: RunOptions,
+): Promise<void> {
+  const bundle = cwlBundle(file, job)
+  const w = await c.workflows.submit({
+    source: bundle.source,
+    filename: bundle.filename,
+    files: bundle.files,
+    cwlJob: bundle.job,
+    noCache: !opts.cache,
+    dryRun: opts.dryRun === true,
+  })
+  if (opts.dryRun) {
+    return printResult(out, w, (x) => `CWL ${x.name} is valid: ${x.taskCount} tasks`)
+  }
+  if (!opts.watch) {
+    return printResult(
+      out,
+      w,
+      (x) => `submitted ${summary(x)}\nfollow it with: continuum workflow status ${x.id} --watch`,
+    )
+  }
+  if (!out.json) out.write(`submitted workflow ${w.id} (${w.name}), ${w.taskCount} tasks`)
+  const end = await watch(out, c, w.id)
+  if (end.state !== 'succeeded') {
+    printResult(out, end, summary)
+    return exitFor(end)
+  }
+  const output = await fetchCwlOutput(c, w.id, path.resolve(opts.outdir))
+  printResult(out, { workflow: end, output }, (x) =>
+    [summary(x.workflow), JSON.stringify(x.output, null, 2)].join('\n'),
+  )
+}
 
 const finished = new Set(['succeeded', 'failed', 'cancelled'])
 
@@ -100,75 +157,84 @@ export function workflowCommand(): Command {
     withExamples(
       new Command('run')
         .description('Submit a workflow file; with --watch, follow it to the end')
-        .argument('<file>', 'workflow YAML (schema: docs/workflow.schema.json)')
+        .argument('<file>', 'workflow YAML (schema: docs/workflow.schema.json), or a CWL document')
+        .argument('[job]', "a CWL document's input object (YAML or JSON)")
         .option('-p, --param <key=value...>', 'override a parameter (repeatable)')
+        .option(
+          '--outdir <dir>',
+          "where a CWL workflow's output files are written (with --watch)",
+          '.',
+        )
         .option('--watch', 'show live progress until the workflow ends; exit non-zero if it fails')
         .option('--no-cache', 'run every task even if an identical one completed before')
         .option('--dry-run', 'validate and expand only')
-        .action(
-          async (
-            file: string,
-            opts: { param?: string[]; watch?: boolean; cache: boolean; dryRun?: boolean },
-            cmd: Command,
-          ) => {
-            const { out, client } = cliContext(cmd)
-            let source: string
-            try {
-              source = readFileSync(file, 'utf8')
-            } catch (err) {
+        .action(async (file: string, job: string | undefined, opts: RunOptions, cmd: Command) => {
+          const { out, client } = cliContext(cmd)
+          if (isCwlFile(file)) return runCwl(out, client(), file, job, opts)
+          if (job !== undefined) {
+            throw new ContinuumError(
+              'INVALID_ARGUMENT',
+              `${job}: an input object goes with a CWL document (.cwl), not a workflow YAML`,
+              { job },
+            )
+          }
+          let source: string
+          try {
+            source = readFileSync(file, 'utf8')
+          } catch (err) {
+            throw new ContinuumError(
+              'INVALID_ARGUMENT',
+              `cannot read ${file}: ${(err as Error).message}`,
+              { file },
+            )
+          }
+          const parameters: Record<string, string> = {}
+          for (const p of opts.param ?? []) {
+            const eq = p.indexOf('=')
+            if (eq < 1) {
               throw new ContinuumError(
                 'INVALID_ARGUMENT',
-                `cannot read ${file}: ${(err as Error).message}`,
-                { file },
+                `--param expects key=value, got '${p}'`,
+                { param: p },
               )
             }
-            const parameters: Record<string, string> = {}
-            for (const p of opts.param ?? []) {
-              const eq = p.indexOf('=')
-              if (eq < 1) {
-                throw new ContinuumError(
-                  'INVALID_ARGUMENT',
-                  `--param expects key=value, got '${p}'`,
-                  { param: p },
-                )
-              }
-              parameters[p.slice(0, eq)] = p.slice(eq + 1)
-            }
-            const c = client()
-            // The server makes the workflow's folder: what it reads from here travels with it.
-            const folder = path.resolve(path.dirname(file))
-            const w = await c.workflows.submit({
-              source,
-              filename: file,
-              files: opts.dryRun ? [] : filesToSend(source, folder),
-              parameters,
-              noCache: !opts.cache,
-              dryRun: opts.dryRun === true,
-            })
-            if (opts.dryRun) {
-              return printResult(out, w, (x) => `workflow ${x.name} is valid: ${x.taskCount} tasks`)
-            }
-            if (!opts.watch) {
-              return printResult(
-                out,
-                w,
-                (x) =>
-                  `submitted ${summary(x)}\nfollow it with: continuum workflow status ${x.id} --watch`,
-              )
-            }
-            if (!out.json) out.write(`submitted workflow ${w.id} (${w.name}), ${w.taskCount} tasks`)
-            const end = await watch(out, c, w.id)
-            const fetched = await fetchOutputs(c, w.id, source, folder)
-            printResult(out, end, (x) =>
-              fetched.length > 0
-                ? `${summary(x)}\noutputs written to ${folder}: ${fetched.join(', ')}`
-                : summary(x),
+            parameters[p.slice(0, eq)] = p.slice(eq + 1)
+          }
+          const c = client()
+          // The server makes the workflow's folder: what it reads from here travels with it.
+          const folder = path.resolve(path.dirname(file))
+          const w = await c.workflows.submit({
+            source,
+            filename: file,
+            files: opts.dryRun ? [] : filesToSend(source, folder),
+            parameters,
+            noCache: !opts.cache,
+            dryRun: opts.dryRun === true,
+          })
+          if (opts.dryRun) {
+            return printResult(out, w, (x) => `workflow ${x.name} is valid: ${x.taskCount} tasks`)
+          }
+          if (!opts.watch) {
+            return printResult(
+              out,
+              w,
+              (x) =>
+                `submitted ${summary(x)}\nfollow it with: continuum workflow status ${x.id} --watch`,
             )
-            exitFor(end)
-          },
-        ),
+          }
+          if (!out.json) out.write(`submitted workflow ${w.id} (${w.name}), ${w.taskCount} tasks`)
+          const end = await watch(out, c, w.id)
+          const fetched = await fetchOutputs(c, w.id, source, folder)
+          printResult(out, end, (x) =>
+            fetched.length > 0
+              ? `${summary(x)}\noutputs written to ${folder}: ${fetched.join(', ')}`
+              : summary(x),
+          )
+          exitFor(end)
+        }),
       'continuum workflow run examples/hello.yaml --watch',
       'continuum workflow run pipeline.yaml -p samples=a,b,c --no-cache',
+      'continuum workflow run word-sizes.cwl job.yml --watch --outdir results',
     ),
   )
 
