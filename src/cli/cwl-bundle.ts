@@ -8,9 +8,9 @@
  */
 import { lstatSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
+import { parse } from 'yaml'
 import type { ContinuumClient } from '../client/index.js'
 import type { WorkflowFile } from '../contract/index.js'
-import { parseLenient } from '../cwl/index.js'
 import { ContinuumError } from '../platform/browser.js'
 import { fetchFiles } from './workflow-files.js'
 
@@ -41,7 +41,7 @@ export function cwlBundle(file: string, jobFile: string | undefined): CwlBundle 
     if (files.has(rel)) return rel
     const stat = lstatSync(full, { throwIfNoEntry: false })
     if (!stat)
-      throw new ContinuumError('INVALID_ARGUMENT', `${why} ${full} does not exist`, { path: full })
+      {throw new ContinuumError('INVALID_ARGUMENT', `${why} ${full} does not exist`, { path: full })}
     if (stat.isDirectory()) {
       for (const e of readdirSync(full)) add(path.join(full, e), why)
       return rel
@@ -60,7 +60,7 @@ export function cwlBundle(file: string, jobFile: string | undefined): CwlBundle 
     add(full, 'document')
     let parsed: unknown
     try {
-      parsed = parseLenient(readFileSync(full, 'utf8'))
+      parsed = parse(readFileSync(full, 'utf8'), { maxAliasCount: 100 }) as unknown
     } catch {
       return // the server says what is wrong with it, with the line
     }
@@ -74,7 +74,7 @@ export function cwlBundle(file: string, jobFile: string | undefined): CwlBundle 
   let job: unknown = {}
   if (jobPath) {
     try {
-      job = parseLenient(readFileSync(jobPath, 'utf8'))
+      job = parse(readFileSync(jobPath, 'utf8'), { maxAliasCount: 100 }) as unknown
     } catch (err) {
       throw new ContinuumError(
         'INVALID_ARGUMENT',
@@ -89,7 +89,7 @@ export function cwlBundle(file: string, jobFile: string | undefined): CwlBundle 
     if (Array.isArray(v)) return v.map(relocate)
     if (v === null || typeof v !== 'object') return v
     const o = { ...(v as Record<string, unknown>) }
-    const loc = (o.location ?? o.path) as unknown
+    const loc = (o.location ?? o.path)
     if (
       (o.class === 'File' || o.class === 'Directory') &&
       typeof loc === 'string' &&
