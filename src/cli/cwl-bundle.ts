@@ -40,8 +40,9 @@ export function cwlBundle(file: string, jobFile: string | undefined): CwlBundle 
     }
     if (files.has(rel)) return rel
     const stat = lstatSync(full, { throwIfNoEntry: false })
-    if (!stat)
-      {throw new ContinuumError('INVALID_ARGUMENT', `${why} ${full} does not exist`, { path: full })}
+    if (!stat) {
+      throw new ContinuumError('INVALID_ARGUMENT', `${why} ${full} does not exist`, { path: full })
+    }
     if (stat.isDirectory()) {
       for (const e of readdirSync(full)) add(path.join(full, e), why)
       return rel
@@ -89,7 +90,7 @@ export function cwlBundle(file: string, jobFile: string | undefined): CwlBundle 
     if (Array.isArray(v)) return v.map(relocate)
     if (v === null || typeof v !== 'object') return v
     const o = { ...(v as Record<string, unknown>) }
-    const loc = (o.location ?? o.path)
+    const loc = o.location ?? o.path
     if (
       (o.class === 'File' || o.class === 'Directory') &&
       typeof loc === 'string' &&
