@@ -77,6 +77,36 @@ describeEachBackend('CWL documents run through the engine', (fixture) => {
     assert.ok(!path.isAbsolute(total.path), 'paths are relative to the workflow folder')
   })
 
+  it('finishes after the engine that dispatched its tasks is gone: leases taken over, nothing run twice', async () => {
+    const wf = await client.workflows.submit({
+      source: read('wf.cwl'),
+      filename: 'wf.cwl',
+      files: bundle.map((p) => ({ path: p, content: b64(p) })),
+      cwlJob: read('job.yml'),
+    })
+    const ctx = { ...fixture().ctx, clock: systemClock }
+    const first = new WorkflowEngine(ctx, { workerId: 'cwl-first', leaseMs: 400 })
+    const launched = (t: { state: string }) => t.state === 'submitted' || t.state === 'running'
+    for (let round = 0; round < 100; round++) {
+      await first.runOnce()
+      if ((await client.workflows.tasks(wf.id)).items.some(launched)) break
+    }
+    assert.ok((await client.workflows.tasks(wf.id)).items.some(launched))
+    // The first engine does nothing more (its server was killed): its leases run out, and
+    // another takes its jobs over by attempt id and builds the later steps' commands.
+    const second = new WorkflowEngine(ctx, { workerId: 'cwl-second', leaseMs: 400 })
+    assert.equal((await runUntilFinished(ctx, [second], wf.id)).state, 'succeeded')
+    const tasks = (await client.workflows.tasks(wf.id)).items
+    assert.deepEqual(
+      tasks.map((t) => t.attempt),
+      tasks.map(() => 1),
+    )
+    const { output } = await client.workflows.cwlOutput(wf.id)
+    const total = output.total as { path: string }
+    const text = await client.workflows.file(wf.id, total.path)
+    assert.equal(Buffer.from(text.content, 'base64').toString(), '2\n3\n4\nthe end\n')
+  })
+
   it('runs `continuum workflow run wf.cwl job.yml --watch`, writing the outputs into --outdir', async () => {
     const engine = new WorkflowEngine(
       { ...fixture().ctx, clock: systemClock },
