@@ -169,6 +169,28 @@ describeEachBackend('CWL documents run through the engine', (fixture) => {
     })
     assert.equal((await run(who.id)).state, 'succeeded')
     assert.deepEqual((await client.workflows.cwlOutput(who.id)).output, { uid: '65534' })
+    // Through the gate like any workflow: no token, no submission; another user's output unread.
+    const anonymous = await server.clientAs(null)
+    await rejectsWith(
+      anonymous.workflows.submit({ source: read('tools/say.cwl'), filename: 'say.cwl' }),
+      'UNAUTHENTICATED',
+    )
+    const stranger = await server.clientAs({ sub: 'cwl-stranger', groups: [] })
+    // Another user's workflow is not there for them, as with any workflow.
+    await rejectsWith(stranger.workflows.cwlOutput(who.id), 'WORKFLOW_NOT_FOUND')
+    // A YAML workflow has no CWL output; a CWL one has none before it succeeds.
+    const yaml = await client.workflows.submit({
+      source: 'name: y\ntasks:\n  - {name: a, command: ["true"]}\n',
+    })
+    await rejectsWith(client.workflows.cwlOutput(yaml.id), 'REFERENCE_NOT_FOUND')
+    const pending = await client.workflows.submit({
+      source: read('tools/say.cwl'),
+      filename: 'say.cwl',
+      cwlJob: 'word: x',
+    })
+    await rejectsWith(client.workflows.cwlOutput(pending.id), 'WORKFLOW_STATE_CONFLICT')
+    await client.workflows.cancel(yaml.id)
+    await client.workflows.cancel(pending.id)
   })
 
   it('refuses bad CWL documents and input objects with a clear code, storing nothing', async () => {
