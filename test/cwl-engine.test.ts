@@ -193,6 +193,31 @@ describeEachBackend('CWL documents run through the engine', (fixture) => {
     await client.workflows.cancel(pending.id)
   })
 
+  it('runs a packed $graph file: its #main, or the process a fragment names', async () => {
+    const main = await client.workflows.submit({
+      source: read('packed.cwl'),
+      filename: 'packed.cwl',
+      cwlJob: '{"words": ["x", "y"]}',
+    })
+    assert.equal(main.taskCount, 2)
+    assert.equal((await run(main.id)).state, 'succeeded')
+    const said = (await client.workflows.cwlOutput(main.id)).output.said as Array<{ path: string }>
+    const texts = await Promise.all(
+      said.map(async (f) =>
+        Buffer.from((await client.workflows.file(main.id, f.path)).content, 'base64').toString(),
+      ),
+    )
+    assert.deepEqual(texts, ['x\n', 'y\n'])
+    const tool = await client.workflows.submit({
+      source: read('packed.cwl'),
+      filename: 'packed.cwl#say',
+      cwlJob: 'word: z',
+    })
+    assert.equal((await run(tool.id)).state, 'succeeded')
+    const out = (await client.workflows.cwlOutput(tool.id)).output.out as { basename: string }
+    assert.equal(out.basename, 'said.txt')
+  })
+
   it('refuses bad CWL documents and input objects with a clear code, storing nothing', async () => {
     const before = (await client.workflows.list({ limit: 500 })).items.length
     const folders = existsSync(workflowsRoot) ? readdirSync(workflowsRoot).length : 0
