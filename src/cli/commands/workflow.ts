@@ -7,11 +7,11 @@ import { ContinuumClient } from '../../client/index.js'
 import type { Task, Workflow } from '../../contract/index.js'
 import { taskStates, workflowStates } from '../../contract/closed-sets.js'
 import { ContinuumError } from '../../platform/browser.js'
-import { cwlBundle, fetchCwlOutput } from '../cwl-bundle.js'
 import { fetchFiles, fetchOutputs, filesToSend } from '../workflow-files.js'
 import { cliContext, withExamples } from '../context.js'
 import { formatRecord, formatTable, printResult, type Output } from '../output.js'
 import { parseLimit, ReportedError } from './common.js'
+import { isCwlFile, runCwl, type RunOptions } from './workflow-cwl.js'
 
 const workflowColumns = [
   { header: 'id', value: (w: Workflow) => w.id },
@@ -32,62 +32,6 @@ const taskColumns = [
   { header: 'exit', value: (t: Task) => t.exitCode },
   { header: 'reason', value: (t: Task) => t.reason },
 ]
-
-interface RunOptions {
-  param?: string[]
-  watch?: boolean
-  cache: boolean
-  dryRun?: boolean
-  outdir: string
-}
-
-function isCwlFile(file: string): boolean {
-  if (file.replace(/#.*$/, '').endsWith('.cwl')) return true
-  try {
-    return /^cwlVersion\s*:|"cwlVersion"\s*:/m.test(readFileSync(file, 'utf8').slice(0, 65536))
-  } catch {
-    return false
-  }
-}
-
-/** A CWL document and its input object: the bundle sent, followed, its output object printed. */
-async function runCwl(
-  out: Output,
-  c: ContinuumClient,
-  file: string,
-  job: string | undefined,
-  opts: RunOptions,
-): Promise<void> {
-  const bundle = cwlBundle(file, job)
-  const w = await c.workflows.submit({
-    source: bundle.source,
-    filename: bundle.filename,
-    files: bundle.files,
-    cwlJob: bundle.job,
-    noCache: !opts.cache,
-    dryRun: opts.dryRun === true,
-  })
-  if (opts.dryRun) {
-    return printResult(out, w, (x) => `CWL ${x.name} is valid: ${x.taskCount} tasks`)
-  }
-  if (!opts.watch) {
-    return printResult(
-      out,
-      w,
-      (x) => `submitted ${summary(x)}\nfollow it with: continuum workflow status ${x.id} --watch`,
-    )
-  }
-  if (!out.json) out.write(`submitted workflow ${w.id} (${w.name}), ${w.taskCount} tasks`)
-  const end = await watch(out, c, w.id)
-  if (end.state !== 'succeeded') {
-    printResult(out, end, summary)
-    return exitFor(end)
-  }
-  const output = await fetchCwlOutput(c, w.id, path.resolve(opts.outdir))
-  printResult(out, { workflow: end, output }, (x) =>
-    [summary(x.workflow), JSON.stringify(x.output, null, 2)].join('\n'),
-  )
-}
 
 const finished = new Set(['succeeded', 'failed', 'cancelled'])
 
@@ -170,7 +114,9 @@ export function workflowCommand(): Command {
         .option('--dry-run', 'validate and expand only')
         .action(async (file: string, job: string | undefined, opts: RunOptions, cmd: Command) => {
           const { out, client } = cliContext(cmd)
-          if (isCwlFile(file)) return runCwl(out, client(), file, job, opts)
+          if (isCwlFile(file)) {
+            return runCwl(out, client(), file, job, opts, { watch, summary, exitFor })
+          }
           if (job !== undefined) {
             throw new ContinuumError(
               'INVALID_ARGUMENT',
