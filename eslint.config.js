@@ -21,6 +21,7 @@ export const mayImport = {
   transfers: ['data', 'auth', 'platform', 'db', 'contract'],
   workflows: [
     'executors',
+    'cwl',
     'catalog',
     'landscape',
     'policy',
@@ -33,7 +34,7 @@ export const mayImport = {
   // what-if planning: the Run face's pure decisions (data, transfers, workflows) on a virtual clock
   simulate: ['data', 'transfers', 'workflows', 'landscape', 'platform', 'contract'],
   executors: ['platform'],
-  // the embedded CWL runner: documents, expressions, local runs (engine integration later)
+  // CWL: documents, expressions, local runs; the engine builds CWL tasks' commands with it
   cwl: ['platform'],
   api: '*',
   client: ['platform', 'contract'],

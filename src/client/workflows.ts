@@ -1,5 +1,6 @@
 /** Client calls of workflows and usage. */
 import type {
+  CwlOutput,
   Page,
   Task,
   TaskExplanation,
@@ -49,6 +50,11 @@ export class WorkflowsClient {
   /** One file of the workflow's folder (base64 content). */
   file(id: string, path: string): Promise<WorkflowFileContent> {
     return this.http.request('GET', `/workflows/${seg(id)}/file`, { query: { path } })
+  }
+
+  /** A succeeded CWL workflow's output object (paths relative to its folder). */
+  cwlOutput(id: string): Promise<CwlOutput> {
+    return this.http.request('GET', `/workflows/${seg(id)}/cwl-output`)
   }
 
   tasks(id: string, query: Loose<TaskListQuery> = {}): Promise<Page<Task>> {

@@ -248,12 +248,31 @@ export const WorkflowSubmitSchema = Type.Object(
         maxProperties: 1000,
       }),
     ),
+    cwlJob: Type.Optional(
+      Type.String({
+        maxLength: 1_000_000,
+        description:
+          'For a CWL document (a `.cwl` filename, or a top-level `cwlVersion`): its input object, YAML or JSON; file locations are relative to the workflow folder (the `files` sent)',
+      }),
+    ),
     noCache: Type.Optional(Type.Boolean()),
     dryRun: Type.Optional(Type.Boolean({ description: 'Validate and expand only' })),
   },
   { additionalProperties: false },
 )
 export type WorkflowSubmit = Static<typeof WorkflowSubmitSchema>
+
+export const CwlOutputSchema = Type.Object(
+  {
+    workflowId: IdSchema,
+    output: Type.Record(Type.String(), Type.Unknown(), {
+      description:
+        "The CWL output object; each File's and Directory's `path` and `location` are relative to the workflow's folder (read them with GET /workflows/{id}/file)",
+    }),
+  },
+  { additionalProperties: false },
+)
+export type CwlOutput = Static<typeof CwlOutputSchema>
 
 const CountsSchema = Type.Record(Type.String(), Type.Integer())
 

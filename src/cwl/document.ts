@@ -83,6 +83,28 @@ export interface Process {
 
 const processClasses = new Set(['CommandLineTool', 'ExpressionTool', 'Workflow', 'Operation'])
 
+/** While set: the only folder documents may be read from (a server loading a bundle). */
+let confinedTo: string | undefined
+
+function assertConfined(file: string): void {
+  if (confinedTo === undefined) return
+  const rel = path.relative(confinedTo, file)
+  if (rel === '' || rel.startsWith('..') || path.isAbsolute(rel)) {
+    throw new CwlError('invalid', `${file} is outside the workflow's folder`)
+  }
+}
+
+/** Loads a process reading no file outside `root` (`run`, `$import`, `$include` included). */
+export function loadProcessWithin(root: string, ref: string): Process {
+  const before = confinedTo
+  confinedTo = path.resolve(root)
+  try {
+    return loadProcess(ref)
+  } finally {
+    confinedTo = before
+  }
+}
+
 /** Loads the process a file (and optional `#fragment`) names. */
 export function loadProcess(ref: string): Process {
   const [file, fragment] = splitRef(ref)
@@ -101,6 +123,7 @@ function splitRef(ref: string): [string, string | undefined] {
 /** A document parsed, `$import` and `$include` replaced by what they name. */
 export function readDocument(file: string): unknown {
   let text: string
+  assertConfined(file)
   try {
     text = readFileSync(file, 'utf8')
   } catch (err) {
@@ -123,7 +146,9 @@ function resolveIncludes(value: unknown, dir: string): unknown {
     return readDocument(target)
   }
   if (typeof value.$include === 'string') {
-    return readFileSync(path.resolve(dir, value.$include), 'utf8')
+    const target = path.resolve(dir, value.$include)
+    assertConfined(target)
+    return readFileSync(target, 'utf8')
   }
   const out: Record<string, unknown> = {}
   for (const [k, v] of Object.entries(value)) out[k] = resolveIncludes(v, dir)

@@ -3,3 +3,18 @@ export { runCwl, type CwlRunOptions } from './runner.js'
 export { loadProcess, type Process } from './document.js'
 export { CwlError } from './errors.js'
 export { parseLenient } from './lenient-yaml.js'
+export type { Step } from './document.js'
+export { merge } from './workflow.js'
+export { prepareInputs } from './inputs.js'
+export { loadProcessWithin, readDocument } from './document.js'
+export { scatterElements, gatherElements, type ScatterElements } from './engine-scatter.js'
+export {
+  assertFilesWithin,
+  buildStepJob,
+  collectStepOutputs,
+  evaluatorFor,
+  readExitCode,
+  stepSourceValues,
+  type ToolJob,
+} from './engine-step.js'
+export { shellQuote } from './command-line.js'

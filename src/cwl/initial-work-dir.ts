@@ -17,6 +17,8 @@ export interface StagingOptions {
   baseDir: string
   context: ExpressionContext
   js: JsEvaluator | undefined
+  /** A server's staging: files may be copied in only from this folder. */
+  confineTo?: string | undefined
 }
 
 export function stageInitialWorkDir(req: Requirement | undefined, options: StagingOptions): void {
@@ -24,7 +26,7 @@ export function stageInitialWorkDir(req: Requirement | undefined, options: Stagi
   const { outdir, context, js } = options
   const staged = new Map<string, string>()
   const put = (obj: CwlObject, name: string | undefined): void =>
-    place(obj, outdir, name, staged, options.baseDir)
+    place(obj, outdir, name, staged, options.baseDir, options.confineTo)
   const listing = evaluate(req.listing, context, js)
   const items = (Array.isArray(listing) ? listing : [listing]).flat()
   for (const item of items) {
@@ -120,10 +122,17 @@ function place(
   name: string | undefined,
   staged: Map<string, string>,
   baseDir: string,
+  confineTo?: string,
 ): void {
   // A File or Directory written in the listing itself has a location, not yet a path.
   const from =
     text(obj.path) || (typeof obj.location === 'string' ? localPath(obj.location, baseDir) : '')
+  if (from && confineTo !== undefined) {
+    const rel = path.relative(confineTo, path.resolve(from))
+    if (rel.startsWith('..') || path.isAbsolute(rel)) {
+      throw new CwlError('invalid', `InitialWorkDir: ${from} is outside the workflow's folder`)
+    }
+  }
   const basename = text(obj.basename) || (from ? path.basename(from) : '')
   const target = path.resolve(outdir, name ?? basename)
   if (from) staged.set(from, target)
@@ -134,12 +143,14 @@ function place(
     // A Directory literal: a new folder holding its listing.
     mkdirSync(target, { recursive: true })
     const entries = Array.isArray(obj.listing) ? obj.listing : []
-    for (const e of entries) if (isFileLike(e)) place(e, target, undefined, staged, baseDir)
+    for (const e of entries) {
+      if (isFileLike(e)) place(e, target, undefined, staged, baseDir, confineTo)
+    }
   } else writeFileSync(target, typeof obj.contents === 'string' ? obj.contents : '')
   // Secondary files go beside their primary file.
   if (Array.isArray(obj.secondaryFiles)) {
     for (const s of obj.secondaryFiles) {
-      if (isFileLike(s)) place(s, path.dirname(target), undefined, staged, baseDir)
+      if (isFileLike(s)) place(s, path.dirname(target), undefined, staged, baseDir, confineTo)
     }
   }
 }

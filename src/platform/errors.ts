@@ -527,6 +527,13 @@ export const errorCatalog = {
     summary:
       'The workflow document has errors; each is listed with its file, line, column and path.',
   },
+  CWL_UNSUPPORTED: {
+    status: 422,
+    exit: e.invalid,
+    retryable: false,
+    summary:
+      'The CWL document is valid but uses a feature the engine does not run (a nested workflow, a requirement it does not offer); `continuum cwl-runner` may run it.',
+  },
   WORKDIR_REFUSED: {
     status: 400,
     exit: e.invalid,

@@ -9,6 +9,7 @@ import { placeTask, type BrokerOptions, type ComputeCandidate } from './broker.j
 import { localityFrom } from './data-locality.js'
 import { isDataIdentifier, needsFederation } from './staging.js'
 import { cacheKeyOf, outputsExist } from './cache.js'
+import { prepareCwlTasks } from './cwl-tasks.js'
 import {
   claimReadyTasks,
   findCachedTasks,
@@ -56,12 +57,14 @@ export async function dispatchReady(
   const toStage: Tracked[] = []
   const handled = await ctx.db.transaction().execute(async (tx) => {
     const now = ctx.clock.now()
-    const rows = await claimReadyTasks(tx, now, limit)
-    if (rows.length === 0) return 0
+    const claimed = await claimReadyTasks(tx, now, limit)
+    if (claimed.length === 0) return 0
     const events: NewEvent[] = []
     const started: StartedTask[] = []
     const cachedIds: string[] = []
-    const failed: Array<{ row: ClaimedTask; reason: string }> = []
+    // A CWL step's command is built now that its upstream steps' outputs are known.
+    const failed = await prepareCwlTasks(tx, claimed)
+    const rows = claimed.filter((r) => !failed.some((f) => f.row === r))
     const keys = new Map<string, string | null>()
     for (const row of rows) {
       keys.set(row.id, row.no_cache ? null : await cacheKeyOf(row.spec as TaskSpec, row.workdir))
@@ -179,7 +182,7 @@ export async function dispatchReady(
       await failForGood(tx, row.id, row.workflow_id, row.state, reason, events, now)
     }
     await insertEventRows(tx, events)
-    await markWorkflowsRunning(tx, [...new Set(rows.map((r) => r.workflow_id))], now)
+    await markWorkflowsRunning(tx, [...new Set(claimed.map((r) => r.workflow_id))], now)
     return toSubmit.length + toStage.length + cachedIds.length + failed.length
   })
   for (const t of toStage) scope.tracked.set(t.id, t)

@@ -6,6 +6,7 @@
  */
 export { submitWorkflow, type SubmissionFacts } from './workflow-submission.js'
 export { listWorkflowFiles, readWorkflowFile } from './workflow-files.js'
+export { getCwlOutput } from './cwl-output.js'
 export {
   getWorkflow,
   listWorkflows,

@@ -1,5 +1,6 @@
 /** Domain types of workflows: the stored task spec and the task state machine. */
 import type { TaskState } from '../contract/index.js'
+import type { CwlTaskRef } from './cwl-plan.js'
 import type { TaskResources } from './expand.js'
 
 /** What a task row's `spec` column holds: everything needed to run it, fixed at submission. */
@@ -18,6 +19,8 @@ export interface TaskSpec {
   site: string | null
   exclude: string | null
   cache: boolean
+  /** A CWL step: its command is built when it is dispatched (cwl-tasks.ts). */
+  cwl?: CwlTaskRef
 }
 
 /** States in which a task holds a lease: a worker is placing, staging or watching it. */

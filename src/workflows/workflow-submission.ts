@@ -9,6 +9,7 @@ import type { Workflow, WorkflowSubmit } from '../contract/index.js'
 import { findRecord } from '../catalog/index.js'
 import type { Context } from '../db/index.js'
 import { ContinuumError, newId } from '../platform/index.js'
+import { isCwlSubmission, submitCwlWorkflow } from './cwl-submission.js'
 import { datasetLister } from './dataset-files.js'
 import { parseDefinition } from './definition.js'
 import { expandWorkflow, maxTasks } from './expand.js'
@@ -55,6 +56,7 @@ export async function submitWorkflow(
   input: WorkflowSubmit,
   options: SubmitOptions = {},
 ): Promise<Workflow> {
+  if (isCwlSubmission(input)) return submitCwlWorkflow(ctx, input, options)
   if (input.workdir !== undefined && options.workdirPolicy) {
     assertWorkdirAllowed(input.workdir, options.workdirPolicy)
   }

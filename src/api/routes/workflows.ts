@@ -1,6 +1,7 @@
 /** HTTP routes of workflows (submit, read, cancel, retry, explain, logs) and usage accounting. */
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import {
+  CwlOutputSchema,
   TaskExplanationSchema,
   TaskListQuerySchema,
   TaskLogsSchema,
@@ -29,6 +30,7 @@ import {
   apelSummary,
   cancelWorkflow,
   explainTask,
+  getCwlOutput,
   getWorkflow,
   listTasks,
   listWorkflowFiles,
@@ -161,6 +163,17 @@ export function workflowRoutes(
       response: { 200: WorkflowFileContentSchema },
     }),
     handler: (request) => readWorkflowFile(request.ctx, request.params.id, request.query.path),
+  })
+  app.get<{ Params: Id }>('/workflows/:id/cwl-output', {
+    config: { action: 'workflows.workflow.read', resource: workflowOf },
+    schema: routeSchema({
+      operationId: 'getCwlOutput',
+      tags,
+      summary: "A succeeded CWL workflow's output object (file paths relative to its folder)",
+      params: WorkflowParamsSchema,
+      response: { 200: CwlOutputSchema },
+    }),
+    handler: (request) => getCwlOutput(request.ctx, request.params.id),
   })
   app.get<{ Params: Id; Querystring: TaskListQuery }>('/workflows/:id/tasks', {
     config: { action: 'workflows.task.list', resource: workflowOf },

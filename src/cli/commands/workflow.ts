@@ -11,6 +11,7 @@ import { fetchFiles, fetchOutputs, filesToSend } from '../workflow-files.js'
 import { cliContext, withExamples } from '../context.js'
 import { formatRecord, formatTable, printResult, type Output } from '../output.js'
 import { parseLimit, ReportedError } from './common.js'
+import { isCwlFile, runCwl, type RunOptions } from './workflow-cwl.js'
 
 const workflowColumns = [
   { header: 'id', value: (w: Workflow) => w.id },
@@ -100,75 +101,86 @@ export function workflowCommand(): Command {
     withExamples(
       new Command('run')
         .description('Submit a workflow file; with --watch, follow it to the end')
-        .argument('<file>', 'workflow YAML (schema: docs/workflow.schema.json)')
+        .argument('<file>', 'workflow YAML (schema: docs/workflow.schema.json), or a CWL document')
+        .argument('[job]', "a CWL document's input object (YAML or JSON)")
         .option('-p, --param <key=value...>', 'override a parameter (repeatable)')
+        .option(
+          '--outdir <dir>',
+          "where a CWL workflow's output files are written (with --watch)",
+          '.',
+        )
         .option('--watch', 'show live progress until the workflow ends; exit non-zero if it fails')
         .option('--no-cache', 'run every task even if an identical one completed before')
         .option('--dry-run', 'validate and expand only')
-        .action(
-          async (
-            file: string,
-            opts: { param?: string[]; watch?: boolean; cache: boolean; dryRun?: boolean },
-            cmd: Command,
-          ) => {
-            const { out, client } = cliContext(cmd)
-            let source: string
-            try {
-              source = readFileSync(file, 'utf8')
-            } catch (err) {
+        .action(async (file: string, job: string | undefined, opts: RunOptions, cmd: Command) => {
+          const { out, client } = cliContext(cmd)
+          if (isCwlFile(file)) {
+            return runCwl(out, client(), file, job, opts, { watch, summary, exitFor })
+          }
+          if (job !== undefined) {
+            throw new ContinuumError(
+              'INVALID_ARGUMENT',
+              `${job}: an input object goes with a CWL document (.cwl), not a workflow YAML`,
+              { job },
+            )
+          }
+          let source: string
+          try {
+            source = readFileSync(file, 'utf8')
+          } catch (err) {
+            throw new ContinuumError(
+              'INVALID_ARGUMENT',
+              `cannot read ${file}: ${(err as Error).message}`,
+              { file },
+            )
+          }
+          const parameters: Record<string, string> = {}
+          for (const p of opts.param ?? []) {
+            const eq = p.indexOf('=')
+            if (eq < 1) {
               throw new ContinuumError(
                 'INVALID_ARGUMENT',
-                `cannot read ${file}: ${(err as Error).message}`,
-                { file },
+                `--param expects key=value, got '${p}'`,
+                { param: p },
               )
             }
-            const parameters: Record<string, string> = {}
-            for (const p of opts.param ?? []) {
-              const eq = p.indexOf('=')
-              if (eq < 1) {
-                throw new ContinuumError(
-                  'INVALID_ARGUMENT',
-                  `--param expects key=value, got '${p}'`,
-                  { param: p },
-                )
-              }
-              parameters[p.slice(0, eq)] = p.slice(eq + 1)
-            }
-            const c = client()
-            // The server makes the workflow's folder: what it reads from here travels with it.
-            const folder = path.resolve(path.dirname(file))
-            const w = await c.workflows.submit({
-              source,
-              filename: file,
-              files: opts.dryRun ? [] : filesToSend(source, folder),
-              parameters,
-              noCache: !opts.cache,
-              dryRun: opts.dryRun === true,
-            })
-            if (opts.dryRun) {
-              return printResult(out, w, (x) => `workflow ${x.name} is valid: ${x.taskCount} tasks`)
-            }
-            if (!opts.watch) {
-              return printResult(
-                out,
-                w,
-                (x) =>
-                  `submitted ${summary(x)}\nfollow it with: continuum workflow status ${x.id} --watch`,
-              )
-            }
-            if (!out.json) out.write(`submitted workflow ${w.id} (${w.name}), ${w.taskCount} tasks`)
-            const end = await watch(out, c, w.id)
-            const fetched = await fetchOutputs(c, w.id, source, folder)
-            printResult(out, end, (x) =>
-              fetched.length > 0
-                ? `${summary(x)}\noutputs written to ${folder}: ${fetched.join(', ')}`
-                : summary(x),
+            parameters[p.slice(0, eq)] = p.slice(eq + 1)
+          }
+          const c = client()
+          // The server makes the workflow's folder: what it reads from here travels with it.
+          const folder = path.resolve(path.dirname(file))
+          const w = await c.workflows.submit({
+            source,
+            filename: file,
+            files: opts.dryRun ? [] : filesToSend(source, folder),
+            parameters,
+            noCache: !opts.cache,
+            dryRun: opts.dryRun === true,
+          })
+          if (opts.dryRun) {
+            return printResult(out, w, (x) => `workflow ${x.name} is valid: ${x.taskCount} tasks`)
+          }
+          if (!opts.watch) {
+            return printResult(
+              out,
+              w,
+              (x) =>
+                `submitted ${summary(x)}\nfollow it with: continuum workflow status ${x.id} --watch`,
             )
-            exitFor(end)
-          },
-        ),
+          }
+          if (!out.json) out.write(`submitted workflow ${w.id} (${w.name}), ${w.taskCount} tasks`)
+          const end = await watch(out, c, w.id)
+          const fetched = await fetchOutputs(c, w.id, source, folder)
+          printResult(out, end, (x) =>
+            fetched.length > 0
+              ? `${summary(x)}\noutputs written to ${folder}: ${fetched.join(', ')}`
+              : summary(x),
+          )
+          exitFor(end)
+        }),
       'continuum workflow run examples/hello.yaml --watch',
       'continuum workflow run pipeline.yaml -p samples=a,b,c --no-cache',
+      'continuum workflow run word-sizes.cwl job.yml --watch --outdir results',
     ),
   )
 

@@ -1,0 +1,252 @@
+/**
+ * CWL tasks at dispatch: a CWL step's command depends on its upstream steps' outputs, known only
+ * once they ran, so the engine builds it here, as it takes the task off the queue — the
+ * upstream folders globbed (their outputs collected once, then kept), the step's inputs merged,
+ * `valueFrom` and `when` evaluated (JavaScript only in QuickJS), the command line built by
+ * src/cwl, InitialWorkDir's files written for the job to copy in. The task's spec is then
+ * stored with that command, its resources (ResourceRequirement) and the files it reads, so the
+ * broker places it, the sandbox confines it, and a retry or a takeover after a crash submits
+ * exactly that. After the workflow, `cwlWorkflowOutput` gives its CWL output object.
+ */
+import { rmSync } from 'node:fs'
+import path from 'node:path'
+import {
+  buildStepJob,
+  collectStepOutputs,
+  CwlError,
+  gatherElements,
+  loadProcessWithin,
+  merge,
+  readExitCode,
+  scatterElements,
+  shellQuote,
+  stepSourceValues,
+  type Process,
+  type Step,
+  type ToolJob,
+} from '../cwl/index.js'
+import type { Executor } from '../db/index.js'
+import { asWorkflow, cwlRecords, readRecord, writeRecord, type CwlPlan } from './cwl-plan.js'
+import { updateTaskSpec } from './cwl-tasks-store.js'
+import type { ClaimedTask } from './task-leases-store.js'
+import type { TaskSpec } from './types.js'
+
+interface StepRecord {
+  dims: number[]
+  method: string
+  /** Which of the step's elements this task ran (all of them, or one). */
+  first: number
+  elements: ToolJob[]
+}
+
+interface CwlRun {
+  workdir: string
+  plan: CwlPlan
+  wf: Process
+  inputs: Record<string, unknown>
+}
+
+/** Loaded documents, by folder: a busy engine dispatches many tasks of one workflow. */
+const loaded = new Map<string, CwlRun>()
+
+function cwlRun(workdir: string): CwlRun {
+  const known = loaded.get(workdir)
+  if (known) return known
+  const plan = readRecord<CwlPlan>(cwlRecords.plan(workdir))
+  const process = loadProcessWithin(workdir, path.join(workdir, plan.document))
+  const run: CwlRun = {
+    workdir,
+    plan,
+    wf: plan.wrapped ? asWorkflow(process) : process,
+    inputs: readRecord<Record<string, unknown>>(cwlRecords.inputs(workdir)),
+  }
+  if (loaded.size >= 64) loaded.delete(loaded.keys().next().value as string)
+  loaded.set(workdir, run)
+  return run
+}
+
+/**
+ * Builds the commands of the CWL tasks among `rows` and stores them in their specs (rows are
+ * updated in place). Returns the tasks whose command could not be built, with why.
+ */
+export async function prepareCwlTasks(
+  db: Executor,
+  rows: ClaimedTask[],
+): Promise<Array<{ row: ClaimedTask; reason: string }>> {
+  const failed: Array<{ row: ClaimedTask; reason: string }> = []
+  for (const row of rows) {
+    const spec = row.spec as TaskSpec
+    if (!spec.cwl) continue
+    try {
+      const built = await cwlTaskSpec(cwlRun(row.workdir), spec)
+      row.spec = built
+      await updateTaskSpec(db, row.id, built)
+    } catch (err) {
+      const kind = err instanceof CwlError ? '' : ' (internal)'
+      failed.push({ row, reason: `CWL step${kind}: ${(err as Error).message}` })
+    }
+  }
+  return failed
+}
+
+async function cwlTaskSpec(run: CwlRun, spec: TaskSpec): Promise<TaskSpec> {
+  const ref = spec.cwl!
+  const step = run.wf.steps.find((s) => s.id === ref.step)
+  if (!step) throw new CwlError('invalid', `no step ${ref.step}`)
+  const raw = await sourceValues(run, step)
+  const { combos, dims, method } = scatterElements(step, raw)
+  const first = ref.element ?? 0
+  const chosen = ref.element === null ? combos : [combos[ref.element] ?? {}]
+  const folder = cwlRecords.taskFolder(run.workdir, ref.dir)
+  const stage = cwlRecords.stage(run.workdir, ref.dir)
+  // A retry starts from fresh records: what the last attempt collected is stale.
+  rmSync(cwlRecords.outputs(run.workdir, ref.dir), { force: true })
+  rmSync(stage, { recursive: true, force: true })
+  const elements: ToolJob[] = []
+  for (const [i, scattered] of chosen.entries()) {
+    elements.push(
+      await buildStepJob(run.wf, step, scattered, {
+        outdir: path.join(folder, String(i), 'out'),
+        stageDir: path.join(stage, String(i)),
+        staging: path.join(stage, 'literals'),
+        root: run.workdir,
+      }),
+    )
+  }
+  writeRecord(cwlRecords.job(run.workdir, ref.dir), {
+    dims,
+    method,
+    first,
+    elements,
+  } satisfies StepRecord)
+  const script = elements
+    .map((job, i) => {
+      const dir = path.join(folder, String(i))
+      const ok = job.successCodes.map((c) => String(Math.trunc(c))).join('|')
+      return [
+        `mkdir -p ${shellQuote(dir)}`,
+        `(${job.script}); c=$?; echo $c > ${shellQuote(path.join(dir, 'exit'))}`,
+        `case $c in ${ok}) ;; *) echo "${step.id}: exit code $c" >&2; exit 1;; esac`,
+      ].join('\n')
+    })
+    .join('\n')
+  const tools = elements.filter((e) => e.kind === 'tool')
+  const timelimit = tools.reduce((sum, e) => sum + e.timelimitS, 0)
+  return {
+    ...spec,
+    argv: ['/bin/sh', '-c', script || 'true'],
+    image: tools.find((e) => e.image !== null)?.image ?? spec.image,
+    resources: {
+      ...spec.resources,
+      cores: Math.max(1, ...tools.map((e) => e.cores)),
+      memoryMb: Math.max(256, ...tools.map((e) => e.ramMb)),
+      walltimeS:
+        timelimit > 0 && tools.every((e) => e.timelimitS > 0)
+          ? timelimit
+          : spec.resources.walltimeS,
+    },
+    inputs: [
+      ...new Set([
+        path.relative(run.workdir, stage),
+        ...spec.inputs.filter((i) => i.startsWith('did:')),
+        ...elements.flatMap((e) => filesIn(e.inputs, run.workdir)),
+      ]),
+    ],
+    outputs: [path.relative(run.workdir, folder)],
+  }
+}
+
+/** The step's inputs from the workflow's inputs and its upstream steps' outputs. */
+async function sourceValues(run: CwlRun, step: Step): Promise<Record<string, unknown>> {
+  const upstream = new Map<string, Record<string, unknown>>()
+  for (const source of step.in.flatMap((i) => i.source)) {
+    const [id] = source.split('/') as [string]
+    if (run.plan.steps[id] !== undefined && !upstream.has(id)) {
+      upstream.set(id, await stepOutputs(run, id))
+    }
+  }
+  return stepSourceValues(step, (source) => {
+    const slash = source.indexOf('/')
+    const id = source.slice(0, slash)
+    if (slash > 0 && upstream.has(id)) return upstream.get(id)![source.slice(slash + 1)] ?? null
+    return run.inputs[source] ?? null
+  })
+}
+
+/** A finished step's outputs: its tasks' folders globbed (once; kept under `.cwl/outputs`). */
+async function stepOutputs(run: CwlRun, stepId: string): Promise<Record<string, unknown>> {
+  const step = run.wf.steps.find((s) => s.id === stepId)
+  const dirs = run.plan.steps[stepId]
+  if (!step || !dirs) throw new CwlError('invalid', `no step ${stepId}`)
+  const results: Array<Record<string, unknown>> = []
+  let shape: { dims: number[]; method: string } | undefined
+  if (dirs.length === 0) {
+    // A scatter over an empty array: no task ran, every output is an empty array.
+    const raw = await sourceValues(run, step)
+    const { dims, method } = scatterElements(step, raw)
+    return gatherElements(step, [], dims, method)
+  }
+  for (const dir of dirs) {
+    const kept = cwlRecords.outputs(run.workdir, dir)
+    let outs: Array<Record<string, unknown>>
+    let record: StepRecord
+    try {
+      record = readRecord<StepRecord>(cwlRecords.job(run.workdir, dir))
+    } catch {
+      throw new CwlError('failed', `step ${stepId} has not run`)
+    }
+    shape = record
+    try {
+      outs = readRecord<Array<Record<string, unknown>>>(kept)
+    } catch {
+      outs = []
+      for (const [i, job] of record.elements.entries()) {
+        const exit = path.join(cwlRecords.taskFolder(run.workdir, dir), String(i), 'exit')
+        outs.push(await collectStepOutputs(run.wf, step, job, readExitCode(exit)))
+      }
+      writeRecord(kept, outs)
+    }
+    results.push(...outs)
+  }
+  return gatherElements(step, results, shape!.dims, shape!.method)
+}
+
+/** The workflow's CWL output object, from its finished steps' outputs. */
+export async function cwlWorkflowOutput(workdir: string): Promise<Record<string, unknown>> {
+  const run = cwlRun(workdir)
+  const values = new Map<string, Record<string, unknown>>()
+  const lookup = async (source: string): Promise<unknown> => {
+    const slash = source.indexOf('/')
+    const id = source.slice(0, slash)
+    if (slash <= 0 || run.plan.steps[id] === undefined) return run.inputs[source] ?? null
+    if (!values.has(id)) values.set(id, await stepOutputs(run, id))
+    return values.get(id)![source.slice(slash + 1)] ?? null
+  }
+  const out: Record<string, unknown> = {}
+  for (const o of run.wf.outputs) {
+    const vals = await Promise.all((o.outputSource ?? []).map(lookup))
+    out[o.id] = merge(vals, o.outputSourceIsList === true, o.linkMerge, o.pickValue)
+  }
+  return out
+}
+
+/** Paths (relative to the folder) of the files and folders a value holds, inside the folder. */
+function filesIn(value: unknown, workdir: string): string[] {
+  const found: string[] = []
+  const walk = (v: unknown): void => {
+    if (Array.isArray(v)) return v.forEach(walk)
+    if (v === null || typeof v !== 'object') return
+    const o = v as Record<string, unknown>
+    if ((o.class === 'File' || o.class === 'Directory') && typeof o.path === 'string') {
+      const rel = path.relative(workdir, o.path)
+      if (rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel)) {
+        // An upstream task's file: its whole folder (`cwl/<dir>`) is bound once.
+        const parts = rel.split('/')
+        found.push(parts[0] === 'cwl' && parts.length > 2 ? parts.slice(0, 2).join('/') : rel)
+      }
+    }
+    Object.values(o).forEach(walk)
+  }
+  walk(value)
+  return found
+}
