@@ -296,6 +296,12 @@ export const errorCatalog = {
     retryable: false,
     summary: 'A use case with this name exists already.',
   },
+  USE_CASE_REVIEW_INCOMPLETE: {
+    status: 400,
+    exit: e.invalid,
+    retryable: false,
+    summary: 'A use case marked reviewed must name its reviewer and review date.',
+  },
   DOCUMENT_NOT_FOUND: {
     status: 404,
     exit: e.notFound,
