@@ -14,13 +14,7 @@ import {
   newId,
   type Clock,
 } from '../platform/index.js'
-import {
-  kinds,
-  nameListReferences,
-  type FieldSpec,
-  type KindName,
-  type KindSpec,
-} from './kinds.js'
+import { kinds, nameListReferences, type FieldSpec, type KindName, type KindSpec } from './kinds.js'
 import {
   deleteRow,
   findNameListUsers,
@@ -293,7 +287,12 @@ async function checkRecord(
       ]
         .filter(Boolean)
         .join(', ')})`,
-      { field: 'status', missing: [r.reviewer ? null : 'reviewer', r.reviewedAt ? null : 'reviewedAt'].filter(Boolean) },
+      {
+        field: 'status',
+        missing: [r.reviewer ? null : 'reviewer', r.reviewedAt ? null : 'reviewedAt'].filter(
+          Boolean,
+        ),
+      },
     )
   }
   if (spec.kind === 'networkLink' && r.from === r.to) {

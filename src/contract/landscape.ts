@@ -209,7 +209,8 @@ const useCaseOptional = {
       minLength: 1,
       maxLength: 200,
       pattern: noNul,
-      description: 'Who reviewed the record (a person or a role); required when status is reviewed.',
+      description:
+        'Who reviewed the record (a person or a role); required when status is reviewed.',
     }),
   ),
   reviewedAt: Nullable(

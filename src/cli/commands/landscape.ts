@@ -341,22 +341,36 @@ function reportCommand(): Command {
   return withExamples(
     new Command('report')
       .description(
-        'The landscape, fit matrix and gaps as Markdown, standalone HTML (heat-map) or JSON',
+        'The landscape, fit matrix and gaps as Markdown, standalone HTML (heat-map) or JSON; with --document, a Technical Blueprint- or SRIDA-shaped document from the same live data',
       )
       .addOption(
-        new Option('--format <format>', 'output format')
-          .choices(['markdown', 'html', 'json'])
+        new Option('--format <format>', 'output format (md = markdown)')
+          .choices(['markdown', 'md', 'html', 'json'])
           .default('markdown'),
+      )
+      .addOption(
+        new Option(
+          '--document <document>',
+          'blueprint: capability areas with coverage and gaps; srida: pillars, priorities, phased actions',
+        ).choices(['blueprint', 'srida']),
       )
       .option('-o, --out <file>', 'write to this file')
       .action(
-        async (opts: { format: 'markdown' | 'html' | 'json'; out?: string }, cmd: Command) => {
+        async (
+          opts: {
+            format: 'markdown' | 'md' | 'html' | 'json'
+            document?: 'blueprint' | 'srida'
+            out?: string
+          },
+          cmd: Command,
+        ) => {
           const { out, client } = cliContext(cmd)
           const c: ContinuumClient = client()
+          const format = opts.format === 'md' ? 'markdown' : opts.format
           const text =
-            opts.format === 'json'
-              ? JSON.stringify(await c.landscape.reportJson(), null, 2)
-              : await c.landscape.report(opts.format)
+            format === 'json'
+              ? JSON.stringify(await c.landscape.reportJson(opts.document), null, 2)
+              : await c.landscape.report(format, opts.document)
           if (opts.out) {
             writeFileSync(opts.out, text)
             out.write(out.json ? JSON.stringify({ file: opts.out }) : `wrote ${opts.out}`)
@@ -364,5 +378,6 @@ function reportCommand(): Command {
         },
       ),
     'continuum landscape report --format html -o landscape.html',
+    'continuum landscape report --document srida --format md -o srida.md',
   )
 }
