@@ -6,7 +6,6 @@
 import assert from 'node:assert/strict'
 import { after, before, it } from 'node:test'
 import type { ContinuumClient } from '../src/client/index.js'
-import type { UseCase } from '../src/contract/index.js'
 import { ContinuumError } from '../src/platform/index.js'
 import { describeEachBackend } from './support/backends.js'
 import { startTestServer, type TestServer } from './support/server.js'
@@ -75,7 +74,7 @@ describeEachBackend('landscape: all of the studies', (fixture) => {
   after(() => server.close())
 
   it('keeps a use case’s citation and review; refuses "reviewed" without reviewer and date, changing nothing', async () => {
-    const uc = (await c.landscape.useCases.get('imaging')) as UseCase
+    const uc = await c.landscape.useCases.get('imaging')
     assert.equal(uc.reviewer, 'Continuum maintainers (synthetic reviewer)')
     assert.equal(uc.reviewedAt, '2026-02-01')
     assert.match(uc.citation!, /D5\.1/)
@@ -126,17 +125,17 @@ describeEachBackend('landscape: all of the studies', (fixture) => {
       c.landscape.useCases.update('drafted', { status: 'reviewed' }),
       'USE_CASE_REVIEW_INCOMPLETE',
     )
-    assert.equal(((await c.landscape.useCases.get('drafted')) as UseCase).status, 'draft')
-    const reviewed = (await c.landscape.useCases.update('drafted', {
+    assert.equal((await c.landscape.useCases.get('drafted')).status, 'draft')
+    const reviewed = await c.landscape.useCases.update('drafted', {
       status: 'reviewed',
       reviewer: 'Radio WG (synthetic reviewer)',
       reviewedAt: '2026-02-15',
-    })) as UseCase
+    })
     assert.equal(reviewed.status, 'reviewed')
     // A profile change keeps the provenance kept beside it.
-    const surveyed = (await c.landscape.useCases.update('imaging', {
+    const surveyed = await c.landscape.useCases.update('imaging', {
       profile: { ...uc.profile, compute: { ...uc.profile.compute, peakCores: 250 } },
-    })) as UseCase
+    })
     assert.equal(surveyed.citation, uc.citation)
     assert.equal(surveyed.reviewer, uc.reviewer)
     assert.equal(surveyed.profile.compute?.peakCores, 250)

@@ -62,38 +62,41 @@ const storage = (name: string, infrastructure: string, protocols: string[]) =>
     protocols,
     capacityTB: 1000,
   }) as unknown as StorageService
-const policy = (name: string, infrastructure: string, o: Partial<AccessPolicy> = {}) =>
-  ({
-    id: name,
-    name,
-    title: name,
-    infrastructure,
-    route: 'peer-reviewed-call',
-    services: [],
-    eligibility: {
-      anyEuropeanResearcher: true,
-      communities: [],
-      vos: [],
-      groups: [],
-      countries: [],
-    },
-    allocationUnit: 'core-hours',
-    typicalSize: null,
-    periodMonths: 12,
-    renewable: false,
-    multiYear: false,
-    acceptedAai: ['egi-checkin'],
-    crossInfrastructure: false,
-    interactive: false,
-    unattendedWorkflows: false,
-    userInterfaces: [],
-    feedbackLoop: false,
-    description: '',
-    source: null,
-    createdAt: t,
-    updatedAt: t,
-    ...o,
-  }) as AccessPolicy
+const policy = (
+  name: string,
+  infrastructure: string,
+  o: Partial<AccessPolicy> = {},
+): AccessPolicy => ({
+  id: name,
+  name,
+  title: name,
+  infrastructure,
+  route: 'peer-reviewed-call' as const,
+  services: [],
+  eligibility: {
+    anyEuropeanResearcher: true,
+    communities: [],
+    vos: [],
+    groups: [],
+    countries: [],
+  },
+  allocationUnit: 'core-hours' as const,
+  typicalSize: null,
+  periodMonths: 12,
+  renewable: false,
+  multiYear: false,
+  acceptedAai: ['egi-checkin'],
+  crossInfrastructure: false,
+  interactive: false,
+  unattendedWorkflows: false,
+  userInterfaces: [],
+  feedbackLoop: false,
+  description: '',
+  source: null,
+  createdAt: t,
+  updatedAt: t,
+  ...o,
+})
 const useCase = (name: string, profile: UseCase['profile']) =>
   ({ id: name, name, community: 'c', status: 'draft', profile }) as unknown as UseCase
 const landscape = (o: Partial<Landscape>): Landscape => ({
@@ -127,8 +130,14 @@ it('ships D5.1’s 14 use cases, complementary fields included, each with a spec
       /^https:\/\/(www\.)?spectrumproject\.eu\/?$/,
       `${name}: the project home page alone is no source`,
     )
-    assert.ok(String(u.citation ?? '').length > 40, `${name} says where its figures come from`)
-    assert.ok(String(u.estimates ?? '').length > 10, `${name} says which figures are estimates`)
+    assert.ok(
+      String((u.citation as string | undefined) ?? '').length > 40,
+      `${name} says where its figures come from`,
+    )
+    assert.ok(
+      String((u.estimates as string | undefined) ?? '').length > 10,
+      `${name} says which figures are estimates`,
+    )
     assert.ok(u.status === 'draft' || u.status === 'reviewed', `${name}: ${String(u.status)}`)
     if (u.status === 'reviewed') {
       assert.match(String(u.reviewer), /\S/, `${name} names its reviewer`)
@@ -262,7 +271,10 @@ it('assembles Blueprint- and SRIDA-shaped documents from the data, in Markdown a
   const fixed = { ...base, policies: [policy('a-pol', 'a', { acceptedAai: ['ska-iam'] })] }
   const bp2 = blocksToMarkdown(blueprintDocument(fixed, report(fixed)))
   const srida2 = blocksToMarkdown(sridaDocument(fixed, report(fixed)))
-  assert.match(bp2, /## 8\. Security and trust\n\nCoverage: 1 of 1 stated requirements met \(100 %\)/)
+  assert.match(
+    bp2,
+    /## 8\. Security and trust\n\nCoverage: 1 of 1 stated requirements met \(100 %\)/,
+  )
   assert.doesNotMatch(bp2, /access\.aai: closest/)
   assert.doesNotMatch(srida2, /identity provider/)
 
