@@ -188,6 +188,12 @@ export function renderMarkdown(r: ReportData): string {
       ? shortfalls.map((x) => `- ${md(x)}`)
       : ['Every policy relied on today still suffices at 5 years.']),
   )
+  const checked = r.gaps.projections.flatMap((p) => p.horizons.flatMap((h) => h.policies))
+  const sized = checked.filter((x) => !/size not comparable/.test(x.reason)).length
+  out.push(
+    '',
+    `Allocation size compared in ${sized} of ${checked.length} policy checks; the others publish no typical size in comparable units, so only their period was compared.`,
+  )
   out.push('', '## Recommended actions', '')
   for (const phase of ['foundation', 'integration', 'maturation'] as const) {
     const list = r.gaps.actions.filter((a) => a.phase === phase)
