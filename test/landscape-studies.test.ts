@@ -4,11 +4,33 @@
  * Blueprint- and SRIDA-shaped documents following a change to the live data.
  */
 import assert from 'node:assert/strict'
+import { execFile } from 'node:child_process'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { after, before, it } from 'node:test'
 import type { ContinuumClient } from '../src/client/index.js'
 import { ContinuumError } from '../src/platform/index.js'
 import { describeEachBackend } from './support/backends.js'
-import { startTestServer, type TestServer } from './support/server.js'
+import { adminGroup, startTestServer, type TestServer } from './support/server.js'
+
+const bin = path.join(import.meta.dirname, '..', 'bin', 'continuum.js')
+
+function cli(
+  server: string,
+  token: string,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [bin, '--server', server, ...args],
+      { env: { ...process.env, CONTINUUM_HOME: os.tmpdir(), CONTINUUM_TOKEN: token } },
+      (err, stdout, stderr) =>
+        resolve({ code: err ? ((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    )
+  })
+}
 
 const rejects = (p: Promise<unknown>, code: string, message?: RegExp) =>
   assert.rejects(
@@ -195,5 +217,44 @@ describeEachBackend('landscape: all of the studies', (fixture) => {
     assert.match(bp2, /## 8\. Security and trust\n\nCoverage: 1 of 1 /)
     const srida2 = await c.landscape.report('html', 'srida')
     assert.doesNotMatch(srida2, /identity provider/)
+  })
+
+  it('writes both documents from the CLI: --document blueprint|srida, --format md|html', async () => {
+    const token = await server.mintToken({ sub: 'studies-admin', groups: [adminGroup] })
+    const md = await cli(
+      server.url,
+      token,
+      'landscape',
+      'report',
+      '--document',
+      'srida',
+      '--format',
+      'md',
+    )
+    assert.equal(md.code, 0, md.stderr)
+    assert.match(md.stdout, /^# Strategic Research, Innovation and Deployment Agenda/)
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'continuum-studies-'))
+    try {
+      const file = path.join(dir, 'blueprint.html')
+      const html = await cli(
+        server.url,
+        token,
+        'landscape',
+        'report',
+        '--document',
+        'blueprint',
+        '--format',
+        'html',
+        '-o',
+        file,
+      )
+      assert.equal(html.code, 0, html.stderr)
+      assert.match(readFileSync(file, 'utf8'), /<h2>1\. Compute resources<\/h2>/)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+    const bad = await cli(server.url, token, 'landscape', 'report', '--document', 'roadmap')
+    assert.notEqual(bad.code, 0)
+    assert.match(bad.stderr, /blueprint, srida/)
   })
 })
