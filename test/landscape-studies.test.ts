@@ -219,7 +219,7 @@ describeEachBackend('landscape: all of the studies', (fixture) => {
     assert.doesNotMatch(srida2, /identity provider/)
   })
 
-  it('writes both documents from the CLI: --document blueprint|srida, --format md|html', async () => {
+  it('writes both documents from the CLI (--document blueprint|srida, --format md|html) and records a review', async () => {
     const token = await server.mintToken({ sub: 'studies-admin', groups: [adminGroup] })
     const md = await cli(
       server.url,
@@ -253,6 +253,36 @@ describeEachBackend('landscape: all of the studies', (fixture) => {
     } finally {
       rmSync(dir, { recursive: true, force: true })
     }
+    const review = await cli(
+      server.url,
+      token,
+      'landscape',
+      'usecases',
+      'review',
+      'imaging',
+      '--reviewer',
+      'Radio WG (synthetic reviewer)',
+      '--date',
+      '2026-03-01',
+    )
+    assert.equal(review.code, 0, review.stderr)
+    assert.match(
+      review.stdout,
+      /imaging: reviewed by Radio WG \(synthetic reviewer\) on 2026-03-01/,
+    )
+    const badDate = await cli(
+      server.url,
+      token,
+      'landscape',
+      'usecases',
+      'review',
+      'imaging',
+      '--reviewer',
+      'x',
+      '--date',
+      'soon',
+    )
+    assert.equal(badDate.code, 2, 'invalid input')
     const bad = await cli(server.url, token, 'landscape', 'report', '--document', 'roadmap')
     assert.notEqual(bad.code, 0)
     assert.match(bad.stderr, /blueprint, srida/)
