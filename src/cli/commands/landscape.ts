@@ -19,6 +19,7 @@ import { parseLimit } from './common.js'
 import { formatGaps, formatMatch } from './landscape-format.js'
 import { surveyCommand } from './landscape-survey.js'
 import { planCommand } from './landscape-plan.js'
+import { reviewCommand } from './landscape-review.js'
 
 async function all<T>(
   list: (q: {
@@ -220,35 +221,7 @@ export function landscapeCommand(): Command {
       'continuum landscape usecases show hl-lhc-production',
     ),
   )
-  usecases.addCommand(
-    withExamples(
-      new Command('review')
-        .description(
-          'Mark a use case reviewed: who reviewed it (a person or a role) and when; both are required',
-        )
-        .argument('<name>')
-        .requiredOption('--reviewer <who>', 'the reviewer, e.g. "Radio WG (synthetic reviewer)"')
-        .option('--date <yyyy-mm-dd>', 'review date (default: today, UTC)')
-        .option('--citation <text>', 'where the figures come from: deliverable, section, page')
-        .action(
-          async (
-            name: string,
-            opts: { reviewer: string; date?: string; citation?: string },
-            cmd: Command,
-          ) => {
-            const { out, client } = cliContext(cmd)
-            const uc = await client().landscape.useCases.update(name, {
-              status: 'reviewed',
-              reviewer: opts.reviewer,
-              reviewedAt: opts.date ?? new Date().toISOString().slice(0, 10),
-              ...(opts.citation ? { citation: opts.citation } : {}),
-            })
-            printResult(out, uc, (u) => `${u.name}: reviewed by ${u.reviewer} on ${u.reviewedAt}`)
-          },
-        ),
-      'continuum landscape usecases review lofar2-long-term-archive --reviewer "Radio WG (synthetic reviewer)" --date 2026-12-05',
-    ),
-  )
+  usecases.addCommand(reviewCommand())
   l.addCommand(usecases)
 
   const policies = withExamples(
