@@ -121,7 +121,7 @@ export function gapReport(
     areas,
     recommendations,
     landscapeChecks: checkLandscape(l),
-    projections: projectNeeds(l),
+    projections: projectNeeds(l, matches),
     actions: rankActions(matches),
   }
 }

@@ -5,7 +5,12 @@
  * whether their period and typical size still suffice. A use case without a growth figure is
  * held at today's need, and the projection says so rather than guessing.
  */
-import type { AccessPolicy, Projection, RequirementProfile, UseCase } from '../contract/index.js'
+import type {
+  AccessPolicy,
+  MatchResult,
+  Projection,
+  RequirementProfile,
+} from '../contract/index.js'
 import { matchUseCase, type Landscape } from './match.js'
 
 export const horizons = [1, 3, 5] as const
@@ -81,9 +86,11 @@ const fmt = (n: number) =>
       ? `${+(n / 1e6).toFixed(2)}e6`
       : `${Math.round(n)}`
 
-export function projectNeeds(l: Landscape, useCases: UseCase[] = l.useCases): Projection[] {
-  return useCases.map((uc) => {
-    const today = matchUseCase(l, uc)
+/** Projections for every use case; `matches` (today's, when already computed) are reused. */
+export function projectNeeds(l: Landscape, matches: MatchResult[] = []): Projection[] {
+  const known = new Map(matches.map((m) => [m.useCase, m]))
+  return l.useCases.map((uc) => {
+    const today = known.get(uc.name) ?? matchUseCase(l, uc)
     const used = l.policies.filter((p) => today.best.policies.includes(p.name))
     const g = uc.profile.compute?.growthPerYear
     const dataGrowth = uc.profile.data?.growthPBPerYear ?? 0
@@ -95,7 +102,9 @@ export function projectNeeds(l: Landscape, useCases: UseCase[] = l.useCases): Pr
     ].join('; ')
     const at = (years: number) => {
       const profile = years === 0 ? uc.profile : projectProfile(uc.profile, years)
-      const m = years === 0 ? today : matchUseCase(l, { ...uc, profile })
+      // Without any growth the profile is today's: no need to match it again.
+      const grows = (g ?? 0) > 0 || dataGrowth > 0
+      const m = years === 0 || !grows ? today : matchUseCase(l, { ...uc, profile })
       return {
         years,
         verdict: m.verdict,
