@@ -100,7 +100,7 @@ describeEachBackend('landscape: match, gaps, reports, survey, knowledge hub', (f
 
   it('reports gaps per use case, cross-cutting gaps, the eight areas, D5.2 checks and ranked actions', async () => {
     const g = await c.landscape.gaps()
-    assert.equal(g.perUseCase.length, 10)
+    assert.equal(g.perUseCase.length, 14)
     assert.equal(g.areas.length, 8)
     assert.ok(g.crossCutting.every((x) => x.useCases.length >= 2))
     assert.ok(
@@ -133,7 +133,7 @@ describeEachBackend('landscape: match, gaps, reports, survey, knowledge hub', (f
     const json = (await c.landscape.reportJson()) as {
       fitMatrix: { rows: unknown[]; infrastructures: string[] }
     }
-    assert.equal(json.fitMatrix.rows.length, 10)
+    assert.equal(json.fitMatrix.rows.length, 14)
     assert.ok(json.fitMatrix.infrastructures.length >= 20)
   })
 

@@ -162,6 +162,6 @@ describeEachBackend('landscape CLI', (fixture) => {
       [['jdoe', ['coordinator']]],
     )
     const json = await run(server.url, '--json', 'landscape', 'usecases', 'ls')
-    assert.equal((JSON.parse(json.stdout) as unknown[]).length, 10)
+    assert.equal((JSON.parse(json.stdout) as unknown[]).length, 14)
   })
 })

@@ -31,6 +31,12 @@ export interface FieldSpec {
   ref?: RefTable
   /** Value stored when the create request leaves the field out; undefined = required. */
   default?: unknown
+  /**
+   * Kept as the key `_<field>` inside the jsonb column `column` (shared with a json field of
+   * the same name) rather than in a column of its own: lets a record gain a small field without
+   * a schema migration. Stripped from the host field on the wire.
+   */
+  packed?: boolean
 }
 
 /** A list of names inside a record that must name existing records of one of `tables`. */
@@ -76,6 +82,14 @@ const ref = (field: string, table: RefTable, dflt?: null): FieldSpec => ({
   type: 'ref',
   ref: table,
   ...(dflt === undefined ? {} : { default: dflt }),
+})
+/** A field stored inside the jsonb column `host` (see FieldSpec.packed). */
+const packed = (field: string, host: string): FieldSpec => ({
+  field,
+  column: host,
+  type: 'json',
+  default: null,
+  packed: true,
 })
 const described = [f('description', 'text', ''), f('source', 'text', null)]
 const services = ['compute_services', 'storage_services']
@@ -325,6 +339,11 @@ export const kinds = {
       ref('community', 'communities'),
       f('field', 'text', null),
       f('status', 'text', 'draft'),
+      // Provenance and review travel in the profile's jsonb column (no migration needed).
+      packed('citation', 'profile'),
+      packed('estimates', 'profile'),
+      packed('reviewer', 'profile'),
+      packed('reviewedAt', 'profile'),
       f('profile', 'json', {}),
       ...described,
     ],

@@ -14,7 +14,7 @@ import {
   newId,
   type Clock,
 } from '../platform/index.js'
-import { kinds, nameListReferences, type KindName, type KindSpec } from './kinds.js'
+import { kinds, nameListReferences, type FieldSpec, type KindName, type KindSpec } from './kinds.js'
 import {
   deleteRow,
   findNameListUsers,
@@ -67,6 +67,11 @@ export async function addRecordIn(
   const id = newId()
   const row: Record<string, unknown> = { id, name: input.name, created_at: now, updated_at: now }
   for (const fs of spec.fields) {
+    if (isHost(spec, fs)) {
+      row[fs.column] = pack(spec, fs.column, full)
+      continue
+    }
+    if (fs.packed) continue
     row[fs.column] =
       fs.type === 'ref'
         ? await refId(tx, fs.ref!, fs.field, full[fs.field] as string | null)
@@ -159,6 +164,14 @@ export async function updateRecord(
     await checkRecord(tx, spec, merged)
     const changes: Record<string, unknown> = { updated_at: ctx.clock.now() }
     for (const fs of spec.fields) {
+      if (fs.packed) continue
+      if (isHost(spec, fs)) {
+        const touched = spec.fields.some(
+          (x) => x.column === fs.column && patch[x.field] !== undefined,
+        )
+        if (touched) changes[fs.column] = pack(spec, fs.column, merged)
+        continue
+      }
       if (patch[fs.field] === undefined) continue
       changes[fs.column] =
         fs.type === 'ref'
@@ -264,6 +277,24 @@ async function checkRecord(
       )
     }
   }
+  if (spec.kind === 'useCase' && r.status === 'reviewed' && (!r.reviewer || !r.reviewedAt)) {
+    // "Reviewed" means something only if it says by whom and when.
+    throw new ContinuumError(
+      'USE_CASE_REVIEW_INCOMPLETE',
+      `status: a reviewed use case names its reviewer and review date (missing: ${[
+        r.reviewer ? '' : 'reviewer',
+        r.reviewedAt ? '' : 'reviewedAt',
+      ]
+        .filter(Boolean)
+        .join(', ')})`,
+      {
+        field: 'status',
+        missing: [r.reviewer ? null : 'reviewer', r.reviewedAt ? null : 'reviewedAt'].filter(
+          Boolean,
+        ),
+      },
+    )
+  }
   if (spec.kind === 'networkLink' && r.from === r.to) {
     throw invalid('to', 'a network link joins two different sites')
   }
@@ -290,9 +321,35 @@ function invalid(field: string, message: string): ContinuumError {
   return new ContinuumError('VALIDATION_FAILED', `${field}: ${message}`, { field })
 }
 
+/** A json field whose column also holds packed fields. */
+function isHost(spec: KindSpec, fs: FieldSpec): boolean {
+  return !fs.packed && spec.fields.some((x) => x.packed && x.column === fs.column)
+}
+
+/** The host column's value: the host field's object plus `_<field>` for each packed field. */
+function pack(spec: KindSpec, column: string, r: Record<string, unknown>): Record<string, unknown> {
+  const host = spec.fields.find((x) => !x.packed && x.column === column)!
+  const out: Record<string, unknown> = { ...((r[host.field] as object | undefined) ?? {}) }
+  for (const fs of spec.fields) {
+    if (fs.packed && fs.column === column && r[fs.field] != null) out[`_${fs.field}`] = r[fs.field]
+  }
+  return out
+}
+
 export function toWire(spec: KindSpec, row: Row): WireRecord {
   const out: Record<string, unknown> = { id: row.id, name: row.name }
   for (const fs of spec.fields) {
+    if (fs.packed) {
+      const host = (row[fs.column] ?? {}) as Record<string, unknown>
+      out[fs.field] = host[`_${fs.field}`] ?? null
+      continue
+    }
+    if (isHost(spec, fs)) {
+      const host = { ...((row[fs.column] ?? {}) as Record<string, unknown>) }
+      for (const k of Object.keys(host)) if (k.startsWith('_')) delete host[k]
+      out[fs.field] = host
+      continue
+    }
     out[fs.field] =
       fs.type === 'ref'
         ? (row[`${fs.column}__name`] ?? null)

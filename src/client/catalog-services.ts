@@ -10,6 +10,7 @@ import type {
   ComputeService,
   DocumentHit,
   GapReport,
+  ReportDocument,
   ImportRequest,
   ImportResult,
   KnowledgeDocument,
@@ -95,11 +96,17 @@ export class LandscapeClient {
   gaps(): Promise<GapReport> {
     return this.http.request('GET', '/landscape/gaps')
   }
-  reportJson(): Promise<Record<string, unknown>> {
-    return this.http.request('GET', '/landscape/report.json')
+  reportJson(document?: ReportDocument): Promise<Record<string, unknown>> {
+    return this.http.request(
+      'GET',
+      `/landscape/report.json${document ? `?document=${document}` : ''}`,
+    )
   }
-  report(format: 'markdown' | 'html'): Promise<string> {
-    return this.http.request('GET', `/landscape/report.${format === 'markdown' ? 'md' : 'html'}`)
+  report(format: 'markdown' | 'html', document?: ReportDocument): Promise<string> {
+    return this.http.request(
+      'GET',
+      `/landscape/report.${format === 'markdown' ? 'md' : 'html'}${document ? `?document=${document}` : ''}`,
+    )
   }
   importCatalog(request: ImportRequest): Promise<ImportResult> {
     return this.http.request('POST', '/catalog/import', { body: request })

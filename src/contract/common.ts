@@ -30,7 +30,7 @@ export const IdOrNameSchema = Type.String({
 })
 
 /** Free text may hold any character but NUL, which PostgreSQL cannot store. */
-const noNul = '^[^\\u0000]*$'
+export const noNul = '^[^\\u0000]*$'
 
 export const TitleSchema = Type.String({ minLength: 1, maxLength: 200, pattern: noNul })
 export const TextSchema = (maxLength: number) => Type.String({ maxLength, pattern: noNul })

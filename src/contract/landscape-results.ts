@@ -89,10 +89,64 @@ export const RecommendationCheckSchema = Type.Object(
   },
   { additionalProperties: false },
 )
+export const LandscapeCheckSchema = Type.Object(
+  {
+    infrastructure: NameSchema,
+    results: Type.Array(
+      Type.Object(
+        {
+          recommendation: Type.String(),
+          basis: Type.String({
+            description: 'What in SPECTRUM (D5.3, D5.1, Blueprint) it rests on.',
+          }),
+          met: Type.Boolean(),
+          reason: Type.String({ description: 'Why it passed or failed, from the catalogue.' }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    met: Type.Integer(),
+  },
+  { additionalProperties: false, description: "D5.3's landscape checks on one infrastructure." },
+)
+export type LandscapeCheck = Static<typeof LandscapeCheckSchema>
+export const ProjectionSchema = Type.Object(
+  {
+    useCase: NameSchema,
+    basis: Type.String({ description: 'The growth figures used, or that none was given.' }),
+    horizons: Type.Array(
+      Type.Object(
+        {
+          years: Type.Integer({ description: '0 = today.' }),
+          verdict: VerdictSchema,
+          coreHoursPerYear: Type.Union([Type.Number(), Type.Null()]),
+          storedPB: Type.Union([Type.Number(), Type.Null()]),
+          newlyUncovered: Type.Array(Type.String(), {
+            description: 'Requirements met today but not at this horizon.',
+          }),
+          policies: Type.Array(
+            Type.Object(
+              { policy: NameSchema, suffices: Type.Boolean(), reason: Type.String() },
+              { additionalProperties: false },
+            ),
+            { description: "Today's access policies, checked against the projected need." },
+          ),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+  },
+  { additionalProperties: false },
+)
+export type Projection = Static<typeof ProjectionSchema>
 export const ActionSchema = Type.Object(
   {
     rank: Type.Integer(),
     phase: StringEnum(['foundation', 'integration', 'maturation'] as const),
+    area: Type.String({ description: 'Technical Blueprint capability area.' }),
+    pillar: Type.String({ description: 'SRIDA pillar (Continuum working label).' }),
+    priority: Type.String({ description: 'SRIDA strategic priority (Continuum working label).' }),
+    requirement: Type.String({ description: 'The requirement key the action closes.' }),
     target: Type.String(),
     change: Type.String(),
     unblocks: Type.Array(NameSchema),
@@ -120,6 +174,8 @@ export const GapReportSchema = Type.Object(
     crossCutting: Type.Array(GapSchema),
     areas: Type.Array(AreaCoverageSchema),
     recommendations: Type.Array(RecommendationCheckSchema),
+    landscapeChecks: Type.Array(LandscapeCheckSchema),
+    projections: Type.Array(ProjectionSchema),
     actions: Type.Array(ActionSchema),
   },
   { additionalProperties: false },
@@ -127,7 +183,28 @@ export const GapReportSchema = Type.Object(
 export type GapReport = Static<typeof GapReportSchema>
 
 export const reportFormats = ['markdown', 'html', 'json'] as const
+export const reportDocuments = ['blueprint', 'srida'] as const
+export type ReportDocument = (typeof reportDocuments)[number]
 export const ReportQuerySchema = Type.Object(
-  { format: Type.Optional(StringEnum(reportFormats)) },
+  {
+    format: Type.Optional(StringEnum(reportFormats)),
+    document: Type.Optional(
+      StringEnum(reportDocuments, {
+        description:
+          'Assemble a Technical Blueprint-shaped or SRIDA-shaped document instead of the fit and gap report.',
+      }),
+    ),
+  },
+  { additionalProperties: false },
+)
+export const ReportDocumentQuerySchema = Type.Object(
+  {
+    document: Type.Optional(
+      StringEnum(reportDocuments, {
+        description:
+          'blueprint: the eight capability areas with coverage and gaps; srida: pillars, priorities and phased actions.',
+      }),
+    ),
+  },
   { additionalProperties: false },
 )

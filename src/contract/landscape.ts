@@ -11,6 +11,7 @@ import {
   Nullable,
   StringEnum,
   TimestampSchema,
+  noNul,
   TitleSchema,
   Type,
   UrlSchema,
@@ -44,6 +45,16 @@ export const useCaseStatuses = ['draft', 'surveyed', 'reviewed'] as const
 export const ComputeRequirementsSchema = Type.Object(
   {
     coreHoursPerYear: Opt(Num('CPU core-hours a year.')),
+    growthPerYear: Opt(
+      Nullable(
+        Type.Number({
+          minimum: 0,
+          maximum: 10,
+          description:
+            'Expected yearly growth of the compute need (0.2 = +20 % a year); used for 1-, 3- and 5-year projections, not matched.',
+        }),
+      ),
+    ),
     peakCores: Opt(Num('Cores needed at the same time.')),
     memoryPerCoreGB: Opt(Num('Memory per core (GB).', 10_000)),
     acceleratorModels: Opt(
@@ -178,6 +189,33 @@ const useCaseOptional = {
   profile: RequirementProfileSchema,
   description: DescriptionSchema,
   source: Nullable(Type.String({ ...UrlSchema })),
+  citation: Nullable(
+    Type.String({
+      maxLength: 1000,
+      pattern: noNul,
+      description:
+        'Where the figures come from, specifically: deliverable, section or table, page or URL.',
+    }),
+  ),
+  estimates: Nullable(
+    Type.String({
+      maxLength: 2000,
+      pattern: noNul,
+      description: 'Which figures are estimates (not in the source) and why they were chosen.',
+    }),
+  ),
+  reviewer: Nullable(
+    Type.String({
+      minLength: 1,
+      maxLength: 200,
+      pattern: noNul,
+      description:
+        'Who reviewed the record (a person or a role); required when status is reviewed.',
+    }),
+  ),
+  reviewedAt: Nullable(
+    Type.String({ format: 'date', description: 'When it was reviewed; required when reviewed.' }),
+  ),
 }
 export const UseCaseCreateSchema = Type.Object(
   {

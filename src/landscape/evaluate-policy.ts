@@ -2,7 +2,8 @@
 import type { AccessPolicy, Reason, RequirementProfile } from '../contract/index.js'
 import { add, FIT, NO, PARTIAL, type Code } from './evaluate.js'
 
-const federatedAai = new Set([
+/** Identity providers that issue federated (OIDC/WLCG) tokens. */
+export const federatedAai = new Set([
   'egi-checkin',
   'indigo-iam',
   'wlcg-iam',

@@ -2,10 +2,14 @@
  * The gap report: per use case, the requirements the best combination leaves uncovered (with
  * the closest any service comes); cross-cutting gaps shared by several use cases; coverage per
  * Technical Blueprint capability area; D5.2's recommendations checked against every access
- * policy; and ranked actions — which change to which service or policy unblocks most use cases.
+ * policy and D5.3's against every infrastructure; projected needs at 1, 3 and 5 years; and
+ * ranked actions — which change to which service or policy unblocks most use cases — each placed
+ * in a Blueprint area, a SRIDA pillar and priority, and a SRIDA phase.
  */
 import type { Action, Evaluation, GapReport, MatchResult } from '../contract/index.js'
+import { checkLandscape } from './d53.js'
 import { matchUseCase, type Landscape } from './match.js'
+import { projectNeeds } from './projection.js'
 import {
   capabilityAreas,
   d52Recommendations,
@@ -13,6 +17,7 @@ import {
   requirementKind,
   statedRequirements,
 } from './requirements.js'
+import { priorityOf } from './srida.js'
 
 const verdictRank = { fit: 0, partial: 1, no: 2 } as const
 
@@ -110,7 +115,15 @@ export function gapReport(
     }
   })
 
-  return { perUseCase, crossCutting, areas, recommendations, actions: rankActions(matches) }
+  return {
+    perUseCase,
+    crossCutting,
+    areas,
+    recommendations,
+    landscapeChecks: checkLandscape(l),
+    projections: projectNeeds(l, matches),
+    actions: rankActions(matches),
+  }
 }
 
 /**
@@ -157,13 +170,20 @@ function rankActions(matches: MatchResult[]): Action[] {
       a.target.localeCompare(b.target) ||
       a.key.localeCompare(b.key),
   )
-  return list.map((a, i) => ({
-    rank: i + 1,
-    phase: requirementAreas[a.key]?.[1] ?? 'integration',
-    target: a.target,
-    change: changeText(a.key, a.text),
-    unblocks: [...a.unblocks].sort(),
-  }))
+  return list.map((a, i) => {
+    const { pillar, priority } = priorityOf(a.key)
+    return {
+      rank: i + 1,
+      phase: requirementAreas[a.key]?.[1] ?? 'integration',
+      area: capabilityAreas[(requirementAreas[a.key]?.[0] ?? 1) - 1]!,
+      pillar: `${pillar.id} ${pillar.title}`,
+      priority: `${priority.id} ${priority.title}`,
+      requirement: a.key,
+      target: a.target,
+      change: changeText(a.key, a.text),
+      unblocks: [...a.unblocks].sort(),
+    }
+  })
 }
 
 const changes: Record<string, string> = {

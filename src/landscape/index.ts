@@ -3,13 +3,14 @@
  * knowledge-hub search, matching, gap analysis, reports, and the shipped data set. Reads the
  * catalogue through catalog/index.ts; writes use_cases and knowledge_documents through it.
  */
-import type { GapReport, MatchResult } from '../contract/index.js'
+import type { GapReport, MatchResult, ReportDocument } from '../contract/index.js'
 import type { Context } from '../db/index.js'
 import { ContinuumError } from '../platform/index.js'
 import { gapReport } from './gaps.js'
 import { matchUseCase, type Landscape } from './match.js'
 import { renderHtml, renderMarkdown, reportData, type ReportData } from './report.js'
 import { loadLandscape } from './snapshot.js'
+import { blocksToHtml, blocksToMarkdown, studyDocument, type Block } from './study-documents.js'
 
 export { loadLandscape } from './snapshot.js'
 export {
@@ -26,6 +27,15 @@ export { evaluatePolicy } from './evaluate-policy.js'
 export { renderHtml, renderMarkdown, reportData, type ReportData } from './report.js'
 export { surveyQuestions, applySurveyAnswers, answerSurvey } from './survey.js'
 export { searchDocuments } from './documents.js'
+export { checkLandscape, d53Checks } from './d53.js'
+export { projectNeeds, projectProfile, policySuffices } from './projection.js'
+export { pillars, priorities, phases, priorityOf } from './srida.js'
+export {
+  blueprintDocument,
+  sridaDocument,
+  blocksToHtml,
+  blocksToMarkdown,
+} from './study-documents.js'
 export { loadShippedLandscape, readYamlTree, shippedDataDir } from './shipped.js'
 
 export async function matchUseCaseByName(ctx: Context, name: string): Promise<MatchResult> {
@@ -48,10 +58,24 @@ export function buildReport(l: Landscape, now: Date): ReportData {
   return reportData(l, matches, gapReport(l, matches), now)
 }
 
+/**
+ * The fit and gap report, or — with `document` — a Blueprint- or SRIDA-shaped document
+ * assembled from the same live data (JSON then gives the document's blocks).
+ */
 export async function landscapeReport(
   ctx: Context,
   format: 'markdown' | 'html' | 'json',
-): Promise<string | ReportData> {
-  const data = buildReport(await loadLandscape(ctx), ctx.clock.now())
+  document?: ReportDocument,
+): Promise<string | ReportData | { document: ReportDocument; blocks: Block[] }> {
+  const l = await loadLandscape(ctx)
+  const data = buildReport(l, ctx.clock.now())
+  if (document) {
+    const blocks = studyDocument(document, l, data)
+    return format === 'markdown'
+      ? blocksToMarkdown(blocks)
+      : format === 'html'
+        ? blocksToHtml(blocks)
+        : { document, blocks }
+  }
   return format === 'markdown' ? renderMarkdown(data) : format === 'html' ? renderHtml(data) : data
 }

@@ -3,6 +3,7 @@
  * heat-map of the fit matrix; no scripts, no external assets) or JSON.
  */
 import type { GapReport, MatchResult, Verdict } from '../contract/index.js'
+import { d53Note } from './d53.js'
 import type { Landscape } from './match.js'
 import { requirementKind, statedRequirements } from './requirements.js'
 
@@ -144,6 +145,55 @@ export function renderMarkdown(r: ReportData): string {
       ...r.gaps.recommendations[0].results.map((x, i) => `R${i + 1}: ${x.recommendation}`),
     )
   }
+  out.push('', '## D5.3 landscape checks per infrastructure', '', d53Note, '')
+  const checks = r.gaps.landscapeChecks
+  if (checks[0]) {
+    out.push(
+      `| infrastructure | met | ${checks[0].results.map((_, i) => `L${i + 1}`).join(' | ')} |`,
+      `| --- | ---: |${checks[0].results.map(() => ' :-: |').join('')}`,
+      ...checks.map(
+        (c) =>
+          `| ${c.infrastructure} | ${c.met}/${c.results.length} | ${c.results.map((x) => (x.met ? '✓' : '✗')).join(' | ')} |`,
+      ),
+      '',
+      ...checks[0].results.map((x, i) => `L${i + 1}: ${x.recommendation} (${x.basis})`),
+      '',
+      'Why each check failed:',
+      '',
+      ...checks
+        .filter((c) => c.met < c.results.length)
+        .map(
+          (c) =>
+            `- **${c.infrastructure}**: ${c.results
+              .map((x, i) => (x.met ? '' : `L${i + 1} ${md(x.reason)}`))
+              .filter(Boolean)
+              .join('; ')}`,
+        ),
+    )
+  } else out.push('No infrastructures.')
+  out.push(
+    '',
+    '## Projected needs and access policies (1, 3 and 5 years)',
+    '',
+    '| use case | growth basis | today | 1 y | 3 y | 5 y |',
+    '| --- | --- | --- | --- | --- | --- |',
+    ...r.gaps.projections.map(
+      (p) => `| ${p.useCase} | ${md(p.basis)} | ${p.horizons.map((h) => h.verdict).join(' | ')} |`,
+    ),
+    '',
+  )
+  const shortfalls = projectionShortfalls(r)
+  out.push(
+    ...(shortfalls.length
+      ? shortfalls.map((x) => `- ${md(x)}`)
+      : ['Every policy relied on today still suffices at 5 years.']),
+  )
+  const checked = r.gaps.projections.flatMap((p) => p.horizons.flatMap((h) => h.policies))
+  const sized = checked.filter((x) => !/size not comparable/.test(x.reason)).length
+  out.push(
+    '',
+    `Allocation size compared in ${sized} of ${checked.length} policy checks; the others publish no typical size in comparable units, so only their period was compared.`,
+  )
   out.push('', '## Recommended actions', '')
   for (const phase of ['foundation', 'integration', 'maturation'] as const) {
     const list = r.gaps.actions.filter((a) => a.phase === phase)
@@ -152,13 +202,35 @@ export function renderMarkdown(r: ReportData): string {
     else {
       out.push(
         ...list.map(
-          (a) => `${a.rank}. **${a.target}**: ${md(a.change)} — unblocks ${a.unblocks.join(', ')}`,
+          (a) =>
+            `${a.rank}. **${a.target}**: ${md(a.change)} — unblocks ${a.unblocks.join(', ')} _(${a.area} · ${a.priority})_`,
         ),
         '',
       )
     }
   }
   return `${out.join('\n')}\n`
+}
+
+/** One line per use case whose policies or verdict stop sufficing at some horizon. */
+export function projectionShortfalls(r: ReportData): string[] {
+  const out: string[] = []
+  for (const p of r.gaps.projections) {
+    const today = p.horizons[0]
+    for (const h of p.horizons.slice(1)) {
+      const lost = h.policies.filter(
+        (x) => !x.suffices && today?.policies.find((t) => t.policy === x.policy)?.suffices,
+      )
+      for (const x of lost) {
+        out.push(`${p.useCase}: ${x.policy} suffices today, not at ${h.years} y — ${x.reason}`)
+      }
+      if (h.newlyUncovered.length) {
+        out.push(`${p.useCase}: at ${h.years} y no longer met — ${h.newlyUncovered.join(', ')}`)
+      }
+      if (lost.length || h.newlyUncovered.length) break
+    }
+  }
+  return out
 }
 
 const esc = (s: string) =>
@@ -203,7 +275,7 @@ export function renderHtml(r: ReportData): string {
             .filter((a) => a.phase === phase)
             .map(
               (a) =>
-                `<li value="${a.rank}"><b>${esc(a.target)}</b>: ${esc(a.change)} — unblocks ${esc(a.unblocks.join(', '))}</li>`,
+                `<li value="${a.rank}"><b>${esc(a.target)}</b>: ${esc(a.change)} — unblocks ${esc(a.unblocks.join(', '))} <i>(${esc(a.area)} · ${esc(a.priority)})</i></li>`,
             )
             .join('') || '<li>None.</li>'
         }</ol>`,
@@ -224,6 +296,20 @@ ${rows}
 </tbody></table>
 <h2>Coverage per capability area</h2><table>${areas}</table>
 <h2>Cross-cutting gaps</h2><ul>${cross || '<li>None.</li>'}</ul>
+<h2>D5.3 landscape checks</h2><p>${esc(d53Note)}</p><ul>${r.gaps.landscapeChecks
+    .map(
+      (c) =>
+        `<li><b>${esc(c.infrastructure)}</b> ${c.met}/${c.results.length}: ${c.results.map((x) => `${x.met ? '✓' : '✗'} ${esc(x.recommendation)} — ${esc(x.reason)}`).join('; ')}</li>`,
+    )
+    .join('')}</ul>
+<h2>Projected needs (1, 3 and 5 years)</h2><table><tr><th>use case</th><th>basis</th><th>today</th><th>1 y</th><th>3 y</th><th>5 y</th></tr>${r.gaps.projections
+    .map(
+      (p) =>
+        `<tr><th>${esc(p.useCase)}</th><td>${esc(p.basis)}</td>${p.horizons.map((h) => `<td class="${h.verdict}">${h.verdict}</td>`).join('')}</tr>`,
+    )
+    .join('')}</table><ul>${projectionShortfalls(r)
+    .map((x) => `<li>${esc(x)}</li>`)
+    .join('')}</ul>
 <h2>Recommended actions</h2>${actions}
 <h2>Gaps per use case</h2>${gaps}
 </body></html>

@@ -316,6 +316,12 @@ export const errorCatalog = {
     retryable: false,
     summary: 'No shipped what-if scenario has this name (see `continuum plan scenarios`).',
   },
+  USE_CASE_REVIEW_INCOMPLETE: {
+    status: 400,
+    exit: e.invalid,
+    retryable: false,
+    summary: 'A use case marked reviewed must name its reviewer and review date.',
+  },
   DOCUMENT_NOT_FOUND: {
     status: 404,
     exit: e.notFound,

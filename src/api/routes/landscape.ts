@@ -10,6 +10,8 @@ import {
   SurveySchema,
   Type,
   UseCase,
+  ReportDocumentQuerySchema,
+  type ReportDocument,
   type SurveyAnswers,
 } from '../../contract/index.js'
 import {
@@ -23,6 +25,7 @@ import {
 import { routeSchema } from '../route-schema.js'
 
 type IdParams = { id: string }
+type ReportDocumentQuery = { document?: ReportDocument }
 
 export function landscapeRoutes(app: FastifyInstance): void {
   const tags = ['landscape']
@@ -90,9 +93,11 @@ export function landscapeRoutes(app: FastifyInstance): void {
       operationId: 'landscapeReportJson',
       tags,
       summary: 'The landscape, fit matrix and gaps as JSON',
+      querystring: ReportDocumentQuerySchema,
       response: { 200: Type.Object({}, { additionalProperties: true }) },
     }),
-    handler: (request) => landscapeReport(request.ctx, 'json'),
+    handler: (request) =>
+      landscapeReport(request.ctx, 'json', (request.query as ReportDocumentQuery).document),
   })
   for (const [ext, format, type] of [
     ['md', 'markdown', 'text/markdown; charset=utf-8'],
@@ -103,11 +108,20 @@ export function landscapeRoutes(app: FastifyInstance): void {
       schema: routeSchema({
         operationId: `landscapeReport${ext === 'md' ? 'Markdown' : 'Html'}`,
         tags,
-        summary: `The landscape, fit matrix and gaps as ${format}`,
+        summary: `The landscape, fit matrix and gaps as ${format}; or, with document=blueprint|srida, a Blueprint- or SRIDA-shaped document from the same live data`,
+        querystring: ReportDocumentQuerySchema,
         response: { 200: Type.String() },
       }),
       handler: async (request, reply) =>
-        reply.type(type).send(await landscapeReport(request.ctx, format)),
+        reply
+          .type(type)
+          .send(
+            await landscapeReport(
+              request.ctx,
+              format,
+              (request.query as ReportDocumentQuery).document,
+            ),
+          ),
     })
   }
 }

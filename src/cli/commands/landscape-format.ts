@@ -58,13 +58,43 @@ export function formatGaps(g: GapReport, limit = Infinity): string {
     for (const x of r.results) lines.push(`    ${x.met ? '✓' : '✗'} ${x.recommendation}`)
   }
   if (g.recommendations.length === 0) lines.push('  none')
-  lines.push('', 'Recommended actions:')
+  lines.push('', "D5.3 landscape checks per infrastructure (Continuum's reading of D5.3):")
+  for (const c of g.landscapeChecks) {
+    lines.push(`  ${c.infrastructure}: ${c.met}/${c.results.length}`)
+    for (const x of c.results) {
+      lines.push(`    ${x.met ? '✓' : '✗'} ${x.recommendation} — ${x.reason}`)
+    }
+  }
+  if (g.landscapeChecks.length === 0) lines.push('  none')
+  lines.push('', 'Projected needs (today / 1 / 3 / 5 years):')
+  for (const p of g.projections) {
+    lines.push(`  ${p.useCase}: ${p.horizons.map((h) => h.verdict).join(' / ')}  (${p.basis})`)
+    const today = p.horizons[0]
+    const told = new Set<string>()
+    for (const h of p.horizons.slice(1)) {
+      for (const x of h.policies) {
+        const was = today?.policies.find((t) => t.policy === x.policy)?.suffices
+        // Only the first horizon a policy stops sufficing at: later ones follow from it.
+        if (!x.suffices && was && !told.has(x.policy)) {
+          told.add(x.policy)
+          lines.push(`    ✗ ${x.policy} suffices today, not at ${h.years} y — ${x.reason}`)
+        }
+      }
+      const lost = h.newlyUncovered.filter((k) => !told.has(k))
+      for (const k of lost) told.add(k)
+      if (lost.length) lines.push(`    ✗ at ${h.years} y no longer met: ${lost.join(', ')}`)
+    }
+  }
+  if (g.projections.length === 0) lines.push('  none')
+  lines.push('', 'Recommended actions (SRIDA phase; Blueprint area · SRIDA priority):')
   for (const phase of ['foundation', 'integration', 'maturation'] as const) {
     const all = g.actions.filter((a) => a.phase === phase)
     const list = all.slice(0, limit)
     lines.push(`  ${phase}:`)
     for (const a of list) {
-      lines.push(`    ${a.rank}. ${a.target}: ${a.change} — unblocks ${a.unblocks.join(', ')}`)
+      lines.push(
+        `    ${a.rank}. ${a.target}: ${a.change} — unblocks ${a.unblocks.join(', ')} [${a.area} · ${a.priority}]`,
+      )
     }
     if (all.length === 0) lines.push('    none')
     else if (list.length < all.length) {

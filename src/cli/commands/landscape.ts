@@ -19,6 +19,7 @@ import { parseLimit } from './common.js'
 import { formatGaps, formatMatch } from './landscape-format.js'
 import { surveyCommand } from './landscape-survey.js'
 import { planCommand } from './landscape-plan.js'
+import { reviewCommand } from './landscape-review.js'
 
 async function all<T>(
   list: (q: {
@@ -190,6 +191,11 @@ export function landscapeCommand(): Command {
                   { header: 'name', value: (u: UseCase) => u.name },
                   { header: 'community', value: (u) => u.community },
                   { header: 'status', value: (u) => u.status },
+                  {
+                    header: 'reviewed',
+                    value: (u) =>
+                      u.status === 'reviewed' ? `${u.reviewedAt ?? ''} ${u.reviewer ?? ''}` : '',
+                  },
                   { header: 'title', value: (u) => u.title },
                 ])
               : 'no use cases',
@@ -215,6 +221,7 @@ export function landscapeCommand(): Command {
       'continuum landscape usecases show hl-lhc-production',
     ),
   )
+  usecases.addCommand(reviewCommand())
   l.addCommand(usecases)
 
   const policies = withExamples(
@@ -341,22 +348,36 @@ function reportCommand(): Command {
   return withExamples(
     new Command('report')
       .description(
-        'The landscape, fit matrix and gaps as Markdown, standalone HTML (heat-map) or JSON',
+        'The landscape, fit matrix and gaps as Markdown, standalone HTML (heat-map) or JSON; with --document, a Technical Blueprint- or SRIDA-shaped document from the same live data',
       )
       .addOption(
-        new Option('--format <format>', 'output format')
-          .choices(['markdown', 'html', 'json'])
+        new Option('--format <format>', 'output format (md = markdown)')
+          .choices(['markdown', 'md', 'html', 'json'])
           .default('markdown'),
+      )
+      .addOption(
+        new Option(
+          '--document <document>',
+          'blueprint: capability areas with coverage and gaps; srida: pillars, priorities, phased actions',
+        ).choices(['blueprint', 'srida']),
       )
       .option('-o, --out <file>', 'write to this file')
       .action(
-        async (opts: { format: 'markdown' | 'html' | 'json'; out?: string }, cmd: Command) => {
+        async (
+          opts: {
+            format: 'markdown' | 'md' | 'html' | 'json'
+            document?: 'blueprint' | 'srida'
+            out?: string
+          },
+          cmd: Command,
+        ) => {
           const { out, client } = cliContext(cmd)
           const c: ContinuumClient = client()
+          const format = opts.format === 'md' ? 'markdown' : opts.format
           const text =
-            opts.format === 'json'
-              ? JSON.stringify(await c.landscape.reportJson(), null, 2)
-              : await c.landscape.report(opts.format)
+            format === 'json'
+              ? JSON.stringify(await c.landscape.reportJson(opts.document), null, 2)
+              : await c.landscape.report(format, opts.document)
           if (opts.out) {
             writeFileSync(opts.out, text)
             out.write(out.json ? JSON.stringify({ file: opts.out }) : `wrote ${opts.out}`)
@@ -364,5 +385,6 @@ function reportCommand(): Command {
         },
       ),
     'continuum landscape report --format html -o landscape.html',
+    'continuum landscape report --document srida --format md -o srida.md',
   )
 }
