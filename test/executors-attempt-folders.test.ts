@@ -127,6 +127,25 @@ describe('a folder per task attempt', { skip }, () => {
     assert.equal(lstatSync(path.join(work, 'out/pipe'), { throwIfNoEntry: false }), undefined)
   })
 
+  it('collects attempts that end together into the same new folders', async () => {
+    const work = mkdtempSync(path.join(os.tmpdir(), 'continuum-attempt-wf-'))
+    const specs = [0, 1, 2, 3].map((i) =>
+      job(work, `mkdir -p out/deep && echo ${i} > out/deep/f${i}`),
+    )
+    for (const spec of specs) await executor.submit(spec)
+    const refs = specs.map((s) => ({ attemptId: s.attemptId, externalId: null }))
+    // Wait until all have exited, then settle them in one status call (as one engine round does).
+    const ended = () => refs.every((r) => existsSync(path.join(root, r.attemptId, 'rc')))
+    while (!ended() || executor.load().queued + executor.load().running > 0) {
+      await new Promise((r) => setTimeout(r, 20))
+    }
+    const states = await executor.status(refs)
+    for (const r of refs) {
+      assert.equal(states.get(r.attemptId)?.state, 'done', states.get(r.attemptId)?.reason ?? '')
+    }
+    assert.deepEqual(readdirSync(path.join(work, 'out/deep')).sort(), ['f0', 'f1', 'f2', 'f3'])
+  })
+
   it('does not follow an input link that the server did not make', async (t) => {
     if (process.getuid?.() !== 0) return t.skip('needs root to give a link another owner')
     const work = mkdtempSync(path.join(os.tmpdir(), 'continuum-attempt-wf-'))

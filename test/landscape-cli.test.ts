@@ -93,7 +93,7 @@ describeEachBackend('landscape CLI', (fixture) => {
     const gaps = await run(server.url, 'landscape', 'gaps')
     assert.equal(gaps.code, 0, gaps.stderr)
     assert.match(gaps.stdout, /Cross-cutting gaps:/)
-    assert.match(gaps.stdout, /Recommended actions:\n {2}foundation:/)
+    assert.match(gaps.stdout, /Recommended actions \(SRIDA phase; Blueprint area · SRIDA priority\):\n {2}foundation:/)
     // The text holds what --json holds: every action, and the D5.2 check of every policy.
     const gapsJson = await run(server.url, '--json', 'landscape', 'gaps')
     const report = JSON.parse(gapsJson.stdout) as {
@@ -114,7 +114,7 @@ describeEachBackend('landscape CLI', (fixture) => {
     }
     const limited = await run(server.url, 'landscape', 'gaps', '--limit', '1')
     assert.equal(limited.code, 0, limited.stderr)
-    const shown = limited.stdout.split('Recommended actions:')[1] ?? ''
+    const shown = limited.stdout.split('Recommended actions (')[1] ?? ''
     assert.ok((shown.match(/^ {4}\d+\. /gm) ?? []).length <= 3, 'at most one action per phase')
     assert.match(shown, /… \d+ more/)
     const show = await run(

@@ -142,7 +142,9 @@ export async function collectAttemptFolder(
       if (entry.isDirectory()) {
         const there = await lstatOrUndefined(to)
         if (there && !there.isDirectory()) await fsp.rm(to, { force: true })
-        if (!there?.isDirectory()) await fsp.mkdir(to)
+        // recursive: attempts of one workflow are collected together, and two may make the
+        // same folder at once (the second must not fail on the first's).
+        if (!there?.isDirectory()) await fsp.mkdir(to, { recursive: true })
         await walk(child)
       } else if (entry.isFile()) {
         await moveFile(path.join(work, child), to)

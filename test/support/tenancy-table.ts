@@ -467,6 +467,7 @@ export const matrixTable: Record<string, MatrixEntry> = {
     targets: both,
     request: (fx, t) => wf(fx, t, '/file?path=out.txt'),
   },
+  getCwlOutput: { class: computeRead, targets: both, request: (fx, t) => wf(fx, t, '/cwl-output') },
   listTasks: { class: computeRead, targets: both, request: (fx, t) => wf(fx, t, '/tasks') },
   explainTask: { class: computeRead, targets: both, request: (fx, t) => wf(fx, t, '/tasks/t') },
   getTaskLogs: {
