@@ -18,6 +18,7 @@ import {
   type ReplicaRow,
 } from './replicas-store.js'
 import { insertLockRows, listLockedKeysOf } from './locks-store.js'
+import { assertExpressionQuotas } from './expression-quotas.js'
 import { listQuotaRows, lockedBytesByEndpoint } from './quotas-store.js'
 import { addHeld, chooseByHeld, chooseEndpoints, type PlacementEndpoint } from './rule-placement.js'
 import { refreshRuleStates, type RuleRow } from './rules-store.js'
@@ -205,7 +206,10 @@ export async function placeLocks(
     placed += lockRows.length
   }
   // The locks just written count in lockedBytesByEndpoint: compare the total with the quota.
-  if (checkQuota) await assertQuota(tx, rule.account, need, endpoints)
+  if (checkQuota) {
+    await assertQuota(tx, rule.account, need, endpoints)
+    await assertExpressionQuotas(tx, rule.account, need, endpoints)
+  }
   await refreshRuleStates(tx, [rule.id], now)
   return placed
 }
