@@ -15,6 +15,7 @@ import {
   listAllRecords,
 } from '../src/catalog/index.js'
 import {
+  allocationUsage,
   apelSummary,
   explainTask,
   forgetCatalogueView,
@@ -190,6 +191,17 @@ describeEachBackend('allocations across services', (fixture) => {
     )
     const apel = await apelSummary(ctx, { allocation: n.alloc })
     assert.equal(apel.match(new RegExp(`VOGroup: /${n.lofar}/${n.alloc}`, 'g'))?.length, 2)
+
+    const [use] = await allocationUsage(ctx, { allocation: n.alloc })
+    assert.equal(use?.tasks, 2)
+    assert.deepEqual(use?.coveredServices.sort(), [n.svcA, n.svcB].sort())
+    assert.deepEqual(
+      use?.grants.map((g) => g.unit),
+      ['core-hours', 'tb'],
+    )
+    assert.ok((use?.grants[0]?.left ?? 1) < 0, 'spent')
+    assert.equal(use?.burnDown.at(-1)?.used, use?.grants[0]?.used)
+    await rejectsWith(allocationUsage(ctx, { allocation: 'nope' }), 'ALLOCATION_NOT_FOUND')
 
     // Now spent: a third task, free to go anywhere, is refused on both with the allocation named.
     const third = await submitWorkflow(ctx, {

@@ -18,6 +18,7 @@ import {
   type ReplicaRow,
 } from './replicas-store.js'
 import { insertLockRows, listLockedKeysOf } from './locks-store.js'
+import { assertStorageAllocations } from './allocation-storage.js'
 import { assertExpressionQuotas } from './expression-quotas.js'
 import { listQuotaRows, lockedBytesByEndpoint } from './quotas-store.js'
 import { addHeld, chooseByHeld, chooseEndpoints, type PlacementEndpoint } from './rule-placement.js'
@@ -209,6 +210,7 @@ export async function placeLocks(
   if (checkQuota) {
     await assertQuota(tx, rule.account, need, endpoints)
     await assertExpressionQuotas(tx, rule.account, need, endpoints)
+    await assertStorageAllocations(tx, rule.account, need, endpoints, now)
   }
   await refreshRuleStates(tx, [rule.id], now)
   return placed

@@ -39,3 +39,19 @@ export async function sumChargedSince(
   for (const r of result.rows) out[Number(r.i)] = Number(r.hours)
   return out
 }
+
+/** Per day (UTC) with tasks charged to `allocation` since `since`: tasks and hours (cores or GPUs). */
+export async function chargedByDay(
+  db: Executor,
+  allocation: string,
+  since: Date,
+  unit: string,
+): Promise<Array<{ day: string; tasks: number; hours: number }>> {
+  const gpu = unit === 'gpu-hours'
+  const result = await sql<{ day: string; tasks: number; hours: number }>`
+    select to_char(finished_at at time zone 'UTC', 'YYYY-MM-DD') as day, count(*)::int as tasks,
+      coalesce(sum(case when ${gpu}::boolean then accelerators else cores end * wall_s), 0) / 3600.0 as hours
+    from usage_records where allocation = ${allocation} and finished_at >= ${since}
+    group by 1 order by 1`.execute(db)
+  return result.rows.map((r) => ({ day: r.day, tasks: Number(r.tasks), hours: Number(r.hours) }))
+}
