@@ -1,8 +1,8 @@
 /**
  * Storage allocations in the data federation. An allocation granting TB on disk (`tb`) or on
  * tape (`tb-tape`) covers the storage endpoints of the catalogue storage services its expression
- * selects: an endpoint belongs to a service when its `service` attribute names it, or else when
- * its `site` attribute names the service's site. What the community's rules lock on the covered
+ * selects: an endpoint belongs to a service when its `storageService` attribute (a storage
+ * binding) names it, or else when its `site` attribute names the service's site. What the community's rules lock on the covered
  * endpoints, together, may not pass the grant: a rule that would is refused like a quota
  * (QUOTA_EXCEEDED, with the allocation named). What is held is charged by heldOnEndpoints.
  */
@@ -48,7 +48,8 @@ export function coveredEndpoints(
   const byName = new Set(covered.map((s) => s.name))
   const bySite = new Set(covered.map((s) => s.attributes.site).filter((x) => x !== undefined))
   return endpoints.filter((e) => {
-    const service = e.attributes.service
+    // Bound by `continuum storage bind` (workflows' storage-bindings.ts) or set by hand.
+    const service = e.attributes.storageService ?? e.attributes.service
     if (typeof service === 'string') return byName.has(service)
     return bySite.has(e.attributes.site as string)
   })
