@@ -7,10 +7,12 @@
  */
 import assert from 'node:assert/strict'
 import { after, before, it } from 'node:test'
+import { addCommunity, addInfrastructure, addRecord } from '../src/catalog/index.js'
 import type { ContinuumClient } from '../src/client/index.js'
 import { rejectsWith } from './support/assert-error.js'
 import { describeEachBackend } from './support/backends.js'
 import { uniqueScope } from './support/data-factories.js'
+import { uniqueName } from './support/factories.js'
 import { randomData, tempStorage, type TempStorage } from './support/posix-endpoints.js'
 import { startTestServer, type TestServer } from './support/server.js'
 
@@ -103,6 +105,59 @@ describeEachBackend('quotas on endpoint expressions', (fixture) => {
     const listed = (await client.data.listQuotas('lofar')).find((q) => q.expression === expression)
     assert.equal(listed?.usedBytes, 80_000)
     assert.equal(listed?.bytes, 100_000)
+  })
+
+  it('holds a community to the TB its storage allocation grants on the services it covers', async () => {
+    const { ctx } = fixture()
+    const infra = uniqueName('infra')
+    const community = uniqueName('lofar')
+    await addInfrastructure(ctx, {
+      name: infra,
+      title: infra,
+      kind: 'Data',
+      operator: 'Test',
+      country: 'NL',
+      url: 'https://example.org',
+    })
+    await addCommunity(ctx, { name: community, title: community, field: 'Radio astronomy' })
+    const site = uniqueName('site')
+    await addRecord(ctx, 'site', { name: site, title: site, infrastructure: infra, country: 'NL' })
+    const service = uniqueName('disk')
+    await addRecord(ctx, 'storageService', {
+      name: service,
+      title: service,
+      infrastructure: infra,
+      site,
+      media: 'disk',
+      protocols: ['posix'],
+    })
+    // 100 kB, in TB; one endpoint bound to the service, one only at its site.
+    await addRecord(ctx, 'allocation', {
+      name: uniqueName('alloc'),
+      community,
+      services: `infra=${infra}`,
+      amount: 1,
+      unit: 'core-hours',
+      grants: [{ unit: 'tb', amount: 100_000 / 1e12 }],
+    })
+    const bound = await storage.add(ctx, { storageService: service, site })
+    const atSite = await storage.add(ctx, { site })
+    const elsewhere = await storage.add(ctx, { site: uniqueName('elsewhere') })
+    const scope = uniqueScope()
+    await client.data.addScope({ name: scope })
+    for (const name of ['a', 'b', 'c']) {
+      const data = randomData(40_000)
+      await client.data.upload({ scope, name }, new Uint8Array(data), {
+        to: elsewhere.name,
+        bytes: data.length,
+      })
+    }
+    const rule = (name: string, expression: string) =>
+      client.data.addRule({ scope, name, copies: 1, expression, account: community })
+    await rule('a', bound.name)
+    await rule('b', atSite.name)
+    await rejectsWith(rule('c', bound.name), 'QUOTA_EXCEEDED', /storage allocation .* grants/)
+    await rule('c', elsewhere.name)
   })
 
   it('refuses a malformed quota and changes nothing', async () => {
