@@ -6,6 +6,9 @@
  * backends.
  */
 import assert from 'node:assert/strict'
+import { mkdtempSync } from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { after, before, it } from 'node:test'
 import { addCommunity, addInfrastructure, addRecord } from '../src/catalog/index.js'
 import type { ContinuumClient } from '../src/client/index.js'
@@ -14,7 +17,8 @@ import { describeEachBackend } from './support/backends.js'
 import { uniqueScope } from './support/data-factories.js'
 import { uniqueName } from './support/factories.js'
 import { randomData, tempStorage, type TempStorage } from './support/posix-endpoints.js'
-import { startTestServer, type TestServer } from './support/server.js'
+import { runCli } from './support/cli.js'
+import { adminGroup, startTestServer, type TestServer } from './support/server.js'
 
 describeEachBackend('quotas on endpoint expressions', (fixture) => {
   let server: TestServer
@@ -132,8 +136,9 @@ describeEachBackend('quotas on endpoint expressions', (fixture) => {
       protocols: ['posix'],
     })
     // 100 kB, in TB; one endpoint bound to the service, one only at its site.
+    const allocation = uniqueName('alloc')
     await addRecord(ctx, 'allocation', {
-      name: uniqueName('alloc'),
+      name: allocation,
       community,
       services: `infra=${infra}`,
       amount: 1,
@@ -158,6 +163,32 @@ describeEachBackend('quotas on endpoint expressions', (fixture) => {
     await rule('b', atSite.name)
     await rejectsWith(rule('c', bound.name), 'QUOTA_EXCEEDED', /storage allocation .* grants/)
     await rule('c', elsewhere.name)
+
+    // The CLI: a quota on an expression, and the allocation's use (table, one, JSON).
+    const env = {
+      CONTINUUM_SERVER: server.url,
+      CONTINUUM_TOKEN: await server.mintToken({ sub: 'cli-admin', groups: [adminGroup] }),
+      CONTINUUM_HOME: mkdtempSync(path.join(os.tmpdir(), 'continuum-cli-')),
+    }
+    const set = await runCli(['data', 'quota', 'set', community, `site=${site}`, '1000000'], env)
+    assert.equal(set.code, 0, set.stderr)
+    assert.match(set.stdout, new RegExp(`quota of ${community} on site=${site} \\(.*${bound.name}`))
+    const bad = await runCli(['data', 'quota', 'set', community, 'site=(', '1'], env)
+    assert.notEqual(bad.code, 0)
+    assert.match(bad.stderr, /EXPRESSION_INVALID/)
+    const table = await runCli(['usage', '--allocation', '--community', community], env)
+    assert.equal(table.code, 0, table.stderr)
+    assert.match(table.stdout, new RegExp(`${allocation}.*infra=${infra} \\[1\\]`))
+    const one = await runCli(['usage', '--allocation', allocation], env)
+    assert.match(
+      one.stdout,
+      /used: +0\/1 core-hours \(0%\); 8\.00e-8\/1\.00e-7 tb \(80%\)/,
+    )
+    const json = await runCli(['usage', '--allocation', allocation, '--json'], env)
+    const [use] = JSON.parse(json.stdout) as Array<{
+      grants: Array<{ unit: string; used: number }>
+    }>
+    assert.equal(use?.grants.find((g) => g.unit === 'tb')?.used, 80_000 / 1e12)
   })
 
   it('refuses a malformed quota and changes nothing', async () => {

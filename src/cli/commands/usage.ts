@@ -28,7 +28,8 @@ interface UsageOptions {
   allocation?: string | true
 }
 
-const figure = (n: number) => (Math.abs(n) >= 100 ? n.toFixed(0) : n.toPrecision(3))
+const figure = (n: number) =>
+  Number.isInteger(n) ? String(n) : Math.abs(n) >= 100 ? n.toFixed(0) : n.toPrecision(3)
 
 /** One line per grant: used and left of the amount, with the share used. */
 function grantsText(a: AllocationUsage): string {
