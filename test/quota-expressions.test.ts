@@ -180,10 +180,7 @@ describeEachBackend('quotas on endpoint expressions', (fixture) => {
     assert.equal(table.code, 0, table.stderr)
     assert.match(table.stdout, new RegExp(`${allocation}.*infra=${infra} \\[1\\]`))
     const one = await runCli(['usage', '--allocation', allocation], env)
-    assert.match(
-      one.stdout,
-      /used: +0\/1 core-hours \(0%\); 8\.00e-8\/1\.00e-7 tb \(80%\)/,
-    )
+    assert.match(one.stdout, /used: +0\/1 core-hours \(0%\); 8\.00e-8\/1\.00e-7 tb \(80%\)/)
     const json = await runCli(['usage', '--allocation', allocation, '--json'], env)
     const [use] = JSON.parse(json.stdout) as Array<{
       grants: Array<{ unit: string; used: number }>
