@@ -175,18 +175,10 @@ function flat(value: unknown): SiteAttributes {
 }
 
 /**
- * Allocation left per community on each bound service (candidate name → community → units
- * left); a service no compute allocation covers is absent (unlimited). See allocation-balance.ts.
+ * What is left of the communities' allocations on each bound service and which allocation a
+ * task there is charged to; a service no compute allocation covers is absent (unlimited). See
+ * allocation-balance.ts.
  */
-export async function allocationsLeft(
-  ctx: Context,
-  view: CatalogueView,
-  bound: Array<{ candidate: string; service: string }>,
-): Promise<Map<string, Map<string, number>>> {
-  return (await allocationBalancesOf(ctx, view, bound)).left
-}
-
-/** What is left and what to charge, per bound service and community. */
 export function allocationBalancesOf(
   ctx: Context,
   view: CatalogueView,
