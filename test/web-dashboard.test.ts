@@ -268,6 +268,15 @@ describe('web dashboard', { skip }, () => {
     const energy = (await page.locator('#main').innerText()).match(/^.*energy.*$/gim) ?? []
     assert.ok(energy.length > 0)
     for (const label of energy) assert.match(label, /est\.|estimate/i, label)
+    // Each allocation of the user's communities is plotted against its period, examples marked.
+    const mine = await api.workflows.allocationUsage()
+    assert.ok(mine.some((a) => a.name === 'demo-cluster-lofar' && a.example))
+    const burnDowns = page.getByTestId('allocation-burn-down')
+    await burnDowns.first().waitFor()
+    assert.equal(await burnDowns.count(), mine.length)
+    const cluster = burnDowns.filter({ hasText: 'demo-cluster-lofar' })
+    assert.match((await cluster.innerText()) ?? '', /\(example\)[\s\S]*core-hours/i)
+    assert.equal((await cluster.locator('canvas').count()) > 0, true, 'a chart is drawn')
     await screenshot(page, '6-usage')
   })
 

@@ -29,6 +29,18 @@ export {
 } from './catalog-import.js'
 export { exportCatalog, exportCatalogYaml } from './catalog-export.js'
 export { parseQuantity } from './quantities.js'
+export {
+  allocationActive,
+  allocationExpression,
+  allocationGrants,
+  allocationPeriod,
+  coveredNames,
+  matchesService,
+  parseServiceExpression,
+  type CoveredService,
+  type Grant,
+} from './allocation-scope.js'
+export { listAllocationServices } from './allocation-services.js'
 export { located, type LocatedRecord } from './catalog-file-parse.js'
 export { importGlue2 } from './glue2-import.js'
 export { isLdif } from './glue2-ldif.js'

@@ -131,3 +131,14 @@ export async function listAncestorIds(db: Executor, id: string, maxDepth = 64): 
 function escapeLike(text: string): string {
   return text.replace(/[\\%_]/g, (c) => `\\${c}`)
 }
+
+/** Every infrastructure's name, kind, country and parent: what allocation expressions match on. */
+export async function listInfrastructureFacts(
+  db: Executor,
+): Promise<Array<{ name: string; kind: string; country: string; part_of_name: string | null }>> {
+  return db
+    .selectFrom('infrastructures as i')
+    .leftJoin('infrastructures as p', 'p.id', 'i.part_of')
+    .select(['i.name', 'i.kind', 'i.country', 'p.name as part_of_name'])
+    .execute()
+}

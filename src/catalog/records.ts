@@ -24,6 +24,7 @@ import {
   updateRow,
   type Row,
 } from './records-store.js'
+import { coveredNames, listCoveredServices, parseServiceExpression } from './allocation-scope.js'
 import { assertCountry } from './validation.js'
 
 export type WireRecord = Record<string, unknown> & {
@@ -306,6 +307,7 @@ async function checkRecord(
   ) {
     throw invalid('periodEnd', `period ends (${r.periodEnd}) before it starts (${r.periodStart})`)
   }
+  if (spec.kind === 'allocation') await checkAllocationScope(db, r)
   if (typeof r.site === 'string' && typeof r.infrastructure === 'string') {
     const site = (await selectRows(db, kinds.site, { name: r.site }))[0]
     if (site && site.infrastructure_id__name !== r.infrastructure) {
@@ -314,6 +316,24 @@ async function checkRecord(
         `site '${r.site}' belongs to infrastructure '${String(site.infrastructure_id__name)}', not '${r.infrastructure}'`,
       )
     }
+  }
+}
+
+/** An allocation names its services by `service` or by an expression that selects some. */
+async function checkAllocationScope(db: Executor, r: Record<string, unknown>): Promise<void> {
+  const hasService = typeof r.service === 'string'
+  const hasExpression = typeof r.services === 'string'
+  if (!hasService && !hasExpression) {
+    throw invalid('services', 'give the services the allocation may be used on (or one service)')
+  }
+  if (hasService && hasExpression) {
+    throw invalid('services', 'give either service or services, not both')
+  }
+  if (!hasExpression) return
+  const expression = r.services as string
+  parseServiceExpression(expression)
+  if (coveredNames(expression, await listCoveredServices(db, listAllRecords)).length === 0) {
+    throw invalid('services', `'${expression}' selects no compute or storage service`)
   }
 }
 

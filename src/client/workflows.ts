@@ -1,5 +1,7 @@
 /** Client calls of workflows and usage. */
 import type {
+  AllocationUsage,
+  AllocationUsageQuery,
   CwlOutput,
   Page,
   Task,
@@ -75,5 +77,12 @@ export class WorkflowsClient {
 
   usageApel(query: Loose<UsageQuery> = {}): Promise<{ message: string }> {
     return this.http.request('GET', '/usage/apel', { query })
+  }
+
+  /** Each allocation's grants, use and burn-down (those of the caller's communities). */
+  async allocationUsage(query: Loose<AllocationUsageQuery> = {}): Promise<AllocationUsage[]> {
+    return (
+      await this.http.request<{ items: AllocationUsage[] }>('GET', '/usage/allocations', { query })
+    ).items
   }
 }

@@ -79,7 +79,9 @@ export const allocationUnits = [
   'node-hours',
   'gpu-hours',
   'tb',
+  'tb-tape',
   'tb-years',
+  'tb-transferred',
   'vm-hours',
   'fair-share',
 ] as const
@@ -327,14 +329,37 @@ export const AccessPolicy = kind(
   },
 )
 
+/** One more amount an allocation grants besides its main `amount` in `unit`. */
+export const AllocationGrantSchema = Type.Object(
+  { unit: StringEnum(allocationUnits), amount: Amount('Granted amount, in unit.') },
+  { additionalProperties: false },
+)
+
 export const Allocation = kind(
   {
     community: Ref('community'),
-    service: Ref('compute or storage service'),
     amount: Amount('Granted amount, in unit.'),
     unit: StringEnum(allocationUnits),
   },
   {
+    service: NullableRef(
+      'one compute or storage service (the same as services `name=<service>`); give this or services',
+    ),
+    services: Nullable(
+      Type.String({
+        minLength: 1,
+        maxLength: 1000,
+        description:
+          'Expression over the catalogue services the allocation may be used on, in the grammar of endpoint expressions: `infra=lumi|infra=leonardo`, `country=DE&kind=HTC`.',
+      }),
+    ),
+    grants: Type.Array(AllocationGrantSchema, {
+      maxItems: 10,
+      description:
+        'Further amounts granted besides amount/unit (GPU-hours, TB on disk or tape, TB transferred).',
+    }),
+    renewable: Flag('The allocation can be renewed for another period.'),
+    example: Flag('An example shipped with the demo data, not a real grant.'),
     policy: NullableRef('access policy'),
     periodStart: Nullable(Type.String({ format: 'date' })),
     periodEnd: Nullable(Type.String({ format: 'date' })),

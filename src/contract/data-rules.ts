@@ -124,9 +124,17 @@ export const LockListSchema = Type.Object(
 export const QuotaSchema = Type.Object(
   {
     owner: OwnerSchema,
-    endpoint: EndpointNameSchema,
+    endpoint: Type.Optional(EndpointNameSchema),
+    expression: Type.Optional(ExpressionSchema),
+    endpoints: Type.Optional(
+      Type.Array(EndpointNameSchema, {
+        description: 'For a quota on an expression: the endpoints it covers now.',
+      }),
+    ),
     bytes: Type.Integer(),
-    usedBytes: Type.Integer(),
+    usedBytes: Type.Integer({
+      description: 'Bytes locked: on the endpoint, or on all the expression covers together.',
+    }),
   },
   { additionalProperties: false },
 )
@@ -134,7 +142,12 @@ export type Quota = Static<typeof QuotaSchema>
 export const QuotaSetSchema = Type.Object(
   {
     owner: OwnerSchema,
-    endpoint: EndpointNameSchema,
+    endpoint: Type.Optional(EndpointNameSchema),
+    expression: Type.Optional({
+      ...ExpressionSchema,
+      description:
+        'An endpoint expression (`country=DE`): the quota bounds what the owner locks on all the endpoints it covers, together. Give this or endpoint.',
+    }),
     bytes: Type.Integer({ minimum: 0, maximum: Number.MAX_SAFE_INTEGER }),
   },
   { additionalProperties: false },

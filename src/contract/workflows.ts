@@ -383,9 +383,14 @@ export const TaskParamsSchema = Type.Object(
 
 export const UsageQuerySchema = Type.Object(
   {
-    groupBy: Type.Optional(StringEnum(['community', 'site', 'day', 'month', 'workflow'] as const)),
+    groupBy: Type.Optional(
+      StringEnum(['community', 'site', 'day', 'month', 'workflow', 'allocation'] as const),
+    ),
     community: Type.Optional(Type.String({ maxLength: 63 })),
     site: Type.Optional(Type.String({ maxLength: 63 })),
+    allocation: Type.Optional(
+      Type.String({ maxLength: 63, description: 'Only tasks charged to this allocation.' }),
+    ),
     since: Type.Optional(Type.String({ format: 'date-time' })),
     until: Type.Optional(Type.String({ format: 'date-time' })),
   },

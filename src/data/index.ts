@@ -17,6 +17,7 @@ export {
 } from './endpoint-urls.js'
 export * from './replicas.js'
 export * from './rules.js'
+export { coveredEndpoints, heldUnder } from './allocation-storage.js'
 export { placeLocks, placementPageSize } from './rule-locks.js'
 export { placementCandidates } from './placement-candidates.js'
 export { chooseEndpoints, type PlacementEndpoint, type PlacementFile } from './rule-placement.js'

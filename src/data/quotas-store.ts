@@ -44,3 +44,31 @@ export async function listQuotaRows(
   if (owner !== undefined) query = query.where('q.owner', '=', owner)
   return query.orderBy('q.owner').orderBy('e.name').execute()
 }
+
+export async function upsertExpressionQuotaRow(
+  db: Executor,
+  row: { owner: string; expression: string; bytes: number; createdBy: string; now: Date },
+): Promise<void> {
+  await db
+    .insertInto('data_expression_quotas')
+    .values({
+      owner: row.owner,
+      expression: row.expression,
+      bytes: row.bytes,
+      created_by: row.createdBy,
+      updated_at: row.now,
+    })
+    .onConflict((oc) =>
+      oc.columns(['owner', 'expression']).doUpdateSet({ bytes: row.bytes, updated_at: row.now }),
+    )
+    .execute()
+}
+
+export async function listExpressionQuotaRows(
+  db: Executor,
+  owner?: string,
+): Promise<Array<{ owner: string; expression: string; bytes: number }>> {
+  let query = db.selectFrom('data_expression_quotas').select(['owner', 'expression', 'bytes'])
+  if (owner !== undefined) query = query.where('owner', '=', owner)
+  return query.orderBy('owner').orderBy('expression').execute()
+}

@@ -17,6 +17,8 @@ import {
   type ReplicaRow,
 } from './replicas-store.js'
 import { insertLockRows, listLockedKeysOf } from './locks-store.js'
+import { assertStorageAllocations } from './allocation-storage.js'
+import { assertExpressionQuotas } from './expression-quotas.js'
 import { listQuotaRows, lockedBytesByEndpoint } from './quotas-store.js'
 import { addHeld, chooseByHeld, chooseEndpoints } from './rule-placement.js'
 import { placementCandidates } from './placement-candidates.js'
@@ -199,7 +201,11 @@ export async function placeLocks(
     placed += lockRows.length
   }
   // The locks just written count in lockedBytesByEndpoint: compare the total with the quota.
-  if (checkQuota) await assertQuota(tx, rule.account, need, endpoints)
+  if (checkQuota) {
+    await assertQuota(tx, rule.account, need, endpoints)
+    await assertExpressionQuotas(tx, rule.account, need, endpoints)
+    await assertStorageAllocations(tx, rule.account, need, endpoints, now)
+  }
   await refreshRuleStates(tx, [rule.id], now)
   return placed
 }

@@ -21,6 +21,7 @@ import { listEndpointRows } from './endpoints-store.js'
 import { mustFindEndpoint, selectEndpoints, toEndpoint } from './endpoints.js'
 import { changeReplicaLocks, findReplicaRow, updateReplicaRow } from './replicas-store.js'
 import { listLockRows, setLocksOnReplica } from './locks-store.js'
+import { listExpressionQuotas, setExpressionQuota } from './expression-quotas.js'
 import { listQuotaRows, lockedBytesByEndpoint, upsertQuotaRow } from './quotas-store.js'
 import { placeLocks } from './rule-locks.js'
 import {
@@ -222,7 +223,17 @@ export async function declareBadReplica(
 }
 
 export async function setQuota(ctx: Context, input: QuotaSet): Promise<Quota> {
-  const endpoint = await mustFindEndpoint(ctx.db, input.endpoint)
+  if ((input.endpoint === undefined) === (input.expression === undefined)) {
+    throw new ContinuumError(
+      'VALIDATION_FAILED',
+      'a quota is set on an endpoint or on an endpoint expression: give exactly one',
+      { field: 'endpoint' },
+    )
+  }
+  if (input.expression !== undefined) {
+    return setExpressionQuota(ctx, { ...input, expression: input.expression })
+  }
+  const endpoint = await mustFindEndpoint(ctx.db, input.endpoint as string)
   await upsertQuotaRow(ctx.db, input.owner, endpoint.id, input.bytes, ctx.clock.now())
   const used = await lockedBytesByEndpoint(ctx.db, input.owner)
   return {
@@ -246,7 +257,7 @@ export async function listQuotas(ctx: Context, owner?: string): Promise<Quota[]>
       usedBytes: usage.get(r.owner)?.get(r.endpoint_id) ?? 0,
     })
   }
-  return out
+  return [...out, ...(await listExpressionQuotas(ctx, owner))]
 }
 
 async function mustFindRule(db: Executor, id: string, forUpdate = false): Promise<RuleRow> {

@@ -191,6 +191,14 @@ export interface DataQuotasTable {
   updated_at: Timestamp
 }
 
+export interface DataExpressionQuotasTable {
+  owner: string
+  expression: string
+  bytes: number
+  created_by: string | null
+  updated_at: Timestamp
+}
+
 export interface TransferRequestsTable {
   id: string
   scope: string
@@ -377,9 +385,15 @@ export interface AllocationsTable extends Described {
   id: string
   name: string
   community_id: string
-  service: string
+  service: string | null
+  /** Expression over the catalogue's services; null: just `service`. */
+  services: string | null
   amount: number
   unit: string
+  /** Further amounts granted besides amount/unit: `[{ unit, amount }]`. */
+  grants: Generated<Array<{ unit: string; amount: number }>>
+  renewable: Generated<boolean>
+  example: Generated<boolean>
   policy_id: string | null
   period_start: string | null
   period_end: string | null
@@ -540,6 +554,9 @@ export interface UsageRecordsTable {
   state: string
   started_at: Date | null
   finished_at: Date
+  /** The allocation the task was charged to (its name), if any. */
+  allocation: Generated<string | null>
+  accelerators: Generated<number>
 }
 
 export interface DB {
@@ -569,6 +586,7 @@ export interface DB {
   data_rules: DataRulesTable
   data_locks: DataLocksTable
   data_quotas: DataQuotasTable
+  data_expression_quotas: DataExpressionQuotasTable
   transfer_requests: TransferRequestsTable
   transfer_links: TransferLinksTable
   transfer_queues: TransferQueuesTable

@@ -109,3 +109,20 @@ export async function deleteFinishedRequests(
     returning id`.execute(db)
   return result.rows.length
 }
+
+/** Bytes copied for a community to any of `endpointIds` since a date (allocations' transfer use). */
+export async function sumTransferredTo(
+  db: Executor,
+  community: string,
+  endpointIds: readonly string[],
+  since: Date,
+): Promise<number> {
+  if (endpointIds.length === 0) return 0
+  const ids = sql.join(endpointIds.map((id) => sql`${id}::uuid`))
+  const moved = await sql<{ bytes: number }>`
+    select coalesce(sum(a.bytes), 0)::float8 as bytes
+    from transfer_attempts a join transfer_requests t on t.id = a.transfer_id
+    where a.outcome = 'done' and t.community = ${community} and a.dest_endpoint_id in (${ids})
+      and a.finished_at >= ${since}`.execute(db)
+  return Number(moved.rows[0]?.bytes ?? 0)
+}

@@ -34,7 +34,7 @@ export {
   transferNotFound,
 } from './transfer-requests.js'
 export * from './transfer-links.js'
-export { pruneTransferHistory } from './transfer-history.js'
+export { pruneTransferHistory, transferredTo } from './transfer-history.js'
 export type { LinkKey, QueueKey, QueueCandidate } from './queue-store.js'
 export {
   ProtocolRegistry,

@@ -5,7 +5,7 @@
  */
 import type { Context } from '../db/index.js'
 import { ContinuumError } from '../platform/index.js'
-import { deleteFinishedRequests } from './history-store.js'
+import { deleteFinishedRequests, sumTransferredTo } from './history-store.js'
 
 /** Deletes up to `limit` requests finished more than `days` ago; returns how many. */
 export async function pruneTransferHistory(
@@ -21,4 +21,14 @@ export async function pruneTransferHistory(
   }
   const before = new Date(ctx.clock.now().getTime() - options.days * 86_400_000)
   return deleteFinishedRequests(ctx.db, before, options.limit)
+}
+
+/** Bytes copied for `community` to any of `endpointIds` since `since` (an allocation's use). */
+export function transferredTo(
+  ctx: Context,
+  community: string,
+  endpointIds: readonly string[],
+  since: Date,
+): Promise<number> {
+  return sumTransferredTo(ctx.db, community, endpointIds, since)
 }

@@ -38,6 +38,8 @@ export interface ComputeCandidate {
    * missing from a non-null map has no allocation here; null: the service keeps no allocations.
    */
   allocations?: ReadonlyMap<string, number> | null
+  /** Per community, the allocation its tasks here are charged to (the one with the most room). */
+  allocationCharges?: ReadonlyMap<string, AllocationCharge> | null
   /** Software environments the catalogue lists for this service; null when not known. */
   environments?: readonly string[] | null
   /** Bandwidth (Gb/s) from the candidate's site to other catalogue sites (lower-case names). */
@@ -48,6 +50,15 @@ export interface ComputeCandidate {
   endpointLinksGbps?: ReadonlyMap<string, number>
   /** Draining: tasks placed here finish, no new ones are placed. */
   draining?: boolean
+}
+
+/** The allocation a community's task on a candidate is charged to, and in which unit. */
+export interface AllocationCharge {
+  allocation: string
+  unit: string
+  /** Left of it now, and granted, in unit. */
+  left: number
+  amount: number
 }
 
 /** Supplies the candidates; the lead adapts this to the catalogue's compute services. */
@@ -198,6 +209,11 @@ export function placeTask(
       for (const c of candidates) examine(c)
     }
   }
+  // Prefer, among the best, sites where the community's allocation has the most room left.
+  if (task.community !== null) {
+    for (const entry of top) entry[1] += roomBonus(task, entry[0])
+    top.sort((x, y) => y[1] - x[1] || (x[0].name < y[0].name ? -1 : 1))
+  }
   const decisions: PlacementDecision[] = top.map(([c, s], i) => ({
     site: c.name,
     eligible: true,
@@ -302,8 +318,12 @@ function describeRejection(
     case 'allocation': {
       if (!c.allocations) return 'allocation exhausted (0 core-hours left)'
       const left = c.allocations.get(task.community ?? '')
-      return left === undefined
-        ? `${task.community ?? 'this community'} has no allocation on ${c.service ?? c.name}`
+      if (left === undefined) {
+        return `${task.community ?? 'this community'} has no allocation on ${c.service ?? c.name}`
+      }
+      const charge = c.allocationCharges?.get(task.community ?? '')
+      return charge
+        ? `allocation of ${task.community ?? '-'} exhausted (${charge.allocation}: ${round(charge.left)} of ${round(charge.amount)} ${charge.unit} left; it covers this service)`
         : `allocation of ${task.community ?? '-'} exhausted (${round(left)} core-hours left)`
     }
     case 'policy': {
@@ -406,6 +426,12 @@ function explainScore(
       )
     }
   }
+  const charge = c.allocationCharges?.get(task.community ?? '')
+  if (charge) {
+    out.push(
+      `allocation: charged to ${charge.allocation} (${round(charge.left)} of ${round(charge.amount)} ${charge.unit} left)`,
+    )
+  }
   out.push(`load: ${c.queued} queued + ${c.running} running on ${c.cores} cores`)
   out.push(
     c.energyGCo2PerKwh === null
@@ -413,6 +439,13 @@ function explainScore(
       : `energy: ${c.energyGCo2PerKwh} gCO2/kWh`,
   )
   return out
+}
+
+/** Up to 5 points for the share of the community's allocation still left at the site. */
+function roomBonus(task: BrokerTask, c: ComputeCandidate): number {
+  const charge = c.allocationCharges?.get(task.community ?? '')
+  if (!charge || charge.amount <= 0) return 0
+  return 5 * Math.max(0, Math.min(1, charge.left / charge.amount))
 }
 
 function round(n: number): number {

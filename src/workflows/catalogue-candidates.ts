@@ -6,10 +6,16 @@
  * software environments listed for it, its site (for data locality and network links) and the
  * communities' allocations on it, less what their tasks have used in the allocation's period.
  */
-import { listAllRecords, type WireRecord } from '../catalog/index.js'
+import {
+  listAllocationServices,
+  listAllRecords,
+  type CoveredService,
+  type WireRecord,
+} from '../catalog/index.js'
 import type { Context, Executor as Db } from '../db/index.js'
-import type { BatchSystem, ComputeCandidate } from './broker.js'
-import { sumCoreHoursSince, type ComputeSiteRow } from './compute-sites-store.js'
+import { allocationBalances, type AllocationBalances } from './allocation-balance.js'
+import type { AllocationCharge, BatchSystem, ComputeCandidate } from './broker.js'
+import type { ComputeSiteRow } from './compute-sites-store.js'
 import type { SiteAttributes } from './site-expression.js'
 
 /** The catalogue records the broker reads, fetched together and reused for a short while. */
@@ -21,6 +27,8 @@ export interface CatalogueView {
   /** Each software environment's reference (a CVMFS path, an image, a module), by name. */
   environmentRefs: Map<string, string>
   allocations: WireRecord[]
+  /** Compute and storage services with the facts allocation expressions match on, by name. */
+  coveredServices: Map<string, CoveredService>
   /** Bandwidth between two catalogue sites, both directions, keyed `from\u0000to`. */
   linkGbps: Map<string, number>
 }
@@ -44,12 +52,13 @@ export function forgetCatalogueView(db: Db): void {
 }
 
 async function readView(db: Db): Promise<CatalogueView> {
-  const [services, sites, environments, allocations, links] = await Promise.all([
+  const [services, sites, environments, allocations, links, covered] = await Promise.all([
     listAllRecords(db, 'computeService'),
     listAllRecords(db, 'site'),
     listAllRecords(db, 'softwareEnvironment'),
     listAllRecords(db, 'allocation'),
     listAllRecords(db, 'networkLink'),
+    listAllocationServices(db),
   ])
   const envs = new Map<string, string[]>()
   const refs = new Map<string, string>()
@@ -74,6 +83,7 @@ async function readView(db: Db): Promise<CatalogueView> {
     environments: envs,
     environmentRefs: refs,
     allocations,
+    coveredServices: new Map(covered.filter((c) => c.type === 'compute').map((c) => [c.name, c])),
     linkGbps,
   }
 }
@@ -90,6 +100,7 @@ export function serviceCandidate(
   view: CatalogueView,
   load: { queued: number; running: number },
   allocations: ReadonlyMap<string, number> | null,
+  allocationCharges: ReadonlyMap<string, AllocationCharge> | null = null,
 ): ComputeCandidate {
   const site = typeof s.site === 'string' ? view.sitesByName.get(s.site) : undefined
   const accelerators = (s.accelerators as Array<{ model: string; count: number }>) ?? []
@@ -137,6 +148,7 @@ export function serviceCandidate(
     service: s.name,
     siteName: site?.name ?? null,
     allocations,
+    allocationCharges,
     environments: view.environments.get(s.name) ?? [],
     linksGbps: site ? linksFrom(view, site.name) : new Map(),
   }
@@ -163,49 +175,14 @@ function flat(value: unknown): SiteAttributes {
 }
 
 /**
- * Allocation left per community on each bound service (candidate name → community → units
- * left), or null for a service the catalogue records no allocation on. Core-hour allocations
- * are charged with the core-hours our tasks used since the period started; other units (node-
- * and GPU-hours) only with the catalogue's own `used` figure. Expired or future periods count 0.
+ * What is left of the communities' allocations on each bound service and which allocation a
+ * task there is charged to; a service no compute allocation covers is absent (unlimited). See
+ * allocation-balance.ts.
  */
-export async function allocationsLeft(
+export function allocationBalancesOf(
   ctx: Context,
   view: CatalogueView,
   bound: Array<{ candidate: string; service: string }>,
-): Promise<Map<string, Map<string, number>>> {
-  const today = ctx.clock.now()
-  const byService = new Map<string, WireRecord[]>()
-  for (const a of view.allocations) {
-    byService.set(String(a.service), [...(byService.get(String(a.service)) ?? []), a])
-  }
-  const asks: Array<{ site: string; community: string; since: Date }> = []
-  const pending: Array<{ candidate: string; community: string; left: number; ask: number }> = []
-  const out = new Map<string, Map<string, number>>()
-  for (const { candidate, service } of bound) {
-    const list = byService.get(service)
-    if (!list) continue
-    out.set(candidate, new Map())
-    for (const a of list) {
-      const community = String(a.community)
-      const periodStart = a.periodStart as string | null
-      const periodEnd = a.periodEnd as string | null
-      const start = periodStart ? new Date(`${periodStart}T00:00:00Z`) : new Date(0)
-      const end = periodEnd ? new Date(`${periodEnd}T23:59:59.999Z`) : null
-      const active = start <= today && (end === null || today <= end)
-      const left = active ? Number(a.amount) - Number(a.used ?? 0) : 0
-      let ask = -1
-      if (active && a.unit === 'core-hours') {
-        ask = asks.length
-        asks.push({ site: candidate, community, since: start })
-      }
-      pending.push({ candidate, community, left, ask })
-    }
-  }
-  const used = await sumCoreHoursSince(ctx.db, asks)
-  for (const p of pending) {
-    const map = out.get(p.candidate) as Map<string, number>
-    const left = p.left - (p.ask >= 0 ? (used[p.ask] ?? 0) : 0)
-    map.set(p.community, (map.get(p.community) ?? 0) + left)
-  }
-  return out
+): Promise<AllocationBalances> {
+  return allocationBalances(ctx, view.allocations, view.coveredServices, bound)
 }

@@ -102,24 +102,3 @@ export async function sumCoreHoursBySite(
     from usage_records where site in (${sql.join(sites)}) group by site`.execute(db)
   return new Map(result.rows.map((r) => [r.site, Number(r.core_hours)]))
 }
-
-/** Core-hours a community used on a site since a date, for each (site, community, since) asked. */
-export async function sumCoreHoursSince(
-  db: Executor,
-  asks: Array<{ site: string; community: string; since: Date }>,
-): Promise<number[]> {
-  if (asks.length === 0) return []
-  const values = sql.join(
-    asks.map(
-      (a, i) => sql`(${i}::int, ${a.site}::text, ${a.community}::text, ${a.since}::timestamptz)`,
-    ),
-  )
-  const result = await sql<{ i: number; core_hours: number }>`
-    select v.i, coalesce(sum(u.cores * u.wall_s), 0) / 3600.0 as core_hours
-    from (values ${values}) as v(i, site, community, since)
-    left join usage_records u on u.site = v.site and u.community = v.community and u.finished_at >= v.since
-    group by v.i`.execute(db)
-  const out = asks.map(() => 0)
-  for (const r of result.rows) out[Number(r.i)] = Number(r.core_hours)
-  return out
-}

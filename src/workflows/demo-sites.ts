@@ -40,6 +40,7 @@ export async function ensureDemoCatalogue(ctx: Context): Promise<void> {
   }
   const cores = Math.max(1, os.availableParallelism())
   const memoryPerCoreGB = Math.max(0.25, Math.floor((os.totalmem() / 2 ** 30 / cores) * 4) / 4)
+  const year = ctx.clock.now().getUTCFullYear()
   const records: Array<[Parameters<typeof addRecord>[1], Record<string, unknown>]> = [
     ['site', { name: 'demo-workstation', title: 'This workstation', country: 'NL' }],
     ['site', { name: 'demo-cluster', title: 'Demo cluster (single-node Slurm)', country: 'NL' }],
@@ -139,11 +140,21 @@ export async function ensureDemoCatalogue(ctx: Context): Promise<void> {
     [
       'allocation',
       {
+        // The cluster and its disk (everything at site `demo-cluster`), for this calendar year.
         name: 'demo-cluster-lofar',
         community: 'lofar',
-        service: 'demo-slurm',
+        services: `infra=${demoInfrastructure}&site=demo-cluster`,
         amount: 100,
         unit: 'core-hours',
+        grants: [
+          { unit: 'tb', amount: 1 },
+          { unit: 'tb-transferred', amount: 5 },
+        ],
+        periodStart: `${year}-01-01`,
+        periodEnd: `${year}-12-31`,
+        renewable: true,
+        example: true,
+        description: 'EXAMPLE, the demo’s own: LOFAR’s allocation on the demo cluster.',
       },
     ],
   ]

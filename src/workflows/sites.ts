@@ -11,7 +11,7 @@ import { ContinuumError } from '../platform/index.js'
 import { arcExecutor } from './arc-site.js'
 import type { BatchSystem, CandidateProvider, ComputeCandidate } from './broker.js'
 import {
-  allocationsLeft,
+  allocationBalancesOf,
   forgetCatalogueView,
   loadCatalogueView,
   serviceCandidate,
@@ -106,7 +106,7 @@ export async function listComputeSites(ctx: Context): Promise<ComputeCandidate[]
     const service = view.servicesById.get(r.compute_service_id as string)
     if (service) bound.push({ row: r, service })
   }
-  const allocations = await allocationsLeft(
+  const balances = await allocationBalancesOf(
     ctx,
     view,
     bound.map((b) => ({ candidate: b.row.name, service: b.service.name })),
@@ -121,8 +121,16 @@ export async function listComputeSites(ctx: Context): Promise<ComputeCandidate[]
     const l = load.get(r.name) ?? { queued: 0, running: 0 }
     const b = bound.find((x) => x.row === r)
     let c: ComputeCandidate | null = null
-    if (b) c = serviceCandidate(r, b.service, view, l, allocations.get(r.name) ?? null)
-    else if (r.compute_service_id === null) {
+    if (b) {
+      c = serviceCandidate(
+        r,
+        b.service,
+        view,
+        l,
+        balances.left.get(r.name) ?? null,
+        balances.charge.get(r.name) ?? null,
+      )
+    } else if (r.compute_service_id === null) {
       c = standaloneCandidate(r, l, usedBySite.get(r.name) ?? 0)
     }
     if (c) out.push(withBinding(c, r, view, b?.service.name ?? null))

@@ -128,6 +128,9 @@ export function usageRecord(
     state: status.state,
     started_at: status.usage?.startedAt ?? null,
     finished_at: now,
+    // Charged to the allocation it ran under, as the site's balance named it this round.
+    allocation: site.allocationCharges?.get(t.community ?? '')?.allocation ?? null,
+    accelerators: t.spec.resources.accelerators?.count ?? 0,
   }
 }
 

@@ -507,6 +507,7 @@ export const matrixTable: Record<string, MatrixEntry> = {
     }),
   },
   exportUsageApel: { class: { kind: 'open' }, request: get('/usage/apel') },
+  getAllocationUsage: { class: { kind: 'open' }, request: get('/usage/allocations') },
 }
 
 function wf(

@@ -126,12 +126,17 @@ export function dataRuleRoutes(app: FastifyInstance): void {
   app.put<{ Body: QuotaSet }>('/data/quotas', {
     config: {
       action: 'data.quota.set',
-      resource: (req) => ({ type: 'StorageEndpoint', id: (req.body as QuotaSet).endpoint }),
+      // A quota on an expression is asked about as the expression (policies may match on it).
+      resource: (req) => {
+        const body = req.body as QuotaSet
+        return { type: 'StorageEndpoint', id: body.endpoint ?? body.expression ?? '' }
+      },
     },
     schema: routeSchema({
       operationId: 'setQuota',
       tags,
-      summary: 'Set the bytes an account or community may lock on an endpoint',
+      summary:
+        'Set the bytes an account or community may lock on an endpoint, or on all the endpoints an expression covers',
       body: QuotaSetSchema,
       response: { 200: QuotaSchema },
     }),

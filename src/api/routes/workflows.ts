@@ -14,6 +14,9 @@ import {
   type WorkflowFileQuery,
   UsageQuerySchema,
   UsageReportSchema,
+  AllocationUsageListSchema,
+  AllocationUsageQuerySchema,
+  type AllocationUsageQuery,
   WorkflowListQuerySchema,
   WorkflowPageSchema,
   WorkflowParamsSchema,
@@ -40,6 +43,7 @@ import {
   submitWorkflow,
   taskLogs,
   usageReport,
+  allocationUsage,
   type SubmissionFacts,
   type WorkdirPolicy,
 } from '../../workflows/index.js'
@@ -219,6 +223,17 @@ export function workflowRoutes(
       response: { 200: UsageReportSchema },
     }),
     handler: (request) => usageReport(request.ctx, request.query),
+  })
+  app.get<{ Querystring: AllocationUsageQuery }>('/usage/allocations', {
+    config: { action: 'usage.record.list' },
+    schema: routeSchema({
+      operationId: 'getAllocationUsage',
+      tags: ['usage'],
+      summary: 'Each allocation: what it grants, what was used and is left, and its burn-down',
+      querystring: AllocationUsageQuerySchema,
+      response: { 200: AllocationUsageListSchema },
+    }),
+    handler: async (request) => ({ items: await allocationUsage(request.ctx, request.query) }),
   })
   app.get<{ Querystring: UsageQuery }>('/usage/apel', {
     config: { action: 'usage.record.export' },

@@ -1,6 +1,6 @@
 /** `continuum data rule|quota|bad`: rules, locks, quotas (transfers: transfer.ts). */
 import { Command, Option } from 'commander'
-import type { Lock, Rule } from '../../contract/index.js'
+import type { Lock, Quota, Rule } from '../../contract/index.js'
 import { ruleGroupings } from '../../contract/closed-sets.js'
 import { cliContext, withExamples } from '../context.js'
 import { formatRecord, formatTable, printResult, type Column } from '../output.js'
@@ -155,30 +155,42 @@ export function ruleCommand(): Command {
   return rule
 }
 
+/** Where a quota applies: its endpoint, or its expression and the endpoints it covers now. */
+function quotaTarget(q: Quota): string {
+  if (q.endpoint !== undefined) return q.endpoint
+  const covered = q.endpoints ?? []
+  return `${q.expression ?? '-'} (${covered.length === 0 ? 'no endpoints yet' : covered.join(', ')})`
+}
+
 export function quotaCommand(): Command {
   const quota = withExamples(
-    new Command('quota').description('Bytes an account or community may lock per endpoint'),
+    new Command('quota').description(
+      'Bytes an account or community may lock per endpoint, or on all an expression covers',
+    ),
     'continuum data quota ls',
   )
   quota.addCommand(
     withExamples(
       new Command('set')
         .argument('<owner>', 'account or community')
-        .argument('<endpoint>', 'endpoint name')
+        .argument('<endpoint>', "endpoint name, or an endpoint expression ('country=DE')")
         .argument('<bytes>', 'bytes allowed', parseLimit)
-        .description('Set a quota')
+        .description('Set a quota (on an expression: for all the endpoints it covers, together)')
         .action(
           async (owner: string, endpoint: string, bytes: number, _o: unknown, cmd: Command) => {
             const { out, client } = cliContext(cmd)
+            // An endpoint name is a plain word; anything with an operator is an expression.
+            const target = /[=<>&|\\()*]/.test(endpoint) ? { expression: endpoint } : { endpoint }
             printResult(
               out,
-              await client().data.setQuota({ owner, endpoint, bytes }),
+              await client().data.setQuota({ owner, ...target, bytes }),
               (q) =>
-                `quota of ${q.owner} on ${q.endpoint}: ${formatBytes(q.bytes)} (${formatBytes(q.usedBytes)} used)`,
+                `quota of ${q.owner} on ${quotaTarget(q)}: ${formatBytes(q.bytes)} (${formatBytes(q.usedBytes)} used)`,
             )
           },
         ),
       'continuum data quota set atlas DESY-ZN_DATADISK 500000000000000',
+      "continuum data quota set lofar 'country=DE' 5000000000000",
     ),
   )
   quota.addCommand(
@@ -191,7 +203,7 @@ export function quotaCommand(): Command {
           printResult(out, await client().data.listQuotas(o.owner), (rows) =>
             formatTable(rows, [
               { header: 'owner', value: (q) => q.owner },
-              { header: 'endpoint', value: (q) => q.endpoint },
+              { header: 'endpoint', value: quotaTarget },
               { header: 'quota', value: (q) => formatBytes(q.bytes) },
               { header: 'used', value: (q) => formatBytes(q.usedBytes) },
             ]),

@@ -3,15 +3,18 @@
  * time (core hours), and energy estimates.
  */
 import { useMemo } from 'react'
-import { listAll, type Allocation, type UsageReport } from '../api.js'
+import { listAll, type Allocation, type AllocationUsage, type UsageReport } from '../api.js'
 import { TimeChart } from '../components/time-chart.js'
 import { Bar, Empty, Figure, Loaded, Panel } from '../components/ui.js'
 import { formatNumber } from '../format.js'
 import { useSession } from '../session.js'
 import { usePoll } from '../use-poll.js'
+import { AllocationBurnDown } from './allocation-burn-down.js'
 
 interface Usage {
   allocations: Allocation[]
+  /** Use per allocation (those of the caller's communities), with the burn-down. */
+  allocationUse: AllocationUsage[]
   byCommunity: UsageReport
   bySite: UsageReport
   byDay: UsageReport
@@ -25,8 +28,9 @@ const day = (key: string) =>
 export function UsageView() {
   const { client } = useSession()
   const usage = usePoll<Usage>(async () => {
-    const [allocations, byCommunity, bySite, byDay] = await Promise.all([
+    const [allocations, allocationUse, byCommunity, bySite, byDay] = await Promise.all([
       listAll((q) => client.landscape.allocations.list(q)),
+      client.workflows.allocationUsage(),
       client.workflows.usage({ groupBy: 'community' }),
       client.workflows.usage({ groupBy: 'site' }),
       client.workflows.usage({ groupBy: 'day' }),
@@ -38,7 +42,7 @@ export function UsageView() {
         report: await client.workflows.usage({ groupBy: 'day', community }),
       })),
     )
-    return { allocations, byCommunity, bySite, byDay, communityDays }
+    return { allocations, allocationUse, byCommunity, bySite, byDay, communityDays }
   }, 10_000)
   return (
     <>
@@ -172,7 +176,7 @@ function UsageBody({ usage }: { usage: Usage }) {
                   {list.map((a) => (
                     <Bar
                       key={a.id}
-                      label={a.service}
+                      label={a.services ?? a.service}
                       value={a.used}
                       max={a.amount}
                       text={`${formatNumber(a.used)} / ${formatNumber(a.amount)} ${a.unit}`}
@@ -184,6 +188,17 @@ function UsageBody({ usage }: { usage: Usage }) {
           )}
         </Panel>
       </div>
+      <Panel title="Allocation burn-down against the period">
+        {usage.allocationUse.length === 0 ? (
+          <Empty>No allocations of your communities.</Empty>
+        ) : (
+          <div className="grid two" data-testid="allocation-burn-downs">
+            {usage.allocationUse.map((a) => (
+              <AllocationBurnDown key={a.name} allocation={a} />
+            ))}
+          </div>
+        )}
+      </Panel>
     </>
   )
 }
