@@ -20,6 +20,8 @@ import { catalogRoutes } from './routes/catalog.js'
 import { catalogIoRoutes } from './routes/catalog-io.js'
 import { recordRoutes } from './routes/catalog-services.js'
 import { landscapeRoutes } from './routes/landscape.js'
+import { practiceRoutes } from './routes/practice.js'
+import { practiceSurveyRoutes } from './routes/practice-survey.js'
 import { dataRuleRoutes } from './routes/data-rules.js'
 import { dataRoutes } from './routes/data.js'
 import { dataTransferRoutes } from './routes/data-transfers.js'
@@ -133,6 +135,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   recordRoutes(app)
   catalogIoRoutes(app)
   landscapeRoutes(app)
+  practiceRoutes(app)
+  practiceSurveyRoutes(app)
   authRoutes(app, { ctx: options.ctx, security })
   policyRoutes(app, { security })
   auditRoutes(app, { security })

@@ -4,6 +4,7 @@ import { LandscapeClient } from './catalog-services.js'
 import { DataClient } from './data.js'
 import { HttpTransport, type ClientOptions } from './http.js'
 import { AuditClient, PolicyClient } from './policy.js'
+import { PracticeClient } from './practice.js'
 import { SitesClient } from './sites.js'
 import { TransfersClient } from './transfers.js'
 import { WorkflowsClient } from './workflows.js'
@@ -23,6 +24,8 @@ export class ContinuumClient {
   readonly workflows: WorkflowsClient
   /** Compute sites (catalogue services bound to executors) and storage bindings. */
   readonly sites: SitesClient
+  /** Communities of practice: working groups, questionnaires, interviews, drafts, the hub. */
+  readonly practice: PracticeClient
 
   constructor(options: ClientOptions) {
     this.http = new HttpTransport(options)
@@ -35,6 +38,7 @@ export class ContinuumClient {
     this.transfers = new TransfersClient(this.http)
     this.workflows = new WorkflowsClient(this.http)
     this.sites = new SitesClient(this.http)
+    this.practice = new PracticeClient(this.http)
   }
 
   health(): Promise<{ status: 'ok'; version: string }> {

@@ -27,6 +27,7 @@ export const resourceTypes = [
   'Rule',
   'TransferRequest',
   'Account',
+  'WorkingGroup',
 ] as const
 export type ResourceType = (typeof resourceTypes)[number]
 
@@ -84,6 +85,8 @@ const resourceAttributes = {
   capability: optionalString,
   infrastructure: optionalString,
   kind: optionalString,
+  /** The caller's role in the working group the item belongs to (practice routes). */
+  role: optionalString,
 }
 
 export function buildCedarSchema(actionIds: Iterable<string>): SchemaJson<string> {
