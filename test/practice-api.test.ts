@@ -8,6 +8,7 @@
 import assert from 'node:assert/strict'
 import { after, before, it } from 'node:test'
 import { addCommunity, addRecord, getRecord } from '../src/catalog/index.js'
+import { seedDemoPractice } from '../src/practice/index.js'
 import type { ContinuumClient } from '../src/client/index.js'
 import { rejectsWith } from './support/assert-error.js'
 import { describeEachBackend } from './support/backends.js'
@@ -435,6 +436,12 @@ describeEachBackend('practice: working groups, surveys, interviews, consultation
       'PRACTICE_STATE_CONFLICT',
     )
     await rejectsWith(member.practice.publishDraft('access-chapter'), 'POLICY_DENIED')
+    await rejectsWith(
+      coordinator.http.request('PUT', '/practice/drafts/access-chapter/status', {
+        body: { status: 'draft' },
+      }),
+      'VALIDATION_FAILED',
+    )
     await coordinator.practice.publishDraft('access-chapter')
     await rejectsWith(
       coordinator.practice.publishDraft('access-chapter'),
@@ -543,5 +550,41 @@ describeEachBackend('practice: working groups, surveys, interviews, consultation
       coordinator.practice.addMeeting('no-such-group', { title: 't', heldOn: '2026-01-01' }),
       'WORKING_GROUP_NOT_FOUND',
     )
+  })
+
+  it('seeds the demo community of practice once, with clearly synthetic people', async () => {
+    const ctx = fixture().ctx
+    assert.equal(
+      await seedDemoPractice(ctx, server.issuer!.url),
+      false,
+      'no spectrum community yet',
+    )
+    await addCommunity(ctx, { name: 'spectrum', title: 'SPECTRUM' })
+    assert.equal(await seedDemoPractice(ctx, server.issuer!.url), true)
+    assert.equal(await seedDemoPractice(ctx, server.issuer!.url), false, 'a second run is skipped')
+    const atlasUser = await server.clientAs({
+      sub: 'atlas-user',
+      groups: ['/atlas'],
+      expiresIn: 365 * 86_400,
+    })
+    const g = await atlasUser.practice.group('wg-requirements-demo')
+    assert.equal(g.myRole, 'coordinator')
+    assert.ok(g.memberships.every((m) => /^Member [A-Z] \(synthetic\)$/.test(m.displayName)))
+    assert.equal(g.meetingRecords[0]!.decisions.length, 2)
+    const results = await atlasUser.practice.results('requirements-survey-demo')
+    assert.equal(results.responses, 4)
+    assert.deepEqual(results.proposal, {
+      'compute.walltimeHours': 60,
+      'workflow.unattendedLongRunning': true,
+      'access.allocationModel': 'multi-year',
+    })
+    const findings = await atlasUser.practice.findings('wg-requirements-demo')
+    assert.deepEqual(Object.fromEntries(findings.map((f) => [f.name, f.status])), {
+      'multi-year-allocations-demo': 'validated',
+      'interactive-share-demo': 'open',
+    })
+    const d = await atlasUser.practice.draft('blueprint-chapter-demo')
+    assert.equal(d.status, 'consultation')
+    assert.equal(d.comments[1]!.parent, d.comments[0]!.id)
   })
 })

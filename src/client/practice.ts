@@ -131,10 +131,14 @@ export class PracticeClient {
     return this.http.request('POST', '/practice/drafts', { body: input })
   }
   publishDraft(name: string): Promise<Draft> {
-    return this.http.request('POST', `/practice/drafts/${seg(name)}/publish`)
+    return this.http.request('PUT', `/practice/drafts/${seg(name)}/status`, {
+      body: { status: 'consultation' },
+    })
   }
   closeDraft(name: string): Promise<Draft> {
-    return this.http.request('POST', `/practice/drafts/${seg(name)}/close`)
+    return this.http.request('PUT', `/practice/drafts/${seg(name)}/status`, {
+      body: { status: 'closed' },
+    })
   }
   comment(name: string, input: CommentCreate): Promise<Comment> {
     return this.http.request('POST', `/practice/drafts/${seg(name)}/comments`, { body: input })

@@ -308,6 +308,9 @@ export const DraftCreateSchema = Obj({
   body: Type.String({ minLength: 1, maxLength: 100000, pattern: '^[^\\u0000]*$' }),
 })
 export type DraftCreate = Static<typeof DraftCreateSchema>
+export const DraftStatusUpdateSchema = Obj({
+  status: StringEnum(['consultation', 'closed'] as const),
+})
 export const CommentCreateSchema = Obj({
   body: Type.String({ minLength: 1, maxLength: 8000, pattern: '^[^\\u0000]*$' }),
   parent: Type.Optional(Type.String({ format: 'uuid' })),

@@ -5,7 +5,7 @@
  * thread. Demo users `atlas-user` (coordinator) and `lofar-user` (reviewer) of the built-in
  * issuer hold roles in it, so the dashboard and the CLI can be tried at once.
  */
-import { findRecord } from '../catalog/index.js'
+import { findRecord, listCommunities } from '../catalog/index.js'
 import type { Context } from '../db/index.js'
 import { actingAs } from '../db/index.js'
 import type { Actor } from '../platform/index.js'
@@ -27,6 +27,9 @@ const person = (principal: string, communities: string[]): Actor => ({
 /** Seeds once (skipped when the demo group exists); `issuer` is the built-in issuer's URL. */
 export async function seedDemoPractice(ctx: Context, issuer: string): Promise<boolean> {
   if (await findRecord(ctx, 'workingGroup', demoGroup)) return false
+  // The group belongs to the shipped SPECTRUM community; without the landscape there is none.
+  const communities = (await listCommunities(ctx, { limit: 500 })).items.map((c) => c.name)
+  if (!['spectrum', 'atlas', 'lofar', 'ska'].every((c) => communities.includes(c))) return false
   const as = (a: Actor): Context => actingAs(ctx, a)
   const coordinator = person(`${issuer}#atlas-user`, ['atlas'])
   const reviewer = person(`${issuer}#lofar-user`, ['lofar'])

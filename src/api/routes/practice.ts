@@ -8,6 +8,7 @@ import {
   CommentSchema,
   DraftCreateSchema,
   DraftSchema,
+  DraftStatusUpdateSchema,
   FindingCreateSchema,
   FindingSchema,
   FindingStatusUpdateSchema,
@@ -247,22 +248,27 @@ export function practiceRoutes(app: FastifyInstance): void {
     }),
     handler: (request) => getDraft(request.ctx, request.params.name),
   })
-  for (const step of ['publish', 'close'] as const) {
-    app.post<{ Params: Name }>(`/practice/drafts/:name/${step}`, {
-      config: { action: `practice.draft.${step}`, resource: practiceItem('draft') },
+  app.put<{ Params: Name; Body: { status: 'consultation' | 'closed' } }>(
+    '/practice/drafts/:name/status',
+    {
+      config: { action: 'practice.draft.update', resource: practiceItem('draft') },
       schema: routeSchema({
-        operationId: step === 'publish' ? 'publishDraft' : 'closeDraft',
+        operationId: 'setDraftStatus',
         tags,
         summary:
-          step === 'publish'
-            ? 'Open the consultation on a draft (coordinators)'
-            : 'End the consultation (coordinators); comments can still be resolved',
+          'Open the consultation on a draft (`consultation`) or end it (`closed`) (coordinators); comments can be resolved after the end',
         params,
+        body: DraftStatusUpdateSchema,
         response: { 200: DraftSchema },
       }),
-      handler: (request) => moveDraft(request.ctx, request.params.name, step),
-    })
-  }
+      handler: (request) =>
+        moveDraft(
+          request.ctx,
+          request.params.name,
+          request.body.status === 'consultation' ? 'publish' : 'close',
+        ),
+    },
+  )
   app.post<{ Params: Name; Body: CommentCreate }>('/practice/drafts/:name/comments', {
     config: { action: 'practice.comment.create', resource: practiceItem('draft') },
     schema: routeSchema({

@@ -156,7 +156,7 @@ create index practice_comments_draft_idx on practice_comments (draft_id, created
 -- a draft under consultation are open to every authenticated identity (open consultation).
 insert into policies (id, name, version, body, description, source, created_by) values
 ('00000000-0000-7000-8000-000000000018', 'practice-roles', 1,
- 'permit (principal, action in [Action::"practice.member.add", Action::"practice.charter.update", Action::"practice.questionnaire.create", Action::"practice.questionnaire.update", Action::"practice.draft.publish", Action::"practice.draft.close", Action::"practice.comment.resolve"], resource) when { resource has role && resource.role == "coordinator" };
+ 'permit (principal, action in [Action::"practice.member.add", Action::"practice.charter.update", Action::"practice.questionnaire.create", Action::"practice.questionnaire.update", Action::"practice.draft.update", Action::"practice.comment.resolve"], resource) when { resource has role && resource.role == "coordinator" };
 permit (principal, action in [Action::"practice.meeting.create", Action::"practice.interview.create", Action::"practice.finding.create", Action::"practice.draft.create"], resource) when { resource has role && ["member", "coordinator", "reviewer"].contains(resource.role) };
 permit (principal, action in [Action::"practice.review.create", Action::"practice.finding.update"], resource) when { resource has role && ["reviewer", "coordinator"].contains(resource.role) };
 permit (principal, action in [Action::"practice.response.create", Action::"practice.comment.create"], resource);',
