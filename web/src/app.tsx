@@ -5,6 +5,7 @@ import { SessionProvider, useSession } from './session.js'
 import { DataView } from './views/data.js'
 import { FitView } from './views/fit.js'
 import { LandscapeView } from './views/landscape.js'
+import { PracticeView } from './views/practice.js'
 import { TransfersView } from './views/transfers.js'
 import { UsageView } from './views/usage.js'
 import { WorkflowsView } from './views/workflows.js'
@@ -12,6 +13,7 @@ import { WorkflowsView } from './views/workflows.js'
 const routes = [
   { path: 'landscape', label: 'Landscape', view: LandscapeView },
   { path: 'fit', label: 'Fit and gaps', view: FitView },
+  { path: 'practice', label: 'Communities', view: PracticeView },
   { path: 'data', label: 'Data', view: DataView },
   { path: 'transfers', label: 'Transfers', view: TransfersView },
   { path: 'workflows', label: 'Workflows', view: WorkflowsView },
