@@ -6,29 +6,40 @@ import { cliContext, withExamples } from '../context.js'
 import { formatTable, printResult } from '../output.js'
 import { collect, positiveInt, readYamlMap } from './practice-files.js'
 
-const cmd = (name: string, description: string) => new Command(name).description(description)
+/** A command with its description and, when given, its examples (`--help` shows them). */
+const cmd = (name: string, description: string, ...examples: string[]) => {
+  const c = new Command(name).description(description)
+  return examples.length > 0 ? withExamples(c, ...examples) : c
+}
 
 export function practiceSurveyCommand(): Command {
   const survey = cmd(
     'survey',
     'Versioned questionnaires, your responses, aggregated results, reviews',
+    'continuum practice survey results requirements-survey-demo',
   )
   survey.addCommand(
-    cmd('ls', 'List questionnaires').action(async (_o: unknown, c: Command) => {
-      const { out, client } = cliContext(c)
-      printResult(out, await client().practice.questionnaires(), (qs) =>
-        formatTable(qs, [
-          { header: 'name', value: (q) => q.name },
-          { header: 'group', value: (q) => q.workingGroup },
-          { header: 'version', value: (q) => String(q.latestVersion) },
-          { header: 'responses', value: (q) => String(q.responses) },
-          { header: 'title', value: (q) => q.title },
-        ]),
-      )
-    }),
+    cmd('ls', 'List questionnaires', 'continuum practice survey ls').action(
+      async (_o: unknown, c: Command) => {
+        const { out, client } = cliContext(c)
+        printResult(out, await client().practice.questionnaires(), (qs) =>
+          formatTable(qs, [
+            { header: 'name', value: (q) => q.name },
+            { header: 'group', value: (q) => q.workingGroup },
+            { header: 'version', value: (q) => String(q.latestVersion) },
+            { header: 'responses', value: (q) => String(q.responses) },
+            { header: 'title', value: (q) => q.title },
+          ]),
+        )
+      },
+    ),
   )
   survey.addCommand(
-    cmd('show', 'Versions with their questions, and reviews')
+    cmd(
+      'show',
+      'Versions with their questions, and reviews',
+      'continuum practice survey show requirements-survey-demo',
+    )
       .argument('<name>')
       .action(async (name: string, _o: unknown, c: Command) => {
         const { out, client } = cliContext(c)
@@ -69,6 +80,7 @@ export function practiceSurveyCommand(): Command {
     cmd(
       'version',
       'Publish the next version from a YAML file holding `questions:`; old responses stay',
+      'continuum practice survey version requirements-2026 survey-v2.yaml',
     )
       .argument('<name>')
       .argument('<file>')

@@ -10,7 +10,11 @@ import { formatTable, printResult } from '../output.js'
 import { collect, readText, readYamlMap } from './practice-files.js'
 import { practiceSurveyCommand } from './practice-survey.js'
 
-const cmd = (name: string, description: string) => new Command(name).description(description)
+/** A command with its description and, when given, its examples (`--help` shows them). */
+const cmd = (name: string, description: string, ...examples: string[]) => {
+  const c = new Command(name).description(description)
+  return examples.length > 0 ? withExamples(c, ...examples) : c
+}
 
 export function practiceCommand(): Command {
   const practice = withExamples(
@@ -54,27 +58,37 @@ export function practiceCommand(): Command {
 }
 
 function groupsCommand(): Command {
-  return cmd('groups', 'List working groups with their charter, counts and your role').action(
-    async (_o: unknown, c: Command) => {
-      const { out, client } = cliContext(c)
-      printResult(out, await client().practice.groups(), (gs) =>
-        formatTable(gs, [
-          { header: 'name', value: (g) => g.name },
-          { header: 'community', value: (g) => g.community },
-          { header: 'members', value: (g) => String(g.members) },
-          { header: 'meetings', value: (g) => String(g.meetings) },
-          { header: 'my role', value: (g) => g.myRole ?? '-' },
-          { header: 'title', value: (g) => g.title },
-        ]),
-      )
-    },
-  )
+  return cmd(
+    'groups',
+    'List working groups with their charter, counts and your role',
+    'continuum practice groups --json',
+  ).action(async (_o: unknown, c: Command) => {
+    const { out, client } = cliContext(c)
+    printResult(out, await client().practice.groups(), (gs) =>
+      formatTable(gs, [
+        { header: 'name', value: (g) => g.name },
+        { header: 'community', value: (g) => g.community },
+        { header: 'members', value: (g) => String(g.members) },
+        { header: 'meetings', value: (g) => String(g.meetings) },
+        { header: 'my role', value: (g) => g.myRole ?? '-' },
+        { header: 'title', value: (g) => g.title },
+      ]),
+    )
+  })
 }
 
 function groupCommand(): Command {
-  const group = cmd('group', 'One working group: show, create, charter, members, meetings')
+  const group = cmd(
+    'group',
+    'One working group: show, create, charter, members, meetings',
+    'continuum practice group show wg-requirements-demo',
+  )
   group.addCommand(
-    cmd('show', 'Charter history, members with roles, meetings with decisions')
+    cmd(
+      'show',
+      'Charter history, members with roles, meetings with decisions',
+      'continuum practice group show wg-requirements-demo',
+    )
       .argument('<name>')
       .action(async (name: string, _o: unknown, c: Command) => {
         const { out, client } = cliContext(c)
@@ -127,7 +141,11 @@ function groupCommand(): Command {
     ),
   )
   group.addCommand(
-    cmd('charter', 'Adopt a new charter (coordinators); the history is kept')
+    cmd(
+      'charter',
+      'Adopt a new charter (coordinators); the history is kept',
+      'continuum practice group charter wg-data --charter @charter.md',
+    )
       .argument('<name>')
       .requiredOption('--charter <text>', 'the charter (or @file)')
       .action(async (name: string, o: { charter: string }, c: Command) => {
@@ -194,9 +212,17 @@ function groupCommand(): Command {
 }
 
 function findingCommand(): Command {
-  const finding = cmd('finding', 'Findings checked in interviews: open, validated or contested')
+  const finding = cmd(
+    'finding',
+    'Findings checked in interviews: open, validated or contested',
+    'continuum practice finding ls --group wg-requirements-demo',
+  )
   finding.addCommand(
-    cmd('ls', 'List findings with status and supporting / contesting interviews')
+    cmd(
+      'ls',
+      'List findings with status and supporting / contesting interviews',
+      'continuum practice finding ls --group wg-requirements-demo',
+    )
       .option('--group <name>')
       .action(async (o: { group?: string }, c: Command) => {
         const { out, client } = cliContext(c)
@@ -212,7 +238,11 @@ function findingCommand(): Command {
       }),
   )
   finding.addCommand(
-    cmd('add', "State a finding (the group's members)")
+    cmd(
+      'add',
+      "State a finding (the group's members)",
+      'continuum practice finding add multi-year-allocations --group wg-data --statement "Communities need multi-year allocations"',
+    )
       .argument('<name>')
       .requiredOption('--group <name>')
       .requiredOption('--statement <text>')
@@ -244,9 +274,13 @@ function findingCommand(): Command {
 }
 
 function interviewCommand(): Command {
-  const interview = cmd('interview', 'Stakeholder interviews recorded against findings')
+  const interview = cmd(
+    'interview',
+    'Stakeholder interviews recorded against findings',
+    'continuum practice interview ls --group wg-requirements-demo',
+  )
   interview.addCommand(
-    cmd('ls', 'List interviews')
+    cmd('ls', 'List interviews', 'continuum practice interview ls --group wg-requirements-demo')
       .option('--group <name>')
       .action(async (o: { group?: string }, c: Command) => {
         const { out, client } = cliContext(c)
@@ -286,27 +320,37 @@ function interviewCommand(): Command {
 }
 
 function draftCommand(): Command {
-  const draft = cmd('draft', 'Drafts published for consultation, with threaded comments')
+  const draft = cmd(
+    'draft',
+    'Drafts published for consultation, with threaded comments',
+    'continuum practice draft ls',
+  )
   const summary = (d: Draft) => `${d.name} is ${d.status} (${d.comments.length} comments)`
   draft.addCommand(
-    cmd('ls', 'List drafts').action(async (_o: unknown, c: Command) => {
-      const { out, client } = cliContext(c)
-      printResult(out, await client().practice.drafts(), (ds) =>
-        formatTable(ds, [
-          { header: 'name', value: (d) => d.name },
-          { header: 'status', value: (d) => d.status },
-          { header: 'comments', value: (d) => String(d.comments.length) },
-          {
-            header: 'open',
-            value: (d) => String(d.comments.filter((x) => x.status === 'open').length),
-          },
-          { header: 'title', value: (d) => d.title },
-        ]),
-      )
-    }),
+    cmd('ls', 'List drafts', 'continuum practice draft ls --json').action(
+      async (_o: unknown, c: Command) => {
+        const { out, client } = cliContext(c)
+        printResult(out, await client().practice.drafts(), (ds) =>
+          formatTable(ds, [
+            { header: 'name', value: (d) => d.name },
+            { header: 'status', value: (d) => d.status },
+            { header: 'comments', value: (d) => String(d.comments.length) },
+            {
+              header: 'open',
+              value: (d) => String(d.comments.filter((x) => x.status === 'open').length),
+            },
+            { header: 'title', value: (d) => d.title },
+          ]),
+        )
+      },
+    ),
   )
   draft.addCommand(
-    cmd('show', 'A draft and its comment threads')
+    cmd(
+      'show',
+      'A draft and its comment threads',
+      'continuum practice draft show blueprint-chapter-demo',
+    )
       .argument('<name>')
       .action(async (name: string, _o: unknown, c: Command) => {
         const { out, client } = cliContext(c)
@@ -328,7 +372,11 @@ function draftCommand(): Command {
       }),
   )
   draft.addCommand(
-    cmd('add', "Write a draft (the group's members)")
+    cmd(
+      'add',
+      "Write a draft (the group's members)",
+      'continuum practice draft add access-chapter --group wg-data --title "Access" --body @access.md',
+    )
       .argument('<name>')
       .requiredOption('--group <name>')
       .requiredOption('--title <text>')
@@ -351,7 +399,7 @@ function draftCommand(): Command {
     ['close', 'End the consultation (coordinators)'],
   ] as const) {
     draft.addCommand(
-      cmd(step, text)
+      cmd(step, text, `continuum practice draft ${step} blueprint-chapter-demo`)
         .argument('<name>')
         .action(async (name: string, _o: unknown, c: Command) => {
           const { out, client } = cliContext(c)
