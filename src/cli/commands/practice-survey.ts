@@ -103,15 +103,15 @@ export function practiceSurveyCommand(): Command {
         .argument('<name>')
         .requiredOption('--answers <file>')
         .option('--community <name>', 'which of your communities you answer for')
-        .option('--version <n>', 'the version answered (default: latest)')
+        .option('--survey-version <n>', 'the version answered (default: latest)')
         .action(
           async (
             name: string,
-            o: { answers: string; community?: string; version?: string },
+            o: { answers: string; community?: string; surveyVersion?: string },
             c: Command,
           ) => {
             const { out, client } = cliContext(c)
-            const version = positiveInt(o.version, '--version')
+            const version = positiveInt(o.surveyVersion, '--survey-version')
             const r = await client().practice.respond(name, {
               answers: readYamlMap(o.answers) as never,
               ...(o.community === undefined ? {} : { community: o.community }),
@@ -131,25 +131,27 @@ export function practiceSurveyCommand(): Command {
     withExamples(
       cmd('results', 'Aggregated results: per question, per community, per month, and the proposal')
         .argument('<name>')
-        .option('--version <n>')
+        .option('--survey-version <n>', 'which version (default: latest)')
         .option('--community <name>')
-        .action(async (name: string, o: { version?: string; community?: string }, c: Command) => {
-          const { out, client } = cliContext(c)
-          const version = positiveInt(o.version, '--version')
-          const r = await client().practice.results(name, {
-            ...(version === undefined ? {} : { version }),
-            ...(o.community === undefined ? {} : { community: o.community }),
-          })
-          printResult(out, r, (x) =>
-            [
-              `${x.questionnaire} v${x.version}: ${x.responses} responses${x.community ? ` from ${x.community}` : ''}`,
-              summaryTable(x.questions),
-              `by community: ${x.byCommunity.map((b) => `${b.community} ${b.responses}`).join(', ') || '-'}`,
-              `by month: ${x.overTime.map((b) => `${b.period} ${b.responses}`).join(', ') || '-'}`,
-              `proposal (nothing changes until a reviewer accepts): ${JSON.stringify(x.proposal)}`,
-            ].join('\n'),
-          )
-        }),
+        .action(
+          async (name: string, o: { surveyVersion?: string; community?: string }, c: Command) => {
+            const { out, client } = cliContext(c)
+            const version = positiveInt(o.surveyVersion, '--survey-version')
+            const r = await client().practice.results(name, {
+              ...(version === undefined ? {} : { version }),
+              ...(o.community === undefined ? {} : { community: o.community }),
+            })
+            printResult(out, r, (x) =>
+              [
+                `${x.questionnaire} v${x.version}: ${x.responses} responses${x.community ? ` from ${x.community}` : ''}`,
+                summaryTable(x.questions),
+                `by community: ${x.byCommunity.map((b) => `${b.community} ${b.responses}`).join(', ') || '-'}`,
+                `by month: ${x.overTime.map((b) => `${b.period} ${b.responses}`).join(', ') || '-'}`,
+                `proposal (nothing changes until a reviewer accepts): ${JSON.stringify(x.proposal)}`,
+              ].join('\n'),
+            )
+          },
+        ),
       'continuum practice survey results requirements-survey --community atlas',
     ),
   )
@@ -163,16 +165,16 @@ export function practiceSurveyCommand(): Command {
           'only this field (repeatable; default: the whole proposal)',
           collect,
         )
-        .option('--version <n>')
+        .option('--survey-version <n>', 'which version (default: latest)')
         .option('--community <name>', "only this community's responses")
         .action(
           async (
             name: string,
-            o: { useCase: string; field?: string[]; version?: string; community?: string },
+            o: { useCase: string; field?: string[]; surveyVersion?: string; community?: string },
             c: Command,
           ) => {
             const { out, client } = cliContext(c)
-            const version = positiveInt(o.version, '--version')
+            const version = positiveInt(o.surveyVersion, '--survey-version')
             const r = await client().practice.accept(name, {
               useCase: o.useCase,
               ...(o.field === undefined ? {} : { fields: o.field }),
