@@ -31,10 +31,11 @@ describeEachBackend('practice: working groups, surveys, interviews, consultation
     for (const name of ['atlas', 'lofar', 'ska', 'cms']) {
       await addCommunity(ctx, { name, title: name.toUpperCase() })
     }
+    await addRecord(ctx, 'useCase', { name: 'cms-use-case', title: 'CMS case', community: 'cms' })
     await addRecord(ctx, 'useCase', {
       name: 'test-use-case',
       title: 'A use case',
-      community: 'atlas',
+      community: 'lofar',
       profile: { compute: { walltimeHours: 12 } },
     })
     server = await startTestServer(fixture().database, { clock: fixture().clock })
@@ -251,8 +252,12 @@ describeEachBackend('practice: working groups, surveys, interviews, consultation
     // nothing has reached the profile yet
     const before = await getRecord(fixture().ctx, 'useCase', 'test-use-case')
     assert.deepEqual(before.profile, { compute: { walltimeHours: 12 } })
-    // a plain member may not accept; neither may a bad field
+    // a plain member may not accept; a reviewer only into their own community's use cases
     await rejectsWith(member.practice.accept(survey, { useCase: 'test-use-case' }), 'POLICY_DENIED')
+    await rejectsWith(
+      reviewer.practice.accept(survey, { useCase: 'cms-use-case' }),
+      'POLICY_DENIED',
+    )
     await rejectsWith(
       reviewer.practice.accept(survey, { useCase: 'test-use-case', fields: ['compute.peakCores'] }),
       'VALIDATION_FAILED',

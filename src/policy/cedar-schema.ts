@@ -87,6 +87,8 @@ const resourceAttributes = {
   kind: optionalString,
   /** The caller's role in the working group the item belongs to (practice routes). */
   role: optionalString,
+  /** The community whose record the action changes (a review into a use case's profile). */
+  targetCommunity: optionalString,
 }
 
 export function buildCedarSchema(actionIds: Iterable<string>): SchemaJson<string> {

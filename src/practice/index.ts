@@ -6,6 +6,8 @@
  */
 import type { PracticeRole } from '../contract/index.js'
 import type { Context } from '../db/index.js'
+import { findRecord } from '../catalog/index.js'
+import { ContinuumError } from '../platform/index.js'
 import { getDraftRow } from './drafts.js'
 import { getGroupRef, roleIn, type GroupRef } from './groups.js'
 import { getFindingRow } from './interviews.js'
@@ -62,4 +64,13 @@ export async function practiceScope(
           : (await getDraftRow(ctx.db, name)).groupId
   const group = await getGroupRef(ctx.db, groupId)
   return { group, role: await roleIn(ctx, group.id) }
+}
+
+/** The community of the use case a review would change (the gate's `targetCommunity`). */
+export async function useCaseCommunity(ctx: Context, useCase: string): Promise<string> {
+  const found = await findRecord(ctx, 'useCase', useCase)
+  if (!found) {
+    throw new ContinuumError('USE_CASE_NOT_FOUND', `use case '${useCase}' not found`, { useCase })
+  }
+  return String(found.community)
 }

@@ -4,7 +4,7 @@
  * membership of the owning community alone does not let anyone write a group's record.
  */
 import type { FastifyRequest } from 'fastify'
-import { practiceScope } from '../../practice/index.js'
+import { practiceScope, useCaseCommunity } from '../../practice/index.js'
 import type { RouteResource } from '../gate.js'
 
 type Kind = 'group' | 'questionnaire' | 'finding' | 'draft'
@@ -28,4 +28,12 @@ export function practiceItem(kind: Kind, from: 'params' | 'body' = 'params') {
 export function communityOfBody(request: FastifyRequest): RouteResource {
   const community = (request.body as { community: string }).community
   return { type: 'Community', id: community, community, name: community }
+}
+
+/** A review changes a use case's profile: the resource also names the use case's community. */
+export async function reviewTarget(request: FastifyRequest): Promise<RouteResource> {
+  const item = await practiceItem('questionnaire')(request)
+  const useCase = (request.body as { useCase: string }).useCase
+  const targetCommunity = await useCaseCommunity(request.ctx, useCase)
+  return { ...item, attrs: { ...item.attrs, targetCommunity } }
 }

@@ -29,7 +29,7 @@ import {
   submitResponse,
 } from '../../practice/index.js'
 import { routeSchema } from '../route-schema.js'
-import { practiceItem } from './practice-resources.js'
+import { practiceItem, reviewTarget } from './practice-resources.js'
 
 type Name = { name: string }
 const tags = ['practice']
@@ -136,12 +136,12 @@ export function practiceSurveyRoutes(app: FastifyInstance): void {
     },
   )
   app.post<{ Params: Name; Body: ReviewCreate }>('/practice/questionnaires/:name/reviews', {
-    config: { action: 'practice.review.create', resource: practiceItem('questionnaire') },
+    config: { action: 'practice.review.create', resource: reviewTarget },
     schema: routeSchema({
       operationId: 'acceptResults',
       tags,
       summary:
-        "Accept aggregated results into a use case's requirement profile (reviewers); records the values before and after, who and when",
+        "Accept aggregated results into the requirement profile of a use case of your community (the group's reviewers); records the values before and after, who and when",
       params,
       body: ReviewCreateSchema,
       response: { 201: ReviewSchema },

@@ -152,12 +152,14 @@ create index practice_comments_draft_idx on practice_comments (draft_id, created
 -- Who may do what in a working group: the route's resource carries the caller's role in the
 -- group (`role`), so these rules are data like every other policy. Coordinators run the group;
 -- members write its record (meetings, interviews, findings, drafts); reviewers decide what is
--- validated and what reaches a use case's profile. Answering a questionnaire and commenting on
+-- validated and what reaches a use case's profile — of a use case of their own community
+-- (`targetCommunity`). Answering a questionnaire and commenting on
 -- a draft under consultation are open to every authenticated identity (open consultation).
 insert into policies (id, name, version, body, description, source, created_by) values
 ('00000000-0000-7000-8000-000000000018', 'practice-roles', 1,
  'permit (principal, action in [Action::"practice.member.add", Action::"practice.charter.update", Action::"practice.questionnaire.create", Action::"practice.questionnaire.update", Action::"practice.draft.update", Action::"practice.comment.resolve"], resource) when { resource has role && resource.role == "coordinator" };
 permit (principal, action in [Action::"practice.meeting.create", Action::"practice.interview.create", Action::"practice.finding.create", Action::"practice.draft.create"], resource) when { resource has role && ["member", "coordinator", "reviewer"].contains(resource.role) };
-permit (principal, action in [Action::"practice.review.create", Action::"practice.finding.update"], resource) when { resource has role && ["reviewer", "coordinator"].contains(resource.role) };
+permit (principal, action == Action::"practice.finding.update", resource) when { resource has role && ["reviewer", "coordinator"].contains(resource.role) };
+permit (principal, action == Action::"practice.review.create", resource) when { resource has role && ["reviewer", "coordinator"].contains(resource.role) && resource has targetCommunity && principal.communities.contains(resource.targetCommunity) };
 permit (principal, action in [Action::"practice.response.create", Action::"practice.comment.create"], resource);',
- 'Coordinators run a working group; its members record meetings, interviews, findings and drafts; reviewers validate findings and accept survey results into profiles; anyone signed in answers questionnaires and comments on drafts under consultation.', 'builtin', 'migration');
+ 'Coordinators run a working group; its members record meetings, interviews, findings and drafts; reviewers validate findings and accept survey results into the profiles of their own communities'' use cases; anyone signed in answers questionnaires and comments on drafts under consultation.', 'builtin', 'migration');
