@@ -1,7 +1,9 @@
-/** Reading the YAML files `continuum practice` takes (questionnaires, answers, interviews). */
+/** Shared by the `continuum practice` commands: reading their files and arguments, building commands. */
 import { readFileSync } from 'node:fs'
+import { Command } from 'commander'
 import { parse as parseYaml } from 'yaml'
 import { ContinuumError } from '../../platform/browser.js'
+import { withExamples } from '../context.js'
 
 /** A YAML (or JSON) file holding one map; INVALID_ARGUMENT names the file otherwise. */
 export function readYamlMap(file: string): Record<string, unknown> {
@@ -33,4 +35,15 @@ export function positiveInt(value: string | undefined, flag: string): number | u
     throw new ContinuumError('INVALID_ARGUMENT', `${flag}: expected a positive whole number`)
   }
   return Number(value)
+}
+
+/** `@file` reads the text from a file; anything else is the text itself. */
+export function textOrFile(value: string): string {
+  return value.startsWith('@') ? readText(value.slice(1)) : value
+}
+
+/** A command with its description and, when given, its examples (`--help` shows them). */
+export const cmd = (name: string, description: string, ...examples: string[]) => {
+  const c = new Command(name).description(description)
+  return examples.length > 0 ? withExamples(c, ...examples) : c
 }

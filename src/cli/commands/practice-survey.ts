@@ -1,16 +1,10 @@
 /** `continuum practice survey`: versioned questionnaires, responses, results and reviews. */
-import { Command } from 'commander'
+import { type Command } from 'commander'
 import type { QuestionSummary } from '../../contract/index.js'
 import { ContinuumError } from '../../platform/browser.js'
 import { cliContext, withExamples } from '../context.js'
 import { formatTable, printResult } from '../output.js'
-import { collect, positiveInt, readYamlMap } from './practice-files.js'
-
-/** A command with its description and, when given, its examples (`--help` shows them). */
-const cmd = (name: string, description: string, ...examples: string[]) => {
-  const c = new Command(name).description(description)
-  return examples.length > 0 ? withExamples(c, ...examples) : c
-}
+import { cmd, collect, positiveInt, readYamlMap } from './practice-files.js'
 
 export function practiceSurveyCommand(): Command {
   const survey = cmd(
