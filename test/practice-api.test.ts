@@ -48,6 +48,15 @@ describeEachBackend('practice: working groups, interviews, consultations, hub', 
       }),
       'MEMBER_ALREADY_EXISTS',
     )
+    await rejectsWith(
+      coordinator.practice.addMember(group, {
+        principal: principal('x'),
+        displayName: 'X',
+        community: 'no-such-community',
+        role: 'member',
+      }),
+      'COMMUNITY_NOT_FOUND',
+    )
     await coordinator.practice.updateCharter(group, 'Gather and validate requirements.')
     const detail = await member.practice.group(group)
     assert.equal(detail.myRole, 'member')

@@ -3,7 +3,7 @@
  * community; practice adds its charter history, memberships with roles and meeting records.
  * Whoever creates a group becomes its first coordinator.
  */
-import { addRecordIn, listAllRecords, type WireRecord } from '../catalog/index.js'
+import { addRecordIn, getCommunity, listAllRecords, type WireRecord } from '../catalog/index.js'
 import type {
   GroupCreate,
   GroupDetail,
@@ -154,6 +154,7 @@ export async function addMember(
   input: MemberAdd,
 ): Promise<Membership> {
   const g = await getGroupRef(ctx.db, group)
+  await getCommunity(ctx, input.community) // COMMUNITY_NOT_FOUND for a community that is not there
   await insertMembership(ctx.db, {
     id: newId(),
     groupId: g.id,
