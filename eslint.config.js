@@ -14,6 +14,7 @@ export const mayImport = {
   contract: [],
   catalog: ['platform', 'db', 'contract'],
   landscape: ['catalog', 'platform', 'db', 'contract'],
+  practice: ['catalog', 'landscape', 'platform', 'db', 'contract'],
   auth: ['platform', 'db', 'contract'],
   policy: ['catalog', 'auth', 'platform', 'db', 'contract'],
   data: ['catalog', 'platform', 'db', 'contract'],

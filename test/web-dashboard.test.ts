@@ -136,6 +136,26 @@ describe('web dashboard', { skip }, () => {
   )
 
   it(
+    'shows communities, working groups, survey results and the knowledge hub',
+    { timeout: 60_000 },
+    async () => {
+      await openView(page, 'Communities')
+      const groups = await api.practice.groups()
+      const results = await api.practice.results('requirements-survey-demo')
+      assert.ok(results.responses >= 4, 'the demo ships a survey with responses')
+      assert.equal(await text(page, 'group-count'), String(groups.length))
+      assert.equal(await text(page, 'survey-responses'), String(results.responses))
+      assert.equal(await page.getByTestId('working-group').count(), groups.length)
+      await page.getByLabel(/^Search documents/).fill('multi-year')
+      await page.getByRole('button', { name: 'Search', exact: true }).click()
+      const hits = page.getByTestId('hub-hits').locator('li')
+      await hits.first().waitFor()
+      assert.equal(await hits.count(), (await api.practice.search('multi-year')).length)
+      await screenshot(page, '2b-communities')
+    },
+  )
+
+  it(
     'shows the fit heat-map with reasons, the gaps and the ranked actions',
     { timeout: 60_000 },
     async () => {

@@ -21,6 +21,8 @@ import { catalogIoRoutes } from './routes/catalog-io.js'
 import { recordRoutes } from './routes/catalog-services.js'
 import { landscapeRoutes } from './routes/landscape.js'
 import { planRoutes } from './routes/plan.js'
+import { practiceRoutes } from './routes/practice.js'
+import { practiceSurveyRoutes } from './routes/practice-survey.js'
 import { dataRuleRoutes } from './routes/data-rules.js'
 import { dataRoutes } from './routes/data.js'
 import { dataTransferRoutes } from './routes/data-transfers.js'
@@ -135,6 +137,8 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
   catalogIoRoutes(app)
   landscapeRoutes(app)
   planRoutes(app)
+  practiceRoutes(app)
+  practiceSurveyRoutes(app)
   authRoutes(app, { ctx: options.ctx, security })
   policyRoutes(app, { security })
   auditRoutes(app, { security })

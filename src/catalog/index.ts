@@ -17,6 +17,7 @@ export {
   listAllRecords,
   listRecords,
   updateRecord,
+  updateRecordIn,
   type RecordListOptions,
   type WireRecord,
 } from './records.js'

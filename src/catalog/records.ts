@@ -158,30 +158,45 @@ export async function updateRecord(
   idOrName: string,
   patch: Record<string, unknown>,
 ): Promise<WireRecord> {
+  return ctx.db
+    .transaction()
+    .execute((tx) => updateRecordIn(tx, ctx.clock, kind, idOrName, () => patch))
+}
+
+/**
+ * `updateRecord` inside a transaction the caller owns; the patch is computed from the current
+ * record read in that transaction (a reviewed change to a profile and its review row commit together).
+ */
+export async function updateRecordIn(
+  tx: Executor,
+  clock: Clock,
+  kind: KindName,
+  idOrName: string,
+  patchOf: (current: WireRecord) => Record<string, unknown>,
+): Promise<WireRecord> {
   const spec: KindSpec = kinds[kind]
-  return ctx.db.transaction().execute(async (tx) => {
-    const current = toWire(spec, await mustFind(tx, spec, idOrName))
-    const merged = { ...current, ...patch }
-    await checkRecord(tx, spec, merged)
-    const changes: Record<string, unknown> = { updated_at: ctx.clock.now() }
-    for (const fs of spec.fields) {
-      if (fs.packed) continue
-      if (isHost(spec, fs)) {
-        const touched = spec.fields.some(
-          (x) => x.column === fs.column && patch[x.field] !== undefined,
-        )
-        if (touched) changes[fs.column] = pack(spec, fs.column, merged)
-        continue
-      }
-      if (patch[fs.field] === undefined) continue
-      changes[fs.column] =
-        fs.type === 'ref'
-          ? await refId(tx, fs.ref!, fs.field, patch[fs.field] as string | null)
-          : patch[fs.field]
+  const current = toWire(spec, await mustFind(tx, spec, idOrName))
+  const patch = patchOf(current)
+  const merged = { ...current, ...patch }
+  await checkRecord(tx, spec, merged)
+  const changes: Record<string, unknown> = { updated_at: clock.now() }
+  for (const fs of spec.fields) {
+    if (fs.packed) continue
+    if (isHost(spec, fs)) {
+      const touched = spec.fields.some(
+        (x) => x.column === fs.column && patch[x.field] !== undefined,
+      )
+      if (touched) changes[fs.column] = pack(spec, fs.column, merged)
+      continue
     }
-    await updateRow(tx, spec, current.id, changes)
-    return toWire(spec, await mustFind(tx, spec, current.id))
-  })
+    if (patch[fs.field] === undefined) continue
+    changes[fs.column] =
+      fs.type === 'ref'
+        ? await refId(tx, fs.ref!, fs.field, patch[fs.field] as string | null)
+        : patch[fs.field]
+  }
+  await updateRow(tx, spec, current.id, changes)
+  return toWire(spec, await mustFind(tx, spec, current.id))
 }
 
 export async function deleteRecord(

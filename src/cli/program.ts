@@ -54,6 +54,12 @@ export const commandEntries: readonly CommandEntry[] = [
     load: async () => (await import('./commands/landscape.js')).landscapeCommand(),
   },
   {
+    name: 'practice',
+    description:
+      'Communities of practice: working groups, meetings, surveys, interviews, consultations, the knowledge hub',
+    load: async () => (await import('./commands/practice.js')).practiceCommand(),
+  },
+  {
     name: 'data',
     description: 'The data federation: namespace, endpoints, replicas',
     load: async () => (await import('./commands/data.js')).dataCommand(),

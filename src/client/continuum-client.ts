@@ -5,6 +5,7 @@ import { DataClient } from './data.js'
 import { HttpTransport, type ClientOptions } from './http.js'
 import { AuditClient, PolicyClient } from './policy.js'
 import { PlanClient } from './plan.js'
+import { PracticeClient } from './practice.js'
 import { SitesClient } from './sites.js'
 import { TransfersClient } from './transfers.js'
 import { WorkflowsClient } from './workflows.js'
@@ -26,6 +27,8 @@ export class ContinuumClient {
   readonly sites: SitesClient
   /** What-if planning: shipped scenarios and simulations on the Run face's decisions. */
   readonly plan: PlanClient
+  /** Communities of practice: working groups, questionnaires, interviews, drafts, the hub. */
+  readonly practice: PracticeClient
 
   constructor(options: ClientOptions) {
     this.http = new HttpTransport(options)
@@ -39,6 +42,7 @@ export class ContinuumClient {
     this.workflows = new WorkflowsClient(this.http)
     this.sites = new SitesClient(this.http)
     this.plan = new PlanClient(this.http)
+    this.practice = new PracticeClient(this.http)
   }
 
   health(): Promise<{ status: 'ok'; version: string }> {

@@ -559,6 +559,137 @@ export interface UsageRecordsTable {
   accelerators: Generated<number>
 }
 
+/** Communities of practice (migration 0017): charters, memberships, meetings, questionnaires, interviews, drafts. */
+export interface PracticeChartersTable {
+  id: string
+  working_group_id: string
+  charter: string
+  adopted_by: string
+  adopted_at: Timestamp
+}
+
+export interface PracticeMembershipsTable {
+  id: string
+  working_group_id: string
+  principal: string
+  display_name: string
+  community: string
+  role: string
+  added_by: string
+  added_at: Timestamp
+}
+
+export interface PracticeMeetingsTable {
+  id: string
+  working_group_id: string
+  title: string
+  held_on: string
+  notes: Generated<string>
+  decisions: Json
+  created_by: string
+  created_at: Timestamp
+}
+
+export interface PracticeQuestionnairesTable {
+  id: string
+  name: string
+  title: string
+  working_group_id: string
+  created_by: string
+  created_at: Timestamp
+}
+
+export interface PracticeQuestionnaireVersionsTable {
+  id: string
+  questionnaire_id: string
+  version: number
+  questions: Json
+  created_by: string
+  created_at: Timestamp
+}
+
+export interface PracticeResponsesTable {
+  id: string
+  questionnaire_id: string
+  version: number
+  respondent: string
+  community: string
+  answers: Json
+  submitted_at: Timestamp
+}
+
+export interface PracticeReviewsTable {
+  id: string
+  questionnaire_id: string
+  version: number
+  use_case: string
+  community: string | null
+  fields: Json
+  before: Json
+  after: Json
+  responses: number
+  reviewer: string
+  accepted_at: Timestamp
+}
+
+export interface PracticeFindingsTable {
+  id: string
+  name: string
+  working_group_id: string
+  statement: string
+  status: Generated<string>
+  status_note: Generated<string>
+  status_by: string | null
+  status_at: Timestamp | null
+  created_by: string
+  created_at: Timestamp
+}
+
+export interface PracticeInterviewsTable {
+  id: string
+  working_group_id: string
+  interviewee: string
+  protocol: string
+  held_on: string
+  summary: Generated<string>
+  created_by: string
+  created_at: Timestamp
+}
+
+export interface PracticeInterviewFindingsTable {
+  interview_id: string
+  finding_id: string
+  stance: string
+  note: Generated<string>
+}
+
+export interface PracticeDraftsTable {
+  id: string
+  name: string
+  title: string
+  working_group_id: string
+  body: string
+  status: Generated<string>
+  created_by: string
+  created_at: Timestamp
+  published_at: Timestamp | null
+  closed_at: Timestamp | null
+}
+
+export interface PracticeCommentsTable {
+  id: string
+  draft_id: string
+  parent_id: string | null
+  author: string
+  community: string | null
+  body: string
+  status: Generated<string>
+  resolution: string | null
+  resolved_by: string | null
+  resolved_at: Timestamp | null
+  created_at: Timestamp
+}
+
 export interface DB {
   communities: CommunitiesTable
   infrastructures: InfrastructuresTable
@@ -601,4 +732,16 @@ export interface DB {
   workflow_task_edges: WorkflowTaskEdgesTable
   workflow_task_events: WorkflowTaskEventsTable
   usage_records: UsageRecordsTable
+  practice_charters: PracticeChartersTable
+  practice_memberships: PracticeMembershipsTable
+  practice_meetings: PracticeMeetingsTable
+  practice_questionnaires: PracticeQuestionnairesTable
+  practice_questionnaire_versions: PracticeQuestionnaireVersionsTable
+  practice_responses: PracticeResponsesTable
+  practice_reviews: PracticeReviewsTable
+  practice_findings: PracticeFindingsTable
+  practice_interviews: PracticeInterviewsTable
+  practice_interview_findings: PracticeInterviewFindingsTable
+  practice_drafts: PracticeDraftsTable
+  practice_comments: PracticeCommentsTable
 }

@@ -560,6 +560,55 @@ export const errorCatalog = {
     retryable: false,
     summary: 'No workflow has this id.',
   },
+  QUESTIONNAIRE_NOT_FOUND: {
+    status: 404,
+    exit: e.notFound,
+    retryable: false,
+    summary: 'No questionnaire (or no such version of it) has this name.',
+  },
+  QUESTIONNAIRE_ALREADY_EXISTS: {
+    status: 409,
+    exit: e.conflict,
+    retryable: false,
+    summary: 'A questionnaire with this name exists already.',
+  },
+  FINDING_NOT_FOUND: {
+    status: 404,
+    exit: e.notFound,
+    retryable: false,
+    summary: 'No finding has this name (in this working group).',
+  },
+  FINDING_ALREADY_EXISTS: {
+    status: 409,
+    exit: e.conflict,
+    retryable: false,
+    summary: 'A finding with this name exists already.',
+  },
+  DRAFT_NOT_FOUND: {
+    status: 404,
+    exit: e.notFound,
+    retryable: false,
+    summary: 'No draft document has this name.',
+  },
+  DRAFT_ALREADY_EXISTS: {
+    status: 409,
+    exit: e.conflict,
+    retryable: false,
+    summary: 'A draft document with this name exists already.',
+  },
+  COMMENT_NOT_FOUND: {
+    status: 404,
+    exit: e.notFound,
+    retryable: false,
+    summary: 'The draft has no comment with this id.',
+  },
+  PRACTICE_STATE_CONFLICT: {
+    status: 409,
+    exit: e.conflict,
+    retryable: false,
+    summary:
+      'The finding, draft or comment is not in a state that allows this (e.g. commenting on a closed draft, resolving a resolved comment).',
+  },
   TASK_NOT_FOUND: {
     status: 404,
     exit: e.notFound,

@@ -30,6 +30,7 @@ export const resourceTypes = [
   'Rule',
   'TransferRequest',
   'Account',
+  'WorkingGroup',
 ] as const
 export type ResourceType = (typeof resourceTypes)[number]
 
@@ -87,6 +88,10 @@ const resourceAttributes = {
   capability: optionalString,
   infrastructure: optionalString,
   kind: optionalString,
+  /** The caller's role in the working group the item belongs to (practice routes). */
+  role: optionalString,
+  /** The community whose record the action changes (a review into a use case's profile). */
+  targetCommunity: optionalString,
 }
 
 export function buildCedarSchema(actionIds: Iterable<string>): SchemaJson<string> {

@@ -508,6 +508,49 @@ export const matrixTable: Record<string, MatrixEntry> = {
   },
   exportUsageApel: { class: { kind: 'open' }, request: get('/usage/apel') },
   getAllocationUsage: { class: { kind: 'open' }, request: get('/usage/allocations') },
+
+  // Communities of practice: everyone reads; writes depend on one's role in the working group
+  // (practice-api.test.ts runs them with real bodies); the matrix checks that an empty body is
+  // refused before anything else.
+  listWorkingGroups: { class: open, request: get('/practice/groups') },
+  getWorkingGroup: { class: open, request: get('/practice/groups/some-group') },
+  listFindings: { class: open, request: get('/practice/findings') },
+  getFinding: { class: open, request: get('/practice/findings/some-finding') },
+  listInterviews: { class: open, request: get('/practice/interviews') },
+  listDrafts: { class: open, request: get('/practice/drafts') },
+  getDraft: { class: open, request: get('/practice/drafts/some-draft') },
+  searchKnowledgeHub: { class: open, request: get('/practice/hub?q=grid') },
+  listQuestionnaires: { class: open, request: get('/practice/questionnaires') },
+  getQuestionnaire: { class: open, request: get('/practice/questionnaires/some-survey') },
+  myResponses: { class: open, request: get('/practice/questionnaires/some-survey/responses/mine') },
+  questionnaireResults: {
+    class: open,
+    request: get('/practice/questionnaires/some-survey/results'),
+  },
+  ...Object.fromEntries(
+    (
+      [
+        ['addWorkingGroup', 'POST', '/practice/groups'],
+        ['updateCharter', 'PUT', '/practice/groups/some-group/charter'],
+        ['addGroupMember', 'POST', '/practice/groups/some-group/members'],
+        ['addMeeting', 'POST', '/practice/groups/some-group/meetings'],
+        ['addFinding', 'POST', '/practice/findings'],
+        ['setFindingStatus', 'PUT', '/practice/findings/some-finding/status'],
+        ['addInterview', 'POST', '/practice/interviews'],
+        ['addDraft', 'POST', '/practice/drafts'],
+        ['setDraftStatus', 'PUT', '/practice/drafts/some-draft/status'],
+        ['addComment', 'POST', '/practice/drafts/some-draft/comments'],
+        ['resolveComment', 'POST', `/practice/drafts/some-draft/comments/${anyId}/resolution`],
+        ['addQuestionnaire', 'POST', '/practice/questionnaires'],
+        ['addQuestionnaireVersion', 'POST', '/practice/questionnaires/some-survey/versions'],
+        ['submitResponse', 'POST', '/practice/questionnaires/some-survey/responses'],
+        ['acceptResults', 'POST', '/practice/questionnaires/some-survey/reviews'],
+      ] as const
+    ).map(([op, method, url]) => [
+      op,
+      { class: unchecked, request: () => ({ method, url, body: {} }) } satisfies MatrixEntry,
+    ]),
+  ),
 }
 
 function wf(

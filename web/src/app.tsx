@@ -6,6 +6,7 @@ import { DataView } from './views/data.js'
 import { FitView } from './views/fit.js'
 import { LandscapeView } from './views/landscape.js'
 import { PlanView } from './views/plan.js'
+import { PracticeView } from './views/practice.js'
 import { TransfersView } from './views/transfers.js'
 import { UsageView } from './views/usage.js'
 import { WorkflowsView } from './views/workflows.js'
@@ -14,6 +15,7 @@ const routes = [
   { path: 'landscape', label: 'Landscape', view: LandscapeView },
   { path: 'fit', label: 'Fit and gaps', view: FitView },
   { path: 'plan', label: 'What-if', view: PlanView },
+  { path: 'practice', label: 'Communities', view: PracticeView },
   { path: 'data', label: 'Data', view: DataView },
   { path: 'transfers', label: 'Transfers', view: TransfersView },
   { path: 'workflows', label: 'Workflows', view: WorkflowsView },

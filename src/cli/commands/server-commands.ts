@@ -9,6 +9,7 @@ import { openBuiltInIssuer, preloadPolicies, startServer, stopOnSignals } from '
 import { createDemoEndpoints } from '../../data/index.js'
 import { assertSchemaCurrent, connect, migrate, type Context } from '../../db/index.js'
 import { loadShippedLandscape } from '../../landscape/index.js'
+import { seedDemoPractice } from '../../practice/index.js'
 import {
   addPolicy,
   listPolicies,
@@ -149,6 +150,10 @@ export function demoCommand(): Command {
         // 'local' compute site, and runs the background agents in-process.
         const ctx = { db: server.database.db, clock: systemClock, actor: systemActor('demo') }
         const loaded = await loadShippedLandscape(ctx)
+        // A community of practice to look at: synthetic members, a survey with responses, an
+        // interview, a draft under consultation; the demo users hold roles in it.
+        const issuerUrl = server.app.security.issuer?.url
+        const practice = issuerUrl === undefined ? false : await seedDemoPractice(ctx, issuerUrl)
         // The demo's own small continuum: this workstation and a cluster, in the catalogue.
         await ensureDemoCatalogue(ctx)
         // What the landscape says about who may use which service is what the gate enforces.
@@ -202,6 +207,7 @@ export function demoCommand(): Command {
             })`,
             `  landscape ${loaded ? 'shipped European landscape loaded from data/landscape' : 'kept from the previous run'}`,
             `  policies  ${access.compiled.length} access policies of the landscape compiled to Cedar`,
+            `  practice  ${practice ? 'demo working group wg-requirements-demo seeded (synthetic members; atlas-user coordinates, lofar-user reviews)' : 'demo working group kept from the previous run'}`,
             `  storage   local POSIX endpoints under ${config.home}/storage`,
             `  sites     'local' = demo-local (this machine, ${workstation.offers?.cores ?? '?'} cores; jobs run sandboxed as ${workstation.accounts.default ?? 'nobody'}${workstation.images ? ', images from its store' : ''})` +
               (slurmMissing === null
@@ -227,6 +233,7 @@ export function demoCommand(): Command {
             `  npx continuum --server ${server.url} data endpoints '*'`,
             `  npx continuum --server ${server.url} site ls`,
             `  npx continuum --server ${server.url} landscape plan lofar2-calibration-imaging`,
+            `  npx continuum --server ${server.url} practice survey results requirements-survey-demo`,
             `  npx continuum --server ${server.url} workflow run examples/two-sites.yaml --watch`,
             `  npx continuum --server ${server.url} workflow run examples/hello.yaml --watch`,
             `  npx continuum --server ${server.url} workflow run examples/federated.yaml --watch   # reads demo:raw-events from the federation`,

@@ -1,0 +1,316 @@
+/** HTTP routes of communities of practice: working groups, meetings, interviews, findings, drafts, hub. */
+import type { FastifyInstance } from 'fastify'
+import {
+  CharterUpdateSchema,
+  CommentCreateSchema,
+  CommentParamsSchema,
+  CommentResolveSchema,
+  CommentSchema,
+  DraftCreateSchema,
+  DraftSchema,
+  DraftStatusUpdateSchema,
+  FindingCreateSchema,
+  FindingSchema,
+  FindingStatusUpdateSchema,
+  GroupCreateSchema,
+  GroupDetailSchema,
+  GroupFilterQuerySchema,
+  GroupListSchema,
+  HubHitsSchema,
+  HubQuerySchema,
+  InterviewCreateSchema,
+  InterviewSchema,
+  MeetingCreateSchema,
+  MeetingSchema,
+  MemberAddSchema,
+  MembershipSchema,
+  PracticeNameParamsSchema,
+  Type,
+  type CommentCreate,
+  type CommentResolve,
+  type DraftCreate,
+  type FindingCreate,
+  type FindingStatus,
+  type GroupCreate,
+  type InterviewCreate,
+  type MeetingCreate,
+  type MemberAdd,
+} from '../../contract/index.js'
+import {
+  addComment,
+  addDraft,
+  addFinding,
+  addGroup,
+  addInterview,
+  addMeeting,
+  addMember,
+  getDraft,
+  getFinding,
+  getGroup,
+  listDrafts,
+  listFindings,
+  listGroups,
+  listInterviews,
+  moveDraft,
+  resolveComment,
+  searchHub,
+  setFindingStatus,
+  updateCharter,
+} from '../../practice/index.js'
+import { routeSchema } from '../route-schema.js'
+import { communityOfBody, practiceItem } from './practice-resources.js'
+
+type Name = { name: string }
+const tags = ['practice']
+const params = PracticeNameParamsSchema
+
+export function practiceRoutes(app: FastifyInstance): void {
+  app.get('/practice/groups', {
+    config: { action: 'practice.group.list' },
+    schema: routeSchema({
+      operationId: 'listWorkingGroups',
+      tags,
+      summary:
+        'Working groups with their current charter, member and meeting counts, and your role',
+      response: { 200: GroupListSchema },
+    }),
+    handler: async (request) => ({ items: await listGroups(request.ctx) }),
+  })
+  app.post<{ Body: GroupCreate }>('/practice/groups', {
+    config: { action: 'practice.group.create', resource: communityOfBody },
+    schema: routeSchema({
+      operationId: 'addWorkingGroup',
+      tags,
+      summary:
+        'Create a working group with its charter in one of your communities; you become its coordinator',
+      body: GroupCreateSchema,
+      response: { 201: GroupDetailSchema },
+    }),
+    handler: async (request, reply) =>
+      reply.status(201).send(await addGroup(request.ctx, request.body)),
+  })
+  app.get<{ Params: Name }>('/practice/groups/:name', {
+    config: { action: 'practice.group.read' },
+    schema: routeSchema({
+      operationId: 'getWorkingGroup',
+      tags,
+      summary:
+        'A working group: charter history, members with roles, meetings with notes and decisions',
+      params,
+      response: { 200: GroupDetailSchema },
+    }),
+    handler: (request) => getGroup(request.ctx, request.params.name),
+  })
+  app.put<{ Params: Name; Body: { charter: string } }>('/practice/groups/:name/charter', {
+    config: { action: 'practice.charter.update', resource: practiceItem('group') },
+    schema: routeSchema({
+      operationId: 'updateCharter',
+      tags,
+      summary: 'Adopt a new charter (coordinators); earlier charters stay in the history',
+      params,
+      body: CharterUpdateSchema,
+      response: { 200: GroupDetailSchema },
+    }),
+    handler: (request) => updateCharter(request.ctx, request.params.name, request.body.charter),
+  })
+  app.post<{ Params: Name; Body: MemberAdd }>('/practice/groups/:name/members', {
+    config: { action: 'practice.member.add', resource: practiceItem('group') },
+    schema: routeSchema({
+      operationId: 'addGroupMember',
+      tags,
+      summary: 'Add a member with a role: member, coordinator or reviewer (coordinators)',
+      params,
+      body: MemberAddSchema,
+      response: { 201: MembershipSchema },
+    }),
+    handler: async (request, reply) =>
+      reply.status(201).send(await addMember(request.ctx, request.params.name, request.body)),
+  })
+  app.post<{ Params: Name; Body: MeetingCreate }>('/practice/groups/:name/meetings', {
+    config: { action: 'practice.meeting.create', resource: practiceItem('group') },
+    schema: routeSchema({
+      operationId: 'addMeeting',
+      tags,
+      summary: "Record a meeting with notes and decisions (the group's members)",
+      params,
+      body: MeetingCreateSchema,
+      response: { 201: MeetingSchema },
+    }),
+    handler: async (request, reply) =>
+      reply.status(201).send(await addMeeting(request.ctx, request.params.name, request.body)),
+  })
+
+  app.get<{ Querystring: { group?: string } }>('/practice/findings', {
+    config: { action: 'practice.finding.list' },
+    schema: routeSchema({
+      operationId: 'listFindings',
+      tags,
+      summary: 'Findings with their status and how many interviews support or contest them',
+      querystring: GroupFilterQuerySchema,
+      response: { 200: Type.Object({ items: Type.Array(FindingSchema) }) },
+    }),
+    handler: async (request) => ({ items: await listFindings(request.ctx, request.query.group) }),
+  })
+  app.post<{ Body: FindingCreate }>('/practice/findings', {
+    config: { action: 'practice.finding.create', resource: practiceItem('group', 'body') },
+    schema: routeSchema({
+      operationId: 'addFinding',
+      tags,
+      summary: 'State a finding to be checked in interviews (open until reviewed)',
+      body: FindingCreateSchema,
+      response: { 201: FindingSchema },
+    }),
+    handler: async (request, reply) =>
+      reply.status(201).send(await addFinding(request.ctx, request.body)),
+  })
+  app.put<{ Params: Name; Body: { status: FindingStatus; note?: string } }>(
+    '/practice/findings/:name/status',
+    {
+      config: { action: 'practice.finding.update', resource: practiceItem('finding') },
+      schema: routeSchema({
+        operationId: 'setFindingStatus',
+        tags,
+        summary:
+          'Mark a finding validated, contested or open again (reviewers); needs an interview that supports or contests it',
+        params,
+        body: FindingStatusUpdateSchema,
+        response: { 200: FindingSchema },
+      }),
+      handler: (request) =>
+        setFindingStatus(request.ctx, request.params.name, request.body.status, request.body.note),
+    },
+  )
+  app.get<{ Params: Name }>('/practice/findings/:name', {
+    config: { action: 'practice.finding.read' },
+    schema: routeSchema({
+      operationId: 'getFinding',
+      tags,
+      summary: 'One finding',
+      params,
+      response: { 200: FindingSchema },
+    }),
+    handler: (request) => getFinding(request.ctx, request.params.name),
+  })
+  app.get<{ Querystring: { group?: string } }>('/practice/interviews', {
+    config: { action: 'practice.interview.list' },
+    schema: routeSchema({
+      operationId: 'listInterviews',
+      tags,
+      summary: 'Stakeholder interviews and the findings each supports or contests',
+      querystring: GroupFilterQuerySchema,
+      response: { 200: Type.Object({ items: Type.Array(InterviewSchema) }) },
+    }),
+    handler: async (request) => ({ items: await listInterviews(request.ctx, request.query.group) }),
+  })
+  app.post<{ Body: InterviewCreate }>('/practice/interviews', {
+    config: { action: 'practice.interview.create', resource: practiceItem('group', 'body') },
+    schema: routeSchema({
+      operationId: 'addInterview',
+      tags,
+      summary: "Record an interview under a protocol against the group's findings (members)",
+      body: InterviewCreateSchema,
+      response: { 201: InterviewSchema },
+    }),
+    handler: async (request, reply) =>
+      reply.status(201).send(await addInterview(request.ctx, request.body)),
+  })
+
+  app.get('/practice/drafts', {
+    config: { action: 'practice.draft.list' },
+    schema: routeSchema({
+      operationId: 'listDrafts',
+      tags,
+      summary: 'Drafts with their consultation status and comment threads',
+      response: { 200: Type.Object({ items: Type.Array(DraftSchema) }) },
+    }),
+    handler: async (request) => ({ items: await listDrafts(request.ctx) }),
+  })
+  app.post<{ Body: DraftCreate }>('/practice/drafts', {
+    config: { action: 'practice.draft.create', resource: practiceItem('group', 'body') },
+    schema: routeSchema({
+      operationId: 'addDraft',
+      tags,
+      summary: "Write a draft document in a working group (the group's members)",
+      body: DraftCreateSchema,
+      response: { 201: DraftSchema },
+    }),
+    handler: async (request, reply) =>
+      reply.status(201).send(await addDraft(request.ctx, request.body)),
+  })
+  app.get<{ Params: Name }>('/practice/drafts/:name', {
+    config: { action: 'practice.draft.read' },
+    schema: routeSchema({
+      operationId: 'getDraft',
+      tags,
+      summary: 'A draft with its threaded comments and their resolutions',
+      params,
+      response: { 200: DraftSchema },
+    }),
+    handler: (request) => getDraft(request.ctx, request.params.name),
+  })
+  app.put<{ Params: Name; Body: { status: 'consultation' | 'closed' } }>(
+    '/practice/drafts/:name/status',
+    {
+      config: { action: 'practice.draft.update', resource: practiceItem('draft') },
+      schema: routeSchema({
+        operationId: 'setDraftStatus',
+        tags,
+        summary:
+          'Open the consultation on a draft (`consultation`) or end it (`closed`) (coordinators); comments can be resolved after the end',
+        params,
+        body: DraftStatusUpdateSchema,
+        response: { 200: DraftSchema },
+      }),
+      handler: (request) =>
+        moveDraft(
+          request.ctx,
+          request.params.name,
+          request.body.status === 'consultation' ? 'publish' : 'close',
+        ),
+    },
+  )
+  app.post<{ Params: Name; Body: CommentCreate }>('/practice/drafts/:name/comments', {
+    config: { action: 'practice.comment.create', resource: practiceItem('draft') },
+    schema: routeSchema({
+      operationId: 'addComment',
+      tags,
+      summary: 'Comment on a draft under consultation, or reply to a comment (anyone signed in)',
+      params,
+      body: CommentCreateSchema,
+      response: { 201: CommentSchema },
+    }),
+    handler: async (request, reply) =>
+      reply.status(201).send(await addComment(request.ctx, request.params.name, request.body)),
+  })
+  app.post<{ Params: { name: string; id: string }; Body: CommentResolve }>(
+    '/practice/drafts/:name/comments/:id/resolution',
+    {
+      config: { action: 'practice.comment.resolve', resource: practiceItem('draft') },
+      schema: routeSchema({
+        operationId: 'resolveComment',
+        tags,
+        summary: 'Resolve a comment as accepted, rejected or answered, with a note (coordinators)',
+        params: CommentParamsSchema,
+        body: CommentResolveSchema,
+        response: { 200: CommentSchema },
+      }),
+      handler: (request) =>
+        resolveComment(request.ctx, request.params.name, request.params.id, request.body),
+    },
+  )
+
+  app.get<{ Querystring: { q: string; limit?: number } }>('/practice/hub', {
+    config: { action: 'practice.hub.list' },
+    schema: routeSchema({
+      operationId: 'searchKnowledgeHub',
+      tags,
+      summary:
+        "Search the knowledge hub: documents, working groups' charters, meetings, questionnaires, findings, interviews, drafts and comments",
+      querystring: HubQuerySchema,
+      response: { 200: HubHitsSchema },
+    }),
+    handler: async (request) => ({
+      items: await searchHub(request.ctx, request.query.q, request.query.limit ?? 20),
+    }),
+  })
+}
