@@ -93,7 +93,10 @@ describeEachBackend('landscape CLI', (fixture) => {
     const gaps = await run(server.url, 'landscape', 'gaps')
     assert.equal(gaps.code, 0, gaps.stderr)
     assert.match(gaps.stdout, /Cross-cutting gaps:/)
-    assert.match(gaps.stdout, /Recommended actions \(SRIDA phase; Blueprint area · SRIDA priority\):\n {2}foundation:/)
+    assert.match(
+      gaps.stdout,
+      /Recommended actions \(SRIDA phase; Blueprint area · SRIDA priority\):\n {2}foundation:/,
+    )
     // The text holds what --json holds: every action, and the D5.2 check of every policy.
     const gapsJson = await run(server.url, '--json', 'landscape', 'gaps')
     const report = JSON.parse(gapsJson.stdout) as {
