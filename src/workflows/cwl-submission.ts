@@ -24,14 +24,8 @@ import { asWorkflow, cwlRecords, engineRefusal, planCwlTasks, writeRecord } from
 import { workflowCommunityFor } from './tenancy.js'
 import type { TaskSpec } from './types.js'
 import { decodeFiles, writeFiles } from './workflow-files.js'
-import { mustFindWorkflow, toWorkflow } from './workflows.js'
-import {
-  insertEdgeRows,
-  insertEventRows,
-  insertTaskRows,
-  insertWorkflowRow,
-  type NewTaskRow,
-} from './workflows-store.js'
+import { storeSubmittedWorkflow } from './submitted-workflow.js'
+import type { NewTaskRow } from './workflows-store.js'
 
 /** A `.cwl` file, or a document with a top-level `cwlVersion`. */
 export function isCwlSubmission(input: WorkflowSubmit): boolean {
@@ -185,8 +179,9 @@ async function store(
   const edges = w.plan.tasks.flatMap((t) =>
     t.needs.map((n) => ({ from_task: ids.get(n) as string, to_task: ids.get(t.name) as string })),
   )
-  return ctx.db.transaction().execute(async (tx) => {
-    await insertWorkflowRow(tx, {
+  return storeSubmittedWorkflow(
+    ctx,
+    {
       id: w.workflowId,
       name: nameOf(w.wf),
       community: w.community,
@@ -198,28 +193,11 @@ async function store(
       output_rule: null,
       definition: input.source,
       use_case: null,
-      tasks_total: tasks.length,
-      created_at: now,
-      updated_at: now,
-      finished_at: null,
-    })
-    await insertTaskRows(tx, tasks)
-    await insertEdgeRows(tx, edges)
-    await insertEventRows(
-      tx,
-      tasks.map((t) => ({
-        task_id: t.id,
-        at: now,
-        from_state: null,
-        to_state: t.state,
-        reason: 'submitted',
-      })),
-    )
-    return toWorkflow(await mustFindWorkflow(tx, w.workflowId), {
-      ready: tasks.filter((t) => t.state === 'ready').length,
-      waiting: tasks.filter((t) => t.state === 'waiting').length,
-    })
-  })
+    },
+    tasks,
+    edges,
+    now,
+  )
 }
 
 function nameOf(wf: Process): string {

@@ -17,14 +17,8 @@ import { federationScopes, scatteredScopes, workflowCommunityFor } from './tenan
 import type { TaskSpec } from './types.js'
 import { assertWorkdirAllowed, type WorkdirPolicy } from './workdir-policy.js'
 import { decodeFiles, writeFiles } from './workflow-files.js'
-import { mustFindWorkflow, toWorkflow } from './workflows.js'
-import {
-  insertEdgeRows,
-  insertEventRows,
-  insertTaskRows,
-  insertWorkflowRow,
-  type NewTaskRow,
-} from './workflows-store.js'
+import { storeSubmittedWorkflow } from './submitted-workflow.js'
+import type { NewTaskRow } from './workflows-store.js'
 
 /**
  * What a submission touches, for the caller's policies: the community it runs and is charged
@@ -132,8 +126,9 @@ export async function submitWorkflow(
   const edges = plan.tasks.flatMap((t) =>
     t.needs.map((n) => ({ from_task: ids.get(n) as string, to_task: ids.get(t.name) as string })),
   )
-  return ctx.db.transaction().execute(async (tx) => {
-    await insertWorkflowRow(tx, {
+  return storeSubmittedWorkflow(
+    ctx,
+    {
       id: workflowId,
       name: plan.name,
       community,
@@ -145,28 +140,11 @@ export async function submitWorkflow(
       output_rule: plan.outputRule,
       definition: input.source,
       use_case: useCase,
-      tasks_total: tasks.length,
-      created_at: now,
-      updated_at: now,
-      finished_at: null,
-    })
-    await insertTaskRows(tx, tasks)
-    await insertEdgeRows(tx, edges)
-    await insertEventRows(
-      tx,
-      tasks.map((t) => ({
-        task_id: t.id,
-        at: now,
-        from_state: null,
-        to_state: t.state,
-        reason: 'submitted',
-      })),
-    )
-    return toWorkflow(await mustFindWorkflow(tx, workflowId), {
-      [`ready`]: tasks.filter((t) => t.state === 'ready').length,
-      waiting: tasks.filter((t) => t.state === 'waiting').length,
-    })
-  })
+    },
+    tasks,
+    edges,
+    now,
+  )
 }
 
 function dryRunView(
