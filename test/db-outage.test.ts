@@ -82,11 +82,19 @@ tasks:
     }
 
     // A connection checked out across the restart: its 'error' event once crashed the process.
-    let release!: () => void
-    const held = database.withSession(async (session) => {
-      await session.query('select 1')
-      await new Promise<void>((resolve) => (release = resolve))
-    })
+    // The stop waits until the session has answered once: a query still in flight when the
+    // cluster goes down fails (57P01), which is not what this step is about.
+    let release: () => void = () => {}
+    let checkedOut!: () => void
+    const sessionReady = new Promise<void>((resolve) => (checkedOut = resolve))
+    const held = database
+      .withSession(async (session) => {
+        await session.query('select 1')
+        checkedOut()
+        await new Promise<void>((resolve) => (release = resolve))
+      })
+      .catch(() => checkedOut())
+    await sessionReady
     await cluster.stop()
 
     const read = await fetch(`${server.url}/workflows/${wf.id}`, {
@@ -115,7 +123,7 @@ tasks:
     await server.app.security.audit.flush()
     assert.equal(server.app.security.audit.heldCount, 5)
     release()
-    await held.catch(() => {})
+    await held
 
     await cluster.start()
     let state = ''
