@@ -119,4 +119,94 @@ describeEachBackend('practice CLI', (fixture) => {
     assert.equal(r.code, 3, r.stderr)
     assert.match(r.stderr, /DRAFT_NOT_FOUND/)
   })
+
+  it('corrects a meeting, changes a role and removes a member, with the catalogue codes', async () => {
+    const who = (sub: string) => `${server.issuer!.url}#${sub}`
+    let r = await run(
+      'coord',
+      'practice',
+      'group',
+      'meeting',
+      'wg-cli',
+      '--title',
+      'Kick-off',
+      '--held-on',
+      '2026-01-15',
+      '--json',
+    )
+    assert.equal(r.code, 0, r.stderr)
+    const id = (JSON.parse(r.stdout) as { id: string }).id
+    r = await run('coord', 'practice', 'group', 'show', 'wg-cli')
+    assert.match(r.stdout, new RegExp(`Kick-off {2}\\(${id}\\)`), 'show lists the id to edit by')
+    r = await run('coord', 'practice', 'group', 'meeting-edit', 'wg-cli', id, '--decision', 'Go')
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(r.stdout, /corrected meeting .* \(1 decisions\)/)
+    r = await run(
+      'coord',
+      'practice',
+      'group',
+      'meeting-edit',
+      'wg-cli',
+      id,
+      '--held-on',
+      '2026-13-01',
+    )
+    assert.equal(r.code, 2, r.stderr)
+    r = await run(
+      'coord',
+      'practice',
+      'group',
+      'member',
+      'wg-cli',
+      '--principal',
+      who('other'),
+      '--display-name',
+      'Member D (synthetic)',
+      '--community',
+      'cms',
+    )
+    assert.equal(r.code, 0, r.stderr)
+    r = await run(
+      'other',
+      'practice',
+      'group',
+      'role',
+      'wg-cli',
+      '--principal',
+      who('other'),
+      '--role',
+      'coordinator',
+    )
+    assert.equal(r.code, 4, r.stderr)
+    r = await run(
+      'coord',
+      'practice',
+      'group',
+      'role',
+      'wg-cli',
+      '--principal',
+      who('other'),
+      '--role',
+      'reviewer',
+    )
+    assert.equal(r.code, 0, r.stderr)
+    assert.match(r.stdout, /Member D \(synthetic\) is now reviewer of wg-cli/)
+    r = await run('coord', 'practice', 'group', 'remove', 'wg-cli', '--principal', who('coord'))
+    assert.equal(r.code, 5, r.stderr)
+    assert.match(r.stderr, /PRACTICE_STATE_CONFLICT.*last coordinator/)
+    r = await run(
+      'other',
+      'practice',
+      'group',
+      'remove',
+      'wg-cli',
+      '--principal',
+      who('other'),
+      '--json',
+    )
+    assert.equal(r.code, 0, r.stderr)
+    assert.deepEqual(JSON.parse(r.stdout), { workingGroup: 'wg-cli', removed: who('other') })
+    r = await run('coord', 'practice', 'group', 'remove', 'wg-cli', '--principal', who('other'))
+    assert.equal(r.code, 3, r.stderr)
+  })
 })

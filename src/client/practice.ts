@@ -16,7 +16,9 @@ import type {
   InterviewCreate,
   Meeting,
   MeetingCreate,
+  MeetingUpdate,
   MemberAdd,
+  MemberUpdate,
   Membership,
   PracticeResponse,
   Question,
@@ -58,8 +60,22 @@ export class PracticeClient {
   addMember(group: string, input: MemberAdd): Promise<Membership> {
     return this.http.request('POST', `/practice/groups/${seg(group)}/members`, { body: input })
   }
+  updateMember(group: string, input: MemberUpdate): Promise<Membership> {
+    return this.http.request('PATCH', `/practice/groups/${seg(group)}/members`, { body: input })
+  }
+  /** Removes a member; a member may remove themselves (leave the group). */
+  async removeMember(group: string, principal: string): Promise<void> {
+    await this.http.request('DELETE', `/practice/groups/${seg(group)}/members`, {
+      query: { principal },
+    })
+  }
   addMeeting(group: string, input: MeetingCreate): Promise<Meeting> {
     return this.http.request('POST', `/practice/groups/${seg(group)}/meetings`, { body: input })
+  }
+  updateMeeting(group: string, id: string, input: MeetingUpdate): Promise<Meeting> {
+    return this.http.request('PATCH', `/practice/groups/${seg(group)}/meetings/${seg(id)}`, {
+      body: input,
+    })
   }
 
   async questionnaires(): Promise<QuestionnaireSummary[]> {

@@ -64,6 +64,24 @@ export const MeetingCreateSchema = Obj({
   decisions: Type.Optional(Type.Array(TextSchema(2000), { maxItems: 50 })),
 })
 export type MeetingCreate = Static<typeof MeetingCreateSchema>
+export const MemberUpdateSchema = Obj({
+  principal: Principal,
+  role: Type.Optional(StringEnum(practiceRoles)),
+  displayName: Type.Optional(DisplayName),
+})
+export type MemberUpdate = Static<typeof MemberUpdateSchema>
+export const MemberRemoveQuerySchema = Obj({ principal: Principal })
+export const MeetingUpdateSchema = Type.Object(
+  {
+    title: Type.Optional(TitleSchema),
+    heldOn: Type.Optional(Day),
+    notes: Type.Optional(TextSchema(20000)),
+    decisions: Type.Optional(Type.Array(TextSchema(2000), { maxItems: 50 })),
+  },
+  { additionalProperties: false, minProperties: 1 },
+)
+export type MeetingUpdate = Static<typeof MeetingUpdateSchema>
+export const MeetingParamsSchema = Obj({ name: NameSchema, id: Type.String({ format: 'uuid' }) })
 
 export const MembershipSchema = Obj({
   principal: Type.String(),
@@ -72,6 +90,8 @@ export const MembershipSchema = Obj({
   role: StringEnum(practiceRoles),
   addedBy: Type.String(),
   addedAt: TimestampSchema,
+  changedBy: Nullable(Type.String()),
+  changedAt: Nullable(TimestampSchema),
 })
 export type Membership = Static<typeof MembershipSchema>
 export const MeetingSchema = Obj({
@@ -82,6 +102,8 @@ export const MeetingSchema = Obj({
   decisions: Type.Array(Type.String()),
   createdBy: Type.String(),
   createdAt: TimestampSchema,
+  updatedBy: Nullable(Type.String()),
+  updatedAt: Nullable(TimestampSchema),
 })
 export type Meeting = Static<typeof MeetingSchema>
 export const CharterSchema = Obj({

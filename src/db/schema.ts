@@ -577,6 +577,8 @@ export interface PracticeMembershipsTable {
   role: string
   added_by: string
   added_at: Timestamp
+  changed_by: string | null
+  changed_at: Timestamp | null
 }
 
 export interface PracticeMeetingsTable {
@@ -588,6 +590,8 @@ export interface PracticeMeetingsTable {
   decisions: Json
   created_by: string
   created_at: Timestamp
+  updated_by: string | null
+  updated_at: Timestamp | null
 }
 
 export interface PracticeQuestionnairesTable {

@@ -276,7 +276,7 @@ export const errorCatalog = {
     status: 404,
     exit: e.notFound,
     retryable: false,
-    summary: 'No community member has this id or name.',
+    summary: 'No community member has this id or name, or the working group has no such member.',
   },
   MEMBER_ALREADY_EXISTS: {
     status: 409,
@@ -602,12 +602,18 @@ export const errorCatalog = {
     retryable: false,
     summary: 'The draft has no comment with this id.',
   },
+  MEETING_NOT_FOUND: {
+    status: 404,
+    exit: e.notFound,
+    retryable: false,
+    summary: 'The working group has no meeting with this id.',
+  },
   PRACTICE_STATE_CONFLICT: {
     status: 409,
     exit: e.conflict,
     retryable: false,
     summary:
-      'The finding, draft or comment is not in a state that allows this (e.g. commenting on a closed draft, resolving a resolved comment).',
+      "The finding, draft, comment or working group is not in a state that allows this (e.g. commenting on a closed draft, resolving a resolved comment, removing or demoting a group's last coordinator).",
   },
   TASK_NOT_FOUND: {
     status: 404,

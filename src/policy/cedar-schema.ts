@@ -92,6 +92,10 @@ const resourceAttributes = {
   role: optionalString,
   /** The community whose record the action changes (a review into a use case's profile). */
   targetCommunity: optionalString,
+  /** "true" when a membership route names the caller's own membership (leaving a group). */
+  ownMembership: optionalString,
+  /** "true" when the meeting a route changes was recorded by the caller. */
+  recordedByCaller: optionalString,
 }
 
 export function buildCedarSchema(actionIds: Iterable<string>): SchemaJson<string> {

@@ -43,7 +43,7 @@ export async function insertMembership(
   db: Executor,
   row: { id: string; groupId: string; at: Date; by: string } & Omit<
     Membership,
-    'addedBy' | 'addedAt'
+    'addedBy' | 'addedAt' | 'changedBy' | 'changedAt'
   >,
 ): Promise<void> {
   try {
@@ -86,7 +86,60 @@ export async function selectMemberships(db: Executor, groupId: string): Promise<
     role: r.role as PracticeRole,
     addedBy: r.added_by,
     addedAt: new Date(r.added_at).toISOString(),
+    changedBy: r.changed_by,
+    changedAt: r.changed_at === null ? null : new Date(r.changed_at).toISOString(),
   }))
+}
+
+/**
+ * The group's memberships, locked until the transaction ends: a role change or a removal
+ * checks that a coordinator remains, and two of them at once must not both pass that check.
+ */
+export async function lockMemberships(
+  db: Executor,
+  groupId: string,
+): Promise<{ principal: string; role: PracticeRole }[]> {
+  const rows = await db
+    .selectFrom('practice_memberships')
+    .select(['principal', 'role'])
+    .where('working_group_id', '=', groupId)
+    .orderBy('id')
+    .forUpdate()
+    .execute()
+  return rows.map((r) => ({ principal: r.principal, role: r.role as PracticeRole }))
+}
+
+export async function updateMembership(
+  db: Executor,
+  row: { groupId: string; principal: string; role?: PracticeRole; displayName?: string },
+  by: string,
+  at: Date,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('practice_memberships')
+    .set({
+      ...(row.role === undefined ? {} : { role: row.role }),
+      ...(row.displayName === undefined ? {} : { display_name: row.displayName }),
+      changed_by: by,
+      changed_at: at,
+    })
+    .where('working_group_id', '=', row.groupId)
+    .where('principal', '=', row.principal)
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) > 0
+}
+
+export async function deleteMembership(
+  db: Executor,
+  groupId: string,
+  principal: string,
+): Promise<boolean> {
+  const result = await db
+    .deleteFrom('practice_memberships')
+    .where('working_group_id', '=', groupId)
+    .where('principal', '=', principal)
+    .executeTakeFirst()
+  return Number(result.numDeletedRows) > 0
 }
 
 /** The principal's role in each group it belongs to. */
@@ -126,7 +179,7 @@ export async function insertMeeting(
   db: Executor,
   row: { id: string; groupId: string; at: Date; by: string } & Omit<
     Meeting,
-    'id' | 'createdBy' | 'createdAt'
+    'id' | 'createdBy' | 'createdAt' | 'updatedBy' | 'updatedAt'
   >,
 ): Promise<void> {
   await db
@@ -160,5 +213,46 @@ export async function selectMeetings(db: Executor, groupId: string): Promise<Mee
     decisions: r.decisions as string[],
     createdBy: r.created_by,
     createdAt: new Date(r.created_at).toISOString(),
+    updatedBy: r.updated_by,
+    updatedAt: r.updated_at === null ? null : new Date(r.updated_at).toISOString(),
   }))
+}
+
+/** Who recorded a meeting of this group; null when the group has no meeting with this id. */
+export async function selectMeetingRecorder(
+  db: Executor,
+  groupId: string,
+  id: string,
+): Promise<string | null> {
+  const row = await db
+    .selectFrom('practice_meetings')
+    .select('created_by')
+    .where('working_group_id', '=', groupId)
+    .where('id', '=', id)
+    .executeTakeFirst()
+  return row?.created_by ?? null
+}
+
+export async function updateMeeting(
+  db: Executor,
+  row: { groupId: string; id: string } & Partial<
+    Pick<Meeting, 'title' | 'heldOn' | 'notes' | 'decisions'>
+  >,
+  by: string,
+  at: Date,
+): Promise<boolean> {
+  const result = await db
+    .updateTable('practice_meetings')
+    .set({
+      ...(row.title === undefined ? {} : { title: row.title }),
+      ...(row.heldOn === undefined ? {} : { held_on: row.heldOn }),
+      ...(row.notes === undefined ? {} : { notes: row.notes }),
+      ...(row.decisions === undefined ? {} : { decisions: JSON.stringify(row.decisions) }),
+      updated_by: by,
+      updated_at: at,
+    })
+    .where('working_group_id', '=', row.groupId)
+    .where('id', '=', row.id)
+    .executeTakeFirst()
+  return Number(result.numUpdatedRows) > 0
 }

@@ -22,6 +22,7 @@ export {
   updateCharter,
   type GroupRef,
 } from './groups.js'
+export { meetingRecorder, removeMember, updateMeeting, updateMember } from './group-changes.js'
 export {
   addQuestionnaire,
   addQuestionnaireVersion,

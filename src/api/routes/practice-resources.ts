@@ -4,7 +4,7 @@
  * membership of the owning community alone does not let anyone write a group's record.
  */
 import type { FastifyRequest } from 'fastify'
-import { practiceScope, useCaseCommunity } from '../../practice/index.js'
+import { meetingRecorder, practiceScope, useCaseCommunity } from '../../practice/index.js'
 import type { RouteResource } from '../gate.js'
 
 type Kind = 'group' | 'questionnaire' | 'finding' | 'draft'
@@ -36,4 +36,20 @@ export async function reviewTarget(request: FastifyRequest): Promise<RouteResour
   const useCase = (request.body as { useCase: string }).useCase
   const targetCommunity = await useCaseCommunity(request.ctx, useCase)
   return { ...item, attrs: { ...item.attrs, targetCommunity } }
+}
+
+/** A membership route: the group's item, marked `ownMembership` when it names the caller. */
+export async function memberResource(request: FastifyRequest): Promise<RouteResource> {
+  const item = await practiceItem('group')(request)
+  const named = request.method === 'DELETE' ? request.query : request.body
+  const own = (named as { principal: string }).principal === request.ctx.actor.principal
+  return own ? { ...item, attrs: { ...item.attrs, ownMembership: 'true' } } : item
+}
+
+/** A meeting route: the group's item, marked `recordedByCaller` for the meeting's recorder. */
+export async function meetingResource(request: FastifyRequest): Promise<RouteResource> {
+  const item = await practiceItem('group')(request)
+  const { name, id } = request.params as { name: string; id: string }
+  const mine = (await meetingRecorder(request.ctx, name, id)) === request.ctx.actor.principal
+  return mine ? { ...item, attrs: { ...item.attrs, recordedByCaller: 'true' } } : item
 }

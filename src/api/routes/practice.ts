@@ -21,8 +21,12 @@ import {
   InterviewCreateSchema,
   InterviewSchema,
   MeetingCreateSchema,
+  MeetingParamsSchema,
   MeetingSchema,
+  MeetingUpdateSchema,
   MemberAddSchema,
+  MemberRemoveQuerySchema,
+  MemberUpdateSchema,
   MembershipSchema,
   PracticeNameParamsSchema,
   Type,
@@ -34,7 +38,9 @@ import {
   type GroupCreate,
   type InterviewCreate,
   type MeetingCreate,
+  type MeetingUpdate,
   type MemberAdd,
+  type MemberUpdate,
 } from '../../contract/index.js'
 import {
   addComment,
@@ -52,13 +58,21 @@ import {
   listGroups,
   listInterviews,
   moveDraft,
+  removeMember,
   resolveComment,
   searchHub,
   setFindingStatus,
   updateCharter,
+  updateMeeting,
+  updateMember,
 } from '../../practice/index.js'
 import { routeSchema } from '../route-schema.js'
-import { communityOfBody, practiceItem } from './practice-resources.js'
+import {
+  communityOfBody,
+  meetingResource,
+  memberResource,
+  practiceItem,
+} from './practice-resources.js'
 
 type Name = { name: string }
 const tags = ['practice']
@@ -126,6 +140,38 @@ export function practiceRoutes(app: FastifyInstance): void {
     handler: async (request, reply) =>
       reply.status(201).send(await addMember(request.ctx, request.params.name, request.body)),
   })
+  app.patch<{ Params: Name; Body: MemberUpdate }>('/practice/groups/:name/members', {
+    config: { action: 'practice.member.update', resource: memberResource },
+    schema: routeSchema({
+      operationId: 'updateGroupMember',
+      tags,
+      summary:
+        "Change a member's role or display name (coordinators); a group keeps at least one coordinator",
+      params,
+      body: MemberUpdateSchema,
+      response: { 200: MembershipSchema },
+    }),
+    handler: (request) => updateMember(request.ctx, request.params.name, request.body),
+  })
+  app.delete<{ Params: Name; Querystring: { principal: string } }>(
+    '/practice/groups/:name/members',
+    {
+      config: { action: 'practice.member.remove', resource: memberResource },
+      schema: routeSchema({
+        operationId: 'removeGroupMember',
+        tags,
+        summary:
+          'Remove a member (coordinators), or leave the group (the member); never its last coordinator',
+        params,
+        querystring: MemberRemoveQuerySchema,
+        response: { 204: Type.Null() },
+      }),
+      handler: async (request, reply) => {
+        await removeMember(request.ctx, request.params.name, request.query.principal)
+        return reply.status(204).send()
+      },
+    },
+  )
   app.post<{ Params: Name; Body: MeetingCreate }>('/practice/groups/:name/meetings', {
     config: { action: 'practice.meeting.create', resource: practiceItem('group') },
     schema: routeSchema({
@@ -139,6 +185,24 @@ export function practiceRoutes(app: FastifyInstance): void {
     handler: async (request, reply) =>
       reply.status(201).send(await addMeeting(request.ctx, request.params.name, request.body)),
   })
+
+  app.patch<{ Params: { name: string; id: string }; Body: MeetingUpdate }>(
+    '/practice/groups/:name/meetings/:id',
+    {
+      config: { action: 'practice.meeting.update', resource: meetingResource },
+      schema: routeSchema({
+        operationId: 'updateMeeting',
+        tags,
+        summary:
+          "Correct a meeting's record: title, day, notes or decisions (coordinators, or who recorded it)",
+        params: MeetingParamsSchema,
+        body: MeetingUpdateSchema,
+        response: { 200: MeetingSchema },
+      }),
+      handler: (request) =>
+        updateMeeting(request.ctx, request.params.name, request.params.id, request.body),
+    },
+  )
 
   app.get<{ Querystring: { group?: string } }>('/practice/findings', {
     config: { action: 'practice.finding.list' },

@@ -7,7 +7,8 @@ import { type Command } from 'commander'
 import { cliContext, withExamples } from '../context.js'
 import { formatTable, printResult } from '../output.js'
 import { draftCommand } from './practice-drafts.js'
-import { cmd, collect, readYamlMap, textOrFile } from './practice-files.js'
+import { groupCommand } from './practice-groups.js'
+import { cmd, readYamlMap } from './practice-files.js'
 import { practiceSurveyCommand } from './practice-survey.js'
 
 export function practiceCommand(): Command {
@@ -69,140 +70,6 @@ function groupsCommand(): Command {
       ]),
     )
   })
-}
-
-function groupCommand(): Command {
-  const group = cmd(
-    'group',
-    'One working group: show, create, charter, members, meetings',
-    'continuum practice group show wg-requirements-demo',
-  )
-  group.addCommand(
-    cmd(
-      'show',
-      'Charter history, members with roles, meetings with decisions',
-      'continuum practice group show wg-requirements-demo',
-    )
-      .argument('<name>')
-      .action(async (name: string, _o: unknown, c: Command) => {
-        const { out, client } = cliContext(c)
-        printResult(out, await client().practice.group(name), (g) =>
-          [
-            `${g.name} — ${g.title} (community ${g.community}; your role: ${g.myRole ?? 'none'})`,
-            `charter: ${g.charter ?? '-'}`,
-            '',
-            formatTable(g.memberships, [
-              { header: 'member', value: (m) => m.displayName },
-              { header: 'role', value: (m) => m.role },
-              { header: 'community', value: (m) => m.community },
-              { header: 'principal', value: (m) => m.principal },
-            ]),
-            '',
-            ...g.meetingRecords.map(
-              (m) =>
-                `${m.heldOn}  ${m.title}\n  ${m.notes}${m.decisions.map((d) => `\n  decided: ${d}`).join('')}`,
-            ),
-          ].join('\n'),
-        )
-      }),
-  )
-  group.addCommand(
-    withExamples(
-      cmd('add', 'Create a working group in one of your communities; you become its coordinator')
-        .argument('<name>')
-        .requiredOption('--community <name>')
-        .requiredOption('--title <text>')
-        .requiredOption('--charter <text>', 'the charter (or @file to read it from a file)')
-        .requiredOption('--display-name <text>', 'how you appear in the group')
-        .action(
-          async (
-            name: string,
-            o: { community: string; title: string; charter: string; displayName: string },
-            c: Command,
-          ) => {
-            const { out, client } = cliContext(c)
-            const g = await client().practice.addGroup({
-              name,
-              community: o.community,
-              title: o.title,
-              charter: textOrFile(o.charter),
-              displayName: o.displayName,
-            })
-            printResult(out, g, (x) => `created working group ${x.name}; you coordinate it`)
-          },
-        ),
-      'continuum practice group add wg-data --community atlas --title "Data federation" --charter @charter.md --display-name "Member A"',
-    ),
-  )
-  group.addCommand(
-    cmd(
-      'charter',
-      'Adopt a new charter (coordinators); the history is kept',
-      'continuum practice group charter wg-data --charter @charter.md',
-    )
-      .argument('<name>')
-      .requiredOption('--charter <text>', 'the charter (or @file)')
-      .action(async (name: string, o: { charter: string }, c: Command) => {
-        const { out, client } = cliContext(c)
-        const g = await client().practice.updateCharter(name, textOrFile(o.charter))
-        printResult(out, g, (x) => `${x.name}: charter ${x.charters.length} adopted`)
-      }),
-  )
-  group.addCommand(
-    withExamples(
-      cmd('member', 'Add a member with a role (coordinators)')
-        .argument('<group>')
-        .requiredOption('--principal <issuer#subject>', 'as `continuum whoami` shows it')
-        .requiredOption('--display-name <text>')
-        .requiredOption('--community <name>')
-        .option('--role <role>', 'member | coordinator | reviewer', 'member')
-        .action(
-          async (
-            name: string,
-            o: { principal: string; displayName: string; community: string; role: string },
-            c: Command,
-          ) => {
-            const { out, client } = cliContext(c)
-            const m = await client().practice.addMember(name, {
-              principal: o.principal,
-              displayName: o.displayName,
-              community: o.community,
-              role: o.role as 'member',
-            })
-            printResult(out, m, (x) => `${x.displayName} is now ${x.role} of ${name}`)
-          },
-        ),
-      'continuum practice group member wg-data --principal "https://iam.example#abc" --display-name "Member B" --community lofar --role reviewer',
-    ),
-  )
-  group.addCommand(
-    withExamples(
-      cmd('meeting', "Record a meeting with notes and decisions (the group's members)")
-        .argument('<group>')
-        .requiredOption('--title <text>')
-        .requiredOption('--held-on <YYYY-MM-DD>')
-        .option('--notes <text>', 'notes (or @file)')
-        .option('--decision <text>', 'a decision (repeatable)', collect)
-        .action(
-          async (
-            name: string,
-            o: { title: string; heldOn: string; notes?: string; decision?: string[] },
-            c: Command,
-          ) => {
-            const { out, client } = cliContext(c)
-            const m = await client().practice.addMeeting(name, {
-              title: o.title,
-              heldOn: o.heldOn,
-              ...(o.notes === undefined ? {} : { notes: textOrFile(o.notes) }),
-              decisions: o.decision ?? [],
-            })
-            printResult(out, m, (x) => `recorded meeting ${x.id} (${x.decisions.length} decisions)`)
-          },
-        ),
-      'continuum practice group meeting wg-data --title Kick-off --held-on 2026-01-15 --decision "Survey until March"',
-    ),
-  )
-  return group
 }
 
 function findingCommand(): Command {
