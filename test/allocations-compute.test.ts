@@ -40,6 +40,9 @@ describeEachBackend('allocations across services', (fixture) => {
     svcB: uniqueName('svc-b'),
     lofar: uniqueName('lofar'),
     alloc: uniqueName('alloc'),
+    siteC: uniqueName('site-c'),
+    svcC: uniqueName('svc-c'),
+    cms: uniqueName('cms'),
   }
   let engine: WorkflowEngine
 
@@ -222,5 +225,81 @@ describeEachBackend('allocations across services', (fixture) => {
         ),
       )
     }
+  })
+
+  it('an example allocation limits its holder but leaves the service open; a real one closes it', async () => {
+    const { ctx } = fixture()
+    await addCommunity(ctx, { name: n.cms, title: 'CMS', field: 'High-energy physics' })
+    await addRecord(ctx, 'site', {
+      name: n.siteC,
+      title: n.siteC,
+      infrastructure: n.other,
+      country: 'NL',
+    })
+    await addRecord(ctx, 'computeService', {
+      name: n.svcC,
+      title: n.svcC,
+      infrastructure: n.other,
+      site: n.siteC,
+      batchSystem: 'local',
+      cores: 2,
+      memoryPerCoreGB: 2,
+    })
+    await putComputeSite(ctx, {
+      name: n.svcC,
+      computeService: n.svcC,
+      executor: 'local',
+      config: { root: tempDir('continuum-runs-') },
+      cores: 1,
+      memoryPerCoreMb: 1,
+    })
+    await addRecord(ctx, 'allocation', {
+      name: uniqueName('example'),
+      community: n.cms,
+      services: `name=${n.svcC}`,
+      amount: 0.5 / 3600,
+      unit: 'core-hours',
+      example: true,
+    })
+    forgetCatalogueView(ctx.db)
+    const run = async (name: string, community: string, command: string[]) => {
+      const wf = await submitWorkflow(ctx, {
+        workdir: tempDir(),
+        source: `name: ${name}\ncommunity: ${community}\ntasks:\n  - name: t\n    site: ${n.svcC}\n    command: ${JSON.stringify(command)}\n`,
+      })
+      const state = (await runUntilFinished(ctx, [engine], wf.id)).state
+      forgetCatalogueView(ctx.db)
+      return { wf, state }
+    }
+    // LOFAR holds nothing on svc-c: the example allocation does not shut it out.
+    assert.equal((await run('open-1', n.lofar, ['true'])).state, 'succeeded')
+    // CMS spends its example allocation, then is refused there; LOFAR still is not.
+    assert.equal((await run('holder-1', n.cms, ['sleep', '1'])).state, 'succeeded')
+    const spent = await run('holder-2', n.cms, ['true'])
+    assert.equal(spent.state, 'failed')
+    const why = await explainTask(ctx, spent.wf.id, 't')
+    assert.match(
+      why.placement.find((d) => d.site === n.svcC)?.reasons.join(' ') ?? '',
+      new RegExp(`allocation of ${n.cms} exhausted`),
+    )
+    assert.equal((await run('open-2', n.lofar, ['true'])).state, 'succeeded')
+
+    // A real allocation on the same service makes it one for allocation holders only.
+    await addRecord(ctx, 'allocation', {
+      name: uniqueName('real'),
+      community: n.cms,
+      services: `name=${n.svcC}`,
+      amount: 100,
+      unit: 'core-hours',
+    })
+    forgetCatalogueView(ctx.db)
+    const closed = await run('closed', n.lofar, ['true'])
+    assert.equal(closed.state, 'failed')
+    const refused = await explainTask(ctx, closed.wf.id, 't')
+    assert.match(
+      refused.placement.find((d) => d.site === n.svcC)?.reasons.join(' ') ?? '',
+      new RegExp(`${n.lofar} has no allocation on ${n.svcC}`),
+    )
+    assert.equal((await run('holder-3', n.cms, ['true'])).state, 'succeeded')
   })
 })

@@ -30,6 +30,12 @@ export interface AllocationBalances {
   left: Map<string, Map<string, number>>
   /** Candidate → community → the allocation to charge (the one with the most room). */
   charge: Map<string, Map<string, AllocationCharge>>
+  /**
+   * Candidates covered by at least one allocation that is not an example: only communities
+   * holding an allocation there may use them. Example allocations (the demo's, marked so) limit
+   * their holders but leave the service open to everyone else.
+   */
+  exclusive: Set<string>
 }
 
 export async function allocationBalances(
@@ -64,12 +70,13 @@ export async function allocationBalances(
   asks
     .filter((x) => x.unit === 'core-hours' || x.unit === 'gpu-hours')
     .forEach((x, i) => chargedBy.set(x.allocation, charged[i] ?? 0))
-  const out: AllocationBalances = { left: new Map(), charge: new Map() }
+  const out: AllocationBalances = { left: new Map(), charge: new Map(), exclusive: new Set() }
   for (const { candidate, service } of bound) {
     const facts = services.get(service)
     if (!facts) continue
     for (const { a, node, unit, amount } of compute) {
       if (!matchesService(node, facts)) continue
+      if (a.example !== true) out.exclusive.add(candidate)
       const community = String(a.community)
       const active = allocationActive(a, today)
       // `used` is the catalogue's own figure, in the main unit.

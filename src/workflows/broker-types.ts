@@ -38,6 +38,11 @@ export interface ComputeCandidate {
    * missing from a non-null map has no allocation here; null: the service keeps no allocations.
    */
   allocations?: ReadonlyMap<string, number> | null
+  /**
+   * False when only example allocations (the demo's) cover this service: they limit the
+   * communities holding them but do not close the service to others. Absent: true.
+   */
+  allocationsExclusive?: boolean
   /** Per community, the allocation its tasks here are charged to (the one with the most room). */
   allocationCharges?: ReadonlyMap<string, AllocationCharge> | null
   /** Software environments the catalogue lists for this service; null when not known. */

@@ -157,7 +157,10 @@ function rejection(task: BrokerTask, c: ComputeCandidate, mayUse: UsePredicate):
     return 'environment'
   }
   if (c.allocationLeftCoreHours !== null && c.allocationLeftCoreHours <= 0) return 'allocation'
-  if (c.allocations && !((c.allocations.get(task.community ?? '') ?? 0) > 0)) return 'allocation'
+  if (c.allocations) {
+    const left = c.allocations.get(task.community ?? '')
+    if (left === undefined ? c.allocationsExclusive !== false : left <= 0) return 'allocation'
+  }
   if (mayUse(task.community, c, task.owner ?? null) !== true) return 'policy'
   return null
 }

@@ -122,14 +122,17 @@ export async function listComputeSites(ctx: Context): Promise<ComputeCandidate[]
     const b = bound.find((x) => x.row === r)
     let c: ComputeCandidate | null = null
     if (b) {
-      c = serviceCandidate(
-        r,
-        b.service,
-        view,
-        l,
-        balances.left.get(r.name) ?? null,
-        balances.charge.get(r.name) ?? null,
-      )
+      c = {
+        ...serviceCandidate(
+          r,
+          b.service,
+          view,
+          l,
+          balances.left.get(r.name) ?? null,
+          balances.charge.get(r.name) ?? null,
+        ),
+        allocationsExclusive: balances.exclusive.has(r.name),
+      }
     } else if (r.compute_service_id === null) {
       c = standaloneCandidate(r, l, usedBySite.get(r.name) ?? 0)
     }
