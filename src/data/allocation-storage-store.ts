@@ -4,8 +4,8 @@ import type { Executor } from '../db/index.js'
 
 /**
  * Bytes the community's rules lock on `endpointIds` now, and byte-days: each lock's bytes times
- * the days since it was made (or since `since`, if later). Locks of rules already deleted are
- * gone, so byte-days are what is held now has cost, not a ledger of the past.
+ * the days since it was made (or since `since`, if later), plus the byte-days of locks already
+ * released (deleted rules, kept in released_locks_ledger) within the same window.
  */
 export async function heldOnEndpoints(
   db: Executor,
@@ -21,8 +21,13 @@ export async function heldOnEndpoints(
       coalesce(sum(l.bytes * greatest(0, extract(epoch from ${now}::timestamptz - greatest(l.created_at, ${since}::timestamptz)) / 86400.0)), 0)::float8 as byte_days
     from data_locks l join data_rules r on r.id = l.rule_id
     where r.account = ${community} and l.endpoint_id in (${ids})`.execute(db)
+  const released = await sql<{ byte_days: number }>`
+    select coalesce(sum(bytes * extract(epoch from least(held_until, ${now}::timestamptz) - greatest(held_from, ${since}::timestamptz)) / 86400.0), 0)::float8 as byte_days
+    from released_locks_ledger
+    where community = ${community} and endpoint_id in (${ids})
+      and held_until > ${since} and held_from < ${now}`.execute(db)
   return {
     heldBytes: Number(held.rows[0]?.bytes ?? 0),
-    byteDays: Number(held.rows[0]?.byte_days ?? 0),
+    byteDays: Number(held.rows[0]?.byte_days ?? 0) + Number(released.rows[0]?.byte_days ?? 0),
   }
 }

@@ -118,8 +118,16 @@ export async function lockExpiredRules(db: Executor, now: Date, limit: number): 
     .execute()
 }
 
-export async function deleteRuleRow(db: Executor, id: string): Promise<void> {
-  await db.deleteFrom('data_rules').where('id', '=', id).execute()
+/**
+ * Deletes a rule (its locks go with it), first writing each lock into the released-locks
+ * ledger, so that the byte-days it held stay counted against the community's allocations.
+ */
+export async function deleteRuleRow(db: Executor, rule: RuleRow, now: Date): Promise<void> {
+  await sql`
+    insert into released_locks_ledger (community, endpoint_id, held_from, held_until, bytes)
+    select ${rule.account}, endpoint_id, created_at, greatest(created_at, ${now}::timestamptz), bytes
+    from data_locks where rule_id = ${rule.id} and bytes > 0`.execute(db)
+  await db.deleteFrom('data_rules').where('id', '=', rule.id).execute()
 }
 
 /** Recounts locks per state and derives each rule's state: stuck > replicating > ok. */

@@ -160,7 +160,7 @@ export async function releaseRule(tx: Executor, rule: RuleRow, now: Date): Promi
   for (const lock of await listLockRows(tx, { ruleId: rule.id })) {
     await changeReplicaLocks(tx, lock, lock.endpoint_id, -1, now)
   }
-  await deleteRuleRow(tx, rule.id)
+  await deleteRuleRow(tx, rule, now)
   await transferQueue().cancelUnwanted(tx, now)
 }
 

@@ -568,6 +568,21 @@ export interface PracticeChartersTable {
   adopted_at: Timestamp
 }
 
+export interface ReleasedLocksLedgerTable {
+  community: string
+  endpoint_id: string
+  held_from: Timestamp
+  held_until: Timestamp
+  bytes: number
+}
+
+export interface TransferredBytesLedgerTable {
+  community: string
+  endpoint_id: string
+  finished_at: Timestamp
+  bytes: number
+}
+
 export interface PracticeMembershipsTable {
   id: string
   working_group_id: string
@@ -738,6 +753,8 @@ export interface DB {
   usage_records: UsageRecordsTable
   practice_charters: PracticeChartersTable
   practice_memberships: PracticeMembershipsTable
+  released_locks_ledger: ReleasedLocksLedgerTable
+  transferred_bytes_ledger: TransferredBytesLedgerTable
   practice_meetings: PracticeMeetingsTable
   practice_questionnaires: PracticeQuestionnairesTable
   practice_questionnaire_versions: PracticeQuestionnaireVersionsTable

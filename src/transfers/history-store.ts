@@ -101,12 +101,21 @@ export async function deleteFinishedRequests(
   before: Date,
   limit: number,
 ): Promise<number> {
+  // One statement: the completed attempts are read (in the statement's snapshot, before the
+  // cascade removes them) into the ledger that allocations' transfer use is counted from.
   const result = await sql<{ id: string }>`
-    delete from transfer_requests where id in (
-      select id from transfer_requests
-      where state in ('done', 'failed', 'cancelled') and updated_at < ${before}
-      order by updated_at limit ${limit})
-    returning id`.execute(db)
+    with gone as (
+      delete from transfer_requests where id in (
+        select id from transfer_requests
+        where state in ('done', 'failed', 'cancelled') and updated_at < ${before}
+        order by updated_at limit ${limit})
+      returning id, community),
+    kept as (
+      insert into transferred_bytes_ledger (community, endpoint_id, finished_at, bytes)
+      select g.community, a.dest_endpoint_id, a.finished_at, a.bytes
+      from gone g join transfer_attempts a on a.transfer_id = g.id
+      where a.outcome = 'done' and a.bytes > 0)
+    select id from gone`.execute(db)
   return result.rows.length
 }
 
@@ -119,10 +128,16 @@ export async function sumTransferredTo(
 ): Promise<number> {
   if (endpointIds.length === 0) return 0
   const ids = sql.join(endpointIds.map((id) => sql`${id}::uuid`))
+  // What the history holds plus what its pruning wrote into the ledger.
   const moved = await sql<{ bytes: number }>`
-    select coalesce(sum(a.bytes), 0)::float8 as bytes
-    from transfer_attempts a join transfer_requests t on t.id = a.transfer_id
-    where a.outcome = 'done' and t.community = ${community} and a.dest_endpoint_id in (${ids})
-      and a.finished_at >= ${since}`.execute(db)
+    select (
+      select coalesce(sum(a.bytes), 0)
+      from transfer_attempts a join transfer_requests t on t.id = a.transfer_id
+      where a.outcome = 'done' and t.community = ${community} and a.dest_endpoint_id in (${ids})
+        and a.finished_at >= ${since}
+    )::float8 + (
+      select coalesce(sum(bytes), 0) from transferred_bytes_ledger
+      where community = ${community} and endpoint_id in (${ids}) and finished_at >= ${since}
+    )::float8 as bytes`.execute(db)
   return Number(moved.rows[0]?.bytes ?? 0)
 }
