@@ -33,6 +33,7 @@ import type { HttpTransport } from './http.js'
 
 const seg = encodeURIComponent
 type Items<T> = { items: T[] }
+type Page<T> = { items: T[]; next: string | null }
 
 export interface QuestionnaireSummary {
   name: string
@@ -115,10 +116,14 @@ export class PracticeClient {
     })
   }
 
-  async findings(group?: string): Promise<Finding[]> {
-    return (
-      await this.http.request<Items<Finding>>('GET', '/practice/findings', { query: { group } })
-    ).items
+  /** Every finding (of one group), following the pages. */
+  findings(group?: string): Promise<Finding[]> {
+    return this.all((cursor) => this.findingsPage({ group, cursor }))
+  }
+  findingsPage(
+    q: { group?: string | undefined; limit?: number; cursor?: string | undefined } = {},
+  ): Promise<Page<Finding>> {
+    return this.http.request('GET', '/practice/findings', { query: q })
   }
   addFinding(input: FindingCreate): Promise<Finding> {
     return this.http.request('POST', '/practice/findings', { body: input })
@@ -128,17 +133,36 @@ export class PracticeClient {
       body: note === undefined ? { status } : { status, note },
     })
   }
-  async interviews(group?: string): Promise<Interview[]> {
-    return (
-      await this.http.request<Items<Interview>>('GET', '/practice/interviews', { query: { group } })
-    ).items
+  /** Every interview (of one group), following the pages. */
+  interviews(group?: string): Promise<Interview[]> {
+    return this.all((cursor) => this.interviewsPage({ group, cursor }))
+  }
+  interviewsPage(
+    q: { group?: string | undefined; limit?: number; cursor?: string | undefined } = {},
+  ): Promise<Page<Interview>> {
+    return this.http.request('GET', '/practice/interviews', { query: q })
   }
   addInterview(input: InterviewCreate): Promise<Interview> {
     return this.http.request('POST', '/practice/interviews', { body: input })
   }
 
-  async drafts(): Promise<Draft[]> {
-    return (await this.http.request<Items<Draft>>('GET', '/practice/drafts')).items
+  /** Every draft, following the pages. */
+  drafts(): Promise<Draft[]> {
+    return this.all((cursor) => this.draftsPage({ cursor }))
+  }
+  draftsPage(q: { limit?: number; cursor?: string | undefined } = {}): Promise<Page<Draft>> {
+    return this.http.request('GET', '/practice/drafts', { query: q })
+  }
+
+  private async all<T>(page: (cursor: string | undefined) => Promise<Page<T>>): Promise<T[]> {
+    const out: T[] = []
+    let cursor: string | undefined
+    do {
+      const p = await page(cursor)
+      out.push(...p.items)
+      cursor = p.next ?? undefined
+    } while (cursor !== undefined)
+    return out
   }
   draft(name: string): Promise<Draft> {
     return this.http.request('GET', `/practice/drafts/${seg(name)}`)

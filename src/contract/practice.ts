@@ -6,6 +6,7 @@
 import {
   NameSchema,
   Nullable,
+  PageQuerySchema,
   StringEnum,
   TextSchema,
   TimestampSchema,
@@ -320,7 +321,9 @@ export const FindingSchema = Obj({
   createdAt: TimestampSchema,
 })
 export type Finding = Static<typeof FindingSchema>
-export const GroupFilterQuerySchema = Obj({ group: Type.Optional(NameSchema) })
+export const PracticeListQuerySchema = Obj({ group: Type.Optional(NameSchema), ...PageQuerySchema })
+export type PracticeListQuery = Static<typeof PracticeListQuerySchema>
+export const PageOnlyQuerySchema = Obj({ ...PageQuerySchema })
 
 // Drafts under consultation
 export const DraftCreateSchema = Obj({

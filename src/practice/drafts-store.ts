@@ -53,10 +53,12 @@ export async function insertDraft(
 
 export async function selectDrafts(
   db: Executor,
-  filter: { name?: string } = {},
+  filter: { name?: string; after?: string; limit?: number } = {},
 ): Promise<DraftRow[]> {
   let q = db.selectFrom('practice_drafts').selectAll()
   if (filter.name !== undefined) q = q.where('name', '=', filter.name)
+  if (filter.after !== undefined) q = q.where('name', '>', filter.after)
+  if (filter.limit !== undefined) q = q.limit(filter.limit)
   const rows = await q.orderBy('name').execute()
   return rows.map((r) => ({
     id: r.id,

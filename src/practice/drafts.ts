@@ -13,7 +13,7 @@ import type {
   DraftCreate,
 } from '../contract/index.js'
 import type { Context, Executor } from '../db/index.js'
-import { ContinuumError, newId } from '../platform/index.js'
+import { ContinuumError, decodeCursor, encodeCursor, newId } from '../platform/index.js'
 import { getGroupRef } from './groups.js'
 import {
   insertComment,
@@ -47,10 +47,21 @@ export async function getDraft(ctx: Context, name: string): Promise<Draft> {
   return toDraft(ctx, await getDraftRow(ctx.db, name))
 }
 
-export async function listDrafts(ctx: Context): Promise<Draft[]> {
-  const out: Draft[] = []
-  for (const d of await selectDrafts(ctx.db)) out.push(await toDraft(ctx, d))
-  return out
+/** A page of drafts by name. */
+export async function listDrafts(
+  ctx: Context,
+  q: { limit?: number; cursor?: string } = {},
+): Promise<{ items: Draft[]; next: string | null }> {
+  const limit = q.limit ?? 50
+  const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, 1)[0]
+  const rows = await selectDrafts(ctx.db, {
+    ...(after === undefined ? {} : { after }),
+    limit: limit + 1,
+  })
+  const items: Draft[] = []
+  for (const d of rows.slice(0, limit)) items.push(await toDraft(ctx, d))
+  const last = items.at(-1)
+  return { items, next: rows.length > limit && last ? encodeCursor([last.name]) : null }
 }
 
 export async function addDraft(ctx: Context, input: DraftCreate): Promise<Draft> {

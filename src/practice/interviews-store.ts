@@ -35,11 +35,18 @@ export async function insertFinding(
 
 export async function selectFindings(
   db: Executor,
-  filter: { name?: string; groupId?: string } = {},
+  filter: { name?: string; groupId?: string; after?: [string, string]; limit?: number } = {},
 ): Promise<FindingRow[]> {
   let q = db.selectFrom('practice_findings').selectAll()
   if (filter.name !== undefined) q = q.where('name', '=', filter.name)
   if (filter.groupId !== undefined) q = q.where('working_group_id', '=', filter.groupId)
+  const after = filter.after
+  if (after !== undefined) {
+    q = q.where((eb) =>
+      eb(eb.refTuple('created_at', 'name'), '>', eb.tuple(new Date(after[0]), after[1])),
+    )
+  }
+  if (filter.limit !== undefined) q = q.limit(filter.limit)
   const rows = await q.orderBy('created_at').orderBy('name').execute()
   return rows.map((r) => ({
     id: r.id,
@@ -110,10 +117,22 @@ export interface InterviewRow extends Omit<Interview, 'workingGroup'> {
 
 export async function selectInterviews(
   db: Executor,
-  filter: { groupId?: string; findingId?: string } = {},
+  filter: {
+    groupId?: string
+    findingId?: string
+    id?: string
+    after?: [string, string]
+    limit?: number
+  } = {},
 ): Promise<InterviewRow[]> {
   let q = db.selectFrom('practice_interviews').selectAll()
   if (filter.groupId !== undefined) q = q.where('working_group_id', '=', filter.groupId)
+  if (filter.id !== undefined) q = q.where('id', '=', filter.id)
+  const after = filter.after
+  if (after !== undefined) {
+    q = q.where((eb) => eb(eb.refTuple('held_on', 'id'), '>', eb.tuple(after[0], after[1])))
+  }
+  if (filter.limit !== undefined) q = q.limit(filter.limit)
   if (filter.findingId !== undefined) {
     const findingId = filter.findingId
     q = q.where('id', 'in', (eb) =>

@@ -10,9 +10,15 @@ import type {
   FindingStatus,
   Interview,
   InterviewCreate,
+  PracticeListQuery,
 } from '../contract/index.js'
 import type { Context, Executor } from '../db/index.js'
-import { ContinuumError, newId } from '../platform/index.js'
+
+interface Page<T> {
+  items: T[]
+  next: string | null
+}
+import { ContinuumError, decodeCursor, encodeCursor, newId } from '../platform/index.js'
 import { assertDay, getGroupRef } from './groups.js'
 import {
   insertFinding,
@@ -39,9 +45,33 @@ export async function getFindingRow(db: Executor, name: string): Promise<Finding
   return row
 }
 
-export async function listFindings(ctx: Context, group?: string): Promise<Finding[]> {
-  const groupId = group === undefined ? undefined : (await getGroupRef(ctx.db, group)).id
-  const rows = await selectFindings(ctx.db, groupId === undefined ? {} : { groupId })
+/** A page of findings, oldest first (keyset on creation time and name). */
+export async function listFindings(
+  ctx: Context,
+  q: PracticeListQuery = {},
+): Promise<Page<Finding>> {
+  const groupId = q.group === undefined ? undefined : (await getGroupRef(ctx.db, q.group)).id
+  const limit = q.limit ?? 50
+  const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, 2)
+  const rows = await selectFindings(ctx.db, {
+    ...(groupId === undefined ? {} : { groupId }),
+    ...(after === undefined ? {} : { after: [after[0]!, after[1]!] as [string, string] }),
+    limit: limit + 1,
+  })
+  const items = await describeFindings(ctx, rows.slice(0, limit))
+  const last = items.at(-1)
+  return {
+    items,
+    next: rows.length > limit && last ? encodeCursor([last.createdAt, last.name]) : null,
+  }
+}
+
+export async function getFinding(ctx: Context, name: string): Promise<Finding> {
+  const [found] = await describeFindings(ctx, [await getFindingRow(ctx.db, name)])
+  return found!
+}
+
+async function describeFindings(ctx: Context, rows: FindingRow[]): Promise<Finding[]> {
   const groups = new Map((await listAllRecords(ctx.db, 'workingGroup')).map((g) => [g.id, g.name]))
   const stances = await selectStanceCounts(ctx.db)
   return rows.map(({ id, groupId: gid, ...f }) => ({
@@ -50,14 +80,6 @@ export async function listFindings(ctx: Context, group?: string): Promise<Findin
     supports: stances.get(id)?.supports ?? 0,
     contests: stances.get(id)?.contests ?? 0,
   }))
-}
-
-export async function getFinding(ctx: Context, name: string): Promise<Finding> {
-  const found = (await listFindings(ctx)).find((f) => f.name === name)
-  if (!found) {
-    throw new ContinuumError('FINDING_NOT_FOUND', `finding '${name}' not found`, { finding: name })
-  }
-  return found
 }
 
 export async function addFinding(ctx: Context, input: FindingCreate): Promise<Finding> {
@@ -153,13 +175,27 @@ export async function addInterview(ctx: Context, input: InterviewCreate): Promis
       links,
     })
   })
-  return (await listInterviews(ctx, g.name)).find((i) => i.id === id)!
+  const [row] = await selectInterviews(ctx.db, { id })
+  return { ...row!, workingGroup: g.name }
 }
 
-export async function listInterviews(ctx: Context, group?: string): Promise<Interview[]> {
-  const groupId = group === undefined ? undefined : (await getGroupRef(ctx.db, group)).id
+/** A page of interviews, earliest held first (keyset on the day and id). */
+export async function listInterviews(
+  ctx: Context,
+  q: PracticeListQuery = {},
+): Promise<Page<Interview>> {
+  const groupId = q.group === undefined ? undefined : (await getGroupRef(ctx.db, q.group)).id
+  const limit = q.limit ?? 50
+  const after = q.cursor === undefined ? undefined : decodeCursor(q.cursor, 2)
   const groups = new Map((await listAllRecords(ctx.db, 'workingGroup')).map((g) => [g.id, g.name]))
-  return (await selectInterviews(ctx.db, groupId === undefined ? {} : { groupId })).map(
-    ({ groupId: gid, ...i }) => ({ ...i, workingGroup: groups.get(gid) ?? '' }),
-  )
+  const rows = await selectInterviews(ctx.db, {
+    ...(groupId === undefined ? {} : { groupId }),
+    ...(after === undefined ? {} : { after: [after[0]!, after[1]!] as [string, string] }),
+    limit: limit + 1,
+  })
+  const items = rows
+    .slice(0, limit)
+    .map(({ groupId: gid, ...i }) => ({ ...i, workingGroup: groups.get(gid) ?? '' }))
+  const last = items.at(-1)
+  return { items, next: rows.length > limit && last ? encodeCursor([last.heldOn, last.id]) : null }
 }

@@ -14,7 +14,6 @@ import {
   FindingStatusUpdateSchema,
   GroupCreateSchema,
   GroupDetailSchema,
-  GroupFilterQuerySchema,
   GroupListSchema,
   HubHitsSchema,
   HubQuerySchema,
@@ -28,6 +27,9 @@ import {
   MemberRemoveQuerySchema,
   MemberUpdateSchema,
   MembershipSchema,
+  PageOnlyQuerySchema,
+  PageSchema,
+  PracticeListQuerySchema,
   PracticeNameParamsSchema,
   Type,
   type CommentCreate,
@@ -41,6 +43,7 @@ import {
   type MeetingUpdate,
   type MemberAdd,
   type MemberUpdate,
+  type PracticeListQuery,
 } from '../../contract/index.js'
 import {
   addComment,
@@ -204,16 +207,17 @@ export function practiceRoutes(app: FastifyInstance): void {
     },
   )
 
-  app.get<{ Querystring: { group?: string } }>('/practice/findings', {
+  app.get<{ Querystring: PracticeListQuery }>('/practice/findings', {
     config: { action: 'practice.finding.list' },
     schema: routeSchema({
       operationId: 'listFindings',
       tags,
-      summary: 'Findings with their status and how many interviews support or contest them',
-      querystring: GroupFilterQuerySchema,
-      response: { 200: Type.Object({ items: Type.Array(FindingSchema) }) },
+      summary:
+        'Findings with their status and how many interviews support or contest them, oldest first, a page at a time',
+      querystring: PracticeListQuerySchema,
+      response: { 200: PageSchema(FindingSchema) },
     }),
-    handler: async (request) => ({ items: await listFindings(request.ctx, request.query.group) }),
+    handler: (request) => listFindings(request.ctx, request.query),
   })
   app.post<{ Body: FindingCreate }>('/practice/findings', {
     config: { action: 'practice.finding.create', resource: practiceItem('group', 'body') },
@@ -255,16 +259,17 @@ export function practiceRoutes(app: FastifyInstance): void {
     }),
     handler: (request) => getFinding(request.ctx, request.params.name),
   })
-  app.get<{ Querystring: { group?: string } }>('/practice/interviews', {
+  app.get<{ Querystring: PracticeListQuery }>('/practice/interviews', {
     config: { action: 'practice.interview.list' },
     schema: routeSchema({
       operationId: 'listInterviews',
       tags,
-      summary: 'Stakeholder interviews and the findings each supports or contests',
-      querystring: GroupFilterQuerySchema,
-      response: { 200: Type.Object({ items: Type.Array(InterviewSchema) }) },
+      summary:
+        'Stakeholder interviews and the findings each supports or contests, earliest first, a page at a time',
+      querystring: PracticeListQuerySchema,
+      response: { 200: PageSchema(InterviewSchema) },
     }),
-    handler: async (request) => ({ items: await listInterviews(request.ctx, request.query.group) }),
+    handler: (request) => listInterviews(request.ctx, request.query),
   })
   app.post<{ Body: InterviewCreate }>('/practice/interviews', {
     config: { action: 'practice.interview.create', resource: practiceItem('group', 'body') },
@@ -279,15 +284,17 @@ export function practiceRoutes(app: FastifyInstance): void {
       reply.status(201).send(await addInterview(request.ctx, request.body)),
   })
 
-  app.get('/practice/drafts', {
+  app.get<{ Querystring: { limit?: number; cursor?: string } }>('/practice/drafts', {
     config: { action: 'practice.draft.list' },
     schema: routeSchema({
       operationId: 'listDrafts',
       tags,
-      summary: 'Drafts with their consultation status and comment threads',
-      response: { 200: Type.Object({ items: Type.Array(DraftSchema) }) },
+      summary:
+        'Drafts with their consultation status and comment threads, by name, a page at a time',
+      querystring: PageOnlyQuerySchema,
+      response: { 200: PageSchema(DraftSchema) },
     }),
-    handler: async (request) => ({ items: await listDrafts(request.ctx) }),
+    handler: (request) => listDrafts(request.ctx, request.query),
   })
   app.post<{ Body: DraftCreate }>('/practice/drafts', {
     config: { action: 'practice.draft.create', resource: practiceItem('group', 'body') },
