@@ -271,7 +271,7 @@ export const WorkflowSubmitSchema = Type.Object(
         {
           additionalProperties: false,
           description:
-            "For a CWL document: once it has succeeded, register its output Files into this scope (the caller must be allowed to create files in it), on storage near the site that made each, kept by the rule if given; the output object then names them `did:scope:name`",
+            'For a CWL document: once it has succeeded, register its output Files into this scope (the caller must be allowed to create files in it), on storage near the site that made each, kept by the rule if given; the output object then names them `did:scope:name`',
         },
       ),
     ),

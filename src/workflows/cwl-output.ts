@@ -32,7 +32,10 @@ export async function getCwlOutput(ctx: Context, id: string): Promise<CwlOutput>
   try {
     const output = await cwlWorkflowOutput(row.workdir)
     const rel = relative(output, row.workdir)
-    return { workflowId: row.id, output: withRegistered(rel, row.workdir) as Record<string, unknown> }
+    return {
+      workflowId: row.id,
+      output: withRegistered(rel, row.workdir) as Record<string, unknown>,
+    }
   } catch (err) {
     if (!(err instanceof CwlError)) throw err
     throw new ContinuumError('WORKFLOW_STATE_CONFLICT', `workflow ${row.id}: ${err.message}`, {

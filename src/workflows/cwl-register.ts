@@ -33,11 +33,9 @@ export interface Registration {
   copies: number
 }
 
-export const registrationRecord = (workdir: string) =>
-  path.join(workdir, '.cwl', 'register.json')
+export const registrationRecord = (workdir: string) => path.join(workdir, '.cwl', 'register.json')
 /** Registered files: their path relative to the workflow folder → `did:scope:name`. */
-export const registeredRecord = (workdir: string) =>
-  path.join(workdir, '.cwl', 'registered.json')
+export const registeredRecord = (workdir: string) => path.join(workdir, '.cwl', 'registered.json')
 
 /** The submission's `cwlRegisterOutputs`, checked; null when not asked for. */
 export function checkRegistration(
@@ -108,7 +106,10 @@ function madeFiles(output: unknown, workdir: string): OutputFile[] {
       const loc = typeof o.location === 'string' ? o.location : ''
       if (!loc.startsWith('did:')) {
         const rel = path.relative(workdir, o.path)
-        found.set(rel, { rel, name: String(o.basename ?? path.basename(o.path)) })
+        found.set(rel, {
+          rel,
+          name: typeof o.basename === 'string' ? o.basename : path.basename(o.path),
+        })
       }
     }
     Object.values(o).forEach(walk)
@@ -245,7 +246,10 @@ function producingSite(
 }
 
 /** Writable endpoints near a site: at its catalogue site, or named by its binding. */
-function writableNear(endpoints: readonly Endpoint[], site: ComputeCandidate | undefined): string[] {
+function writableNear(
+  endpoints: readonly Endpoint[],
+  site: ComputeCandidate | undefined,
+): string[] {
   if (!site) return []
   const named = new Set(site.nearEndpoints ?? [])
   const here = site.siteName?.toLowerCase() ?? null

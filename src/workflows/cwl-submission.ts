@@ -22,7 +22,12 @@ import type { Context } from '../db/index.js'
 import { ContinuumError, newId } from '../platform/index.js'
 import { federationReads, resolveFederationFiles, taskDids } from './cwl-federation.js'
 import { asWorkflow, cwlRecords, engineRefusal, planCwlTasks, writeRecord } from './cwl-plan.js'
-import { checkRegistration, registerTask, registrationRecord, type Registration } from './cwl-register.js'
+import {
+  checkRegistration,
+  registerTask,
+  registrationRecord,
+  type Registration,
+} from './cwl-register.js'
 import { maxTasks } from './expand.js'
 import { workflowCommunityFor } from './tenancy.js'
 import type { TaskSpec } from './types.js'
@@ -175,7 +180,11 @@ async function store(
       environment: null,
       resources: { ...defaultResources, accelerators: null },
       // Files from the federation this task reads: the broker weighs where they are.
-      inputs: taskDids(w.wf.steps.find((s) => s.id === t.step)!, w.inputs, t.element),
+      inputs: taskDids(
+        w.wf.steps.find((s) => s.id === t.step)!,
+        w.inputs,
+        t.element,
+      ),
       outputs: [],
       needs: t.needs,
       retries: 0,
