@@ -228,6 +228,67 @@ describeEachBackend('CWL files from the federation', (fixture) => {
     }
   })
 
+  it('runs `continuum cwl-runner --server URL` through the server, with the protocol exit codes', async () => {
+    const agents = runAgents([engine()], silentLogger)
+    try {
+      const dir = tempDir('continuum-cwl-remote-')
+      const doc = files(dir, `data:\n  - {class: File, location: "did:${scope}:f2.dat"}\n`)
+      const outdir = tempDir('continuum-cwl-remote-out-')
+      const token = await server.mintToken({ sub: 'radio-user', groups: [`/${community}`] })
+      const runner = (...args: string[]) =>
+        runCli([
+          'cwl-runner',
+          '--server',
+          server.url,
+          '--token',
+          token,
+          '--quiet',
+          '--outdir',
+          outdir,
+          ...args,
+        ])
+      const ok = await runner(doc.wf, doc.job)
+      assert.equal(ok.code, 0, ok.stderr)
+      // stdout holds the output object only, its files in --outdir.
+      const out = JSON.parse(ok.stdout) as { counts: Array<{ path: string }> }
+      const size = content(2).length
+      assert.equal(out.counts.length, 1)
+      assert.ok(out.counts[0]!.path.startsWith(outdir))
+      assert.equal(readFileSync(out.counts[0]!.path, 'utf8'), `f2.dat ${size} ${size}\n`)
+      // `--remote`: the server and token the CLI is configured with (here: its environment).
+      const configured = await runCli(
+        ['cwl-runner', '--remote', '--quiet', '--outdir', outdir, doc.wf, doc.job],
+        { CONTINUUM_SERVER: server.url, CONTINUUM_TOKEN: token },
+      )
+      assert.equal(configured.code, 0, configured.stderr)
+      assert.deepEqual(JSON.parse(configured.stdout), out)
+      const write = (name: string, text: string) => {
+        writeFileSync(path.join(dir, name), text)
+        return path.join(dir, name)
+      }
+      const head = 'cwlVersion: v1.2\nclass: CommandLineTool\ninputs: []\noutputs: []\n'
+      const failed = await runner(write('fail.cwl', `${head}baseCommand: [sh, -c, "exit 3"]\n`))
+      assert.equal(failed.code, 1, failed.stderr)
+      assert.equal(failed.stdout, '')
+      const unsupported = await runner(
+        write(
+          'odd.cwl',
+          `${head}baseCommand: ["true"]\nrequirements:\n  FrobnicateRequirement: {}\n`,
+        ),
+      )
+      assert.equal(unsupported.code, 33, unsupported.stderr)
+      // An input object that does not fit the document's types.
+      const typed = write(
+        'typed.cwl',
+        `${head.replace('inputs: []', 'inputs:\n  n: int')}baseCommand: ["true"]\n`,
+      )
+      const invalid = await runner(typed, write('typed.yml', 'n: a word\n'))
+      assert.equal(invalid.code, 2, invalid.stderr)
+    } finally {
+      await agents.stop()
+    }
+  })
+
   it('gives a did: File its name, size and checksum from the catalogue', async () => {
     const wf = await radio.workflows.submit({
       source: tool,
