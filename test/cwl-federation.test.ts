@@ -351,7 +351,7 @@ describeEachBackend('CWL files from the federation', (fixture) => {
     assert.equal((await radio.workflows.list()).items.length, mine)
   })
 
-  it('fails a registration whose names clash, registering none of its files', async () => {
+  it('fails a registration whose names clash or are bad, registering none of its files', async () => {
     const fresh = `${uniqueName('fresh')}.txt`
     const clash = `${uniqueName('taken')}.txt`
     await radio.data.upload({ scope: outScope, name: clash }, Buffer.from('old\n'), {
@@ -361,11 +361,12 @@ describeEachBackend('CWL files from the federation', (fixture) => {
     const wf = await radio.workflows.submit({
       source: `cwlVersion: v1.2
 class: CommandLineTool
-baseCommand: [sh, -c, 'echo a > ${fresh}; echo b > ${clash}']
+baseCommand: [sh, -c, 'echo a > ${fresh}; echo b > ${clash}; echo c > "bad name.txt"']
 inputs: []
 outputs:
   a: {type: File, outputBinding: {glob: ${fresh}}}
   b: {type: File, outputBinding: {glob: ${clash}}}
+  c: {type: File, outputBinding: {glob: bad name.txt}}
 `,
       filename: 'two.cwl',
       cwlRegisterOutputs: { scope: outScope },
@@ -375,7 +376,9 @@ outputs:
     const register = (await radio.workflows.tasks(wf.id)).items.find(
       (t) => t.name === 'register-outputs',
     )
+    // Each file with its code: the taken name, and one the identifier grammar refuses.
     assert.match(register?.reason ?? '', /DID_ALREADY_EXISTS: .*exists already/)
+    assert.match(register?.reason ?? '', /bad name\.txt: DID_INVALID/)
     await rejectsWith(radio.data.getDid({ scope: outScope, name: fresh }), 'DID_NOT_FOUND')
   })
 
