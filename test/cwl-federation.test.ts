@@ -289,21 +289,38 @@ describeEachBackend('CWL files from the federation', (fixture) => {
     }
   })
 
-  it('gives a did: File its name, size and checksum from the catalogue', async () => {
-    const wf = await radio.workflows.submit({
-      source: tool,
-      filename: 'count.cwl',
-      cwlJob: `data: {class: File, location: "did:${scope}:f1.dat"}`,
-    })
-    const tasks = (await radio.workflows.tasks(wf.id)).items
-    assert.equal(tasks.length, 1)
+  it('takes a did: File as an input default, with its name, size and checksum from the catalogue', async () => {
+    const withDefault = `cwlVersion: v1.2
+class: CommandLineTool
+baseCommand: [sh, -c, 'printf "%s %s %s %s\\n" "$0" "$1" "$2" "$(wc -c < "$3")"']
+arguments: [$(inputs.data.basename), $(inputs.data.size), $(inputs.data.checksum), $(inputs.data.path)]
+inputs:
+  data:
+    type: File
+    default: {class: File, location: "did:${scope}:f1.dat"}
+stdout: out.txt
+outputs:
+  out: stdout
+`
+    const wf = await radio.workflows.submit({ source: withDefault, filename: 'default.cwl' })
     const end = await runUntilFinished({ ...fixture().ctx, clock: systemClock }, [engine()], wf.id)
     assert.equal(end.state, 'succeeded')
     const { output } = await radio.workflows.cwlOutput(wf.id)
     const out = output.out as { path: string }
     const text = await radio.workflows.file(wf.id, out.path)
     const size = content(1).length
-    assert.equal(Buffer.from(text.content, 'base64').toString(), `f1.dat ${size} ${size}\n`)
+    const { adler32 } = await radio.data.getDid({ scope, name: 'f1.dat' })
+    assert.equal(
+      Buffer.from(text.content, 'base64').toString(),
+      `f1.dat ${size} adler32$${adler32} ${size}\n`,
+    )
+    // Placed where the file is: the broker weighed its locality.
+    const explained = await radio.workflows.explain(wf.id, 'run')
+    assert.equal(explained.task.site, sites[0])
+    assert.match(
+      explained.placement.find((d) => d.site === sites[0])?.reasons.join(' ') ?? '',
+      /data locality: 100% of \d+ input bytes near the site/,
+    )
   })
 
   it('refuses a scope the caller may not read, an unknown identifier and bad names, storing nothing', async () => {
