@@ -87,7 +87,8 @@ export async function submitCwlWorkflow(
       document,
       input.cwlJob ?? '{}',
       async (process, job) => {
-        // Files from the federation: the caller must be allowed to read their scopes, then they must exist.
+        // Files from the federation: the caller must be allowed to read their scopes, and
+        // then they must exist.
         const reads = federationReads(process, job)
         if (reads.length > 0) await options.authorize?.({ community, reads, writes })
         return resolveFederationFiles(ctx, process, job, workdir, maxTasks)
