@@ -169,7 +169,9 @@ export async function fetchCwlOutput(
     const o = { ...(v as Record<string, unknown>) }
     if ((o.class === 'File' || o.class === 'Directory') && typeof o.path === 'string') {
       o.path = path.resolve(outdir, o.path)
-      o.location = `file://${o.path as string}`
+      // A file registered into the federation keeps its identifier; its copy is in outdir.
+      const did = typeof o.location === 'string' && o.location.startsWith('did:')
+      if (!did) o.location = `file://${o.path as string}`
     }
     for (const [k, x] of Object.entries(o)) if (k !== 'path' && k !== 'location') o[k] = localize(x)
     return o

@@ -255,6 +255,26 @@ export const WorkflowSubmitSchema = Type.Object(
           'For a CWL document (a `.cwl` filename, or a top-level `cwlVersion`): its input object, YAML or JSON; file locations are relative to the workflow folder (the `files` sent)',
       }),
     ),
+    cwlRegisterOutputs: Type.Optional(
+      Type.Object(
+        {
+          scope: Type.String({ minLength: 1, maxLength: 100 }),
+          rule: Type.Optional(
+            Type.String({
+              minLength: 1,
+              maxLength: 1000,
+              description: 'RSE expression of the replication rule placed on each output',
+            }),
+          ),
+          copies: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+        },
+        {
+          additionalProperties: false,
+          description:
+            'For a CWL document: once it has succeeded, register its output Files into this scope (the caller must be allowed to create files in it), on storage near the site that made each, kept by the rule if given; the output object then names them `did:scope:name`',
+        },
+      ),
+    ),
     noCache: Type.Optional(Type.Boolean()),
     dryRun: Type.Optional(Type.Boolean({ description: 'Validate and expand only' })),
   },

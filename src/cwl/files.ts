@@ -66,6 +66,8 @@ export function resolveInput(
   loadListing = 'no_listing',
 ): CwlObject {
   const given = (value.location ?? value.path) as string | undefined
+  // A file of the data federation the server resolved: the engine stages it in under `path`.
+  if (given?.startsWith('did:') && typeof value.path === 'string') return value
   let p: string
   if (given) {
     p = localPath(given, baseDir)

@@ -44,6 +44,8 @@ interface AttemptPlan {
   workdir: string
   /** Paths (relative) of the mount points made for inputs: never moved back. */
   mountPoints: string[]
+  /** Only these paths (relative) are moved back; absent: everything (JobSpec.keep). */
+  keep?: string[]
 }
 
 const workRoot = (root: string) => path.join(root, '.work')
@@ -104,7 +106,11 @@ export function prepareAttemptFolder(
     binds.push({ source, target })
     mountPoints.push(rel)
   }
-  const plan: AttemptPlan = { workdir: job.workdir, mountPoints }
+  const plan: AttemptPlan = {
+    workdir: job.workdir,
+    mountPoints,
+    ...(job.keep === undefined ? {} : { keep: job.keep }),
+  }
   writeFileSync(planFile(root, job.attemptId), JSON.stringify(plan), { mode: 0o600 })
   return { work, binds }
 }
@@ -126,6 +132,9 @@ export async function collectAttemptFolder(
   if (!plan) return undefined
   const work = path.join(workRoot(root), attemptId)
   const skip = new Set(plan.mountPoints)
+  const keep = plan.keep?.map((k) => path.normalize(k).replace(/\/+$/, ''))
+  const kept = (rel: string) => !keep || keep.some((k) => rel === k || rel.startsWith(`${k}/`))
+  const above = (rel: string) => keep?.some((k) => k.startsWith(`${rel}/`)) ?? false
   const moved: string[] = []
   const walk = async (rel: string): Promise<void> => {
     let entries: Dirent[]
@@ -138,6 +147,8 @@ export async function collectAttemptFolder(
     for (const entry of entries) {
       const child = rel === '' ? entry.name : `${rel}/${entry.name}`
       if (skip.has(child)) continue
+      // Outside what the job may leave (JobSpec.keep): it stays behind and goes with the folder.
+      if (!kept(child) && !(entry.isDirectory() && above(child))) continue
       const to = path.join(plan.workdir, child)
       if (entry.isDirectory()) {
         const there = await lstatOrUndefined(to)
@@ -146,7 +157,7 @@ export async function collectAttemptFolder(
         // same folder at once (the second must not fail on the first's).
         if (!there?.isDirectory()) await fsp.mkdir(to, { recursive: true })
         await walk(child)
-      } else if (entry.isFile()) {
+      } else if (entry.isFile() && kept(child)) {
         await moveFile(path.join(work, child), to)
         moved.push(child)
       }

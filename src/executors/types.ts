@@ -25,6 +25,12 @@ export interface JobSpec {
   community?: string | null | undefined
   /** A container image to run the command in (`docker://alpine:3.19`); null or absent: none. */
   image?: string | null | undefined
+  /**
+   * What of a confined attempt's files is moved back into the workflow folder: these paths
+   * (relative) and what is under them; absent, everything it made. A CWL task keeps only its
+   * own folder, so it cannot replace the server's records (`.cwl/`) or another task's files.
+   */
+  keep?: string[] | undefined
 }
 
 export interface JobRef {

@@ -11,6 +11,7 @@ import { CwlError } from '../cwl/index.js'
 import type { Context } from '../db/index.js'
 import { ContinuumError } from '../platform/index.js'
 import { cwlRecords } from './cwl-plan.js'
+import { withRegistered } from './cwl-register.js'
 import { cwlWorkflowOutput } from './cwl-tasks.js'
 import { mustFindWorkflow } from './workflows.js'
 
@@ -30,7 +31,11 @@ export async function getCwlOutput(ctx: Context, id: string): Promise<CwlOutput>
   }
   try {
     const output = await cwlWorkflowOutput(row.workdir)
-    return { workflowId: row.id, output: relative(output, row.workdir) as Record<string, unknown> }
+    const rel = relative(output, row.workdir)
+    return {
+      workflowId: row.id,
+      output: withRegistered(rel, row.workdir) as Record<string, unknown>,
+    }
   } catch (err) {
     if (!(err instanceof CwlError)) throw err
     throw new ContinuumError('WORKFLOW_STATE_CONFLICT', `workflow ${row.id}: ${err.message}`, {
@@ -46,7 +51,8 @@ function relative(value: unknown, workdir: string): unknown {
   if ((o.class === 'File' || o.class === 'Directory') && typeof o.path === 'string') {
     const rel = path.relative(workdir, o.path)
     o.path = rel
-    o.location = rel
+    // A file from the federation keeps its identifier.
+    if (typeof o.location !== 'string' || !o.location.startsWith('did:')) o.location = rel
     delete o.dirname
   }
   for (const [k, v] of Object.entries(o)) {

@@ -20,7 +20,15 @@ import {
 } from '../cwl/index.js'
 import type { Context } from '../db/index.js'
 import { ContinuumError, newId } from '../platform/index.js'
+import { federationReads, resolveFederationFiles, taskDids } from './cwl-federation.js'
 import { asWorkflow, cwlRecords, engineRefusal, planCwlTasks, writeRecord } from './cwl-plan.js'
+import {
+  checkRegistration,
+  registerTask,
+  registrationRecord,
+  type Registration,
+} from './cwl-register.js'
+import { maxTasks } from './expand.js'
 import { workflowCommunityFor } from './tenancy.js'
 import type { TaskSpec } from './types.js'
 import { decodeFiles, writeFiles } from './workflow-files.js'
@@ -64,7 +72,9 @@ export async function submitCwlWorkflow(
   // The main document: one of the files sent (a multi-file bundle), else written by its name.
   const main = files.some((f) => f.path === file) ? file : path.basename(file)
   const community = await workflowCommunityFor(ctx, null)
-  await options.authorize?.({ community, reads: [], writes: [] })
+  const register = checkRegistration(input.cwlRegisterOutputs)
+  const writes = register ? [register.scope] : []
+  await options.authorize?.({ community, reads: [], writes })
   const workflowId = newId()
   const workdir = path.join(options.workflowsRoot, workflowId)
   mkdirSync(workdir, { recursive: true })
@@ -72,7 +82,18 @@ export async function submitCwlWorkflow(
     writeFiles(workdir, files)
     if (!files.some((f) => f.path === main)) writeFileSync(path.join(workdir, main), input.source)
     const document = fragment ? `${main}#${fragment}` : main
-    const { wf, inputs, wrapped } = await loadBundle(workdir, document, input.cwlJob ?? '{}')
+    const { wf, inputs, wrapped } = await loadBundle(
+      workdir,
+      document,
+      input.cwlJob ?? '{}',
+      async (process, job) => {
+        // Files from the federation: the caller must be allowed to read their scopes, and
+        // then they must exist.
+        const reads = federationReads(process, job)
+        if (reads.length > 0) await options.authorize?.({ community, reads, writes })
+        return resolveFederationFiles(ctx, process, job, workdir, maxTasks)
+      },
+    )
     const plan = planCwlTasks(wf, inputs)
     writeRecord(cwlRecords.plan(workdir), {
       document,
@@ -80,8 +101,9 @@ export async function submitCwlWorkflow(
       steps: plan.steps,
     })
     writeRecord(cwlRecords.inputs(workdir), inputs)
+    if (register) writeRecord(registrationRecord(workdir), register)
     if (input.dryRun) return view(workflowId, wf, community, plan.tasks.length, workdir, ctx)
-    return await store(ctx, input, { workflowId, workdir, community, wf, plan })
+    return await store(ctx, input, { workflowId, workdir, community, wf, plan, inputs, register })
   } catch (err) {
     rmSync(workdir, { recursive: true, force: true })
     throw asContinuumError(err, main)
@@ -95,6 +117,7 @@ async function loadBundle(
   workdir: string,
   document: string,
   jobText: string,
+  federation: (process: Process, job: Record<string, unknown>) => Promise<Record<string, unknown>>,
 ): Promise<{ wf: Process; inputs: Record<string, unknown>; wrapped: boolean }> {
   const process = loadProcessWithin(workdir, path.join(workdir, document))
   let job: unknown
@@ -110,7 +133,8 @@ async function loadBundle(
   const wf = asWorkflow(process)
   const refusal = engineRefusal(wf)
   if (refusal) throw new CwlError('unsupported', refusal)
-  const inputs = prepareInputs(process, job as Record<string, unknown>, {
+  const resolved = await federation(process, job as Record<string, unknown>)
+  const inputs = prepareInputs(process, resolved, {
     baseDir: workdir,
     staging: cwlRecords.literals(workdir),
     outer: [],
@@ -141,6 +165,8 @@ async function store(
     community: string | null
     wf: Process
     plan: ReturnType<typeof planCwlTasks>
+    inputs: Record<string, unknown>
+    register: Registration | null
   },
 ): Promise<Workflow> {
   const now = ctx.clock.now()
@@ -154,7 +180,12 @@ async function store(
       image: null,
       environment: null,
       resources: { ...defaultResources, accelerators: null },
-      inputs: [],
+      // Files from the federation this task reads: the broker weighs where they are.
+      inputs: taskDids(
+        w.wf.steps.find((s) => s.id === t.step)!,
+        w.inputs,
+        t.element,
+      ),
       outputs: [],
       needs: t.needs,
       retries: 0,
@@ -176,6 +207,22 @@ async function store(
       updated_at: now,
     }
   })
+  if (w.register) {
+    const last = registerTask(w.plan.tasks.map((t) => t.name))
+    ids.set(last.name, newId())
+    tasks.push({
+      id: ids.get(last.name) as string,
+      workflow_id: w.workflowId,
+      name: last.name,
+      state: last.needs.length === 0 ? 'ready' : 'waiting',
+      spec: JSON.stringify(last.spec),
+      pending_deps: last.needs.length,
+      max_retries: 0,
+      backoff_s: 0,
+      updated_at: now,
+    })
+    w.plan.tasks.push({ ...last, step: '', element: null, dir: '' })
+  }
   const edges = w.plan.tasks.flatMap((t) =>
     t.needs.map((n) => ({ from_task: ids.get(n) as string, to_task: ids.get(t.name) as string })),
   )
@@ -189,8 +236,8 @@ async function store(
       state: 'pending',
       workdir: w.workdir,
       no_cache: true,
-      output_scope: null,
-      output_rule: null,
+      output_scope: w.register?.scope ?? null,
+      output_rule: w.register?.rule ?? null,
       definition: input.source,
       use_case: null,
     },

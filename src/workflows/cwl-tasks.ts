@@ -26,6 +26,7 @@ import {
   type ToolJob,
 } from '../cwl/index.js'
 import type { Executor } from '../db/index.js'
+import { stagedName } from './cwl-federation.js'
 import { asWorkflow, cwlRecords, readRecord, writeRecord, type CwlPlan } from './cwl-plan.js'
 import { updateTaskSpec } from './cwl-tasks-store.js'
 import type { ClaimedTask } from './task-leases-store.js'
@@ -131,6 +132,9 @@ async function cwlTaskSpec(run: CwlRun, spec: TaskSpec): Promise<TaskSpec> {
     })
     .join('\n')
   const tools = elements.filter((e) => e.kind === 'tool')
+  // Files from the federation are linked in by stage-in, under their names: not there yet.
+  const dids = spec.inputs.filter((i) => i.startsWith('did:'))
+  const staged = new Set(dids.map(stagedName))
   const timelimit = tools.reduce((sum, e) => sum + e.timelimitS, 0)
   return {
     ...spec,
@@ -148,8 +152,8 @@ async function cwlTaskSpec(run: CwlRun, spec: TaskSpec): Promise<TaskSpec> {
     inputs: [
       ...new Set([
         path.relative(run.workdir, stage),
-        ...spec.inputs.filter((i) => i.startsWith('did:')),
-        ...elements.flatMap((e) => filesIn(e.inputs, run.workdir)),
+        ...dids,
+        ...elements.flatMap((e) => filesIn(e.inputs, run.workdir)).filter((f) => !staged.has(f)),
       ]),
     ],
     outputs: [path.relative(run.workdir, folder)],

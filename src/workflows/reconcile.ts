@@ -7,6 +7,7 @@
 import type { Executor as Db } from '../db/index.js'
 import type { JobStatus } from '../executors/index.js'
 import type { ComputeCandidate } from './broker.js'
+import { registerCwlOutputs } from './cwl-register.js'
 import { executorFor } from './sites.js'
 import { failForGood, finishReleased } from './task-endings.js'
 import { markDone, markRunning, moveTask } from './task-readiness-store.js'
@@ -190,6 +191,11 @@ async function stageOut(
   sites: Map<string, ComputeCandidate>,
 ): Promise<string | null> {
   try {
+    // A CWL workflow's last task registers its output files into the federation.
+    if (t.spec.cwlRegister) {
+      await registerCwlOutputs(scope.ctx, t, sites)
+      return null
+    }
     await scope.staging.stageOut({
       workflowId: t.workflowId,
       taskName: t.name,

@@ -88,6 +88,9 @@ export function jobSpec(t: Tracked): JobSpec {
     walltimeS: r.walltimeS,
     image: t.spec.image,
     community: t.community,
+    // A CWL task leaves only its own folder behind; the registering task nothing.
+    ...(t.spec.cwl ? { keep: [`cwl/${t.spec.cwl.dir}`] } : {}),
+    ...(t.spec.cwlRegister ? { keep: [] } : {}),
   }
 }
 

@@ -21,6 +21,8 @@ export interface TaskSpec {
   cache: boolean
   /** A CWL step: its command is built when it is dispatched (cwl-tasks.ts). */
   cwl?: CwlTaskRef
+  /** The task that registers a CWL workflow's output files into a scope (cwl-register.ts). */
+  cwlRegister?: boolean
 }
 
 /** States in which a task holds a lease: a worker is placing, staging or watching it. */

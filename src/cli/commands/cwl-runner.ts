@@ -1,11 +1,13 @@
 /**
- * `continuum cwl-runner`: the CWL runner protocol, embedded (no server). Prints the output
- * object as JSON on stdout; exits 0 on success, 33 when a requirement is not supported, 1 when
- * the run fails and 2 when the document or input object is invalid.
+ * `continuum cwl-runner`: the CWL runner protocol, embedded (no server) — or, with `--server URL`
+ * or `--remote`, through a server (cwl-remote.ts). Prints the output object as JSON on stdout;
+ * exits 0 on success, 33 when a requirement is not supported, 1 when the run fails and 2 when
+ * the document or input object is invalid.
  */
 import { Command } from 'commander'
 import { CwlError, runCwl } from '../../cwl/index.js'
-import { withExamples } from '../context.js'
+import { cliContext, withExamples } from '../context.js'
+import { runCwlOnServer } from '../cwl-remote.js'
 
 export function cwlRunnerCommand(): Command {
   return withExamples(
@@ -17,12 +19,22 @@ export function cwlRunnerCommand(): Command {
       .argument('[job]', 'the input object (YAML or JSON)')
       .option('--outdir <dir>', 'where the outputs go', '.')
       .option('--quiet', 'no progress on stderr')
+      .option(
+        '--remote',
+        "run through the CLI's configured server (config file or CONTINUUM_SERVER) and token, as --server URL does through that one",
+      )
       .action(
         async (
           tool: string,
           job: string | undefined,
-          opts: { outdir: string; quiet?: boolean },
+          opts: { outdir: string; quiet?: boolean; remote?: boolean },
+          cmd: Command,
         ) => {
+          // `--server` is the CLI's global option: given on the command line, the run goes there.
+          if (opts.remote || cmd.optsWithGlobals<{ server?: string }>().server !== undefined) {
+            process.exitCode = await runCwlOnServer(cliContext(cmd).client(), tool, job, opts)
+            return
+          }
           try {
             const outputs = await runCwl(tool, job, { outdir: opts.outdir })
             process.stdout.write(`${JSON.stringify(outputs, null, 2)}\n`)
@@ -34,5 +46,6 @@ export function cwlRunnerCommand(): Command {
         },
       ),
     'continuum cwl-runner --outdir out tool.cwl job.yml',
+    'continuum cwl-runner --server https://continuum.example.org --outdir out wf.cwl job.yml',
   )
 }

@@ -22,6 +22,9 @@ export interface RunOptions {
   cache: boolean
   dryRun?: boolean
   outdir: string
+  registerOutputs?: string
+  rule?: string
+  copies?: number
 }
 
 export function isCwlFile(file: string): boolean {
@@ -49,6 +52,15 @@ export async function runCwl(
     filename: bundle.filename,
     files: bundle.files,
     cwlJob: bundle.job,
+    ...(opts.registerOutputs === undefined
+      ? {}
+      : {
+          cwlRegisterOutputs: {
+            scope: opts.registerOutputs,
+            ...(opts.rule === undefined ? {} : { rule: opts.rule }),
+            ...(opts.copies === undefined ? {} : { copies: opts.copies }),
+          },
+        }),
     noCache: !opts.cache,
     dryRun: opts.dryRun === true,
   })

@@ -110,6 +110,12 @@ export function workflowCommand(): Command {
           '.',
         )
         .option('--watch', 'show live progress until the workflow ends; exit non-zero if it fails')
+        .option(
+          '--register-outputs <scope>',
+          "register a CWL workflow's output files into this federation scope once it succeeds",
+        )
+        .option('--rule <expression>', 'with --register-outputs: a replication rule on each output')
+        .option('--copies <n>', 'with --rule: how many copies the rule keeps', (v) => Number(v))
         .option('--no-cache', 'run every task even if an identical one completed before')
         .option('--dry-run', 'validate and expand only')
         .action(async (file: string, job: string | undefined, opts: RunOptions, cmd: Command) => {
@@ -117,11 +123,12 @@ export function workflowCommand(): Command {
           if (isCwlFile(file)) {
             return runCwl(out, client(), file, job, opts, { watch, summary, exitFor })
           }
-          if (job !== undefined) {
+          if (job !== undefined || opts.registerOutputs !== undefined) {
+            const what = job ?? '--register-outputs'
             throw new ContinuumError(
               'INVALID_ARGUMENT',
-              `${job}: an input object goes with a CWL document (.cwl), not a workflow YAML`,
-              { job },
+              `${what}: goes with a CWL document (.cwl), not a workflow YAML (its outputs: say where outputs go)`,
+              { job: what },
             )
           }
           let source: string
