@@ -10,6 +10,7 @@ import path from 'node:path'
 import { buildCommandLine, shellQuote } from './command-line.js'
 import { findRequirement, type Process, type Requirement, type Step } from './document.js'
 import { CwlError } from './errors.js'
+import { runExpressionTool } from './expression-tool.js'
 import { javascriptEvaluator } from './expressions.js'
 import { stageInitialWorkDir } from './initial-work-dir.js'
 import { prepareInputs } from './inputs.js'
@@ -120,10 +121,7 @@ export async function buildStepJob(
   )
   assertFilesWithin(inputs, options.root)
   if (tool.class === 'ExpressionTool') {
-    const out = evaluate(tool.raw.expression, { inputs, self: null, runtime: {} }, js)
-    if (!isObject(out)) {
-      throw new CwlError('failed', `step ${step.id}: the ExpressionTool gave no object`)
-    }
+    const out = runExpressionTool(tool, inputs, js, options.staging)
     return { ...base, kind: 'expression', inputs, outputs: out }
   }
   if (tool.class !== 'CommandLineTool') {

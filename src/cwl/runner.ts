@@ -11,9 +11,9 @@ import { findRequirement, loadProcess, readDocument, type Process } from './docu
 import { javascriptEvaluator } from './expressions.js'
 import { CwlError } from './errors.js'
 import { describeOutput, isFileLike } from './files.js'
+import { runExpressionTool } from './expression-tool.js'
 import { prepareInputs } from './inputs.js'
 import type { JsEvaluator } from './param-refs.js'
-import { evaluate } from './param-refs.js'
 import { runCommandLineTool, type RunOptions } from './tool.js'
 import { isObject, text } from './types.js'
 import { runWorkflow } from './workflow.js'
@@ -101,11 +101,8 @@ async function runProcess(
       return runCommandLineTool(process, inputs, inner)
     case 'Workflow':
       return runWorkflow(process, inputs, inner, runProcess)
-    case 'ExpressionTool': {
-      const out = evaluate(process.raw.expression, { inputs, self: null, runtime: {} }, options.js)
-      if (!isObject(out)) throw new CwlError('failed', 'the ExpressionTool did not give an object')
-      return out
-    }
+    case 'ExpressionTool':
+      return runExpressionTool(process, inputs, options.js, path.join(options.workRoot, 'literals'))
     default:
       throw new CwlError('unsupported', `${process.class} cannot run here`)
   }

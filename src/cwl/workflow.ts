@@ -68,8 +68,10 @@ export function merge(
   linkMerge: string | undefined,
   pickValue: string | undefined,
 ): unknown {
-  let v: unknown = !listed && vals.length === 1 ? vals[0] : vals
-  if (listed || vals.length > 1) {
+  // One source, even written as a one-item list, is not wrapped unless linkMerge asks for it.
+  const single = vals.length === 1 && (!listed || linkMerge === undefined)
+  let v: unknown = single ? vals[0] : vals
+  if (!single) {
     v =
       linkMerge === 'merge_flattened'
         ? vals.flatMap((x): unknown[] => (Array.isArray(x) ? (x as unknown[]) : [x]))
