@@ -52,6 +52,8 @@ export interface StepInput {
   valueFrom?: string
   linkMerge?: string
   pickValue?: string
+  /** The source's File read in before `valueFrom` sees it. */
+  loadContents?: boolean
 }
 
 export interface Step {
@@ -289,6 +291,7 @@ function normalizeStep(
     if (typeof value.valueFrom === 'string') input.valueFrom = value.valueFrom
     if (typeof value.linkMerge === 'string') input.linkMerge = value.linkMerge
     if (typeof value.pickValue === 'string') input.pickValue = value.pickValue
+    if (value.loadContents === true) input.loadContents = true
     return input
   })
   const scatter =

@@ -10,11 +10,13 @@ import path from 'node:path'
 import { buildCommandLine, shellQuote } from './command-line.js'
 import { findRequirement, type Process, type Requirement, type Step } from './document.js'
 import { CwlError } from './errors.js'
+import { contentsOf } from './files.js'
 import { runExpressionTool } from './expression-tool.js'
 import { javascriptEvaluator } from './expressions.js'
 import { stageInitialWorkDir } from './initial-work-dir.js'
 import { prepareInputs } from './inputs.js'
 import { collectOutputs } from './outputs.js'
+import { timeLimitOf } from './tool.js'
 import { evaluate, type ExpressionContext, type JsEvaluator } from './param-refs.js'
 import { isObject } from './types.js'
 import { merge } from './workflow.js'
@@ -73,7 +75,7 @@ export function stepSourceValues(
         ? merge(input.source.map(lookup), input.sourceIsList, input.linkMerge, input.pickValue)
         : null
     if ((v === null || v === undefined) && input.default !== undefined) v = input.default
-    raw[input.id] = v ?? null
+    raw[input.id] = input.loadContents ? contentsOf(v ?? null) : (v ?? null)
   }
   return raw
 }
@@ -215,7 +217,7 @@ async function toolJob(
     env,
     cores: Number(runtime.cores),
     ramMb: Number(runtime.ram),
-    timelimitS: Number(evaluate(limit?.timelimit ?? 0, context, js)) || 0,
+    timelimitS: timeLimitOf(limit, context, js),
     image: typeof docker?.dockerPull === 'string' ? docker.dockerPull : null,
     inputs: context.inputs,
     runtime,

@@ -171,3 +171,19 @@ export function secondaryName(basename: string, pattern: string): string {
   }
   return base + rest
 }
+
+/** `loadContents`: a File with its first bytes read in (a file over 64 KiB is an error). */
+export function withContents(file: CwlObject): CwlObject {
+  if (file.class !== 'File' || typeof file.path !== 'string') return file
+  const bytes = readFileSync(file.path)
+  if (bytes.length > 64 * 1024) {
+    throw new CwlError('failed', `loadContents: ${String(file.basename)} is larger than 64 KiB`)
+  }
+  return { ...file, contents: bytes.toString('utf8') }
+}
+
+/** A step input's `loadContents`: its File, or each File of its array, read in. */
+export function contentsOf(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(contentsOf)
+  return isFileLike(value) ? withContents(value) : value
+}

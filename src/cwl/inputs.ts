@@ -4,7 +4,7 @@
  * the input object's folder, defaults against the document's), secondary files found,
  * `loadContents` read and directory listings loaded as `loadListing` asks.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import path from 'node:path'
 import {
   expandNamespace,
@@ -15,7 +15,14 @@ import {
   type Requirement,
 } from './document.js'
 import { CwlError } from './errors.js'
-import { describe, isFileLike, resolveInput, secondaryName, type CwlObject } from './files.js'
+import {
+  describe,
+  isFileLike,
+  resolveInput,
+  secondaryName,
+  withContents,
+  type CwlObject,
+} from './files.js'
 import { evaluate, type JsEvaluator } from './param-refs.js'
 import { isObject, isOptional, matches, memberFor, type CwlType } from './types.js'
 
@@ -124,11 +131,7 @@ function finishParam(
     if (!isFileLike(v) || v.class !== 'File') return v
     let file: CwlObject = v
     if (param.loadContents || param.inputBinding?.loadContents) {
-      const text = readFileSync(String(file.path))
-      if (text.length > 64 * 1024) {
-        throw new CwlError('failed', `loadContents: ${String(file.basename)} is larger than 64 KiB`)
-      }
-      file = { ...file, contents: text.toString('utf8') }
+      file = withContents(file)
     }
     if (param.format !== undefined && file.format === undefined) {
       const f = evaluate(param.format, { inputs, self: file, runtime: {} }, options.js)

@@ -87,7 +87,7 @@ export async function runCommandLineTool(
   const stdoutName = streamName('stdout')
   const stderrName = streamName('stderr')
   const limit = findRequirement('ToolTimeLimit', ...levels)
-  const timelimit = Number(evaluate(limit?.timelimit ?? 0, context, js)) || 0
+  const timelimit = timeLimitOf(limit, context, js)
   const exitCode = await run(argv, {
     cwd: outdir,
     env,
@@ -105,6 +105,22 @@ export async function runCommandLineTool(
     stdout: stdoutName,
     stderr: stderrName,
   })
+}
+
+/** ToolTimeLimit's seconds (0: none); anything but a whole number ≥ 0 is invalid. */
+export function timeLimitOf(
+  req: Requirement | undefined,
+  context: ExpressionContext,
+  js: JsEvaluator | undefined,
+): number {
+  const seconds = evaluate(req?.timelimit ?? 0, context, js)
+  if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0) {
+    throw new CwlError(
+      'invalid',
+      `ToolTimeLimit: ${JSON.stringify(seconds)} is not a whole number of seconds ≥ 0`,
+    )
+  }
+  return seconds
 }
 
 function run(

@@ -6,6 +6,7 @@
  */
 import type { Process, Step } from './document.js'
 import { CwlError } from './errors.js'
+import { contentsOf } from './files.js'
 import { evaluate, type JsEvaluator } from './param-refs.js'
 import type { RunOptions } from './tool.js'
 import { isOptional, matches } from './types.js'
@@ -119,7 +120,7 @@ async function runStep(
           )
         : null
     if ((v === null || v === undefined) && input.default !== undefined) v = input.default
-    raw[input.id] = v ?? null
+    raw[input.id] = input.loadContents ? contentsOf(v ?? null) : (v ?? null)
   }
   const job = (scattered: Record<string, unknown>) => {
     const given: Record<string, unknown> = { ...scattered }
