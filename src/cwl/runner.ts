@@ -7,7 +7,14 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import { findRequirement, loadProcess, readDocument, type Process } from './document.js'
+import {
+  findRequirement,
+  loadProcess,
+  jobRequirements,
+  readDocument,
+  withRequirements,
+  type Process,
+} from './document.js'
 import { javascriptEvaluator } from './expressions.js'
 import { CwlError } from './errors.js'
 import { describeOutput, isFileLike } from './files.js'
@@ -32,9 +39,9 @@ export async function runCwl(
   jobPath: string | undefined,
   options: CwlRunOptions,
 ): Promise<Record<string, unknown>> {
-  const process = loadProcess(toolRef)
   const job = jobPath === undefined ? {} : readDocument(path.resolve(jobPath))
   if (!isObject(job)) throw new CwlError('invalid', 'the input object must be a map')
+  const process = withRequirements(loadProcess(toolRef), jobRequirements(job))
   const workRoot = options.workRoot ?? mkdtempSync(path.join(os.tmpdir(), 'continuum-cwl-'))
   try {
     const outputs = await runProcess(process, job, {
