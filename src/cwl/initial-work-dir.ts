@@ -28,7 +28,10 @@ export function stageInitialWorkDir(req: Requirement | undefined, options: Stagi
   const put = (obj: CwlObject, name: string | undefined): void =>
     place(obj, outdir, name, staged, options.baseDir, options.confineTo)
   const listing = evaluate(req.listing, context, js)
-  const items = (Array.isArray(listing) ? listing : [listing]).flat()
+  // Each entry of a listing may be an expression too, giving a File, a Dirent, or a list.
+  const items = (Array.isArray(listing) ? listing : [listing])
+    .map((item) => (typeof item === 'string' ? evaluate(item, context, js) : item))
+    .flat()
   for (const item of items) {
     if (item === null || item === undefined) continue
     if (isFileLike(item)) {
