@@ -32,7 +32,8 @@ export interface Param {
     outputEval?: string
     loadListing?: string
   }
-  secondaryFiles?: Array<{ pattern: string; required: boolean | string }>
+  /** `required` unset: true for an input, false for an output (the spec's defaults). */
+  secondaryFiles?: Array<{ pattern: string; required?: boolean | string }>
   format?: unknown
   loadContents?: boolean
   loadListing?: string
@@ -328,18 +329,18 @@ function sources(raw: unknown, processId: string): string[] {
 
 export function secondaryPatterns(
   raw: unknown,
-): Array<{ pattern: string; required: boolean | string }> {
+): Array<{ pattern: string; required?: boolean | string }> {
   const list = Array.isArray(raw) ? raw : [raw]
   return list.map((s) => {
     if (typeof s === 'string') {
       return s.endsWith('?')
         ? { pattern: s.slice(0, -1), required: false }
-        : { pattern: s, required: true }
+        : { pattern: s }
     }
     const o = s as Record<string, unknown>
     return {
       pattern: String(o.pattern),
-      required: (o.required as boolean | string | undefined) ?? true,
+      ...(o.required === undefined ? {} : { required: o.required as boolean | string }),
     }
   })
 }

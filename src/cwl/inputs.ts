@@ -19,7 +19,7 @@ import {
   describe,
   isFileLike,
   resolveInput,
-  secondaryName,
+  secondaryTargets,
   withContents,
   type CwlObject,
 } from './files.js'
@@ -154,17 +154,23 @@ function secondary(
   const given = Array.isArray(file.secondaryFiles) ? (file.secondaryFiles as CwlObject[]) : []
   const found = [...given]
   for (const s of param.secondaryFiles!) {
-    const pattern = String(evaluate(s.pattern, { inputs, self: file, runtime: {} }, options.js))
-    const name = secondaryName(String(file.basename), pattern)
-    if (found.some((g) => g.basename === name)) continue
-    const p = path.join(path.dirname(String(file.path)), name)
-    if (options.discoverSecondary && existsSync(p)) {
-      found.push(describe({ class: statSync(p).isDirectory() ? 'Directory' : 'File' }, p))
-      continue
-    }
-    const required = evaluate(s.required, { inputs, self: file, runtime: {} }, options.js)
-    if (required !== false) {
-      throw new CwlError('invalid', `input '${param.id}': missing secondary file ${name}`)
+    const self = { inputs, self: file, runtime: {} }
+    const result = evaluate(s.pattern, self, options.js)
+    for (const target of secondaryTargets(result, file)) {
+      if (found.some((g) => g.basename === target.basename)) continue
+      // Named by an expression as an object: taken where it is, under the name it was given.
+      const named = target.basename !== path.basename(target.path)
+      if ((options.discoverSecondary || named) && existsSync(target.path)) {
+        const cls = statSync(target.path).isDirectory() ? 'Directory' : 'File'
+        found.push(describe({ class: cls, basename: target.basename }, target.path))
+        continue
+      }
+      if (!target.optional && evaluate(s.required ?? true, self, options.js) !== false) {
+        throw new CwlError(
+          'invalid',
+          `input '${param.id}': missing secondary file ${target.basename}`,
+        )
+      }
     }
   }
   return found

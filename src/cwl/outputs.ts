@@ -7,7 +7,13 @@ import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { expandNamespace, fieldParam, type Param, type Process } from './document.js'
 import { CwlError } from './errors.js'
-import { describeOutput, isFileLike, localPath, secondaryName, type CwlObject } from './files.js'
+import {
+  describeOutput,
+  isFileLike,
+  localPath,
+  secondaryTargets,
+  type CwlObject,
+} from './files.js'
 import { glob } from './glob.js'
 import { evaluate, type ExpressionContext, type JsEvaluator } from './param-refs.js'
 import { isOptional, matches, type CwlType } from './types.js'
@@ -183,13 +189,18 @@ function withSecondaryFiles(
     if (!isFileLike(file) || file.class !== 'File') return file
     const found: CwlObject[] = []
     for (const s of param.secondaryFiles!) {
-      const pattern = evaluate(s.pattern, { ...context, self: file }, js)
-      const name = secondaryName(String(file.basename), String(pattern))
-      const p = path.join(path.dirname(String(file.path)), name)
-      if (existsSync(p)) {
-        found.push(describeOutput({ class: statSync(p).isDirectory() ? 'Directory' : 'File' }, p))
-      } else if (evaluate(s.required, { ...context, self: file }, js) !== false) {
-        throw new CwlError('failed', `missing secondary file ${name} of ${String(file.basename)}`)
+      const self = { ...context, self: file }
+      for (const target of secondaryTargets(evaluate(s.pattern, self, js), file)) {
+        const p = insideOutdir(outdir, target.path)
+        if (existsSync(p)) {
+          const cls = statSync(p).isDirectory() ? 'Directory' : 'File'
+          found.push(describeOutput({ class: cls, basename: target.basename }, p))
+        } else if (!target.optional && evaluate(s.required ?? false, self, js) === true) {
+          throw new CwlError(
+            'failed',
+            `missing secondary file ${target.basename} of ${String(file.basename)}`,
+          )
+        }
       }
     }
     return { ...file, secondaryFiles: found }

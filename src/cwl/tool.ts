@@ -10,6 +10,7 @@ import path from 'node:path'
 import { buildCommandLine, shellQuote } from './command-line.js'
 import { findRequirement, type Process, type Requirement } from './document.js'
 import { CwlError } from './errors.js'
+import { stageRenamed } from './files.js'
 import { stageInitialWorkDir } from './initial-work-dir.js'
 import { collectOutputs } from './outputs.js'
 import { evaluate, type ExpressionContext, type JsEvaluator } from './param-refs.js'
@@ -47,7 +48,13 @@ export async function runCommandLineTool(
     outdirSize: amount('outdirMin') ?? amount('outdirMax') ?? 1024,
     tmpdirSize: amount('tmpdirMin') ?? amount('tmpdirMax') ?? 1024,
   }
-  const context: ExpressionContext = { inputs, self: null, runtime }
+  // Files renamed by an expression are seen by the tool under their new names.
+  const staged = stageRenamed(inputs, path.join(options.workRoot, 'staging'))
+  const context: ExpressionContext = {
+    inputs: staged as Record<string, unknown>,
+    self: null,
+    runtime,
+  }
   stageInitialWorkDir(findRequirement('InitialWorkDirRequirement', ...levels), {
     outdir,
     baseDir: tool.baseDir,
