@@ -16,7 +16,7 @@ import {
 } from './files.js'
 import { glob } from './glob.js'
 import { evaluate, type ExpressionContext, type JsEvaluator } from './param-refs.js'
-import { isOptional, matches, type CwlType } from './types.js'
+import { isOptional, matches, text, type CwlType } from './types.js'
 
 const maxContents = 64 * 1024
 
@@ -57,6 +57,22 @@ function finalize(value: unknown, outdir: string, inputs: ReadonlySet<string>): 
   if (value !== null && typeof value === 'object') {
     return Object.fromEntries(
       Object.entries(value).map(([k, v]) => [k, finalize(v, outdir, inputs)]),
+    )
+  }
+  return value
+}
+
+/** Files and directories an expression gave without a checksum or listing, described. */
+function describeMadeUp(value: unknown, outdir: string, inputs: ReadonlySet<string>): unknown {
+  if (Array.isArray(value)) return value.map((v) => describeMadeUp(v, outdir, inputs))
+  if (isFileLike(value)) {
+    const where = text(value.location) || text(value.path)
+    const described = value.class === 'File' ? 'checksum' in value : 'listing' in value
+    return where && !described ? finalize(value, outdir, inputs) : value
+  }
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, describeMadeUp(v, outdir, inputs)]),
     )
   }
   return value
@@ -109,6 +125,8 @@ function collectOne(
     value = files
     if (binding.outputEval !== undefined) {
       value = evaluate(binding.outputEval, { ...context, self: files }, js)
+      // Files it made up from a path or location are described like globbed ones.
+      value = describeMadeUp(value, outdir, inputPaths(context.inputs))
     } else {
       value = shape(param.type, files)
     }
