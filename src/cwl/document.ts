@@ -220,7 +220,8 @@ function normalizeProcess(
   const named = new Map<string, CwlType>()
   for (const req of [...requirements, ...hints]) {
     if (req.class !== 'SchemaDefRequirement') continue
-    for (const t of (req.types as unknown[]) ?? []) {
+    // An `$import`ed file of several types stands in the list as a list of its own.
+    for (const t of ((req.types as unknown[]) ?? []).flat()) {
       const def = t as Record<string, unknown>
       const type = normalizeType(def, named)
       named.set(shortName(String(def.name)), type)
