@@ -334,9 +334,7 @@ export function secondaryPatterns(
   const list = Array.isArray(raw) ? raw : [raw]
   return list.map((s) => {
     if (typeof s === 'string') {
-      return s.endsWith('?')
-        ? { pattern: s.slice(0, -1), required: false }
-        : { pattern: s }
+      return s.endsWith('?') ? { pattern: s.slice(0, -1), required: false } : { pattern: s }
     }
     const o = s as Record<string, unknown>
     return {

@@ -252,9 +252,7 @@ export function stageRenamed(value: unknown, staging: string): unknown {
     return out
   }
   if (isObject(value)) {
-    return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, stageRenamed(v, staging)]),
-    )
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, stageRenamed(v, staging)]))
   }
   return value
 }

@@ -6,12 +6,7 @@ export { parseLenient } from './lenient-yaml.js'
 export type { Step } from './document.js'
 export { merge } from './workflow.js'
 export { prepareInputs } from './inputs.js'
-export {
-  jobRequirements,
-  loadProcessWithin,
-  readDocument,
-  withRequirements,
-} from './document.js'
+export { jobRequirements, loadProcessWithin, readDocument, withRequirements } from './document.js'
 export { scatterElements, gatherElements, type ScatterElements } from './engine-scatter.js'
 export {
   assertFilesWithin,

@@ -15,6 +15,7 @@ import {
   type Requirement,
 } from './document.js'
 import { CwlError } from './errors.js'
+import { checkFormat, loadOntology, type Ontology } from './formats.js'
 import {
   describe,
   isFileLike,
@@ -65,10 +66,13 @@ export function prepareInputs(
       param.loadListing ?? (listingReq?.loadListing as string | undefined) ?? 'no_listing'
     out[param.id] = resolveValue(value, param.type, baseDir, options.staging, loadListing)
   }
+  let ontology: Ontology | undefined
   for (const param of process.inputs) {
     out[param.id] = finishParam(param, out[param.id], out, {
       ...options,
       namespaces: process.namespaces,
+      // Read only when a File's format is to be checked.
+      ontology: () => (ontology ??= loadOntology(process.raw.$schemas, process.baseDir)),
     })
   }
   return out
@@ -112,7 +116,7 @@ function finishParam(
   param: Param,
   value: unknown,
   inputs: Record<string, unknown>,
-  options: InputOptions & { namespaces: Record<string, string> },
+  options: InputOptions & { namespaces: Record<string, string>; ontology: () => Ontology },
 ): unknown {
   const apply = (v: unknown): unknown => {
     if (isObject(v) && !isFileLike(v)) {
@@ -133,9 +137,17 @@ function finishParam(
     if (param.loadContents || param.inputBinding?.loadContents) {
       file = withContents(file)
     }
-    if (param.format !== undefined && file.format === undefined) {
+    if (param.format !== undefined) {
       const f = evaluate(param.format, { inputs, self: file, runtime: {} }, options.js)
-      if (typeof f === 'string') file = { ...file, format: expandNamespace(f, options.namespaces) }
+      const allowed = Array.isArray(f)
+        ? f.map((x) => expandNamespace(x, options.namespaces))
+        : expandNamespace(f, options.namespaces)
+      if (file.format === undefined) {
+        if (typeof allowed === 'string') file = { ...file, format: allowed }
+      } else {
+        const given = { ...file, format: expandNamespace(file.format, options.namespaces) }
+        checkFormat(given, allowed, options.ontology(), param.id)
+      }
     }
     if (param.secondaryFiles) {
       file = { ...file, secondaryFiles: secondary(param, file, inputs, options) }

@@ -7,13 +7,7 @@ import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { expandNamespace, fieldParam, type Param, type Process } from './document.js'
 import { CwlError } from './errors.js'
-import {
-  describeOutput,
-  isFileLike,
-  localPath,
-  secondaryTargets,
-  type CwlObject,
-} from './files.js'
+import { describeOutput, isFileLike, localPath, secondaryTargets, type CwlObject } from './files.js'
 import { glob } from './glob.js'
 import { evaluate, type ExpressionContext, type JsEvaluator } from './param-refs.js'
 import { isOptional, matches, text, type CwlType } from './types.js'
