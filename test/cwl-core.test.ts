@@ -4,10 +4,10 @@
  * command line, the input object's `cwl:requirements`, ExpressionTool literals, format checking
  * through an ontology, secondary files named by expressions, renamed files staged under their
  * basename, InitialWorkDir listings of expressions, step `loadContents`, output secondary files
- * optional by default, files an outputEval makes up, and invalid time limits.
+ * optional by default, files an outputEval makes up, in-place updates, and invalid time limits.
  */
 import assert from 'node:assert/strict'
-import { readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, it } from 'node:test'
 import { buildCommandLine } from '../src/cwl/command-line.js'
@@ -225,6 +225,38 @@ describe('CWL core', () => {
     const f = (out.rec as Record<string, Record<string, unknown>>).f!
     assert.equal(f.basename, 'other')
     assert.equal(f.size, 2)
+  })
+
+  it('changes a writable staged folder in place only under InplaceUpdateRequirement', async () => {
+    const doc = (inplace: boolean) =>
+      tool({
+        inputs: { d: 'Directory' },
+        requirements: {
+          InitialWorkDirRequirement: {
+            listing: [{ entry: '$(inputs.d)', entryname: 'w', writable: true }],
+          },
+          InplaceUpdateRequirement: { inplaceUpdate: inplace },
+        },
+        arguments: ['touch', 'w/new'],
+        outputs: { out: { type: 'Directory', outputBinding: { glob: 'w' } } },
+      })
+    const dir = folder({
+      'copy.cwl': doc(false),
+      'inplace.cwl': doc(true),
+      'job.json': { d: { class: 'Directory', location: 'data' } },
+    })
+    mkdirSync(path.join(dir, 'data'))
+    await run(dir, 'copy.cwl', 'job.json')
+    assert.deepEqual(readdirSync(path.join(dir, 'data')), [])
+    const out = (await run(dir, 'inplace.cwl', 'job.json')) as Record<
+      string,
+      Record<string, unknown>
+    >
+    assert.deepEqual(readdirSync(path.join(dir, 'data')), ['new'])
+    assert.deepEqual(
+      (out.out!.listing as Array<Record<string, unknown>>).map((e) => e.basename),
+      ['new'],
+    )
   })
 
   it('refuses a ToolTimeLimit that is not a whole number of seconds ≥ 0', async () => {

@@ -20,6 +20,8 @@ export function collectOutputs(
   context: ExpressionContext,
   js: JsEvaluator | undefined,
   streams: { stdout?: string | undefined; stderr?: string | undefined },
+  /** Real paths of InitialWorkDir entries linked for in-place update: outputs may be them. */
+  linked: readonly string[] = [],
 ): Record<string, unknown> {
   const custom = path.join(outdir, 'cwl.output.json')
   if (existsSync(custom)) {
@@ -33,7 +35,7 @@ export function collectOutputs(
   }
   const out: Record<string, unknown> = {}
   for (const param of tool.outputs) {
-    out[param.id] = collectOne(param, outdir, context, js, streams, tool.namespaces)
+    out[param.id] = collectOne(param, outdir, context, js, streams, tool.namespaces, linked)
   }
   return out
 }
@@ -79,6 +81,7 @@ function collectOne(
   js: JsEvaluator | undefined,
   streams: { stdout?: string | undefined; stderr?: string | undefined },
   namespaces: Record<string, string>,
+  linked: readonly string[],
 ): unknown {
   const record = recordType(param.type)
   if (record && !param.outputBinding) {
@@ -86,7 +89,7 @@ function collectOne(
     return Object.fromEntries(
       record.fields.map((f) => [
         f.name,
-        collectOne(fieldParam(f), outdir, context, js, streams, namespaces),
+        collectOne(fieldParam(f), outdir, context, js, streams, namespaces, linked),
       ]),
     )
   }
@@ -103,7 +106,7 @@ function collectOne(
       const list = (Array.isArray(patterns) ? patterns : [patterns]).filter((p) => p !== null)
       files = list
         .flatMap((p) => glob(outdir, String(p)))
-        .map((p) => insideOutdir(outdir, p))
+        .map((p) => insideOutdir(outdir, p, linked))
         .map((p) => {
           const cls = statSync(p).isDirectory() ? 'Directory' : 'File'
           const obj = describeOutput({ class: cls }, p)
@@ -143,10 +146,12 @@ function collectOne(
  * A collected output must lie in the tool's output folder once links are followed: a tool
  * cannot hand back the host's files by linking to them (`ln -s /etc/passwd out`).
  */
-function insideOutdir(outdir: string, p: string): string {
+function insideOutdir(outdir: string, p: string, linked: readonly string[] = []): string {
   if (!existsSync(p)) return p // reported as missing where it is described
   const root = realpathSync(outdir)
   const real = realpathSync(p)
+  // An entry updated in place is reported as what it is: the staged file or folder itself.
+  if (linked.some((l) => real === l || real.startsWith(l + path.sep))) return real
   if (real !== root && !real.startsWith(root + path.sep)) {
     throw new CwlError(
       'failed',

@@ -115,26 +115,39 @@ async function runProcess(
   }
 }
 
-/** Output files copied into `outdir` (names kept, clashes numbered), described anew. */
-function relocate(value: unknown, outdir: string, taken: Set<string>): unknown {
-  if (Array.isArray(value)) return value.map((v) => relocate(v, outdir, taken))
+/**
+ * Output files copied into `outdir` (names kept, clashes numbered), described anew. The same
+ * file or folder given as several outputs is copied once (`copied`: by source path).
+ */
+function relocate(
+  value: unknown,
+  outdir: string,
+  taken: Set<string>,
+  copied = new Map<string, string>(),
+): unknown {
+  if (Array.isArray(value)) return value.map((v) => relocate(v, outdir, taken, copied))
   if (isFileLike(value)) {
     const from = text(value.path)
     if (!from || !existsSync(from)) return value
-    let name = String(value.basename)
-    for (let i = 2; taken.has(name); i++) name = `${i}_${String(value.basename)}`
-    taken.add(name)
-    const target = path.join(outdir, name)
-    cpSync(from, target, { recursive: true })
-    const moved = describeOutput({ ...value, basename: name }, target)
+    const key = `${from}\n${String(value.basename)}`
+    let target = copied.get(key)
+    if (target === undefined) {
+      let name = String(value.basename)
+      for (let i = 2; taken.has(name); i++) name = `${i}_${String(value.basename)}`
+      taken.add(name)
+      target = path.join(outdir, name)
+      cpSync(from, target, { recursive: true })
+      copied.set(key, target)
+    }
+    const moved = describeOutput({ ...value, basename: path.basename(target) }, target)
     if (Array.isArray(value.secondaryFiles)) {
-      moved.secondaryFiles = value.secondaryFiles.map((s) => relocate(s, outdir, taken))
+      moved.secondaryFiles = value.secondaryFiles.map((s) => relocate(s, outdir, taken, copied))
     }
     return moved
   }
   if (isObject(value)) {
     return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, relocate(v, outdir, taken)]),
+      Object.entries(value).map(([k, v]) => [k, relocate(v, outdir, taken, copied)]),
     )
   }
   return value

@@ -55,11 +55,13 @@ export async function runCommandLineTool(
     self: null,
     runtime,
   }
-  stageInitialWorkDir(findRequirement('InitialWorkDirRequirement', ...levels), {
+  const inplace = findRequirement('InplaceUpdateRequirement', ...levels)?.inplaceUpdate === true
+  const linked = stageInitialWorkDir(findRequirement('InitialWorkDirRequirement', ...levels), {
     outdir,
     baseDir: tool.baseDir,
     context,
     js,
+    inplace,
   })
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -108,10 +110,14 @@ export async function runCommandLineTool(
     throw new CwlError('failed', `${argv[0]} exited with code ${exitCode}`)
   }
   runtime.exitCode = exitCode
-  return collectOutputs(tool, outdir, { ...context, runtime }, js, {
-    stdout: stdoutName,
-    stderr: stderrName,
-  })
+  return collectOutputs(
+    tool,
+    outdir,
+    { ...context, runtime },
+    js,
+    { stdout: stdoutName, stderr: stderrName },
+    linked,
+  )
 }
 
 /** ToolTimeLimit's seconds (0: none); anything but a whole number ≥ 0 is invalid. */
