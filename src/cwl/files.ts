@@ -220,7 +220,10 @@ export function secondaryTargets(result: unknown, file: CwlObject): SecondaryTar
       const p = localPath(text(r.path) || text(r.location), dir)
       return [{ path: p, basename: text(r.basename) || path.basename(p), optional: false }]
     }
-    const written = String(r)
+    if (typeof r !== 'string') {
+      throw new CwlError('invalid', `a secondaryFiles entry gave ${JSON.stringify(r)}`)
+    }
+    const written = r
     const optional = written.endsWith('?')
     const name = secondaryName(String(file.basename), optional ? written.slice(0, -1) : written)
     return [{ path: path.join(dir, name), basename: name, optional }]

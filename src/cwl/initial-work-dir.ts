@@ -58,8 +58,8 @@ export function stageInitialWorkDir(
   }
   const listing = evaluate(req.listing, context, js)
   // Each entry of a listing may be an expression too, giving a File, a Dirent, or a list.
-  const items = (Array.isArray(listing) ? listing : [listing])
-    .map((item) => (typeof item === 'string' ? evaluate(item, context, js) : item))
+  const items = (Array.isArray(listing) ? (listing as unknown[]) : [listing])
+    .map((item): unknown => (typeof item === 'string' ? evaluate(item, context, js) : item))
     .flat()
   for (const item of items) {
     if (item === null || item === undefined) continue
