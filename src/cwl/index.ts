@@ -2,11 +2,12 @@
 export { runCwl, type CwlRunOptions } from './runner.js'
 export { loadProcess, type Process } from './document.js'
 export { CwlError } from './errors.js'
+export { jobRequirements, withRequirements } from './job-requirements.js'
 export { parseLenient } from './lenient-yaml.js'
 export type { Step } from './document.js'
 export { merge } from './workflow.js'
 export { prepareInputs } from './inputs.js'
-export { jobRequirements, loadProcessWithin, readDocument, withRequirements } from './document.js'
+export { loadProcessWithin, readDocument } from './document.js'
 export { scatterElements, gatherElements, type ScatterElements } from './engine-scatter.js'
 export {
   assertFilesWithin,

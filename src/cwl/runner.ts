@@ -7,15 +7,9 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
-import {
-  findRequirement,
-  loadProcess,
-  jobRequirements,
-  readDocument,
-  withRequirements,
-  type Process,
-} from './document.js'
+import { findRequirement, loadProcess, readDocument, type Process } from './document.js'
 import { javascriptEvaluator } from './expressions.js'
+import { jobRequirements, withRequirements } from './job-requirements.js'
 import { CwlError } from './errors.js'
 import { describeOutput, isFileLike } from './files.js'
 import { runExpressionTool } from './expression-tool.js'
