@@ -52,6 +52,13 @@ export async function runCwl(
   }
 }
 
+/**
+ * How long one expression may run here. The embedded runner works for its user on their own
+ * machine, so it allows what the reference runner allows by default (60 s) rather than the
+ * server's 5 s: a CWL expression may legitimately compute for seconds.
+ */
+const embeddedExpressionMs = 60_000
+
 /** Requirements this runner honours; any other one in `requirements` is unsupported (exit 33). */
 const supported = new Set([
   'InlineJavascriptRequirement',
@@ -86,7 +93,9 @@ async function runProcess(
   options = {
     ...options,
     js: jsReq
-      ? await javascriptEvaluator((jsReq.expressionLib as string[] | undefined) ?? [])
+      ? await javascriptEvaluator((jsReq.expressionLib as string[] | undefined) ?? [], {
+          timeoutMs: embeddedExpressionMs,
+        })
       : undefined,
   }
   const inputs = prepareInputs(process, given, {
