@@ -48,8 +48,13 @@ export function buildCommandLine(
     }
   })
   for (const param of inputs) {
-    if (!param.inputBinding) continue
     const value = context.inputs[param.id]
+    // A null value binds nothing: its valueFrom is not even evaluated.
+    if (value === null || value === undefined) continue
+    if (!param.inputBinding) {
+      bound.push(...unboundRecordFields(param, value, context, js))
+      continue
+    }
     bound.push({
       key: [position(param.inputBinding, { ...context, self: value }, js), param.id],
       words: bindValue(param.inputBinding, param.type, value, context, js),
@@ -57,6 +62,35 @@ export function buildCommandLine(
   }
   bound.sort((a, b) => compareKeys(a.key, b.key))
   return [...base.map((b) => ({ text: String(b), quote: true })), ...bound.flatMap((b) => b.words)]
+}
+
+/**
+ * A record input without a binding of its own: its fields' bindings take their places among
+ * the command line's other parts (sorted by their positions, then their names).
+ */
+function unboundRecordFields(
+  param: Param,
+  value: unknown,
+  context: ExpressionContext,
+  js: JsEvaluator | undefined,
+): Bound[] {
+  if (!isObject(value) || isFileLike(value)) return []
+  const member = memberFor(param.type, value)
+  if (typeof member !== 'object' || Array.isArray(member) || member.type !== 'record') return []
+  if (member.inputBinding) {
+    return [
+      {
+        key: [position(member.inputBinding, { ...context, self: value }, js), param.id],
+        words: bindValue(member.inputBinding, member, value, context, js),
+      },
+    ]
+  }
+  return member.fields
+    .filter((f) => f.inputBinding && value[f.name] !== null && value[f.name] !== undefined)
+    .map((f) => ({
+      key: [position(f.inputBinding!, { ...context, self: value[f.name] }, js), f.name],
+      words: bindValue(f.inputBinding!, f.type, value[f.name], context, js),
+    }))
 }
 
 function position(
@@ -139,7 +173,7 @@ function bindValue(
         ? member.fields
         : []
     const parts = fields
-      .filter((f) => f.inputBinding)
+      .filter((f) => f.inputBinding && v[f.name] !== null && v[f.name] !== undefined)
       .map((f) => ({
         key: [position(f.inputBinding!, { ...context, self: v[f.name] }, js), f.name] as Array<
           number | string

@@ -32,7 +32,8 @@ export interface Param {
     outputEval?: string
     loadListing?: string
   }
-  secondaryFiles?: Array<{ pattern: string; required: boolean | string }>
+  /** `required` unset: true for an input, false for an output (the spec's defaults). */
+  secondaryFiles?: Array<{ pattern: string; required?: boolean | string }>
   format?: unknown
   loadContents?: boolean
   loadListing?: string
@@ -52,6 +53,8 @@ export interface StepInput {
   valueFrom?: string
   linkMerge?: string
   pickValue?: string
+  /** The source's File read in before `valueFrom` sees it. */
+  loadContents?: boolean
 }
 
 export interface Step {
@@ -177,7 +180,7 @@ function fromDocument(doc: unknown, baseDir: string, fragment: string | undefine
 }
 
 /** Requirements or hints, list or map form, `$import`ed ones included. */
-function requirementList(raw: unknown): Requirement[] {
+export function requirementList(raw: unknown): Requirement[] {
   if (Array.isArray(raw)) return raw.filter(isObject) as Requirement[]
   if (isObject(raw)) {
     return Object.entries(raw).map(([cls, v]) => ({ ...(isObject(v) ? v : {}), class: cls }))
@@ -217,7 +220,8 @@ function normalizeProcess(
   const named = new Map<string, CwlType>()
   for (const req of [...requirements, ...hints]) {
     if (req.class !== 'SchemaDefRequirement') continue
-    for (const t of (req.types as unknown[]) ?? []) {
+    // An `$import`ed file of several types stands in the list as a list of its own.
+    for (const t of ((req.types as unknown[]) ?? []).flat()) {
       const def = t as Record<string, unknown>
       const type = normalizeType(def, named)
       named.set(shortName(String(def.name)), type)
@@ -289,6 +293,7 @@ function normalizeStep(
     if (typeof value.valueFrom === 'string') input.valueFrom = value.valueFrom
     if (typeof value.linkMerge === 'string') input.linkMerge = value.linkMerge
     if (typeof value.pickValue === 'string') input.pickValue = value.pickValue
+    if (value.loadContents === true) input.loadContents = true
     return input
   })
   const scatter =
@@ -325,18 +330,16 @@ function sources(raw: unknown, processId: string): string[] {
 
 export function secondaryPatterns(
   raw: unknown,
-): Array<{ pattern: string; required: boolean | string }> {
+): Array<{ pattern: string; required?: boolean | string }> {
   const list = Array.isArray(raw) ? raw : [raw]
   return list.map((s) => {
     if (typeof s === 'string') {
-      return s.endsWith('?')
-        ? { pattern: s.slice(0, -1), required: false }
-        : { pattern: s, required: true }
+      return s.endsWith('?') ? { pattern: s.slice(0, -1), required: false } : { pattern: s }
     }
     const o = s as Record<string, unknown>
     return {
       pattern: String(o.pattern),
-      required: (o.required as boolean | string | undefined) ?? true,
+      ...(o.required === undefined ? {} : { required: o.required as boolean | string }),
     }
   })
 }

@@ -10,10 +10,13 @@ import path from 'node:path'
 import { buildCommandLine, shellQuote } from './command-line.js'
 import { findRequirement, type Process, type Requirement, type Step } from './document.js'
 import { CwlError } from './errors.js'
+import { contentsOf } from './files.js'
+import { runExpressionTool } from './expression-tool.js'
 import { javascriptEvaluator } from './expressions.js'
 import { stageInitialWorkDir } from './initial-work-dir.js'
 import { prepareInputs } from './inputs.js'
 import { collectOutputs } from './outputs.js'
+import { timeLimitOf } from './tool.js'
 import { evaluate, type ExpressionContext, type JsEvaluator } from './param-refs.js'
 import { isObject } from './types.js'
 import { merge } from './workflow.js'
@@ -72,7 +75,7 @@ export function stepSourceValues(
         ? merge(input.source.map(lookup), input.sourceIsList, input.linkMerge, input.pickValue)
         : null
     if ((v === null || v === undefined) && input.default !== undefined) v = input.default
-    raw[input.id] = v ?? null
+    raw[input.id] = input.loadContents ? contentsOf(v ?? null) : (v ?? null)
   }
   return raw
 }
@@ -120,10 +123,7 @@ export async function buildStepJob(
   )
   assertFilesWithin(inputs, options.root)
   if (tool.class === 'ExpressionTool') {
-    const out = evaluate(tool.raw.expression, { inputs, self: null, runtime: {} }, js)
-    if (!isObject(out)) {
-      throw new CwlError('failed', `step ${step.id}: the ExpressionTool gave no object`)
-    }
+    const out = runExpressionTool(tool, inputs, js, options.staging)
     return { ...base, kind: 'expression', inputs, outputs: out }
   }
   if (tool.class !== 'CommandLineTool') {
@@ -217,7 +217,7 @@ async function toolJob(
     env,
     cores: Number(runtime.cores),
     ramMb: Number(runtime.ram),
-    timelimitS: Number(evaluate(limit?.timelimit ?? 0, context, js)) || 0,
+    timelimitS: timeLimitOf(limit, context, js),
     image: typeof docker?.dockerPull === 'string' ? docker.dockerPull : null,
     inputs: context.inputs,
     runtime,

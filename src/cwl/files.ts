@@ -5,7 +5,17 @@
  * described with sha1 checksums and, for directories, their listing.
  */
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs'
+import {
+  copyFileSync,
+  cpSync,
+  existsSync,
+  linkSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import { CwlError } from './errors.js'
@@ -172,4 +182,107 @@ export function secondaryName(basename: string, pattern: string): string {
     rest = rest.slice(1)
   }
   return base + rest
+}
+
+/** `loadContents`: a File with its first bytes read in (a file over 64 KiB is an error). */
+export function withContents(file: CwlObject): CwlObject {
+  if (file.class !== 'File' || typeof file.path !== 'string') return file
+  const bytes = readFileSync(file.path)
+  if (bytes.length > 64 * 1024) {
+    throw new CwlError('failed', `loadContents: ${String(file.basename)} is larger than 64 KiB`)
+  }
+  return { ...file, contents: bytes.toString('utf8') }
+}
+
+/** A step input's `loadContents`: its File, or each File of its array, read in. */
+export function contentsOf(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(contentsOf)
+  return isFileLike(value) ? withContents(value) : value
+}
+
+/** A secondary file one secondaryFiles entry names for a primary file. */
+export interface SecondaryTarget {
+  path: string
+  basename: string
+  /** Named by a pattern ending in `?`. */
+  optional: boolean
+}
+
+/**
+ * What a secondaryFiles entry gave for `file`: pattern strings (a name beside the primary file),
+ * File or Directory objects (taken where they are, under their own basename), or a list of
+ * either, as an expression may return.
+ */
+export function secondaryTargets(result: unknown, file: CwlObject): SecondaryTarget[] {
+  const dir = path.dirname(String(file.path))
+  const list = Array.isArray(result) ? (result as unknown[]) : [result]
+  return list.flatMap((r): SecondaryTarget[] => {
+    if (r === null || r === undefined) return []
+    if (isFileLike(r)) {
+      const p = localPath(text(r.path) || text(r.location), dir)
+      return [{ path: p, basename: text(r.basename) || path.basename(p), optional: false }]
+    }
+    if (typeof r !== 'string') {
+      throw new CwlError('invalid', `a secondaryFiles entry gave ${JSON.stringify(r)}`)
+    }
+    const written = r
+    const optional = written.endsWith('?')
+    const name = secondaryName(String(file.basename), optional ? written.slice(0, -1) : written)
+    return [{ path: path.join(dir, name), basename: name, optional }]
+  })
+}
+
+/**
+ * Files a tool must see under another name than they have on disk (a `basename` changed by an
+ * expression, secondary files named apart from where they lie) staged afresh in a folder of
+ * their own under `staging`: the primary file under its basename, its secondary files beside
+ * it under theirs. Everything else stays where it is.
+ */
+export function stageRenamed(value: unknown, staging: string): unknown {
+  if (Array.isArray(value)) return value.map((v) => stageRenamed(v, staging))
+  if (isFileLike(value)) {
+    if (typeof value.path !== 'string' || !needsStaging(value)) return value
+    const dir = uniqueDir(staging)
+    const at = path.join(dir, String(value.basename))
+    placeCopy(value.path, at)
+    const out = describe(value, at)
+    if (Array.isArray(value.secondaryFiles)) {
+      out.secondaryFiles = (value.secondaryFiles as unknown[]).map((s) => {
+        if (!isFileLike(s) || typeof s.path !== 'string') return s
+        const to = path.join(dir, String(s.basename))
+        placeCopy(s.path, to)
+        return describe(s, to)
+      })
+    }
+    return out
+  }
+  if (isObject(value)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, stageRenamed(v, staging)]))
+  }
+  return value
+}
+
+function needsStaging(file: CwlObject): boolean {
+  const p = String(file.path)
+  if (path.basename(p) !== file.basename) return true
+  const secondary = Array.isArray(file.secondaryFiles) ? (file.secondaryFiles as unknown[]) : []
+  return secondary.some(
+    (s) =>
+      isFileLike(s) &&
+      typeof s.path === 'string' &&
+      (path.dirname(s.path) !== path.dirname(p) || path.basename(s.path) !== s.basename),
+  )
+}
+
+/** A hard link where the file system allows it (no copy of the data), else a copy. */
+function placeCopy(from: string, to: string): void {
+  if (statSync(from).isDirectory()) {
+    cpSync(from, to, { recursive: true })
+    return
+  }
+  try {
+    linkSync(from, to)
+  } catch {
+    copyFileSync(from, to)
+  }
 }

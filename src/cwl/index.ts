@@ -2,6 +2,7 @@
 export { runCwl, type CwlRunOptions } from './runner.js'
 export { loadProcess, type Process } from './document.js'
 export { CwlError } from './errors.js'
+export { jobRequirements, withRequirements } from './job-requirements.js'
 export { parseLenient } from './lenient-yaml.js'
 export type { Step } from './document.js'
 export { merge } from './workflow.js'

@@ -3,7 +3,15 @@
  * before it runs. Entries that are neither text nor files are written as JSON, in the layout
  * of the reference runner (Python's `json.dumps`).
  */
-import { copyFileSync, cpSync, mkdirSync, statSync, writeFileSync } from 'node:fs'
+import {
+  copyFileSync,
+  cpSync,
+  mkdirSync,
+  realpathSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs'
 import path from 'node:path'
 import { type Requirement } from './document.js'
 import { CwlError } from './errors.js'
@@ -19,23 +27,49 @@ export interface StagingOptions {
   js: JsEvaluator | undefined
   /** A server's staging: files may be copied in only from this folder. */
   confineTo?: string | undefined
+  /**
+   * InplaceUpdateRequirement: `writable` entries are linked to, not copied, so that what the
+   * tool changes in them is changed where they are.
+   */
+  inplace?: boolean | undefined
 }
 
-export function stageInitialWorkDir(req: Requirement | undefined, options: StagingOptions): void {
-  if (!req) return
+/** Stages the listing; gives the real paths of the entries linked for in-place update. */
+export function stageInitialWorkDir(
+  req: Requirement | undefined,
+  options: StagingOptions,
+): string[] {
+  if (!req) return []
   const { outdir, context, js } = options
   const staged = new Map<string, string>()
-  const put = (obj: CwlObject, name: string | undefined): void =>
+  const linked: string[] = []
+  let writable = false
+  const put = (obj: CwlObject, name: string | undefined): void => {
+    const from = text(obj.path)
+    if (writable && options.inplace && from && options.confineTo === undefined) {
+      const target = path.resolve(outdir, name ?? (text(obj.basename) || path.basename(from)))
+      mkdirSync(path.dirname(target), { recursive: true })
+      symlinkSync(from, target)
+      staged.set(from, target)
+      linked.push(realpathSync(from))
+      return
+    }
     place(obj, outdir, name, staged, options.baseDir, options.confineTo)
+  }
   const listing = evaluate(req.listing, context, js)
-  const items = (Array.isArray(listing) ? listing : [listing]).flat()
+  // Each entry of a listing may be an expression too, giving a File, a Dirent, or a list.
+  const items = (Array.isArray(listing) ? (listing as unknown[]) : [listing])
+    .map((item): unknown => (typeof item === 'string' ? evaluate(item, context, js) : item))
+    .flat()
   for (const item of items) {
     if (item === null || item === undefined) continue
     if (isFileLike(item)) {
+      writable = false
       put(item, undefined)
       continue
     }
     if (!isObject(item)) continue
+    writable = item.writable === true
     const entryname =
       item.entryname === undefined ? undefined : String(evaluate(item.entryname, context, js))
     if (entryname !== undefined) insideOutdir(outdir, entryname)
@@ -55,6 +89,7 @@ export function stageInitialWorkDir(req: Requirement | undefined, options: Stagi
   }
   // The tool sees staged inputs where they were staged (`$(inputs.x.path)` is in its folder).
   if (staged.size > 0) context.inputs = restage(context.inputs, staged) as Record<string, unknown>
+  return linked
 }
 
 /**

@@ -4,7 +4,7 @@
  * the input object's folder, defaults against the document's), secondary files found,
  * `loadContents` read and directory listings loaded as `loadListing` asks.
  */
-import { existsSync, readFileSync, statSync } from 'node:fs'
+import { existsSync, statSync } from 'node:fs'
 import path from 'node:path'
 import {
   expandNamespace,
@@ -15,7 +15,15 @@ import {
   type Requirement,
 } from './document.js'
 import { CwlError } from './errors.js'
-import { describe, isFileLike, resolveInput, secondaryName, type CwlObject } from './files.js'
+import { checkFormat, loadOntology, type Ontology } from './formats.js'
+import {
+  describe,
+  isFileLike,
+  resolveInput,
+  secondaryTargets,
+  withContents,
+  type CwlObject,
+} from './files.js'
 import { evaluate, type JsEvaluator } from './param-refs.js'
 import { isObject, isOptional, matches, memberFor, type CwlType } from './types.js'
 
@@ -58,10 +66,13 @@ export function prepareInputs(
       param.loadListing ?? (listingReq?.loadListing as string | undefined) ?? 'no_listing'
     out[param.id] = resolveValue(value, param.type, baseDir, options.staging, loadListing)
   }
+  let ontology: Ontology | undefined
   for (const param of process.inputs) {
     out[param.id] = finishParam(param, out[param.id], out, {
       ...options,
       namespaces: process.namespaces,
+      // Read only when a File's format is to be checked.
+      ontology: () => (ontology ??= loadOntology(process.raw.$schemas, process.baseDir)),
     })
   }
   return out
@@ -105,7 +116,7 @@ function finishParam(
   param: Param,
   value: unknown,
   inputs: Record<string, unknown>,
-  options: InputOptions & { namespaces: Record<string, string> },
+  options: InputOptions & { namespaces: Record<string, string>; ontology: () => Ontology },
 ): unknown {
   const apply = (v: unknown): unknown => {
     if (isObject(v) && !isFileLike(v)) {
@@ -124,15 +135,19 @@ function finishParam(
     if (!isFileLike(v) || v.class !== 'File') return v
     let file: CwlObject = v
     if (param.loadContents || param.inputBinding?.loadContents) {
-      const text = readFileSync(String(file.path))
-      if (text.length > 64 * 1024) {
-        throw new CwlError('failed', `loadContents: ${String(file.basename)} is larger than 64 KiB`)
-      }
-      file = { ...file, contents: text.toString('utf8') }
+      file = withContents(file)
     }
-    if (param.format !== undefined && file.format === undefined) {
+    if (param.format !== undefined) {
       const f = evaluate(param.format, { inputs, self: file, runtime: {} }, options.js)
-      if (typeof f === 'string') file = { ...file, format: expandNamespace(f, options.namespaces) }
+      const allowed = Array.isArray(f)
+        ? f.map((x) => expandNamespace(x, options.namespaces))
+        : expandNamespace(f, options.namespaces)
+      if (file.format === undefined) {
+        if (typeof allowed === 'string') file = { ...file, format: allowed }
+      } else {
+        const given = { ...file, format: expandNamespace(file.format, options.namespaces) }
+        checkFormat(given, allowed, options.ontology(), param.id)
+      }
     }
     if (param.secondaryFiles) {
       file = { ...file, secondaryFiles: secondary(param, file, inputs, options) }
@@ -151,17 +166,23 @@ function secondary(
   const given = Array.isArray(file.secondaryFiles) ? (file.secondaryFiles as CwlObject[]) : []
   const found = [...given]
   for (const s of param.secondaryFiles!) {
-    const pattern = String(evaluate(s.pattern, { inputs, self: file, runtime: {} }, options.js))
-    const name = secondaryName(String(file.basename), pattern)
-    if (found.some((g) => g.basename === name)) continue
-    const p = path.join(path.dirname(String(file.path)), name)
-    if (options.discoverSecondary && existsSync(p)) {
-      found.push(describe({ class: statSync(p).isDirectory() ? 'Directory' : 'File' }, p))
-      continue
-    }
-    const required = evaluate(s.required, { inputs, self: file, runtime: {} }, options.js)
-    if (required !== false) {
-      throw new CwlError('invalid', `input '${param.id}': missing secondary file ${name}`)
+    const self = { inputs, self: file, runtime: {} }
+    const result = evaluate(s.pattern, self, options.js)
+    for (const target of secondaryTargets(result, file)) {
+      if (found.some((g) => g.basename === target.basename)) continue
+      // Named by an expression as an object: taken where it is, under the name it was given.
+      const named = target.basename !== path.basename(target.path)
+      if ((options.discoverSecondary || named) && existsSync(target.path)) {
+        const cls = statSync(target.path).isDirectory() ? 'Directory' : 'File'
+        found.push(describe({ class: cls, basename: target.basename }, target.path))
+        continue
+      }
+      if (!target.optional && evaluate(s.required ?? true, self, options.js) !== false) {
+        throw new CwlError(
+          'invalid',
+          `input '${param.id}': missing secondary file ${target.basename}`,
+        )
+      }
     }
   }
   return found

@@ -7,10 +7,10 @@ import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs'
 import path from 'node:path'
 import { expandNamespace, fieldParam, type Param, type Process } from './document.js'
 import { CwlError } from './errors.js'
-import { describeOutput, isFileLike, localPath, secondaryName, type CwlObject } from './files.js'
+import { describeOutput, isFileLike, localPath, secondaryTargets, type CwlObject } from './files.js'
 import { glob } from './glob.js'
 import { evaluate, type ExpressionContext, type JsEvaluator } from './param-refs.js'
-import { isOptional, matches, type CwlType } from './types.js'
+import { isOptional, matches, text, type CwlType } from './types.js'
 
 const maxContents = 64 * 1024
 
@@ -20,6 +20,8 @@ export function collectOutputs(
   context: ExpressionContext,
   js: JsEvaluator | undefined,
   streams: { stdout?: string | undefined; stderr?: string | undefined },
+  /** Real paths of InitialWorkDir entries linked for in-place update: outputs may be them. */
+  linked: readonly string[] = [],
 ): Record<string, unknown> {
   const custom = path.join(outdir, 'cwl.output.json')
   if (existsSync(custom)) {
@@ -33,7 +35,7 @@ export function collectOutputs(
   }
   const out: Record<string, unknown> = {}
   for (const param of tool.outputs) {
-    out[param.id] = collectOne(param, outdir, context, js, streams, tool.namespaces)
+    out[param.id] = collectOne(param, outdir, context, js, streams, tool.namespaces, linked)
   }
   return out
 }
@@ -56,6 +58,22 @@ function finalize(value: unknown, outdir: string, inputs: ReadonlySet<string>): 
   return value
 }
 
+/** Files and directories an expression gave without a checksum or listing, described. */
+function describeMadeUp(value: unknown, outdir: string, inputs: ReadonlySet<string>): unknown {
+  if (Array.isArray(value)) return value.map((v) => describeMadeUp(v, outdir, inputs))
+  if (isFileLike(value)) {
+    const where = text(value.location) || text(value.path)
+    const described = value.class === 'File' ? 'checksum' in value : 'listing' in value
+    return where && !described ? finalize(value, outdir, inputs) : value
+  }
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([k, v]) => [k, describeMadeUp(v, outdir, inputs)]),
+    )
+  }
+  return value
+}
+
 function collectOne(
   param: Param,
   outdir: string,
@@ -63,6 +81,7 @@ function collectOne(
   js: JsEvaluator | undefined,
   streams: { stdout?: string | undefined; stderr?: string | undefined },
   namespaces: Record<string, string>,
+  linked: readonly string[],
 ): unknown {
   const record = recordType(param.type)
   if (record && !param.outputBinding) {
@@ -70,7 +89,7 @@ function collectOne(
     return Object.fromEntries(
       record.fields.map((f) => [
         f.name,
-        collectOne(fieldParam(f), outdir, context, js, streams, namespaces),
+        collectOne(fieldParam(f), outdir, context, js, streams, namespaces, linked),
       ]),
     )
   }
@@ -87,7 +106,7 @@ function collectOne(
       const list = (Array.isArray(patterns) ? patterns : [patterns]).filter((p) => p !== null)
       files = list
         .flatMap((p) => glob(outdir, String(p)))
-        .map((p) => insideOutdir(outdir, p))
+        .map((p) => insideOutdir(outdir, p, linked))
         .map((p) => {
           const cls = statSync(p).isDirectory() ? 'Directory' : 'File'
           const obj = describeOutput({ class: cls }, p)
@@ -103,6 +122,8 @@ function collectOne(
     value = files
     if (binding.outputEval !== undefined) {
       value = evaluate(binding.outputEval, { ...context, self: files }, js)
+      // Files it made up from a path or location are described like globbed ones.
+      value = describeMadeUp(value, outdir, inputPaths(context.inputs))
     } else {
       value = shape(param.type, files)
     }
@@ -125,10 +146,12 @@ function collectOne(
  * A collected output must lie in the tool's output folder once links are followed: a tool
  * cannot hand back the host's files by linking to them (`ln -s /etc/passwd out`).
  */
-function insideOutdir(outdir: string, p: string): string {
+function insideOutdir(outdir: string, p: string, linked: readonly string[] = []): string {
   if (!existsSync(p)) return p // reported as missing where it is described
   const root = realpathSync(outdir)
   const real = realpathSync(p)
+  // An entry updated in place is reported as what it is: the staged file or folder itself.
+  if (linked.some((l) => real === l || real.startsWith(l + path.sep))) return real
   if (real !== root && !real.startsWith(root + path.sep)) {
     throw new CwlError(
       'failed',
@@ -183,13 +206,18 @@ function withSecondaryFiles(
     if (!isFileLike(file) || file.class !== 'File') return file
     const found: CwlObject[] = []
     for (const s of param.secondaryFiles!) {
-      const pattern = evaluate(s.pattern, { ...context, self: file }, js)
-      const name = secondaryName(String(file.basename), String(pattern))
-      const p = path.join(path.dirname(String(file.path)), name)
-      if (existsSync(p)) {
-        found.push(describeOutput({ class: statSync(p).isDirectory() ? 'Directory' : 'File' }, p))
-      } else if (evaluate(s.required, { ...context, self: file }, js) !== false) {
-        throw new CwlError('failed', `missing secondary file ${name} of ${String(file.basename)}`)
+      const self = { ...context, self: file }
+      for (const target of secondaryTargets(evaluate(s.pattern, self, js), file)) {
+        const p = insideOutdir(outdir, target.path)
+        if (existsSync(p)) {
+          const cls = statSync(p).isDirectory() ? 'Directory' : 'File'
+          found.push(describeOutput({ class: cls, basename: target.basename }, p))
+        } else if (!target.optional && evaluate(s.required ?? false, self, js) === true) {
+          throw new CwlError(
+            'failed',
+            `missing secondary file ${target.basename} of ${String(file.basename)}`,
+          )
+        }
       }
     }
     return { ...file, secondaryFiles: found }

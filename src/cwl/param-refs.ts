@@ -27,33 +27,30 @@ interface Found {
   block: boolean
 }
 
-/** Whether a string holds an expression or a parameter reference at all. */
+/** Whether a string holds an expression or a parameter reference (or an escaped one) at all. */
 export function hasExpression(text: string): boolean {
-  return /(^|[^\\])\$[({]/.test(text)
+  return text.includes('$(') || text.includes('${')
 }
 
 export function evaluate(text: unknown, context: ExpressionContext, js?: JsEvaluator): unknown {
   if (typeof text !== 'string' || !hasExpression(text)) return text
   const parts = scan(text)
+  const found = parts.filter((p): p is Found => typeof p !== 'string')
   // One expression, whitespace around it aside (block scalars end with a newline), is its value.
   const lead = text.length - text.trimStart().length
   const trail = text.trimEnd().length
-  if (parts.length === 1 && parts[0]!.start === lead && parts[0]!.end === trail) {
-    return value(parts[0]!, context, js)
+  if (found.length === 1 && found[0]!.start === lead && found[0]!.end === trail) {
+    return value(found[0]!, context, js)
   }
   let out = ''
-  let at = 0
   for (const part of parts) {
-    out += unescape(text.slice(at, part.start))
-    const v = value(part, context, js)
-    out += typeof v === 'string' ? v : JSON.stringify(v ?? null)
-    at = part.end
+    if (typeof part === 'string') out += part
+    else {
+      const v = value(part, context, js)
+      out += typeof v === 'string' ? v : JSON.stringify(v ?? null)
+    }
   }
-  return out + unescape(text.slice(at))
-}
-
-function unescape(text: string): string {
-  return text.replace(/\\\$/g, '$')
+  return out
 }
 
 function value(found: Found, context: ExpressionContext, js?: JsEvaluator): unknown {
@@ -92,26 +89,43 @@ function resolve(symbol: string, segments: Segment[], context: ExpressionContext
   return v ?? null
 }
 
-/** Every `$(…)` and `${…}` of a string, with its parameter reference when it is one. */
-function scan(text: string): Found[] {
-  const out: Found[] = []
+/**
+ * A string cut into literal text and its `$(…)` and `${…}` expressions. Backslashes escape as
+ * the reference runner has them: `\\$(` and `\\${` are the literal `$(` and `${`, `\\\\` is one
+ * backslash, and a backslash before anything else stays as written.
+ */
+function scan(text: string): Array<string | Found> {
+  const out: Array<string | Found> = []
+  let literal = ''
   let i = 0
   while (i < text.length) {
-    const at = text.indexOf('$', i)
-    if (at < 0) break
-    if (at > 0 && text[at - 1] === '\\') {
-      i = at + 1
+    const c = text[i]!
+    if (c === '\\') {
+      const next = text[i + 1]
+      if (next === '$' && (text[i + 2] === '(' || text[i + 2] === '{')) {
+        literal += text.slice(i + 1, i + 3)
+        i += 3
+      } else if (next === '\\') {
+        literal += '\\'
+        i += 2
+      } else {
+        literal += text.slice(i, i + 2)
+        i += 2
+      }
       continue
     }
-    const open = text[at + 1]
-    if (open !== '(' && open !== '{') {
-      i = at + 1
+    const open = text[i + 1]
+    if (c !== '$' || (open !== '(' && open !== '{')) {
+      literal += c
+      i++
       continue
     }
-    const end = closing(text, at + 1)
-    const code = text.slice(at + 2, end)
+    const end = closing(text, i + 1)
+    const code = text.slice(i + 2, end)
+    if (literal) out.push(literal)
+    literal = ''
     out.push({
-      start: at,
+      start: i,
       end: end + 1,
       ref: open === '(' ? reference(code) : null,
       code,
@@ -119,6 +133,7 @@ function scan(text: string): Found[] {
     })
     i = end + 1
   }
+  if (literal) out.push(literal)
   return out
 }
 

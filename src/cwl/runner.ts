@@ -9,11 +9,12 @@ import os from 'node:os'
 import path from 'node:path'
 import { findRequirement, loadProcess, readDocument, type Process } from './document.js'
 import { javascriptEvaluator } from './expressions.js'
+import { jobRequirements, withRequirements } from './job-requirements.js'
 import { CwlError } from './errors.js'
 import { describeOutput, isFileLike } from './files.js'
+import { runExpressionTool } from './expression-tool.js'
 import { prepareInputs } from './inputs.js'
 import type { JsEvaluator } from './param-refs.js'
-import { evaluate } from './param-refs.js'
 import { runCommandLineTool, type RunOptions } from './tool.js'
 import { isObject, text } from './types.js'
 import { runWorkflow } from './workflow.js'
@@ -32,9 +33,9 @@ export async function runCwl(
   jobPath: string | undefined,
   options: CwlRunOptions,
 ): Promise<Record<string, unknown>> {
-  const process = loadProcess(toolRef)
   const job = jobPath === undefined ? {} : readDocument(path.resolve(jobPath))
   if (!isObject(job)) throw new CwlError('invalid', 'the input object must be a map')
+  const process = withRequirements(loadProcess(toolRef), jobRequirements(job))
   const workRoot = options.workRoot ?? mkdtempSync(path.join(os.tmpdir(), 'continuum-cwl-'))
   try {
     const outputs = await runProcess(process, job, {
@@ -50,6 +51,13 @@ export async function runCwl(
     if (options.workRoot === undefined) rmSync(workRoot, { recursive: true, force: true })
   }
 }
+
+/**
+ * How long one expression may run here. The embedded runner works for its user on their own
+ * machine, so it allows what the reference runner allows by default (60 s) rather than the
+ * server's 5 s: a CWL expression may legitimately compute for seconds.
+ */
+const embeddedExpressionMs = 60_000
 
 /** Requirements this runner honours; any other one in `requirements` is unsupported (exit 33). */
 const supported = new Set([
@@ -85,7 +93,9 @@ async function runProcess(
   options = {
     ...options,
     js: jsReq
-      ? await javascriptEvaluator((jsReq.expressionLib as string[] | undefined) ?? [])
+      ? await javascriptEvaluator((jsReq.expressionLib as string[] | undefined) ?? [], {
+          timeoutMs: embeddedExpressionMs,
+        })
       : undefined,
   }
   const inputs = prepareInputs(process, given, {
@@ -101,36 +111,46 @@ async function runProcess(
       return runCommandLineTool(process, inputs, inner)
     case 'Workflow':
       return runWorkflow(process, inputs, inner, runProcess)
-    case 'ExpressionTool': {
-      const out = evaluate(process.raw.expression, { inputs, self: null, runtime: {} }, options.js)
-      if (!isObject(out)) throw new CwlError('failed', 'the ExpressionTool did not give an object')
-      return out
-    }
+    case 'ExpressionTool':
+      return runExpressionTool(process, inputs, options.js, path.join(options.workRoot, 'literals'))
     default:
       throw new CwlError('unsupported', `${process.class} cannot run here`)
   }
 }
 
-/** Output files copied into `outdir` (names kept, clashes numbered), described anew. */
-function relocate(value: unknown, outdir: string, taken: Set<string>): unknown {
-  if (Array.isArray(value)) return value.map((v) => relocate(v, outdir, taken))
+/**
+ * Output files copied into `outdir` (names kept, clashes numbered), described anew. The same
+ * file or folder given as several outputs is copied once (`copied`: by source path).
+ */
+function relocate(
+  value: unknown,
+  outdir: string,
+  taken: Set<string>,
+  copied = new Map<string, string>(),
+): unknown {
+  if (Array.isArray(value)) return value.map((v) => relocate(v, outdir, taken, copied))
   if (isFileLike(value)) {
     const from = text(value.path)
     if (!from || !existsSync(from)) return value
-    let name = String(value.basename)
-    for (let i = 2; taken.has(name); i++) name = `${i}_${String(value.basename)}`
-    taken.add(name)
-    const target = path.join(outdir, name)
-    cpSync(from, target, { recursive: true })
-    const moved = describeOutput({ ...value, basename: name }, target)
+    const key = `${from}\n${String(value.basename)}`
+    let target = copied.get(key)
+    if (target === undefined) {
+      let name = String(value.basename)
+      for (let i = 2; taken.has(name); i++) name = `${i}_${String(value.basename)}`
+      taken.add(name)
+      target = path.join(outdir, name)
+      cpSync(from, target, { recursive: true })
+      copied.set(key, target)
+    }
+    const moved = describeOutput({ ...value, basename: path.basename(target) }, target)
     if (Array.isArray(value.secondaryFiles)) {
-      moved.secondaryFiles = value.secondaryFiles.map((s) => relocate(s, outdir, taken))
+      moved.secondaryFiles = value.secondaryFiles.map((s) => relocate(s, outdir, taken, copied))
     }
     return moved
   }
   if (isObject(value)) {
     return Object.fromEntries(
-      Object.entries(value).map(([k, v]) => [k, relocate(v, outdir, taken)]),
+      Object.entries(value).map(([k, v]) => [k, relocate(v, outdir, taken, copied)]),
     )
   }
   return value

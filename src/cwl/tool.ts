@@ -10,6 +10,7 @@ import path from 'node:path'
 import { buildCommandLine, shellQuote } from './command-line.js'
 import { findRequirement, type Process, type Requirement } from './document.js'
 import { CwlError } from './errors.js'
+import { stageRenamed } from './files.js'
 import { stageInitialWorkDir } from './initial-work-dir.js'
 import { collectOutputs } from './outputs.js'
 import { evaluate, type ExpressionContext, type JsEvaluator } from './param-refs.js'
@@ -47,12 +48,20 @@ export async function runCommandLineTool(
     outdirSize: amount('outdirMin') ?? amount('outdirMax') ?? 1024,
     tmpdirSize: amount('tmpdirMin') ?? amount('tmpdirMax') ?? 1024,
   }
-  const context: ExpressionContext = { inputs, self: null, runtime }
-  stageInitialWorkDir(findRequirement('InitialWorkDirRequirement', ...levels), {
+  // Files renamed by an expression are seen by the tool under their new names.
+  const staged = stageRenamed(inputs, path.join(options.workRoot, 'staging'))
+  const context: ExpressionContext = {
+    inputs: staged as Record<string, unknown>,
+    self: null,
+    runtime,
+  }
+  const inplace = findRequirement('InplaceUpdateRequirement', ...levels)?.inplaceUpdate === true
+  const linked = stageInitialWorkDir(findRequirement('InitialWorkDirRequirement', ...levels), {
     outdir,
     baseDir: tool.baseDir,
     context,
     js,
+    inplace,
   })
   const env: Record<string, string> = {
     PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -87,7 +96,7 @@ export async function runCommandLineTool(
   const stdoutName = streamName('stdout')
   const stderrName = streamName('stderr')
   const limit = findRequirement('ToolTimeLimit', ...levels)
-  const timelimit = Number(evaluate(limit?.timelimit ?? 0, context, js)) || 0
+  const timelimit = timeLimitOf(limit, context, js)
   const exitCode = await run(argv, {
     cwd: outdir,
     env,
@@ -101,10 +110,30 @@ export async function runCommandLineTool(
     throw new CwlError('failed', `${argv[0]} exited with code ${exitCode}`)
   }
   runtime.exitCode = exitCode
-  return collectOutputs(tool, outdir, { ...context, runtime }, js, {
-    stdout: stdoutName,
-    stderr: stderrName,
-  })
+  return collectOutputs(
+    tool,
+    outdir,
+    { ...context, runtime },
+    js,
+    { stdout: stdoutName, stderr: stderrName },
+    linked,
+  )
+}
+
+/** ToolTimeLimit's seconds (0: none); anything but a whole number ≥ 0 is invalid. */
+export function timeLimitOf(
+  req: Requirement | undefined,
+  context: ExpressionContext,
+  js: JsEvaluator | undefined,
+): number {
+  const seconds = evaluate(req?.timelimit ?? 0, context, js)
+  if (typeof seconds !== 'number' || !Number.isInteger(seconds) || seconds < 0) {
+    throw new CwlError(
+      'invalid',
+      `ToolTimeLimit: ${JSON.stringify(seconds)} is not a whole number of seconds ≥ 0`,
+    )
+  }
+  return seconds
 }
 
 function run(

@@ -6,6 +6,7 @@
  */
 import type { Process, Step } from './document.js'
 import { CwlError } from './errors.js'
+import { contentsOf } from './files.js'
 import { evaluate, type JsEvaluator } from './param-refs.js'
 import type { RunOptions } from './tool.js'
 import { isOptional, matches } from './types.js'
@@ -68,8 +69,10 @@ export function merge(
   linkMerge: string | undefined,
   pickValue: string | undefined,
 ): unknown {
-  let v: unknown = !listed && vals.length === 1 ? vals[0] : vals
-  if (listed || vals.length > 1) {
+  // One source, even written as a one-item list, is not wrapped unless linkMerge asks for it.
+  const single = vals.length === 1 && (!listed || linkMerge === undefined)
+  let v: unknown = single ? vals[0] : vals
+  if (!single) {
     v =
       linkMerge === 'merge_flattened'
         ? vals.flatMap((x): unknown[] => (Array.isArray(x) ? (x as unknown[]) : [x]))
@@ -117,7 +120,7 @@ async function runStep(
           )
         : null
     if ((v === null || v === undefined) && input.default !== undefined) v = input.default
-    raw[input.id] = v ?? null
+    raw[input.id] = input.loadContents ? contentsOf(v ?? null) : (v ?? null)
   }
   const job = (scattered: Record<string, unknown>) => {
     const given: Record<string, unknown> = { ...scattered }
