@@ -6,7 +6,7 @@
  * Both backends.
  */
 import assert from 'node:assert/strict'
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { after, before, it } from 'node:test'
@@ -22,14 +22,15 @@ import { makeLocalSite, runUntilFinished, tempDir } from './support/workflows.js
 const fixtures = new URL('./fixtures/cwl-engine/', import.meta.url).pathname
 const read = (name: string) => readFileSync(path.join(fixtures, name), 'utf8')
 const b64 = (name: string) => Buffer.from(read(name)).toString('base64')
-const workflowsRoot = path.join(os.tmpdir(), 'continuum-workflows')
+// Its own folder: another test file's workflows, made meanwhile, must not change the count below.
+const workflowsRoot = mkdtempSync(path.join(os.tmpdir(), 'continuum-cwl-workflows-'))
 const bundle = ['tools/say.cwl', 'tools/size.cwl', 'tools/gather.cwl', 'data/note.txt']
 
 describeEachBackend('CWL documents run through the engine', (fixture) => {
   let server: TestServer
   let client: ContinuumClient
   before(async () => {
-    server = await startTestServer(fixture().database)
+    server = await startTestServer(fixture().database, { workflowsRoot })
     client = server.client
     await makeLocalSite(fixture().ctx)
   })

@@ -45,6 +45,8 @@ export interface TestServerOptions {
   issuer?: { demoUsers?: Record<string, string[]> }
   /** Registers extra routes before the server listens (tests of the gate's resource hook). */
   routes?: (app: FastifyInstance) => void
+  /** Where the server makes workflow folders (default: the shared `<tmpdir>/continuum-workflows`). */
+  workflowsRoot?: string
 }
 
 export async function startTestServer(
@@ -71,6 +73,7 @@ export async function startTestServer(
     logger: options.logger ?? silentLogger,
     version,
     ...(options.bodyLimit === undefined ? {} : { bodyLimit: options.bodyLimit }),
+    ...(options.workflowsRoot === undefined ? {} : { workflowsRoot: options.workflowsRoot }),
     // Tests keep workflows in temporary folders (the policy is tested in workflows-api).
     workdirPolicy: { roots: [os.tmpdir()] },
     security: {
