@@ -20,7 +20,8 @@ import {
 } from '../cwl/index.js'
 import type { Context } from '../db/index.js'
 import { ContinuumError, newId } from '../platform/index.js'
-import { asWorkflow, cwlRecords, engineRefusal, planCwlTasks, writeRecord } from './cwl-plan.js'
+import { planCwlTasks, type FlatPlan } from './cwl-flatten.js'
+import { asWorkflow, cwlRecords, engineRefusal, writeRecord } from './cwl-plan.js'
 import { workflowCommunityFor } from './tenancy.js'
 import type { TaskSpec } from './types.js'
 import { decodeFiles, writeFiles } from './workflow-files.js'
@@ -73,7 +74,7 @@ export async function submitCwlWorkflow(
     if (!files.some((f) => f.path === main)) writeFileSync(path.join(workdir, main), input.source)
     const document = fragment ? `${main}#${fragment}` : main
     const { wf, inputs, wrapped } = await loadBundle(workdir, document, input.cwlJob ?? '{}')
-    const plan = planCwlTasks(wf, inputs)
+    const plan = await planCwlTasks(wf, inputs, workdir)
     writeRecord(cwlRecords.plan(workdir), {
       document,
       wrapped,
@@ -140,7 +141,7 @@ async function store(
     workdir: string
     community: string | null
     wf: Process
-    plan: ReturnType<typeof planCwlTasks>
+    plan: FlatPlan
   },
 ): Promise<Workflow> {
   const now = ctx.clock.now()
@@ -162,7 +163,12 @@ async function store(
       exclude: null,
       // Built at dispatch, so not comparable beforehand: the engine's cache is not asked.
       cache: false,
-      cwl: { step: t.step, element: t.element, dir: t.dir },
+      cwl: {
+        step: t.step,
+        element: t.element,
+        dir: t.dir,
+        ...(t.scope.length > 0 ? { scope: t.scope } : {}),
+      },
     }
     return {
       id: ids.get(t.name) as string,
