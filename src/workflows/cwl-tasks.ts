@@ -8,7 +8,7 @@
  * broker places it, the sandbox confines it, and a retry or a takeover after a crash submits
  * exactly that. After the workflow, `cwlWorkflowOutput` gives its CWL output object.
  */
-import { rmSync } from 'node:fs'
+import { mkdirSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import {
   buildStepJob,
@@ -91,6 +91,8 @@ async function cwlTaskSpec(run: CwlRun, spec: TaskSpec): Promise<TaskSpec> {
   // A retry starts from fresh records: what the last attempt collected is stale.
   rmSync(cwlRecords.outputs(run.workdir, ref.dir), { force: true })
   rmSync(stage, { recursive: true, force: true })
+  // Bound into the job even when no element stages a file (ExpressionTools, skipped steps).
+  mkdirSync(stage, { recursive: true })
   const elements: ToolJob[] = []
   for (const [i, scattered] of chosen.entries()) {
     elements.push(
