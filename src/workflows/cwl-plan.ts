@@ -20,6 +20,8 @@ export interface CwlTaskRef {
   dir: string
   /** The nested workflow it belongs to (cwl-scopes.ts); absent: the top-level one. */
   scope?: ScopeStep[]
+  /** Set at dispatch when its results may be reused (cwl-reuse.ts): the engine's cache key. */
+  reuseKey?: string
 }
 
 /** One level of nesting: the step that enters a workflow, and which of its elements. */

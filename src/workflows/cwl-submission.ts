@@ -81,7 +81,7 @@ export async function submitCwlWorkflow(
       steps: plan.steps,
     })
     writeRecord(cwlRecords.inputs(workdir), inputs)
-    if (input.dryRun) return view(workflowId, wf, community, plan.tasks.length, workdir, ctx)
+    if (input.dryRun) return view(workflowId, wf, community, plan.tasks.length, workdir, ctx, input)
     return await store(ctx, input, { workflowId, workdir, community, wf, plan })
   } catch (err) {
     rmSync(workdir, { recursive: true, force: true })
@@ -161,7 +161,7 @@ async function store(
       retries: 0,
       site: null,
       exclude: null,
-      // Built at dispatch, so not comparable beforehand: the engine's cache is not asked.
+      // Built at dispatch, and its reuse key with it (cwl-reuse.ts).
       cache: false,
       cwl: {
         step: t.step,
@@ -194,7 +194,7 @@ async function store(
       owner: ctx.actor.principal,
       state: 'pending',
       workdir: w.workdir,
-      no_cache: true,
+      no_cache: input.noCache ?? false,
       output_scope: null,
       output_rule: null,
       definition: input.source,
@@ -218,6 +218,7 @@ function view(
   count: number,
   workdir: string,
   ctx: Context,
+  input: WorkflowSubmit,
 ): Workflow {
   const at = ctx.clock.now().toISOString()
   return {
@@ -228,7 +229,7 @@ function view(
     state: 'pending',
     taskCount: count,
     counts: {},
-    noCache: true,
+    noCache: input.noCache ?? false,
     workdir,
     createdAt: at,
     updatedAt: at,

@@ -28,6 +28,7 @@ import {
   type CwlRun,
   type StepRecord,
 } from './cwl-scopes.js'
+import { withReuseKey, type Tenancy } from './cwl-reuse.js'
 import { updateTaskSpec } from './cwl-tasks-store.js'
 import type { ClaimedTask } from './task-leases-store.js'
 import type { TaskSpec } from './types.js'
@@ -64,7 +65,7 @@ export async function prepareCwlTasks(
     const spec = row.spec as TaskSpec
     if (!spec.cwl) continue
     try {
-      const built = await cwlTaskSpec(cwlRun(row.workdir), spec)
+      const built = await cwlTaskSpec(cwlRun(row.workdir), spec, row)
       row.spec = built
       await updateTaskSpec(db, row.id, built)
     } catch (err) {
@@ -75,7 +76,7 @@ export async function prepareCwlTasks(
   return failed
 }
 
-async function cwlTaskSpec(run: CwlRun, spec: TaskSpec): Promise<TaskSpec> {
+async function cwlTaskSpec(run: CwlRun, spec: TaskSpec, tenancy: Tenancy): Promise<TaskSpec> {
   const ref = spec.cwl!
   const scope = resolveScope(run.wf, ref.scope)
   const step = scope.wf.steps.find((s) => s.id === ref.step)
@@ -124,7 +125,7 @@ async function cwlTaskSpec(run: CwlRun, spec: TaskSpec): Promise<TaskSpec> {
     .join('\n')
   const tools = elements.filter((e) => e.kind === 'tool')
   const timelimit = tools.reduce((sum, e) => sum + e.timelimitS, 0)
-  return {
+  const built: TaskSpec = {
     ...spec,
     argv: ['/bin/sh', '-c', script || 'true'],
     image: tools.find((e) => e.image !== null)?.image ?? spec.image,
@@ -146,6 +147,8 @@ async function cwlTaskSpec(run: CwlRun, spec: TaskSpec): Promise<TaskSpec> {
     ],
     outputs: [path.relative(run.workdir, folder)],
   }
+  const levels = [step, scope.wf, ...scope.outer]
+  return withReuseKey(built, { ...run, tenancy, tool: step.run, levels, elements, stage })
 }
 
 /** The workflow's CWL output object, from its finished steps' outputs. */
@@ -159,7 +162,7 @@ function skippedTask(run: CwlRun, spec: TaskSpec): TaskSpec {
   rmSync(cwlRecords.outputs(run.workdir, ref.dir), { force: true })
   const record: StepRecord = { dims: [], method: 'none', first: 0, elements: [] }
   writeRecord(cwlRecords.job(run.workdir, ref.dir), record)
-  return { ...spec, argv: ['true'], inputs: [], outputs: [] }
+  return { ...spec, argv: ['true'], inputs: [], outputs: [], cache: false }
 }
 
 /** Paths (relative to the folder) of the files and folders a value holds, inside the folder. */
