@@ -100,6 +100,8 @@ export async function cwlReuseKey(task: {
         env: task.spec.env,
         image: task.spec.image,
         environment: task.spec.environment,
+        // Files of the federation: by identifier (what a `did:` names does not change).
+        dids: task.spec.inputs.filter((i) => i.startsWith('did:')).sort(),
         elements: task.elements.map((e) => ({ env: e.env, successCodes: e.successCodes })),
       }),
     ),
