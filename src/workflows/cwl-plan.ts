@@ -22,6 +22,8 @@ export interface CwlTaskRef {
   scope?: ScopeStep[]
   /** Set at dispatch when its results may be reused (cwl-reuse.ts): the engine's cache key. */
   reuseKey?: string
+  /** Set at dispatch when it fanned out into this many element tasks (cwl-fanout.ts). */
+  fanout?: number
 }
 
 /** One level of nesting: the step that enters a workflow, and which of its elements. */

@@ -41,6 +41,8 @@ export interface StepRecord {
   /** Which of the step's elements this task ran (all of them, or one). */
   first: number
   elements: ToolJob[]
+  /** The element tasks' folders, when this task fanned out into them (cwl-fanout.ts). */
+  fanout?: string[]
 }
 
 export interface CwlRun {
@@ -170,21 +172,27 @@ export class CwlView {
     }
     const results: Array<Record<string, unknown>> = []
     let shape: { dims: number[]; method: string } | undefined
-    for (const dir of dirs) {
-      let record: StepRecord
+    const record = (dir: string): StepRecord => {
       try {
-        record = readRecord<StepRecord>(cwlRecords.job(this.run.workdir, dir))
+        return readRecord<StepRecord>(cwlRecords.job(this.run.workdir, dir))
       } catch {
         throw new CwlError('failed', `step ${key} has not run`)
       }
-      shape = record
+    }
+    // A task that fanned out: its elements' tasks hold the outputs.
+    const ran = dirs.flatMap((dir) => {
+      const r = record(dir)
+      shape = r
+      return r.fanout ?? [dir]
+    })
+    for (const dir of ran) {
       const kept = cwlRecords.outputs(this.run.workdir, dir)
       let outs: Array<Record<string, unknown>>
       try {
         outs = readRecord<Array<Record<string, unknown>>>(kept)
       } catch {
         outs = []
-        for (const [i, job] of record.elements.entries()) {
+        for (const [i, job] of record(dir).elements.entries()) {
           const exit = path.join(cwlRecords.taskFolder(this.run.workdir, dir), String(i), 'exit')
           outs.push(await collectStepOutputs(scope.wf, step, job, readExitCode(exit), scope.outer))
         }

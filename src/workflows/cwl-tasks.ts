@@ -28,6 +28,7 @@ import {
   type CwlRun,
   type StepRecord,
 } from './cwl-scopes.js'
+import { addFanOutTasks, fanOutSpec } from './cwl-fanout.js'
 import { withReuseKey, type Tenancy } from './cwl-reuse.js'
 import { updateTaskSpec } from './cwl-tasks-store.js'
 import type { ClaimedTask } from './task-leases-store.js'
@@ -59,6 +60,7 @@ function cwlRun(workdir: string): CwlRun {
 export async function prepareCwlTasks(
   db: Executor,
   rows: ClaimedTask[],
+  now: Date,
 ): Promise<Array<{ row: ClaimedTask; reason: string }>> {
   const failed: Array<{ row: ClaimedTask; reason: string }> = []
   for (const row of rows) {
@@ -68,6 +70,9 @@ export async function prepareCwlTasks(
       const built = await cwlTaskSpec(cwlRun(row.workdir), spec, row)
       row.spec = built
       await updateTaskSpec(db, row.id, built)
+      if (built.cwl?.fanout !== undefined && spec.cwl.fanout === undefined) {
+        await addFanOutTasks(db, row, spec, built.cwl.fanout, now)
+      }
     } catch (err) {
       const kind = err instanceof CwlError ? '' : ' (internal)'
       failed.push({ row, reason: `CWL step${kind}: ${(err as Error).message}` })
@@ -85,6 +90,10 @@ async function cwlTaskSpec(run: CwlRun, spec: TaskSpec, tenancy: Tenancy): Promi
   // In a nested workflow `when` skipped: nothing to run, and nothing reads what it would give.
   if (raw === undefined) return skippedTask(run, spec)
   const { combos, dims, method } = scatterElements(step, raw)
+  // A scatter over upstream outputs: one task per element, added now that they are known.
+  if (ref.fanout !== undefined || (ref.element === null && combos.length >= 2 && dims.length > 0)) {
+    return fanOutSpec(run.workdir, spec, ref.fanout ?? combos.length, { dims, method })
+  }
   const first = ref.element ?? 0
   const chosen = ref.element === null ? combos : [combos[ref.element] ?? {}]
   const folder = cwlRecords.taskFolder(run.workdir, ref.dir)

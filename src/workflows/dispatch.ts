@@ -64,7 +64,7 @@ export async function dispatchReady(
     const started: StartedTask[] = []
     const cachedIds: string[] = []
     // A CWL step's command is built now that its upstream steps' outputs are known.
-    const failed = await prepareCwlTasks(tx, claimed)
+    const failed = await prepareCwlTasks(tx, claimed, now)
     const rows = claimed.filter((r) => !failed.some((f) => f.row === r))
     const keys = new Map<string, string | null>()
     for (const row of rows) {
