@@ -6,7 +6,10 @@
  * src/cwl, InitialWorkDir's files written for the job to copy in. The task's spec is then
  * stored with that command, its resources (ResourceRequirement) and the files it reads, so the
  * broker places it, the sandbox confines it, and a retry or a takeover after a crash submits
- * exactly that. After the workflow, `cwlWorkflowOutput` gives its CWL output object.
+ * exactly that. Values are read through the task's scope (cwl-scopes.ts: nested workflows),
+ * a scatter over upstream outputs fans out into element tasks (cwl-fanout.ts), and the spec
+ * carries its reuse key (cwl-reuse.ts). After the workflow, `cwlWorkflowOutput` gives its CWL
+ * output object.
  */
 import { mkdirSync, rmSync } from 'node:fs'
 import path from 'node:path'
