@@ -268,6 +268,81 @@ describeEachBackend('nested CWL workflows on the engine', (fixture) => {
     assert.deepEqual(comparable(output), comparable(embedded))
   })
 
+  it('fans a scatter over upstream outputs out into one task per element; one failing cancels what reads it', async () => {
+    const doc = `cwlVersion: v1.2
+class: Workflow
+requirements: {ScatterFeatureRequirement: {}, InlineJavascriptRequirement: {}}
+inputs: {n: int, bad: int}
+outputs: {total: {type: int, outputSource: sum/total}}
+steps:
+  list:
+    run:
+      class: ExpressionTool
+      inputs: {n: int}
+      outputs: {xs: 'int[]'}
+      expression: '$({xs: Array.from({length: inputs.n}, function (_, i) { return i })})'
+    in: {n: n}
+    out: [xs]
+  check:
+    run:
+      class: CommandLineTool
+      baseCommand: [sh, -c, 'test "$0" != "$1" && echo $0']
+      inputs:
+        x: {type: int, inputBinding: {position: 1}}
+        bad: {type: int, inputBinding: {position: 2}}
+      stdout: x.txt
+      outputs:
+        y: {type: int, outputBinding: {glob: x.txt, loadContents: true, outputEval: '$(parseInt(self[0].contents))'}}
+    scatter: x
+    in: {x: list/xs, bad: bad}
+    out: [y]
+  sum:
+    run:
+      class: ExpressionTool
+      inputs: {ys: 'int[]'}
+      outputs: {total: int}
+      expression: '$({total: inputs.ys.reduce(function (a, b) { return a + b }, 0)})'
+    in: {ys: check/y}
+    out: [total]
+`
+    const names = async (id: string) =>
+      (await client.workflows.tasks(id, { limit: 500 })).items
+        .map((t) => `${t.name} ${t.state}`)
+        .sort()
+    const ok = await client.workflows.submit({
+      source: doc,
+      filename: 'fan.cwl',
+      cwlJob: 'n: 4\nbad: -1\n',
+    })
+    assert.equal(ok.taskCount, 3)
+    assert.equal((await run(ok.id)).state, 'succeeded')
+    assert.deepEqual(await names(ok.id), [
+      'check done',
+      'check[0] done',
+      'check[1] done',
+      'check[2] done',
+      'check[3] done',
+      'list done',
+      'sum done',
+    ])
+    assert.deepEqual((await client.workflows.cwlOutput(ok.id)).output, { total: 6 })
+    const failing = await client.workflows.submit({
+      source: doc,
+      filename: 'fan.cwl',
+      cwlJob: 'n: 4\nbad: 2\n',
+    })
+    assert.equal((await run(failing.id)).state, 'failed')
+    assert.deepEqual(await names(failing.id), [
+      'check done',
+      'check[0] done',
+      'check[1] done',
+      'check[2] failed',
+      'check[3] done',
+      'list done',
+      'sum cancelled',
+    ])
+  })
+
   it('refuses what it cannot flatten, naming the step', async () => {
     const scatterOverUpstream = `cwlVersion: v1.2
 class: Workflow

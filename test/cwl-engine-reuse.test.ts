@@ -6,6 +6,7 @@
  * or `noCache` runs it. Both backends.
  */
 import assert from 'node:assert/strict'
+import { rmSync } from 'node:fs'
 import { after, before, it } from 'node:test'
 import { addCommunity } from '../src/catalog/index.js'
 import type { ContinuumClient } from '../src/client/index.js'
@@ -91,8 +92,11 @@ describeEachBackend('CWL work reuse on the engine', (fixture) => {
       const read = await client.workflows.file(submitted.id, file.path)
       return Buffer.from(read.content, 'base64').toString()
     }
-    return { reused, up: await text('up'), n: (await text('n')).trim() }
+    const result = { reused, up: await text('up'), n: (await text('n')).trim() }
+    lastWorkdir = (await client.workflows.get(submitted.id)).workdir
+    return result
   }
+  let lastWorkdir = ''
 
   it('reuses a step of an identical run in the same community, and runs a changed one', async () => {
     assert.deepEqual(await runAs(alice), { reused: [], up: 'HELLO\n', n: '6' })
@@ -113,6 +117,12 @@ describeEachBackend('CWL work reuse on the engine', (fixture) => {
       up: 'HELLO, WORLD\n',
       n: '13',
     })
+  })
+
+  it('runs again when the folder of the run it would reuse is gone', async () => {
+    await runAs(alice, { input: 'gone\n' })
+    rmSync(lastWorkdir, { recursive: true, force: true })
+    assert.deepEqual(await runAs(carol, { input: 'gone\n' }), { reused: [], up: 'GONE\n', n: '5' })
   })
 
   it('runs again when WorkReuse disables reuse (hint or requirement) or the caller asks noCache', async () => {
