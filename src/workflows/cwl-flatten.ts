@@ -92,7 +92,7 @@ export async function planCwlTasks(
         if (step.scatter.length > 0 && count === undefined) {
           throw new CwlError(
             'unsupported',
-            `step ${name} scatters a nested workflow over outputs of upstream steps, which the engine cannot flatten before they ran; run it with 'continuum cwl-runner'`,
+            `step ${name} scatters a nested workflow over values known only once upstream steps ran (their outputs), which the engine cannot flatten at submission; run it with 'continuum cwl-runner'`,
           )
         }
         const elements = count === undefined ? [null] : Array.from({ length: count }, (_, k) => k)
