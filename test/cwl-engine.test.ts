@@ -50,7 +50,8 @@ describeEachBackend('CWL documents run through the engine', (fixture) => {
     })
     assert.equal(wf.name, 'word-sizes')
     // `say` scatters over the workflow's input: one task per word; `size` scatters over say's
-    // outputs (not known yet): one task; `gather`: one.
+    // outputs (not known yet): one task, which fans out into one per element once they are
+    // known; `gather`: one.
     assert.equal(wf.taskCount, 5)
     const end = await run(wf.id)
     assert.equal(end.state, 'succeeded')
@@ -61,7 +62,11 @@ describeEachBackend('CWL documents run through the engine', (fixture) => {
       'say[1]',
       'say[2]',
       'size',
+      'size[0]',
+      'size[1]',
+      'size[2]',
     ])
+    assert.equal((await client.workflows.get(wf.id)).taskCount, 8)
     const { output } = await client.workflows.cwlOutput(wf.id)
     const sizes = output.sizes as Array<{ path: string; class: string; size: number }>
     assert.equal(sizes.length, 3)
@@ -84,6 +89,8 @@ describeEachBackend('CWL documents run through the engine', (fixture) => {
       filename: 'wf.cwl',
       files: bundle.map((p) => ({ path: p, content: b64(p) })),
       cwlJob: read('job.yml'),
+      // The first test ran the same document: its results are not reused, so that this runs.
+      noCache: true,
     })
     const ctx = { ...fixture().ctx, clock: systemClock }
     const first = new WorkflowEngine(ctx, { workerId: 'cwl-first', leaseMs: 400 })

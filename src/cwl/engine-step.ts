@@ -21,7 +21,7 @@ import { evaluate, type ExpressionContext, type JsEvaluator } from './param-refs
 import { isObject } from './types.js'
 import { merge } from './workflow.js'
 
-type Level = { requirements: Requirement[]; hints: Requirement[] }
+export type Level = { requirements: Requirement[]; hints: Requirement[] }
 
 /** What the engine needs to run one tool instance, and to collect its outputs afterwards. */
 export interface ToolJob {
@@ -52,6 +52,8 @@ export interface StepJobOptions {
   staging: string
   /** The workflow's folder: no file outside it may reach the job. */
   root: string
+  /** Levels enclosing `wf` when it is a nested workflow (its step, its parent...), innermost first. */
+  outer?: Level[]
 }
 
 /** The JavaScript evaluator a process may use (only with InlineJavascriptRequirement). */
@@ -87,7 +89,8 @@ export async function buildStepJob(
   scattered: Record<string, unknown>,
   options: StepJobOptions,
 ): Promise<ToolJob> {
-  const wfJs = await evaluatorFor(wf)
+  const enclosing = options.outer ?? []
+  const wfJs = await evaluatorFor(wf, ...enclosing)
   const given: Record<string, unknown> = { ...scattered }
   for (const input of step.in) {
     if (input.valueFrom === undefined) continue
@@ -113,7 +116,7 @@ export async function buildStepJob(
     }
   }
   const tool = step.run
-  const outer: Level[] = [step, wf]
+  const outer: Level[] = [step, wf, ...enclosing]
   const js = await evaluatorFor(tool, ...outer)
   const declared = new Set(tool.inputs.map((i) => i.id))
   const inputs = prepareInputs(
@@ -245,9 +248,10 @@ export async function collectStepOutputs(
   step: Step,
   job: ToolJob,
   exitCode: number,
+  enclosing: Level[] = [],
 ): Promise<Record<string, unknown>> {
   if (job.outputs) return job.outputs
-  const outer: Level[] = [step, wf]
+  const outer: Level[] = [step, wf, ...enclosing]
   const js = await evaluatorFor(step.run, ...outer)
   const outdir = String(job.runtime.outdir)
   return collectOutputs(

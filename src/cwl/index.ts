@@ -19,3 +19,7 @@ export {
   type ToolJob,
 } from './engine-step.js'
 export { shellQuote } from './command-line.js'
+export { enterSubworkflow, type SubworkflowEntry } from './engine-subworkflow.js'
+export type { Level } from './engine-step.js'
+export { findRequirement } from './document.js'
+export { evaluate } from './param-refs.js'

@@ -21,7 +21,8 @@ import {
 import type { Context } from '../db/index.js'
 import { ContinuumError, newId } from '../platform/index.js'
 import { federationReads, resolveFederationFiles, taskDids } from './cwl-federation.js'
-import { asWorkflow, cwlRecords, engineRefusal, planCwlTasks, writeRecord } from './cwl-plan.js'
+import { planCwlTasks, type FlatPlan } from './cwl-flatten.js'
+import { asWorkflow, cwlRecords, engineRefusal, writeRecord } from './cwl-plan.js'
 import {
   checkRegistration,
   registerTask,
@@ -94,7 +95,7 @@ export async function submitCwlWorkflow(
         return resolveFederationFiles(ctx, process, job, workdir, maxTasks)
       },
     )
-    const plan = planCwlTasks(wf, inputs)
+    const plan = await planCwlTasks(wf, inputs, workdir)
     writeRecord(cwlRecords.plan(workdir), {
       document,
       wrapped,
@@ -102,7 +103,7 @@ export async function submitCwlWorkflow(
     })
     writeRecord(cwlRecords.inputs(workdir), inputs)
     if (register) writeRecord(registrationRecord(workdir), register)
-    if (input.dryRun) return view(workflowId, wf, community, plan.tasks.length, workdir, ctx)
+    if (input.dryRun) return view(workflowId, wf, community, plan.tasks.length, workdir, ctx, input)
     return await store(ctx, input, { workflowId, workdir, community, wf, plan, inputs, register })
   } catch (err) {
     rmSync(workdir, { recursive: true, force: true })
@@ -164,7 +165,7 @@ async function store(
     workdir: string
     community: string | null
     wf: Process
-    plan: ReturnType<typeof planCwlTasks>
+    plan: FlatPlan
     inputs: Record<string, unknown>
     register: Registration | null
   },
@@ -181,19 +182,25 @@ async function store(
       environment: null,
       resources: { ...defaultResources, accelerators: null },
       // Files from the federation this task reads: the broker weighs where they are.
+      // A task inside a nested workflow reads what its top-level step passed in.
       inputs: taskDids(
-        w.wf.steps.find((s) => s.id === t.step)!,
+        w.wf.steps.find((s) => s.id === (t.scope[0]?.step ?? t.step))!,
         w.inputs,
-        t.element,
+        t.scope[0] ? t.scope[0].element : t.element,
       ),
       outputs: [],
       needs: t.needs,
       retries: 0,
       site: null,
       exclude: null,
-      // Built at dispatch, so not comparable beforehand: the engine's cache is not asked.
+      // Built at dispatch, and its reuse key with it (cwl-reuse.ts).
       cache: false,
-      cwl: { step: t.step, element: t.element, dir: t.dir },
+      cwl: {
+        step: t.step,
+        element: t.element,
+        dir: t.dir,
+        ...(t.scope.length > 0 ? { scope: t.scope } : {}),
+      },
     }
     return {
       id: ids.get(t.name) as string,
@@ -221,7 +228,7 @@ async function store(
       backoff_s: 0,
       updated_at: now,
     })
-    w.plan.tasks.push({ ...last, step: '', element: null, dir: '' })
+    w.plan.tasks.push({ ...last, step: '', element: null, dir: '', scope: [] })
   }
   const edges = w.plan.tasks.flatMap((t) =>
     t.needs.map((n) => ({ from_task: ids.get(n) as string, to_task: ids.get(t.name) as string })),
@@ -235,7 +242,7 @@ async function store(
       owner: ctx.actor.principal,
       state: 'pending',
       workdir: w.workdir,
-      no_cache: true,
+      no_cache: input.noCache ?? false,
       output_scope: w.register?.scope ?? null,
       output_rule: w.register?.rule ?? null,
       definition: input.source,
@@ -259,6 +266,7 @@ function view(
   count: number,
   workdir: string,
   ctx: Context,
+  input: WorkflowSubmit,
 ): Workflow {
   const at = ctx.clock.now().toISOString()
   return {
@@ -269,7 +277,7 @@ function view(
     state: 'pending',
     taskCount: count,
     counts: {},
-    noCache: true,
+    noCache: input.noCache ?? false,
     workdir,
     createdAt: at,
     updatedAt: at,

@@ -6,46 +6,37 @@
  * src/cwl, InitialWorkDir's files written for the job to copy in. The task's spec is then
  * stored with that command, its resources (ResourceRequirement) and the files it reads, so the
  * broker places it, the sandbox confines it, and a retry or a takeover after a crash submits
- * exactly that. After the workflow, `cwlWorkflowOutput` gives its CWL output object.
+ * exactly that. Values are read through the task's scope (cwl-scopes.ts: nested workflows),
+ * a scatter over upstream outputs fans out into element tasks (cwl-fanout.ts), and the spec
+ * carries its reuse key (cwl-reuse.ts). After the workflow, `cwlWorkflowOutput` gives its CWL
+ * output object.
  */
-import { rmSync } from 'node:fs'
+import { mkdirSync, rmSync } from 'node:fs'
 import path from 'node:path'
 import {
   buildStepJob,
-  collectStepOutputs,
   CwlError,
-  gatherElements,
   loadProcessWithin,
-  merge,
-  readExitCode,
   scatterElements,
   shellQuote,
-  stepSourceValues,
-  type Process,
-  type Step,
   type ToolJob,
 } from '../cwl/index.js'
 import type { Executor } from '../db/index.js'
 import { stagedName } from './cwl-federation.js'
 import { asWorkflow, cwlRecords, readRecord, writeRecord, type CwlPlan } from './cwl-plan.js'
+import {
+  CwlView,
+  qualified,
+  resolveScope,
+  topScope,
+  type CwlRun,
+  type StepRecord,
+} from './cwl-scopes.js'
+import { addFanOutTasks, fanOutSpec } from './cwl-fanout.js'
+import { withReuseKey, type Tenancy } from './cwl-reuse.js'
 import { updateTaskSpec } from './cwl-tasks-store.js'
 import type { ClaimedTask } from './task-leases-store.js'
 import type { TaskSpec } from './types.js'
-
-interface StepRecord {
-  dims: number[]
-  method: string
-  /** Which of the step's elements this task ran (all of them, or one). */
-  first: number
-  elements: ToolJob[]
-}
-
-interface CwlRun {
-  workdir: string
-  plan: CwlPlan
-  wf: Process
-  inputs: Record<string, unknown>
-}
 
 /** Loaded documents, by folder: a busy engine dispatches many tasks of one workflow. */
 const loaded = new Map<string, CwlRun>()
@@ -73,15 +64,19 @@ function cwlRun(workdir: string): CwlRun {
 export async function prepareCwlTasks(
   db: Executor,
   rows: ClaimedTask[],
+  now: Date,
 ): Promise<Array<{ row: ClaimedTask; reason: string }>> {
   const failed: Array<{ row: ClaimedTask; reason: string }> = []
   for (const row of rows) {
     const spec = row.spec as TaskSpec
     if (!spec.cwl) continue
     try {
-      const built = await cwlTaskSpec(cwlRun(row.workdir), spec)
+      const built = await cwlTaskSpec(cwlRun(row.workdir), spec, row)
       row.spec = built
       await updateTaskSpec(db, row.id, built)
+      if (built.cwl?.fanout !== undefined && spec.cwl.fanout === undefined) {
+        await addFanOutTasks(db, row, spec, built.cwl.fanout, now)
+      }
     } catch (err) {
       const kind = err instanceof CwlError ? '' : ' (internal)'
       failed.push({ row, reason: `CWL step${kind}: ${(err as Error).message}` })
@@ -90,12 +85,19 @@ export async function prepareCwlTasks(
   return failed
 }
 
-async function cwlTaskSpec(run: CwlRun, spec: TaskSpec): Promise<TaskSpec> {
+async function cwlTaskSpec(run: CwlRun, spec: TaskSpec, tenancy: Tenancy): Promise<TaskSpec> {
   const ref = spec.cwl!
-  const step = run.wf.steps.find((s) => s.id === ref.step)
-  if (!step) throw new CwlError('invalid', `no step ${ref.step}`)
-  const raw = await sourceValues(run, step)
+  const scope = resolveScope(run.wf, ref.scope)
+  const step = scope.wf.steps.find((s) => s.id === ref.step)
+  if (!step) throw new CwlError('invalid', `no step ${qualified(scope.key, ref.step)}`)
+  const raw = await new CwlView(run).sourceValues(scope, step)
+  // In a nested workflow `when` skipped: nothing to run, and nothing reads what it would give.
+  if (raw === undefined) return skippedTask(run, spec)
   const { combos, dims, method } = scatterElements(step, raw)
+  // A scatter over upstream outputs: one task per element, added now that they are known.
+  if (ref.fanout !== undefined || (ref.element === null && combos.length >= 2 && dims.length > 0)) {
+    return fanOutSpec(run.workdir, spec, ref.fanout ?? combos.length, { dims, method })
+  }
   const first = ref.element ?? 0
   const chosen = ref.element === null ? combos : [combos[ref.element] ?? {}]
   const folder = cwlRecords.taskFolder(run.workdir, ref.dir)
@@ -103,6 +105,8 @@ async function cwlTaskSpec(run: CwlRun, spec: TaskSpec): Promise<TaskSpec> {
   // A retry starts from fresh records: what the last attempt collected is stale.
   rmSync(cwlRecords.outputs(run.workdir, ref.dir), { force: true })
   rmSync(stage, { recursive: true, force: true })
+  // Bound into the job even when no element stages a file (ExpressionTools, skipped steps).
+  mkdirSync(stage, { recursive: true })
   const elements: ToolJob[] = []
   for (const [i, scattered] of chosen.entries()) {
     elements.push(
@@ -111,6 +115,7 @@ async function cwlTaskSpec(run: CwlRun, spec: TaskSpec): Promise<TaskSpec> {
         stageDir: path.join(stage, String(i)),
         staging: path.join(stage, 'literals'),
         root: run.workdir,
+        outer: scope.outer,
       }),
     )
   }
@@ -136,7 +141,7 @@ async function cwlTaskSpec(run: CwlRun, spec: TaskSpec): Promise<TaskSpec> {
   const dids = spec.inputs.filter((i) => i.startsWith('did:'))
   const staged = new Set(dids.map(stagedName))
   const timelimit = tools.reduce((sum, e) => sum + e.timelimitS, 0)
-  return {
+  const built: TaskSpec = {
     ...spec,
     argv: ['/bin/sh', '-c', script || 'true'],
     image: tools.find((e) => e.image !== null)?.image ?? spec.image,
@@ -158,80 +163,22 @@ async function cwlTaskSpec(run: CwlRun, spec: TaskSpec): Promise<TaskSpec> {
     ],
     outputs: [path.relative(run.workdir, folder)],
   }
-}
-
-/** The step's inputs from the workflow's inputs and its upstream steps' outputs. */
-async function sourceValues(run: CwlRun, step: Step): Promise<Record<string, unknown>> {
-  const upstream = new Map<string, Record<string, unknown>>()
-  for (const source of step.in.flatMap((i) => i.source)) {
-    const [id] = source.split('/') as [string]
-    if (run.plan.steps[id] !== undefined && !upstream.has(id)) {
-      upstream.set(id, await stepOutputs(run, id))
-    }
-  }
-  return stepSourceValues(step, (source) => {
-    const slash = source.indexOf('/')
-    const id = source.slice(0, slash)
-    if (slash > 0 && upstream.has(id)) return upstream.get(id)![source.slice(slash + 1)] ?? null
-    return run.inputs[source] ?? null
-  })
-}
-
-/** A finished step's outputs: its tasks' folders globbed (once; kept under `.cwl/outputs`). */
-async function stepOutputs(run: CwlRun, stepId: string): Promise<Record<string, unknown>> {
-  const step = run.wf.steps.find((s) => s.id === stepId)
-  const dirs = run.plan.steps[stepId]
-  if (!step || !dirs) throw new CwlError('invalid', `no step ${stepId}`)
-  const results: Array<Record<string, unknown>> = []
-  let shape: { dims: number[]; method: string } | undefined
-  if (dirs.length === 0) {
-    // A scatter over an empty array: no task ran, every output is an empty array.
-    const raw = await sourceValues(run, step)
-    const { dims, method } = scatterElements(step, raw)
-    return gatherElements(step, [], dims, method)
-  }
-  for (const dir of dirs) {
-    const kept = cwlRecords.outputs(run.workdir, dir)
-    let outs: Array<Record<string, unknown>>
-    let record: StepRecord
-    try {
-      record = readRecord<StepRecord>(cwlRecords.job(run.workdir, dir))
-    } catch {
-      throw new CwlError('failed', `step ${stepId} has not run`)
-    }
-    shape = record
-    try {
-      outs = readRecord<Array<Record<string, unknown>>>(kept)
-    } catch {
-      outs = []
-      for (const [i, job] of record.elements.entries()) {
-        const exit = path.join(cwlRecords.taskFolder(run.workdir, dir), String(i), 'exit')
-        outs.push(await collectStepOutputs(run.wf, step, job, readExitCode(exit)))
-      }
-      writeRecord(kept, outs)
-    }
-    results.push(...outs)
-  }
-  return gatherElements(step, results, shape!.dims, shape!.method)
+  const levels = [step, scope.wf, ...scope.outer]
+  return withReuseKey(built, { ...run, tenancy, tool: step.run, levels, elements, stage })
 }
 
 /** The workflow's CWL output object, from its finished steps' outputs. */
 export async function cwlWorkflowOutput(workdir: string): Promise<Record<string, unknown>> {
   const run = cwlRun(workdir)
-  const values = new Map<string, Record<string, unknown>>()
-  const lookup = async (source: string): Promise<unknown> => {
-    const slash = source.indexOf('/')
-    const id = source.slice(0, slash)
-    if (slash <= 0 || run.plan.steps[id] === undefined) return run.inputs[source] ?? null
-    if (!values.has(id)) values.set(id, await stepOutputs(run, id))
-    return values.get(id)![source.slice(slash + 1)] ?? null
-  }
-  const out: Record<string, unknown> = {}
-  for (const o of run.wf.outputs) {
-    const vals = await Promise.all((o.outputSource ?? []).map(lookup))
-    out[o.id] = merge(vals, o.outputSourceIsList === true, o.linkMerge, o.pickValue)
-  }
-  return out
+  return new CwlView(run).workflowOutputs(topScope(run.wf))
+}
+
+function skippedTask(run: CwlRun, spec: TaskSpec): TaskSpec {
+  const ref = spec.cwl!
+  rmSync(cwlRecords.outputs(run.workdir, ref.dir), { force: true })
+  const record: StepRecord = { dims: [], method: 'none', first: 0, elements: [] }
+  writeRecord(cwlRecords.job(run.workdir, ref.dir), record)
+  return { ...spec, argv: ['true'], inputs: [], outputs: [], cache: false }
 }
 
 /** Paths (relative to the folder) of the files and folders a value holds, inside the folder. */

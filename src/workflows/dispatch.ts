@@ -8,7 +8,8 @@ import type { Context } from '../db/index.js'
 import { placeTask, type BrokerOptions, type ComputeCandidate } from './broker.js'
 import { localityFrom } from './data-locality.js'
 import { isDataIdentifier, needsFederation } from './staging.js'
-import { cacheKeyOf, outputsExist } from './cache.js'
+import { cacheKeyOf } from './cache.js'
+import { cachedOutputsReady } from './cwl-reuse.js'
 import { prepareCwlTasks } from './cwl-tasks.js'
 import {
   claimReadyTasks,
@@ -63,7 +64,7 @@ export async function dispatchReady(
     const started: StartedTask[] = []
     const cachedIds: string[] = []
     // A CWL step's command is built now that its upstream steps' outputs are known.
-    const failed = await prepareCwlTasks(tx, claimed)
+    const failed = await prepareCwlTasks(tx, claimed, now)
     const rows = claimed.filter((r) => !failed.some((f) => f.row === r))
     const keys = new Map<string, string | null>()
     for (const row of rows) {
@@ -75,7 +76,7 @@ export async function dispatchReady(
       const spec = row.spec as TaskSpec
       const key = keys.get(row.id) ?? null
       const hit = key === null ? undefined : hits.get(key)
-      if (hit && outputsExist(spec, row.workdir)) {
+      if (hit && (await cachedOutputsReady(tx, row, spec, hit))) {
         const reason = `cached: same inputs, command and environment as task ${hit.id}`
         await moveTask(tx, row.id, ['ready', 'retrying'], {
           state: 'done',
