@@ -4,11 +4,12 @@
  * `rclone copy` (size check only: nginx offers rclone no hashes), both with the same number of
  * transfers in flight. Prints files/s and the ratio (target ≥ 2× rclone).
  * rclone gets the file list (`--files-from`, `--no-traverse`), as Continuum gets the rule's files
- * and digests; each side runs `runs` times in alternating order, and medians are compared.
+ * and digests; each side runs `runs` times in alternating order, each run into an empty
+ * destination (removed, untimed, after its file count is checked), and medians are compared.
  *   node --import tsx bench/transfer-small-files.ts [files=10000] [KiB=1024] [parallel=8] [runs=3]
  */
 import { execFileSync } from 'node:child_process'
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
 import os from 'node:os'
 import path from 'node:path'
@@ -78,6 +79,7 @@ try {
         if (readdirSync(path.join(b.root, target)).length !== files) {
           throw new Error('rclone copied too few')
         }
+        rmSync(path.join(b.root, target), { recursive: true })
         return s
       },
     },
@@ -99,7 +101,12 @@ try {
             }
           }),
         )
-        return (performance.now() - t0) / 1000
+        const s = (performance.now() - t0) / 1000
+        if (readdirSync(path.join(b.root, target)).length !== files) {
+          throw new Error('continuum copied too few')
+        }
+        rmSync(path.join(b.root, target), { recursive: true })
+        return s
       },
     },
   ]

@@ -316,3 +316,36 @@ export async function listFileKeysPage(
     order by d.scope, d.name limit ${limit}`.execute(db)
   return result.rows
 }
+
+/**
+ * What each endpoint holds of the files below a DID, in one statement: for every usable
+ * (available or arriving) replica, the file's bytes (at least 1, so that empty files count).
+ * A rule whose files form one placement group chooses its endpoints from this sum alone.
+ */
+export async function sumHeldBytesByEndpoint(
+  db: Executor,
+  key: Key & { type: string },
+): Promise<Map<string, number>> {
+  const files =
+    key.type === 'file'
+      ? sql`select scope, name, bytes from data_dids where scope = ${key.scope} and name = ${key.name} and deleted_at is null`
+      : key.type === 'dataset'
+        ? sql`select d.scope, d.name, d.bytes from data_attachments t
+            join data_dids d on d.scope = t.child_scope and d.name = t.child_name
+            where t.parent_scope = ${key.scope} and t.parent_name = ${key.name} and d.type = 'file' and d.deleted_at is null`
+        : sql`select distinct d.scope, d.name, d.bytes from (
+              with recursive down(scope, name, depth) as (
+                select ${key.scope}::text, ${key.name}::text, 0
+                union
+                select a.child_scope, a.child_name, down.depth + 1 from data_attachments a join down on a.parent_scope = down.scope and a.parent_name = down.name
+                where down.depth < 100)
+              select scope, name from down) w
+            join data_dids d on d.scope = w.scope and d.name = w.name
+            where d.type = 'file' and d.deleted_at is null`
+  const result = await sql<{ endpoint_id: string; held: number | string }>`
+    select r.endpoint_id, sum(greatest(1, coalesce(f.bytes, 0)))::float8 as held
+    from (${files}) f join data_replicas r on r.scope = f.scope and r.name = f.name
+    where r.state in ('available', 'copying')
+    group by r.endpoint_id`.execute(db)
+  return new Map(result.rows.map((r) => [r.endpoint_id, Number(r.held)]))
+}

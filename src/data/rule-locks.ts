@@ -8,7 +8,7 @@ import type { Endpoint } from '../contract/index.js'
 import type { Executor } from '../db/index.js'
 import { ContinuumError } from '../platform/index.js'
 import { deterministicPath, formatDid } from './did-grammar.js'
-import { listAncestorKeys, listFileKeysPage } from './dids-store.js'
+import { listAncestorKeys, listFileKeysPage, sumHeldBytesByEndpoint } from './dids-store.js'
 import { mustFindDid } from './dids.js'
 import {
   addReplicaLocks,
@@ -16,7 +16,7 @@ import {
   listReplicaRowsOfKeys,
   type ReplicaRow,
 } from './replicas-store.js'
-import { insertLockRows, listLockedKeysOf } from './locks-store.js'
+import { insertLockRows, listLockedKeysOf, ruleHasLocks } from './locks-store.js'
 import { assertStorageAllocations } from './allocation-storage.js'
 import { assertExpressionQuotas } from './expression-quotas.js'
 import { listQuotaRows, lockedBytesByEndpoint } from './quotas-store.js'
@@ -39,8 +39,11 @@ type FileKey = {
 }
 
 /** Pages of a rule's files with the placement group of each (dataset grouping: its dataset). */
-async function* filePages(db: Executor, rule: RuleRow): AsyncGenerator<FileKey[]> {
-  const did = await mustFindDid(db, rule)
+async function* filePages(
+  db: Executor,
+  rule: RuleRow,
+  did: { type: string },
+): AsyncGenerator<FileKey[]> {
   const ruleKey = formatDid(rule)
   let after: { scope: string; name: string } | undefined
   for (;;) {
@@ -72,6 +75,13 @@ async function* filePages(db: Executor, rule: RuleRow): AsyncGenerator<FileKey[]
     }
     yield out
   }
+}
+
+/** The one placement group of all a rule's files, when they form one (else undefined). */
+function singleGroup(rule: RuleRow, did: { type: string }): string | undefined {
+  if (rule.grouping === 'all') return 'all'
+  if (rule.grouping === 'dataset' && did.type === 'dataset') return formatDid(rule)
+  return undefined
 }
 
 function holdersOf(replicas: readonly ReplicaRow[] | undefined): Set<string> {
@@ -107,14 +117,29 @@ export async function placeLocks(
   const byId = new Map(endpoints.map((e) => [e.id, e]))
   const allowed = allowedSources(endpoints, rule.source_expression)
 
+  const did = await mustFindDid(tx, rule)
+  // A rule without locks yet (a new one) need not look up its locks page by page.
+  const fresh = !(await ruleHasLocks(tx, rule.id))
+  const lockedOf = (page: FileKey[]) =>
+    fresh ? Promise.resolve(new Set<string>()) : listLockedKeysOf(tx, rule.id, page)
+
   // Pass 1 (grouped rules): what each endpoint holds of each group, and which groups are done.
   const chosen = new Map<string, string[] | null>()
-  if (rule.grouping !== 'none') {
+  const single = singleGroup(rule, did)
+  if (single !== undefined && fresh) {
+    // One group and nothing locked yet: one statement sums what each endpoint holds.
+    const held = await sumHeldBytesByEndpoint(tx, {
+      scope: rule.scope,
+      name: rule.name,
+      type: did.type,
+    })
+    chosen.set(single, chooseByHeld(held, placement, rule.copies))
+  } else if (rule.grouping !== 'none') {
     const held = new Map<string, Map<string, number>>()
     const complete = new Map<string, boolean>()
-    for await (const page of filePages(tx, rule)) {
+    for await (const page of filePages(tx, rule, did)) {
       const replicas = await replicasByFile(tx, page)
-      const locked = await listLockedKeysOf(tx, rule.id, page)
+      const locked = await lockedOf(page)
       for (const f of page) {
         if (!held.has(f.group)) held.set(f.group, new Map())
         addHeld(held.get(f.group)!, {
@@ -133,9 +158,9 @@ export async function placeLocks(
   // Pass 2: locks, replica rows and transfer requests, a page at a time.
   const need = new Map<string, number>()
   let placed = 0
-  for await (const page of filePages(tx, rule)) {
+  for await (const page of filePages(tx, rule, did)) {
     const replicas = await replicasByFile(tx, page)
-    const locked = await listLockedKeysOf(tx, rule.id, page)
+    const locked = await lockedOf(page)
     const lockRows = []
     const newReplicas = []
     const lockedReplicas = []
