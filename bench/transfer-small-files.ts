@@ -11,6 +11,7 @@
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs'
 import { randomBytes } from 'node:crypto'
+import http from 'node:http'
 import os from 'node:os'
 import path from 'node:path'
 import { copyVerified, digestOf, ProtocolRegistry, type Digest } from '../src/transfers/index.js'
@@ -56,7 +57,6 @@ try {
   const names = Array.from({ length: files }, (_, i) => `f${i}.bin`)
   const list = path.join(a.root, 'files-from.txt')
   writeFileSync(list, `${names.join('\n')}\n`)
-  const registry = new ProtocolRegistry()
   let round = 0
   const contenders: Contender[] = [
     {
@@ -87,6 +87,10 @@ try {
       name: 'continuum',
       run: async () => {
         const target = `ours-${round++}`
+        // A cold start like rclone's: no probe remembered, no keep-alive socket left from an
+        // earlier run (nginx may have closed it while the other side ran).
+        http.globalAgent.destroy()
+        const registry = new ProtocolRegistry()
         let next = 0
         const t0 = performance.now()
         await Promise.all(

@@ -13,8 +13,8 @@ import { mustFindDid } from './dids.js'
 import {
   addReplicaLocks,
   insertCopyingReplicas,
-  listReplicaRowsOfKeys,
-  type ReplicaRow,
+  listReplicaStatesOfKeys,
+  type ReplicaState,
 } from './replicas-store.js'
 import { insertLockRows, listLockedKeysOf, ruleHasLocks } from './locks-store.js'
 import { assertStorageAllocations } from './allocation-storage.js'
@@ -84,7 +84,7 @@ function singleGroup(rule: RuleRow, did: { type: string }): string | undefined {
   return undefined
 }
 
-function holdersOf(replicas: readonly ReplicaRow[] | undefined): Set<string> {
+function holdersOf(replicas: readonly ReplicaState[] | undefined): Set<string> {
   return new Set(
     (replicas ?? [])
       .filter((r) => r.state === 'available' || r.state === 'copying')
@@ -92,11 +92,13 @@ function holdersOf(replicas: readonly ReplicaRow[] | undefined): Set<string> {
   )
 }
 
-async function replicasByFile(db: Executor, page: FileKey[]): Promise<Map<string, ReplicaRow[]>> {
-  const byFile = new Map<string, ReplicaRow[]>()
-  for (const r of await listReplicaRowsOfKeys(db, page)) {
+async function replicasByFile(db: Executor, page: FileKey[]): Promise<Map<string, ReplicaState[]>> {
+  const byFile = new Map<string, ReplicaState[]>()
+  for (const r of await listReplicaStatesOfKeys(db, page)) {
     const k = `${r.scope}:${r.name}`
-    byFile.set(k, [...(byFile.get(k) ?? []), r])
+    const list = byFile.get(k)
+    if (list) list.push(r)
+    else byFile.set(k, [r])
   }
   return byFile
 }
