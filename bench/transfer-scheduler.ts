@@ -10,7 +10,13 @@
  *    versus one bare `INSERT … SELECT` of M rows; the heap is sampled while the rule is placed.
  *
  *   CONTINUUM_TEST_PG_URL=postgres://postgres@127.0.0.1:5432/test \
- *     node --import tsx bench/transfer-scheduler.ts [--backend postgres|pglite] [N] [M]
+ *     node --import tsx bench/transfer-scheduler.ts [--backend postgres|pglite] [--runs 3]
+ *       [--only scheduling|submission] [--profile] [--setup-sql 'SQL'] [N] [M]
+ *
+ * Bulk submission runs each side `--runs` times in alternating order from the same starting
+ * point (what a run wrote is deleted and the tables vacuumed, untimed) and compares medians;
+ * `--profile` places one more rule and prints the wall time of each kind of statement;
+ * `--setup-sql` runs SQL once before the runs (experiments such as dropping a constraint).
  */
 import { sql, type KyselyPlugin } from 'kysely'
 import {
@@ -37,6 +43,8 @@ function option(name: string): string | undefined {
 }
 const runs = Number(option('--runs') ?? 3)
 const only = option('--only') as 'scheduling' | 'submission' | undefined
+/** SQL run once after the dataset is made (experiments, e.g. without a constraint). */
+const setupSql = option('--setup-sql')
 const profileAt = args.indexOf('--profile')
 const profile = profileAt >= 0 && args.splice(profileAt, 1).length > 0
 const queued = Number(args[0] ?? 1_000_000)
@@ -188,6 +196,10 @@ async function submission(): Promise<void> {
       )
     }
     names.length = 0
+    if (setupSql !== undefined) {
+      console.log(`  experiment: ${setupSql}`)
+      await sql.raw(setupSql).execute(db.db)
+    }
     // The same starting point for every run: what a run wrote is deleted (untimed) and the
     // tables it wrote are vacuumed and analysed before the next run.
     const reset = async (): Promise<void> => {
