@@ -7,7 +7,9 @@
  *    `UPDATE … WHERE id IN (SELECT … ORDER BY … LIMIT … FOR UPDATE SKIP LOCKED)`, no links, no
  *    shares, no events, ordered along its index). Claimed requests are completed between rounds (untimed) so links free up.
  * 2. Bulk submission: a rule on a dataset of M files (default 100,000) becoming M requests,
- *    versus one bare `INSERT … SELECT` of M rows; the heap is sampled while the rule is placed.
+ *    versus one bare `INSERT … SELECT` of M rows, and versus the floor under any placement: bare
+ *    `INSERT … SELECT`s of the three rows a file (replica, request, lock); the heap is sampled
+ *    while the rule is placed.
  *
  *   CONTINUUM_TEST_PG_URL=postgres://postgres@127.0.0.1:5432/test \
  *     node --import tsx bench/transfer-scheduler.ts [--backend postgres|pglite] [--runs 3]
@@ -249,6 +251,39 @@ async function submission(): Promise<void> {
         },
       },
     ]
+    // The floor under any placement: the same three rows a file (replica, request, lock) written
+    // by bare INSERT … SELECT, no reads, no choices (the lock needs a rule row: made untimed).
+    trials.push({
+      name: 'bare three rows',
+      run: async () => {
+        const rule = (
+          await sql<{ id: string }>`
+            insert into data_rules (id, scope, name, account, copies, expression)
+            values (gen_random_uuid(), 'bench', 'big', 'root', 1, 'BENCH_DST') returning id`.execute(
+            db.db,
+          )
+        ).rows[0]!.id
+        const file = sql`'f' || lpad(g::text, 7, '0')`
+        const t0 = performance.now()
+        await db.db.transaction().execute(async (tx) => {
+          await sql`
+            insert into data_replicas (scope, name, endpoint_id, state, bytes, adler32, path, lock_count, created_at, updated_at)
+            select 'bench', ${file}, ${dst.id}::uuid, 'copying', 1000, '0a0b0c0d', 'bench/' || ${file}, 1, now(), now()
+            from generate_series(0, ${files - 1}) g`.execute(tx)
+          await sql`
+            insert into transfer_requests (id, scope, name, endpoint_id, source_endpoint_id, community, activity, bytes, not_before, created_at, updated_at)
+            select gen_random_uuid(), 'bench', ${file}, ${dst.id}::uuid, ${src.id}::uuid, 'root', 'default', 1000, now(), now(), now()
+            from generate_series(0, ${files - 1}) g`.execute(tx)
+          await sql`
+            insert into data_locks (rule_id, scope, name, endpoint_id, state, bytes, created_at, updated_at)
+            select ${rule}::uuid, 'bench', ${file}, ${dst.id}::uuid, 'replicating', 1000, now(), now()
+            from generate_series(0, ${files - 1}) g`.execute(tx)
+        })
+        const ms = performance.now() - t0
+        await reset()
+        return ms
+      },
+    })
     const all = await alternate(
       trials,
       runs,
@@ -262,7 +297,14 @@ async function submission(): Promise<void> {
     console.log(
       `  bare INSERT … SELECT of the requests alone:                 ${((files / bare) * 1000).toFixed(0)} rows/s (median ${(bare / 1000).toFixed(2)} s)`,
     )
+    const three = median(all.get('bare three rows') ?? [])
+    console.log(
+      `  bare INSERT … SELECT of the three rows a file (floor):       ${((files / three) * 1000).toFixed(0)} files/s (median ${(three / 1000).toFixed(2)} s)`,
+    )
     console.log(`  ratio of medians: ${((100 * bare) / ours).toFixed(1)} % of the bare insert rate`)
+    console.log(
+      `  the floor's own ratio: ${((100 * bare) / three).toFixed(1)} % (Continuum reaches ${((100 * three) / ours).toFixed(1)} % of the floor)`,
+    )
     console.log(
       `  heap growth while placing: ${(heapGrowth / 1e6).toFixed(1)} MB peak (${(heapGrowth / files).toFixed(0)} B per file)`,
     )
