@@ -222,21 +222,6 @@ export async function lockReapableReplica(
   return query.orderBy('r.tombstone').limit(1).forUpdate('r').skipLocked().executeTakeFirst()
 }
 
-/** What placing a rule reads of a replica: where it is and in which state. */
-export type ReplicaState = Key & { endpoint_id: string; state: string }
-
-/**
- * Where the replicas of a page of files are, and in which state (one statement, whatever the
- * page size; only the four columns placement reads, so a page of rows is cheap to decode).
- */
-export async function listReplicaStatesOfKeys(db: Executor, keys: Key[]): Promise<ReplicaState[]> {
-  if (keys.length === 0) return []
-  const result = await sql<ReplicaState>`
-    select r.scope, r.name, r.endpoint_id, r.state from unnest(${keys.map((k) => k.scope)}::text[], ${keys.map((k) => k.name)}::text[]) as u(scope, name)
-    join data_replicas r on r.scope = u.scope and r.name = u.name`.execute(db)
-  return result.rows
-}
-
 /**
  * One more lock on each of these existing replicas (batched): the tombstone goes, and a replica
  * marked bad or unavailable is copied again.

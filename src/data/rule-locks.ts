@@ -8,14 +8,14 @@ import type { Endpoint } from '../contract/index.js'
 import type { Executor } from '../db/index.js'
 import { ContinuumError } from '../platform/index.js'
 import { deterministicPath, formatDid } from './did-grammar.js'
-import { listAncestorKeys, listFileKeysPage, sumHeldBytesByEndpoint } from './dids-store.js'
-import { mustFindDid } from './dids.js'
 import {
-  addReplicaLocks,
-  insertCopyingReplicas,
-  listReplicaStatesOfKeys,
-  type ReplicaState,
-} from './replicas-store.js'
+  listAncestorKeys,
+  listFileKeysPage,
+  sumHeldBytesByEndpoint,
+  type PageFile,
+} from './dids-store.js'
+import { mustFindDid } from './dids.js'
+import { addReplicaLocks, insertCopyingReplicas } from './replicas-store.js'
 import { insertLockRows, listLockedKeysOf, ruleHasLocks } from './locks-store.js'
 import { assertStorageAllocations } from './allocation-storage.js'
 import { assertExpressionQuotas } from './expression-quotas.js'
@@ -36,6 +36,8 @@ type FileKey = {
   bytes: number
   adler32: string | null
   group: string
+  /** Where the file's replicas are, and in which state. */
+  replicas: PageFile['replicas']
 }
 
 /** Pages of a rule's files with the placement group of each (dataset grouping: its dataset). */
@@ -71,6 +73,7 @@ async function* filePages(
         bytes: Number(f.bytes ?? 0),
         adler32: f.adler32,
         group,
+        replicas: f.replicas,
       })
     }
     yield out
@@ -84,23 +87,12 @@ function singleGroup(rule: RuleRow, did: { type: string }): string | undefined {
   return undefined
 }
 
-function holdersOf(replicas: readonly ReplicaState[] | undefined): Set<string> {
+function holdersOf(replicas: PageFile['replicas']): Set<string> {
   return new Set(
-    (replicas ?? [])
+    replicas
       .filter((r) => r.state === 'available' || r.state === 'copying')
       .map((r) => r.endpoint_id),
   )
-}
-
-async function replicasByFile(db: Executor, page: FileKey[]): Promise<Map<string, ReplicaState[]>> {
-  const byFile = new Map<string, ReplicaState[]>()
-  for (const r of await listReplicaStatesOfKeys(db, page)) {
-    const k = `${r.scope}:${r.name}`
-    const list = byFile.get(k)
-    if (list) list.push(r)
-    else byFile.set(k, [r])
-  }
-  return byFile
 }
 
 /**
@@ -140,14 +132,13 @@ export async function placeLocks(
     const held = new Map<string, Map<string, number>>()
     const complete = new Map<string, boolean>()
     for await (const page of filePages(tx, rule, did)) {
-      const replicas = await replicasByFile(tx, page)
       const locked = await lockedOf(page)
       for (const f of page) {
         if (!held.has(f.group)) held.set(f.group, new Map())
         addHeld(held.get(f.group)!, {
           key: f.key,
           bytes: f.bytes,
-          holders: holdersOf(replicas.get(f.key)),
+          holders: holdersOf(f.replicas),
         })
         complete.set(f.group, (complete.get(f.group) ?? true) && locked.has(f.key))
       }
@@ -161,7 +152,6 @@ export async function placeLocks(
   const need = new Map<string, number>()
   let placed = 0
   for await (const page of filePages(tx, rule, did)) {
-    const replicas = await replicasByFile(tx, page)
     const locked = await lockedOf(page)
     const lockRows = []
     const newReplicas = []
@@ -169,7 +159,7 @@ export async function placeLocks(
     const transfers: NewTransfer[] = []
     for (const f of page) {
       if (locked.has(f.key)) continue
-      const existing = replicas.get(f.key) ?? []
+      const existing = f.replicas
       const targets =
         rule.grouping === 'none'
           ? chooseEndpoints(
