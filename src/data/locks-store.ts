@@ -11,12 +11,16 @@ type Key = { scope: string; name: string }
 
 /**
  * Inserts locks, existing ones left alone: column arrays and unnest, so that a page of 2,000
- * locks is one short statement with ten parameters (not a VALUES list of 16,000 to parse).
+ * locks is one short statement with nine parameters (not a VALUES list of 16,000 to parse).
+ * `ruleHadNone`: the caller knows the rules held no lock before (a new rule), so no row can
+ * conflict and the insert skips the per-row conflict check; a conflict would then be an error.
  */
 export async function insertLockRows(
   db: Executor,
   rows: Array<Omit<Selectable<DataLocksTable>, 'reason'> & { reason?: string | null }>,
+  options: { ruleHadNone?: boolean } = {},
 ): Promise<void> {
+  const onConflict = options.ruleHadNone ? sql`` : sql`on conflict do nothing`
   for (let i = 0; i < rows.length; i += 5000) {
     const b = rows.slice(i, i + 5000)
     await sql`
@@ -26,7 +30,7 @@ export async function insertLockRows(
                   ${b.map((r) => r.endpoint_id)}::uuid[], ${b.map((r) => r.state)}::text[], ${b.map((r) => r.bytes)}::bigint[],
                   ${b.map((r) => r.reason ?? null)}::text[], ${b.map((r) => iso(r.created_at))}::timestamptz[], ${b.map((r) => iso(r.updated_at))}::timestamptz[])
         as u(rule_id, scope, name, endpoint_id, state, bytes, reason, created_at, updated_at)
-      on conflict do nothing`.execute(db)
+      ${onConflict}`.execute(db)
   }
 }
 

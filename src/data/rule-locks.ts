@@ -214,7 +214,7 @@ export async function placeLocks(
     await addReplicaLocks(tx, lockedReplicas, now)
     await insertCopyingReplicas(tx, newReplicas, now)
     await transferQueue().enqueue(tx, now, transfers)
-    await insertLockRows(tx, lockRows)
+    await insertLockRows(tx, lockRows, { ruleHadNone: fresh })
     placed += lockRows.length
   }
   // The locks just written count in lockedBytesByEndpoint: compare the total with the quota.
