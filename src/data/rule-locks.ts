@@ -1,8 +1,9 @@
 /**
  * Placing a rule's locks in bulk: a rule on a 100k-file dataset becomes 100k locks and transfer
- * requests without holding the files in memory. Files are read a page at a time (twice when the
- * rule groups files: once to sum what each endpoint holds of each group, once to write), and
- * locks, replica rows and transfer requests are written a page at a time, in a few statements.
+ * requests without holding the files in memory. Files are read a page at a time with their
+ * replicas; a grouped rule first sums what each endpoint holds of each group (one aggregate
+ * statement for a new rule whose files form one group, else a first pass over the pages). Locks,
+ * replica rows and transfer requests are then written a page at a time, in a few statements.
  */
 import type { Endpoint } from '../contract/index.js'
 import type { Executor } from '../db/index.js'
