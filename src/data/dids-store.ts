@@ -273,46 +273,83 @@ export async function listFileKeysBelow(
   return result.rows
 }
 
+/** A file of a page, with where its replicas are and in which state. */
+export type PageFile = Key & {
+  bytes: number | null
+  adler32: string | null
+  replicas: Array<{ endpoint_id: string; state: string }>
+}
+
 /**
- * One page of the files below a DID, in (scope, name) order after `after`: a dataset's files
- * straight from its attachments (an index range per page), a container's through the recursive
- * walk, a file itself. A rule on a 100k-file dataset reads its files this way, page by page.
+ * One page of the files below a DID, in (scope, name) order after `after`, each with its
+ * replicas (one statement): a dataset's files straight from its attachments (an index range per
+ * page), a container's through the recursive walk, a file itself. A rule on a 100k-file dataset
+ * reads its files this way, page by page.
  */
 export async function listFileKeysPage(
   db: Executor,
   key: Key & { type: string },
   after: Key | undefined,
   limit: number,
-): Promise<Array<Key & { bytes: number | null; adler32: string | null }>> {
+): Promise<PageFile[]> {
   const a = after ?? { scope: '', name: '' }
-  if (key.type === 'file') {
-    if (after) return []
-    return db
-      .selectFrom('data_dids')
-      .select(['scope', 'name', 'bytes', 'adler32'])
-      .where('scope', '=', key.scope)
-      .where('name', '=', key.name)
-      .where('deleted_at', 'is', null)
-      .execute()
-  }
-  if (key.type === 'dataset') {
-    const result = await sql<Key & { bytes: number | null; adler32: string | null }>`
-      select d.scope, d.name, d.bytes, d.adler32 from data_attachments t
-      join data_dids d on d.scope = t.child_scope and d.name = t.child_name
-      where t.parent_scope = ${key.scope} and t.parent_name = ${key.name} and (t.child_scope, t.child_name) > (${a.scope}, ${a.name})
-        and d.type = 'file' and d.deleted_at is null
-      order by t.child_scope, t.child_name limit ${limit}`.execute(db)
-    return result.rows
-  }
-  const result = await sql<Key & { bytes: number | null; adler32: string | null }>`
-    with recursive down(scope, name, depth) as (
-      select ${key.scope}::text, ${key.name}::text, 0
-      union
-      select a.child_scope, a.child_name, down.depth + 1 from data_attachments a join down on a.parent_scope = down.scope and a.parent_name = down.name
-      where down.depth < 100
-    )
-    select distinct d.scope, d.name, d.bytes, d.adler32 from down join data_dids d on d.scope = down.scope and d.name = down.name
-    where d.type = 'file' and d.deleted_at is null and (d.scope, d.name) > (${a.scope}, ${a.name})
-    order by d.scope, d.name limit ${limit}`.execute(db)
+  if (key.type === 'file' && after) return []
+  const page =
+    key.type === 'file'
+      ? sql`select scope, name, bytes, adler32 from data_dids
+          where scope = ${key.scope} and name = ${key.name} and deleted_at is null`
+      : key.type === 'dataset'
+        ? sql`select d.scope, d.name, d.bytes, d.adler32 from data_attachments t
+            join data_dids d on d.scope = t.child_scope and d.name = t.child_name
+            where t.parent_scope = ${key.scope} and t.parent_name = ${key.name} and (t.child_scope, t.child_name) > (${a.scope}, ${a.name})
+              and d.type = 'file' and d.deleted_at is null
+            order by t.child_scope, t.child_name limit ${limit}`
+        : sql`with recursive down(scope, name, depth) as (
+              select ${key.scope}::text, ${key.name}::text, 0
+              union
+              select a.child_scope, a.child_name, down.depth + 1 from data_attachments a join down on a.parent_scope = down.scope and a.parent_name = down.name
+              where down.depth < 100
+            )
+            select distinct d.scope, d.name, d.bytes, d.adler32 from down join data_dids d on d.scope = down.scope and d.name = down.name
+            where d.type = 'file' and d.deleted_at is null and (d.scope, d.name) > (${a.scope}, ${a.name})
+            order by d.scope, d.name limit ${limit}`
+  const result = await sql<PageFile>`
+    select p.scope, p.name, p.bytes, p.adler32,
+      coalesce((select json_agg(json_build_object('endpoint_id', r.endpoint_id, 'state', r.state))
+                from data_replicas r where r.scope = p.scope and r.name = p.name), '[]'::json) as replicas
+    from (${page}) p order by p.scope, p.name`.execute(db)
   return result.rows
+}
+
+/**
+ * What each endpoint holds of the files below a DID, in one statement: for every usable
+ * (available or arriving) replica, the file's bytes (at least 1, so that empty files count).
+ * A rule whose files form one placement group chooses its endpoints from this sum alone.
+ */
+export async function sumHeldBytesByEndpoint(
+  db: Executor,
+  key: Key & { type: string },
+): Promise<Map<string, number>> {
+  const files =
+    key.type === 'file'
+      ? sql`select scope, name, bytes from data_dids where scope = ${key.scope} and name = ${key.name} and deleted_at is null`
+      : key.type === 'dataset'
+        ? sql`select d.scope, d.name, d.bytes from data_attachments t
+            join data_dids d on d.scope = t.child_scope and d.name = t.child_name
+            where t.parent_scope = ${key.scope} and t.parent_name = ${key.name} and d.type = 'file' and d.deleted_at is null`
+        : sql`select distinct d.scope, d.name, d.bytes from (
+              with recursive down(scope, name, depth) as (
+                select ${key.scope}::text, ${key.name}::text, 0
+                union
+                select a.child_scope, a.child_name, down.depth + 1 from data_attachments a join down on a.parent_scope = down.scope and a.parent_name = down.name
+                where down.depth < 100)
+              select scope, name from down) w
+            join data_dids d on d.scope = w.scope and d.name = w.name
+            where d.type = 'file' and d.deleted_at is null`
+  const result = await sql<{ endpoint_id: string; held: number | string }>`
+    select r.endpoint_id, sum(greatest(1, coalesce(f.bytes, 0)))::float8 as held
+    from (${files}) f join data_replicas r on r.scope = f.scope and r.name = f.name
+    where r.state in ('available', 'copying')
+    group by r.endpoint_id`.execute(db)
+  return new Map(result.rows.map((r) => [r.endpoint_id, Number(r.held)]))
 }

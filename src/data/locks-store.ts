@@ -9,17 +9,44 @@ import type { DataLocksTable, Executor } from '../db/index.js'
 export type LockRow = Selectable<DataLocksTable> & { endpoint: string }
 type Key = { scope: string; name: string }
 
+/**
+ * Inserts locks, existing ones left alone: column arrays and unnest, so that a page of 2,000
+ * locks is one short statement with nine parameters (not a VALUES list of 16,000 to parse).
+ * `ruleHadNone`: the caller knows the rules held no lock before (a new rule), so no row can
+ * conflict and the insert skips the per-row conflict check; a conflict would then be an error.
+ */
 export async function insertLockRows(
   db: Executor,
   rows: Array<Omit<Selectable<DataLocksTable>, 'reason'> & { reason?: string | null }>,
+  options: { ruleHadNone?: boolean } = {},
 ): Promise<void> {
-  for (let i = 0; i < rows.length; i += 2000) {
-    await db
-      .insertInto('data_locks')
-      .values(rows.slice(i, i + 2000))
-      .onConflict((oc) => oc.doNothing())
-      .execute()
+  const onConflict = options.ruleHadNone ? sql`` : sql`on conflict do nothing`
+  for (let i = 0; i < rows.length; i += 5000) {
+    const b = rows.slice(i, i + 5000)
+    await sql`
+      insert into data_locks (rule_id, scope, name, endpoint_id, state, bytes, reason, created_at, updated_at)
+      select u.rule_id, u.scope, u.name, u.endpoint_id, u.state, u.bytes, u.reason, u.created_at, u.updated_at
+      from unnest(${b.map((r) => r.rule_id)}::uuid[], ${b.map((r) => r.scope)}::text[], ${b.map((r) => r.name)}::text[],
+                  ${b.map((r) => r.endpoint_id)}::uuid[], ${b.map((r) => r.state)}::text[], ${b.map((r) => r.bytes)}::bigint[],
+                  ${b.map((r) => r.reason ?? null)}::text[], ${b.map((r) => iso(r.created_at))}::timestamptz[], ${b.map((r) => iso(r.updated_at))}::timestamptz[])
+        as u(rule_id, scope, name, endpoint_id, state, bytes, reason, created_at, updated_at)
+      ${onConflict}`.execute(db)
   }
+}
+
+function iso(t: Date | string): string {
+  return t instanceof Date ? t.toISOString() : t
+}
+
+/** Whether a rule holds any lock yet (a new rule holds none: no page need look for its locks). */
+export async function ruleHasLocks(db: Executor, ruleId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom('data_locks')
+    .select('rule_id')
+    .where('rule_id', '=', ruleId)
+    .limit(1)
+    .executeTakeFirst()
+  return row !== undefined
 }
 
 export async function listLockRows(

@@ -222,16 +222,6 @@ export async function lockReapableReplica(
   return query.orderBy('r.tombstone').limit(1).forUpdate('r').skipLocked().executeTakeFirst()
 }
 
-/** Replicas of a page of files (one statement, whatever the page size). */
-export async function listReplicaRowsOfKeys(db: Executor, keys: Key[]): Promise<ReplicaRow[]> {
-  if (keys.length === 0) return []
-  const result = await sql<ReplicaRow>`
-    select r.*, e.name as endpoint from unnest(${keys.map((k) => k.scope)}::text[], ${keys.map((k) => k.name)}::text[]) as u(scope, name)
-    join data_replicas r on r.scope = u.scope and r.name = u.name
-    join storage_endpoints e on e.id = r.endpoint_id`.execute(db)
-  return result.rows
-}
-
 /**
  * One more lock on each of these existing replicas (batched): the tombstone goes, and a replica
  * marked bad or unavailable is copied again.

@@ -1,22 +1,23 @@
 /**
  * Placing a rule's locks in bulk: a rule on a 100k-file dataset becomes 100k locks and transfer
- * requests without holding the files in memory. Files are read a page at a time (twice when the
- * rule groups files: once to sum what each endpoint holds of each group, once to write), and
- * locks, replica rows and transfer requests are written a page at a time, in a few statements.
+ * requests without holding the files in memory. Files are read a page at a time with their
+ * replicas; a grouped rule first sums what each endpoint holds of each group (one aggregate
+ * statement for a new rule whose files form one group, else a first pass over the pages). Locks,
+ * replica rows and transfer requests are then written a page at a time, in a few statements.
  */
 import type { Endpoint } from '../contract/index.js'
 import type { Executor } from '../db/index.js'
 import { ContinuumError } from '../platform/index.js'
 import { deterministicPath, formatDid } from './did-grammar.js'
-import { listAncestorKeys, listFileKeysPage } from './dids-store.js'
-import { mustFindDid } from './dids.js'
 import {
-  addReplicaLocks,
-  insertCopyingReplicas,
-  listReplicaRowsOfKeys,
-  type ReplicaRow,
-} from './replicas-store.js'
-import { insertLockRows, listLockedKeysOf } from './locks-store.js'
+  listAncestorKeys,
+  listFileKeysPage,
+  sumHeldBytesByEndpoint,
+  type PageFile,
+} from './dids-store.js'
+import { mustFindDid } from './dids.js'
+import { addReplicaLocks, insertCopyingReplicas } from './replicas-store.js'
+import { insertLockRows, listLockedKeysOf, ruleHasLocks } from './locks-store.js'
 import { assertStorageAllocations } from './allocation-storage.js'
 import { assertExpressionQuotas } from './expression-quotas.js'
 import { listQuotaRows, lockedBytesByEndpoint } from './quotas-store.js'
@@ -36,11 +37,16 @@ type FileKey = {
   bytes: number
   adler32: string | null
   group: string
+  /** Where the file's replicas are, and in which state. */
+  replicas: PageFile['replicas']
 }
 
 /** Pages of a rule's files with the placement group of each (dataset grouping: its dataset). */
-async function* filePages(db: Executor, rule: RuleRow): AsyncGenerator<FileKey[]> {
-  const did = await mustFindDid(db, rule)
+async function* filePages(
+  db: Executor,
+  rule: RuleRow,
+  did: { type: string },
+): AsyncGenerator<FileKey[]> {
   const ruleKey = formatDid(rule)
   let after: { scope: string; name: string } | undefined
   for (;;) {
@@ -68,27 +74,26 @@ async function* filePages(db: Executor, rule: RuleRow): AsyncGenerator<FileKey[]
         bytes: Number(f.bytes ?? 0),
         adler32: f.adler32,
         group,
+        replicas: f.replicas,
       })
     }
     yield out
   }
 }
 
-function holdersOf(replicas: readonly ReplicaRow[] | undefined): Set<string> {
+/** The one placement group of all a rule's files, when they form one (else undefined). */
+function singleGroup(rule: RuleRow, did: { type: string }): string | undefined {
+  if (rule.grouping === 'all') return 'all'
+  if (rule.grouping === 'dataset' && did.type === 'dataset') return formatDid(rule)
+  return undefined
+}
+
+function holdersOf(replicas: PageFile['replicas']): Set<string> {
   return new Set(
-    (replicas ?? [])
+    replicas
       .filter((r) => r.state === 'available' || r.state === 'copying')
       .map((r) => r.endpoint_id),
   )
-}
-
-async function replicasByFile(db: Executor, page: FileKey[]): Promise<Map<string, ReplicaRow[]>> {
-  const byFile = new Map<string, ReplicaRow[]>()
-  for (const r of await listReplicaRowsOfKeys(db, page)) {
-    const k = `${r.scope}:${r.name}`
-    byFile.set(k, [...(byFile.get(k) ?? []), r])
-  }
-  return byFile
 }
 
 /**
@@ -107,20 +112,34 @@ export async function placeLocks(
   const byId = new Map(endpoints.map((e) => [e.id, e]))
   const allowed = allowedSources(endpoints, rule.source_expression)
 
+  const did = await mustFindDid(tx, rule)
+  // A rule without locks yet (a new one) need not look up its locks page by page.
+  const fresh = !(await ruleHasLocks(tx, rule.id))
+  const lockedOf = (page: FileKey[]) =>
+    fresh ? Promise.resolve(new Set<string>()) : listLockedKeysOf(tx, rule.id, page)
+
   // Pass 1 (grouped rules): what each endpoint holds of each group, and which groups are done.
   const chosen = new Map<string, string[] | null>()
-  if (rule.grouping !== 'none') {
+  const single = singleGroup(rule, did)
+  if (single !== undefined && fresh) {
+    // One group and nothing locked yet: one statement sums what each endpoint holds.
+    const held = await sumHeldBytesByEndpoint(tx, {
+      scope: rule.scope,
+      name: rule.name,
+      type: did.type,
+    })
+    chosen.set(single, chooseByHeld(held, placement, rule.copies))
+  } else if (rule.grouping !== 'none') {
     const held = new Map<string, Map<string, number>>()
     const complete = new Map<string, boolean>()
-    for await (const page of filePages(tx, rule)) {
-      const replicas = await replicasByFile(tx, page)
-      const locked = await listLockedKeysOf(tx, rule.id, page)
+    for await (const page of filePages(tx, rule, did)) {
+      const locked = await lockedOf(page)
       for (const f of page) {
         if (!held.has(f.group)) held.set(f.group, new Map())
         addHeld(held.get(f.group)!, {
           key: f.key,
           bytes: f.bytes,
-          holders: holdersOf(replicas.get(f.key)),
+          holders: holdersOf(f.replicas),
         })
         complete.set(f.group, (complete.get(f.group) ?? true) && locked.has(f.key))
       }
@@ -133,16 +152,15 @@ export async function placeLocks(
   // Pass 2: locks, replica rows and transfer requests, a page at a time.
   const need = new Map<string, number>()
   let placed = 0
-  for await (const page of filePages(tx, rule)) {
-    const replicas = await replicasByFile(tx, page)
-    const locked = await listLockedKeysOf(tx, rule.id, page)
+  for await (const page of filePages(tx, rule, did)) {
+    const locked = await lockedOf(page)
     const lockRows = []
     const newReplicas = []
     const lockedReplicas = []
     const transfers: NewTransfer[] = []
     for (const f of page) {
       if (locked.has(f.key)) continue
-      const existing = replicas.get(f.key) ?? []
+      const existing = f.replicas
       const targets =
         rule.grouping === 'none'
           ? chooseEndpoints(
@@ -197,7 +215,7 @@ export async function placeLocks(
     await addReplicaLocks(tx, lockedReplicas, now)
     await insertCopyingReplicas(tx, newReplicas, now)
     await transferQueue().enqueue(tx, now, transfers)
-    await insertLockRows(tx, lockRows)
+    await insertLockRows(tx, lockRows, { ruleHadNone: fresh })
     placed += lockRows.length
   }
   // The locks just written count in lockedBytesByEndpoint: compare the total with the quota.
