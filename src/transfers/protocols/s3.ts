@@ -19,7 +19,7 @@ import type {
   ThirdPartyResult,
   WriteOptions,
 } from './storage-protocol.js'
-import { coalesce } from './webdav.js'
+import { coalesce } from './http-bytes.js'
 
 export interface S3Credentials {
   accessKeyId: string

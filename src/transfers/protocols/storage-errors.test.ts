@@ -7,7 +7,7 @@ import {
   classifyXrootd,
   fromNodeError,
 } from './storage-errors.js'
-import { parseDigest } from './webdav.js'
+import { parseDigest } from './http-bytes.js'
 import { parseXrootdUrl } from './xrootd.js'
 import { parseS3Url } from './s3.js'
 

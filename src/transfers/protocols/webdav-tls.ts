@@ -85,6 +85,15 @@ function invalid(
  * A keep-alive agent for https: one TLS handshake per connection, reused across requests. With
  * extra CAs the built-in roots stay trusted (public-CA sites keep working).
  */
+/** Request options for one https request on a connection of its own, outside any pool. */
+export function unpooledTls(
+  options: WebdavTlsOptions,
+  env: NodeJS.ProcessEnv = process.env,
+): https.RequestOptions {
+  const extra = extraCertificates(options, env)
+  return { agent: false, ...(extra.length > 0 ? { ca: [...tls.rootCertificates, ...extra] } : {}) }
+}
+
 export function createHttpsAgent(
   options: WebdavTlsOptions,
   env: NodeJS.ProcessEnv = process.env,

@@ -13,6 +13,7 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { pathToFileURL } from 'node:url'
 import type { Digest } from '../checksums.js'
+import { coalesce, parseDigest } from './http-bytes.js'
 import { fromHttpStatus, fromNodeError, storageError } from './storage-errors.js'
 import type {
   ChecksumAlgorithm,
@@ -24,7 +25,7 @@ import type {
 } from './storage-protocol.js'
 import { ParentCollections } from './webdav-collections.js'
 import { rangedDownload, rangedReadDigest, type RangedSource } from './webdav-ranged.js'
-import { createHttpsAgent, type WebdavTlsOptions } from './webdav-tls.js'
+import { createHttpsAgent, unpooledTls, type WebdavTlsOptions } from './webdav-tls.js'
 import {
   classifyTpcFailure,
   isMissingParent,
@@ -289,18 +290,48 @@ export class WebdavProtocol implements StorageProtocol {
     return { ...(bearer ? { Authorization: `Bearer ${bearer}` } : {}), ...extra }
   }
 
-  /** One request; a body is streamed in large writes. Connection faults become storage classes. */
+  /**
+   * One request; a body is streamed in large writes. Connection faults become storage classes.
+   * A request without a body that may be repeated (GET, HEAD, PROPFIND, DELETE, OPTIONS) and was
+   * cut before any answer on a kept-alive connection is sent once more on a new one: the server
+   * closed that connection while it sat idle in the pool, so the request never reached it.
+   */
   private async send(
     method: string,
     url: string,
     options: RequestOptions = {},
   ): Promise<http.IncomingMessage> {
+    try {
+      return await this.sendOnce(method, url, options)
+    } catch (err) {
+      if (!(err instanceof StaleConnection)) throw err
+      return this.sendOnce(method, url, options, false)
+    }
+  }
+
+  private async sendOnce(
+    method: string,
+    url: string,
+    options: RequestOptions,
+    mayRetry = true,
+  ): Promise<http.IncomingMessage> {
     const target = new URL(httpUrl(url))
     const secure = target.protocol === 'https:'
+    // The second try takes a connection of its own: the pool may hold more that the server closed.
+    const connection = mayRetry
+      ? secure
+        ? { agent: (this.tlsAgent ??= createHttpsAgent(this.options)) }
+        : {}
+      : secure
+        ? unpooledTls(this.options)
+        : { agent: false as const }
     const req = (secure ? https : http).request(target, {
-      ...(secure ? { agent: (this.tlsAgent ??= createHttpsAgent(this.options)) } : {}),
+      ...connection,
       method,
-      headers: this.headers(options.token, options.headers),
+      headers: this.headers(
+        options.token,
+        mayRetry ? options.headers : { ...options.headers, Connection: 'close' },
+      ),
       timeout: this.options.timeoutMs ?? 3_600_000,
       ...(options.signal ? { signal: options.signal } : {}),
     })
@@ -341,10 +372,26 @@ export class WebdavProtocol implements StorageProtocol {
     } catch (err) {
       req.destroy()
       if (answered && (answered.statusCode ?? 0) >= 400) return answered
+      const code = (err as NodeJS.ErrnoException).code
+      if (
+        mayRetry &&
+        req.reusedSocket &&
+        !answered &&
+        options.body === undefined &&
+        repeatable.has(method) &&
+        (code === 'ECONNRESET' || code === 'EPIPE')
+      ) {
+        throw new StaleConnection()
+      }
       throw fromNodeError(method, url, err)
     }
   }
 }
+
+const repeatable = new Set(['GET', 'HEAD', 'PROPFIND', 'DELETE', 'OPTIONS'])
+
+/** A kept-alive connection the server had closed: the request is sent again on a new one. */
+class StaleConnection extends Error {}
 
 function ok(res: http.IncomingMessage): boolean {
   const status = res.statusCode ?? 0
@@ -355,46 +402,4 @@ async function text(res: http.IncomingMessage): Promise<string> {
   let body = ''
   for await (const chunk of res) body += String(chunk)
   return body
-}
-
-/** `Digest: adler32=0a1b2c3d, md5=…` → the hex value for the algorithm, lower case. */
-export function parseDigest(
-  header: string | string[] | undefined,
-  algorithm: ChecksumAlgorithm,
-): string | undefined {
-  const value = Array.isArray(header) ? header.join(',') : header
-  for (const part of value?.split(',') ?? []) {
-    const eq = part.indexOf('=')
-    if (eq > 0 && part.slice(0, eq).trim().toLowerCase() === algorithm) {
-      const hex = part
-        .slice(eq + 1)
-        .trim()
-        .toLowerCase()
-      if (/^[0-9a-f]{1,8}$/.test(hex)) return hex.padStart(8, '0')
-    }
-  }
-  return undefined
-}
-
-/** Joins small chunks into writes of about `size` bytes: large writes make Node's HTTP client faster. */
-export async function* coalesce(
-  source: AsyncIterable<Uint8Array>,
-  size: number,
-): AsyncGenerator<Uint8Array> {
-  let parts: Uint8Array[] = []
-  let held = 0
-  for await (const chunk of source) {
-    if (held === 0 && chunk.byteLength >= size) {
-      yield chunk
-      continue
-    }
-    parts.push(chunk)
-    held += chunk.byteLength
-    if (held >= size) {
-      yield Buffer.concat(parts, held)
-      parts = []
-      held = 0
-    }
-  }
-  if (held > 0) yield Buffer.concat(parts, held)
 }

@@ -20,7 +20,7 @@ import type {
   ThirdPartyResult,
   WriteOptions,
 } from './storage-protocol.js'
-import { coalesce } from './webdav.js'
+import { coalesce } from './http-bytes.js'
 
 export interface XrootdOptions {
   xrdcp?: string
