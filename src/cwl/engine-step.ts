@@ -90,29 +90,14 @@ export async function buildStepJob(
   options: StepJobOptions,
 ): Promise<ToolJob> {
   const enclosing = options.outer ?? []
-  const wfJs = await evaluatorFor(wf, ...enclosing)
-  const given: Record<string, unknown> = { ...scattered }
-  for (const input of step.in) {
-    if (input.valueFrom === undefined) continue
-    given[input.id] = evaluate(
-      input.valueFrom,
-      { inputs: scattered, self: scattered[input.id] ?? null, runtime: {} },
-      wfJs,
-    )
-  }
+  const { given, go } = await stepEntry(wf, step, scattered, enclosing)
   const none = { script: 'true', successCodes: [0], env: {}, cores: 1, ramMb: 256 }
   const base = { ...none, timelimitS: 0, image: null, inputs: given, runtime: {} }
-  if (step.when !== undefined) {
-    const go = evaluate(step.when, { inputs: given, self: null, runtime: {} }, wfJs)
-    if (typeof go !== 'boolean') {
-      throw new CwlError('failed', `step ${step.id}: 'when' gave ${JSON.stringify(go)}`)
-    }
-    if (!go) {
-      return {
-        ...base,
-        kind: 'skipped',
-        outputs: Object.fromEntries(step.out.map((o) => [o, null])),
-      }
+  if (!go) {
+    return {
+      ...base,
+      kind: 'skipped',
+      outputs: Object.fromEntries(step.out.map((o) => [o, null])),
     }
   }
   const tool = step.run
@@ -270,4 +255,33 @@ export function readExitCode(file: string): number {
   } catch {
     return 0
   }
+}
+
+/**
+ * What a step gives the process it runs: its sources with each `valueFrom` evaluated (against
+ * the sources, in the enclosing workflow's expression context), and whether its `when` lets it
+ * run (true without one).
+ */
+export async function stepEntry(
+  wf: Process,
+  step: Step,
+  scattered: Record<string, unknown>,
+  enclosing: Level[],
+): Promise<{ given: Record<string, unknown>; go: boolean }> {
+  const wfJs = await evaluatorFor(wf, ...enclosing)
+  const given: Record<string, unknown> = { ...scattered }
+  for (const input of step.in) {
+    if (input.valueFrom === undefined) continue
+    given[input.id] = evaluate(
+      input.valueFrom,
+      { inputs: scattered, self: scattered[input.id] ?? null, runtime: {} },
+      wfJs,
+    )
+  }
+  if (step.when === undefined) return { given, go: true }
+  const go = evaluate(step.when, { inputs: given, self: null, runtime: {} }, wfJs)
+  if (typeof go !== 'boolean') {
+    throw new CwlError('failed', `step ${step.id}: 'when' gave ${JSON.stringify(go)}`)
+  }
+  return { given, go }
 }

@@ -6,9 +6,8 @@
  */
 import type { Process, Step } from './document.js'
 import { CwlError } from './errors.js'
-import { assertFilesWithin, evaluatorFor, type Level } from './engine-step.js'
+import { assertFilesWithin, evaluatorFor, stepEntry, type Level } from './engine-step.js'
 import { prepareInputs } from './inputs.js'
-import { evaluate } from './param-refs.js'
 
 export type SubworkflowEntry =
   { skipped: true } | { skipped: false; inputs: Record<string, unknown>; outer: Level[] }
@@ -19,23 +18,8 @@ export async function enterSubworkflow(
   scattered: Record<string, unknown>,
   options: { outer: Level[]; staging: string; root: string },
 ): Promise<SubworkflowEntry> {
-  const wfJs = await evaluatorFor(wf, ...options.outer)
-  const given: Record<string, unknown> = { ...scattered }
-  for (const input of step.in) {
-    if (input.valueFrom === undefined) continue
-    given[input.id] = evaluate(
-      input.valueFrom,
-      { inputs: scattered, self: scattered[input.id] ?? null, runtime: {} },
-      wfJs,
-    )
-  }
-  if (step.when !== undefined) {
-    const go = evaluate(step.when, { inputs: given, self: null, runtime: {} }, wfJs)
-    if (typeof go !== 'boolean') {
-      throw new CwlError('failed', `step ${step.id}: 'when' gave ${JSON.stringify(go)}`)
-    }
-    if (!go) return { skipped: true }
-  }
+  const { given, go } = await stepEntry(wf, step, scattered, options.outer)
+  if (!go) return { skipped: true }
   const inner = step.run
   if (inner.class !== 'Workflow') {
     throw new CwlError('invalid', `step ${step.id} does not run a Workflow`)
