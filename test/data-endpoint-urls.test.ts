@@ -61,6 +61,10 @@ describeEachBackend('storage endpoint URL policy', (fixture) => {
       `http://127.0.0.1:${openPort}`,
       `http://127.0.0.1:${closedPort}`,
       'http://localhost:5432/',
+      // Loopback names are decided without the resolver (a slow lookup once let one through).
+      'http://LOCALHOST.:5432/',
+      'https://db.localhost/',
+      'http://ip6-localhost/',
       'http://[::1]:5432/',
       'http://[::ffff:127.0.0.1]/',
       'http://169.254.169.254/latest/meta-data/',

@@ -22,13 +22,14 @@ describe('a Slurm site of two nodes', { skip }, () => {
   let executor: SlurmExecutor
   const root = tempDir('continuum-slurm-nodes-runs-')
   before(async () => {
-    // One CPU a node, so that two jobs at once need both nodes; a silent node is down after 6 s, and
-    // a requeued job may start again 10 s later (Slurm's default holds it 120 s).
+    // One CPU a node, so that two jobs at once need both nodes; a silent node is down after 15 s
+    // (6 s once marked a live node down while a loaded CI host delayed its slurmd), and a
+    // requeued job may start again 10 s later (Slurm's default holds it 120 s).
     cluster = await startLocalSlurm(tempDir('continuum-slurm-nodes-'), {
       nodes: 2,
       cpus: 1,
       memoryMb: 1000,
-      slurmdTimeoutS: 6,
+      slurmdTimeoutS: 15,
       credExpireS: 10,
     })
     executor = new SlurmExecutor({ root, env: cluster.env, pollIntervalMs: 200 })

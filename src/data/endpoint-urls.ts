@@ -70,7 +70,8 @@ async function refusal(raw: string, policy: EndpointUrlPolicy): Promise<string |
     return inside ? undefined : 'file:// URLs must be under a configured storage root'
   }
   const host = url.hostname.replace(/^\[|\]$/g, '')
-  const addresses = isIP(host) !== 0 ? [host] : await resolve(host)
+  const addresses =
+    isIP(host) !== 0 ? [host] : loopbackName(host) ? ['127.0.0.1'] : await resolve(host)
   for (const address of addresses) {
     const range = addressRange(address)
     if (range === 'public') continue
@@ -78,6 +79,22 @@ async function refusal(raw: string, policy: EndpointUrlPolicy): Promise<string |
     if (!policy.networks.includes(range)) return `${range} addresses are not allowed here`
   }
   return undefined
+}
+
+/**
+ * Names that are the machine itself whatever the resolver says (RFC 6761's `localhost` and
+ * its subdomains, and the names Debian's /etc/hosts gives the loopback addresses): decided
+ * without a lookup, so a slow resolver cannot let them through as names that resolve to nothing.
+ */
+function loopbackName(host: string): boolean {
+  const name = host.toLowerCase().replace(/\.$/, '')
+  return (
+    name === 'localhost' ||
+    name.endsWith('.localhost') ||
+    name === 'localhost.localdomain' ||
+    name === 'ip6-localhost' ||
+    name === 'ip6-loopback'
+  )
 }
 
 /**
