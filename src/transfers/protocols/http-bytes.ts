@@ -1,4 +1,8 @@
-/** Small pieces of the HTTP storage protocols: reading `Digest` headers, joining small writes. */
+/**
+ * Small pieces of the HTTP storage protocols: a response's success and text, reading `Digest`
+ * headers, joining small writes.
+ */
+import type http from 'node:http'
 import type { ChecksumAlgorithm } from './storage-protocol.js'
 
 /** `Digest: adler32=0a1b2c3d, md5=…` → the hex value for the algorithm, lower case. */
@@ -41,4 +45,16 @@ export async function* coalesce(
     }
   }
   if (held > 0) yield Buffer.concat(parts, held)
+}
+
+/** A 2xx answer. */
+export function ok(res: http.IncomingMessage): boolean {
+  const status = res.statusCode ?? 0
+  return status >= 200 && status < 300
+}
+
+export async function text(res: http.IncomingMessage): Promise<string> {
+  let body = ''
+  for await (const chunk of res) body += String(chunk)
+  return body
 }

@@ -13,7 +13,7 @@ import { Readable } from 'node:stream'
 import { pipeline } from 'node:stream/promises'
 import { pathToFileURL } from 'node:url'
 import type { Digest } from '../checksums.js'
-import { coalesce, parseDigest } from './http-bytes.js'
+import { coalesce, ok, parseDigest, text } from './http-bytes.js'
 import { fromHttpStatus, fromNodeError, storageError } from './storage-errors.js'
 import type {
   ChecksumAlgorithm,
@@ -392,14 +392,3 @@ const repeatable = new Set(['GET', 'HEAD', 'PROPFIND', 'DELETE', 'OPTIONS'])
 
 /** A kept-alive connection the server had closed: the request is sent again on a new one. */
 class StaleConnection extends Error {}
-
-function ok(res: http.IncomingMessage): boolean {
-  const status = res.statusCode ?? 0
-  return status >= 200 && status < 300
-}
-
-async function text(res: http.IncomingMessage): Promise<string> {
-  let body = ''
-  for await (const chunk of res) body += String(chunk)
-  return body
-}
