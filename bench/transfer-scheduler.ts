@@ -15,8 +15,9 @@
  *     node --import tsx bench/transfer-scheduler.ts [--backend postgres|pglite] [--runs 3]
  *       [--only scheduling|submission] [--profile] [--setup-sql 'SQL'] [N] [M]
  *
- * Bulk submission runs each side `--runs` times in alternating order from the same starting
- * point (what a run wrote is deleted and the tables vacuumed, untimed) and compares medians;
+ * Each side runs `--runs` times in alternating order from the same starting point (scheduling:
+ * a fresh database filled alike; submission: what a run wrote is deleted and the tables
+ * vacuumed, untimed) and medians are compared;
  * `--profile` places one more rule and prints the wall time of each kind of statement;
  * `--setup-sql` runs SQL once before the runs (experiments such as dropping a constraint).
  */
@@ -109,15 +110,19 @@ async function timeRounds(
   return { rate: claimed / (ms / 1000), perRound: claimed / rounds }
 }
 
-async function scheduling(): Promise<void> {
-  console.log(`scheduling: ${queued} queued, 100 links, rounds of ${round} (${backend})`)
+/** One scheduling run of one side, on a database of its own filled the same way (untimed). */
+async function schedulingRun(
+  side: 'continuum' | 'bare',
+): Promise<{ rate: number; perRound: number }> {
   const db = await openTestDatabase(backend)
   try {
     const { ctx } = await fill(db)
-    const ours = await timeRounds(db, () =>
-      claimTransfers(ctx, 'bench', { leaseMs: 60_000, limit: round, choose: chooseTransfers }),
-    )
-    const bare = await timeRounds(db, async () => {
+    if (side === 'continuum') {
+      return await timeRounds(db, () =>
+        claimTransfers(ctx, 'bench', { leaseMs: 60_000, limit: round, choose: chooseTransfers }),
+      )
+    }
+    return await timeRounds(db, async () => {
       const r = await sql<{ id: string }>`
         update transfer_requests set state = 'submitted', claimed_by = 'bare', claimed_until = now() + interval '1 minute', attempts = attempts + 1
         where id in (select id from transfer_requests where state = 'queued' and not_before <= now()
@@ -125,16 +130,30 @@ async function scheduling(): Promise<void> {
         returning id`.execute(db.db)
       return r.rows.map((x) => x.id)
     })
-    console.log(
-      `  continuum claim (links, shares, events): ${ours.rate.toFixed(0)} requests/s (${ours.perRound} per round)`,
-    )
-    console.log(
-      `  bare FIFO claim (physical limit):        ${bare.rate.toFixed(0)} requests/s (${bare.perRound} per round)`,
-    )
-    console.log(`  ratio: ${((100 * ours.rate) / bare.rate).toFixed(1)} % of the bare claim`)
   } finally {
     await db.close()
   }
+}
+
+async function scheduling(): Promise<void> {
+  console.log(
+    `scheduling: ${queued} queued, 100 links, rounds of ${round} (${backend}), ${runs} runs each`,
+  )
+  // Each run starts from a fresh database filled alike; the sides alternate; medians compared.
+  const trials: Trial<{ rate: number; perRound: number }>[] = [
+    { name: 'continuum claim', run: () => schedulingRun('continuum') },
+    { name: 'bare FIFO claim', run: () => schedulingRun('bare') },
+  ]
+  const all = await alternate(
+    trials,
+    runs,
+    (r) => `${r.rate.toFixed(0)} requests/s (${r.perRound} per round)`,
+  )
+  const ours = median((all.get('continuum claim') ?? []).map((r) => r.rate))
+  const bare = median((all.get('bare FIFO claim') ?? []).map((r) => r.rate))
+  console.log(`  continuum claim (links, shares, events): ${ours.toFixed(0)} requests/s (median)`)
+  console.log(`  bare FIFO claim (physical limit):        ${bare.toFixed(0)} requests/s (median)`)
+  console.log(`  ratio: ${((100 * ours) / bare).toFixed(1)} % of the bare claim`)
 }
 
 /** A statement's kind for the profile: raw SQL's text, or a built query's kind and table. */

@@ -7,7 +7,12 @@ import assert from 'node:assert/strict'
 import { existsSync, readdirSync, readFileSync } from 'node:fs'
 import path from 'node:path'
 import { describe, it } from 'node:test'
-import { LocalExecutor, type JobSpec, type JobStatus } from '../src/executors/index.js'
+import {
+  defaultSandbox,
+  LocalExecutor,
+  type JobSpec,
+  type JobStatus,
+} from '../src/executors/index.js'
 import { memoryCgroups } from '../src/executors/memory-cgroup.js'
 import { newId } from '../src/platform/index.js'
 import { tempDir } from './support/workflows.js'
@@ -33,6 +38,13 @@ describe('memory limits of local jobs', { skip }, () => {
     cores: 2,
     memoryMb: 4096,
   })
+  // The same limit when jobs go through bwrap and the wrapper script (no site helper).
+  const viaBwrap = new LocalExecutor({
+    root: tempDir('continuum-memory-runs-'),
+    cores: 2,
+    memoryMb: 4096,
+    confinement: { ...defaultSandbox, helper: false },
+  })
   const unconfined = new LocalExecutor({
     root: tempDir('continuum-memory-runs-'),
     cores: 2,
@@ -52,11 +64,16 @@ describe('memory limits of local jobs', { skip }, () => {
   })
 
   it('kills a job that grows past its memory, and says so', async () => {
-    const spec = job(48)
-    const status = await finished(ex, spec)
-    assert.equal(status.state, 'failed')
-    assert.match(status.reason ?? '', /exceeded its memory limit of 48 MiB/)
-    assert.ok(!existsSync(path.join(cgroups?.base ?? '', spec.attemptId)), 'its cgroup is removed')
+    for (const executor of [ex, viaBwrap]) {
+      const spec = job(48)
+      const status = await finished(executor, spec)
+      assert.equal(status.state, 'failed')
+      assert.match(status.reason ?? '', /exceeded its memory limit of 48 MiB/)
+      assert.ok(
+        !existsSync(path.join(cgroups?.base ?? '', spec.attemptId)),
+        'its cgroup is removed',
+      )
+    }
   })
 
   it('ends what a job left running in its cgroup, and removes the cgroup', async () => {

@@ -2,8 +2,9 @@
 // cores and memory are free. It runs beside the worker so that (1) forking stays fast — forking
 // from a worker with a large heap (an embedded database) copies its page tables — and (2) jobs
 // start the moment others end, even while the worker's event loop is busy with the database.
-// Usage: node launcher.js <cores> <memoryMb>. JSON lines on stdin/stdout:
+// Usage: node launcher.js <cores> <memoryMb> [sandbox helper]. JSON lines on stdin/stdout:
 //   → {"op":"run","id","dir","argv","cwd","env","cores","memoryMb","walltimeS"}
+//   → {"op":"run","id","dir","helper":{"spec","uid"},"cgroup","cores","memoryMb","walltimeS"}
 //   → {"op":"drop","id","graceMs"}
 //   ← {"id","started":true,"pid"}  ← {"id","exit":true}  ← {"id","error"}  ← {"id","exists":true}
 import { spawn } from 'node:child_process'
@@ -59,6 +60,47 @@ function start(job, cores, memoryMb) {
     used.jobs--
     pump()
   }
+  // What is known of the started job: its pid (its process group) once it has one.
+  const handle = { pid: undefined, overtime: undefined, dropped: undefined }
+  running.set(job.id, handle)
+  const started = (pid) => {
+    handle.pid = pid
+    // The wall time is kept here, not by a `timeout` in front of every job: SIGTERM to the job's
+    // group (its wrapper or monitor outlives it and records the exit), SIGKILL 10 s later. The
+    // run folder says how long the job may run, so a worker that adopts it after a crash can
+    // hold it too.
+    if (job.walltimeS > 0) {
+      writeFileSync(path.join(job.dir, 'walltime'), `${job.walltimeS}\n`)
+      handle.overtime = setTimeout(() => {
+        writeFileSync(
+          path.join(job.dir, 'reason'),
+          `exceeded its wall time of ${job.walltimeS} s\n`,
+        )
+        killGroup(pid, 'SIGTERM')
+        setTimeout(() => killGroup(pid, 'SIGKILL'), 10_000).unref()
+      }, job.walltimeS * 1000)
+    }
+    reply({ id: job.id, started: true, pid })
+    if (handle.dropped !== undefined) {
+      killGroup(pid, 'SIGTERM')
+      setTimeout(() => killGroup(pid, 'SIGKILL'), handle.dropped).unref()
+    }
+  }
+  const ended = () => {
+    clearTimeout(handle.overtime)
+    removeCgroup(job.cgroup ?? job.env?.CONTINUUM_CGROUP)
+    running.delete(job.id)
+    reply({ id: job.id, exit: true })
+    release()
+    if (closing && running.size === 0 && pending === 0) process.exit(0)
+  }
+  if (job.helper) {
+    // The site's sandbox helper forks it: its description goes into the run folder first.
+    writeFileSync(path.join(job.dir, 'spec'), job.helper.spec)
+    helperJobs.set(job.id, { started, ended })
+    toHelper(`${job.id}\t${job.dir}\t${job.helper.uid}\n`)
+    return
+  }
   const child = spawn(job.argv[0], job.argv.slice(1), {
     cwd: job.cwd,
     env: job.env,
@@ -68,31 +110,43 @@ function start(job, cores, memoryMb) {
   child.on('error', (err) => {
     writeFileSync(path.join(job.dir, 'stderr'), `could not start: ${err.message}\n`)
     writeFileSync(path.join(job.dir, 'rc'), '127\n')
+    running.delete(job.id)
     reply({ id: job.id, error: err.message })
     release()
   })
-  running.set(job.id, child)
-  // The wall time is kept here, not by a `timeout` in front of every job: SIGTERM to the job's
-  // group (its wrapper outlives it and records the exit), SIGKILL 10 s later. The run folder
-  // says how long the job may run, so a worker that adopts it after a crash can hold it too.
-  let overtime
-  if (job.walltimeS > 0 && child.pid !== undefined) {
-    writeFileSync(path.join(job.dir, 'walltime'), `${job.walltimeS}\n`)
-    overtime = setTimeout(() => {
-      writeFileSync(path.join(job.dir, 'reason'), `exceeded its wall time of ${job.walltimeS} s\n`)
-      killGroup(child.pid, 'SIGTERM')
-      setTimeout(() => killGroup(child.pid, 'SIGKILL'), 10_000).unref()
-    }, job.walltimeS * 1000)
+  child.on('exit', ended)
+  if (child.pid !== undefined) started(child.pid)
+}
+
+/**
+ * The site's sandbox helper (sandbox-helper.c), started with the first job for it. It answers
+ * `S <id> <pid>` as a job's monitor starts and `E <id>` once the job's exit is recorded.
+ */
+const helperPath = process.argv[4]
+const helperJobs = new Map()
+let helper
+function toHelper(line) {
+  if (!helper) {
+    helper = spawn(helperPath, [], { stdio: ['pipe', 'pipe', 'inherit'] })
+    helper.stdin.on('error', () => {})
+    createInterface({ input: helper.stdout }).on('line', (answer) => {
+      const [kind, id, pid] = answer.split(' ')
+      const job = helperJobs.get(id)
+      if (!job) return
+      if (kind === 'S') job.started(Number(pid))
+      if (kind === 'E') {
+        helperJobs.delete(id)
+        job.ended()
+      }
+    })
+    // Without its helper the launcher cannot learn of its jobs' ends: it goes, and the worker
+    // reads their run folders instead (started jobs run on under their monitors).
+    helper.on('exit', () => {
+      if (helperJobs.size > 0) process.exit(1)
+      helper = undefined
+    })
   }
-  child.on('exit', () => {
-    clearTimeout(overtime)
-    removeCgroup(job.env?.CONTINUUM_CGROUP)
-    running.delete(job.id)
-    reply({ id: job.id, exit: true })
-    release()
-    if (closing && running.size === 0 && pending === 0) process.exit(0)
-  })
-  if (child.pid !== undefined) reply({ id: job.id, started: true, pid: child.pid })
+  helper.stdin.write(line)
 }
 
 /**
@@ -143,6 +197,9 @@ createInterface({ input: process.stdin }).on('line', (line) => {
     if (child?.pid !== undefined) {
       killGroup(child.pid, 'SIGTERM')
       setTimeout(() => killGroup(child.pid, 'SIGKILL'), message.graceMs ?? 5000).unref()
+    } else if (child) {
+      // Handed to the sandbox helper, pid not known yet: ended as soon as it is.
+      child.dropped = message.graceMs ?? 5000
     }
   }
 })

@@ -19,6 +19,7 @@ import {
 import { accountFor, resolveAccount } from './job-accounts.js'
 import { jobCgroup, memoryCgroups, removeJobCgroup, removeJobCgroupLater } from './memory-cgroup.js'
 import { resolveImage, unpackedRoot } from './oci-images.js'
+import { helperSpec, sandboxHelper } from './sandbox-helper.js'
 import {
   isAlive,
   pastWallTime,
@@ -117,16 +118,16 @@ export class LocalExecutor implements Executor {
     if (!this.pending.has(job.attemptId) && !existsSync(dir)) {
       this.pending.set(job.attemptId, { started: false, pid: -1 })
       let sandbox = this.confinement === 'unconfined' ? undefined : this.confinement
-      let command: string[]
+      let command: string[] = []
+      let attempt: AttemptFolder | undefined
       try {
         sandbox = sandbox && this.withAccount(sandbox, job)
         // A confined job works in a folder of its own attempt (attempt-folder.ts).
-        const attempt = sandbox && prepareAttemptFolder(this.options.root, job, sandbox)
-        command = job.image
-          ? await this.imageCommand(job, job.image, sandbox, attempt)
-          : sandbox && attempt
-            ? sandboxArgv(job, sandbox, attempt)
-            : job.argv
+        attempt = sandbox && prepareAttemptFolder(this.options.root, job, sandbox)
+        if (job.image) command = await this.imageCommand(job, job.image, sandbox, attempt)
+        else if (!this.helperFor(sandbox, dir)) {
+          command = sandbox && attempt ? sandboxArgv(job, sandbox, attempt) : job.argv
+        }
       } catch (err) {
         // The job cannot start here, now or later: it ends failed, saying why.
         this.pending.delete(job.attemptId)
@@ -136,6 +137,33 @@ export class LocalExecutor implements Executor {
       }
       // Its declared memory, enforced by the kernel where this machine lets us (see the wrapper).
       const cgroup = jobCgroup(job.attemptId, job.memoryMb)
+      const resources = {
+        cores: job.cores,
+        memoryMb: job.memoryMb,
+        walltimeS: Math.max(1, Math.ceil(job.walltimeS)),
+      }
+      if (sandbox && attempt && !job.image && this.helperFor(sandbox, dir)) {
+        // The site's helper forks it into its sandbox: no wrapper, bwrap or setpriv to exec.
+        let spec: string
+        try {
+          spec = helperSpec(job, sandbox, attempt, cgroup)
+        } catch (err) {
+          this.pending.delete(job.attemptId)
+          if (cgroup) removeJobCgroup(cgroup)
+          await discardAttemptFolder(this.options.root, job.attemptId)
+          writeRefused(dir, (err as Error).message)
+          return { externalId: job.attemptId }
+        }
+        this.send({
+          op: 'run',
+          id: job.attemptId,
+          dir,
+          helper: { spec, uid: sandbox.uid },
+          cgroup,
+          ...resources,
+        })
+        return { externalId: job.attemptId }
+      }
       const limits = {
         ...(cgroup
           ? { CONTINUUM_CGROUP: cgroup, CONTINUUM_MEMORY_MB: String(Math.ceil(job.memoryMb)) }
@@ -155,12 +183,16 @@ export class LocalExecutor implements Executor {
           : // Unconfined (an operator's explicit choice) still never hands a job the
             // server's environment: the same allow-list as inside the sandbox.
             { ...jobEnvironment(job), CONTINUUM_RUN_DIR: dir, ...limits },
-        cores: job.cores,
-        memoryMb: job.memoryMb,
-        walltimeS: Math.max(1, Math.ceil(job.walltimeS)),
+        ...resources,
       })
     }
     return { externalId: job.attemptId }
+  }
+
+  /** Whether a confined job without an image goes through the site's helper. */
+  private helperFor(sandbox: SandboxOptions | undefined, dir: string): boolean {
+    if (!sandbox || sandbox.helper === false || /[\t\n]/.test(dir)) return false
+    return sandboxHelper().binary !== null
   }
 
   /** The sandbox as the account the site maps the job's community to (if it maps one). */
@@ -331,7 +363,15 @@ export class LocalExecutor implements Executor {
   private startLauncher(): ChildProcess {
     const launcher = spawn(
       process.execPath,
-      [launcherPath, String(this.options.cores), String(this.options.memoryMb)],
+      [
+        launcherPath,
+        String(this.options.cores),
+        String(this.options.memoryMb),
+        // The site's sandbox helper, started by the launcher with its first helper job.
+        ...(this.confinement !== 'unconfined' && sandboxHelper().binary
+          ? [sandboxHelper().binary as string]
+          : []),
+      ],
       {
         stdio: ['pipe', 'pipe', 'inherit'],
       },

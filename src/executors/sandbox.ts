@@ -24,6 +24,11 @@ export interface SandboxOptions {
   maxProcesses: number
   /** Folder holding bwrap and setpriv (default /usr/bin). */
   binDir: string
+  /**
+   * Whether jobs without an image go through the per-site helper (sandbox-helper.ts) where it
+   * can run (the server is root and could build it); false: always bwrap. Default true.
+   */
+  helper?: boolean
 }
 
 /** `unconfined`: jobs run as the server's user with its power; only for trusted single-user setups. */
@@ -38,7 +43,7 @@ export const defaultSandbox: SandboxOptions = {
 }
 
 /** System folders a job may read (those that exist here). */
-const systemFolders = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/etc', '/opt']
+export const systemFolders = ['/usr', '/bin', '/sbin', '/lib', '/lib32', '/lib64', '/etc', '/opt']
 
 /** Refuses to run jobs without a working bwrap: the fallback would be the server's power. */
 export function assertSandboxAvailable(options: SandboxOptions): void {
