@@ -8,12 +8,17 @@ export interface Peer {
   stop(): Promise<void>
 }
 
-export function startPeer(script: string, args: string[] = []): Promise<Peer> {
+export function startPeer(
+  script: string,
+  args: string[] = [],
+  env: Record<string, string> = {},
+): Promise<Peer> {
   return new Promise((resolve, reject) => {
     // BENCH_PEER_NODE_ARGS: extra node flags for the peers (e.g. --cpu-prof to profile them).
     const extra = process.env.BENCH_PEER_NODE_ARGS?.split(' ').filter(Boolean) ?? []
     const child = spawn(process.execPath, [...extra, '--import', 'tsx', script, ...args], {
       stdio: ['ignore', 'ignore', 'pipe'],
+      env: { ...process.env, ...env },
     })
     let err = ''
     child.stderr.on('data', (d: Buffer) => {

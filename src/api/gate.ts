@@ -14,6 +14,7 @@ import type { Identity } from '../auth/index.js'
 import { actingAs, type BaseContext, type Context } from '../db/index.js'
 import { anonymousActor, ContinuumError, systemActor, type Actor } from '../platform/index.js'
 import { parseAction, scopeDecision, type ResourceRef, type ResourceType } from '../policy/index.js'
+import { collectionDecision, describe, toResourceRef, type Decided } from './gate-decisions.js'
 import type { Security } from './security.js'
 
 /** What a route's `config.resource` returns; top-level fields join `attrs` for policies. */
@@ -116,7 +117,11 @@ export function installGate(app: FastifyInstance, security: Security, base: Base
         decideAndAudit(security, request, identity, a, r)
       request.ctx = contextOf(contexts, security, base, identity, action)
       if (config.deferAuthorization) return undefined
-      const route = config.resource ? config.resource(request) : collectionOf(action)
+      if (!config.resource) {
+        enforce(security, request, identity, action, collectionDecision(security, identity, action))
+        return undefined
+      }
+      const route = config.resource(request)
       if (route instanceof Promise) {
         return route.then((r) => decideAndAudit(security, request, identity, action, r))
       }
@@ -193,19 +198,28 @@ function decideAndAudit(
   route: RouteResource,
 ): void {
   const resource = toResourceRef(route)
-  const decision = security.engine.decide({
-    principal: identity,
-    action,
+  const decided = describe(
+    security.engine.decide({
+      principal: identity,
+      action,
+      resource,
+      context: scopeDecision(identity, action, resource),
+    }),
     resource,
-    context: scopeDecision(identity, action, resource),
-  })
-  const resourceText = `${resource.type}::${JSON.stringify(resource.id)}`
-  const reason =
-    decision.decision === 'allow'
-      ? ''
-      : decision.policies.length > 0
-        ? `forbidden by ${decision.policies.join(', ')}`
-        : 'no policy permits this'
+  )
+  enforce(security, request, identity, action, decided, route.notFound)
+}
+
+/** Audits the decision, and throws POLICY_DENIED (or `notFound`) when it denies. */
+function enforce(
+  security: Security,
+  request: FastifyRequest,
+  identity: Identity,
+  action: string,
+  decided: Decided,
+  notFound?: ContinuumError,
+): void {
+  const { decision, resource, resourceText, reason } = decided
   security.audit.record({
     at: new Date(),
     requestId: request.id,
@@ -214,16 +228,16 @@ function decideAndAudit(
     resource: resourceText,
     decision: decision.decision,
     policies: decision.policies,
-    reason: [reason, ...decision.errors].filter((s) => s !== '').join('; '),
+    reason,
     method: request.method,
     path: pathOf(request.url),
   })
   if (decision.decision === 'allow') return
-  if (route.notFound && !mayRead(security, identity, action, resource)) throw route.notFound
+  if (notFound && !mayRead(security, identity, action, resource)) throw notFound
   throw new ContinuumError(
     'POLICY_DENIED',
-    `${identity.subject} may not ${action} on ${resourceText}: ${reason}`,
-    { action, resource: resourceText, policies: decision.policies, reason },
+    `${identity.subject} may not ${action} on ${resourceText}: ${decided.denial}`,
+    { action, resource: resourceText, policies: decision.policies, reason: decided.denial },
   )
 }
 
@@ -321,26 +335,6 @@ function actorOf(security: Security, identity: Identity, action: string): Actor 
   }
 }
 
-function collectionOf(action: string): RouteResource {
-  let id = collections.get(action)
-  if (id === undefined) {
-    id = action.split('.').slice(0, -1).join('.')
-    collections.set(action, id)
-  }
-  return { type: 'Collection', id }
-}
-const collections = new Map<string, string>()
-
-function toResourceRef(r: RouteResource): ResourceRef {
-  const attrs: Record<string, string> = { ...r.attrs }
-  for (const key of ['path', 'community', 'owner', 'name', 'scope'] as const) {
-    const value = r[key]
-    if (value !== undefined) attrs[key] = value
-  }
-  if (r.public !== undefined) attrs.public = String(r.public)
-  return { type: r.type, id: r.id, attrs }
-}
-
 /** `Bearer <token>` (the scheme in any case, spaces around the token): the token. */
 function bearerToken(header: string | undefined): string | undefined {
   if (header === undefined || header.length < 8 || header.charCodeAt(6) !== 32) return undefined
@@ -354,5 +348,6 @@ function bearerToken(header: string | undefined): string | undefined {
 }
 
 function pathOf(url: string): string {
-  return url.split('?')[0] ?? url
+  const q = url.indexOf('?')
+  return q < 0 ? url : url.slice(0, q)
 }

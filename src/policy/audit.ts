@@ -35,6 +35,20 @@ export interface AuditRecord {
   address?: string
 }
 
+/**
+ * The policies as stored, kept per array: the gate hands the policy engine's cached decision's
+ * array on every request it answers, so each is serialised once, not once per request.
+ */
+function policiesText(policies: string[]): string {
+  let text = policiesTexts.get(policies)
+  if (text === undefined) {
+    text = JSON.stringify(policies)
+    policiesTexts.set(policies, text)
+  }
+  return text
+}
+const policiesTexts = new WeakMap<string[], string>()
+
 export class AuditLog {
   private buffer: NewAuditRow[] = []
   /** Allowed decisions in the buffer by their identity, to count repeats into one row. */
@@ -71,7 +85,7 @@ export class AuditLog {
 
   record(r: AuditRecord): void {
     if (r.decision === 'unauthenticated') return this.countAnonymous(r)
-    const policies = JSON.stringify(r.policies)
+    const policies = policiesText(r.policies)
     const resource = r.resource.slice(0, 1000)
     const path = r.path.slice(0, 1000)
     let key: string | undefined
