@@ -34,6 +34,24 @@ export function describe(decision: Decision, resource: ResourceRef): Decided {
   }
 }
 
+/** The policy engine's decision on one resource, described for its audit row and error. */
+export function decideOn(
+  security: Security,
+  identity: Identity,
+  action: string,
+  resource: ResourceRef,
+): Decided {
+  return describe(
+    security.engine.decide({
+      principal: identity,
+      action,
+      resource,
+      context: scopeDecision(identity, action, resource),
+    }),
+    resource,
+  )
+}
+
 /**
  * A route without `config.resource` acts on its collection, which the action alone names: its
  * answer is kept per identity object (a changed identity, e.g. with a revocation applied, is a
@@ -53,16 +71,7 @@ export function collectionDecision(
   }
   let decided = mine.byAction.get(action)
   if (decided === undefined) {
-    const resource = toResourceRef(collectionOf(action))
-    decided = describe(
-      security.engine.decide({
-        principal: identity,
-        action,
-        resource,
-        context: scopeDecision(identity, action, resource),
-      }),
-      resource,
-    )
+    decided = decideOn(security, identity, action, toResourceRef(collectionOf(action)))
     mine.byAction.set(action, decided)
   }
   return decided

@@ -14,7 +14,7 @@ import type { Identity } from '../auth/index.js'
 import { actingAs, type BaseContext, type Context } from '../db/index.js'
 import { anonymousActor, ContinuumError, systemActor, type Actor } from '../platform/index.js'
 import { parseAction, scopeDecision, type ResourceRef, type ResourceType } from '../policy/index.js'
-import { collectionDecision, describe, toResourceRef, type Decided } from './gate-decisions.js'
+import { collectionDecision, decideOn, toResourceRef, type Decided } from './gate-decisions.js'
 import type { Security } from './security.js'
 
 /** What a route's `config.resource` returns; top-level fields join `attrs` for policies. */
@@ -197,16 +197,7 @@ function decideAndAudit(
   action: string,
   route: RouteResource,
 ): void {
-  const resource = toResourceRef(route)
-  const decided = describe(
-    security.engine.decide({
-      principal: identity,
-      action,
-      resource,
-      context: scopeDecision(identity, action, resource),
-    }),
-    resource,
-  )
+  const decided = decideOn(security, identity, action, toResourceRef(route))
   enforce(security, request, identity, action, decided, route.notFound)
 }
 
