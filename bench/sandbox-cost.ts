@@ -61,8 +61,9 @@ async function throughExecutor(confinement: Confinement): Promise<number> {
   const seconds = (performance.now() - started) / 1000
   const refs = Array.from({ length: jobs }, (_, i) => ({ attemptId: `t${i}`, externalId: null }))
   const failed = [...(await executor.status(refs)).values()].filter((s) => s.state !== 'done')
-  if (failed.length > 0)
-    {throw new Error(`${failed.length} jobs did not end well: ${failed[0]?.reason}`)}
+  if (failed.length > 0) {
+    throw new Error(`${failed.length} jobs did not end well: ${failed[0]?.reason}`)
+  }
   executor.release()
   rmSync(root, { recursive: true, force: true })
   return seconds
