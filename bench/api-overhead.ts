@@ -6,13 +6,12 @@
  * Each side runs `--runs` times in alternating order; medians are compared.
  *   npm run bench -- api-overhead [--seconds 5] [--runs 3] [--connections 10] [--db postgres://…]
  */
-import { readFileSync } from 'node:fs'
 import os from 'node:os'
 import autocannon from 'autocannon'
 // @ts-expect-error: a plain JavaScript module (bin/ imports it before anything is compiled)
 import { buildState as untypedBuildState } from '../scripts/build-state.js'
 import { alternate, median } from './support/fair.js'
-import { startPeer } from './support/processes.js'
+import { cpuSeconds, startPeer } from './support/processes.js'
 
 const buildState = untypedBuildState as () => 'fresh' | 'stale' | 'missing'
 const args = process.argv.slice(2)
@@ -24,12 +23,6 @@ const seconds = Number(opt('seconds', '5'))
 const runs = Number(opt('runs', '3'))
 const connections = Number(opt('connections', '10'))
 const db = opt('db', 'memory:')
-
-/** CPU seconds (user + system) a process has used, from /proc: unaffected by other load. */
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-  return (Number(fields[11]) + Number(fields[12])) / 100
-}
 
 interface Load {
   rps: number

@@ -12,11 +12,10 @@
  * the cost of the objects made per request.
  *   node --import tsx bench/gate-costs.ts [--seconds 5] [--runs 3] [--db postgres://…]
  */
-import { readFileSync } from 'node:fs'
 import os from 'node:os'
 import autocannon from 'autocannon'
 import { alternate, median } from './support/fair.js'
-import { startPeer, type Peer } from './support/processes.js'
+import { cpuSeconds, startPeer, type Peer } from './support/processes.js'
 
 const args = process.argv.slice(2)
 const opt = (name: string, fallback: string) => {
@@ -29,11 +28,6 @@ const db = opt('db', 'memory:')
 const variants = opt('variants', 'production,cache-off,audit-each,audit-off,log-off,gate-off')
   .split(',')
   .filter(Boolean)
-
-function cpuSeconds(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
-  return (Number(fields[11]) + Number(fields[12])) / 100
-}
 
 interface Server {
   peer: Peer

@@ -1,5 +1,6 @@
 /** Starting and stopping benchmark peer processes. */
 import { spawn, type ChildProcess } from 'node:child_process'
+import { readFileSync } from 'node:fs'
 
 export interface Peer {
   child: ChildProcess
@@ -39,4 +40,10 @@ export function startPeer(
     })
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}: ${err}`)))
   })
+}
+
+/** CPU seconds (user + system) a process has used, from /proc: unaffected by other load. */
+export function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ')
+  return (Number(fields[11]) + Number(fields[12])) / 100
 }

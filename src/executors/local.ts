@@ -4,10 +4,8 @@
  * survives a worker crash (another worker adopts it through its run folder) and a cancel kills
  * the whole group. Output goes to the run folder; see run-folder.ts.
  */
-import { spawn, type ChildProcess } from 'node:child_process'
+import type { ChildProcess } from 'node:child_process'
 import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs'
-import { createInterface } from 'node:readline'
-import { fileURLToPath } from 'node:url'
 import path from 'node:path'
 import { ContinuumError } from '../platform/index.js'
 import {
@@ -17,6 +15,7 @@ import {
   prepareAttemptFolder,
 } from './attempt-folder.js'
 import { accountFor, resolveAccount } from './job-accounts.js'
+import { startLauncher } from './launcher-process.js'
 import { jobCgroup, memoryCgroups, removeJobCgroup, removeJobCgroupLater } from './memory-cgroup.js'
 import { resolveImage, unpackedRoot } from './oci-images.js'
 import { helperSpec, sandboxHelper } from './sandbox-helper.js'
@@ -119,49 +118,35 @@ export class LocalExecutor implements Executor {
       this.pending.set(job.attemptId, { started: false, pid: -1 })
       let sandbox = this.confinement === 'unconfined' ? undefined : this.confinement
       let command: string[] = []
-      let attempt: AttemptFolder | undefined
+      // Its declared memory, enforced by the kernel where this machine lets us (see the wrapper).
+      const cgroup = jobCgroup(job.attemptId, job.memoryMb)
+      /** The job as the site's sandbox helper reads it, when the helper forks it. */
+      let spec: string | undefined
       try {
         sandbox = sandbox && this.withAccount(sandbox, job)
         // A confined job works in a folder of its own attempt (attempt-folder.ts).
-        attempt = sandbox && prepareAttemptFolder(this.options.root, job, sandbox)
+        const attempt = sandbox && prepareAttemptFolder(this.options.root, job, sandbox)
         if (job.image) command = await this.imageCommand(job, job.image, sandbox, attempt)
-        else if (!this.helperFor(sandbox, dir)) {
-          command = sandbox && attempt ? sandboxArgv(job, sandbox, attempt) : job.argv
-        }
+        else if (sandbox && attempt && this.helperFor(sandbox, dir)) {
+          spec = helperSpec(job, sandbox, attempt, cgroup)
+        } else command = sandbox && attempt ? sandboxArgv(job, sandbox, attempt) : job.argv
       } catch (err) {
         // The job cannot start here, now or later: it ends failed, saying why.
         this.pending.delete(job.attemptId)
+        if (cgroup) removeJobCgroup(cgroup)
         await discardAttemptFolder(this.options.root, job.attemptId)
         writeRefused(dir, err instanceof Error ? err.message : String(err))
         return { externalId: job.attemptId }
       }
-      // Its declared memory, enforced by the kernel where this machine lets us (see the wrapper).
-      const cgroup = jobCgroup(job.attemptId, job.memoryMb)
       const resources = {
         cores: job.cores,
         memoryMb: job.memoryMb,
         walltimeS: Math.max(1, Math.ceil(job.walltimeS)),
       }
-      if (sandbox && attempt && !job.image && this.helperFor(sandbox, dir)) {
+      if (spec !== undefined && sandbox) {
         // The site's helper forks it into its sandbox: no wrapper, bwrap or setpriv to exec.
-        let spec: string
-        try {
-          spec = helperSpec(job, sandbox, attempt, cgroup)
-        } catch (err) {
-          this.pending.delete(job.attemptId)
-          if (cgroup) removeJobCgroup(cgroup)
-          await discardAttemptFolder(this.options.root, job.attemptId)
-          writeRefused(dir, (err as Error).message)
-          return { externalId: job.attemptId }
-        }
-        this.send({
-          op: 'run',
-          id: job.attemptId,
-          dir,
-          helper: { spec, uid: sandbox.uid },
-          cgroup,
-          ...resources,
-        })
+        const helper = { spec, uid: sandbox.uid }
+        this.send({ op: 'run', id: job.attemptId, dir, helper, cgroup, ...resources })
         return { externalId: job.attemptId }
       }
       const limits = {
@@ -190,8 +175,8 @@ export class LocalExecutor implements Executor {
   }
 
   /** Whether a confined job without an image goes through the site's helper. */
-  private helperFor(sandbox: SandboxOptions | undefined, dir: string): boolean {
-    if (!sandbox || sandbox.helper === false || /[\t\n]/.test(dir)) return false
+  private helperFor(sandbox: SandboxOptions, dir: string): boolean {
+    if (sandbox.helper === false || /[\t\n]/.test(dir)) return false
     return sandboxHelper().binary !== null
   }
 
@@ -361,34 +346,8 @@ export class LocalExecutor implements Executor {
   }
 
   private startLauncher(): ChildProcess {
-    const launcher = spawn(
-      process.execPath,
-      [
-        launcherPath,
-        String(this.options.cores),
-        String(this.options.memoryMb),
-        // The site's sandbox helper, started by the launcher with its first helper job.
-        ...(this.confinement !== 'unconfined' && sandboxHelper().binary
-          ? [sandboxHelper().binary as string]
-          : []),
-      ],
-      {
-        stdio: ['pipe', 'pipe', 'inherit'],
-      },
-    )
-    // The launcher must not keep a finished worker (or test) alive.
-    launcher.unref()
-    ;(launcher.stdin as unknown as { unref?: () => void }).unref?.()
-    ;(launcher.stdout as unknown as { unref?: () => void }).unref?.()
-    createInterface({ input: launcher.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-      const m = JSON.parse(line) as {
-        id: string
-        started?: boolean
-        pid?: number
-        exit?: boolean
-        error?: string
-        exists?: boolean
-      }
+    const helper = this.confinement !== 'unconfined' ? sandboxHelper().binary : null
+    const launcher = startLauncher(this.options, helper, (m) => {
       const entry = this.pending.get(m.id)
       if (!entry) return
       if (m.started) {
@@ -410,8 +369,6 @@ export class LocalExecutor implements Executor {
     return launcher
   }
 }
-
-const launcherPath = fileURLToPath(new URL('./launcher.js', import.meta.url))
 
 function killGroup(pid: number, signal: NodeJS.Signals): void {
   try {

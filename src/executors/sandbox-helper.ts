@@ -16,7 +16,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { fileURLToPath } from 'node:url'
 import type { AttemptFolder } from './attempt-folder.js'
-import { jobEnvironment, systemFolders, type SandboxOptions } from './sandbox.js'
+import { cpuLimitS, jobEnvironment, systemFolders, type SandboxOptions } from './sandbox.js'
 import type { JobSpec } from './types.js'
 
 const sourcePath = fileURLToPath(new URL('./sandbox-helper.c', import.meta.url))
@@ -109,7 +109,7 @@ export function helperSpec(
   tag('uid', String(options.uid))
   tag('gid', String(options.gid))
   if (cgroup) tag('cgroup', cgroup, 'memory', String(Math.ceil(job.memoryMb)))
-  tag('cpu', String(Math.max(1, Math.ceil(job.walltimeS * Math.max(1, job.cores)))))
+  tag('cpu', String(cpuLimitS(job)))
   tag('fsize', String(options.maxFileMb * 1024 * 1024))
   tag('nproc', String(options.maxProcesses))
   for (const dir of systemFolders) if (existsSync(dir)) tag('system', dir)

@@ -202,8 +202,12 @@ function mountPoints(args: string[], skip: (dir: string) => boolean): (target: s
  * processes of the job's account.
  */
 export function shellLimits(job: JobSpec, options: SandboxOptions): string {
-  const cpu = Math.max(1, Math.ceil(job.walltimeS * Math.max(1, job.cores)))
-  return `${cpu} ${options.maxFileMb * 2048} ${options.maxProcesses}`
+  return `${cpuLimitS(job)} ${options.maxFileMb * 2048} ${options.maxProcesses}`
+}
+
+/** A job's CPU seconds: its wall time on all of its cores. */
+export function cpuLimitS(job: JobSpec): number {
+  return Math.max(1, Math.ceil(job.walltimeS * Math.max(1, job.cores)))
 }
 
 function setprivArgs(options: SandboxOptions): string[] {
